@@ -1,0 +1,246 @@
+using Berth.Model;
+
+namespace Berth.Engine.Framework;
+
+/// <summary>
+/// The engine's mutable view of what is free where: the one place (with <see cref="Placer"/>'s
+/// reserve and unreserve) where allocation state changes. Arrays are indexed by node index, GPUs
+/// are flattened (<see cref="GpuStart"/>). Not thread-safe: one owner at a time.
+/// </summary>
+public sealed class ClusterState
+{
+    private readonly Dictionary<string, int> _modelIds;
+
+    public ClusterState(IReadOnlyList<Node> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        Nodes = nodes;
+        NodeCount = nodes.Count;
+        var modelNames = nodes.Where(n => n.GpuCount > 0 && n.GpuModel is not null)
+            .Select(n => n.GpuModel!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (modelNames.Length > Limits.MaxGpuModels)
+        {
+            throw new ArgumentException($"the cluster has {modelNames.Length} GPU models; at most {Limits.MaxGpuModels} are supported", nameof(nodes));
+        }
+
+        ModelNames = modelNames;
+        _modelIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < modelNames.Length; i++)
+        {
+            _modelIds[modelNames[i]] = i;
+        }
+
+        FreeCpu = new long[NodeCount];
+        FreeMemory = new long[NodeCount];
+        GpuStart = new int[NodeCount + 1];
+        GpuCountOf = new int[NodeCount];
+        ModelOf = new int[NodeCount];
+        Version = new int[NodeCount];
+        FreeGpuMilli = new int[NodeCount];
+        FullyFreeGpus = new int[NodeCount];
+        MaxGpuFree = new int[NodeCount];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var totalGpus = 0;
+        for (var i = 0; i < NodeCount; i++)
+        {
+            var node = nodes[i];
+            node.Validate();
+            if (!names.Add(node.Name))
+            {
+                throw new ArgumentException($"node name '{node.Name}' appears twice; node names must be unique", nameof(nodes));
+            }
+
+            FreeCpu[i] = node.CpuMilli;
+            FreeMemory[i] = node.MemoryMiB;
+            GpuStart[i] = totalGpus;
+            GpuCountOf[i] = node.GpuCount;
+            ModelOf[i] = node.GpuCount > 0 ? _modelIds[node.GpuModel!] : -1;
+            totalGpus += node.GpuCount;
+        }
+
+        GpuStart[NodeCount] = totalGpus;
+        GpuFree = new int[totalGpus];
+        Array.Fill(GpuFree, Limits.GpuMilliPerGpu);
+        for (var i = 0; i < NodeCount; i++)
+        {
+            Refresh(i);
+        }
+
+        TotalGpuMilli = (long)totalGpus * Limits.GpuMilliPerGpu;
+        TotalGpus = totalGpus;
+        HasNodeConstraints = nodes.Any(n => n.Taints.Count > 0);
+    }
+
+    public IReadOnlyList<Node> Nodes { get; }
+
+    public int NodeCount { get; }
+
+    public int TotalGpus { get; }
+
+    /// <summary>GPU models present, sorted; a model's id is its index here.</summary>
+    public IReadOnlyList<string> ModelNames { get; }
+
+    public long TotalGpuMilli { get; }
+
+    public long AllocatedGpuMilli { get; private set; }
+
+    /// <summary>True when some node has taints (so every pod must pass the taint filter).</summary>
+    public bool HasNodeConstraints { get; }
+
+    internal long[] FreeCpu { get; }
+
+    internal long[] FreeMemory { get; }
+
+    internal int[] GpuStart { get; }
+
+    internal int[] GpuCountOf { get; }
+
+    /// <summary>Free milli-GPU per GPU, flattened: node i owns [GpuStart[i], GpuStart[i+1]).</summary>
+    internal int[] GpuFree { get; }
+
+    internal int[] ModelOf { get; }
+
+    /// <summary>Bumped on every change of a node; caches compare it to know when to recompute.</summary>
+    internal int[] Version { get; }
+
+    internal int[] FreeGpuMilli { get; }
+
+    internal int[] FullyFreeGpus { get; }
+
+    internal int[] MaxGpuFree { get; }
+
+    public long FreeCpuOf(int node) => FreeCpu[node];
+
+    public long FreeMemoryOf(int node) => FreeMemory[node];
+
+    public ReadOnlySpan<int> GpuFreeOf(int node) => GpuFree.AsSpan(GpuStart[node], GpuCountOf[node]);
+
+    public int FreeGpuMilliOf(int node) => FreeGpuMilli[node];
+
+    public int ModelIdOf(int node) => ModelOf[node];
+
+    public int VersionOf(int node) => Version[node];
+
+    public bool TryGetModelId(string model, out int id) => _modelIds.TryGetValue(model, out id);
+
+    /// <summary>Compiles a pod into the compact request the plugins read.</summary>
+    public PodRequest Compile(Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var mask = PodRequest.AnyModel;
+        if (pod.AllowedGpuModels.Count > 0)
+        {
+            mask = 0;
+            foreach (var model in pod.AllowedGpuModels)
+            {
+                if (_modelIds.TryGetValue(model, out var id))
+                {
+                    mask |= 1UL << id;
+                }
+            }
+        }
+
+        var constrained = pod.NodeSelector.Count > 0 || HasNodeConstraints;
+        return new PodRequest(pod.CpuMilli, pod.MemoryMiB, pod.GpuCount, pod.GpuMilli, mask, constrained);
+    }
+
+    /// <summary>
+    /// Takes the request's resources on <paramref name="node"/>: CPU, memory and <c>GpuMilli</c> on each GPU
+    /// in <paramref name="gpuMask"/> (bit g = the node's GPU g). Throws when that would over-allocate:
+    /// callers check fit first, so an over-allocation here is a bug, never an outcome.
+    /// </summary>
+    public void Allocate(int node, in PodRequest request, int gpuMask)
+    {
+        if (request.CpuMilli > FreeCpu[node] || request.MemoryMiB > FreeMemory[node])
+        {
+            throw new InvalidOperationException($"over-allocation of CPU or memory on node {Nodes[node].Name}");
+        }
+
+        var start = GpuStart[node];
+        var count = GpuCountOf[node];
+        if (System.Numerics.BitOperations.PopCount((uint)gpuMask) != request.GpuCount || (count < 32 && gpuMask >> count != 0))
+        {
+            throw new InvalidOperationException($"GPU mask {gpuMask:x} does not match {request.GpuCount} GPU(s) on node {Nodes[node].Name}");
+        }
+
+        for (var g = 0; g < count; g++)
+        {
+            if ((gpuMask & (1 << g)) != 0 && GpuFree[start + g] < request.GpuMilli)
+            {
+                throw new InvalidOperationException($"over-allocation of GPU {g} on node {Nodes[node].Name}");
+            }
+        }
+
+        for (var g = 0; g < count; g++)
+        {
+            if ((gpuMask & (1 << g)) != 0)
+            {
+                GpuFree[start + g] -= request.GpuMilli;
+            }
+        }
+
+        FreeCpu[node] -= request.CpuMilli;
+        FreeMemory[node] -= request.MemoryMiB;
+        AllocatedGpuMilli += request.GpuDemandMilli;
+        Refresh(node);
+    }
+
+    /// <summary>Gives back what <see cref="Allocate"/> took. Throws if that would exceed the node's capacity (a bug).</summary>
+    public void Release(int node, in PodRequest request, int gpuMask)
+    {
+        var n = Nodes[node];
+        if (FreeCpu[node] + request.CpuMilli > n.CpuMilli || FreeMemory[node] + request.MemoryMiB > n.MemoryMiB)
+        {
+            throw new InvalidOperationException($"release of more CPU or memory than node {n.Name} has");
+        }
+
+        var start = GpuStart[node];
+        var count = GpuCountOf[node];
+        for (var g = 0; g < count; g++)
+        {
+            if ((gpuMask & (1 << g)) != 0 && GpuFree[start + g] + request.GpuMilli > Limits.GpuMilliPerGpu)
+            {
+                throw new InvalidOperationException($"release of more than GPU {g} of node {n.Name} has");
+            }
+        }
+
+        for (var g = 0; g < count; g++)
+        {
+            if ((gpuMask & (1 << g)) != 0)
+            {
+                GpuFree[start + g] += request.GpuMilli;
+            }
+        }
+
+        FreeCpu[node] += request.CpuMilli;
+        FreeMemory[node] += request.MemoryMiB;
+        AllocatedGpuMilli -= request.GpuDemandMilli;
+        Refresh(node);
+    }
+
+    private void Refresh(int node)
+    {
+        var start = GpuStart[node];
+        var count = GpuCountOf[node];
+        int sum = 0, full = 0, max = 0;
+        for (var g = 0; g < count; g++)
+        {
+            var free = GpuFree[start + g];
+            sum += free;
+            if (free == Limits.GpuMilliPerGpu)
+            {
+                full++;
+            }
+
+            if (free > max)
+            {
+                max = free;
+            }
+        }
+
+        FreeGpuMilli[node] = sum;
+        FullyFreeGpus[node] = full;
+        MaxGpuFree[node] = max;
+        Version[node]++;
+    }
+}

@@ -1,0 +1,300 @@
+using Berth.Model;
+
+namespace Berth.Engine.Framework;
+
+/// <summary>
+/// Runs placement decisions for one profile over one <see cref="ClusterState"/>:
+/// 1. pre-filter (once per pod); 2. filter every node; 3. score the feasible ones (weighted, normalised);
+/// 4. take the best, breaking ties by the profile's tie-break scores, then by the profile's rule;
+/// 5. choose the GPUs inside it; 6. reserve (only in <see cref="Place"/>).
+/// Deterministic for a given cluster state, pod sequence and seed. Not thread-safe.
+/// </summary>
+public sealed class Placer
+{
+    private readonly ClusterState _cluster;
+    private readonly PlacementProfile _profile;
+    private readonly IPreFilterPlugin[] _preFilters;
+    private readonly IFilterPlugin[] _filters;
+    private readonly bool[] _filterActive;
+    private readonly IScorePlugin[] _scores;
+    private readonly double[] _weights;
+    private readonly IScorePlugin[] _tieScores;
+    private readonly IGpuSelector _selector;
+    private readonly IReservePlugin[] _reservers;
+    private readonly CycleState _state;
+    private readonly int[] _feasible;
+    private readonly double[] _total;
+    private readonly double[] _partial;
+    private readonly int[] _ties;
+
+    public Placer(PlacementProfile profile, PluginContext context, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(context);
+        _profile = profile;
+        _cluster = context.Cluster;
+        var instances = new Dictionary<string, IPlugin>(StringComparer.Ordinal);
+        IPlugin Get(string name)
+        {
+            if (!instances.TryGetValue(name, out var plugin))
+            {
+                plugin = PluginRegistry.Create(name, context);
+                instances[name] = plugin;
+            }
+
+            return plugin;
+        }
+
+        _filters = profile.Filters.Select(name => Get(name) as IFilterPlugin
+            ?? throw new ArgumentException($"profile {profile.Name}: plugin '{name}' is not a filter", nameof(profile))).ToArray();
+        _scores = profile.Scores.Select(s => Get(s.Plugin) as IScorePlugin
+            ?? throw new ArgumentException($"profile {profile.Name}: plugin '{s.Plugin}' is not a score", nameof(profile))).ToArray();
+        _weights = profile.Scores.Select(s => s.Weight).ToArray();
+        _tieScores = profile.TieBreakScores.Select(name => Get(name) as IScorePlugin
+            ?? throw new ArgumentException($"profile {profile.Name}: plugin '{name}' is not a score", nameof(profile))).ToArray();
+        _selector = Get(profile.GpuSelector) as IGpuSelector
+            ?? throw new ArgumentException($"profile {profile.Name}: plugin '{profile.GpuSelector}' does not choose GPUs", nameof(profile));
+
+        // Deterministic plugin order: the order they were first named in the profile.
+        var all = instances.Values.ToArray();
+        _preFilters = all.OfType<IPreFilterPlugin>().ToArray();
+        _reservers = all.OfType<IReservePlugin>().ToArray();
+        _filterActive = new bool[_filters.Length];
+        _state = new CycleState(_cluster, new Random(seed), Math.Max(1, all.Length));
+        _feasible = new int[_cluster.NodeCount];
+        _total = new double[_cluster.NodeCount];
+        _partial = new double[_cluster.NodeCount];
+        _ties = new int[_cluster.NodeCount];
+    }
+
+    public ClusterState Cluster => _cluster;
+
+    public PlacementProfile Profile => _profile;
+
+    /// <summary>Decides where <paramref name="pod"/> goes and takes the resources there.</summary>
+    public PlacementResult Place(Pod pod)
+    {
+        var result = Evaluate(pod);
+        if (result.Placed)
+        {
+            Reserve(_state.Request, result.NodeIndex, result.GpuMask);
+        }
+
+        return result;
+    }
+
+    /// <summary>Decides where <paramref name="pod"/> would go, changing nothing (what-if).</summary>
+    public PlacementResult Evaluate(Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var request = _cluster.Compile(pod);
+        _state.Reset(pod, request);
+
+        // 1. Pre-filter.
+        for (var f = 0; f < _filters.Length; f++)
+        {
+            _filterActive[f] = true;
+        }
+
+        foreach (var pre in _preFilters)
+        {
+            var status = pre.PreFilter(_state);
+            if (status.Code == StatusCode.Skip)
+            {
+                var index = Array.IndexOf(_filters, pre as IFilterPlugin);
+                if (index >= 0)
+                {
+                    _filterActive[index] = false;
+                }
+            }
+            else if (!status.IsSuccess)
+            {
+                return new PlacementResult
+                {
+                    Pod = pod,
+                    Diagnosis = new FilterDiagnosis(_cluster.NodeCount, [new ReasonCount(status.Reason ?? pre.Name, _cluster.NodeCount)]),
+                };
+            }
+        }
+
+        // 2. Filter.
+        var feasibleCount = 0;
+        for (var node = 0; node < _cluster.NodeCount; node++)
+        {
+            if (Passes(node))
+            {
+                _feasible[feasibleCount++] = node;
+            }
+        }
+
+        if (feasibleCount == 0)
+        {
+            return new PlacementResult { Pod = pod, Diagnosis = Diagnose() };
+        }
+
+        // 3. Score.
+        var feasible = _feasible.AsSpan(0, feasibleCount);
+        var total = _total.AsSpan(0, feasibleCount);
+        total.Clear();
+        for (var s = 0; s < _scores.Length; s++)
+        {
+            var partial = _partial.AsSpan(0, feasibleCount);
+            var scorer = _scores[s];
+            for (var i = 0; i < feasible.Length; i++)
+            {
+                partial[i] = scorer.Score(_state, feasible[i]);
+            }
+
+            if (scorer is INormalizeScorePlugin normalizer)
+            {
+                normalizer.Normalize(_state, feasible, partial);
+            }
+
+            var weight = _weights[s];
+            for (var i = 0; i < total.Length; i++)
+            {
+                total[i] += weight * partial[i];
+            }
+        }
+
+        // 4. Select the best node.
+        var chosen = SelectNode(feasible, total);
+
+        // 5. Choose GPUs inside it.
+        var mask = request.IsCpuOnly ? 0 : _selector.SelectGpus(_state, chosen);
+        var indices = new int[System.Numerics.BitOperations.PopCount((uint)mask)];
+        for (int g = 0, k = 0; mask >> g != 0; g++)
+        {
+            if ((mask & (1 << g)) != 0)
+            {
+                indices[k++] = g;
+            }
+        }
+
+        return new PlacementResult
+        {
+            Pod = pod,
+            Assignment = new Assignment(pod.Name, _cluster.Nodes[chosen].Name, chosen, indices, request.IsCpuOnly ? 0 : request.GpuMilli),
+            NodeIndex = chosen,
+            GpuMask = mask,
+            FeasibleNodes = feasibleCount,
+        };
+    }
+
+    /// <summary>Takes the request's resources on a node and tells the reserve plugins.</summary>
+    public void Reserve(in PodRequest request, int node, int gpuMask)
+    {
+        _cluster.Allocate(node, request, gpuMask);
+        foreach (var reserver in _reservers)
+        {
+            reserver.Reserve(request, node, gpuMask);
+        }
+    }
+
+    /// <summary>Gives back what a placed pod holds (it finished, or was evicted, or a what-if is undone).</summary>
+    public void Unreserve(Pod pod, int node, int gpuMask)
+    {
+        var request = _cluster.Compile(pod);
+        _cluster.Release(node, request, gpuMask);
+        foreach (var reserver in _reservers)
+        {
+            reserver.Unreserve(request, node, gpuMask);
+        }
+    }
+
+    private bool Passes(int node)
+    {
+        for (var f = 0; f < _filters.Length; f++)
+        {
+            if (_filterActive[f] && !_filters[f].Filter(_state, node).IsSuccess)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private FilterDiagnosis Diagnose()
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var node = 0; node < _cluster.NodeCount; node++)
+        {
+            for (var f = 0; f < _filters.Length; f++)
+            {
+                if (!_filterActive[f])
+                {
+                    continue;
+                }
+
+                var status = _filters[f].Filter(_state, node);
+                if (!status.IsSuccess)
+                {
+                    var reason = status.Reason ?? _filters[f].Name;
+                    counts[reason] = counts.GetValueOrDefault(reason) + 1;
+                    break;
+                }
+            }
+        }
+
+        var reasons = counts.Select(kv => new ReasonCount(kv.Key, kv.Value))
+            .OrderByDescending(r => r.Nodes).ThenBy(r => r.Reason, StringComparer.Ordinal).ToArray();
+        return new FilterDiagnosis(_cluster.NodeCount, reasons);
+    }
+
+    private int SelectNode(ReadOnlySpan<int> feasible, ReadOnlySpan<double> total)
+    {
+        var best = double.NegativeInfinity;
+        var tieCount = 0;
+        for (var i = 0; i < feasible.Length; i++)
+        {
+            var score = total[i];
+            if (score > best)
+            {
+                best = score;
+                tieCount = 0;
+                _ties[tieCount++] = feasible[i];
+            }
+            else if (score == best)
+            {
+                _ties[tieCount++] = feasible[i];
+            }
+        }
+
+        // Tie-break scores narrow the tied set, one after the other.
+        foreach (var tieScore in _tieScores)
+        {
+            if (tieCount == 1)
+            {
+                break;
+            }
+
+            var bestTie = double.NegativeInfinity;
+            var kept = 0;
+            for (var i = 0; i < tieCount; i++)
+            {
+                var node = _ties[i];
+                var score = tieScore.Score(_state, node);
+                if (score > bestTie)
+                {
+                    bestTie = score;
+                    kept = 0;
+                    _ties[kept++] = node;
+                }
+                else if (score == bestTie)
+                {
+                    _ties[kept++] = node;
+                }
+            }
+
+            tieCount = kept;
+        }
+
+        if (tieCount == 1 || _profile.TieBreak == TieBreak.LowestIndex)
+        {
+            return _ties[0]; // feasible nodes are visited in index order, so this is the lowest index
+        }
+
+        return _ties[_state.Random.Next(tieCount)];
+    }
+}

@@ -1,0 +1,58 @@
+namespace Berth.Model;
+
+/// <summary>
+/// A machine: CPU in milli-cores, memory in MiB, and <see cref="GpuCount"/> GPUs of one model.
+/// Immutable; what is allocated on it lives in the engine's cluster state, not here.
+/// </summary>
+public sealed record Node
+{
+    public required string Name { get; init; }
+
+    public required long CpuMilli { get; init; }
+
+    public required long MemoryMiB { get; init; }
+
+    /// <summary>Number of GPUs (0 for a CPU-only node).</summary>
+    public int GpuCount { get; init; }
+
+    /// <summary>The GPU model of every GPU on the node; null when it has none.</summary>
+    public string? GpuModel { get; init; }
+
+    /// <summary>Memory of one GPU in MiB (0 when unknown).</summary>
+    public long GpuMemoryMiB { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = EmptyLabels;
+
+    public IReadOnlyList<Taint> Taints { get; init; } = [];
+
+    internal static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(0);
+
+    /// <summary>Checks the node's own consistency; throws <see cref="ArgumentException"/> naming the field and the fix.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            throw new ArgumentException("node name is empty; give every node a unique name", nameof(Name));
+        }
+
+        if (CpuMilli < 0)
+        {
+            throw new ArgumentException($"node {Name}: cpu_milli is {CpuMilli}; it must be 0 or more", nameof(CpuMilli));
+        }
+
+        if (MemoryMiB < 0)
+        {
+            throw new ArgumentException($"node {Name}: memory_mib is {MemoryMiB}; it must be 0 or more", nameof(MemoryMiB));
+        }
+
+        if (GpuCount < 0 || GpuCount > Limits.MaxGpusPerNode)
+        {
+            throw new ArgumentException($"node {Name}: gpu count is {GpuCount}; it must be between 0 and {Limits.MaxGpusPerNode}", nameof(GpuCount));
+        }
+
+        if (GpuCount > 0 && string.IsNullOrEmpty(GpuModel))
+        {
+            throw new ArgumentException($"node {Name}: has {GpuCount} GPUs but no GPU model; set the model", nameof(GpuModel));
+        }
+    }
+}
