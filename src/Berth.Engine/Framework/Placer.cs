@@ -91,30 +91,14 @@ public sealed class Placer
         _state.Reset(pod, request);
 
         // 1. Pre-filter.
-        for (var f = 0; f < _filters.Length; f++)
+        var pre = PreFilter();
+        if (!pre.IsSuccess)
         {
-            _filterActive[f] = true;
-        }
-
-        foreach (var pre in _preFilters)
-        {
-            var status = pre.PreFilter(_state);
-            if (status.Code == StatusCode.Skip)
+            return new PlacementResult
             {
-                var index = Array.IndexOf(_filters, pre as IFilterPlugin);
-                if (index >= 0)
-                {
-                    _filterActive[index] = false;
-                }
-            }
-            else if (!status.IsSuccess)
-            {
-                return new PlacementResult
-                {
-                    Pod = pod,
-                    Diagnosis = new FilterDiagnosis(_cluster.NodeCount, [new ReasonCount(status.Reason ?? pre.Name, _cluster.NodeCount)]),
-                };
-            }
+                Pod = pod,
+                Diagnosis = new FilterDiagnosis(_cluster.NodeCount, [new ReasonCount(pre.Reason ?? "PreFilter", _cluster.NodeCount)]),
+            };
         }
 
         // 2. Filter.
@@ -181,6 +165,14 @@ public sealed class Placer
         };
     }
 
+    /// <summary>True when every filter of the profile accepts <paramref name="node"/> for <paramref name="pod"/> now.</summary>
+    public bool CanHost(Pod pod, int node)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        _state.Reset(pod, _cluster.Compile(pod));
+        return PreFilter().IsSuccess && Passes(node);
+    }
+
     /// <summary>Takes the request's resources on a node and tells the reserve plugins.</summary>
     public void Reserve(in PodRequest request, int node, int gpuMask)
     {
@@ -200,6 +192,34 @@ public sealed class Placer
         {
             reserver.Unreserve(request, node, gpuMask);
         }
+    }
+
+    /// <summary>Runs every pre-filter; a Skip turns that plugin's filter off for this decision.</summary>
+    private Status PreFilter()
+    {
+        for (var f = 0; f < _filters.Length; f++)
+        {
+            _filterActive[f] = true;
+        }
+
+        foreach (var pre in _preFilters)
+        {
+            var status = pre.PreFilter(_state);
+            if (status.Code == StatusCode.Skip)
+            {
+                var index = Array.IndexOf(_filters, pre as IFilterPlugin);
+                if (index >= 0)
+                {
+                    _filterActive[index] = false;
+                }
+            }
+            else if (!status.IsSuccess)
+            {
+                return status.Reason is null ? Status.Unresolvable(pre.Name) : status;
+            }
+        }
+
+        return Status.Success;
     }
 
     private bool Passes(int node)
