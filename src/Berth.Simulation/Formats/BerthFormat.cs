@@ -1,0 +1,254 @@
+using System.Globalization;
+using Berth.Model;
+using Berth.Simulation.Input;
+
+namespace Berth.Simulation.Formats;
+
+/// <summary>
+/// Berth's own cluster (<c>kind: Cluster</c>) and workload (<c>kind: Workload</c>) files, in YAML
+/// (<c>.yaml</c>/<c>.yml</c>) or JSON (<c>.json</c>); docs/FORMATS.md describes every field.
+/// Readers are strict: an unknown field, a missing or bad value, an unknown GPU model or taint effect,
+/// a duplicate name or broken syntax throws <see cref="InputException"/> with the file, the 1-based line,
+/// the field and the fix. Writers produce files the readers give back unchanged.
+/// </summary>
+public static class BerthFormat
+{
+    public const string ClusterKind = "Cluster";
+    public const string WorkloadKind = "Workload";
+
+    /// <summary>Reads a cluster file: nodes (groups expanded) and the GPU catalog (default models plus the file's <c>gpuModels</c>).</summary>
+    public static ClusterSpec ReadCluster(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return ClusterReader.Read(path, YamlSource.LoadRoot(path));
+    }
+
+    /// <summary>Reads a workload file; GPU models named by pods must be in <paramref name="catalog"/> (default: <see cref="GpuModelCatalog.Default"/>).</summary>
+    public static IReadOnlyList<TracePod> ReadWorkload(string path, GpuModelCatalog? catalog = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return WorkloadReader.Read(path, YamlSource.LoadRoot(path), catalog ?? GpuModelCatalog.Default);
+    }
+
+    /// <summary>Reads a cluster and a workload into one input named after the workload file (without extension).</summary>
+    public static SimulationInput Read(string clusterPath, string workloadPath)
+    {
+        var cluster = ReadCluster(clusterPath);
+        return new SimulationInput(Path.GetFileNameWithoutExtension(workloadPath), cluster.Nodes, ReadWorkload(workloadPath, cluster.Catalog));
+    }
+
+    /// <summary>
+    /// Writes nodes as a cluster file (YAML, or JSON for <c>.json</c>), one entry per node. Models outside
+    /// the default catalog go to <c>gpuModels</c>; a node whose GPU memory differs from its model's gets <c>gpuMemoryMiB</c>.
+    /// </summary>
+    public static void WriteCluster(string path, IReadOnlyList<Node> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(nodes);
+        DocumentWriter.Write(path, ClusterDocument(nodes));
+    }
+
+    /// <summary>Writes pods as a workload file (YAML, or JSON for <c>.json</c>), one entry per pod.</summary>
+    public static void WriteWorkload(string path, IReadOnlyList<TracePod> pods)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(pods);
+        DocumentWriter.Write(path, WorkloadDocument(pods));
+    }
+
+    internal static string GroupNodeName(string prefix, int index) => $"{prefix}-{index.ToString("D4", CultureInfo.InvariantCulture)}";
+
+    internal static string RackName(string prefix, int index) => $"{prefix}-rack-{index.ToString("D4", CultureInfo.InvariantCulture)}";
+
+    internal static string NvlinkDomainName(string prefix, int index) => $"{prefix}-nvl-{index.ToString("D4", CultureInfo.InvariantCulture)}";
+
+    internal static string RepeatedPodName(string name, int index) => $"{name}-{index.ToString("D4", CultureInfo.InvariantCulture)}";
+
+    internal static void CheckKind(YamlFields root, string expected)
+    {
+        var kind = root.RequiredString("kind", expected);
+        if (!string.Equals(kind, expected, StringComparison.Ordinal))
+        {
+            var hint = kind is ClusterKind or WorkloadKind ? $"this is a {kind} file; pass it where a {kind.ToLowerInvariant()} file is expected" : $"write 'kind: {expected}'";
+            throw root.Error("kind", $"kind is '{kind}' but a {expected} file was expected; {hint}");
+        }
+    }
+
+    internal static TaintEffect? ParseTaintEffect(YamlFields fields, string name, bool required)
+    {
+        var text = required ? fields.RequiredString(name, nameof(TaintEffect.NoSchedule)) : fields.OptionalString(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Enum.GetNames<TaintEffect>().Contains(text, StringComparer.Ordinal)
+            ? Enum.Parse<TaintEffect>(text)
+            : throw fields.Error(name, $"unknown taint effect '{text}'; write one of {string.Join(", ", Enum.GetNames<TaintEffect>())}");
+    }
+
+    private static OrderedMap ClusterDocument(IReadOnlyList<Node> nodes)
+    {
+        var doc = new OrderedMap().Add("kind", ClusterKind);
+
+        // Models the default catalog lacks are declared with the memory of the first node that uses them.
+        var extra = new Dictionary<string, long>(StringComparer.Ordinal);
+        var extraList = new List<object>();
+        foreach (var node in nodes)
+        {
+            if (node.GpuModel is { } model && !GpuModelCatalog.Default.Contains(model) && extra.TryAdd(model, node.GpuMemoryMiB))
+            {
+                extraList.Add(new OrderedMap().Add("name", model).Add("memoryMiB", node.GpuMemoryMiB));
+            }
+        }
+
+        if (extraList.Count > 0)
+        {
+            doc.Add("gpuModels", extraList);
+        }
+
+        var list = new List<object>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            var entry = new OrderedMap()
+                .Add("name", node.Name)
+                .Add("cpuMilli", node.CpuMilli)
+                .Add("memoryMiB", node.MemoryMiB);
+            if (node.GpuCount > 0)
+            {
+                entry.Add("gpus", (long)node.GpuCount);
+            }
+
+            long catalogMemory = 0;
+            if (node.GpuModel is { } model)
+            {
+                entry.Add("gpuModel", model);
+                catalogMemory = GpuModelCatalog.Default.TryGet(model, out var info) ? info.MemoryMiB : extra[model];
+            }
+
+            if (node.GpuMemoryMiB != catalogMemory)
+            {
+                entry.Add("gpuMemoryMiB", node.GpuMemoryMiB);
+            }
+
+            if (node.Labels.Count > 0)
+            {
+                entry.Add("labels", StringMap(node.Labels));
+            }
+
+            if (node.Taints.Count > 0)
+            {
+                var taints = new List<object>(node.Taints.Count);
+                foreach (var taint in node.Taints)
+                {
+                    var t = new OrderedMap().Add("key", taint.Key);
+                    if (taint.Value is not null)
+                    {
+                        t.Add("value", taint.Value);
+                    }
+
+                    taints.Add(t.Add("effect", taint.Effect.ToString()));
+                }
+
+                entry.Add("taints", taints);
+            }
+
+            list.Add(entry);
+        }
+
+        return doc.Add("nodes", list);
+    }
+
+    private static OrderedMap WorkloadDocument(IReadOnlyList<TracePod> pods)
+    {
+        var list = new List<object>(pods.Count);
+        foreach (var (pod, created, deleted) in pods)
+        {
+            if (pod.GpuCount == 0 && pod.GpuMilli != 0)
+            {
+                throw new ArgumentException($"pod {pod.Name} has gpuMilli {pod.GpuMilli} but no GPUs; a workload file cannot express that, so set GpuMilli to 0", nameof(pods));
+            }
+
+            var entry = new OrderedMap()
+                .Add("name", pod.Name)
+                .Add("cpuMilli", pod.CpuMilli)
+                .Add("memoryMiB", pod.MemoryMiB);
+            if (pod.GpuCount > 0)
+            {
+                entry.Add("gpus", (long)pod.GpuCount);
+                if (pod.GpuMilli != Limits.GpuMilliPerGpu)
+                {
+                    entry.Add("gpuMilli", (long)pod.GpuMilli);
+                }
+            }
+
+            if (pod.AllowedGpuModels.Count > 0)
+            {
+                entry.Add("gpuModels", pod.AllowedGpuModels.Cast<object>().ToList());
+            }
+
+            if (pod.NodeSelector.Count > 0)
+            {
+                entry.Add("nodeSelector", StringMap(pod.NodeSelector));
+            }
+
+            if (pod.Tolerations.Count > 0)
+            {
+                var tolerations = new List<object>(pod.Tolerations.Count);
+                foreach (var toleration in pod.Tolerations)
+                {
+                    var t = new OrderedMap();
+                    if (toleration.Key is not null)
+                    {
+                        t.Add("key", toleration.Key);
+                    }
+
+                    t.Add("operator", toleration.Operator.ToString());
+                    if (toleration.Value is not null)
+                    {
+                        t.Add("value", toleration.Value);
+                    }
+
+                    if (toleration.Effect is { } effect)
+                    {
+                        t.Add("effect", effect.ToString());
+                    }
+
+                    tolerations.Add(t);
+                }
+
+                entry.Add("tolerations", tolerations);
+            }
+
+            if (pod.Priority != 0)
+            {
+                entry.Add("priority", (long)pod.Priority);
+            }
+
+            if (created is { } c)
+            {
+                entry.Add("creationTime", c);
+            }
+
+            if (deleted is { } d)
+            {
+                entry.Add("deletionTime", d);
+            }
+
+            list.Add(entry);
+        }
+
+        return new OrderedMap().Add("kind", WorkloadKind).Add("pods", list);
+    }
+
+    private static OrderedMap StringMap(IReadOnlyDictionary<string, string> map)
+    {
+        var result = new OrderedMap();
+        foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            result.Add(key, value);
+        }
+
+        return result;
+    }
+}
