@@ -31,15 +31,23 @@ internal static class YamlSource
         }
 
         var stream = new YamlStream();
+        var parser = new MarkTrackingParser(new StringReader(text));
+        var language = IsJson(path) ? "JSON" : "YAML";
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             var line = (int)Math.Max(1, e.Start.Line);
             var reason = e.InnerException is YamlException inner ? inner.Message : e.Message;
-            throw new InputException(path, line, string.Empty, $"the file is not valid {(IsJson(path) ? "JSON" : "YAML")}: {reason}; fix the syntax near this line");
+            throw new InputException(path, line, string.Empty, $"the file is not valid {language}: {reason}; fix the syntax near this line");
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet's scanner throws some of these without a mark on malformed input; the line
+            // after the last good event is where it stopped.
+            throw new InputException(path, parser.LastLine, string.Empty, $"the file is not valid {language}: the text after this point cannot be parsed ({e.Message}); fix the syntax near this line");
         }
 
         if (stream.Documents.Count == 0)
