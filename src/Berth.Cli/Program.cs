@@ -1,1 +1,14 @@
-return 0;
+using Berth.Cli;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // First Ctrl+C: stop the runs, delete the staging folder and exit 130. A second one kills the process.
+    if (!cancellation.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        cancellation.Cancel();
+    }
+};
+
+return BerthCli.Run(args, Console.Out, Console.Error, cancellation.Token, interactive: !Console.IsOutputRedirected);

@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Reflection;
+using Berth.Cli.Commands;
+using Berth.Simulation.Input;
+
+namespace Berth.Cli;
+
+/// <summary>
+/// The <c>berth</c> command, callable in-process: parses <c>args</c>, runs the command and maps the outcome to
+/// an exit code. Bad input and usage give <see cref="ExitCodes.BadInput"/> with <c>error: message</c> on the
+/// error writer; anything unexpected gives <see cref="ExitCodes.Failure"/>.
+/// </summary>
+public static class BerthCli
+{
+    public static string Version { get; } =
+        typeof(BerthCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(BerthCli).Assembly.GetName().Version?.ToString()
+        ?? "0.0.0";
+
+    /// <param name="interactive">True when <paramref name="output"/> is a terminal a person watches (live progress, colours).</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default, bool interactive = false)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var terminal = new CliTerminal(output, error, interactive, cancellation);
+        try
+        {
+            var root = CreateRoot(terminal);
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0 && parse.Action is not HelpAction and not SynchronousCommandLineAction { Terminating: true })
+            {
+                foreach (var problem in parse.Errors)
+                {
+                    error.WriteLine($"error: {problem.Message}");
+                }
+
+                error.WriteLine($"Run '{HelpHint(parse)}' for the options and examples.");
+                return ExitCodes.BadInput;
+            }
+
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (InputException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            error.WriteLine("cancelled; nothing was written");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("BERTH_DEBUG") is { Length: > 0 })
+            {
+                error.WriteLine(e);
+            }
+            else
+            {
+                error.WriteLine("Set BERTH_DEBUG=1 for the stack trace, and please report it.");
+            }
+
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            output.Flush();
+            error.Flush();
+        }
+    }
+
+    internal static RootCommand CreateRoot(CliTerminal terminal)
+    {
+        var root = new RootCommand("""
+            Berth: GPU-cluster scheduling, simulated. Compare placement policies (FGD, best-fit, packing, ...)
+            on real traces or generated workloads, and get a report with tables and charts.
+            Run 'berth <command> --help' for a command's options and examples.
+            """)
+        {
+            SimulateCommand.Create(terminal),
+            GenerateCommand.Create(terminal),
+            PoliciesCommand.Create(terminal),
+            VersionCommand.Create(terminal),
+        };
+        root.WithExamples("""
+            berth simulate --demo                  try it: a generated cluster, every policy, 3 seeds
+            berth policies                         what each placement policy does
+            berth simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --policies fgd,bestfit --seeds 42-51 --out results
+            berth generate --out scenario          write a cluster.yaml and workload.yaml to edit
+            """);
+        HelpExamples.Install(root);
+
+        // 'berth' alone prints the help, like kubectl.
+        root.SetAction(parse => parse.RootCommandResult.Command.Options.OfType<HelpOption>().Single().Action is SynchronousCommandLineAction help
+            ? help.Invoke(parse)
+            : ExitCodes.Success);
+        return root;
+    }
+
+    /// <summary>The command line as typed, for the report (arguments with spaces quoted).</summary>
+    internal static string CommandLine(ParseResult parse) =>
+        "berth " + string.Join(' ', parse.Tokens.Select(t => t.Value.Any(char.IsWhiteSpace) ? $"\"{t.Value}\"" : t.Value));
+
+    private static string HelpHint(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (result.Command is not RootCommand)
+            {
+                names.Insert(0, result.Command.Name);
+            }
+        }
+
+        return string.Join(' ', ["berth", .. names, "--help"]);
+    }
+}
