@@ -30,7 +30,7 @@ public static class BerthCli
         {
             var root = CreateRoot(terminal);
             var parse = root.Parse(args);
-            if (parse.Errors.Count > 0 && parse.Action is not HelpAction and not SynchronousCommandLineAction { Terminating: true })
+            if (parse.Errors.Count > 0 && !HelpExamples.IsHelp(parse.Action))
             {
                 foreach (var problem in parse.Errors)
                 {

@@ -30,6 +30,9 @@ internal static class HelpExamples
         }
     }
 
+    /// <summary>True when the parsed command line asks for help (which takes precedence over parse errors).</summary>
+    public static bool IsHelp(CommandLineAction? action) => action is HelpAction or WithExamplesAction;
+
     /// <summary>The standard help, then the examples of the command asked about.</summary>
     private sealed class WithExamplesAction(SynchronousCommandLineAction standard) : SynchronousCommandLineAction
     {
