@@ -49,7 +49,7 @@ public sealed record SvgLineChart
         var yTicks = NiceTicks(yMin, yMax, 6);
         yMin = Math.Min(yMin, yTicks[0]);
         yMax = Math.Max(yMax, yTicks[^1]);
-        var xTicks = NiceTicks(XMin, XMax, 7);
+        var xTicks = NiceTicks(XMin, XMax, 8).Where(t => t >= XMin - 1e-9 && t <= XMax + 1e-9).ToArray();
 
         var legend = LegendLayout();
         var legendHeight = legend.Count == 0 ? 0 : (legend.Max(l => l.Row) + 1) * LegendRowHeight + 6;
