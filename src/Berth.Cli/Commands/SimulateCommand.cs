@@ -191,7 +191,7 @@ internal sealed class SimulateCommand
         output.Commit();
 
         // 6. Summary.
-        _terminal.Console.Write(SummaryTable.Build(PolicySummary.Summarize(results)));
+        _terminal.Console.Write(SummaryTable.Build(PolicySummary.Summarize(results), _terminal.Console.Profile.Width));
         _terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{results.Count} run{(results.Count == 1 ? string.Empty : "s")} in {elapsed.TotalSeconds:F1} s, {Math.Min(parallel, results.Count)} at a time ({mode} mode)."));
         _terminal.Out.WriteLine($"Wrote {string.Join(", ", ReportWriter.FileNames)}{(generated is null ? string.Empty : ", cluster.yaml, workload.yaml")} to {output.Destination}");

@@ -39,15 +39,19 @@ public static class ProgressView
     {
         terminal.Console.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
+                // No remaining-time column: the per-run bars are reused as runs come and go, so their values go
+                // down as well as up, which Spectre's speed estimate does not allow. The overall ETA is computed here.
+                var clock = Stopwatch.StartNew();
                 var overall = ctx.AddTask(Markup.Escape($"{runs.Count} runs"), maxValue: 1000);
-                var slots = Enumerable.Range(0, Math.Min(parallel, runs.Count)).Select(_ => ctx.AddTask(" ", maxValue: 1000)).ToArray();
+                var slots = Enumerable.Range(0, Math.Min(parallel, runs.Count)).Select(_ => ctx.AddTask("  [grey]waiting[/]", maxValue: 1000)).ToArray();
                 while (!task.IsCompleted)
                 {
-                    overall.Value = 1000 * progress.Overall();
-                    overall.Description = Markup.Escape($"{progress.Finished}/{runs.Count} runs done");
+                    var fraction = progress.Overall();
+                    overall.Value = 1000 * fraction;
+                    overall.Description = Markup.Escape($"{progress.Finished}/{runs.Count} runs done, {Eta(clock.Elapsed, fraction)}");
                     var slot = 0;
                     for (var i = 0; i < runs.Count && slot < slots.Length; i++)
                     {
@@ -110,6 +114,17 @@ public static class ProgressView
                 Pause(task);
             }
         }
+    }
+
+    private static string Eta(TimeSpan elapsed, double fraction)
+    {
+        if (fraction < 0.02 || elapsed < TimeSpan.FromSeconds(1))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalSeconds:F0} s");
+        }
+
+        var left = elapsed.TotalSeconds * (1 - fraction) / fraction;
+        return string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalSeconds:F0} s, about {(left < 90 ? $"{left:F0} s" : $"{left / 60:F0} min")} left");
     }
 
     /// <summary>Waits one tick or until the task ends; never throws (the caller reads the task's outcome).</summary>

@@ -1,50 +1,57 @@
 using System.Globalization;
 using Berth.Simulation.Reports;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Berth.Cli.Running;
 
-/// <summary>The terminal summary: per trace and policy, the means over seeds ± standard deviation.</summary>
+/// <summary>
+/// The terminal summary: one table per trace, one row per policy, means over seeds (± sample standard
+/// deviation when the terminal is wide enough to show it without wrapping). The best allocation is green.
+/// </summary>
 public static class SummaryTable
 {
-    public static Table Build(IReadOnlyList<PolicySummary> summaries)
+    /// <summary>Narrower terminals get the means only.</summary>
+    public const int WidthForSpread = 80;
+
+    public static IRenderable Build(IReadOnlyList<PolicySummary> summaries, int width)
     {
         ArgumentNullException.ThrowIfNull(summaries);
-        var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumn("trace");
-        table.AddColumn("policy");
-        table.AddColumn(new TableColumn("seeds").RightAligned());
-        table.AddColumn(new TableColumn("alloc@100 %").RightAligned());
-        table.AddColumn(new TableColumn("alloc@130 %").RightAligned());
-        table.AddColumn(new TableColumn("frag@100 %").RightAligned());
-        table.AddColumn(new TableColumn("failed pods").RightAligned());
-        table.AddColumn(new TableColumn("wall s/run").RightAligned());
-        string? previousTrace = null;
-        foreach (var row in summaries)
+        var spread = width >= WidthForSpread;
+        var tables = new List<IRenderable>();
+        foreach (var trace in summaries.Select(s => s.Trace).Distinct(StringComparer.Ordinal))
         {
-            if (previousTrace is not null && row.Trace != previousTrace)
+            var rows = summaries.Where(s => s.Trace == trace).ToArray();
+            var seeds = rows.Max(r => r.Seeds.Count);
+            var table = new Table()
+                .Border(TableBorder.Rounded)
+                .Title(Markup.Escape($"{trace} · {seeds} seed{(seeds == 1 ? string.Empty : "s")}{(spread && seeds > 1 ? " · mean ± sd" : seeds > 1 ? " · mean" : string.Empty)}"));
+            table.AddColumn(new TableColumn("policy").NoWrap());
+            foreach (var header in new[] { "alloc@100 %", "alloc@130 %", "frag@100 %", "failed pods", "wall s" })
             {
-                table.AddEmptyRow();
+                table.AddColumn(new TableColumn(header).RightAligned().NoWrap());
             }
 
-            var best = summaries.Where(s => s.Trace == row.Trace && s.AllocAt100.HasValue).Select(s => s.AllocAt100.Mean).DefaultIfEmpty(double.NaN).Max();
-            var alloc = Cell(row.AllocAt100, 2);
-            table.AddRow(
-                Markup.Escape(row.Trace == previousTrace ? string.Empty : row.Trace),
-                Markup.Escape(row.Policy),
-                row.Seeds.Count.ToString(CultureInfo.InvariantCulture),
-                row.AllocAt100.HasValue && row.AllocAt100.Mean == best ? $"[bold green]{alloc}[/]" : alloc,
-                Cell(row.AllocAt130, 2),
-                Cell(row.FragAt100, 2),
-                Cell(row.FailedPods, 0),
-                Cell(row.WallSeconds, 2));
-            previousTrace = row.Trace;
+            var best = rows.Where(r => r.AllocAt100.HasValue).Select(r => r.AllocAt100.Mean).DefaultIfEmpty(double.NaN).Max();
+            foreach (var row in rows)
+            {
+                var alloc = Cell(row.AllocAt100, 2, spread);
+                table.AddRow(
+                    Markup.Escape(row.Policy),
+                    rows.Length > 1 && row.AllocAt100.HasValue && row.AllocAt100.Mean == best ? $"[bold green]{alloc}[/]" : alloc,
+                    Cell(row.AllocAt130, 2, spread),
+                    Cell(row.FragAt100, 2, spread),
+                    Cell(row.FailedPods, 0, spread),
+                    Cell(row.WallSeconds, 2, spread: false));
+            }
+
+            tables.Add(table);
         }
 
-        return table;
+        return new Rows(tables);
     }
 
-    private static string Cell(Stat stat, int decimals)
+    private static string Cell(Stat stat, int decimals, bool spread)
     {
         if (!stat.HasValue)
         {
@@ -53,6 +60,6 @@ public static class SummaryTable
 
         var format = "F" + decimals.ToString(CultureInfo.InvariantCulture);
         var mean = stat.Mean.ToString(format, CultureInfo.InvariantCulture);
-        return stat.Count > 1 ? $"{mean} ± {stat.StdDev.ToString(format, CultureInfo.InvariantCulture)}" : mean;
+        return spread && stat.Count > 1 ? $"{mean} ± {stat.StdDev.ToString(format, CultureInfo.InvariantCulture)}" : mean;
     }
 }
