@@ -137,6 +137,29 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public void Simulate_Demo_GeneratesInputsAndWritesThemBesideTheReport()
+    {
+        using var dir = new TempDir();
+        var outDir = dir.Combine("demo");
+
+        var run = CliRun.Of("simulate", "--demo", "--policies", "random", "--seeds", "1", "--out", outDir);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["cluster.yaml", "curves.csv", "report.html", "runs.json", "summary.csv", "workload.yaml"],
+            Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.StartsWith("demo,random,1,", File.ReadAllLines(Path.Combine(outDir, "summary.csv"))[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_DemoWithInputFiles_ExitsTwo()
+    {
+        var run = CliRun.Of("simulate", "--demo", "--nodes", "n.csv");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--demo generates its own", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Simulate_WithoutOut_ExitsTwoAndSaysOutIsRequired()
     {
         var run = CliRun.Of("simulate", "--nodes", "n.csv", "--pods", "p.csv");

@@ -8,12 +8,15 @@ namespace Berth.Cli.Running;
 /// <summary>
 /// Shows the progress of the runs while <c>work</c> executes on a background thread. On a terminal: a live
 /// Spectre progress display (overall bar plus one bar per run in flight), cleared at the end. Otherwise
-/// (redirected output, CI): plain lines, one per finished run and a heartbeat every <see cref="Heartbeat"/>.
+/// (redirected output, CI): plain lines, one per finished run (up to <see cref="PlainLinesUpTo"/> runs) and a heartbeat.
 /// All writes happen on the calling thread.
 /// </summary>
 public static class ProgressView
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+
+    /// <summary>With more runs than this, plain output shows only the heartbeat, not a line per run.</summary>
+    public const int PlainLinesUpTo = 100;
 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
@@ -95,13 +98,18 @@ public static class ProgressView
                 if (!reported[i] && progress.Result(i) is { } result)
                 {
                     reported[i] = true;
+                    if (runs.Count > PlainLinesUpTo)
+                    {
+                        continue;
+                    }
+
                     var finished = reported.Count(r => r);
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"[{finished.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{runs.Count}] {runs[i].Label}: alloc@100 {Percent(result.AllocAt100)}, failed {result.FailedPods}, {result.WallSeconds:F2} s"));
                 }
             }
 
-            if (!done && clock.Elapsed - lastBeat >= Heartbeat)
+            if (!done && clock.Elapsed - lastBeat >= (runs.Count > PlainLinesUpTo ? Heartbeat / 3 : Heartbeat))
             {
                 lastBeat = clock.Elapsed;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
