@@ -201,6 +201,25 @@ public sealed class PolicyBehaviourTests
         Assert.NotEqual(Decisions(7), Decisions(8));
     }
 
+    [Fact(Skip = "bug: Placer.Evaluate (documented 'changing nothing (what-if)') draws from the placer's seeded Random in SelectNode (TieBreak.Random) and in RandomGpuSelector.SelectGpus, so an Evaluate before Place changes later decisions of every random-tie policy")]
+    public void Evaluate_RandomPolicy_DoesNotChangeTheNextDecision()
+    {
+        // Evaluate is documented as a what-if that changes nothing, so it must not advance the placer's random stream.
+        var nodes = Enumerable.Range(0, 16).Select(i => Make.Node($"n{i}").Gpus(4).Build()).ToArray();
+        var pods = Enumerable.Range(0, 8).Select(i => Make.Pod($"p{i}").GpuShare(300).Build()).ToArray();
+        var plain = PlacerFor("random", new ClusterState(nodes), seed: 5);
+        var probed = PlacerFor("random", new ClusterState(nodes), seed: 5);
+
+        var expected = pods.Select(p => plain.Place(p).Assignment!.ToString()).ToArray();
+        var actual = pods.Select(p =>
+        {
+            probed.Evaluate(p);
+            return probed.Place(p).Assignment!.ToString();
+        }).ToArray();
+
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public void Get_UnknownPolicy_ThrowsListingValidNames()
     {
