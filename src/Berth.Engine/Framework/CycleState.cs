@@ -10,18 +10,24 @@ namespace Berth.Engine.Framework;
 public sealed class CycleState
 {
     private readonly object?[] _slots;
+    private readonly int _seed;
+    private long _decision;
+    private Random? _random;
 
-    internal CycleState(ClusterState cluster, Random random, int slotCount)
+    internal CycleState(ClusterState cluster, int seed, int slotCount)
     {
         Cluster = cluster;
-        Random = random;
+        _seed = seed;
         _slots = new object?[slotCount];
     }
 
     public ClusterState Cluster { get; }
 
-    /// <summary>The placer's seeded random stream (random policies and random tie-breaks draw from it).</summary>
-    public Random Random { get; }
+    /// <summary>
+    /// This decision's random stream, derived from the placer's seed and the number of decisions committed
+    /// before it: a what-if evaluation draws from it without shifting the draws of later decisions.
+    /// </summary>
+    public Random Random => _random ??= new Random(DeriveSeed(_seed, _decision));
 
     public Pod Pod { get; private set; } = null!;
 
@@ -30,11 +36,23 @@ public sealed class CycleState
     /// <summary>A per-plugin integer the plugin may set in its pre-filter (for example an interned pod type).</summary>
     public int[] Scratch { get; } = new int[8];
 
-    internal void Reset(Pod pod, in PodRequest request)
+    internal void Reset(Pod pod, in PodRequest request, long decision)
     {
         Pod = pod;
         Request = request;
+        _decision = decision;
+        _random = null;
         Array.Clear(_slots);
+    }
+
+    /// <summary>SplitMix64 of (seed, decision): a fixed, platform-independent mixing.</summary>
+    private static int DeriveSeed(int seed, long decision)
+    {
+        var z = unchecked(((ulong)(uint)seed << 32) ^ (ulong)decision) + 0x9E3779B97F4A7C15UL;
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return (int)(z & 0x7FFFFFFF);
     }
 
     public void Write(int slot, object value) => _slots[slot] = value;

@@ -26,6 +26,8 @@ public sealed class Placer
     private readonly double[] _total;
     private readonly double[] _partial;
     private readonly int[] _ties;
+    private readonly int[] _rank;
+    private long _committed;
 
     public Placer(PlacementProfile profile, PluginContext context, int seed)
     {
@@ -60,11 +62,22 @@ public sealed class Placer
         _preFilters = all.OfType<IPreFilterPlugin>().ToArray();
         _reservers = all.OfType<IReservePlugin>().ToArray();
         _filterActive = new bool[_filters.Length];
-        _state = new CycleState(_cluster, new Random(seed), Math.Max(1, all.Length));
+        _state = new CycleState(_cluster, seed, Math.Max(1, all.Length));
         _feasible = new int[_cluster.NodeCount];
         _total = new double[_cluster.NodeCount];
         _partial = new double[_cluster.NodeCount];
         _ties = new int[_cluster.NodeCount];
+        _rank = new int[_cluster.NodeCount];
+        if (profile.TieBreak == TieBreak.SeededNodeOrder)
+        {
+            // A seeded permutation of the nodes, drawn from its own stream so that it does not shift other draws.
+            var order = Enumerable.Range(0, _cluster.NodeCount).ToArray();
+            new Random(unchecked(seed * 7919 + 17)).Shuffle(order);
+            for (var i = 0; i < order.Length; i++)
+            {
+                _rank[order[i]] = i;
+            }
+        }
     }
 
     public ClusterState Cluster => _cluster;
@@ -75,6 +88,7 @@ public sealed class Placer
     public PlacementResult Place(Pod pod)
     {
         var result = Evaluate(pod);
+        _committed++;
         if (result.Placed)
         {
             Reserve(_state.Request, result.NodeIndex, result.GpuMask);
@@ -88,7 +102,7 @@ public sealed class Placer
     {
         ArgumentNullException.ThrowIfNull(pod);
         var request = _cluster.Compile(pod);
-        _state.Reset(pod, request);
+        _state.Reset(pod, request, _committed);
 
         // 1. Pre-filter.
         var pre = PreFilter();
@@ -169,7 +183,7 @@ public sealed class Placer
     public bool CanHost(Pod pod, int node)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        _state.Reset(pod, _cluster.Compile(pod));
+        _state.Reset(pod, _cluster.Compile(pod), _committed);
         return PreFilter().IsSuccess && Passes(node);
     }
 
@@ -313,6 +327,20 @@ public sealed class Placer
         if (tieCount == 1 || _profile.TieBreak == TieBreak.LowestIndex)
         {
             return _ties[0]; // feasible nodes are visited in index order, so this is the lowest index
+        }
+
+        if (_profile.TieBreak == TieBreak.SeededNodeOrder)
+        {
+            var first = _ties[0];
+            for (var i = 1; i < tieCount; i++)
+            {
+                if (_rank[_ties[i]] < _rank[first])
+                {
+                    first = _ties[i];
+                }
+            }
+
+            return first;
         }
 
         return _ties[_state.Random.Next(tieCount)];

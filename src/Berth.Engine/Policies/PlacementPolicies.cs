@@ -24,35 +24,35 @@ public static class PlacementPolicies
             Description = "FGD as published: integer sigmoid score, random tie-break among equal scores",
             Scores = [new ScoreWeight(PluginRegistry.FgdQuantised)],
             GpuSelector = PluginRegistry.FgdQuantised,
-            TieBreak = TieBreak.Random,
+            TieBreak = TieBreak.SeededNodeOrder,
         },
         new()
         {
             Name = "bestfit",
             Description = "least CPU+GPU left over on the node",
             Scores = [new ScoreWeight(PluginRegistry.BestFit)],
-            TieBreak = TieBreak.Random,
+            TieBreak = TieBreak.SeededNodeOrder,
         },
         new()
         {
             Name = "dotprod",
             Description = "smallest dot product of free node resources and the request",
             Scores = [new ScoreWeight(PluginRegistry.DotProd)],
-            TieBreak = TieBreak.Random,
+            TieBreak = TieBreak.SeededNodeOrder,
         },
         new()
         {
             Name = "gpupacking",
             Description = "fill partly used GPUs, then used nodes, then idle nodes",
             Scores = [new ScoreWeight(PluginRegistry.GpuPacking)],
-            TieBreak = TieBreak.Random,
+            TieBreak = TieBreak.SeededNodeOrder,
         },
         new()
         {
             Name = "gpuclustering",
             Description = "keep pods of the same GPU shape on the same nodes",
             Scores = [new ScoreWeight(PluginRegistry.GpuClustering)],
-            TieBreak = TieBreak.Random,
+            TieBreak = TieBreak.SeededNodeOrder,
         },
         new()
         {

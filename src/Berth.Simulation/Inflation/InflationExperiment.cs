@@ -17,13 +17,18 @@ namespace Berth.Simulation.Inflation;
 public static class InflationExperiment
 {
     /// <summary>Runs one policy with one seed. Pure function of (input, policy, seed, options) apart from <see cref="RunResult.WallSeconds"/>.</summary>
-    public static RunResult Run(SimulationInput input, string policy, int seed, InflationOptions? options = null, TimeProvider? time = null)
+    public static RunResult Run(SimulationInput input, string policy, int seed, InflationOptions? options = null, TimeProvider? time = null) =>
+        Run(input, PlacementPolicies.Get(policy), seed, options, time);
+
+    /// <summary>Runs one placement profile (a built-in policy or a custom one) with one seed.</summary>
+    public static RunResult Run(SimulationInput input, PlacementProfile profile, int seed, InflationOptions? options = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(profile);
         options ??= new InflationOptions();
         time ??= TimeProvider.System;
         var started = time.GetTimestamp();
-        var profile = PlacementPolicies.Get(policy);
+        var policy = profile.Name;
 
         var original = input.PodSpecs;
         var target = TargetWorkload.FromPods(original, options.TypicalPodCoverage);

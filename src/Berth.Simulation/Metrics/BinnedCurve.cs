@@ -2,7 +2,8 @@ namespace Berth.Simulation.Metrics;
 
 /// <summary>
 /// Aggregates per-event samples into integer bins of arrived % of GPU capacity. A bin's value is the mean of
-/// the samples whose arrived % floors to it; a bin no sample fell in repeats the bin before it.
+/// the samples whose arrived % rounds to it (half to even, as the published analysis does), so bin 100 holds
+/// the samples from 99.5% to 100.5%; a bin no sample fell in repeats the bin before it.
 /// </summary>
 public sealed class BinnedCurve
 {
@@ -26,7 +27,7 @@ public sealed class BinnedCurve
     /// <summary>Adds one sample; percentages in 0..100 (arrived may exceed 100).</summary>
     public void Add(double arrivedPercent, double allocationPercent, double fragmentPercent, double fragmentRatioPercent, int failedSoFar)
     {
-        var bin = (int)Math.Floor(arrivedPercent + 1e-9);
+        var bin = (int)Math.Round(arrivedPercent, MidpointRounding.ToEven);
         if (bin < 0 || bin > _maxBin)
         {
             return;

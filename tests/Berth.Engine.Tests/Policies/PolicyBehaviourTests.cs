@@ -201,7 +201,7 @@ public sealed class PolicyBehaviourTests
         Assert.NotEqual(Decisions(7), Decisions(8));
     }
 
-    [Fact(Skip = "bug: Placer.Evaluate (documented 'changing nothing (what-if)') draws from the placer's seeded Random in SelectNode (TieBreak.Random) and in RandomGpuSelector.SelectGpus, so an Evaluate before Place changes later decisions of every random-tie policy")]
+    [Fact]
     public void Evaluate_RandomPolicy_DoesNotChangeTheNextDecision()
     {
         // Evaluate is documented as a what-if that changes nothing, so it must not advance the placer's random stream.
