@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using Berth.Engine.Fragmentation;
+using Berth.Engine.Framework;
+using Berth.Engine.Policies;
+using Berth.Simulation.Inflation;
+using Berth.Simulation.Input;
+using Berth.Simulation.Metrics;
+
+namespace Berth.Benchmarks;
+
+/// <summary>
+/// Scale scenarios outside BenchmarkDotNet:
+/// <c>scenario decisions --nodes 1213|N [--policy fgd] [--seed 42] [--until 130]</c> times every Place() of the
+/// real inflation loop (cache invalidation included) and prints per-decision percentiles;
+/// <c>scenario comparison [--seeds 10]</c> times every policy × seeds 42.. on the default trace in parallel.
+/// </summary>
+public static class Scenarios
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            return Usage();
+        }
+
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 1; i + 1 < args.Length; i += 2)
+        {
+            options[args[i].TrimStart('-')] = args[i + 1];
+        }
+
+        string Opt(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
+        switch (args[0])
+        {
+            case "decisions":
+                Decisions(int.Parse(Opt("nodes", "1213"), Inv), Opt("policy", "fgd"), int.Parse(Opt("seed", "42"), Inv), double.Parse(Opt("until", "130"), Inv));
+                return 0;
+            case "comparison":
+                Comparison(int.Parse(Opt("seeds", "10"), Inv));
+                return 0;
+            default:
+                return Usage();
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: scenario decisions --nodes 1213|1000|5000|20000 [--policy fgd] [--seed 42] [--until 130]");
+        Console.Error.WriteLine("       scenario comparison [--seeds 10]");
+        return 2;
+    }
+
+    private static void Decisions(int nodes, string policy, int seed, double untilPercent)
+    {
+        var input = nodes == 1213 ? BenchData.Openb() : BenchData.Generated(nodes);
+        var target = TargetWorkload.FromPods(input.PodSpecs, 0.95);
+        var sequence = InflationExperiment.BuildSequence(input.PodSpecs, input.GpuCapacityMilli, 130, seed);
+        var cluster = new ClusterState(input.Nodes);
+        var placer = new Placer(PlacementPolicies.Get(policy), new PluginContext(cluster, target), seed);
+        var goal = cluster.TotalGpuMilli * untilPercent / 100;
+        var all = new List<double>(sequence.Count);
+        var placed = new List<double>(sequence.Count);
+        var failed = new List<double>();
+        var upTo70 = new List<double>(sequence.Count);
+        long arrived = 0;
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < sequence.Count && arrived < goal; i++)
+        {
+            var pod = sequence[i];
+            var start = Stopwatch.GetTimestamp();
+            var result = placer.Place(pod);
+            var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            all.Add(us);
+            (result.Placed ? placed : failed).Add(us);
+            if (arrived < cluster.TotalGpuMilli * 0.7)
+            {
+                upTo70.Add(us);
+            }
+
+            arrived += pod.GpuDemandMilli;
+        }
+
+        total.Stop();
+        Console.WriteLine($"scenario decisions: {input.Name}, {cluster.NodeCount} nodes, {cluster.TotalGpus} GPUs, policy {policy}, seed {seed}, " +
+            $"Place() of the inflation sequence until arrived demand {untilPercent}% ({100.0 * arrived / cluster.TotalGpuMilli:F1}% reached), " +
+            $"final allocation {100.0 * cluster.AllocatedGpuMilli / cluster.TotalGpuMilli:F1}%, loop {total.Elapsed.TotalSeconds:F2} s");
+        Console.WriteLine("| decisions | count | median µs | p90 µs | p99 µs | max µs | mean µs |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Row("all", all);
+        Row("placed", placed);
+        Row("failed (no node fits)", failed);
+        Row("arrived < 70%", upTo70);
+    }
+
+    private static void Row(string label, List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            Console.WriteLine($"| {label} | 0 | | | | | |");
+            return;
+        }
+
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        Console.WriteLine(string.Create(Inv,
+            $"| {label} | {sorted.Length} | {Pct(sorted, 50):F1} | {Pct(sorted, 90):F1} | {Pct(sorted, 99):F1} | {sorted[^1]:F1} | {sorted.Average():F1} |"));
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    private static double Pct(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static void Comparison(int seeds)
+    {
+        var load = Stopwatch.StartNew();
+        var input = BenchData.Openb();
+        load.Stop();
+        var runs = PlacementPolicies.Names.SelectMany(p => Enumerable.Range(42, seeds).Select(s => (Policy: p, Seed: s))).ToArray();
+        var results = new RunResult[runs.Length];
+        var total = Stopwatch.StartNew();
+        Parallel.ForEach(
+            Enumerable.Range(0, runs.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => results[i] = InflationExperiment.Run(input, runs[i].Policy, runs[i].Seed));
+        total.Stop();
+        Console.WriteLine($"scenario comparison: {input.Name}, {input.Nodes.Count} nodes, {input.Pods.Count} pods, {PlacementPolicies.Names.Count} policies x {seeds} seeds = {runs.Length} runs, " +
+            $"MaxDegreeOfParallelism {Environment.ProcessorCount}; trace read {load.Elapsed.TotalSeconds:F2} s");
+        Console.WriteLine(string.Create(Inv, $"total wall {total.Elapsed.TotalSeconds:F1} s; per-run mean {results.Average(r => r.WallSeconds):F2} s (each run's own wall time, measured while sharing the cores)"));
+        Console.WriteLine("| policy | runs | mean s/run | min s | max s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var group in results.GroupBy(r => r.Policy))
+        {
+            Console.WriteLine(string.Create(Inv, $"| {group.Key} | {group.Count()} | {group.Average(r => r.WallSeconds):F2} | {group.Min(r => r.WallSeconds):F2} | {group.Max(r => r.WallSeconds):F2} |"));
+        }
+    }
+}
