@@ -13,4 +13,5 @@ public sealed record PluginContext(ClusterState Cluster, TargetWorkload? TargetW
         TargetWorkload ?? throw new InvalidOperationException("this profile measures fragmentation: pass a target workload (the typical pods) in the plugin context"));
 
     private FragmentCalculator? _fragments;
+
 }

@@ -25,6 +25,7 @@ public static class PluginRegistry
     public const string RandomGpu = RandomGpuSelector.PluginName;
     public const string Fgd = FgdPlugin.ContinuousName;
     public const string FgdQuantised = FgdPlugin.QuantisedName;
+
     public const string BestFit = BestFitScore.PluginName;
     public const string DotProd = DotProdScore.PluginName;
     public const string GpuPacking = GpuPackingScore.PluginName;
@@ -44,6 +45,7 @@ public static class PluginRegistry
         [RandomGpu] = _ => new RandomGpuSelector(),
         [Fgd] = c => new FgdPlugin(c.Cluster, c.Fragments, quantised: false),
         [FgdQuantised] = c => new FgdPlugin(c.Cluster, c.Fragments, quantised: true),
+
         [BestFit] = _ => new BestFitScore(),
         [DotProd] = _ => new DotProdScore(),
         [GpuPacking] = _ => new GpuPackingScore(),
