@@ -39,6 +39,7 @@ public sealed class TargetWorkload
         }
 
         var counts = new Dictionary<(long Cpu, int Milli, int Count, string Models), int>();
+        var memory = new Dictionary<(long Cpu, int Milli, int Count, string Models), List<long>>();
         var total = 0;
         foreach (var pod in pods)
         {
@@ -47,6 +48,12 @@ public sealed class TargetWorkload
                 : string.Join('|', pod.AllowedGpuModels.Order(StringComparer.Ordinal));
             var key = (pod.CpuMilli, pod.GpuCount == 0 ? 0 : pod.GpuMilli, pod.GpuCount, models);
             counts[key] = counts.GetValueOrDefault(key) + 1;
+            if (!memory.TryGetValue(key, out var list))
+            {
+                memory[key] = list = [];
+            }
+
+            list.Add(pod.MemoryMiB);
             total++;
         }
 
@@ -80,8 +87,14 @@ public sealed class TargetWorkload
                 kv.Key.Milli,
                 kv.Key.Count,
                 kv.Key.Models.Length == 0 ? [] : kv.Key.Models.Split('|'),
-                (double)kv.Value / covered) { Count = kv.Value })
+                (double)kv.Value / covered) { Count = kv.Value, MemoryMiB = Median(memory[kv.Key]) })
             .ToArray();
         return new TargetWorkload(types) { SourceTypeCount = counts.Count };
+    }
+
+    private static long Median(List<long> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
     }
 }

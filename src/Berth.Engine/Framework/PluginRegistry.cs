@@ -1,4 +1,5 @@
 using Berth.Engine.Plugins.BestFit;
+using Berth.Engine.Plugins.CpuOnlyPacking;
 using Berth.Engine.Plugins.DotProd;
 using Berth.Engine.Plugins.Fgd;
 using Berth.Engine.Plugins.GpuClustering;
@@ -8,6 +9,7 @@ using Berth.Engine.Plugins.GpuPacking;
 using Berth.Engine.Plugins.NodeResourcesFit;
 using Berth.Engine.Plugins.NodeSelector;
 using Berth.Engine.Plugins.RandomGpu;
+using Berth.Engine.Plugins.ScarcityReserve;
 using Berth.Engine.Plugins.TaintToleration;
 using Berth.Engine.Plugins.TightestFit;
 
@@ -25,11 +27,13 @@ public static class PluginRegistry
     public const string RandomGpu = RandomGpuSelector.PluginName;
     public const string Fgd = FgdPlugin.ContinuousName;
     public const string FgdQuantised = FgdPlugin.QuantisedName;
+    public const string FgdReserve = FgdReservePlugin.PluginName;
 
     public const string BestFit = BestFitScore.PluginName;
     public const string DotProd = DotProdScore.PluginName;
     public const string GpuPacking = GpuPackingScore.PluginName;
     public const string GpuClustering = GpuClusteringScore.PluginName;
+    public const string CpuOnlyPacking = CpuOnlyPackingScore.PluginName;
 
     /// <summary>The filters every built-in policy runs, cheapest and most selective first.</summary>
     public static readonly IReadOnlyList<string> DefaultFilters = [GpuModel, GpuFit, NodeResourcesFit, NodeSelector, TaintToleration];
@@ -45,11 +49,13 @@ public static class PluginRegistry
         [RandomGpu] = _ => new RandomGpuSelector(),
         [Fgd] = c => new FgdPlugin(c.Cluster, c.Fragments, quantised: false),
         [FgdQuantised] = c => new FgdPlugin(c.Cluster, c.Fragments, quantised: true),
+        [FgdReserve] = c => new FgdReservePlugin(c.Cluster, c.Fragments),
 
         [BestFit] = _ => new BestFitScore(),
         [DotProd] = _ => new DotProdScore(),
         [GpuPacking] = _ => new GpuPackingScore(),
         [GpuClustering] = c => new GpuClusteringScore(c.Cluster),
+        [CpuOnlyPacking] = _ => new CpuOnlyPackingScore(),
     };
 
     /// <summary>Every registered plugin name, sorted.</summary>

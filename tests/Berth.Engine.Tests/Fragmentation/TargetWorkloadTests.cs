@@ -71,6 +71,21 @@ public sealed class TargetWorkloadTests
     }
 
     [Fact]
+    public void FromPods_PodsOfOneTypeWithDifferentMemory_RecordTheMedianMemory()
+    {
+        Pod[] pods =
+        [
+            Make.Pod("p1").Memory(4_000).Gpus(1).Build(),
+            Make.Pod("p2").Memory(64_000).Gpus(1).Build(),
+            Make.Pod("p3").Memory(16_000).Gpus(1).Build(),
+        ];
+
+        var type = Assert.Single(TargetWorkload.FromPods(pods).Types);
+
+        Assert.Equal(16_000, type.MemoryMiB);
+    }
+
+    [Fact]
     public void FromPods_CoverageReachedExactly_StopsThere()
     {
         // 3 + 1 pods; coverage 0.75 needs exactly 3: the single-pod type is cut.
