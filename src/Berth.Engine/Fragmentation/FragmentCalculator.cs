@@ -41,20 +41,7 @@ public sealed class FragmentCalculator
             _milli[t] = type.GpuMilli;
             _count[t] = type.GpuCount;
             _p[t] = type.Probability;
-            var mask = PodRequest.AnyModel;
-            if (type.Models.Count > 0)
-            {
-                mask = 0;
-                foreach (var model in type.Models)
-                {
-                    if (cluster.TryGetModelId(model, out var id))
-                    {
-                        mask |= 1UL << id;
-                    }
-                }
-            }
-
-            _mask[t] = mask;
+            _mask[t] = cluster.ModelMask(type.Models);
         }
 
         _cpuThresholds = _cpu.Distinct().Order().ToArray();

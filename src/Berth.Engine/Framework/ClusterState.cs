@@ -123,23 +123,35 @@ public sealed class ClusterState
 
     public bool TryGetModelId(string model, out int id) => _modelIds.TryGetValue(model, out id);
 
+    /// <summary>
+    /// The mask of this cluster's model ids among <paramref name="models"/>; <see cref="PodRequest.AnyModel"/>
+    /// when the list is empty (any model). Models the cluster does not have add no bit.
+    /// </summary>
+    public ulong ModelMask(IReadOnlyList<string> models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        if (models.Count == 0)
+        {
+            return PodRequest.AnyModel;
+        }
+
+        ulong mask = 0;
+        foreach (var model in models)
+        {
+            if (_modelIds.TryGetValue(model, out var id))
+            {
+                mask |= 1UL << id;
+            }
+        }
+
+        return mask;
+    }
+
     /// <summary>Compiles a pod into the compact request the plugins read.</summary>
     public PodRequest Compile(Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        var mask = PodRequest.AnyModel;
-        if (pod.AllowedGpuModels.Count > 0)
-        {
-            mask = 0;
-            foreach (var model in pod.AllowedGpuModels)
-            {
-                if (_modelIds.TryGetValue(model, out var id))
-                {
-                    mask |= 1UL << id;
-                }
-            }
-        }
-
+        var mask = ModelMask(pod.AllowedGpuModels);
         var constrained = pod.NodeSelector.Count > 0 || HasNodeConstraints;
         return new PodRequest(pod.CpuMilli, pod.MemoryMiB, pod.GpuCount, pod.GpuMilli, mask, constrained);
     }

@@ -46,20 +46,7 @@ internal sealed class HostingTracker
             _milli[t] = type.GpuMilli;
             _count[t] = type.GpuCount;
             _weight[t] = type.Probability * type.GpuCount * type.GpuMilli;
-            var mask = PodRequest.AnyModel;
-            if (type.Models.Count > 0)
-            {
-                mask = 0;
-                foreach (var model in type.Models)
-                {
-                    if (cluster.TryGetModelId(model, out var id))
-                    {
-                        mask |= 1UL << id;
-                    }
-                }
-            }
-
-            _models[t] = mask;
+            _models[t] = cluster.ModelMask(type.Models);
         }
 
         _hosts = new ulong[cluster.NodeCount];
