@@ -1,0 +1,63 @@
+using Berth.Engine.Policies;
+using Berth.Model.Queueing;
+
+namespace Berth.Engine.Admission;
+
+/// <summary>
+/// How the admission engine behaves: the settings a scenario file gives, with a profile
+/// (<see cref="AdmissionProfiles"/>) laid over them. Defaults are what a new user would expect.
+/// </summary>
+public sealed record AdmissionOptions
+{
+    public static readonly AdmissionOptions Default = new();
+
+    /// <summary>The placement policy used to place the pods of a workload (see <see cref="PlacementPolicies"/>).</summary>
+    public string PlacementPolicy { get; init; } = PlacementPolicies.Default;
+
+    public CandidateOrder Order { get; init; } = CandidateOrder.FairShare;
+
+    /// <summary>When set, every queue uses this strategy instead of its own.</summary>
+    public QueueingStrategy? StrategyOverride { get; init; }
+
+    /// <summary>False: queues' preemption policies are ignored (nothing is ever preempted or reclaimed).</summary>
+    public bool Preemption { get; init; }
+
+    /// <summary>True: a starving head gets a reservation, and others are backfilled only where they end before it.</summary>
+    public bool Backfill { get; init; }
+
+    /// <summary>False: pods are placed one by one with no gangs and no quotas (plain Kubernetes, the `kube-default` profile).</summary>
+    public bool Gangs { get; init; } = true;
+
+    /// <summary>A head that has waited this long for nodes gets a reservation (with <see cref="Backfill"/>).</summary>
+    public TimeSpan StarvationThreshold { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Pods of an admitted gang that are not all ready after this long are evicted and requeued.</summary>
+    public TimeSpan GangReadyTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The first requeue after a gang timeout waits this long; each next one twice as long.</summary>
+    public TimeSpan BackoffBase { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>After this many gang timeouts the workload is failed with a visible reason.</summary>
+    public int BackoffLimit { get; init; } = 3;
+
+    /// <summary>Seed of the placement engine's random streams.</summary>
+    public int Seed { get; init; } = 42;
+
+    public void Validate()
+    {
+        if (!PlacementPolicies.TryGet(PlacementPolicy, out _))
+        {
+            throw new ArgumentException($"placement policy '{PlacementPolicy}' is unknown; choose one of: {string.Join(", ", PlacementPolicies.Names)}", nameof(PlacementPolicy));
+        }
+
+        if (StarvationThreshold < TimeSpan.Zero || GangReadyTimeout <= TimeSpan.Zero || BackoffBase < TimeSpan.Zero)
+        {
+            throw new ArgumentException("starvationThreshold and backoffBase must be 0 or more, gangReadyTimeout more than 0", nameof(StarvationThreshold));
+        }
+
+        if (BackoffLimit < 0)
+        {
+            throw new ArgumentException($"backoffLimit is {BackoffLimit}; it must be 0 or more", nameof(BackoffLimit));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Berth.Model.Queueing;
+
+/// <summary>
+/// A named kind of capacity (Kueue ResourceFlavor): the nodes whose labels include all of
+/// <see cref="NodeLabels"/>. Pods admitted in this flavor are steered to those nodes (the labels become
+/// part of their node selector) and tolerate <see cref="Tolerations"/> (the taints of those nodes).
+/// </summary>
+public sealed record Flavor(string Name)
+{
+    public IReadOnlyDictionary<string, string> NodeLabels { get; init; } = Node.EmptyLabels;
+
+    public IReadOnlyList<Toleration> Tolerations { get; init; } = [];
+
+    /// <summary>True when <paramref name="node"/> belongs to this flavor.</summary>
+    public bool Matches(Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        foreach (var (key, value) in NodeLabels)
+        {
+            if (!node.Labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

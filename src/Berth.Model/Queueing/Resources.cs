@@ -1,0 +1,50 @@
+namespace Berth.Model.Queueing;
+
+/// <summary>An amount of each quota resource: CPU milli-cores, memory MiB, GPU milli-GPU.</summary>
+public readonly record struct Resources(long CpuMilli, long MemoryMiB, long GpuMilli)
+{
+    public static readonly Resources Zero;
+
+    /// <summary>The number of <see cref="ResourceKind"/> values, for arrays indexed by kind.</summary>
+    public const int KindCount = 3;
+
+    public long this[ResourceKind kind] => kind switch
+    {
+        ResourceKind.Cpu => CpuMilli,
+        ResourceKind.Memory => MemoryMiB,
+        ResourceKind.Gpu => GpuMilli,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown resource"),
+    };
+
+    public bool IsZero => CpuMilli == 0 && MemoryMiB == 0 && GpuMilli == 0;
+
+    public static Resources operator +(Resources a, Resources b) => new(a.CpuMilli + b.CpuMilli, a.MemoryMiB + b.MemoryMiB, a.GpuMilli + b.GpuMilli);
+
+    public static Resources operator -(Resources a, Resources b) => new(a.CpuMilli - b.CpuMilli, a.MemoryMiB - b.MemoryMiB, a.GpuMilli - b.GpuMilli);
+
+    public static Resources operator *(Resources a, long factor) => new(a.CpuMilli * factor, a.MemoryMiB * factor, a.GpuMilli * factor);
+
+    public Resources Add(Resources other) => this + other;
+
+    public Resources Subtract(Resources other) => this - other;
+
+    public Resources Multiply(long factor) => this * factor;
+
+    /// <summary>What one pod asks for.</summary>
+    public static Resources Of(Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return new(pod.CpuMilli, pod.MemoryMiB, pod.GpuDemandMilli);
+    }
+
+    public override string ToString() => Format(ResourceKind.Gpu, GpuMilli) + ", " + Format(ResourceKind.Cpu, CpuMilli) + ", " + Format(ResourceKind.Memory, MemoryMiB);
+
+    /// <summary>An amount in the unit users read: GPUs, cores, GiB.</summary>
+    public static string Format(ResourceKind kind, long amount) => kind switch
+    {
+        ResourceKind.Gpu => amount % 1000 == 0 ? $"{amount / 1000} GPU" : $"{amount / 1000.0:0.###} GPU",
+        ResourceKind.Cpu => amount % 1000 == 0 ? $"{amount / 1000} cpu" : $"{amount / 1000.0:0.###} cpu",
+        ResourceKind.Memory => amount % 1024 == 0 ? $"{amount / 1024} GiB memory" : $"{amount} MiB memory",
+        _ => amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}

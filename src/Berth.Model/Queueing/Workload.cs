@@ -1,0 +1,111 @@
+namespace Berth.Model.Queueing;
+
+/// <summary>
+/// The unit of admission: one or more pod sets admitted together (a gang), submitted to a queue.
+/// Times are offsets from the start of the run. <see cref="Duration"/> is how long the workload really
+/// runs (known to a simulation, never used to decide); <see cref="ExpectedRunTime"/> is what the user
+/// declared (Slurm's time limit), which backfill and start-time estimates use.
+/// </summary>
+public sealed record Workload(string Id)
+{
+    public required string Queue { get; init; }
+
+    public IReadOnlyList<PodSet> PodSets { get; init; } = [];
+
+    public int Priority { get; init; }
+
+    /// <summary>False: never evicted by preemption, reclaim or fair share (KAI's flag, separate from priority).</summary>
+    public bool Preemptible { get; init; } = true;
+
+    public TimeSpan SubmitTime { get; init; }
+
+    public TimeSpan? ExpectedRunTime { get; init; }
+
+    /// <summary>Stopped (failed) when it has run this long.</summary>
+    public TimeSpan? MaxRunTime { get; init; }
+
+    /// <summary>The workload saves its progress this often; an eviction loses the work since the last save.</summary>
+    public TimeSpan? CheckpointInterval { get; init; }
+
+    /// <summary>Run time with all pods (simulation only). Elastic workloads with fewer pods run longer in proportion.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Time its pods need to become ready once placed (simulation only); null: at once.</summary>
+    public TimeSpan? StartupTime { get; init; }
+
+    /// <summary>The total request of the workload with every pod set at its full count.</summary>
+    public Resources Request
+    {
+        get
+        {
+            var total = Resources.Zero;
+            foreach (var set in PodSets)
+            {
+                total += Resources.Of(set.Template) * set.Count;
+            }
+
+            return total;
+        }
+    }
+
+    public int PodCount => PodSets.Sum(s => s.Count);
+
+    /// <summary>True when some pod set may run with fewer pods than its count.</summary>
+    public bool IsElastic => PodSets.Any(s => s.MinCount < s.Count);
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Id))
+        {
+            throw new ArgumentException("workload id is empty; give every workload a unique name", nameof(Id));
+        }
+
+        if (string.IsNullOrWhiteSpace(Queue))
+        {
+            throw new ArgumentException($"workload {Id}: queue is empty; name the queue it is submitted to", nameof(Queue));
+        }
+
+        if (PodSets.Count == 0)
+        {
+            throw new ArgumentException($"workload {Id}: has no pod sets; give it at least one (name, count, per-pod request)", nameof(PodSets));
+        }
+
+        foreach (var set in PodSets)
+        {
+            if (set.Count < 1)
+            {
+                throw new ArgumentException($"workload {Id}: pod set {set.Name} has count {set.Count}; it must be 1 or more", nameof(PodSets));
+            }
+
+            if (set.MinCount < 1 || set.MinCount > set.Count)
+            {
+                throw new ArgumentException($"workload {Id}: pod set {set.Name} has minCount {set.MinCount}; it must be between 1 and its count {set.Count}", nameof(PodSets));
+            }
+
+            set.Template.Validate();
+        }
+
+        if (PodSets.Select(s => s.Name).Distinct(StringComparer.Ordinal).Count() != PodSets.Count)
+        {
+            throw new ArgumentException($"workload {Id}: two pod sets share a name; name each pod set once", nameof(PodSets));
+        }
+
+        foreach (var (name, value) in new[] { ("expectedRunTime", ExpectedRunTime), ("maxRunTime", MaxRunTime), ("checkpointInterval", CheckpointInterval), ("duration", Duration), ("startupTime", StartupTime) })
+        {
+            if (value is { } v && v < TimeSpan.Zero)
+            {
+                throw new ArgumentException($"workload {Id}: {name} is negative; give a duration of 0 or more such as 30m", name);
+            }
+        }
+
+        if (CheckpointInterval is { } c && c == TimeSpan.Zero)
+        {
+            throw new ArgumentException($"workload {Id}: checkpointInterval is 0; leave it out when the workload never checkpoints", nameof(CheckpointInterval));
+        }
+
+        if (SubmitTime < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"workload {Id}: submit time is negative; times are offsets from the start of the run", nameof(SubmitTime));
+        }
+    }
+}

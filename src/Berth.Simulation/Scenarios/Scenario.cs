@@ -1,0 +1,41 @@
+using Berth.Engine.Admission;
+using Berth.Model;
+using Berth.Model.Queueing;
+
+namespace Berth.Simulation.Scenarios;
+
+/// <summary>
+/// A job-level simulation: the cluster, the queueing configuration, the workloads (from every source,
+/// ordered by submit time then id), the admission settings, and for conformance tests the expected events.
+/// Produced by <see cref="ScenarioReader"/>; valid by construction (the reader rejects what is not).
+/// </summary>
+public sealed record Scenario(string Name)
+{
+    /// <summary>The file it was read from ("" when built in code).</summary>
+    public string File { get; init; } = string.Empty;
+
+    public string Description { get; init; } = string.Empty;
+
+    public IReadOnlyList<NodeGroup> NodeGroups { get; init; } = [];
+
+    /// <summary>The node groups expanded, in group order.</summary>
+    public IReadOnlyList<Node> Nodes { get; init; } = [];
+
+    public QueueConfiguration Queues { get; init; } = new();
+
+    public IReadOnlyList<Workload> Workloads { get; init; } = [];
+
+    /// <summary>The scenario's settings; a profile is laid over them per run.</summary>
+    public AdmissionOptions Options { get; init; } = AdmissionOptions.Default;
+
+    /// <summary>Profiles to compare when the command line names none.</summary>
+    public IReadOnlyList<string> Profiles { get; init; } = [];
+
+    /// <summary>Stop the run at this time even if work is left (null: run until every workload is done or stuck).</summary>
+    public TimeSpan? Horizon { get; init; }
+
+    public IReadOnlyList<ExpectedEvent> Expectations { get; init; } = [];
+
+    /// <summary>Facts the reader derived that a user should see (cluster sized for a load, quotas computed).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
