@@ -8,4 +8,8 @@ public static class Make
     public static NodeBuilder Node(string name) => new(name);
 
     public static PodBuilder Pod(string name) => new(name);
+
+    public static WorkloadBuilder Workload(string id) => new(id);
+
+    public static QueueBuilder Queue(string name) => new(name);
 }

@@ -20,7 +20,11 @@ public static class AdmissionProfiles
     public static IReadOnlyList<string> Bases { get; } = ["kube-default", "strict-fifo", "besteffort-fifo", "fair-share", "fair-share+backfill"];
 
     /// <summary>Every profile name: each base without and with preemption.</summary>
-    public static IReadOnlyList<string> Names { get; } = Bases.SelectMany(b => new[] { b, b + PreemptionSuffix }).ToArray();
+    /// <summary>
+    /// Every profile name: each base without and with preemption, except <c>kube-default</c>, whose
+    /// preemption (per pod, by priority) Berth does not model.
+    /// </summary>
+    public static IReadOnlyList<string> Names { get; } = Bases.SelectMany(b => b == "kube-default" ? new[] { b } : new[] { b, b + PreemptionSuffix }).ToArray();
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 

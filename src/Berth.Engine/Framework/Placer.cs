@@ -27,6 +27,7 @@ public sealed class Placer
     private readonly double[] _partial;
     private readonly int[] _ties;
     private readonly int[] _rank;
+    private readonly int[] _allNodes;
     private long _committed;
 
     public Placer(PlacementProfile profile, PluginContext context, int seed)
@@ -68,6 +69,7 @@ public sealed class Placer
         _partial = new double[_cluster.NodeCount];
         _ties = new int[_cluster.NodeCount];
         _rank = new int[_cluster.NodeCount];
+        _allNodes = Enumerable.Range(0, _cluster.NodeCount).ToArray();
         if (profile.TieBreak == TieBreak.SeededNodeOrder)
         {
             // A seeded permutation of the nodes, drawn from its own stream so that it does not shift other draws.
@@ -85,9 +87,12 @@ public sealed class Placer
     public PlacementProfile Profile => _profile;
 
     /// <summary>Decides where <paramref name="pod"/> goes and takes the resources there.</summary>
-    public PlacementResult Place(Pod pod)
+    public PlacementResult Place(Pod pod) => Place(pod, _allNodes);
+
+    /// <summary>Decides where <paramref name="pod"/> goes among <paramref name="nodes"/> (ascending indices) and takes the resources there.</summary>
+    public PlacementResult Place(Pod pod, ReadOnlySpan<int> nodes)
     {
-        var result = Evaluate(pod);
+        var result = Evaluate(pod, nodes);
         _committed++;
         if (result.Placed)
         {
@@ -98,7 +103,10 @@ public sealed class Placer
     }
 
     /// <summary>Decides where <paramref name="pod"/> would go, changing nothing (what-if).</summary>
-    public PlacementResult Evaluate(Pod pod)
+    public PlacementResult Evaluate(Pod pod) => Evaluate(pod, _allNodes);
+
+    /// <summary>Decides where <paramref name="pod"/> would go among <paramref name="nodes"/> (ascending indices), changing nothing.</summary>
+    public PlacementResult Evaluate(Pod pod, ReadOnlySpan<int> nodes)
     {
         ArgumentNullException.ThrowIfNull(pod);
         var request = _cluster.Compile(pod);
@@ -111,13 +119,13 @@ public sealed class Placer
             return new PlacementResult
             {
                 Pod = pod,
-                Diagnosis = new FilterDiagnosis(_cluster.NodeCount, [new ReasonCount(pre.Reason ?? "PreFilter", _cluster.NodeCount)]),
+                Diagnosis = new FilterDiagnosis(nodes.Length, [new ReasonCount(pre.Reason ?? "PreFilter", nodes.Length)]),
             };
         }
 
         // 2. Filter.
         var feasibleCount = 0;
-        for (var node = 0; node < _cluster.NodeCount; node++)
+        foreach (var node in nodes)
         {
             if (Passes(node))
             {
@@ -127,7 +135,7 @@ public sealed class Placer
 
         if (feasibleCount == 0)
         {
-            return new PlacementResult { Pod = pod, Diagnosis = Diagnose() };
+            return new PlacementResult { Pod = pod, Diagnosis = Diagnose(nodes) };
         }
 
         // 3. Score.
@@ -249,10 +257,10 @@ public sealed class Placer
         return true;
     }
 
-    private FilterDiagnosis Diagnose()
+    private FilterDiagnosis Diagnose(ReadOnlySpan<int> nodes)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var node = 0; node < _cluster.NodeCount; node++)
+        foreach (var node in nodes)
         {
             for (var f = 0; f < _filters.Length; f++)
             {
@@ -273,7 +281,7 @@ public sealed class Placer
 
         var reasons = counts.Select(kv => new ReasonCount(kv.Key, kv.Value))
             .OrderByDescending(r => r.Nodes).ThenBy(r => r.Reason, StringComparer.Ordinal).ToArray();
-        return new FilterDiagnosis(_cluster.NodeCount, reasons);
+        return new FilterDiagnosis(nodes.Length, reasons);
     }
 
     private int SelectNode(ReadOnlySpan<int> feasible, ReadOnlySpan<double> total)

@@ -1,0 +1,987 @@
+using Berth.Engine.Fragmentation;
+using Berth.Engine.Framework;
+using Berth.Engine.Policies;
+using Berth.Model;
+using Berth.Model.Queueing;
+
+namespace Berth.Engine.Admission;
+
+/// <summary>
+/// Decides which workloads run: queues, quotas, cohorts, fair share, gangs, preemption, reservations
+/// and backfill, with placement-aware admission (a workload is admitted only when every pod, or its min
+/// count, is placed now by the placement engine, all or nothing).
+///
+/// One admission cycle (<see cref="Schedule"/>), repeated until a round admits nothing new:
+/// 1. drain queues whose stop policy says so;
+/// 2. with backfill, find the starving head and reserve nodes for it (<see cref="Reservation"/>);
+/// 3. take each queue's head: its first pending workload not yet tried since capacity last freed
+///    (StrictFIFO: only the very first);
+/// 4. order the heads: the reservation holder first, then by fair share after admission (or not, with
+///    FIFO profiles), then priority, submit time, submission order;
+/// 5. try each in a statement: flavors in the queue's order (fungibility), quota with borrowing, then
+///    the gang's placement; elastic ones at smaller sizes; then preemption; commit or roll back;
+/// 6. record why each one that was not admitted waits.
+///
+/// Pending work and admitted usage are separate stores (the per-queue pending sets; the quota tree and
+/// the cluster). Deterministic: every order ends in the submission sequence. Not thread-safe.
+/// </summary>
+public sealed partial class AdmissionScheduler
+{
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _epoch;
+    private readonly Placer _placer;
+    private readonly ClusterState _cluster;
+    private readonly QueueConfiguration _config;
+    private readonly Queue[] _queues;
+    private readonly Flavor[] _flavors;
+    private readonly int[][] _flavorNodes;
+    private readonly int[][] _flavorsOfNode;
+    private readonly long[] _flavorFreeGpu;
+    private readonly long[] _flavorCapacityGpu;
+    private readonly int[][] _queueFlavors;
+    private readonly SortedSet<WorkloadState>[] _pending;
+    private readonly Dictionary<string, WorkloadState> _workloads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _queueIndex = new(StringComparer.Ordinal);
+    private readonly List<WorkloadState>[] _admittedByFlavor;
+    private readonly List<AdmissionEvent> _events = [];
+    private readonly AdmissionStatement _statement;
+    private readonly List<PodPlacement> _scratch = [];
+    private long _sequence;
+    private long _generation;
+    private TimeSpan _retryAt = TimeSpan.MaxValue;
+    private long _heldIdleGpuMilli;
+    private readonly WorkloadState[][] _snapshot;
+    private readonly int[] _cursor;
+    private readonly long[] _queueVersion;
+    private readonly long[] _snapshotVersion;
+    private long _cursorGeneration = -1;
+
+    public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        configuration.Validate();
+        options.Validate();
+        Options = options;
+        _config = configuration;
+        _time = time;
+        _epoch = time.GetUtcNow();
+        _cluster = new ClusterState(nodes);
+        var typical = typicalPods is { Count: > 0 } ? typicalPods : nodes.Where(n => n.GpuCount > 0).Take(1).Select(n => new Pod { Name = "typical", GpuCount = 1, GpuMilli = Limits.GpuMilliPerGpu }).ToArray();
+        var target = typical.Count > 0 ? TargetWorkload.FromPods(typical) : null;
+        _placer = new Placer(PlacementPolicies.Get(options.PlacementPolicy), new PluginContext(_cluster, target), options.Seed);
+        Quotas = new QuotaTree(configuration);
+        _queues = configuration.Queues.ToArray();
+        _flavors = configuration.Flavors.ToArray();
+        for (var q = 0; q < _queues.Length; q++)
+        {
+            _queueIndex[_queues[q].Name] = q;
+        }
+
+        _flavorNodes = _flavors.Select(f => Enumerable.Range(0, nodes.Count).Where(n => f.Matches(nodes[n])).ToArray()).ToArray();
+        _flavorsOfNode = Enumerable.Range(0, nodes.Count).Select(n => Enumerable.Range(0, _flavors.Length).Where(f => _flavors[f].Matches(nodes[n])).ToArray()).ToArray();
+        _flavorCapacityGpu = _flavorNodes.Select(list => list.Sum(n => (long)nodes[n].GpuCount * Limits.GpuMilliPerGpu)).ToArray();
+        _flavorFreeGpu = (long[])_flavorCapacityGpu.Clone();
+        var flavorIndex = _flavors.Select((f, i) => (f.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        _queueFlavors = _queues.Select(q => q.Flavors.Select(f => flavorIndex[f.Flavor]).ToArray()).ToArray();
+        _pending = _queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
+        _admittedByFlavor = _flavors.Select(_ => new List<WorkloadState>()).ToArray();
+        _statement = new AdmissionStatement(this);
+        _unreserved = new int[_flavors.Length][];
+        _snapshot = new WorkloadState[_queues.Length][];
+        _cursor = new int[_queues.Length];
+        _queueVersion = new long[_queues.Length];
+        _snapshotVersion = new long[_queues.Length];
+        Array.Fill(_snapshotVersion, -1);
+    }
+
+    public AdmissionOptions Options { get; }
+
+    public QuotaTree Quotas { get; }
+
+    public ClusterState Cluster => _cluster;
+
+    /// <summary>The current time of the run (offset from when the scheduler was built).</summary>
+    public TimeSpan Now => _time.GetUtcNow() - _epoch;
+
+    /// <summary>GPU milli held by pods of workloads that are not all placed (only with <c>kube-default</c>): held idle.</summary>
+    public long HeldIdleGpuMilli => _heldIdleGpuMilli;
+
+    /// <summary>The earliest future time at which a cycle could decide differently with nothing else happening (backoff ends, minimum runtimes pass, a head starts to starve).</summary>
+    public TimeSpan? NextWakeUp { get; private set; }
+
+    public IReadOnlyList<Queue> Queues => _queues;
+
+    public IReadOnlyList<Flavor> Flavors => _flavors;
+
+    public WorkloadState? Find(string id) => _workloads.GetValueOrDefault(id);
+
+    public IEnumerable<WorkloadState> Workloads => _workloads.Values.OrderBy(w => w.Sequence);
+
+    public int PendingCount(int queue) => _pending[queue].Count;
+
+    /// <summary>Takes the events since the last call, in order.</summary>
+    public IReadOnlyList<AdmissionEvent> DrainEvents()
+    {
+        var events = _events.ToArray();
+        _events.Clear();
+        return events;
+    }
+
+    /// <summary>
+    /// Adds a workload to its queue. A workload that can never be admitted (larger than its queue could
+    /// ever hold in every flavor, or a pod no node of its flavors can host) fails at once with reason NeverFits.
+    /// </summary>
+    public WorkloadState Submit(Workload workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        workload.Validate();
+        if (!_queueIndex.TryGetValue(workload.Queue, out var queue))
+        {
+            throw new ArgumentException($"workload {workload.Id}: queue '{workload.Queue}' does not exist; submit to one of: {string.Join(", ", _queues.Select(q => q.Name))}", nameof(workload));
+        }
+
+        if (_workloads.ContainsKey(workload.Id))
+        {
+            throw new ArgumentException($"workload {workload.Id}: already submitted; workload ids must be unique", nameof(workload));
+        }
+
+        var state = new WorkloadState(workload, queue, _sequence++) { PendingSince = Now };
+        _workloads[workload.Id] = state;
+        Emit(new AdmissionEvent(Now, AdmissionEventKind.Submitted, workload.Id, workload.Queue));
+        if (NeverFits(state) is { } why)
+        {
+            state.Phase = WorkloadPhase.Failed;
+            SetReason(state, why);
+            Emit(new AdmissionEvent(Now, AdmissionEventKind.Failed, workload.Id, workload.Queue) { Reason = nameof(PendingReasonCode.NeverFits), Detail = why.Message });
+            return state;
+        }
+
+        AddPending(state);
+        if (_queues[queue].Stop != StopPolicy.None)
+        {
+            SetReason(state, new PendingReason(PendingReasonCode.QueueHeld, $"queue {workload.Queue} holds new admissions") { Unblock = "release the queue's stop policy" });
+        }
+
+        return state;
+    }
+
+    /// <summary>An admitted workload ended: its pods and quota are freed.</summary>
+    public void Finish(string id) => End(id, WorkloadPhase.Finished, null);
+
+    /// <summary>Stops a workload for good (for example its max run time passed, or its gang never became ready).</summary>
+    public void Fail(string id, string reason) => End(id, WorkloadPhase.Failed, reason);
+
+    /// <summary>
+    /// Stops an admitted workload and puts it back in its queue, not to be tried before
+    /// <paramref name="backoff"/> has passed. <paramref name="reason"/> is the event's reason code.
+    /// </summary>
+    public void Evict(string id, string reason, TimeSpan backoff = default, bool notReady = false)
+    {
+        var state = _workloads.GetValueOrDefault(id) ?? throw new ArgumentException($"workload {id} is unknown", nameof(id));
+        if (state.Phase != WorkloadPhase.Admitted)
+        {
+            throw new InvalidOperationException($"workload {id} is {state.Phase}, not admitted; only admitted workloads can be evicted");
+        }
+
+        if (notReady)
+        {
+            state.NotReadyEvictions++;
+        }
+
+        EvictAdmitted(state, reason, null, string.Empty);
+        state.BackoffUntil = Now + backoff;
+        if (backoff > TimeSpan.Zero)
+        {
+            _retryAt = state.BackoffUntil < _retryAt ? state.BackoffUntil : _retryAt;
+            SetReason(state, new PendingReason(PendingReasonCode.Backoff, $"requeued after {reason}; waits until {state.BackoffUntil.TotalSeconds:0}s") { Unblock = "the backoff ends" });
+        }
+    }
+
+    /// <summary>Changes a queue's stop policy (hold, hold and drain, or none).</summary>
+    public void SetStopPolicy(string queue, StopPolicy stop)
+    {
+        var q = _queueIndex.TryGetValue(queue, out var index) ? index : throw new ArgumentException($"queue '{queue}' does not exist", nameof(queue));
+        _queues[q] = _queues[q] with { Stop = stop };
+        _generation++;
+        foreach (var w in _pending[q])
+        {
+            SetReason(w, stop == StopPolicy.None
+                ? PendingReason.Queued
+                : new PendingReason(PendingReasonCode.QueueHeld, $"queue {queue} holds new admissions") { Unblock = "release the queue's stop policy" });
+        }
+    }
+
+    /// <summary>Position of a pending workload in its queue (1 = head), or null when it is not pending.</summary>
+    public int? PositionInQueue(string id)
+    {
+        var state = _workloads.GetValueOrDefault(id);
+        if (state is null || state.Phase != WorkloadPhase.Pending)
+        {
+            return null;
+        }
+
+        var position = 1;
+        foreach (var w in _pending[state.QueueIndex])
+        {
+            if (ReferenceEquals(w, state))
+            {
+                return position;
+            }
+
+            position++;
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs admission cycles until a round admits nothing new; returns how many workloads were admitted.</summary>
+    public int Schedule()
+    {
+        var now = Now;
+        if (now >= _retryAt)
+        {
+            _retryAt = TimeSpan.MaxValue;
+            _generation++;
+        }
+
+        // 1. Drain.
+        for (var q = 0; q < _queues.Length; q++)
+        {
+            if (_queues[q].Stop == StopPolicy.HoldAndDrain)
+            {
+                foreach (var flavorList in _admittedByFlavor)
+                {
+                    foreach (var w in flavorList.Where(w => w.QueueIndex == q).ToArray())
+                    {
+                        EvictAdmitted(w, "QueueDrained", null, $"queue {_queues[q].Name} is drained");
+                        SetReason(w, new PendingReason(PendingReasonCode.QueueHeld, $"queue {_queues[q].Name} holds and drains") { Unblock = "release the queue's stop policy" });
+                    }
+                }
+            }
+        }
+
+        var admitted = 0;
+        var candidates = new List<WorkloadState>();
+        while (true)
+        {
+            // 2. Reservation for a starving head.
+            if (Options.Backfill && Options.Gangs)
+            {
+                UpdateReservation(now);
+            }
+
+            // 3. Heads.
+            candidates.Clear();
+            if (Options.Gangs)
+            {
+                CollectHeads(now, candidates);
+            }
+            else
+            {
+                CollectPodByPod(now, candidates);
+            }
+
+            if (candidates.Count == 0)
+            {
+                break;
+            }
+
+            // 4. Order.
+            OrderCandidates(candidates);
+
+            // 5-6. Try each.
+            var progress = false;
+            foreach (var w in candidates)
+            {
+                if (w.Phase != WorkloadPhase.Pending)
+                {
+                    continue; // preempted and requeued by an earlier candidate of this round: tried next round
+                }
+
+                var ok = Options.Gangs ? TryAdmit(w, now) : TryPlacePodByPod(w, now);
+                if (ok)
+                {
+                    admitted++;
+                    progress = true;
+                }
+                else
+                {
+                    w.TriedGeneration = _generation;
+                }
+            }
+
+            if (!progress && candidates.All(c => c.TriedGeneration == _generation))
+            {
+                // Every head was tried and failed; BestEffortFIFO queues may have more behind them.
+                if (!HasUntried())
+                {
+                    break;
+                }
+            }
+        }
+
+        NextWakeUp = ComputeWakeUp(now);
+        return admitted;
+    }
+
+    private bool HasUntried()
+    {
+        for (var q = 0; q < _queues.Length; q++)
+        {
+            if (Head(q, Now) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void CollectHeads(TimeSpan now, List<WorkloadState> into)
+    {
+        for (var q = 0; q < _queues.Length; q++)
+        {
+            if (Head(q, now) is { } head)
+            {
+                into.Add(head);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next workload of queue <paramref name="q"/> to try this generation, or null. A cursor walks a
+    /// snapshot of the queue's order, so a round costs O(1) per queue, not a rescan: the snapshot is rebuilt
+    /// when workloads join the queue, and the cursors go back to the start when capacity frees (a new generation).
+    /// </summary>
+    private WorkloadState? Head(int q, TimeSpan now)
+    {
+        var queue = _queues[q];
+        if (queue.Stop != StopPolicy.None)
+        {
+            return null;
+        }
+
+        if (_cursorGeneration != _generation)
+        {
+            Array.Clear(_cursor);
+            _cursorGeneration = _generation;
+        }
+
+        if (_snapshotVersion[q] != _queueVersion[q])
+        {
+            _snapshot[q] = [.. _pending[q]];
+            _snapshotVersion[q] = _queueVersion[q];
+            _cursor[q] = 0;
+        }
+
+        var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
+        var list = _snapshot[q];
+        for (var i = _cursor[q]; i < list.Length; i++)
+        {
+            var w = list[i];
+            if (w.Phase != WorkloadPhase.Pending)
+            {
+                _cursor[q] = i + 1;
+                continue;
+            }
+
+            if (w.BackoffUntil > now || w.TriedGeneration == _generation)
+            {
+                if (strict)
+                {
+                    return null;
+                }
+
+                _cursor[q] = i + 1;
+                continue;
+            }
+
+            _cursor[q] = i;
+            return w;
+        }
+
+        _cursor[q] = list.Length;
+        return null;
+    }
+
+    private void AddPending(WorkloadState w)
+    {
+        _pending[w.QueueIndex].Add(w);
+        _queueVersion[w.QueueIndex]++;
+    }
+
+    private void OrderCandidates(List<WorkloadState> candidates)
+    {
+        var holder = _reservation?.Holder;
+        var keys = new Dictionary<WorkloadState, double>(candidates.Count);
+        foreach (var w in candidates)
+        {
+            var share = 0.0;
+            if (Options.Order == CandidateOrder.FairShare && _queueFlavors[w.QueueIndex].Length > 0)
+            {
+                share = Quotas.Share(w.QueueIndex, _queueFlavors[w.QueueIndex][0], RequestOf(w, w.Workload.PodSets.Select(s => s.Count).ToArray()));
+            }
+
+            keys[w] = share;
+        }
+
+        candidates.Sort((a, b) =>
+        {
+            if (!ReferenceEquals(a, b) && (ReferenceEquals(a, holder) || ReferenceEquals(b, holder)))
+            {
+                return ReferenceEquals(a, holder) ? -1 : 1;
+            }
+
+            var c = keys[a].CompareTo(keys[b]);
+            return c != 0 ? c : QueueOrder.Instance.Compare(a, b);
+        });
+    }
+
+    /// <summary>Step 5 for one workload: flavors, quota, placement, elastic sizes, preemption. True when admitted.</summary>
+    private bool TryAdmit(WorkloadState w, TimeSpan now)
+    {
+        var q = w.QueueIndex;
+        var queue = _queues[q];
+        var full = w.Workload.PodSets.Select(s => s.Count).ToArray();
+        PendingReason? reason = null;
+        var placementReasonSeen = false;
+        var deferredBorrow = new List<int>();
+        var flavors = _queueFlavors[q];
+        var preemptionAllowed = Options.Preemption && (queue.Preemption.WithinQueue != WithinQueuePreemption.Never || queue.Preemption.Reclaim != ReclaimPolicy.Never || queue.Preemption.FairShare);
+
+        for (var i = 0; i < flavors.Length; i++)
+        {
+            var f = flavors[i];
+            if (!CouldEverFit(w, f))
+            {
+                continue;
+            }
+
+            var request = RequestOf(w, full);
+            var quota = QuotaCheck(q, f, request);
+            if (quota is null)
+            {
+                var borrows = Borrows(q, f, request);
+                if (borrows && !queue.Fungibility.BorrowBeforeNextFlavor && i < flavors.Length - 1)
+                {
+                    deferredBorrow.Add(f);
+                    continue;
+                }
+
+                if (TryPlaceAndAdmit(w, f, full, now, out var placementReason))
+                {
+                    return true;
+                }
+
+                Prefer(ref reason, ref placementReasonSeen, placementReason, placement: true);
+            }
+            else
+            {
+                Prefer(ref reason, ref placementReasonSeen, quota, placement: false);
+            }
+
+            if (TryElastic(w, f, now, ref reason, ref placementReasonSeen))
+            {
+                return true;
+            }
+
+            if (preemptionAllowed && queue.Fungibility.PreemptBeforeNextFlavor && TryPreempt(w, f, full, now))
+            {
+                return true;
+            }
+        }
+
+        foreach (var f in deferredBorrow)
+        {
+            if (TryPlaceAndAdmit(w, f, full, now, out var placementReason))
+            {
+                return true;
+            }
+
+            Prefer(ref reason, ref placementReasonSeen, placementReason, placement: true);
+            if (TryElastic(w, f, now, ref reason, ref placementReasonSeen))
+            {
+                return true;
+            }
+        }
+
+        if (preemptionAllowed && !queue.Fungibility.PreemptBeforeNextFlavor)
+        {
+            foreach (var f in flavors)
+            {
+                if (CouldEverFit(w, f) && TryPreempt(w, f, full, now))
+                {
+                    return true;
+                }
+            }
+        }
+
+        SetReason(w, reason ?? new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it"));
+        return false;
+    }
+
+    private static void Prefer(ref PendingReason? current, ref bool placementSeen, PendingReason candidate, bool placement)
+    {
+        // The most telling reason: a placement problem (quota was there) beats a quota problem; otherwise the first flavor's.
+        if (current is null || (placement && !placementSeen))
+        {
+            current = candidate;
+            placementSeen |= placement;
+        }
+    }
+
+    private bool TryElastic(WorkloadState w, int f, TimeSpan now, ref PendingReason? reason, ref bool placementSeen)
+    {
+        if (!w.Workload.IsElastic)
+        {
+            return false;
+        }
+
+        // Largest size between min and full that fits quota and placement: binary search on one step count.
+        var sets = w.Workload.PodSets;
+        var maxStep = sets.Max(s => s.Count - s.MinCount);
+        int[] CountsAt(int step) => sets.Select(s => s.MinCount + (int)((long)(s.Count - s.MinCount) * step / maxStep)).ToArray();
+        int lo = 0, hi = maxStep - 1, best = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            var counts = CountsAt(mid);
+            if (QuotaCheck(w.QueueIndex, f, RequestOf(w, counts)) is null && TryPlaceGang(w, f, counts, now, keep: false, out _))
+            {
+                best = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        if (best < 0)
+        {
+            return false;
+        }
+
+        return TryPlaceAndAdmit(w, f, CountsAt(best), now, out _);
+    }
+
+    private bool TryPlaceAndAdmit(WorkloadState w, int f, int[] counts, TimeSpan now, out PendingReason reason)
+    {
+        if (TryPlaceGang(w, f, counts, now, keep: true, out reason))
+        {
+            Admit(w, f, counts, now);
+            _statement.Commit();
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Places every pod of the gang in flavor <paramref name="f"/> (nodes allowed by any reservation), all
+    /// or nothing. With <paramref name="keep"/> the placements stay in the statement and in
+    /// <see cref="_scratch"/>; otherwise they are rolled back.
+    /// </summary>
+    private bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason)
+    {
+        var checkpoint = _statement.Checkpoint();
+        _scratch.Clear();
+        var total = counts.Sum();
+        var demand = RequestOf(w, counts).GpuMilli;
+        var nodes = AllowedNodes(w, f, now, out var reservedAway);
+        if (demand > _flavorFreeGpu[f])
+        {
+            reason = new PendingReason(PendingReasonCode.NoNodeFits, $"flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, _flavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}")
+            {
+                Flavor = _flavors[f].Name,
+                Resource = ResourceKind.Gpu,
+                Requested = demand,
+                Available = _flavorFreeGpu[f],
+                Unblock = "running workloads finish or are preempted",
+            };
+            return false;
+        }
+
+        var pods = PodsFor(w, f);
+        for (var s = 0; s < counts.Length; s++)
+        {
+            for (var i = 0; i < counts[s]; i++)
+            {
+                var result = _placer.Place(pods[s], nodes);
+                if (!result.Placed)
+                {
+                    var placed = _scratch.Count;
+                    _statement.RollbackTo(checkpoint);
+                    _scratch.Clear();
+                    var diagnosis = result.Diagnosis?.ToString() ?? "no node fits";
+                    reason = reservedAway
+                        ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation!.Holder.Id} from {_reservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
+                        : placed == 0
+                            ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {_flavors[f].Name} fits a pod of {pods[s].Name}: {diagnosis}") { Flavor = _flavors[f].Name, Unblock = "running workloads finish or are preempted" }
+                            : new PendingReason(PendingReasonCode.GangIncomplete, $"{placed} of {total} pods fit in flavor {_flavors[f].Name}; the gang is placed whole or not at all ({diagnosis})") { Flavor = _flavors[f].Name, Requested = total, Available = placed, Unblock = "enough nodes free for every pod at once" };
+                    return false;
+                }
+
+                AfterReserve(result.NodeIndex, pods[s].GpuDemandMilli);
+                _statement.Placed(pods[s], result.NodeIndex, result.GpuMask);
+                _scratch.Add(new PodPlacement(s, pods[s], result.NodeIndex, result.GpuMask));
+            }
+        }
+
+        reason = PendingReason.Queued;
+        if (!keep)
+        {
+            _statement.RollbackTo(checkpoint);
+            _scratch.Clear();
+        }
+
+        return true;
+    }
+
+    /// <summary>Commits the placements in <see cref="_scratch"/> as the admission of <paramref name="w"/>.</summary>
+    private void Admit(WorkloadState w, int f, int[] counts, TimeSpan now)
+    {
+        var request = RequestOf(w, counts);
+        _statement.AddUsage(w.QueueIndex, f, request);
+        _pending[w.QueueIndex].Remove(w);
+        w.Phase = WorkloadPhase.Admitted;
+        w.Flavor = f;
+        w.Counts = counts;
+        w.Usage = request;
+        w.AdmittedAt = now;
+        w.ExpectedStart = null;
+        w.Placements.Clear();
+        w.Placements.AddRange(_scratch);
+        _scratch.Clear();
+        _admittedByFlavor[f].Add(w);
+        if (ReferenceEquals(_reservation?.Holder, w))
+        {
+            _reservation = null;
+        }
+
+        w.Reason = PendingReason.Queued;
+        Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, w.Id, _queues[w.QueueIndex].Name)
+        {
+            Flavor = _flavors[f].Name,
+            Pods = w.Placements.Count,
+            GpuMilli = request.GpuMilli,
+            Detail = string.Join(' ', w.Placements.Select(p => _cluster.Nodes[p.Node].Name).Distinct(StringComparer.Ordinal)),
+        });
+    }
+
+    private void End(string id, WorkloadPhase phase, string? reason)
+    {
+        var state = _workloads.GetValueOrDefault(id) ?? throw new ArgumentException($"workload {id} is unknown", nameof(id));
+        var now = Now;
+        if (state.Phase == WorkloadPhase.Admitted)
+        {
+            ReleaseAdmitted(state);
+        }
+        else if (state.Phase == WorkloadPhase.Pending)
+        {
+            ReleasePartial(state);
+            _pending[state.QueueIndex].Remove(state);
+        }
+        else
+        {
+            throw new InvalidOperationException($"workload {id} is already {state.Phase}");
+        }
+
+        state.Phase = phase;
+        Emit(new AdmissionEvent(now, phase == WorkloadPhase.Finished ? AdmissionEventKind.Finished : AdmissionEventKind.Failed, id, _queues[state.QueueIndex].Name) { Reason = reason });
+    }
+
+    /// <summary>Frees an admitted workload's pods and quota and puts it back in its queue (it keeps its submit time).</summary>
+    private void EvictAdmitted(WorkloadState w, string reason, string? by, string detail)
+    {
+        var pods = w.Placements.Count;
+        var gpu = w.Usage.GpuMilli;
+        ReleaseAdmitted(w);
+        w.Phase = WorkloadPhase.Pending;
+        w.Evictions++;
+        w.PendingSince = Now;
+        w.TriedGeneration = -1;
+        w.Counts = w.Workload.PodSets.Select(s => s.Count).ToArray();
+        AddPending(w);
+        w.Reason = PendingReason.Queued;
+        Emit(new AdmissionEvent(Now, AdmissionEventKind.Evicted, w.Id, _queues[w.QueueIndex].Name) { Reason = reason, Pods = pods, GpuMilli = gpu, By = by, Detail = detail });
+    }
+
+    private void ReleaseAdmitted(WorkloadState w)
+    {
+        foreach (var p in w.Placements)
+        {
+            ReleasePod(p.Pod, p.Node, p.GpuMask);
+        }
+
+        Quotas.Add(w.QueueIndex, w.Flavor, default(Resources) - w.Usage);
+        _admittedByFlavor[w.Flavor].Remove(w);
+        w.Placements.Clear();
+        w.Usage = Resources.Zero;
+        w.Flavor = -1;
+        _generation++;
+    }
+
+    internal void ReservePod(Pod pod, int node, int mask)
+    {
+        _placer.Reserve(_cluster.Compile(pod), node, mask);
+        AfterReserve(node, pod.GpuDemandMilli);
+    }
+
+    internal void ReleasePod(Pod pod, int node, int mask)
+    {
+        _placer.Unreserve(pod, node, mask);
+        foreach (var f in _flavorsOfNode[node])
+        {
+            _flavorFreeGpu[f] += pod.GpuDemandMilli;
+        }
+    }
+
+    private void AfterReserve(int node, long gpuMilli)
+    {
+        foreach (var f in _flavorsOfNode[node])
+        {
+            _flavorFreeGpu[f] -= gpuMilli;
+        }
+    }
+
+    /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not.</summary>
+    private PendingReason? QuotaCheck(int q, int f, Resources request)
+    {
+        if (!Options.Gangs)
+        {
+            return null;
+        }
+
+        for (var k = 0; k < Resources.KindCount; k++)
+        {
+            var kind = (ResourceKind)k;
+            var amount = request[kind];
+            if (amount <= 0 || !Quotas.IsLimited(q, f, kind))
+            {
+                continue;
+            }
+
+            var available = Quotas.Available(q, f, kind);
+            if (amount <= available)
+            {
+                continue;
+            }
+
+            var name = _queues[q].Name;
+            var flavor = _flavors[f].Name;
+            var withoutLimit = Quotas.AvailableIgnoringBorrowingLimit(q, f, kind);
+            if (amount <= withoutLimit)
+            {
+                return new PendingReason(PendingReasonCode.BorrowingLimitReached, $"queue {name} may take {Resources.Format(kind, available)} more in flavor {flavor} (borrowing limit {Resources.Format(kind, Quotas.BorrowingLimit(q, f, kind) ?? 0)}); it needs {Resources.Format(kind, amount)}")
+                {
+                    Flavor = flavor,
+                    Resource = kind,
+                    Requested = amount,
+                    Available = available,
+                    Unblock = $"queue {name}'s own workloads finish, or a higher borrowing limit",
+                };
+            }
+
+            return new PendingReason(PendingReasonCode.QuotaExceeded, $"queue {name} has {Resources.Format(kind, available)} of quota left in flavor {flavor} (nominal {Resources.Format(kind, Quotas.Nominal(q, f, kind))}, borrowing included); it needs {Resources.Format(kind, amount)}")
+            {
+                Flavor = flavor,
+                Resource = kind,
+                Requested = amount,
+                Available = available,
+                Unblock = $"{Resources.Format(kind, amount - available)} of quota frees in queue {name} or its cohort",
+            };
+        }
+
+        return null;
+    }
+
+    private bool Borrows(int q, int f, Resources request)
+    {
+        for (var k = 0; k < Resources.KindCount; k++)
+        {
+            var kind = (ResourceKind)k;
+            if (request[kind] > 0 && Quotas.IsLimited(q, f, kind) && Quotas.Usage(q, f, kind) + request[kind] > Quotas.Nominal(q, f, kind))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Resources RequestOf(WorkloadState w, int[] counts)
+    {
+        var total = Resources.Zero;
+        var sets = w.Workload.PodSets;
+        for (var s = 0; s < sets.Count; s++)
+        {
+            total += Resources.Of(sets[s].Template) * counts[s];
+        }
+
+        return total;
+    }
+
+    /// <summary>The workload's pods for flavor <paramref name="f"/>: named, with the flavor's tolerations added.</summary>
+    private Pod[] PodsFor(WorkloadState w, int f)
+    {
+        w.FlavorPods ??= new Pod[_flavors.Length][];
+        return w.FlavorPods[f] ??= w.Workload.PodSets.Select(s => s.Template with
+        {
+            Name = $"{w.Id}/{s.Name}",
+            Priority = w.Workload.Priority,
+            Tolerations = _flavors[f].Tolerations.Count == 0 ? s.Template.Tolerations : [.. s.Template.Tolerations, .. _flavors[f].Tolerations],
+        }).ToArray();
+    }
+
+    private bool CouldEverFit(WorkloadState w, int f)
+    {
+        w.EverFits ??= new bool?[_flavors.Length];
+        return w.EverFits[f] ??= NeverFitsIn(w, f) is null;
+    }
+
+    /// <summary>Null when the workload could be admitted in flavor <paramref name="f"/> on an empty cluster; otherwise why not.</summary>
+    private string? NeverFitsIn(WorkloadState w, int f)
+    {
+        var min = w.Workload.PodSets.Select(s => s.MinCount).ToArray();
+        var request = RequestOf(w, min);
+        if (Options.Gangs)
+        {
+            for (var k = 0; k < Resources.KindCount; k++)
+            {
+                var kind = (ResourceKind)k;
+                if (request[kind] > 0 && Quotas.IsLimited(w.QueueIndex, f, kind) && request[kind] > Quotas.Ceiling(w.QueueIndex, f, kind))
+                {
+                    return $"it needs {Resources.Format(kind, request[kind])} in flavor {_flavors[f].Name}, more than queue {w.Workload.Queue} could ever hold there ({Resources.Format(kind, Quotas.Ceiling(w.QueueIndex, f, kind))} with all it may borrow)";
+                }
+            }
+        }
+
+        if (request.GpuMilli > _flavorCapacityGpu[f])
+        {
+            return $"it needs {Resources.Format(ResourceKind.Gpu, request.GpuMilli)}, more than the {Resources.Format(ResourceKind.Gpu, _flavorCapacityGpu[f])} of flavor {_flavors[f].Name}";
+        }
+
+        var pods = PodsFor(w, f);
+        foreach (var pod in pods)
+        {
+            if (!_flavorNodes[f].Any(n => FitsEmpty(pod, _cluster.Nodes[n])))
+            {
+                return $"no node of flavor {_flavors[f].Name} could host pod {pod.Name} even when empty";
+            }
+        }
+
+        return null;
+    }
+
+    private PendingReason? NeverFits(WorkloadState w)
+    {
+        var reasons = new List<string>();
+        foreach (var f in _queueFlavors[w.QueueIndex])
+        {
+            if (NeverFitsIn(w, f) is { } why)
+            {
+                reasons.Add(why);
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return new PendingReason(PendingReasonCode.NeverFits, string.Join("; ", reasons)) { Unblock = "a smaller request, more quota, or nodes that can hold it" };
+    }
+
+    private static bool FitsEmpty(Pod pod, Node node)
+    {
+        if (pod.CpuMilli > node.CpuMilli || pod.MemoryMiB > node.MemoryMiB || pod.GpuCount > node.GpuCount)
+        {
+            return false;
+        }
+
+        if (pod.GpuCount > 0 && pod.AllowedGpuModels.Count > 0 && !pod.AllowedGpuModels.Contains(node.GpuModel ?? string.Empty, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in pod.NodeSelector)
+        {
+            if (!node.Labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        foreach (var taint in node.Taints)
+        {
+            if (taint.Effect != TaintEffect.PreferNoSchedule && !pod.Tolerations.Any(t => t.Tolerates(taint)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void SetReason(WorkloadState w, PendingReason reason)
+    {
+        var changed = w.Reason.Code != reason.Code || !string.Equals(w.Reason.Flavor, reason.Flavor, StringComparison.Ordinal);
+        w.Reason = reason;
+        if (changed)
+        {
+            Emit(new AdmissionEvent(Now, AdmissionEventKind.Pending, w.Id, _queues[w.QueueIndex].Name) { Reason = reason.Code.ToString(), Flavor = reason.Flavor, Detail = reason.Message });
+        }
+    }
+
+    private void Emit(AdmissionEvent e) => _events.Add(e);
+
+    private TimeSpan? ComputeWakeUp(TimeSpan now)
+    {
+        var next = _retryAt;
+        for (var q = 0; q < _queues.Length; q++)
+        {
+            foreach (var w in _pending[q])
+            {
+                if (w.BackoffUntil > now && w.BackoffUntil < next)
+                {
+                    next = w.BackoffUntil;
+                }
+
+                if (Options.Backfill && w.PendingSince + Options.StarvationThreshold > now && w.PendingSince + Options.StarvationThreshold < next)
+                {
+                    next = w.PendingSince + Options.StarvationThreshold;
+                }
+
+                break; // only heads matter for starvation; backoff of later ones shows once they are heads
+            }
+        }
+
+        return next == TimeSpan.MaxValue ? null : next;
+    }
+
+    /// <summary>Inside a queue: priority (high first), then submit time, then submission order.</summary>
+    private sealed class QueueOrder : IComparer<WorkloadState>
+    {
+        public static readonly QueueOrder Instance = new();
+
+        public int Compare(WorkloadState? x, WorkloadState? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+
+            var c = y!.Workload.Priority.CompareTo(x!.Workload.Priority);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = x.Workload.SubmitTime.CompareTo(y.Workload.SubmitTime);
+            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Berth.Model.Queueing;
+
+namespace Berth.Engine.Admission;
+
+/// <summary>
+/// What the admission engine knows of one workload. Read-only to callers; mutated only by
+/// <see cref="AdmissionScheduler"/> (the cache) and its statements.
+/// </summary>
+public sealed class WorkloadState
+{
+    internal WorkloadState(Workload workload, int queue, long sequence)
+    {
+        Workload = workload;
+        QueueIndex = queue;
+        Sequence = sequence;
+        Counts = workload.PodSets.Select(s => s.Count).ToArray();
+    }
+
+    public Workload Workload { get; }
+
+    public string Id => Workload.Id;
+
+    public int QueueIndex { get; }
+
+    /// <summary>Submission order, the last tie-break.</summary>
+    internal long Sequence { get; }
+
+    public WorkloadPhase Phase { get; internal set; }
+
+    public PendingReason Reason { get; internal set; } = PendingReason.Queued;
+
+    /// <summary>Flavor index while admitted (or -1).</summary>
+    public int Flavor { get; internal set; } = -1;
+
+    /// <summary>Pods per pod set while admitted (elastic workloads may run with fewer than their count).</summary>
+    public int[] Counts { get; internal set; }
+
+    /// <summary>Quota held while admitted.</summary>
+    public Resources Usage { get; internal set; }
+
+    public TimeSpan AdmittedAt { get; internal set; }
+
+    public TimeSpan? ExpectedStart { get; internal set; }
+
+    /// <summary>Times it was evicted because its gang did not become ready.</summary>
+    public int NotReadyEvictions { get; internal set; }
+
+    public int Evictions { get; internal set; }
+
+    /// <summary>Not tried again before this time (backoff after a gang timeout).</summary>
+    public TimeSpan BackoffUntil { get; internal set; }
+
+    internal List<PodPlacement> Placements { get; } = [];
+
+    /// <summary>Waiting since (submitted, or last requeued): starvation is measured from here.</summary>
+    public TimeSpan PendingSince { get; internal set; }
+
+    internal Model.Pod[][]? FlavorPods { get; set; }
+
+    internal bool?[]? EverFits { get; set; }
+
+    public IReadOnlyList<PodPlacement> Pods => Placements;
+
+    /// <summary>The admission generation in which it last failed to be admitted (-1: not since it changed).</summary>
+    internal long TriedGeneration { get; set; } = -1;
+
+    /// <summary>GPU milli of its placed pods.</summary>
+    public long GpuMilli => Placements.Sum(p => p.Pod.GpuDemandMilli);
+
+    /// <summary>Pods placed now: all of them while admitted; with <c>kube-default</c> also those of a partly placed gang.</summary>
+    public int PlacedPods => Placements.Count;
+
+    public int PodCount => Counts.Sum();
+
+    /// <summary>Work lost if evicted at <paramref name="now"/>: time since the last checkpoint (or since start), in seconds.</summary>
+    public double LostSeconds(TimeSpan now)
+    {
+        if (Phase != WorkloadPhase.Admitted)
+        {
+            return 0;
+        }
+
+        var ran = now - AdmittedAt;
+        if (Workload.CheckpointInterval is { } interval && interval > TimeSpan.Zero)
+        {
+            return ran.TotalSeconds % interval.TotalSeconds;
+        }
+
+        return ran.TotalSeconds;
+    }
+}

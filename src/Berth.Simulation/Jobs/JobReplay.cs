@@ -1,0 +1,518 @@
+using Berth.Engine.Admission;
+using Berth.Model;
+using Berth.Model.Queueing;
+using Berth.Simulation.Clock;
+using Berth.Simulation.Metrics;
+using Berth.Simulation.Scenarios;
+
+namespace Berth.Simulation.Jobs;
+
+/// <summary>
+/// Job-level replay of a <see cref="Scenario"/> under one admission profile, on a <see cref="VirtualClock"/>
+/// at one-second resolution: workloads arrive at their submit time, the <see cref="AdmissionScheduler"/>
+/// admits them, they run their duration (longer in proportion when elastic and admitted smaller), finish,
+/// or are evicted and requeued, resuming from their last checkpoint. Pods of an admitted gang become
+/// ready after the workload's startup time; a gang not ready within the timeout is evicted and requeued
+/// with exponential backoff, and failed after the limit. Runs until nothing is left to happen (or the
+/// scenario's horizon); workloads still waiting then are unfinished.
+/// </summary>
+public static class JobReplay
+{
+    private static readonly HashSet<string> PreemptionReasons = new(StringComparer.Ordinal) { "Preempted", "Reclaimed", "FairSharePreempted" };
+
+    public static JobRunResult Run(Scenario scenario, string profile, JobReplayOptions? replayOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        replayOptions ??= new JobReplayOptions();
+        var wall = replayOptions.WallClock ?? TimeProvider.System;
+        var started = wall.GetTimestamp();
+        var options = AdmissionProfiles.Apply(profile, scenario.Options);
+        var clock = new VirtualClock();
+        var typical = scenario.Workloads.SelectMany(w => w.PodSets.Select(s => s.Template)).Take(20_000).ToArray();
+        var scheduler = new AdmissionScheduler(scenario.Nodes, scenario.Queues, options, clock, typical);
+        var queueNames = scenario.Queues.Queues.Select(q => q.Name).ToArray();
+        var queueIndex = queueNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
+        var totalGpus = scenario.Nodes.Sum(n => (double)n.GpuCount);
+
+        var jobs = new Dictionary<string, Job>(StringComparer.Ordinal);
+        var events = new PriorityQueue<SimEvent, (long, long)>();
+        long seq = 0;
+        void Push(long at, SimEventKind kind, Job? job, int epoch = 0) => events.Enqueue(new SimEvent(kind, job, epoch), (at, seq++));
+        foreach (var w in scenario.Workloads)
+        {
+            var job = new Job(w, queueIndex[w.Queue]);
+            jobs[w.Id] = job;
+            Push(Seconds(w.SubmitTime), SimEventKind.Arrive, job);
+        }
+
+        var horizon = scenario.Horizon is { } h ? Seconds(h) : long.MaxValue;
+        var hash = new EventLogHash();
+        var log = replayOptions.KeepEvents ? new List<AdmissionEvent>() : null;
+        var metrics = new Integrals(queueNames.Length);
+        var timeline = new List<TimelinePoint>();
+        long lastWake = -1;
+        var now = 0L;
+        var firstSubmit = scenario.Workloads.Count > 0 ? Seconds(scenario.Workloads.Min(w => w.SubmitTime)) : 0;
+        metrics.Last = firstSubmit;
+        var sampleEvery = Math.Max(1, replayOptions.TimelineStep is { } step ? Seconds(step) : 0);
+        var nextSample = firstSubmit;
+        var processed = 0;
+
+        while (events.TryPeek(out _, out var key) && key.Item1 <= horizon)
+        {
+            now = key.Item1;
+            metrics.Advance(now, scheduler, jobs.Values);
+            while (nextSample <= now && replayOptions.TimelineStep is not null)
+            {
+                timeline.Add(Sample(nextSample, scheduler, metrics, queueNames.Length));
+                nextSample += sampleEvery;
+            }
+
+            clock.AdvanceTo(now);
+
+            // All events at this time, then one admission pass.
+            while (events.TryPeek(out var e, out var k) && k.Item1 == now)
+            {
+                events.Dequeue();
+                processed++;
+                var job = e.Job;
+                switch (e.Kind)
+                {
+                    case SimEventKind.Arrive:
+                        scheduler.Submit(job!.Workload);
+                        break;
+                    case SimEventKind.End when job!.Epoch == e.Epoch && job.Running:
+                        job.Running = false;
+                        metrics.RemoveBusy(job);
+                        if (job.EndsByMaxRunTime)
+                        {
+                            scheduler.Fail(job.Workload.Id, "MaxRunTimeExceeded");
+                        }
+                        else
+                        {
+                            scheduler.Finish(job.Workload.Id);
+                        }
+
+                        break;
+                    case SimEventKind.ReadyCheck when job!.Epoch == e.Epoch && job.Admitted && !job.Running:
+                        var state = scheduler.Find(job.Workload.Id)!;
+                        if (state.NotReadyEvictions >= options.BackoffLimit)
+                        {
+                            scheduler.Fail(job.Workload.Id, "GangNotReady");
+                        }
+                        else
+                        {
+                            var backoff = options.BackoffBase * Math.Pow(2, state.NotReadyEvictions);
+                            scheduler.Evict(job.Workload.Id, "GangNotReady", backoff, notReady: true);
+                        }
+
+                        break;
+                    case SimEventKind.Ready when job!.Epoch == e.Epoch && job.Admitted:
+                        job.Running = true;
+                        metrics.AddBusy(job);
+                        break;
+                    default:
+                        break; // stale (the job was evicted or ended since) or a wake-up
+                }
+            }
+
+            scheduler.Schedule();
+            foreach (var ev in scheduler.DrainEvents())
+            {
+                Apply(ev, jobs, now, options, Push, metrics, queueIndex);
+                Hash(hash, ev);
+                log?.Add(ev);
+            }
+
+            if (scheduler.NextWakeUp is { } wake && Seconds(wake) > now && Seconds(wake) != lastWake)
+            {
+                lastWake = Seconds(wake);
+                Push(lastWake, SimEventKind.Wake, null);
+            }
+
+            replayOptions.Progress?.Report(processed);
+        }
+
+        // The end: what is left waiting is unfinished (its wait is counted to here).
+        var end = Math.Max(now, firstSubmit);
+        metrics.Advance(end, scheduler, jobs.Values);
+        if (replayOptions.TimelineStep is not null)
+        {
+            timeline.Add(Sample(end, scheduler, metrics, queueNames.Length));
+        }
+
+        var records = jobs.Values.OrderBy(j => j.Workload.SubmitTime).ThenBy(j => j.Workload.Id, StringComparer.Ordinal)
+            .Select(j => j.ToRecord(queueNames[j.Queue], end)).ToArray();
+        var span = Math.Max(1, end - firstSubmit);
+        var stats = new List<QueueStats>();
+        for (var q = 0; q <= queueNames.Length; q++)
+        {
+            var all = q == queueNames.Length;
+            var mine = all ? records : records.Where(r => r.Queue == queueNames[q]).ToArray();
+            var queueJobs = all ? jobs.Values : jobs.Values.Where(j => j.Queue == q);
+            stats.Add(Stats(all ? "*" : queueNames[q], mine, queueJobs)
+                with
+                {
+                    GpuAllocPct = 100 * (all ? metrics.Allocated : metrics.QueueAllocated[q]) / span / 1000 / Math.Max(1, totalGpus),
+                    GpuUtilPct = 100 * (all ? metrics.Busy : metrics.QueueBusy[q]) / span / 1000 / Math.Max(1, totalGpus),
+                    IdleGangGpuHours = (all ? metrics.IdleGang : metrics.QueueIdleGang[q]) / 1000 / 3600,
+                });
+        }
+
+        var nominal = queueNames.Select((_, q) => scenario.Queues.Queues[q].Flavors.Sum(f => (f.Gpu?.Nominal ?? 0) / 1000.0)).ToArray();
+        return new JobRunResult(scenario.Name, profile)
+        {
+            Queues = stats,
+            Jobs = records,
+            Timeline = timeline,
+            Events = (IReadOnlyList<AdmissionEvent>?)log ?? [],
+            EventLogHash = hash.Value,
+            TotalGpus = totalGpus,
+            NominalGpus = nominal,
+            Makespan = TimeSpan.FromSeconds(end - firstSubmit),
+            WallSeconds = wall.GetElapsedTime(started).TotalSeconds,
+        };
+    }
+
+    private static void Apply(AdmissionEvent ev, Dictionary<string, Job> jobs, long now, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics, Dictionary<string, int> queueIndex)
+    {
+        var job = jobs[ev.Workload];
+        switch (ev.Kind)
+        {
+            case AdmissionEventKind.Admitted:
+            {
+                job.Epoch++;
+                job.Admitted = true;
+                job.AdmittedAt = now;
+                job.FirstStart ??= now;
+                job.Wait += now - job.PendingSince;
+                job.GpusHeld = ev.GpuMilli;
+                job.PodsHeld = ev.Pods;
+                metrics.QueueGpuNow[job.Queue] += ev.GpuMilli;
+                job.FullPods = job.Workload.PodCount;
+                var startup = Seconds(job.Workload.StartupTime ?? TimeSpan.Zero);
+                if (startup > Seconds(options.GangReadyTimeout))
+                {
+                    push(now + Seconds(options.GangReadyTimeout), SimEventKind.ReadyCheck, job, job.Epoch);
+                    break;
+                }
+
+                job.ReadyAt = now + startup;
+                var scale = (double)job.FullPods / Math.Max(1, job.PodsHeld);
+                var run = (long)Math.Ceiling(job.RemainingWork * scale);
+                job.EndsByMaxRunTime = false;
+                if (job.Workload.MaxRunTime is { } max && job.RanBefore + run > Seconds(max))
+                {
+                    run = Math.Max(0, Seconds(max) - job.RanBefore);
+                    job.EndsByMaxRunTime = true;
+                }
+
+                if (startup == 0)
+                {
+                    job.Running = true;
+                    metrics.AddBusy(job);
+                }
+                else
+                {
+                    push(now + startup, SimEventKind.Ready, job, job.Epoch);
+                }
+
+                push(now + startup + run, SimEventKind.End, job, job.Epoch);
+                break;
+            }
+
+            case AdmissionEventKind.Evicted:
+            {
+                if (job.Running)
+                {
+                    metrics.RemoveBusy(job);
+                    var ran = now - job.ReadyAt;
+                    var saved = job.Workload.CheckpointInterval is { } interval && interval > TimeSpan.Zero
+                        ? ran / Seconds(interval) * Seconds(interval)
+                        : 0;
+                    var fraction = (double)job.PodsHeld / Math.Max(1, job.FullPods);
+                    job.RemainingWork = Math.Max(0, job.RemainingWork - saved * fraction);
+                    job.RanBefore += saved;
+                    var lost = (ran - saved) * (double)job.GpusHeld;
+                    job.LostGpuMilliSeconds += lost;
+                    metrics.Lost[queueIndex[ev.Queue]] += lost;
+                }
+
+                if (job.Admitted)
+                {
+                    metrics.QueueGpuNow[job.Queue] -= job.GpusHeld;
+                }
+
+                if (PreemptionReasons.Contains(ev.Reason ?? string.Empty))
+                {
+                    job.Preemptions++;
+                }
+
+                job.Evictions++;
+                job.Epoch++;
+                job.Running = false;
+                job.Admitted = false;
+                job.PendingSince = now;
+                break;
+            }
+
+            case AdmissionEventKind.Submitted:
+                job.PendingSince = now;
+                break;
+            case AdmissionEventKind.Finished:
+                metrics.QueueGpuNow[job.Queue] -= job.GpusHeld;
+                job.End = now;
+                job.Outcome = JobOutcome.Completed;
+                job.Admitted = false;
+                break;
+            case AdmissionEventKind.Failed:
+                if (job.Running)
+                {
+                    metrics.RemoveBusy(job);
+                    job.Running = false;
+                }
+
+                if (job.Admitted)
+                {
+                    metrics.QueueGpuNow[job.Queue] -= job.GpusHeld;
+                }
+                else
+                {
+                    job.Wait += now - job.PendingSince;
+                }
+
+                job.End = now;
+                job.Outcome = JobOutcome.Failed;
+                job.FailReason = ev.Reason;
+                job.Admitted = false;
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void Hash(EventLogHash hash, AdmissionEvent ev)
+    {
+        hash.Add((long)ev.At.TotalSeconds);
+        hash.Add((long)ev.Kind);
+        foreach (var c in ev.Workload)
+        {
+            hash.Add(c);
+        }
+
+        foreach (var c in ev.Reason ?? string.Empty)
+        {
+            hash.Add(c);
+        }
+
+        hash.Add(ev.Pods);
+        foreach (var c in ev.Detail)
+        {
+            hash.Add(c);
+        }
+    }
+
+    private static TimelinePoint Sample(long at, AdmissionScheduler scheduler, Integrals metrics, int queues)
+    {
+        var perQueue = new double[queues];
+        for (var q = 0; q < queues; q++)
+        {
+            perQueue[q] = metrics.QueueGpuNow[q] / 1000.0;
+        }
+
+        var pending = 0;
+        for (var q = 0; q < queues; q++)
+        {
+            pending += scheduler.PendingCount(q);
+        }
+
+        return new TimelinePoint(TimeSpan.FromSeconds(at), scheduler.Cluster.AllocatedGpuMilli / 1000.0, metrics.BusyNow / 1000.0, scheduler.HeldIdleGpuMilli / 1000.0, perQueue, pending);
+    }
+
+    private static QueueStats Stats(string name, IReadOnlyList<JobRecord> records, IEnumerable<Job> jobs)
+    {
+        var completed = records.Where(r => r.Outcome == JobOutcome.Completed).ToArray();
+        var jct = completed.Select(r => r.Jct!.Value.TotalSeconds).Order().ToArray();
+        var waits = records.Where(r => r.Outcome != JobOutcome.Failed || r.FirstStart is not null).Select(r => r.Wait.TotalSeconds).Order().ToArray();
+        var slow = completed.Select(r => r.Slowdown ?? 1).ToArray();
+        var jobList = jobs.ToArray();
+        return new QueueStats(name)
+        {
+            Jobs = records.Count,
+            Completed = completed.Length,
+            Failed = records.Count(r => r.Outcome == JobOutcome.Failed),
+            Unfinished = records.Count(r => r.Outcome == JobOutcome.Unfinished),
+            MeanJct = jct.Length > 0 ? jct.Average() : 0,
+            P50Jct = Percentile(jct, 0.50),
+            P95Jct = Percentile(jct, 0.95),
+            P99Jct = Percentile(jct, 0.99),
+            MeanWait = waits.Length > 0 ? waits.Average() : 0,
+            P50Wait = Percentile(waits, 0.50),
+            P95Wait = Percentile(waits, 0.95),
+            P99Wait = Percentile(waits, 0.99),
+            MeanSlowdown = slow.Length > 0 ? slow.Average() : 0,
+            Preemptions = jobList.Sum(j => j.Preemptions),
+            LostGpuHours = jobList.Sum(j => j.LostGpuMilliSeconds) / 1000 / 3600,
+        };
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values (0 for none).</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        if (sorted.Count == 0)
+        {
+            return 0;
+        }
+
+        var rank = (int)Math.Ceiling(p * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+
+    private static long Seconds(TimeSpan t) => (long)Math.Floor(t.TotalSeconds);
+
+    private enum SimEventKind
+    {
+        Arrive,
+        Ready,
+        ReadyCheck,
+        End,
+        Wake,
+    }
+
+    private readonly record struct SimEvent(SimEventKind Kind, Job? Job, int Epoch);
+
+    /// <summary>Time integrals of GPU use (milli-GPU seconds), overall and per queue.</summary>
+    private sealed class Integrals(int queues)
+    {
+        public long Last { get; set; }
+
+        public double Allocated { get; private set; }
+
+        public double Busy { get; private set; }
+
+        public double IdleGang { get; private set; }
+
+        public double[] QueueAllocated { get; } = new double[queues];
+
+        public double[] QueueBusy { get; } = new double[queues];
+
+        public double[] QueueIdleGang { get; } = new double[queues];
+
+        public double[] QueueGpuNow { get; } = new double[queues];
+
+        public double[] QueueBusyNow { get; } = new double[queues];
+
+        public double[] Lost { get; } = new double[queues];
+
+        public double BusyNow { get; private set; }
+
+        public void AddBusy(Job job)
+        {
+            BusyNow += job.GpusHeld;
+            QueueBusyNow[job.Queue] += job.GpusHeld;
+        }
+
+        public void RemoveBusy(Job job)
+        {
+            BusyNow -= job.GpusHeld;
+            QueueBusyNow[job.Queue] -= job.GpusHeld;
+        }
+
+        public void Advance(long now, AdmissionScheduler scheduler, IEnumerable<Job> jobs)
+        {
+            var dt = now - Last;
+            if (dt <= 0)
+            {
+                return;
+            }
+
+            Allocated += scheduler.Cluster.AllocatedGpuMilli * (double)dt;
+            Busy += BusyNow * dt;
+            IdleGang += scheduler.HeldIdleGpuMilli * (double)dt;
+            for (var q = 0; q < QueueGpuNow.Length; q++)
+            {
+                QueueAllocated[q] += QueueGpuNow[q] * dt;
+                QueueBusy[q] += QueueBusyNow[q] * dt;
+            }
+
+            if (scheduler.HeldIdleGpuMilli > 0)
+            {
+                foreach (var w in scheduler.Workloads)
+                {
+                    if (w.Phase == WorkloadPhase.Pending && w.PlacedPods > 0)
+                    {
+                        QueueIdleGang[w.QueueIndex] += w.GpuMilli * (double)dt;
+                    }
+                }
+            }
+
+            Last = now;
+            _ = jobs;
+        }
+    }
+
+    /// <summary>The replay's own book of one workload.</summary>
+    private sealed class Job(Workload workload, int queue)
+    {
+        public Workload Workload { get; } = workload;
+
+        public int Queue { get; } = queue;
+
+        public int Epoch { get; set; }
+
+        public bool Admitted { get; set; }
+
+        public bool Running { get; set; }
+
+        public bool EndsByMaxRunTime { get; set; }
+
+        public long AdmittedAt { get; set; }
+
+        public long ReadyAt { get; set; }
+
+        public long PendingSince { get; set; }
+
+        public long? FirstStart { get; set; }
+
+        public long? End { get; set; }
+
+        public long Wait { get; set; }
+
+        /// <summary>Seconds of work left at full size.</summary>
+        public double RemainingWork { get; set; } = Math.Max(0, Math.Floor((workload.Duration ?? workload.ExpectedRunTime ?? TimeSpan.Zero).TotalSeconds));
+
+        /// <summary>Seconds of run time saved by checkpoints (counted against the max run time).</summary>
+        public long RanBefore { get; set; }
+
+        public long GpusHeld { get; set; }
+
+        public int PodsHeld { get; set; }
+
+        public int FullPods { get; set; }
+
+        public int Preemptions { get; set; }
+
+        public int Evictions { get; set; }
+
+        public double LostGpuMilliSeconds { get; set; }
+
+        public JobOutcome Outcome { get; set; } = JobOutcome.Unfinished;
+
+        public string? FailReason { get; set; }
+
+        public JobRecord ToRecord(string queue, long end)
+        {
+            var wait = Wait + (Outcome == JobOutcome.Unfinished && !Admitted ? end - PendingSince : 0);
+            return new JobRecord(Workload.Id, queue, Workload.SubmitTime, Workload.Request.GpuMilli / 1000.0, Workload.Duration ?? TimeSpan.Zero)
+            {
+                FirstStart = FirstStart is { } s ? TimeSpan.FromSeconds(s) : null,
+                End = End is { } e ? TimeSpan.FromSeconds(e) : null,
+                Wait = TimeSpan.FromSeconds(wait),
+                Outcome = Outcome,
+                FailReason = FailReason,
+                Evictions = Evictions,
+            };
+        }
+    }
+}

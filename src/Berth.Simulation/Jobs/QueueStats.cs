@@ -1,0 +1,46 @@
+namespace Berth.Simulation.Jobs;
+
+/// <summary>Metrics of one queue (or of the whole cluster, queue "*") in one run. Times in seconds.</summary>
+public sealed record QueueStats(string Queue)
+{
+    public int Jobs { get; init; }
+
+    public int Completed { get; init; }
+
+    public int Failed { get; init; }
+
+    public int Unfinished { get; init; }
+
+    public double MeanJct { get; init; }
+
+    public double P50Jct { get; init; }
+
+    public double P95Jct { get; init; }
+
+    public double P99Jct { get; init; }
+
+    public double MeanWait { get; init; }
+
+    public double P50Wait { get; init; }
+
+    public double P95Wait { get; init; }
+
+    public double P99Wait { get; init; }
+
+    public double MeanSlowdown { get; init; }
+
+    /// <summary>Mean GPUs allocated to this queue (or in all) over the run, as % of the cluster's GPUs.</summary>
+    public double GpuAllocPct { get; init; }
+
+    /// <summary>Mean GPUs doing work (pods ready and running) over the run, as % of the cluster's GPUs.</summary>
+    public double GpuUtilPct { get; init; }
+
+    public double IdleGangGpuHours { get; init; }
+
+    public int Preemptions { get; init; }
+
+    public double LostGpuHours { get; init; }
+
+    /// <summary>Mean wait of this queue replayed alone on its nominal quota (sharing safety); null when not run.</summary>
+    public double? AloneMeanWait { get; init; }
+}
