@@ -11,11 +11,13 @@ public sealed partial class AdmissionScheduler
     ///    runtime, and allowed by one rule: same queue (lower priority, or newer equal priority when the
     ///    policy says so); reclaim (the victim's queue borrows and the preemptor stays within its nominal
     ///    quota); fair share (the preemptor queue's share after admission stays strictly below the victim
-    ///    queue's share, re-checked as victims are taken, so that preemption cannot loop);
+    ///    queue's share after the eviction, checked victim by victim, so that preemption cannot loop: the
+    ///    victim's queue can never win the capacity back by the same rule, nor reclaim it, since it stays above nominal);
     /// 2. order: least work lost since the last checkpoint, then lowest priority, then most recently started, then id;
     /// 3. take victims in that order until quota and the gang's placement fit;
     /// 4. give back every victim that turns out not to be needed (newest choice first);
-    /// 5. commit: evict the victims whole (gangs), admit the preemptor.
+    /// 5. place the preemptor, and give up if any victim could be readmitted at once (a pure move);
+    /// 6. commit: evict the victims whole (gangs), admit the preemptor.
     /// </summary>
     private bool TryPreempt(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
@@ -63,6 +65,11 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
+            if (WouldDisplaceOwn(v, now))
+            {
+                continue; // evicted, it would come straight back by preempting a lower one of its own queue: take that one instead
+            }
+
             var reclaim = policy.Reclaim == ReclaimPolicy.Any || (policy.Reclaim == ReclaimPolicy.LowerPriority && v.Workload.Priority < w.Workload.Priority);
             if (reclaim && WithinNominal(q, f, request))
             {
@@ -98,26 +105,33 @@ public sealed partial class AdmissionScheduler
             return c != 0 ? c : string.CompareOrdinal(a.V.Id, b.V.Id);
         });
 
-        // 3. Take victims until it fits.
+        // 3. Take victims until it fits. Preempting inside its own queue is allowed only when the preemptor
+        //    then stays within its nominal quota (as Kueue does): a queue that preempts its own to borrow more
+        //    would be reclaimed at once by the queue it borrows from, and the two would take turns for ever.
         var checkpoint = _statement.Checkpoint();
         var chosen = new List<(WorkloadState V, PreemptionKind Kind)>();
+        bool Satisfied() => Fits(w, f, counts, request, now)
+            && (!chosen.Exists(c => c.Kind == PreemptionKind.WithinQueue) || WithinNominal(q, f, request));
         var fits = false;
         var shareAfter = Quotas.Share(q, f, request);
         foreach (var (v, kind) in candidates)
         {
-            if (kind == PreemptionKind.FairShare && !(shareAfter < Quotas.Share(v.QueueIndex)))
-            {
-                continue;
-            }
-
             if (kind == PreemptionKind.Reclaim && !Quotas.IsBorrowing(v.QueueIndex, f))
             {
                 continue;
             }
 
+            var beforeRemoval = _statement.Checkpoint();
             RemoveInStatement(v);
+            if (kind == PreemptionKind.FairShare && !(shareAfter < Quotas.Share(v.QueueIndex)))
+            {
+                // The victim's queue would end at or below the preemptor's share: not fairer, so not allowed.
+                _statement.RollbackTo(beforeRemoval);
+                continue;
+            }
+
             chosen.Add((v, kind));
-            if (Fits(w, f, counts, request, now))
+            if (Satisfied())
             {
                 fits = true;
                 break;
@@ -135,17 +149,17 @@ public sealed partial class AdmissionScheduler
         {
             var back = _statement.Checkpoint();
             RestoreInStatement(chosen[i].V);
-            if (Fits(w, f, counts, request, now))
+            var kept = chosen[i];
+            chosen.RemoveAt(i);
+            if (!Satisfied())
             {
-                chosen.RemoveAt(i);
-            }
-            else
-            {
+                chosen.Insert(i, kept);
                 _statement.RollbackTo(back);
             }
         }
 
-        // 5. Commit: place the preemptor for real, then evict the victims.
+        // 5. Place the preemptor; a victim that could then be readmitted at once would only be moved, losing
+        //    work for nothing (and would come back next cycle): then there is no preemption.
         if (!TryPlaceGang(w, f, counts, now, keep: true, out _))
         {
             _statement.RollbackTo(checkpoint); // cannot happen: Fits just said yes with the same state
@@ -153,6 +167,17 @@ public sealed partial class AdmissionScheduler
         }
 
         var placements = _scratch.ToArray();
+        _statement.AddUsage(q, f, request);
+        foreach (var (v, _) in chosen)
+        {
+            if (CouldReadmit(v, now))
+            {
+                _statement.RollbackTo(checkpoint);
+                return false;
+            }
+        }
+
+        // 6. Commit: evict the victims whole, admit the preemptor where it was placed.
         _statement.RollbackTo(checkpoint);
         foreach (var (v, kind) in chosen)
         {
@@ -174,6 +199,47 @@ public sealed partial class AdmissionScheduler
         Admit(w, f, counts, now);
         _statement.Commit();
         return true;
+    }
+
+    /// <summary>True when <paramref name="v"/> (removed in the statement) could be admitted again now in one of its queue's flavors.</summary>
+    private bool CouldReadmit(WorkloadState v, TimeSpan now)
+    {
+        foreach (var f in _queueFlavors[v.QueueIndex])
+        {
+            if (CouldEverFit(v, f) && QuotaCheck(v.QueueIndex, f, RequestOf(v, v.Counts)) is null && TryPlaceGang(v, f, v.Counts, now, keep: false, out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="v"/>, once evicted, could preempt another admitted workload of its own queue.</summary>
+    private bool WouldDisplaceOwn(WorkloadState v, TimeSpan now)
+    {
+        var policy = _queues[v.QueueIndex].Preemption.WithinQueue;
+        if (policy == WithinQueuePreemption.Never)
+        {
+            return false;
+        }
+
+        foreach (var u in _admittedByFlavor[v.Flavor])
+        {
+            if (ReferenceEquals(u, v) || u.QueueIndex != v.QueueIndex || !u.Workload.Preemptible || now - u.AdmittedAt < _queues[u.QueueIndex].MinRuntime)
+            {
+                continue;
+            }
+
+            if (u.Workload.Priority < v.Workload.Priority
+                || (policy == WithinQueuePreemption.LowerOrNewerEqualPriority && u.Workload.Priority == v.Workload.Priority
+                    && (u.Workload.SubmitTime > v.Workload.SubmitTime || (u.Workload.SubmitTime == v.Workload.SubmitTime && u.Sequence > v.Sequence))))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool WithinNominal(int q, int f, Resources request)

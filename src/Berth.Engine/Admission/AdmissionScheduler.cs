@@ -265,8 +265,15 @@ public sealed partial class AdmissionScheduler
 
         var admitted = 0;
         var candidates = new List<WorkloadState>();
+        var rounds = 0;
+        var roundLimit = 4L * (_workloads.Count + 16) * (_workloads.Count + 16);
         while (true)
         {
+            if (++rounds > roundLimit)
+            {
+                throw new InvalidOperationException($"admission did not settle after {rounds} rounds; last events: {string.Join(" | ", _events.TakeLast(12))}");
+            }
+
             // 2. Reservation for a starving head.
             if (Options.Backfill && Options.Gangs)
             {
