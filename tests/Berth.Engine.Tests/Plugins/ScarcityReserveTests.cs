@@ -108,4 +108,24 @@ public sealed class ScarcityReserveTests
         Assert.Equal(156.25, tracker.Cost(0b11), 6);
         Assert.Equal(0, tracker.Cost(0));
     }
+
+    [Fact]
+    public void HostingTracker_Dead_IsIdleGpuNoTypeCanUseForItsShareOrTheNodesCpu()
+    {
+        var cluster = new ClusterState([Make.Node("n").Cpu(96_000).Memory(384 * GiB).Gpus(4).Build()]);
+        var tracker = new HostingTracker(cluster, new TargetWorkload(
+        [
+            new WorkloadType(8_000, 1000, 1, [], 0.7) { MemoryMiB = 16 * GiB },
+            new WorkloadType(4_000, 300, 1, [], 0.3) { MemoryMiB = 8 * GiB },
+        ]));
+        int[] free = [1000, 350, 200, 0];
+
+        // Enough CPU for both types: only the 200 sliver is too small for every type.
+        Assert.Equal(200, tracker.Dead(0, free, 10_000, 64 * GiB));
+        // CPU for the sharing type only: it still fits the fully free GPU and the 350 sliver.
+        Assert.Equal(200, tracker.Dead(0, free, 6_000, 64 * GiB));
+        // CPU (or memory) for no type: all idle GPU is dead.
+        Assert.Equal(1550, tracker.Dead(0, free, 3_000, 64 * GiB));
+        Assert.Equal(1550, tracker.Dead(0, free, 10_000, 4 * GiB));
+    }
 }

@@ -5,19 +5,29 @@ using Berth.Engine.Plugins.Fgd;
 namespace Berth.Engine.Plugins.ScarcityReserve;
 
 /// <summary>
-/// Berth's default score: the published integer FGD score minus a scarcity reserve.
+/// Berth's default score: the published integer FGD score, computed on the fragment growth plus the growth of dead
+/// GPU, minus a scarcity reserve.
 /// <para>
-/// FGD weighs each typical pod type by how often it arrives, not by how many nodes could still take it, so it
-/// will happily spend the last nodes able to host a rare but large type (the 128-core nodes an 8-GPU, 120-core
-/// pod needs; the only nodes of a GPU model some pods ask for) on pods that fit anywhere. The reserve charges a
-/// placement for every typical type the node could host before and not after:
+/// Dead GPU. FGD's fragment measures what the next pod is likely unable to use, so a 350 milli-GPU sliver already
+/// counts as fragment for most types, and a placement that takes the node's last CPU beside it (leaving it unusable
+/// by any pod, for good) adds little to F. Such GPU is lost for the rest of the run, not for one pod: the growth of
+/// dead GPU (<see cref="HostingTracker.Dead"/>: idle GPU that no typical type fits, for its share or for the node's
+/// CPU, memory or model) is added to FGD's growth before it is quantised,
+/// <c>fgdInt = trunc(100 * sigmoid(-(dF + dDead) / 1000))</c>: one milli-GPU made dead weighs as one milli-GPU of
+/// fragment more. No weight to tune; a pod that fills GPU no typical type could use earns the same amount back.
+/// </para>
+/// <para>
+/// Scarcity reserve. FGD weighs each typical pod type by how often it arrives, not by how many nodes could still take
+/// it, so it will happily spend the last nodes able to host a rare but large type (the 128-core nodes an 8-GPU,
+/// 120-core pod needs; the only nodes of a GPU model some pods ask for) on pods that fit anywhere. The reserve charges
+/// a placement for every typical type the node could host before and not after:
 /// <c>score = fgdInt - Weight * sum_lost p_t * demand_t / capacity_t</c>, where <c>demand_t</c> is the type's
 /// GPU demand in milli-GPU and <c>capacity_t</c> the GPUs on nodes that can still host it (memory included).
 /// Common types have thousands of host GPUs and cost a fraction of a point; a type down to its last hosts costs
 /// several, which decides among nodes FGD ranks alike.
 /// </para>
-/// GPUs inside the node are chosen as FGD chooses them. The lost-type set depends only on the node's state and
-/// the pod's shape, so it is cached per (shape, node) and invalidated by the node's version.
+/// GPUs inside the node are chosen as FGD chooses them. The lost-type set and the dead-GPU growth depend only on the
+/// node's state and the pod's shape, so they are cached per (shape, node) and invalidated by the node's version.
 /// </summary>
 internal sealed class FgdReservePlugin : IPreFilterPlugin, IScorePlugin, IGpuSelector
 {
@@ -34,7 +44,10 @@ internal sealed class FgdReservePlugin : IPreFilterPlugin, IScorePlugin, IGpuSel
     private readonly HostingTracker _hosting;
     private readonly Dictionary<(long Cpu, long Memory, int Milli, int Count, ulong Mask), int> _shapes = new();
     private readonly List<ulong[]> _lost = [];
+    private readonly List<long[]> _deadGrowth = [];
     private readonly List<int[]> _lostVersion = [];
+    private readonly long[] _deadNow;
+    private readonly int[] _deadNowVersion;
     private int _shape;
 
     public FgdReservePlugin(ClusterState cluster, FragmentCalculator calculator)
@@ -42,6 +55,9 @@ internal sealed class FgdReservePlugin : IPreFilterPlugin, IScorePlugin, IGpuSel
         _cluster = cluster;
         _fgd = new FgdPlugin(cluster, calculator, quantised: true);
         _hosting = new HostingTracker(cluster, calculator.Workload);
+        _deadNow = new long[cluster.NodeCount];
+        _deadNowVersion = new int[cluster.NodeCount];
+        Array.Fill(_deadNowVersion, int.MinValue);
     }
 
     public string Name => PluginName;
@@ -60,30 +76,36 @@ internal sealed class FgdReservePlugin : IPreFilterPlugin, IScorePlugin, IGpuSel
             var versions = new int[_cluster.NodeCount];
             Array.Fill(versions, int.MinValue);
             _lost.Add(lost);
+            _deadGrowth.Add(new long[_cluster.NodeCount]);
             _lostVersion.Add(versions);
         }
 
         return Status.Success;
     }
 
-    public double Score(CycleState state, int node) => _fgd.Score(state, node) - Weight * _hosting.Cost(Lost(state, node));
+    public double Score(CycleState state, int node)
+    {
+        Update(state, node);
+        var growth = _fgd.Growth(state.Request, node) + _deadGrowth[_shape][node];
+
+        // trunc(100 * sigmoid(-growth / 1000)) as in the published FGD score; the value is positive, so trunc = floor.
+        var fgd = Math.Floor(100.0 / (1.0 + Math.Exp(growth / 1000.0)));
+        return fgd - Weight * _hosting.Cost(_lost[_shape][node]);
+    }
 
     public int SelectGpus(CycleState state, int node) => _fgd.SelectGpus(state, node);
 
-    /// <summary>The typical types the node could host before this pod and not after it.</summary>
-    private ulong Lost(CycleState state, int node)
+    /// <summary>
+    /// Brings the cached effects of this pod's shape on <paramref name="node"/> up to date: the typical types the node
+    /// could host before this pod and not after it, and the growth of its dead GPU.
+    /// </summary>
+    private void Update(CycleState state, int node)
     {
-        var before = _hosting.HostsOf(node);
-        if (before == 0)
-        {
-            return 0;
-        }
-
         var version = _cluster.Version[node];
         var versions = _lostVersion[_shape];
         if (versions[node] == version)
         {
-            return _lost[_shape][node];
+            return;
         }
 
         var request = state.Request;
@@ -102,9 +124,19 @@ internal sealed class FgdReservePlugin : IPreFilterPlugin, IScorePlugin, IGpuSel
             }
         }
 
-        var lost = before & ~_hosting.Hosted(node, after, _cluster.FreeCpu[node] - request.CpuMilli, _cluster.FreeMemory[node] - request.MemoryMiB);
-        _lost[_shape][node] = lost;
+        var cpu = _cluster.FreeCpu[node];
+        var memory = _cluster.FreeMemory[node];
+        var cpuAfter = cpu - request.CpuMilli;
+        var memoryAfter = memory - request.MemoryMiB;
+        var before = _hosting.HostsOf(node);
+        _lost[_shape][node] = before == 0 ? 0 : before & ~_hosting.Hosted(node, after, cpuAfter, memoryAfter);
+        if (_deadNowVersion[node] != version)
+        {
+            _deadNow[node] = _hosting.Dead(node, free, cpu, memory);
+            _deadNowVersion[node] = version;
+        }
+
+        _deadGrowth[_shape][node] = _hosting.Dead(node, after, cpuAfter, memoryAfter) - _deadNow[node];
         versions[node] = version;
-        return lost;
     }
 }

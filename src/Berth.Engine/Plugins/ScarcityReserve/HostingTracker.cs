@@ -130,6 +130,62 @@ internal sealed class HostingTracker
     }
 
     /// <summary>
+    /// The idle GPU (milli-GPU) of a node with these free resources that no tracked type can use there: a GPU's free
+    /// share is dead when no type that fits the node's free CPU, memory and model could take it (a sharing type asking
+    /// no more than that share, or a whole-GPU type, on a fully free GPU, whose GPU count the fully free GPUs cover).
+    /// Without departures resources only shrink, so dead GPU stays dead: it is waste for the rest of the run.
+    /// </summary>
+    public long Dead(int node, ReadOnlySpan<int> freeGpu, long freeCpu, long freeMemory)
+    {
+        var model = _cluster.ModelOf[node];
+        long idle = 0;
+        var fullyFree = 0;
+        foreach (var f in freeGpu)
+        {
+            idle += f;
+            if (f >= Limits.GpuMilliPerGpu)
+            {
+                fullyFree++;
+            }
+        }
+
+        if (model < 0 || idle == 0)
+        {
+            return idle;
+        }
+
+        var minShare = int.MaxValue;
+        var wholeOk = false;
+        for (var t = 0; t < _cpu.Length; t++)
+        {
+            if (freeCpu < _cpu[t] || freeMemory < _memory[t] || (_models[t] & (1UL << model)) == 0)
+            {
+                continue;
+            }
+
+            if (_milli[t] >= Limits.GpuMilliPerGpu)
+            {
+                wholeOk |= fullyFree >= _count[t];
+            }
+            else
+            {
+                minShare = Math.Min(minShare, _milli[t]);
+            }
+        }
+
+        long dead = 0;
+        foreach (var f in freeGpu)
+        {
+            if (f > 0 && f < minShare && !(wholeOk && f >= Limits.GpuMilliPerGpu))
+            {
+                dead += f;
+            }
+        }
+
+        return dead;
+    }
+
+    /// <summary>
     /// The scarcity cost of losing the types in <paramref name="lost"/>: <c>sum_t p_t * demand_t / capacity_t</c>,
     /// a type's share of the expected GPU demand over the GPUs that can still host it.
     /// </summary>
