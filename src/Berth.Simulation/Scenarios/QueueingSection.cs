@@ -1,0 +1,253 @@
+using Berth.Model.Queueing;
+using Berth.Simulation.Input;
+
+namespace Berth.Simulation.Scenarios;
+
+/// <summary>
+/// The flavors, cohorts, priority classes and queues of a scenario file, with each object's mapping kept
+/// so that later checks (the model's own validation, auto quotas) can point at its line.
+/// </summary>
+internal sealed class QueueingSection
+{
+    private static readonly string[] FlavorFields = ["name", "nodeLabels", "tolerations"];
+    private static readonly string[] CohortFields = ["name", "parent", "weight", "quotas"];
+    private static readonly string[] ClassFields = ["name", "value", "preemptible"];
+    private static readonly string[] QueueFields = ["name", "cohort", "weight", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "flavors"];
+    private static readonly string[] QuotaFields = ["flavor", "gpu", "cpu", "memory"];
+    private static readonly string[] ResourceFields = ["nominal", "borrowingLimit", "lendingLimit"];
+    private static readonly string[] PreemptionFields = ["withinQueue", "reclaim", "fairShare"];
+    private static readonly string[] FungibilityFields = ["borrowBeforeNextFlavor", "preemptBeforeNextFlavor"];
+
+    private static readonly (string, QueueingStrategy)[] Strategies = [("BestEffortFIFO", QueueingStrategy.BestEffortFifo), ("StrictFIFO", QueueingStrategy.StrictFifo)];
+    private static readonly (string, StopPolicy)[] StopPolicies = [("None", StopPolicy.None), ("Hold", StopPolicy.Hold), ("HoldAndDrain", StopPolicy.HoldAndDrain)];
+    private static readonly (string, WithinQueuePreemption)[] WithinQueue = [("Never", WithinQueuePreemption.Never), ("LowerPriority", WithinQueuePreemption.LowerPriority), ("LowerOrNewerEqualPriority", WithinQueuePreemption.LowerOrNewerEqualPriority)];
+    private static readonly (string, ReclaimPolicy)[] Reclaim = [("Never", ReclaimPolicy.Never), ("LowerPriority", ReclaimPolicy.LowerPriority), ("Any", ReclaimPolicy.Any)];
+
+    public List<Flavor> Flavors { get; } = [];
+
+    public List<Cohort> Cohorts { get; } = [];
+
+    public List<PriorityClass> PriorityClasses { get; } = [];
+
+    public List<Queue> Queues { get; } = [];
+
+    public Dictionary<string, ScenarioFields> FlavorFieldsByName { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ScenarioFields> CohortFieldsByName { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ScenarioFields> QueueFieldsByName { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ScenarioFields> PriorityClassFieldsByName { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, PriorityClass> PriorityClassByName { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Queue GPU quotas written <c>nominal: auto</c>: queue index, flavor index in that queue, and the quota's mapping.</summary>
+    public List<(int Queue, int Flavor, ScenarioFields Gpu)> AutoNominals { get; } = [];
+
+    public static QueueingSection Read(ScenarioFields root)
+    {
+        var section = new QueueingSection();
+        foreach (var f in root.MappingList("flavors", "flavors (name, nodeLabels, tolerations)", FlavorFields, required: true))
+        {
+            var name = Unique(f, section.FlavorFieldsByName, "flavor", "a100");
+            section.Flavors.Add(new Flavor(name) { NodeLabels = f.StringMap("nodeLabels"), Tolerations = ScenarioTolerations.Tolerations(f) });
+        }
+
+        foreach (var c in root.MappingList("cohorts", "cohorts (name, parent, weight, quotas)", CohortFields, required: false))
+        {
+            var name = Unique(c, section.CohortFieldsByName, "cohort", "org");
+            var quotas = c.MappingList("quotas", "flavor quotas (flavor, gpu, cpu, memory)", QuotaFields, required: false);
+            section.Cohorts.Add(new Cohort(name)
+            {
+                Parent = c.OptionalString("parent"),
+                Weight = c.OptionalDouble("weight", 0, double.MaxValue, minExclusive: true) ?? 1.0,
+                Quotas = quotas.Select(q => ReadQuota(q, allowAuto: false, out _)).ToArray(),
+            });
+            CheckQuotaFlavorsUnique(quotas);
+        }
+
+        foreach (var p in root.MappingList("priorityClasses", "priority classes (name, value, preemptible)", ClassFields, required: false))
+        {
+            var name = Unique(p, section.PriorityClassFieldsByName, "priority class", "high");
+            var cls = new PriorityClass(name, (int)p.RequiredLong("value", int.MinValue, int.MaxValue, "1000")) { Preemptible = p.OptionalBool("preemptible") ?? true };
+            section.PriorityClasses.Add(cls);
+            section.PriorityClassByName[name] = cls;
+        }
+
+        foreach (var q in root.MappingList("queues", "queues (name, cohort, flavors, ...)", QueueFields, required: true))
+        {
+            var name = Unique(q, section.QueueFieldsByName, "queue", "team-a");
+            var quotas = q.MappingList("flavors", "flavor quotas (flavor, gpu, cpu, memory)", QuotaFields, required: true);
+            var flavors = new FlavorQuota[quotas.Count];
+            for (var i = 0; i < quotas.Count; i++)
+            {
+                flavors[i] = ReadQuota(quotas[i], allowAuto: true, out var autoGpu);
+                if (autoGpu is not null)
+                {
+                    section.AutoNominals.Add((section.Queues.Count, i, autoGpu));
+                }
+            }
+
+            CheckQuotaFlavorsUnique(quotas);
+            var preemption = q.Mapping("preemption", $"preemption of queue {name}", PreemptionFields);
+            var fungibility = q.Mapping("fungibility", $"fungibility of queue {name}", FungibilityFields);
+            section.Queues.Add(new Queue(name)
+            {
+                Cohort = q.OptionalString("cohort"),
+                Weight = q.OptionalDouble("weight", 0, double.MaxValue, minExclusive: true) ?? 1.0,
+                Strategy = q.OptionalChoice("strategy", Strategies) ?? QueueingStrategy.BestEffortFifo,
+                Stop = q.OptionalChoice("stopPolicy", StopPolicies) ?? StopPolicy.None,
+                MinRuntime = q.OptionalDuration("minRuntime") ?? TimeSpan.Zero,
+                Preemption = preemption is null ? QueuePreemption.None : new QueuePreemption
+                {
+                    WithinQueue = preemption.OptionalChoice("withinQueue", WithinQueue) ?? WithinQueuePreemption.Never,
+                    Reclaim = preemption.OptionalChoice("reclaim", Reclaim) ?? ReclaimPolicy.Never,
+                    FairShare = preemption.OptionalBool("fairShare") ?? false,
+                },
+                Fungibility = fungibility is null ? FlavorFungibility.Default : new FlavorFungibility
+                {
+                    BorrowBeforeNextFlavor = fungibility.OptionalBool("borrowBeforeNextFlavor") ?? false,
+                    PreemptBeforeNextFlavor = fungibility.OptionalBool("preemptBeforeNextFlavor") ?? false,
+                },
+                Flavors = flavors,
+            });
+        }
+
+        return section;
+    }
+
+    /// <summary>
+    /// The configuration, checked by <see cref="QueueConfiguration.Validate"/>; its <see cref="ArgumentException"/>
+    /// becomes an <see cref="InputException"/> at the line of the cohort or queue it names.
+    /// </summary>
+    public QueueConfiguration Build(ScenarioFields root)
+    {
+        var config = new QueueConfiguration { Flavors = Flavors, Cohorts = Cohorts, Queues = Queues, PriorityClasses = PriorityClasses };
+        try
+        {
+            config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            var problem = ScenarioReader.Problem(e);
+            var field = ScenarioReader.FieldName(e.ParamName);
+            var owner = problem.StartsWith("cohort ", StringComparison.Ordinal) ? Owner(problem, "cohort ", CohortFieldsByName)
+                : problem.StartsWith("queue ", StringComparison.Ordinal) ? Owner(problem, "queue ", QueueFieldsByName)
+                : null;
+            throw owner is not null ? owner.Error(field, problem) : root.Error(field, problem);
+        }
+
+        return config;
+    }
+
+    private static ScenarioFields? Owner(string problem, string prefix, Dictionary<string, ScenarioFields> byName)
+    {
+        var rest = problem[prefix.Length..];
+        var end = rest.IndexOfAny([':', ',']);
+        return end > 0 && byName.TryGetValue(rest[..end], out var fields) ? fields : null;
+    }
+
+    private static string Unique(ScenarioFields entry, Dictionary<string, ScenarioFields> seen, string what, string example)
+    {
+        var name = entry.RequiredString("name", example);
+        if (seen.TryGetValue(name, out var first))
+        {
+            throw entry.Error("name", $"{what} '{name}' is declared twice (first at line {first.Line}); names must be unique, so rename or remove one");
+        }
+
+        seen[name] = entry;
+        return name;
+    }
+
+    private static void CheckQuotaFlavorsUnique(IReadOnlyList<ScenarioFields> quotas)
+    {
+        var seen = new Dictionary<string, ScenarioFields>(StringComparer.Ordinal);
+        foreach (var q in quotas)
+        {
+            var flavor = q.RequiredString("flavor", "a100");
+            if (seen.TryGetValue(flavor, out var first))
+            {
+                throw q.Error("flavor", $"flavor '{flavor}' has two quota entries (first at line {first.Line}); give each flavor one entry");
+            }
+
+            seen[flavor] = q;
+        }
+    }
+
+    private static FlavorQuota ReadQuota(ScenarioFields q, bool allowAuto, out ScenarioFields? autoGpu)
+    {
+        autoGpu = null;
+        var flavor = q.RequiredString("flavor", "a100");
+        var gpu = ReadResource(q, "gpu", 1000, "GPUs (8, 0.5)", allowAuto, out var gpuAuto);
+        autoGpu = gpuAuto;
+        return new FlavorQuota(flavor)
+        {
+            Gpu = gpu,
+            Cpu = ReadResource(q, "cpu", 1000, "cores (96, 0.5)", false, out _),
+            Memory = ReadResource(q, "memory", 0, "MiB or 512Mi, 16Gi, 1Ti", false, out _),
+        };
+    }
+
+    /// <summary>
+    /// One resource's quota: a bare amount (the nominal) or {nominal, borrowingLimit, lendingLimit}.
+    /// <paramref name="factor"/> converts the written number to the model's unit (0: memory with its units).
+    /// </summary>
+    private static ResourceQuota? ReadResource(ScenarioFields q, string resource, long factor, string unit, bool allowAuto, out ScenarioFields? auto)
+    {
+        auto = null;
+        var node = q.Node(resource);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlDotNet.RepresentationModel.YamlScalarNode)
+        {
+            if (q.IsAuto(resource))
+            {
+                throw q.Error(resource, $"'auto' must be written as the nominal quota: '{resource}: {{nominal: auto}}'");
+            }
+
+            return new ResourceQuota(Amount(q, resource, resource, factor, unit));
+        }
+
+        var r = q.Mapping(resource, $"the {resource} quota of flavor {q.OptionalString("flavor")}", ResourceFields)!;
+        long nominal;
+        if (r.IsAuto("nominal"))
+        {
+            if (!allowAuto || resource != "gpu")
+            {
+                throw r.Error("nominal", $"'nominal: auto' is only allowed for the gpu quota of a queue; write an amount in {unit}");
+            }
+
+            auto = r;
+            nominal = 0;
+        }
+        else
+        {
+            nominal = r.Has("nominal") ? Amount(r, "nominal", resource, factor, unit) : throw r.Error("nominal", $"the {resource} quota has no 'nominal'; add it, e.g. 'nominal: 8'");
+        }
+
+        return new ResourceQuota(
+            nominal,
+            r.Has("borrowingLimit") ? Amount(r, "borrowingLimit", resource, factor, unit) : null,
+            r.Has("lendingLimit") ? Amount(r, "lendingLimit", resource, factor, unit) : null);
+    }
+
+    private static long Amount(ScenarioFields owner, string field, string resource, long factor, string unit)
+    {
+        var text = owner.OptionalString(field)!;
+        var negative = text.TrimStart().StartsWith('-');
+        var ok = factor == 0
+            ? ScenarioUnits.TryParseMemory(negative ? text.TrimStart()[1..] : text, out var value)
+            : ScenarioUnits.TryParseDecimal(negative ? text.TrimStart()[1..] : text, factor, out value);
+        if (!ok || value < 0)
+        {
+            throw owner.Error(field, $"'{text}' is not a {resource} amount; write {unit}");
+        }
+
+        return negative
+            ? throw owner.Error(field, $"{field} of the {resource} quota is {text}; a quota must be 0 or more, so write 0 or a positive amount in {unit}")
+            : value;
+    }
+}

@@ -1,0 +1,267 @@
+using Berth.Engine.Admission;
+using Berth.Model;
+using Berth.Model.Queueing;
+using Berth.Simulation.Formats;
+using Berth.Simulation.Input;
+
+namespace Berth.Simulation.Scenarios;
+
+/// <summary>
+/// Reads a scenario file (<c>kind: Scenario</c>, YAML or JSON; docs/FORMATS.md describes every field) into a
+/// valid <see cref="Scenario"/>: the cluster (with a <c>count: auto</c> group sized for a target load), flavors,
+/// cohorts, priority classes, queues (with <c>nominal: auto</c> GPU quotas split by offered load), workloads
+/// written inline and read from sources (ITP and openb traces, a generator), the admission settings and
+/// the expected events. Relative paths in sources resolve against the scenario file's folder.
+/// <para>
+/// Every problem is an <see cref="InputException"/> naming file, line, field and fix: unknown or misspelt
+/// fields, bad values, unknown names (queue, cohort, flavor, priority class, profile), a cycle in the cohort
+/// tree, negative quotas, duplicate names and workload ids, and a workload that no flavor of its queue can
+/// ever hold. Workloads are ordered by submit time, then id (ordinal).
+/// </para>
+/// </summary>
+public static class ScenarioReader
+{
+    public const string Kind = "Scenario";
+
+    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "queues", "workloads", "sources", "expect"];
+    private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon"];
+    private static readonly string[] ExpectFields = ["at", "workload", "event", "reason", "flavor", "pods"];
+    private static readonly string[] EventKinds = ["Admitted", "Evicted", "Finished", "Failed", "Requeued", "Pending"];
+
+    /// <summary>Reads the scenario file at <paramref name="path"/>.</summary>
+    public static Scenario Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!System.IO.File.Exists(path))
+        {
+            throw new InputException(path, 0, string.Empty, "file not found; check the path");
+        }
+
+        return Read(path, System.IO.File.ReadAllText(path));
+    }
+
+    /// <summary>
+    /// Reads scenario text as if it were the file <paramref name="path"/>: the path names the file in
+    /// messages and is the base of relative source paths (the file itself need not exist).
+    /// </summary>
+    public static Scenario Read(string path, string text)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(text);
+        var root = new ScenarioFields(path, YamlSource.LoadRoot(path, text), "the scenario file", RootFields);
+        BerthFormat.CheckKind(root.Raw, Kind);
+        var name = root.RequiredString("name", "itp-merged");
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+
+        var profiles = ReadProfiles(root);
+        var (options, horizon) = ReadSettings(root);
+        var cluster = ClusterSection.Read(root);
+        var queueing = QueueingSection.Read(root);
+
+        // 1. Workloads: inline, then every source in order; ids unique, queues declared, each valid.
+        var loaded = new List<(Workload Workload, WorkloadOrigin Origin)>();
+        WorkloadSection.ReadInline(root, queueing, loaded);
+        WorkloadSection.ReadSources(root, baseDir, loaded);
+        CheckWorkloads(root, queueing, loaded);
+        loaded.Sort(static (a, b) =>
+        {
+            var byTime = a.Workload.SubmitTime.CompareTo(b.Workload.SubmitTime);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Workload.Id, b.Workload.Id);
+        });
+        var workloads = loaded.Select(l => l.Workload).ToArray();
+
+        // 2. What is left to 'auto': the node group, then the queues' GPU quotas on the sized cluster.
+        var notes = new List<string>();
+        AutoSizing.SizeGroups(cluster, workloads, notes);
+        var groups = cluster.Groups.Select(g => g.Group).ToArray();
+        var nodes = groups.SelectMany(g => g.Expand()).ToArray();
+        AutoSizing.SizeNominals(queueing, nodes, workloads, notes);
+
+        // 3. The queueing model's own rules, then what no flavor can ever hold.
+        var config = queueing.Build(root);
+        var fit = new FitCheck(config, groups);
+        foreach (var (workload, origin) in loaded)
+        {
+            fit.Check(workload, origin);
+        }
+
+        return new Scenario(name)
+        {
+            File = path,
+            Description = root.OptionalString("description") ?? string.Empty,
+            NodeGroups = groups,
+            Nodes = nodes,
+            Queues = config,
+            Workloads = workloads,
+            Options = options,
+            Profiles = profiles,
+            Horizon = horizon,
+            Expectations = ReadExpectations(root, config, workloads),
+            Notes = notes,
+        };
+    }
+
+    /// <summary>The problem of a model exception, without .NET's " (Parameter 'x')" suffix.</summary>
+    internal static string Problem(ArgumentException e)
+    {
+        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
+        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+    }
+
+    /// <summary>The scenario field for a model property name (CpuMilli: cpu, Nominal: nominal, ...).</summary>
+    internal static string FieldName(string? parameter) => parameter switch
+    {
+        null or "" => string.Empty,
+        "Id" => "name",
+        "SubmitTime" => "submit",
+        "CpuMilli" => "cpu",
+        "MemoryMiB" => "memory",
+        "GpuCount" => "gpus",
+        _ => char.ToLowerInvariant(parameter[0]) + parameter[1..],
+    };
+
+    private static List<string> ReadProfiles(ScenarioFields root)
+    {
+        var profiles = new List<string>();
+        foreach (var profile in root.StringList("profiles"))
+        {
+            if (!AdmissionProfiles.IsKnown(profile))
+            {
+                throw root.Error("profiles", $"unknown profile '{profile}'; choose among {string.Join(", ", AdmissionProfiles.Names)}");
+            }
+
+            if (profiles.Contains(profile, StringComparer.Ordinal))
+            {
+                throw root.Error("profiles", $"profile '{profile}' is listed twice; list each profile once");
+            }
+
+            profiles.Add(profile);
+        }
+
+        return profiles;
+    }
+
+    private static (AdmissionOptions Options, TimeSpan? Horizon) ReadSettings(ScenarioFields root)
+    {
+        var s = root.Mapping("settings", "settings", SettingsFields);
+        if (s is null)
+        {
+            return (AdmissionOptions.Default, null);
+        }
+
+        var d = AdmissionOptions.Default;
+        var options = new AdmissionOptions
+        {
+            PlacementPolicy = s.OptionalString("placementPolicy") ?? d.PlacementPolicy,
+            StarvationThreshold = s.OptionalDuration("starvationThreshold") ?? d.StarvationThreshold,
+            GangReadyTimeout = s.OptionalDuration("gangReadyTimeout") ?? d.GangReadyTimeout,
+            BackoffBase = s.OptionalDuration("backoffBase") ?? d.BackoffBase,
+            BackoffLimit = (int)(s.OptionalLong("backoffLimit", 0, 1000) ?? d.BackoffLimit),
+            Seed = (int)(s.OptionalLong("seed", int.MinValue, int.MaxValue) ?? d.Seed),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            var field = FieldName(e.ParamName);
+            field = field == "starvationThreshold" && s.Has("gangReadyTimeout") && options.GangReadyTimeout <= TimeSpan.Zero ? "gangReadyTimeout" : field;
+            throw s.Error(field, Problem(e));
+        }
+
+        var horizon = s.OptionalDuration("horizon");
+        if (horizon == TimeSpan.Zero)
+        {
+            throw s.Error("horizon", "horizon is 0; give the time to stop the run (e.g. 30d), or leave it out to run until all work is done");
+        }
+
+        return (options, horizon);
+    }
+
+    private static void CheckWorkloads(ScenarioFields root, QueueingSection queueing, List<(Workload Workload, WorkloadOrigin Origin)> loaded)
+    {
+        if (loaded.Count == 0)
+        {
+            throw root.Error("workloads", "the scenario has no workloads; add a 'workloads:' list or a 'sources:' entry");
+        }
+
+        var ids = new Dictionary<string, WorkloadOrigin>(loaded.Count, StringComparer.Ordinal);
+        var queues = queueing.QueueFieldsByName;
+        foreach (var (workload, origin) in loaded)
+        {
+            if (!ids.TryAdd(workload.Id, origin))
+            {
+                throw origin.Error("name", $"workload id '{workload.Id}' is used twice (first at {ids[workload.Id].Where}); ids must be unique, so rename one (for sources: use another file name or namePrefix)");
+            }
+
+            if (!queues.ContainsKey(workload.Queue))
+            {
+                throw origin.Error("queue", $"workload {workload.Id} is submitted to queue '{workload.Queue}', which is not declared (queues: {string.Join(", ", queueing.Queues.Select(q => q.Name))}); add it under queues or fix the name");
+            }
+
+            try
+            {
+                workload.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw origin.Error(FieldName(e.ParamName), Problem(e));
+            }
+        }
+    }
+
+    private static List<ExpectedEvent> ReadExpectations(ScenarioFields root, QueueConfiguration config, IReadOnlyList<Workload> workloads)
+    {
+        var result = new List<ExpectedEvent>();
+        var entries = root.MappingList("expect", "expected events (at, workload, event, reason, flavor, pods)", ExpectFields, required: false);
+        if (entries.Count == 0)
+        {
+            return result;
+        }
+
+        var ids = workloads.Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            var workload = e.RequiredString("workload", "w1");
+            if (!ids.Contains(workload))
+            {
+                throw e.Error("workload", $"expected event names workload '{workload}', which the scenario does not have; use a workload's name");
+            }
+
+            var kind = e.RequiredString("event", "Admitted");
+            var known = EventKinds.FirstOrDefault(k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase))
+                ?? throw e.Error("event", $"unknown event '{kind}'; write one of {string.Join(", ", EventKinds)}");
+            var reason = e.OptionalString("reason");
+            if (reason is not null && known is not ("Pending" or "Evicted" or "Failed"))
+            {
+                throw e.Error("reason", $"a {known} event has no reason; remove 'reason' (only Pending, Evicted and Failed have one)");
+            }
+
+            var flavor = e.OptionalString("flavor");
+            var pods = e.OptionalLong("pods", 1, int.MaxValue);
+            foreach (var (field, given) in new[] { ("flavor", flavor is not null), ("pods", pods is not null) })
+            {
+                if (given && known != "Admitted")
+                {
+                    throw e.Error(field, $"'{field}' is only checked for Admitted events; remove it from this {known} event");
+                }
+            }
+
+            if (flavor is not null && !config.Flavors.Any(f => string.Equals(f.Name, flavor, StringComparison.Ordinal)))
+            {
+                throw e.Error("flavor", $"flavor '{flavor}' is not declared (flavors: {string.Join(", ", config.Flavors.Select(f => f.Name))})");
+            }
+
+            result.Add(new ExpectedEvent(e.OptionalDuration("at") ?? throw e.Error("at", "the expected event has no 'at'; add the time, e.g. 'at: 0s'"), workload, known)
+            {
+                Reason = reason,
+                Flavor = flavor,
+                Pods = (int?)pods,
+                Line = e.Line,
+            });
+        }
+
+        return result;
+    }
+}
