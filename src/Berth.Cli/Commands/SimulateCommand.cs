@@ -91,6 +91,18 @@ internal sealed class SimulateCommand
         Description = $"Generate a cluster and a workload (no files needed) and run every policy with seeds {DemoSeeds}. The generated cluster.yaml and workload.yaml are written beside the report.",
     };
 
+    private readonly Option<string?> _scenario = new("--scenario")
+    {
+        Description = "A scenario file (YAML, see docs/FORMATS.md): cluster, flavors, cohorts, queues and workloads (inline, ITP job logs, openb pods, generated). Runs job-level admission under each of --profiles, and each queue alone on its quota for sharing safety.",
+        HelpName = "file",
+    };
+
+    private readonly Option<string?> _profiles = new("--profiles")
+    {
+        Description = "With --scenario: admission profiles, comma-separated, or 'all': kube-default, strict-fifo, besteffort-fifo, fair-share, fair-share+backfill, each but kube-default also with +preemption. Default: the scenario's list, else strict-fifo,fair-share,fair-share+backfill.",
+        HelpName = "names",
+    };
+
     private SimulateCommand(CliTerminal terminal)
     {
         _terminal = terminal;
@@ -103,7 +115,7 @@ internal sealed class SimulateCommand
         var command = new Command("simulate", "Run placement policies over a cluster and workload(s), several seeds each, and write a report (CSV, HTML, JSON).")
         {
             handler._nodes, handler._pods, handler._traceDir, handler._traces, handler._policies, handler._seeds,
-            handler._out, handler._mode, handler._target, handler._parallel, handler._demo,
+            handler._out, handler._mode, handler._target, handler._parallel, handler._demo, handler._scenario, handler._profiles,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -115,6 +127,9 @@ internal sealed class SimulateCommand
                 several openb pod lists at once; one section per trace in the report
             berth simulate --nodes cluster.yaml --pods workload.yaml --mode replay --out replay
                 Berth files (see 'berth generate'), pods arriving and leaving at their times
+            berth simulate --scenario scenarios/itp-merged.yaml --profiles strict-fifo,fair-share+backfill --out itp
+                job-level admission: queues, quotas, gangs, preemption, backfill; summary.csv has one row per
+                profile and queue (and '*' for the whole cluster)
 
             Writes into --out: summary.csv (one row per run), curves.csv (one row per 1% bin of arrived GPU
             demand per run), report.html (tables and charts; open it in a browser) and runs.json.
@@ -125,6 +140,27 @@ internal sealed class SimulateCommand
 
     private int Execute(ParseResult parse)
     {
+        if (parse.GetValue(_scenario) is { } scenario)
+        {
+            if (parse.GetValue(_nodes) is not null || parse.GetValue(_pods) is { Length: > 0 } || parse.GetValue(_traceDir) is not null || parse.GetValue(_demo) || parse.GetValue(_policies) is not null)
+            {
+                throw new InputException("--scenario brings its own cluster, workloads and placement policy; leave out --nodes, --pods, --trace-dir, --demo and --policies");
+            }
+
+            var jobs = parse.GetValue(_parallel) ?? Environment.ProcessorCount;
+            if (jobs < 1)
+            {
+                throw new InputException($"--parallel {jobs}: run at least 1 at a time");
+            }
+
+            return ScenarioRun.Execute(_terminal, scenario, parse.GetValue(_profiles), parse.GetValue(_out), jobs, BerthCli.CommandLine(parse));
+        }
+
+        if (parse.GetValue(_profiles) is not null)
+        {
+            throw new InputException("--profiles goes with --scenario (admission profiles); for placement policies use --policies");
+        }
+
         // 1. Options.
         var demo = parse.GetValue(_demo);
         var mode = parse.GetValue(_mode) ?? "inflation";

@@ -285,7 +285,7 @@ public static class HtmlReport
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 
-    private const string Css = """
+    internal const string Css = """
         :root { color-scheme: light; }
         body { margin: 0; background: #f6f7f9; color: #1f2937; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
         main { max-width: 1200px; margin: 0 auto; padding: 24px 28px 48px; }

@@ -1,0 +1,45 @@
+using Berth.Simulation.Jobs;
+
+namespace Berth.Simulation.Reports;
+
+/// <summary>
+/// <c>summary.csv</c> of a scenario run: one row per profile and queue, then a row with queue <c>*</c> for
+/// the whole cluster. Seconds with one decimal, GPU-hours with two, <c>gpu_alloc</c> as % of the cluster's
+/// GPUs (mean over the run); <c>alone_mean_wait_s</c> is empty for <c>*</c>.
+/// </summary>
+public static class ScenarioSummaryCsv
+{
+    public const string FileName = "summary.csv";
+
+    public static readonly IReadOnlyList<string> Columns =
+        ["scenario", "profile", "queue", "jobs", "mean_jct_s", "mean_wait_s", "p99_wait_s", "alone_mean_wait_s", "gpu_alloc", "idle_gang_gpu_hours", "preemptions", "lost_gpu_hours", "wall_seconds"];
+
+    public static void Write(TextWriter writer, IEnumerable<JobRunResult> runs)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(runs);
+        writer.Write(string.Join(',', Columns));
+        writer.Write('\n');
+        foreach (var run in runs)
+        {
+            foreach (var q in run.Queues)
+            {
+                writer.Write(string.Join(',',
+                    ReportFormat.CsvField(run.Scenario),
+                    ReportFormat.CsvField(run.Profile),
+                    ReportFormat.CsvField(q.Queue),
+                    ReportFormat.Integer(q.Jobs),
+                    ReportFormat.Fixed(q.MeanJct, 1),
+                    ReportFormat.Fixed(q.MeanWait, 1),
+                    ReportFormat.Fixed(q.P99Wait, 1),
+                    q.AloneMeanWait is { } alone ? ReportFormat.Fixed(alone, 1) : string.Empty,
+                    ReportFormat.Percent(q.GpuAllocPct),
+                    ReportFormat.Fixed(q.IdleGangGpuHours, 2),
+                    ReportFormat.Integer(q.Preemptions),
+                    ReportFormat.Fixed(q.LostGpuHours, 2),
+                    ReportFormat.Fixed(run.WallSeconds, 3)));
+                writer.Write('\n');
+            }
+        }
+    }
+}
