@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Berth.Engine.Admission;
 using Berth.Engine.Fragmentation;
 using Berth.Engine.Framework;
 using Berth.Engine.Policies;
@@ -41,6 +42,13 @@ public static class Scenarios
             case "comparison":
                 Comparison(int.Parse(Opt("seeds", "10"), Inv));
                 return 0;
+            case "admission":
+                AdmissionScale.Run(int.Parse(Opt("workloads", "100000"), Inv), int.Parse(Opt("queues", "1000"), Inv), int.Parse(Opt("cohorts", "100"), Inv),
+                    int.Parse(Opt("nodes", "5000"), Inv), Opt("policy", "bestfit"), int.Parse(Opt("seed", "42"), Inv));
+                return 0;
+            case "itp":
+                AdmissionScale.Itp(Opt("file", "scenarios/itp-merged.yaml"), Opt("profiles", string.Join(',', AdmissionProfiles.Names)).Split(','));
+                return 0;
             default:
                 return Usage();
         }
@@ -50,6 +58,8 @@ public static class Scenarios
     {
         Console.Error.WriteLine("usage: scenario decisions --nodes 1213|1000|5000|20000 [--policy fgd] [--seed 42] [--until 130]");
         Console.Error.WriteLine("       scenario comparison [--seeds 10]");
+        Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit]");
+        Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
         return 2;
     }
 

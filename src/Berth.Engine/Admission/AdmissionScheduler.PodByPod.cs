@@ -49,6 +49,7 @@ public sealed partial class AdmissionScheduler
                 AfterReserve(result.NodeIndex, pods[s].GpuDemandMilli);
                 w.Placements.Add(new PodPlacement(s, pods[s], result.NodeIndex, result.GpuMask));
                 _heldIdleGpuMilli += pods[s].GpuDemandMilli;
+                _heldIdleByQueue[w.QueueIndex] += pods[s].GpuDemandMilli;
                 placedPerSet[s]++;
             }
         }
@@ -57,6 +58,7 @@ public sealed partial class AdmissionScheduler
         foreach (var p in w.Placements)
         {
             _heldIdleGpuMilli -= p.Pod.GpuDemandMilli;
+            _heldIdleByQueue[w.QueueIndex] -= p.Pod.GpuDemandMilli;
         }
 
         _scratch.Clear();
@@ -74,6 +76,7 @@ public sealed partial class AdmissionScheduler
         {
             ReleasePod(p.Pod, p.Node, p.GpuMask);
             _heldIdleGpuMilli -= p.Pod.GpuDemandMilli;
+            _heldIdleByQueue[w.QueueIndex] -= p.Pod.GpuDemandMilli;
         }
 
         if (w.Placements.Count > 0)

@@ -50,6 +50,7 @@ public sealed partial class AdmissionScheduler
     private long _generation;
     private TimeSpan _retryAt = TimeSpan.MaxValue;
     private long _heldIdleGpuMilli;
+    private readonly long[] _heldIdleByQueue;
     private readonly WorkloadState[][] _snapshot;
     private readonly int[] _cursor;
     private readonly long[] _queueVersion;
@@ -90,6 +91,7 @@ public sealed partial class AdmissionScheduler
         _admittedByFlavor = _flavors.Select(_ => new List<WorkloadState>()).ToArray();
         _statement = new AdmissionStatement(this);
         _unreserved = new int[_flavors.Length][];
+        _heldIdleByQueue = new long[_queues.Length];
         _snapshot = new WorkloadState[_queues.Length][];
         _cursor = new int[_queues.Length];
         _queueVersion = new long[_queues.Length];
@@ -108,6 +110,9 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>GPU milli held by pods of workloads that are not all placed (only with <c>kube-default</c>): held idle.</summary>
     public long HeldIdleGpuMilli => _heldIdleGpuMilli;
+
+    /// <summary>As <see cref="HeldIdleGpuMilli"/>, for one queue.</summary>
+    public long HeldIdleGpuMilliOf(int queue) => _heldIdleByQueue[queue];
 
     /// <summary>The earliest future time at which a cycle could decide differently with nothing else happening (backoff ends, minimum runtimes pass, a head starts to starve).</summary>
     public TimeSpan? NextWakeUp { get; private set; }
@@ -395,6 +400,11 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
+            if (w.TriedGeneration != _generation && IsDominated(w))
+            {
+                w.TriedGeneration = _generation; // a smaller one just failed the same way: this one cannot fit either
+            }
+
             if (w.BackoffUntil > now || w.TriedGeneration == _generation)
             {
                 if (strict)
@@ -527,6 +537,7 @@ public sealed partial class AdmissionScheduler
         }
 
         SetReason(w, reason ?? new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it"));
+        RememberFailure(w, placementReasonSeen);
         return false;
     }
 

@@ -438,12 +438,9 @@ public static class JobReplay
 
             if (scheduler.HeldIdleGpuMilli > 0)
             {
-                foreach (var w in scheduler.Workloads)
+                for (var q = 0; q < QueueIdleGang.Length; q++)
                 {
-                    if (w.Phase == WorkloadPhase.Pending && w.PlacedPods > 0)
-                    {
-                        QueueIdleGang[w.QueueIndex] += w.GpuMilli * (double)dt;
-                    }
+                    QueueIdleGang[q] += scheduler.HeldIdleGpuMilliOf(q) * (double)dt;
                 }
             }
 

@@ -1,0 +1,92 @@
+using Berth.Model.Queueing;
+
+namespace Berth.Engine.Admission;
+
+// Skipping what cannot fit: within one generation (nothing freed since), a workload that asks for at
+// least as much as one that just failed, the same way and with no more priority, fails too. This keeps a
+// BestEffortFIFO cycle over thousands of pending workloads at the cost of a few tries per queue.
+public sealed partial class AdmissionScheduler
+{
+    private readonly List<(int Queue, Resources Request, int Priority)> _quotaFloors = [];
+    private readonly List<(int Flavor, Model.Pod Pod, int Count, int Priority)> _placementFloors = [];
+    private long _floorsGeneration = -1;
+
+    /// <summary>
+    /// Records why <paramref name="w"/> failed, when the reason transfers to larger workloads: quota in every
+    /// flavor of its queue (totals decide quota), or placement of a single plain pod set in a one-flavor queue
+    /// with no reservation in force (a larger pod, or more of them, cannot be placed where a smaller one could not).
+    /// </summary>
+    private void RememberFailure(WorkloadState w, bool placementTried)
+    {
+        ResetFloorsIfStale();
+        if (w.Workload.IsElastic)
+        {
+            return;
+        }
+
+        var request = RequestOf(w, w.Counts);
+        if (!placementTried && w.Reason.Code is PendingReasonCode.QuotaExceeded or PendingReasonCode.BorrowingLimitReached)
+        {
+            _quotaFloors.Add((w.QueueIndex, request, w.Workload.Priority));
+        }
+        else if (placementTried && w.Reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete && _reservation is null
+            && _queueFlavors[w.QueueIndex].Length == 1 && IsPlain(w))
+        {
+            _placementFloors.Add((_queueFlavors[w.QueueIndex][0], w.Workload.PodSets[0].Template, w.Workload.PodSets[0].Count, w.Workload.Priority));
+        }
+    }
+
+    private bool IsDominated(WorkloadState w)
+    {
+        ResetFloorsIfStale();
+        if (w.Workload.IsElastic || (_quotaFloors.Count == 0 && _placementFloors.Count == 0))
+        {
+            return false;
+        }
+
+        var request = RequestOf(w, w.Counts);
+        foreach (var (queue, floor, priority) in _quotaFloors)
+        {
+            if (queue == w.QueueIndex && w.Workload.Priority <= priority && request.CpuMilli >= floor.CpuMilli && request.MemoryMiB >= floor.MemoryMiB && request.GpuMilli >= floor.GpuMilli)
+            {
+                return true;
+            }
+        }
+
+        if (_reservation is not null || _queueFlavors[w.QueueIndex].Length != 1 || !IsPlain(w))
+        {
+            return false;
+        }
+
+        var flavor = _queueFlavors[w.QueueIndex][0];
+        var set = w.Workload.PodSets[0];
+        var pod = set.Template;
+        foreach (var (f, smaller, count, priority) in _placementFloors)
+        {
+            if (f == flavor && w.Workload.Priority <= priority && set.Count >= count && pod.GpuCount >= smaller.GpuCount
+                && pod.CpuMilli >= smaller.CpuMilli && pod.MemoryMiB >= smaller.MemoryMiB
+                && (pod.GpuCount == 0 || smaller.GpuCount == 0 ? pod.GpuCount == smaller.GpuCount : pod.GpuMilli >= smaller.GpuMilli))
+            {
+                // Quota must not be what decides: the dominated workload's quota may fail, which is fine (it fails either way).
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void ResetFloorsIfStale()
+    {
+        if (_floorsGeneration != _generation)
+        {
+            _quotaFloors.Clear();
+            _placementFloors.Clear();
+            _floorsGeneration = _generation;
+        }
+    }
+
+    /// <summary>One pod set with no constraints beyond its size, so sizes alone compare.</summary>
+    private static bool IsPlain(WorkloadState w) =>
+        w.Workload.PodSets.Count == 1
+        && w.Workload.PodSets[0].Template is { AllowedGpuModels.Count: 0, NodeSelector.Count: 0, Tolerations.Count: 0 };
+}
