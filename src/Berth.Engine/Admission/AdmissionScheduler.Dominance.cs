@@ -7,7 +7,7 @@ namespace Berth.Engine.Admission;
 // BestEffortFIFO cycle over thousands of pending workloads at the cost of a few tries per queue.
 public sealed partial class AdmissionScheduler
 {
-    private readonly List<(int Queue, Resources Request, int Priority)> _quotaFloors = [];
+    private readonly Dictionary<int, List<(Resources Request, int Priority)>> _quotaFloors = [];
     private readonly List<(int Flavor, Model.Pod Pod, int Count, int Priority)> _placementFloors = [];
     private long _floorsGeneration = -1;
 
@@ -27,12 +27,25 @@ public sealed partial class AdmissionScheduler
         var request = RequestOf(w, w.Counts);
         if (!placementTried && w.Reason.Code is PendingReasonCode.QuotaExceeded or PendingReasonCode.BorrowingLimitReached)
         {
-            _quotaFloors.Add((w.QueueIndex, request, w.Workload.Priority));
+            if (!_quotaFloors.TryGetValue(w.QueueIndex, out var floors))
+            {
+                floors = [];
+                _quotaFloors[w.QueueIndex] = floors;
+            }
+
+            // Keep only floors that no other floor already covers, so the lists stay short.
+            if (!floors.Exists(f => f.Priority >= w.Workload.Priority && request.CpuMilli >= f.Request.CpuMilli && request.MemoryMiB >= f.Request.MemoryMiB && request.GpuMilli >= f.Request.GpuMilli))
+            {
+                floors.Add((request, w.Workload.Priority));
+            }
         }
         else if (placementTried && w.Reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete && _reservation is null
             && _queueFlavors[w.QueueIndex].Length == 1 && IsPlain(w))
         {
-            _placementFloors.Add((_queueFlavors[w.QueueIndex][0], w.Workload.PodSets[0].Template, w.Workload.PodSets[0].Count, w.Workload.Priority));
+            if (!IsPlacementDominated(_queueFlavors[w.QueueIndex][0], w.Workload.PodSets[0], w.Workload.Priority))
+            {
+                _placementFloors.Add((_queueFlavors[w.QueueIndex][0], w.Workload.PodSets[0].Template, w.Workload.PodSets[0].Count, w.Workload.Priority));
+            }
         }
     }
 
@@ -44,30 +57,35 @@ public sealed partial class AdmissionScheduler
             return false;
         }
 
-        var request = RequestOf(w, w.Counts);
-        foreach (var (queue, floor, priority) in _quotaFloors)
+        if (_quotaFloors.TryGetValue(w.QueueIndex, out var floors))
         {
-            if (queue == w.QueueIndex && w.Workload.Priority <= priority && request.CpuMilli >= floor.CpuMilli && request.MemoryMiB >= floor.MemoryMiB && request.GpuMilli >= floor.GpuMilli)
+            var request = RequestOf(w, w.Counts);
+            foreach (var (floor, priority) in floors)
             {
-                return true;
+                if (w.Workload.Priority <= priority && request.CpuMilli >= floor.CpuMilli && request.MemoryMiB >= floor.MemoryMiB && request.GpuMilli >= floor.GpuMilli)
+                {
+                    return true;
+                }
             }
         }
 
-        if (_reservation is not null || _queueFlavors[w.QueueIndex].Length != 1 || !IsPlain(w))
+        if (_placementFloors.Count == 0 || _reservation is not null || _queueFlavors[w.QueueIndex].Length != 1 || !IsPlain(w))
         {
             return false;
         }
 
-        var flavor = _queueFlavors[w.QueueIndex][0];
-        var set = w.Workload.PodSets[0];
+        return IsPlacementDominated(_queueFlavors[w.QueueIndex][0], w.Workload.PodSets[0], w.Workload.Priority);
+    }
+
+    private bool IsPlacementDominated(int flavor, Model.PodSet set, int workloadPriority)
+    {
         var pod = set.Template;
         foreach (var (f, smaller, count, priority) in _placementFloors)
         {
-            if (f == flavor && w.Workload.Priority <= priority && set.Count >= count && pod.GpuCount >= smaller.GpuCount
+            if (f == flavor && workloadPriority <= priority && set.Count >= count && pod.GpuCount >= smaller.GpuCount
                 && pod.CpuMilli >= smaller.CpuMilli && pod.MemoryMiB >= smaller.MemoryMiB
                 && (pod.GpuCount == 0 || smaller.GpuCount == 0 ? pod.GpuCount == smaller.GpuCount : pod.GpuMilli >= smaller.GpuMilli))
             {
-                // Quota must not be what decides: the dominated workload's quota may fail, which is fine (it fails either way).
                 return true;
             }
         }

@@ -313,6 +313,12 @@ public sealed partial class AdmissionScheduler
                     continue; // preempted and requeued by an earlier candidate of this round: tried next round
                 }
 
+                if (Options.Gangs && IsDominated(w))
+                {
+                    w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
+                    continue;
+                }
+
                 var ok = Options.Gangs ? TryAdmit(w, now) : TryPlacePodByPod(w, now);
                 if (ok)
                 {
