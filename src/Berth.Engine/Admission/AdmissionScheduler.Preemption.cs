@@ -28,6 +28,8 @@ public sealed partial class AdmissionScheduler
 
         // 1. Candidates.
         var candidates = new List<(WorkloadState V, PreemptionKind Kind)>();
+        var withinNominal = WithinNominal(q, f, request);
+        var shareAfterAdmission = policy.FairShare ? Quotas.Share(q, f, request) : 0;
         foreach (var v in _admittedByFlavor[f])
         {
             if (!v.Workload.Preemptible)
@@ -71,12 +73,14 @@ public sealed partial class AdmissionScheduler
             }
 
             var reclaim = policy.Reclaim == ReclaimPolicy.Any || (policy.Reclaim == ReclaimPolicy.LowerPriority && v.Workload.Priority < w.Workload.Priority);
-            if (reclaim && WithinNominal(q, f, request))
+            if (reclaim && withinNominal)
             {
                 candidates.Add((v, PreemptionKind.Reclaim));
             }
-            else if (policy.FairShare)
+            else if (policy.FairShare && shareAfterAdmission < Quotas.Share(v.QueueIndex, v.Flavor, default(Resources) - v.Usage))
             {
+                // Necessary for fair share: the victim's queue stays above the preemptor even with only this one
+                // removed (removing more of it only lowers it), re-checked as victims are taken below.
                 candidates.Add((v, PreemptionKind.FairShare));
             }
         }
@@ -104,6 +108,18 @@ public sealed partial class AdmissionScheduler
             c = b.V.AdmittedAt.CompareTo(a.V.AdmittedAt);
             return c != 0 ? c : string.CompareOrdinal(a.V.Id, b.V.Id);
         });
+
+        // A quick bound: even all candidates together cannot free enough GPU.
+        var freeable = _flavorFreeGpu[f];
+        foreach (var (v, _) in candidates)
+        {
+            freeable += v.Usage.GpuMilli;
+        }
+
+        if (freeable < request.GpuMilli)
+        {
+            return false;
+        }
 
         // 3. Take victims until it fits. Preempting inside its own queue is allowed only when the preemptor
         //    then stays within its nominal quota (as Kueue does): a queue that preempts its own to borrow more
@@ -144,17 +160,25 @@ public sealed partial class AdmissionScheduler
             return false;
         }
 
-        // 4. Give back victims not needed, newest choice first (the last one was needed).
-        for (var i = chosen.Count - 2; i >= 0; i--)
+        // 4. Give back victims not needed, newest choice first (the last one was needed). A victim with no pod on
+        //    the nodes the preemptor would take is given back when quota still allows, without a placement trial
+        //    (those nodes stay as they are); one on those nodes only when a trial says the preemptor still fits.
+        var used = new HashSet<int>();
+        if (TryPlaceGang(w, f, counts, now, keep: false, out _, used))
         {
-            var back = _statement.Checkpoint();
-            RestoreInStatement(chosen[i].V);
-            var kept = chosen[i];
-            chosen.RemoveAt(i);
-            if (!Satisfied())
+            for (var i = chosen.Count - 2; i >= 0; i--)
             {
-                chosen.Insert(i, kept);
-                _statement.RollbackTo(back);
+                var back = _statement.Checkpoint();
+                RestoreInStatement(chosen[i].V);
+                var kept = chosen[i];
+                chosen.RemoveAt(i);
+                var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
+                var ok = onUsed ? Satisfied() : QuotaCheck(q, f, request) is null && (!chosen.Exists(c => c.Kind == PreemptionKind.WithinQueue) || WithinNominal(q, f, request));
+                if (!ok)
+                {
+                    chosen.Insert(i, kept);
+                    _statement.RollbackTo(back);
+                }
             }
         }
 

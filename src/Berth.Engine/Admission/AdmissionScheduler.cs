@@ -609,7 +609,7 @@ public sealed partial class AdmissionScheduler
     /// or nothing. With <paramref name="keep"/> the placements stay in the statement and in
     /// <see cref="_scratch"/>; otherwise they are rolled back.
     /// </summary>
-    private bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason)
+    private bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null)
     {
         var checkpoint = _statement.Checkpoint();
         _scratch.Clear();
@@ -630,6 +630,16 @@ public sealed partial class AdmissionScheduler
         }
 
         var pods = PodsFor(w, f);
+        if (!EnoughWholeGpus(pods, counts, nodes))
+        {
+            reason = new PendingReason(PendingReasonCode.NoNodeFits, $"no set of nodes of flavor {_flavors[f].Name} has enough whole free GPUs for the gang's pods")
+            {
+                Flavor = _flavors[f].Name,
+                Unblock = "running workloads finish or are preempted",
+            };
+            return false;
+        }
+
         for (var s = 0; s < counts.Length; s++)
         {
             for (var i = 0; i < counts[s]; i++)
@@ -652,6 +662,7 @@ public sealed partial class AdmissionScheduler
                 AfterReserve(result.NodeIndex, pods[s].GpuDemandMilli);
                 _statement.Placed(pods[s], result.NodeIndex, result.GpuMask);
                 _scratch.Add(new PodPlacement(s, pods[s], result.NodeIndex, result.GpuMask));
+                usedNodes?.Add(result.NodeIndex);
             }
         }
 
@@ -660,6 +671,40 @@ public sealed partial class AdmissionScheduler
         {
             _statement.RollbackTo(checkpoint);
             _scratch.Clear();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A necessary condition, far cheaper than trying: for each pod set of whole-GPU pods, the nodes hold
+    /// enough fully free GPUs in node-sized pieces for all its pods (CPU and memory not counted).
+    /// </summary>
+    private bool EnoughWholeGpus(Pod[] pods, int[] counts, int[] nodes)
+    {
+        for (var s = 0; s < counts.Length; s++)
+        {
+            var k = pods[s].GpuCount;
+            if (k == 0 || pods[s].GpuMilli < Limits.GpuMilliPerGpu)
+            {
+                continue;
+            }
+
+            var fits = 0;
+            var fullyFree = _cluster.FullyFreeGpus;
+            foreach (var n in nodes)
+            {
+                fits += fullyFree[n] / k;
+                if (fits >= counts[s])
+                {
+                    break;
+                }
+            }
+
+            if (fits < counts[s])
+            {
+                return false;
+            }
         }
 
         return true;
