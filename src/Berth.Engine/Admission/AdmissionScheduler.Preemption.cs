@@ -192,13 +192,19 @@ public sealed partial class AdmissionScheduler
 
         var placements = _scratch.ToArray();
         _statement.AddUsage(q, f, request);
-        foreach (var (v, _) in chosen)
+        // The preemptor's own reservation ends with its admission, so the victims are judged without it.
+        var reservation = _reservation;
+        if (ReferenceEquals(reservation?.Holder, w))
         {
-            if (CouldReadmit(v, now))
-            {
-                _statement.RollbackTo(checkpoint);
-                return false;
-            }
+            _reservation = null;
+        }
+
+        var moved = chosen.Exists(c => CouldReadmit(c.V, now));
+        _reservation = reservation;
+        if (moved)
+        {
+            _statement.RollbackTo(checkpoint);
+            return false;
         }
 
         // 6. Commit: evict the victims whole, admit the preemptor where it was placed.

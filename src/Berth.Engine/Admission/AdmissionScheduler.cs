@@ -630,13 +630,14 @@ public sealed partial class AdmissionScheduler
         }
 
         var pods = PodsFor(w, f);
-        if (!EnoughWholeGpus(pods, counts, nodes))
+        var fitting = WholeGpuPodsThatFit(pods, counts, nodes);
+        if (fitting < total)
         {
-            reason = new PendingReason(PendingReasonCode.NoNodeFits, $"no set of nodes of flavor {_flavors[f].Name} has enough whole free GPUs for the gang's pods")
-            {
-                Flavor = _flavors[f].Name,
-                Unblock = "running workloads finish or are preempted",
-            };
+            reason = reservedAway
+                ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation!.Holder.Id} from {_reservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
+                : fitting == 0
+                    ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {_flavors[f].Name} has the whole free GPUs a pod of {pods[0].Name} needs") { Flavor = _flavors[f].Name, Unblock = "running workloads finish or are preempted" }
+                    : new PendingReason(PendingReasonCode.GangIncomplete, $"at most {fitting} of {total} pods fit in flavor {_flavors[f].Name} by free whole GPUs; the gang is placed whole or not at all") { Flavor = _flavors[f].Name, Requested = total, Available = fitting, Unblock = "enough nodes free for every pod at once" };
             return false;
         }
 
@@ -677,21 +678,24 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>
-    /// A necessary condition, far cheaper than trying: for each pod set of whole-GPU pods, the nodes hold
-    /// enough fully free GPUs in node-sized pieces for all its pods (CPU and memory not counted).
+    /// A bound far cheaper than trying: how many of the gang's pods the free whole GPUs could hold, counting
+    /// each pod set of whole-GPU pods on its own against node-sized pieces of fully free GPUs (CPU and memory
+    /// not counted; sharing and CPU-only pods counted as fitting). Fewer than all means the gang cannot be placed.
     /// </summary>
-    private bool EnoughWholeGpus(Pod[] pods, int[] counts, int[] nodes)
+    private int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes)
     {
+        var fitting = 0;
+        var fullyFree = _cluster.FullyFreeGpus;
         for (var s = 0; s < counts.Length; s++)
         {
             var k = pods[s].GpuCount;
             if (k == 0 || pods[s].GpuMilli < Limits.GpuMilliPerGpu)
             {
+                fitting += counts[s];
                 continue;
             }
 
             var fits = 0;
-            var fullyFree = _cluster.FullyFreeGpus;
             foreach (var n in nodes)
             {
                 fits += fullyFree[n] / k;
@@ -701,13 +705,10 @@ public sealed partial class AdmissionScheduler
                 }
             }
 
-            if (fits < counts[s])
-            {
-                return false;
-            }
+            fitting += Math.Min(fits, counts[s]);
         }
 
-        return true;
+        return fitting;
     }
 
     /// <summary>Commits the placements in <see cref="_scratch"/> as the admission of <paramref name="w"/>.</summary>
