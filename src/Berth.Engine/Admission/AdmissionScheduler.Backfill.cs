@@ -147,7 +147,7 @@ public sealed partial class AdmissionScheduler
                     }
                 }
 
-                if (request.GpuMilli > _flavorFreeGpu[f])
+                if (request.GpuMilli > _flavorFreeGpu[f] || WholeGpuPodsThatFit(pods, full, _flavorNodes[f]) < full.Sum())
                 {
                     continue;
                 }
