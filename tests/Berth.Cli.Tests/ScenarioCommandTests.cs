@@ -1,0 +1,73 @@
+using Berth.Simulation.Reports;
+
+namespace Berth.Cli.Tests;
+
+public class ScenarioCommandTests
+{
+    private const string Scenario = """
+        kind: Scenario
+        name: tiny
+        settings: {placementPolicy: bestfit}
+        cluster:
+          nodeGroups:
+            - {name: n, count: 2, gpus: 8, gpuModel: A100, cpu: 64, memory: 512Gi}
+        flavors:
+          - {name: default}
+        cohorts:
+          - {name: org}
+        queues:
+          - {name: a, cohort: org, flavors: [{flavor: default, gpu: {nominal: 8}}]}
+          - {name: b, cohort: org, flavors: [{flavor: default, gpu: {nominal: 8}}]}
+        workloads:
+          - {name: a1, queue: a, submit: 0s, duration: 1h, gpus: 16}
+          - {name: b1, queue: b, submit: 10s, duration: 30m, gpus: 4}
+          - {name: b2, queue: b, submit: 20s, duration: 30m, gpus: 8}
+        """;
+
+    [Fact]
+    public void Simulate_Scenario_WritesSummaryWithTheExactColumnsAndOneRowPerProfileAndQueue()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("tiny.yaml", Scenario);
+        var run = CliRun.Of("simulate", "--scenario", file, "--profiles", "strict-fifo,fair-share+backfill", "-j", "1", "--out", dir.Combine("out"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = File.ReadAllLines(Path.Combine(dir.Combine("out"), ScenarioSummaryCsv.FileName));
+        Assert.Equal("scenario,profile,queue,jobs,mean_jct_s,mean_wait_s,p99_wait_s,alone_mean_wait_s,gpu_alloc,idle_gang_gpu_hours,preemptions,lost_gpu_hours,wall_seconds", lines[0]);
+        Assert.Equal(1 + (2 * 3), lines.Length);
+        var whole = lines.Where(l => l.Split(',')[2] == "*").ToArray();
+        Assert.Equal(2, whole.Length);
+        Assert.All(whole, l => Assert.Equal("3", l.Split(',')[3]));
+
+        // a1 takes both nodes for an hour (borrowing b's idle quota); b1 and b2 wait for it: 3590 s and 3580 s.
+        var strict = whole.Single(l => l.Split(',')[1] == "strict-fifo").Split(',');
+        Assert.Equal(((3590.0 + 3580.0) / 3).ToString("F1", System.Globalization.CultureInfo.InvariantCulture), strict[5]);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(dir.Combine("out"), ScenarioHtmlReport.FileName)), StringComparison.Ordinal);
+        Assert.Contains("fair-share+backfill", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--profiles", "fair-sharing", "unknown profile 'fair-sharing'")]
+    [InlineData("--profiles", "kube-default+preemption", "unknown profile 'kube-default+preemption'")]
+    [InlineData("--policies", "fgd", "leave out")]
+    public void Simulate_ScenarioBadOption_ExitsTwoAndWritesNothing(string option, string value, string message)
+    {
+        using var dir = new TempDir();
+        var file = dir.File("tiny.yaml", Scenario);
+        var run = CliRun.Of("simulate", "--scenario", file, option, value, "--out", dir.Combine("out"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Combine("out")));
+    }
+
+    [Fact]
+    public void Simulate_ScenarioWithUnknownQueue_NamesFileLineAndField()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("bad.yaml", Scenario.Replace("queue: b, submit: 20s", "queue: c, submit: 20s", StringComparison.Ordinal));
+        var run = CliRun.Of("simulate", "--scenario", file, "--out", dir.Combine("out"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("bad.yaml:", run.Error, StringComparison.Ordinal);
+        Assert.Contains("queue", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Combine("out")));
+    }
+}
