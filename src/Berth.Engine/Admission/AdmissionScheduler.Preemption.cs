@@ -11,8 +11,9 @@ public sealed partial class AdmissionScheduler
     ///    runtime, and allowed by one rule: same queue (lower priority, or newer equal priority when the
     ///    policy says so); reclaim (the victim's queue borrows and the preemptor stays within its nominal
     ///    quota); fair share (the preemptor queue's share after admission stays strictly below the victim
-    ///    queue's share after the eviction, checked victim by victim, so that preemption cannot loop: the
-    ///    victim's queue can never win the capacity back by the same rule, nor reclaim it, since it stays above nominal);
+    ///    queue's share after the eviction, or the preemptor stays within its nominal quota and the victim's
+    ///    queue stays at or above its own; checked victim by victim, so that preemption cannot loop: the
+    ///    victim's queue can never win the capacity back by the same rule, nor reclaim it);
     /// 2. order: least work lost since the last checkpoint, then lowest priority, then most recently started, then id;
     /// 3. take victims in that order until quota and the gang's placement fit;
     /// 4. give back every victim that turns out not to be needed (newest choice first);
@@ -77,7 +78,8 @@ public sealed partial class AdmissionScheduler
             {
                 candidates.Add((v, PreemptionKind.Reclaim));
             }
-            else if (policy.FairShare && shareAfterAdmission < Quotas.Share(v.QueueIndex, v.Flavor, default(Resources) - v.Usage))
+            else if (policy.FairShare && (shareAfterAdmission < Quotas.Share(v.QueueIndex, v.Flavor, default(Resources) - v.Usage)
+                || (withinNominal && AtOrAboveNominal(v.QueueIndex, f, request, v.Usage))))
             {
                 // Necessary for fair share: the victim's queue stays above the preemptor even with only this one
                 // removed (removing more of it only lowers it), re-checked as victims are taken below.
@@ -139,7 +141,7 @@ public sealed partial class AdmissionScheduler
 
             var beforeRemoval = _statement.Checkpoint();
             RemoveInStatement(v);
-            if (kind == PreemptionKind.FairShare && !(shareAfter < Quotas.Share(v.QueueIndex)))
+            if (kind == PreemptionKind.FairShare && !(shareAfter < Quotas.Share(v.QueueIndex) || (withinNominal && AtOrAboveNominal(v.QueueIndex, f, request, default))))
             {
                 // The victim's queue would end at or below the preemptor's share: not fairer, so not allowed.
                 _statement.RollbackTo(beforeRemoval);
@@ -270,6 +272,24 @@ public sealed partial class AdmissionScheduler
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// True when queue <paramref name="vq"/>, less <paramref name="removed"/>, still uses at least its nominal quota
+    /// of every resource the preemptor's <paramref name="request"/> needs: taking from it then only ends its borrowing.
+    /// </summary>
+    private bool AtOrAboveNominal(int vq, int f, Resources request, Resources removed)
+    {
+        for (var k = 0; k < Resources.KindCount; k++)
+        {
+            var kind = (ResourceKind)k;
+            if (request[kind] > 0 && Quotas.IsLimited(vq, f, kind) && Quotas.Usage(vq, f, kind) - removed[kind] < Quotas.Nominal(vq, f, kind))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private bool WithinNominal(int q, int f, Resources request)

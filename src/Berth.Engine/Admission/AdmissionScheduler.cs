@@ -542,7 +542,14 @@ public sealed partial class AdmissionScheduler
             }
         }
 
-        SetReason(w, reason ?? new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it"));
+        reason ??= new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it");
+        if (ReferenceEquals(_reservation?.Holder, w) && reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete)
+        {
+            // Still waiting for its reserved nodes: that stays its reason until it starts or the reservation ends.
+            reason = w.Reason.Code == PendingReasonCode.WaitingForReservation ? w.Reason : reason;
+        }
+
+        SetReason(w, reason);
         RememberFailure(w, placementReasonSeen);
         return false;
     }
@@ -618,7 +625,9 @@ public sealed partial class AdmissionScheduler
         var nodes = AllowedNodes(w, f, now, out var reservedAway);
         if (demand > _flavorFreeGpu[f])
         {
-            reason = new PendingReason(PendingReasonCode.NoNodeFits, $"flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, _flavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}")
+            // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
+            var some = total > 1 && WholeGpuPodsThatFit(PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
+            reason = new PendingReason(some ? PendingReasonCode.GangIncomplete : PendingReasonCode.NoNodeFits, $"flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, _flavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}{(some ? "; some of its pods would fit, but a gang is placed whole or not at all" : string.Empty)}")
             {
                 Flavor = _flavors[f].Name,
                 Resource = ResourceKind.Gpu,
