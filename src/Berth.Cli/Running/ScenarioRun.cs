@@ -120,9 +120,10 @@ public static class ScenarioRun
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"{scenario.Name} · {scenario.Workloads.Count} workloads · {scenario.Nodes.Sum(n => n.GpuCount)} GPUs · whole cluster"));
-        foreach (var header in new[] { "profile", "done", "unfinished", "mean JCT h", "mean wait h", "p99 wait h", "GPU alloc %", "idle gang GPU-h", "preemptions", "lost GPU-h", "queues safe", "wall s" })
+        table.AddColumn(new TableColumn("profile").NoWrap());
+        foreach (var header in new[] { "done", "left", "JCT h", "wait h", "p99 wait h", "alloc %", "idle gang GPU-h", "preempted", "lost GPU-h", "safe queues", "wall s" })
         {
-            table.AddColumn(new TableColumn(header).NoWrap());
+            table.AddColumn(new TableColumn(header).RightAligned().NoWrap());
         }
 
         var bestWait = results.Select(r => r.Overall.MeanWait).DefaultIfEmpty(0).Min();
