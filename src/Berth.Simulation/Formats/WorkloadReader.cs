@@ -124,28 +124,33 @@ internal static class WorkloadReader
                 throw new InputException(fields.File, YamlSource.Line(list.Children[i]), "tolerations", $"tolerations[{i}] of {fields.Context} must be a mapping with key, operator, value and effect");
             }
 
-            var t = new YamlFields(fields.File, entry, $"tolerations[{i}] of {fields.Context}", TolerationFields);
-            var op = t.OptionalString("operator") switch
-            {
-                null or "Equal" => TolerationOperator.Equal,
-                "Exists" => TolerationOperator.Exists,
-                var other => throw t.Error("operator", $"unknown operator '{other}'; write Equal or Exists"),
-            };
-            var key = t.OptionalString("key");
-            var value = t.OptionalString("value");
-            if (op == TolerationOperator.Exists && value is not null)
-            {
-                throw t.Error("value", "an Exists toleration matches any value; remove 'value' or use operator Equal");
-            }
-
-            if (op == TolerationOperator.Equal && key is null)
-            {
-                throw t.Error("key", "an Equal toleration needs a key; add 'key:', or use operator Exists to tolerate every taint");
-            }
-
-            result[i] = new Toleration(key, op, value, BerthFormat.ParseTaintEffect(t, "effect", required: false));
+            result[i] = ParseToleration(new YamlFields(fields.File, entry, $"tolerations[{i}] of {fields.Context}", TolerationFields));
         }
 
         return result;
+    }
+
+    /// <summary>One toleration mapping (key, operator, value, effect), checked as Kubernetes does; shared with scenario files.</summary>
+    internal static Toleration ParseToleration(YamlFields t)
+    {
+        var op = t.OptionalString("operator") switch
+        {
+            null or "Equal" => TolerationOperator.Equal,
+            "Exists" => TolerationOperator.Exists,
+            var other => throw t.Error("operator", $"unknown operator '{other}'; write Equal or Exists"),
+        };
+        var key = t.OptionalString("key");
+        var value = t.OptionalString("value");
+        if (op == TolerationOperator.Exists && value is not null)
+        {
+            throw t.Error("value", "an Exists toleration matches any value; remove 'value' or use operator Equal");
+        }
+
+        if (op == TolerationOperator.Equal && key is null)
+        {
+            throw t.Error("key", "an Equal toleration needs a key; add 'key:', or use operator Exists to tolerate every taint");
+        }
+
+        return new Toleration(key, op, value, BerthFormat.ParseTaintEffect(t, "effect", required: false));
     }
 }

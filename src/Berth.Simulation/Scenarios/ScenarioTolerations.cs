@@ -31,26 +31,7 @@ internal static class ScenarioTolerations
         var result = new Toleration[entries.Count];
         for (var i = 0; i < result.Length; i++)
         {
-            var t = entries[i];
-            var op = t.OptionalString("operator") switch
-            {
-                null or "Equal" => TolerationOperator.Equal,
-                "Exists" => TolerationOperator.Exists,
-                var other => throw t.Error("operator", $"unknown operator '{other}'; write Equal or Exists"),
-            };
-            var key = t.OptionalString("key");
-            var value = t.OptionalString("value");
-            if (op == TolerationOperator.Exists && value is not null)
-            {
-                throw t.Error("value", "an Exists toleration matches any value; remove 'value' or use operator Equal");
-            }
-
-            if (op == TolerationOperator.Equal && key is null)
-            {
-                throw t.Error("key", "an Equal toleration needs a key; add 'key:', or use operator Exists to tolerate every taint");
-            }
-
-            result[i] = new Toleration(key, op, value, BerthFormat.ParseTaintEffect(t.Raw, "effect", required: false));
+            result[i] = WorkloadReader.ParseToleration(entries[i].Raw);
         }
 
         return result;
