@@ -8,7 +8,7 @@ namespace Berth.Simulation.Reports;
 
 /// <summary>
 /// <c>report.html</c> of a scenario run, self-contained: the cluster and queues, a table per profile
-/// (overall and per queue), and charts: queueing-delay CDFs, GPU allocation over time, GPUs held idle by
+/// (overall and per queue), and charts: queueing-delay CDFs, GPU allocation and utilisation over time, GPUs held idle by
 /// partial gangs, each queue's share against its nominal share, and per-queue bars of mean wait shared vs alone.
 /// </summary>
 public static class ScenarioHtmlReport
@@ -75,6 +75,17 @@ public static class ScenarioHtmlReport
             YMin = 0,
             YMax = 100,
             Series = runs.Select(r => new ChartSeries(r.Profile, colors[r.Profile], r.Timeline.Select(p => ((p.At - start).TotalDays, 100 * p.AllocatedGpus / Math.Max(1, r.TotalGpus))).ToArray())).ToArray(),
+        });
+        Chart(new SvgLineChart
+        {
+            Title = "GPU utilisation over time (GPUs of running, ready jobs)",
+            XLabel = "days",
+            YLabel = "% of GPUs doing work",
+            XMin = 0,
+            XMax = xMax,
+            YMin = 0,
+            YMax = 100,
+            Series = runs.Select(r => new ChartSeries(r.Profile, colors[r.Profile], r.Timeline.Select(p => ((p.At - start).TotalDays, 100 * p.BusyGpus / Math.Max(1, r.TotalGpus))).ToArray())).ToArray(),
         });
         Chart(new SvgLineChart
         {

@@ -2,7 +2,7 @@ namespace Berth.Simulation.Scenarios;
 
 /// <summary>
 /// One line of a conformance scenario's expectations: at <see cref="At"/>, <see cref="Workload"/> has the
-/// event <see cref="Kind"/> (Admitted, Evicted, Finished, Failed, Requeued, Pending), with, where given, the
+/// event <see cref="Kind"/> (Submitted, Admitted, Evicted, Finished, Failed, Pending; an evicted workload is back in its queue at once), with, where given, the
 /// reason code (for Pending, Evicted, Failed) and, for Admitted, the flavor and pod count.
 /// </summary>
 public sealed record ExpectedEvent(TimeSpan At, string Workload, string Kind)

@@ -26,7 +26,7 @@ public static class ScenarioReader
     private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "queues", "workloads", "sources", "expect"];
     private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon"];
     private static readonly string[] ExpectFields = ["at", "workload", "event", "reason", "flavor", "pods"];
-    private static readonly string[] EventKinds = ["Admitted", "Evicted", "Finished", "Failed", "Requeued", "Pending"];
+    private static readonly string[] EventKinds = ["Submitted", "Admitted", "Evicted", "Finished", "Failed", "Pending"];
 
     /// <summary>Reads the scenario file at <paramref name="path"/>.</summary>
     public static Scenario Read(string path)
