@@ -88,6 +88,7 @@ public static class BerthCli
             """)
         {
             SimulateCommand.Create(terminal),
+            ExplainCommand.Create(terminal),
             GenerateCommand.Create(terminal),
             PoliciesCommand.Create(terminal),
             VersionCommand.Create(terminal),

@@ -15,9 +15,8 @@ public sealed partial class AdmissionScheduler
     public Reservation? CurrentReservation => _reservation;
 
     /// <summary>
-    /// The time the workload could start if it were next, from the expected ends of what runs now
-    /// (null when it cannot be computed: some running workload has no expected run time, or it would not
-    /// fit even on an empty flavor). Changes nothing.
+    /// The expected start of a pending workload: its reservation's start when it holds one, else what
+    /// <see cref="EstimateStarts"/> computes (null when nothing can be promised). Changes nothing.
     /// </summary>
     public TimeSpan? EstimateStart(string id)
     {
@@ -32,7 +31,7 @@ public sealed partial class AdmissionScheduler
             return _reservation!.Start;
         }
 
-        return Shadow(w, Now)?.Start;
+        return EstimateStarts().TryGetValue(id, out var start) ? start : null;
     }
 
     private void UpdateReservation(TimeSpan now)

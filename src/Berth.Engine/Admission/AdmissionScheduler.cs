@@ -219,6 +219,24 @@ public sealed partial class AdmissionScheduler
         }
     }
 
+    /// <summary>
+    /// The reason a pending workload waits now, as a person should read it: its recorded reason, except that
+    /// one not yet tried behind the head of a StrictFIFO queue is BehindHead.
+    /// </summary>
+    public PendingReason ReasonOf(WorkloadState workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        var queue = _queues[workload.QueueIndex];
+        if (workload.Phase == WorkloadPhase.Pending && workload.Reason.Code == PendingReasonCode.Queued
+            && (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo
+            && _pending[workload.QueueIndex].Min is { } head && !ReferenceEquals(head, workload))
+        {
+            return new PendingReason(PendingReasonCode.BehindHead, $"queue {queue.Name} is StrictFIFO and its head {head.Id} has not been admitted") { Unblock = $"{head.Id} is admitted" };
+        }
+
+        return workload.Reason;
+    }
+
     /// <summary>Position of a pending workload in its queue (1 = head), or null when it is not pending.</summary>
     public int? PositionInQueue(string id)
     {
@@ -654,7 +672,7 @@ public sealed partial class AdmissionScheduler
         {
             for (var i = 0; i < counts[s]; i++)
             {
-                var result = _placer.Place(pods[s], nodes);
+                var result = _whatIf ? _placer.PlaceUncounted(pods[s], nodes) : _placer.Place(pods[s], nodes);
                 if (!result.Placed)
                 {
                     var placed = _scratch.Count;

@@ -102,6 +102,21 @@ public sealed class Placer
         return result;
     }
 
+    /// <summary>
+    /// As <see cref="Place(Pod, ReadOnlySpan{int})"/>, but not counted as a decision: a what-if that must not
+    /// shift the random streams of the decisions that follow (they are derived from the decision count).
+    /// </summary>
+    public PlacementResult PlaceUncounted(Pod pod, ReadOnlySpan<int> nodes)
+    {
+        var result = Evaluate(pod, nodes);
+        if (result.Placed)
+        {
+            Reserve(_state.Request, result.NodeIndex, result.GpuMask);
+        }
+
+        return result;
+    }
+
     /// <summary>Decides where <paramref name="pod"/> would go, changing nothing (what-if).</summary>
     public PlacementResult Evaluate(Pod pod) => Evaluate(pod, _allNodes);
 

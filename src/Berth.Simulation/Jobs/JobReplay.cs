@@ -135,6 +135,13 @@ public static class JobReplay
 
         // The end: what is left waiting is unfinished (its wait is counted to here).
         var end = Math.Max(now, firstSubmit);
+        if (events.Count > 0 && horizon != long.MaxValue && horizon > end)
+        {
+            end = horizon; // nothing happened between the last event and the horizon
+            clock.AdvanceTo(end);
+        }
+
+        replayOptions.AtEnd?.Invoke(scheduler);
         metrics.Advance(end, scheduler, jobs.Values);
         if (replayOptions.TimelineStep is not null)
         {

@@ -12,6 +12,9 @@ public sealed record JobReplayOptions
     /// <summary>Reports events processed so far.</summary>
     public IProgress<int>? Progress { get; init; }
 
+    /// <summary>Called with the scheduler when the run ends (at the horizon or when nothing is left): to inspect what waits and why.</summary>
+    public Action<Berth.Engine.Admission.AdmissionScheduler>? AtEnd { get; init; }
+
     /// <summary>Measures wall time only (never decides anything); defaults to the system clock.</summary>
     public TimeProvider? WallClock { get; init; }
 }

@@ -8,7 +8,7 @@ namespace Berth.Simulation.Scenarios;
 /// <c>Mi</c>/<c>Gi</c>/<c>Ti</c> giving whole MiB. CPU: cores (<c>8</c>, <c>0.5</c>) or <c>500m</c>, giving
 /// whole milli-cores. Decimals are exact (<see cref="decimal"/>), so <c>0.1</c> cores is 100 milli-cores.
 /// </summary>
-internal static class ScenarioUnits
+public static class ScenarioUnits
 {
     public static bool TryParseDuration(string text, out TimeSpan value)
     {

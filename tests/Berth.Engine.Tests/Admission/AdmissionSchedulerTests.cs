@@ -221,4 +221,28 @@ public class AdmissionSchedulerTests
         Assert.Equal(WorkloadPhase.Pending, f.Phase("long"));
         Assert.Equal(PendingReasonCode.BlockedByReservation, f.Reason("long"));
     }
+
+    [Fact]
+    public void EstimateStarts_QueueBehindRunningWork_FollowsExpectedEndsAndChangesNothing()
+    {
+        // One 8-GPU node; a runs (8 GPUs, 100 s). Pending in order: b (8 GPUs, 50 s), c and d (4 GPUs each):
+        // b starts when a ends (100 s), c and d together when b ends (150 s).
+        var f = new AdmissionFixture(1, 8, [Make.Queue("q").Gpus(8).Strict().Build()]);
+        f.Submit(Make.Workload("a").In("q").Pods(1, gpus: 8).Runs(100));
+        f.Scheduler.Schedule();
+        f.Submit(Make.Workload("b").In("q").Pods(1, gpus: 8).Runs(50).At(1), Make.Workload("c").In("q").Pods(1, gpus: 4).Runs(10).At(2), Make.Workload("d").In("q").Pods(1, gpus: 4).Runs(30).At(3));
+        f.Scheduler.Schedule();
+        var allocated = f.Scheduler.Cluster.AllocatedGpuMilli;
+
+        var starts = f.Scheduler.EstimateStarts();
+
+        Assert.Equal(TimeSpan.FromSeconds(100), starts["b"]);
+        Assert.Equal(TimeSpan.FromSeconds(150), starts["c"]);
+        Assert.Equal(TimeSpan.FromSeconds(150), starts["d"]);
+        Assert.False(starts.ContainsKey("a"));
+        Assert.Equal(allocated, f.Scheduler.Cluster.AllocatedGpuMilli);
+        Assert.Equal(8000, f.Scheduler.Quotas.Usage(0, 0, Model.Queueing.ResourceKind.Gpu));
+        Assert.Equal(starts, f.Scheduler.EstimateStarts());
+        Assert.Equal(TimeSpan.FromSeconds(150), f.Scheduler.EstimateStart("d"));
+    }
 }
