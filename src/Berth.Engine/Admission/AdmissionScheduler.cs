@@ -549,6 +549,19 @@ public sealed partial class AdmissionScheduler
             }
         }
 
+        // Consolidation (KAI): the free capacity is there but in pieces; move running pods to join it. Only for a
+        // workload that has waited past the starvation threshold, so that running work is not moved for a short wait.
+        if (Options.Preemption && now - w.PendingSince >= Options.StarvationThreshold)
+        {
+            foreach (var f in flavors)
+            {
+                if (CouldEverFit(w, f) && QuotaCheck(q, f, RequestOf(w, full)) is null && TryConsolidate(w, f, full, now))
+                {
+                    return true;
+                }
+            }
+        }
+
         if (preemptionAllowed && !queue.Fungibility.PreemptBeforeNextFlavor)
         {
             foreach (var f in flavors)
@@ -1047,7 +1060,7 @@ public sealed partial class AdmissionScheduler
                     next = w.BackoffUntil;
                 }
 
-                if (Options.Backfill && w.PendingSince + Options.StarvationThreshold > now && w.PendingSince + Options.StarvationThreshold < next)
+                if ((Options.Backfill || Options.Preemption) && w.PendingSince + Options.StarvationThreshold > now && w.PendingSince + Options.StarvationThreshold < next)
                 {
                     next = w.PendingSince + Options.StarvationThreshold;
                 }
@@ -1056,6 +1069,8 @@ public sealed partial class AdmissionScheduler
             }
         }
 
+        // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
+        _retryAt = next;
         return next == TimeSpan.MaxValue ? null : next;
     }
 
