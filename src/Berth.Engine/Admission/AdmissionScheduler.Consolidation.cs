@@ -27,7 +27,7 @@ public sealed partial class AdmissionScheduler
         }
 
         var movers = _admittedByFlavor[f]
-            .Where(m => m.Workload.Preemptible && now - m.AdmittedAt >= _queues[m.QueueIndex].MinRuntime)
+            .Where(m => m.Workload.Preemptible && now - m.AdmittedAt >= _queues[m.QueueIndex].MinRuntime && DisruptionsLeft(m.QueueIndex, now) > 0)
             .OrderBy(m => m.LostSeconds(now) * m.Usage.GpuMilli).ThenBy(m => m.Usage.GpuMilli).ThenBy(m => m.Sequence)
             .Take(MaxMovedPerConsolidation * 4)
             .ToArray();
@@ -45,6 +45,11 @@ public sealed partial class AdmissionScheduler
             if (removed.Count == MaxMovedPerConsolidation)
             {
                 break;
+            }
+
+            if (removed.Count(r => r.QueueIndex == mover.QueueIndex) >= DisruptionsLeft(mover.QueueIndex, now))
+            {
+                continue; // its queue's disruption budget is spent
             }
 
             foreach (var p in mover.Placements)
@@ -87,6 +92,7 @@ public sealed partial class AdmissionScheduler
             _statement.Commit();
             foreach (var (m, placements) in moved.OrderBy(x => x.Mover.Sequence))
             {
+                RecordDisruption(m.QueueIndex, now);
                 Emit(new AdmissionEvent(now, AdmissionEventKind.Evicted, m.Id, _queues[m.QueueIndex].Name)
                 {
                     Reason = "Consolidated",

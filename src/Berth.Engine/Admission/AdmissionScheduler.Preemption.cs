@@ -31,12 +31,15 @@ public sealed partial class AdmissionScheduler
         var candidates = new List<(WorkloadState V, PreemptionKind Kind)>();
         var withinNominal = WithinNominal(q, f, request);
         var shareAfterAdmission = policy.FairShare ? Quotas.Share(q, f, request) : 0;
+        var budgetLeft = new Dictionary<int, int>();
         foreach (var v in _admittedByFlavor[f])
         {
-            if (!v.Workload.Preemptible)
+            if (!v.Workload.Preemptible || DisruptionsLeft(v.QueueIndex, now) == 0)
             {
                 continue;
             }
+
+            budgetLeft[v.QueueIndex] = DisruptionsLeft(v.QueueIndex, now);
 
             var minRuntime = _queues[v.QueueIndex].MinRuntime;
             if (now - v.AdmittedAt < minRuntime)
@@ -139,6 +142,11 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
+            if (chosen.Count(c => c.V.QueueIndex == v.QueueIndex) >= budgetLeft[v.QueueIndex])
+            {
+                continue; // its queue's disruption budget is spent
+            }
+
             var beforeRemoval = _statement.Checkpoint();
             RemoveInStatement(v);
             if (kind == PreemptionKind.FairShare && !(shareAfter < Quotas.Share(v.QueueIndex) || (withinNominal && AtOrAboveNominal(v.QueueIndex, f, request, default))))
@@ -213,6 +221,7 @@ public sealed partial class AdmissionScheduler
         _statement.RollbackTo(checkpoint);
         foreach (var (v, kind) in chosen)
         {
+            RecordDisruption(v.QueueIndex, now);
             EvictAdmitted(v, kind switch
             {
                 PreemptionKind.WithinQueue => "Preempted",

@@ -16,8 +16,8 @@ namespace Berth.Engine.Admission;
 /// 2. with backfill, find the starving head and reserve nodes for it (<see cref="Reservation"/>);
 /// 3. take each queue's head: its first pending workload not yet tried since capacity last freed
 ///    (StrictFIFO: only the very first);
-/// 4. order the heads: the reservation holder first, then by fair share after admission (or not, with
-///    FIFO profiles), then priority, submit time, submission order;
+/// 4. order the heads: the reservation holder first, then queue priority, then by fair share after admission
+///    (or not, with FIFO profiles), then priority, submit time, submission order;
 /// 5. try each in a statement: flavors in the queue's order (fungibility), quota with borrowing, then
 ///    the gang's placement; elastic ones at smaller sizes; then preemption; commit or roll back;
 /// 6. record why each one that was not admitted waits.
@@ -476,7 +476,13 @@ public sealed partial class AdmissionScheduler
                 return ReferenceEquals(a, holder) ? -1 : 1;
             }
 
-            var c = keys[a].CompareTo(keys[b]);
+            var c = _queues[b.QueueIndex].Priority.CompareTo(_queues[a.QueueIndex].Priority);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = keys[a].CompareTo(keys[b]);
             return c != 0 ? c : QueueOrder.Instance.Compare(a, b);
         });
     }

@@ -3,7 +3,8 @@ namespace Berth.Model.Queueing;
 /// <summary>
 /// A quota holder (Kueue ClusterQueue, Volcano/KAI Queue): its flavors in the order they are tried, each
 /// with nominal quota, borrowing and lending limits; a fair-share weight; a queueing strategy; a stop
-/// policy; what it may preempt; and how long its workloads run before they may be preempted or reclaimed.
+/// policy; what it may preempt; how long its workloads run before they may be preempted or reclaimed; a
+/// priority among queues; and a disruption budget.
 /// </summary>
 public sealed record Queue(string Name)
 {
@@ -12,6 +13,19 @@ public sealed record Queue(string Name)
     public IReadOnlyList<FlavorQuota> Flavors { get; init; } = [];
 
     public double Weight { get; init; } = 1.0;
+
+    /// <summary>Heads of higher-priority queues are tried first in every cycle, before fair share (KAI/Volcano queue priority).</summary>
+    public int Priority { get; init; }
+
+    /// <summary>
+    /// At most this many of the queue's running workloads may be evicted by preemption, reclaim or
+    /// consolidation within any <see cref="DisruptionWindow"/> (null: no limit). Evictions the queue asked
+    /// for itself (hold and drain, a gang that never became ready) do not count.
+    /// </summary>
+    public int? DisruptionBudget { get; init; }
+
+    /// <summary>The rolling window of <see cref="DisruptionBudget"/>.</summary>
+    public TimeSpan DisruptionWindow { get; init; } = TimeSpan.FromHours(1);
 
     public QueueingStrategy Strategy { get; init; } = QueueingStrategy.BestEffortFifo;
 

@@ -70,6 +70,16 @@ public sealed record QueueConfiguration
                 throw new ArgumentException($"queue {queue.Name}: minRuntime is negative; give 0 or a duration such as 10m", "minRuntime");
             }
 
+            if (queue.DisruptionBudget is < 0)
+            {
+                throw new ArgumentException($"queue {queue.Name}: disruptionBudget is {queue.DisruptionBudget}; give 0 or more evictions per window (leave it out for no limit)", "disruptionBudget");
+            }
+
+            if (queue.DisruptionWindow <= TimeSpan.Zero)
+            {
+                throw new ArgumentException($"queue {queue.Name}: disruptionWindow must be more than 0, such as 1h", "disruptionWindow");
+            }
+
             if (queue.Flavors.Count == 0)
             {
                 throw new ArgumentException($"queue {queue.Name}: has no flavors; list at least one flavor with its quota", "flavors");

@@ -12,7 +12,7 @@ internal sealed class QueueingSection
     private static readonly string[] FlavorFields = ["name", "nodeLabels", "tolerations"];
     private static readonly string[] CohortFields = ["name", "parent", "weight", "quotas"];
     private static readonly string[] ClassFields = ["name", "value", "preemptible"];
-    private static readonly string[] QueueFields = ["name", "cohort", "weight", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "flavors"];
+    private static readonly string[] QueueFields = ["name", "cohort", "weight", "priority", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "disruptionBudget", "disruptionWindow", "flavors"];
     private static readonly string[] QuotaFields = ["flavor", "gpu", "cpu", "memory"];
     private static readonly string[] ResourceFields = ["nominal", "borrowingLimit", "lendingLimit"];
     private static readonly string[] PreemptionFields = ["withinQueue", "reclaim", "fairShare"];
@@ -95,6 +95,9 @@ internal sealed class QueueingSection
             {
                 Cohort = q.OptionalString("cohort"),
                 Weight = q.OptionalDouble("weight", 0, double.MaxValue, minExclusive: true) ?? 1.0,
+                Priority = (int)(q.OptionalLong("priority", int.MinValue, int.MaxValue) ?? 0),
+                DisruptionBudget = q.OptionalLong("disruptionBudget", 0, int.MaxValue) is { } budget ? (int)budget : null,
+                DisruptionWindow = q.OptionalDuration("disruptionWindow") ?? TimeSpan.FromHours(1),
                 Strategy = q.OptionalChoice("strategy", Strategies) ?? QueueingStrategy.BestEffortFifo,
                 Stop = q.OptionalChoice("stopPolicy", StopPolicies) ?? StopPolicy.None,
                 MinRuntime = q.OptionalDuration("minRuntime") ?? TimeSpan.Zero,
