@@ -202,12 +202,10 @@ public sealed partial class AdmissionScheduler
 
         var placements = _scratch.ToArray();
         _statement.AddUsage(q, f, request);
-        // The preemptor's own reservation ends with its admission, so the victims are judged without it.
+        // Victims are judged without any reservation: the preemptor's own ends with its admission, and another
+        // one may end with this very change (its holder's reason changes), after which the victim would fit.
         var reservation = _reservation;
-        if (ReferenceEquals(reservation?.Holder, w))
-        {
-            _reservation = null;
-        }
+        _reservation = null;
 
         var moved = chosen.Exists(c => CouldReadmit(c.V, now));
         _reservation = reservation;

@@ -38,6 +38,23 @@ public sealed class AdmissionPropertyTests
         }, iter: Iterations);
     }
 
+    [Theory]
+    [InlineData(18383822)]
+    [InlineData(255552564)]
+    [InlineData(129361191)]
+    [InlineData(986771891)]
+    [InlineData(1329635836)]
+    [InlineData(2073156393)]
+    [InlineData(154725175)]
+    [InlineData(802504214)]
+    public void Schedule_SeedsThatOnceLooped_NoLongerDo(int seed)
+    {
+        // Each of these found a loop or a pointless preemption in an earlier version of the rules (see ARCHITECTURE.md).
+        var run = Driver.Run(seed, fairShareEverywhere: true);
+        Assert.True(run.Violation is null, run.Violation);
+        Assert.True(run.LoopViolation is null, run.LoopViolation);
+    }
+
     [Fact]
     public void Schedule_SameInputs_GiveTheSameEventLog()
     {
