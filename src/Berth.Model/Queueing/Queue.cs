@@ -24,6 +24,9 @@ public sealed record Queue(string Name)
     /// </summary>
     public int? DisruptionBudget { get; init; }
 
+    /// <summary>Names of the admission checks its workloads must pass before they start (see <see cref="AdmissionCheck"/>).</summary>
+    public IReadOnlyList<string> AdmissionChecks { get; init; } = [];
+
     /// <summary>The rolling window of <see cref="DisruptionBudget"/>.</summary>
     public TimeSpan DisruptionWindow { get; init; } = TimeSpan.FromHours(1);
 

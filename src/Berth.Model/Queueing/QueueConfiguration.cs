@@ -15,12 +15,23 @@ public sealed record QueueConfiguration
 
     public IReadOnlyList<PriorityClass> PriorityClasses { get; init; } = [];
 
+    public IReadOnlyList<AdmissionCheck> AdmissionChecks { get; init; } = [];
+
     public void Validate()
     {
         Unique(Flavors.Select(f => f.Name), "flavor");
         Unique(Cohorts.Select(c => c.Name), "cohort");
         Unique(Queues.Select(q => q.Name), "queue");
         Unique(PriorityClasses.Select(p => p.Name), "priority class");
+        Unique(AdmissionChecks.Select(c => c.Name), "admission check");
+        foreach (var check in AdmissionChecks)
+        {
+            if (check.Delay < TimeSpan.Zero || check.RetryTimes < 0)
+            {
+                throw new ArgumentException($"admission check {check.Name}: delay and retryTimes must be 0 or more", "delay");
+            }
+        }
+
         var flavors = Flavors.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var cohorts = Cohorts.ToDictionary(c => c.Name, StringComparer.Ordinal);
         foreach (var cohort in Cohorts)
@@ -68,6 +79,14 @@ public sealed record QueueConfiguration
             if (queue.MinRuntime < TimeSpan.Zero)
             {
                 throw new ArgumentException($"queue {queue.Name}: minRuntime is negative; give 0 or a duration such as 10m", "minRuntime");
+            }
+
+            foreach (var check in queue.AdmissionChecks)
+            {
+                if (!AdmissionChecks.Any(c => c.Name == check))
+                {
+                    throw new ArgumentException($"queue {queue.Name}: admission check '{check}' is not declared; add it under admissionChecks or fix the name", "admissionChecks");
+                }
             }
 
             if (queue.DisruptionBudget is < 0)

@@ -34,6 +34,13 @@ public static class JobReplay
         var queueIndex = queueNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
         var totalGpus = scenario.Nodes.Sum(n => (double)n.GpuCount);
 
+        // Admission checks per queue: all answer together after the longest delay; Retry while any still would.
+        var checks = scenario.Queues.Queues.Select(q =>
+        {
+            var list = scenario.Queues.AdmissionChecks.Where(c => q.AdmissionChecks.Contains(c.Name, StringComparer.Ordinal)).ToArray();
+            return list.Length == 0 ? (Delay: (TimeSpan?)null, RetryTimes: 0) : (Delay: (TimeSpan?)list.Max(c => c.Delay), RetryTimes: list.Max(c => c.RetryTimes));
+        }).ToArray();
+
         var jobs = new Dictionary<string, Job>(StringComparer.Ordinal);
         var events = new PriorityQueue<SimEvent, (long, long)>();
         long seq = 0;
@@ -107,6 +114,25 @@ public static class JobReplay
                         }
 
                         break;
+                    case SimEventKind.ChecksDone when job!.Epoch == e.Epoch && job.Admitted && !job.Running:
+                        job.CheckAttempts++;
+                        if (job.CheckAttempts <= checks[job.Queue].RetryTimes)
+                        {
+                            if (job.CheckAttempts > options.BackoffLimit)
+                            {
+                                scheduler.Fail(job.Workload.Id, "AdmissionCheckRejected");
+                            }
+                            else
+                            {
+                                scheduler.Evict(job.Workload.Id, "AdmissionCheckRetry", options.BackoffBase * Math.Pow(2, job.CheckAttempts - 1));
+                            }
+                        }
+                        else
+                        {
+                            Start(job, now, options, Push, metrics);
+                        }
+
+                        break;
                     case SimEventKind.Ready when job!.Epoch == e.Epoch && job.Admitted:
                         job.Running = true;
                         metrics.AddBusy(job);
@@ -119,7 +145,7 @@ public static class JobReplay
             scheduler.Schedule();
             foreach (var ev in scheduler.DrainEvents())
             {
-                Apply(ev, jobs, now, options, Push, metrics, queueIndex);
+                Apply(ev, jobs, now, options, Push, metrics, queueIndex, checks);
                 Hash(hash, ev);
                 log?.Add(ev);
             }
@@ -181,7 +207,7 @@ public static class JobReplay
         };
     }
 
-    private static void Apply(AdmissionEvent ev, Dictionary<string, Job> jobs, long now, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics, Dictionary<string, int> queueIndex)
+    private static void Apply(AdmissionEvent ev, Dictionary<string, Job> jobs, long now, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics, Dictionary<string, int> queueIndex, (TimeSpan? Delay, int RetryTimes)[] checks)
     {
         var job = jobs[ev.Workload];
         switch (ev.Kind)
@@ -197,34 +223,14 @@ public static class JobReplay
                 job.PodsHeld = ev.Pods;
                 metrics.QueueGpuNow[job.Queue] += ev.GpuMilli;
                 job.FullPods = job.Workload.PodCount;
-                var startup = Seconds(job.Workload.StartupTime ?? TimeSpan.Zero);
-                if (startup > Seconds(options.GangReadyTimeout))
+                if (checks[job.Queue].Delay is { } delay)
                 {
-                    push(now + Seconds(options.GangReadyTimeout), SimEventKind.ReadyCheck, job, job.Epoch);
+                    // Quota and nodes are reserved; the job starts once its queue's admission checks say Ready.
+                    push(now + Seconds(delay), SimEventKind.ChecksDone, job, job.Epoch);
                     break;
                 }
 
-                job.ReadyAt = now + startup;
-                var scale = (double)job.FullPods / Math.Max(1, job.PodsHeld);
-                var run = (long)Math.Ceiling(job.RemainingWork * scale);
-                job.EndsByMaxRunTime = false;
-                if (job.Workload.MaxRunTime is { } max && job.RanBefore + run > Seconds(max))
-                {
-                    run = Math.Max(0, Seconds(max) - job.RanBefore);
-                    job.EndsByMaxRunTime = true;
-                }
-
-                if (startup == 0)
-                {
-                    job.Running = true;
-                    metrics.AddBusy(job);
-                }
-                else
-                {
-                    push(now + startup, SimEventKind.Ready, job, job.Epoch);
-                }
-
-                push(now + startup + run, SimEventKind.End, job, job.Epoch);
+                Start(job, now, options, push, metrics);
                 break;
             }
 
@@ -296,6 +302,39 @@ public static class JobReplay
             default:
                 break;
         }
+    }
+
+    /// <summary>The pods of an admitted job start: ready after its startup time (or evicted if that passes the gang timeout), then it runs.</summary>
+    private static void Start(Job job, long now, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics)
+    {
+        var startup = Seconds(job.Workload.StartupTime ?? TimeSpan.Zero);
+        if (startup > Seconds(options.GangReadyTimeout))
+        {
+            push(now + Seconds(options.GangReadyTimeout), SimEventKind.ReadyCheck, job, job.Epoch);
+            return;
+        }
+
+        job.ReadyAt = now + startup;
+        var scale = (double)job.FullPods / Math.Max(1, job.PodsHeld);
+        var run = (long)Math.Ceiling(job.RemainingWork * scale);
+        job.EndsByMaxRunTime = false;
+        if (job.Workload.MaxRunTime is { } max && job.RanBefore + run > Seconds(max))
+        {
+            run = Math.Max(0, Seconds(max) - job.RanBefore);
+            job.EndsByMaxRunTime = true;
+        }
+
+        if (startup == 0)
+        {
+            job.Running = true;
+            metrics.AddBusy(job);
+        }
+        else
+        {
+            push(now + startup, SimEventKind.Ready, job, job.Epoch);
+        }
+
+        push(now + startup + run, SimEventKind.End, job, job.Epoch);
     }
 
     private static void Hash(EventLogHash hash, AdmissionEvent ev)
@@ -383,6 +422,7 @@ public static class JobReplay
         Arrive,
         Ready,
         ReadyCheck,
+        ChecksDone,
         End,
         Wake,
     }
@@ -496,6 +536,8 @@ public static class JobReplay
         public int FullPods { get; set; }
 
         public int Preemptions { get; set; }
+
+        public int CheckAttempts { get; set; }
 
         public int Evictions { get; set; }
 

@@ -12,7 +12,8 @@ internal sealed class QueueingSection
     private static readonly string[] FlavorFields = ["name", "nodeLabels", "tolerations"];
     private static readonly string[] CohortFields = ["name", "parent", "weight", "quotas"];
     private static readonly string[] ClassFields = ["name", "value", "preemptible"];
-    private static readonly string[] QueueFields = ["name", "cohort", "weight", "priority", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "disruptionBudget", "disruptionWindow", "flavors"];
+    private static readonly string[] QueueFields = ["name", "cohort", "weight", "priority", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "disruptionBudget", "disruptionWindow", "admissionChecks", "flavors"];
+    private static readonly string[] CheckFields = ["name", "delay", "retryTimes"];
     private static readonly string[] QuotaFields = ["flavor", "gpu", "cpu", "memory"];
     private static readonly string[] ResourceFields = ["nominal", "borrowingLimit", "lendingLimit"];
     private static readonly string[] PreemptionFields = ["withinQueue", "reclaim", "fairShare"];
@@ -30,6 +31,8 @@ internal sealed class QueueingSection
     public List<PriorityClass> PriorityClasses { get; } = [];
 
     public List<Queue> Queues { get; } = [];
+
+    public List<AdmissionCheck> AdmissionChecks { get; } = [];
 
     public Dictionary<string, ScenarioFields> FlavorFieldsByName { get; } = new(StringComparer.Ordinal);
 
@@ -66,6 +69,15 @@ internal sealed class QueueingSection
             CheckQuotaFlavorsUnique(quotas);
         }
 
+        foreach (var c in root.MappingList("admissionChecks", "admission checks (name, delay, retryTimes)", CheckFields, required: false))
+        {
+            section.AdmissionChecks.Add(new AdmissionCheck(c.RequiredString("name", "provisioning"))
+            {
+                Delay = c.OptionalDuration("delay") ?? TimeSpan.Zero,
+                RetryTimes = (int)(c.OptionalLong("retryTimes", 0, 1000) ?? 0),
+            });
+        }
+
         foreach (var p in root.MappingList("priorityClasses", "priority classes (name, value, preemptible)", ClassFields, required: false))
         {
             var name = Unique(p, section.PriorityClassFieldsByName, "priority class", "high");
@@ -98,6 +110,7 @@ internal sealed class QueueingSection
                 Priority = (int)(q.OptionalLong("priority", int.MinValue, int.MaxValue) ?? 0),
                 DisruptionBudget = q.OptionalLong("disruptionBudget", 0, int.MaxValue) is { } budget ? (int)budget : null,
                 DisruptionWindow = q.OptionalDuration("disruptionWindow") ?? TimeSpan.FromHours(1),
+                AdmissionChecks = q.StringList("admissionChecks"),
                 Strategy = q.OptionalChoice("strategy", Strategies) ?? QueueingStrategy.BestEffortFifo,
                 Stop = q.OptionalChoice("stopPolicy", StopPolicies) ?? StopPolicy.None,
                 MinRuntime = q.OptionalDuration("minRuntime") ?? TimeSpan.Zero,
@@ -125,7 +138,7 @@ internal sealed class QueueingSection
     /// </summary>
     public QueueConfiguration Build(ScenarioFields root)
     {
-        var config = new QueueConfiguration { Flavors = Flavors, Cohorts = Cohorts, Queues = Queues, PriorityClasses = PriorityClasses };
+        var config = new QueueConfiguration { Flavors = Flavors, Cohorts = Cohorts, Queues = Queues, PriorityClasses = PriorityClasses, AdmissionChecks = AdmissionChecks };
         try
         {
             config.Validate();

@@ -23,7 +23,7 @@ public static class ScenarioReader
 {
     public const string Kind = "Scenario";
 
-    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "queues", "workloads", "sources", "expect"];
+    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "queues", "workloads", "sources", "expect"];
     private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon"];
     private static readonly string[] ExpectFields = ["at", "workload", "event", "reason", "flavor", "pods"];
     private static readonly string[] EventKinds = ["Submitted", "Admitted", "Evicted", "Finished", "Failed", "Pending"];
