@@ -106,5 +106,6 @@ public sealed partial class AdmissionScheduler
     /// <summary>One pod set with no constraints beyond its size, so sizes alone compare.</summary>
     private static bool IsPlain(WorkloadState w) =>
         w.Workload.PodSets.Count == 1
+        && w.Workload.PodSets[0].TopologyKey is null
         && w.Workload.PodSets[0].Template is { AllowedGpuModels.Count: 0, NodeSelector.Count: 0, Tolerations.Count: 0 };
 }

@@ -689,6 +689,25 @@ public sealed partial class AdmissionScheduler
 
         for (var s = 0; s < counts.Length; s++)
         {
+            if (w.Workload.PodSets[s].TopologyKey is { } key)
+            {
+                if (!PlaceInOneDomain(w, f, s, counts[s], pods[s], nodes, key))
+                {
+                    var placed = _scratch.Count;
+                    _statement.RollbackTo(checkpoint);
+                    _scratch.Clear();
+                    reason = new PendingReason(placed == 0 ? PendingReasonCode.NoNodeFits : PendingReasonCode.GangIncomplete,
+                        $"no {key} domain of flavor {_flavors[f].Name} has room for the {counts[s]} pods of {pods[s].Name} together")
+                    {
+                        Flavor = _flavors[f].Name,
+                        Unblock = $"enough free capacity inside one {key} domain",
+                    };
+                    return false;
+                }
+
+                continue;
+            }
+
             for (var i = 0; i < counts[s]; i++)
             {
                 var result = _whatIf ? _placer.PlaceUncounted(pods[s], nodes) : _placer.Place(pods[s], nodes);
@@ -987,6 +1006,18 @@ public sealed partial class AdmissionScheduler
             if (!_flavorNodes[f].Any(n => FitsEmpty(pod, _cluster.Nodes[n])))
             {
                 return $"no node of flavor {_flavors[f].Name} could host pod {pod.Name} even when empty";
+            }
+        }
+
+        for (var s = 0; s < pods.Length; s++)
+        {
+            if (w.Workload.PodSets[s].TopologyKey is { } key)
+            {
+                var need = pods[s].GpuDemandMilli * w.Workload.PodSets[s].MinCount;
+                if (!DomainsOf(f, key).Any(d => d.Nodes.Sum(n => (long)_cluster.Nodes[n].GpuCount * Limits.GpuMilliPerGpu) >= need))
+                {
+                    return $"no {key} domain of flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, need)} for the pods of {pods[s].Name} together";
+                }
             }
         }
 

@@ -9,6 +9,12 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
 
     public IReadOnlyList<Taint> Taints { get; init; } = [];
 
+    /// <summary>When set, consecutive nodes are grouped into racks of this many: label <see cref="TopologyKeys.Rack"/> = <c>{Name}-rack-{i / RackSize}</c>.</summary>
+    public int? RackSize { get; init; }
+
+    /// <summary>When set, consecutive nodes form NVLink domains of this many: label <see cref="TopologyKeys.NvlinkDomain"/>.</summary>
+    public int? NvlinkDomainSize { get; init; }
+
     public IEnumerable<Node> Expand()
     {
         for (var i = 0; i < Count; i++)
@@ -20,9 +26,30 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
                 MemoryMiB = MemoryMiB,
                 GpuCount = GpusPerNode,
                 GpuModel = GpusPerNode > 0 ? GpuModel : null,
-                Labels = Labels,
+                Labels = LabelsOf(i),
                 Taints = Taints,
             };
         }
+    }
+
+    private IReadOnlyDictionary<string, string> LabelsOf(int i)
+    {
+        if (RackSize is null && NvlinkDomainSize is null)
+        {
+            return Labels;
+        }
+
+        var labels = new Dictionary<string, string>(Labels, StringComparer.Ordinal);
+        if (RackSize is { } rack)
+        {
+            labels[TopologyKeys.Rack] = $"{Name}-rack-{i / rack}";
+        }
+
+        if (NvlinkDomainSize is { } domain)
+        {
+            labels[TopologyKeys.NvlinkDomain] = $"{Name}-nvl-{i / domain}";
+        }
+
+        return labels;
     }
 }

@@ -19,7 +19,7 @@ internal static class WorkloadSection
     ];
 
     private static readonly string[] ShorthandOnly = ["gpusPerPod", "cpuPerGpu", "memoryPerGpu", "gpuModels", "nodeSelector", "tolerations"];
-    private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "cpu", "memory", "gpuModels", "nodeSelector", "tolerations"];
+    private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "cpu", "memory", "gpuModels", "nodeSelector", "tolerations", "topology"];
     private static readonly string[] SourceKinds = ["itp", "openb", "generate"];
     private static readonly string[] ItpFields = ["dir", "files", "queue", "gpusPerPod", "cpuPerGpu", "memoryPerGpu", "expectedRunTimeFactor", "limit"];
     private static readonly string[] OpenbFields = ["pods", "queue", "expectedRunTimeFactor", "limit"];
@@ -214,7 +214,15 @@ internal static class WorkloadSection
             NodeSelector = p.StringMap("nodeSelector"),
             Tolerations = ScenarioTolerations.Tolerations(p),
         };
-        return new PodSet(name, count, template) { MinCount = minCount };
+        var topology = p.OptionalString("topology") switch
+        {
+            null => null,
+            "rack" => TopologyKeys.Rack,
+            "nvlink" => TopologyKeys.NvlinkDomain,
+            "zone" => TopologyKeys.Zone,
+            var key => key,
+        };
+        return new PodSet(name, count, template) { MinCount = minCount, TopologyKey = topology };
     }
 
     private static IReadOnlyList<string> Models(ScenarioFields owner)
