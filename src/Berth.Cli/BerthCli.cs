@@ -91,6 +91,7 @@ public static class BerthCli
             ExplainCommand.Create(terminal),
             GenerateCommand.Create(terminal),
             PoliciesCommand.Create(terminal),
+            OperatorCommand.Create(terminal),
             VersionCommand.Create(terminal),
         };
         root.WithExamples("""

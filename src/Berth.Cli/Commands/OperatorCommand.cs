@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Operator;
+using Berth.Simulation.Input;
+using Berth.Simulation.Scenarios;
+
+namespace Berth.Cli.Commands;
+
+/// <summary>
+/// <c>berth operator</c>: runs Berth inside a Kubernetes cluster as the scheduler of pods with
+/// <c>schedulerName: berth</c> and the admission controller of queued Jobs, until stopped.
+/// </summary>
+internal sealed class OperatorCommand
+{
+    private readonly CliTerminal _terminal;
+
+    private readonly Option<string?> _kubeconfig = new("--kubeconfig") { Description = "Kubeconfig file (default: in-cluster config inside a pod, else $KUBECONFIG or ~/.kube/config).", HelpName = "file" };
+
+    private readonly Option<string?> _context = new("--context") { Description = "Kubeconfig context to use.", HelpName = "name" };
+
+    private readonly Option<string> _profile = new("--profile") { Description = "Admission profile: strict-fifo, besteffort-fifo, fair-share, fair-share+backfill, each optionally +preemption (default fair-share+backfill+preemption).", HelpName = "name", DefaultValueFactory = _ => "fair-share+backfill+preemption" };
+
+    private readonly Option<string?> _defaultQueue = new("--default-queue") { Description = "Queue for pods with schedulerName berth that carry no queue label (default: none; they wait with reason QueueMissing).", HelpName = "queue" };
+
+    private readonly Option<bool> _leaderElect = new("--leader-elect") { Description = "Take part in leader election on a Lease; only the leader decides (use with more than one replica)." };
+
+    private readonly Option<string> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease (default berth-system).", HelpName = "ns", DefaultValueFactory = _ => "berth-system" };
+
+    private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "Port of /metrics, /healthz and /readyz (default 8080).", HelpName = "port", DefaultValueFactory = _ => 8080 };
+
+    private readonly Option<string> _resync = new("--resync") { Description = "Decide at least this often with nothing changed (default 30s).", HelpName = "duration", DefaultValueFactory = _ => "30s" };
+
+    private readonly Option<bool> _plainLogs = new("--plain-logs") { Description = "Human-readable log lines instead of JSON." };
+
+    private OperatorCommand(CliTerminal terminal) => _terminal = terminal;
+
+    public static Command Create(CliTerminal terminal)
+    {
+        var handler = new OperatorCommand(terminal);
+        var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics.")
+        {
+            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._metricsPort, handler._resync, handler._plainLogs,
+        };
+        command.SetAction(handler.Execute);
+        return command.WithExamples("""
+            berth operator --kubeconfig ~/.kube/config --plain-logs
+                run against the cluster of your kubeconfig from a workstation (one replica)
+            berth operator --leader-elect
+                what deploy/operator.yaml runs in the cluster: in-cluster config, two replicas, one leads
+
+            Install the CRDs and RBAC first: kubectl apply -f deploy/crds/ -f deploy/rbac.yaml (docs/KUBERNETES.md).
+            Exit codes: 0 stopped cleanly (Ctrl+C or SIGTERM); 2 bad options; 1 could not reach the API server.
+            """);
+    }
+
+    private int Execute(ParseResult parse)
+    {
+        var resyncText = parse.GetValue(_resync)!;
+        if (!ScenarioUnits.TryParseDuration(resyncText, out var resync) || resync <= TimeSpan.Zero)
+        {
+            throw new InputException($"--resync '{resyncText}': give a positive duration such as 30s or 2m");
+        }
+
+        var port = parse.GetValue(_metricsPort);
+        if (port is < 0 or > 65535)
+        {
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--metrics-port {port}: give a port between 0 and 65535"));
+        }
+
+        var settings = new OperatorSettings
+        {
+            Kubeconfig = parse.GetValue(_kubeconfig),
+            Context = parse.GetValue(_context),
+            LeaderElect = parse.GetValue(_leaderElect),
+            LeaseNamespace = parse.GetValue(_leaseNamespace)!,
+            MetricsPort = port,
+            Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync },
+        };
+        settings.Controller.ToAdmissionOptions();
+        var client = OperatorHost.Connect(settings);
+        var host = OperatorHost.Create(settings, client, TimeProvider.System, jsonLogs: !parse.GetValue(_plainLogs));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_terminal.Cancellation);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        try
+        {
+            host.RunAsync(stop.Token).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        return ExitCodes.Success;
+    }
+}

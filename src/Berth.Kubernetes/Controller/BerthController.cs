@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Berth.Kubernetes.Cache;
+using Berth.Kubernetes.Operator;
+using k8s;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>
+/// Berth on a cluster: the cache follows the API server; while this replica leads, every change (or the
+/// resync interval) runs one decision: snapshot, plan, execute, then wait until the cache has seen its own
+/// writes so the next decision never works from a view older than what it did (no double booking).
+/// </summary>
+public sealed class BerthController
+{
+    private static readonly TimeSpan ObserveTimeout = TimeSpan.FromSeconds(5);
+    private readonly ControllerOptions _options;
+    private readonly MetricsRegistry _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PlanExecutor _executor;
+    private volatile bool _leader;
+
+    public BerthController(IKubernetes client, ControllerOptions options, MetricsRegistry metrics, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        options.ToAdmissionOptions(); // validates the profile before anything starts
+        _options = options;
+        _metrics = metrics;
+        _time = time;
+        _logger = loggers.CreateLogger("Berth.Controller");
+        Cache = new ClusterCache(client, time, loggers);
+        Writer = new ClusterWriter(client, time, loggers.CreateLogger("Berth.Writer"));
+        _executor = new PlanExecutor(Writer, _logger);
+    }
+
+    public ClusterCache Cache { get; }
+
+    public ClusterWriter Writer { get; }
+
+    /// <summary>True while this replica may write. Set by leader election; a controller without election leads from the start.</summary>
+    public bool IsLeader
+    {
+        get => _leader;
+        set
+        {
+            _leader = value;
+            _metrics.Set("berth_leader", value ? 1 : 0);
+            if (value)
+            {
+                Cache.Changed.Raise();
+            }
+        }
+    }
+
+    /// <summary>Decisions made so far.</summary>
+    public int Cycles { get; private set; }
+
+    /// <summary>Pods this replica bound.</summary>
+    public int PodsBound { get; private set; }
+
+    /// <summary>The last plan (for status pages and tests).</summary>
+    public DecisionPlan? LastPlan { get; private set; }
+
+    /// <summary>True once the cache has listed everything once (what <c>/readyz</c> reports).</summary>
+    public bool Ready => Cache.Synced.IsCompletedSuccessfully;
+
+    /// <summary>Follows the cluster and decides while leading, until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var informers = Cache.RunAsync(cancellationToken);
+        try
+        {
+            await Cache.Synced.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("cache synced: {Nodes} nodes, {Pods} pods, {Jobs} jobs, {Queues} queues", Cache.Nodes.Count, Cache.Pods.Count, Cache.Jobs.Count, Cache.Queues.Count);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Cache.Changed.WaitAsync(_options.Resync, cancellationToken).ConfigureAwait(false);
+                if (!IsLeader)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await RunCycleAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger.LogError(e, "decision cycle failed; trying again on the next change");
+                    await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+                    Cache.Changed.Raise();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+
+        await informers.ConfigureAwait(false);
+    }
+
+    /// <summary>One decision: snapshot, plan, execute, wait until the cache reflects the writes.</summary>
+    public async Task<DecisionPlan> RunCycleAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var snapshot = Cache.Snapshot();
+        var plan = DecisionPlanner.Plan(snapshot, _options);
+        var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
+        Cycles++;
+        PodsBound += result.Bound.Count;
+        LastPlan = plan;
+        Record(plan, result, Stopwatch.GetElapsedTime(started));
+        await ObserveAsync(result, cancellationToken).ConfigureAwait(false);
+        if (plan.WriteCount > 0)
+        {
+            _logger.LogInformation("cycle {Cycle}: {Bound} pods bound, {Admitted} jobs admitted, {Suspended} suspended, {Evicted} pods evicted, {Writes} writes",
+                Cycles, result.Bound.Count, plan.JobAdmissions.Count, plan.Suspensions.Count, plan.Evictions.Count, plan.WriteCount);
+        }
+
+        return plan;
+    }
+
+    /// <summary>Waits (briefly) until the cache shows the pods bound and the Jobs written, so the next plan starts from them.</summary>
+    private async Task ObserveAsync(ExecutionResult result, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + ObserveTimeout;
+        while (_time.GetUtcNow() < deadline)
+        {
+            var pending = result.Bound.Any(key => Cache.Pods.Get(key) is { } pod && string.IsNullOrEmpty(pod.Spec?.NodeName))
+                || result.JobsWritten.Any(job => Cache.Jobs.Get(job.Metadata.NamespaceProperty + "/" + job.Metadata.Name) is { } seen
+                    && long.TryParse(seen.Metadata.ResourceVersion, out var have) && long.TryParse(job.Metadata.ResourceVersion, out var want) && have < want);
+            if (!pending)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(5), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view", ObserveTimeout);
+    }
+
+    private void Record(DecisionPlan plan, ExecutionResult result, TimeSpan latency)
+    {
+        _metrics.Observe("berth_decision_latency_seconds", latency.TotalSeconds);
+        _metrics.Replace("berth_pending_workloads", plan.Pending.Select(p => ((double)p.Value, new[] { ("queue", p.Key.Queue), ("reason", p.Key.Reason) })));
+        _metrics.Replace("berth_admitted_workloads", plan.Admitted.Select(p => ((double)p.Value, new[] { ("queue", p.Key) })));
+        _metrics.Replace("berth_quota_usage", plan.Quota.Select(q => (q.Used, new[] { ("queue", q.Queue), ("flavor", q.Flavor), ("resource", q.Resource) })));
+        _metrics.Replace("berth_quota_nominal", plan.Quota.Select(q => (q.Nominal, new[] { ("queue", q.Queue), ("flavor", q.Flavor), ("resource", q.Resource) })));
+        _metrics.Set("berth_gpu_allocation_ratio", plan.GpuAllocationRatio);
+        _metrics.Set("berth_gpu_fragmentation_ratio", plan.GpuFragmentationRatio);
+        _metrics.Set("berth_unhealthy_gpus", plan.UnhealthyGpus);
+        _metrics.Increment("berth_pods_bound_total", result.Bound.Count);
+        foreach (var reason in plan.EvictionReasons)
+        {
+            _metrics.Increment("berth_evictions_total", 1, ("reason", reason));
+        }
+
+        foreach (var admission in plan.JobAdmissions)
+        {
+            _ = admission;
+        }
+
+        foreach (var wait in plan.AdmissionWaits)
+        {
+            _metrics.Observe("berth_admission_wait_seconds", wait);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>
+/// Every write Berth makes to the API server, behind one narrow surface: bind a pod (its GPU assignment
+/// travels as annotations on the binding, which the API server copies onto the pod), change a Job with
+/// read-modify-write retried on <c>409 Conflict</c>, evict a pod through the Eviction API (which honours
+/// PodDisruptionBudgets), mark a pod unschedulable, write the status of Berth's own objects, record events.
+/// </summary>
+public sealed class ClusterWriter
+{
+    private const int ConflictRetries = 5;
+    private readonly IKubernetes _client;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private long _eventSequence;
+
+    public ClusterWriter(IKubernetes client, TimeProvider time, ILogger logger)
+    {
+        _client = client;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Conflicts met and retried (for tests and metrics).</summary>
+    public int ConflictsRetried { get; private set; }
+
+    /// <summary>Binds <paramref name="pod"/> to <paramref name="node"/>. False when the pod is gone or already bound (a <c>409</c> or <c>404</c>): nothing is bound twice.</summary>
+    public async Task<bool> BindAsync(string ns, string pod, string node, IReadOnlyDictionary<string, string> annotations, CancellationToken cancellationToken)
+    {
+        var binding = new V1Binding
+        {
+            Metadata = new V1ObjectMeta { Name = pod, NamespaceProperty = ns, Annotations = annotations.ToDictionary(StringComparer.Ordinal) },
+            Target = new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = node },
+        };
+        try
+        {
+            await _client.CoreV1.CreateNamespacedPodBindingAsync(binding, pod, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            _logger.LogInformation("binding {Namespace}/{Pod} to {Node}: {Status}; left as it is", ns, pod, node, e.Response.StatusCode);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Reads the Job, applies <paramref name="mutate"/> (which returns false when nothing needs to change) and
+    /// writes it back with its resource version; on a conflict reads again and retries. Returns the written Job,
+    /// or null when it is gone or needed no change.
+    /// </summary>
+    public async Task<V1Job?> UpdateJobAsync(string ns, string name, Func<V1Job, bool> mutate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mutate);
+        for (var attempt = 0; ; attempt++)
+        {
+            V1Job job;
+            try
+            {
+                job = await _client.BatchV1.ReadNamespacedJobAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!mutate(job))
+            {
+                return null;
+            }
+
+            try
+            {
+                return await _client.BatchV1.ReplaceNamespacedJobAsync(job, name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictRetries)
+            {
+                ConflictsRetried++;
+                _logger.LogInformation("job {Namespace}/{Name} changed under us; reading it again", ns, name);
+            }
+        }
+    }
+
+    /// <summary>Evicts a pod through the Eviction API. False when a PodDisruptionBudget refuses now (<c>429</c>); true when evicted or already gone.</summary>
+    public async Task<bool> EvictAsync(string ns, string pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CoreV1.CreateNamespacedPodEvictionAsync(new V1Eviction { Metadata = new V1ObjectMeta { Name = pod, NamespaceProperty = ns } }, pod, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return true;
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 429)
+        {
+            _logger.LogInformation("eviction of {Namespace}/{Pod} refused by a disruption budget; trying again later", ns, pod);
+            return false;
+        }
+    }
+
+    /// <summary>Sets the pod's <c>PodScheduled</c> condition to False with Berth's reason (strategic merge: other conditions stay).</summary>
+    public async Task MarkUnschedulableAsync(string ns, string pod, string reason, string message, CancellationToken cancellationToken)
+    {
+        var patch = new
+        {
+            status = new
+            {
+                conditions = new[]
+                {
+                    new { type = "PodScheduled", status = "False", reason, message, lastTransitionTime = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) },
+                },
+            },
+        };
+        await IgnoreMissing(_client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.StrategicMergePatch), pod, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Merges <paramref name="annotations"/> into an object's annotations (null values remove keys).</summary>
+    public Task PatchCustomAnnotationsAsync(string plural, string? ns, string name, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch(JsonSerializer.Serialize(new { metadata = new { annotations } }), V1Patch.PatchType.MergePatch);
+        return IgnoreMissing(ns is null
+            ? _client.CustomObjects.PatchClusterCustomObjectAsync(patch, KubernetesNames.Group, KubernetesNames.Version, plural, name, cancellationToken: cancellationToken)
+            : _client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, KubernetesNames.Group, KubernetesNames.Version, ns, plural, name, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Writes the status of one of Berth's objects (merge patch on the status subresource).</summary>
+    public Task PatchCustomStatusAsync(string plural, string? ns, string name, object status, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch(KubernetesJson.Serialize(new Dictionary<string, object> { ["status"] = status }), V1Patch.PatchType.MergePatch);
+        return IgnoreMissing(ns is null
+            ? _client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, KubernetesNames.Group, KubernetesNames.Version, plural, name, cancellationToken: cancellationToken)
+            : _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, KubernetesNames.Group, KubernetesNames.Version, ns, plural, name, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Records a core/v1 Event about an object (cluster-scoped objects' events go to the <c>default</c> namespace).</summary>
+    public async Task RecordEventAsync(V1ObjectReference about, string type, string reason, string message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(about);
+        var now = _time.GetUtcNow().UtcDateTime;
+        var ns = string.IsNullOrEmpty(about.NamespaceProperty) ? "default" : about.NamespaceProperty;
+        var sequence = Interlocked.Increment(ref _eventSequence);
+        var e = new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = $"{about.Name}.{now.Ticks:x}{sequence:x}", NamespaceProperty = ns },
+            InvolvedObject = about,
+            Type = type,
+            Reason = reason,
+            Message = message.Length > 1024 ? message[..1024] : message,
+            Source = new V1EventSource { Component = KubernetesNames.SchedulerName },
+            ReportingComponent = KubernetesNames.SchedulerName,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
+        };
+        try
+        {
+            await _client.CoreV1.CreateNamespacedEventAsync(e, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException ex)
+        {
+            // Events are best effort: a lost event must never stop a decision.
+            _logger.LogWarning("event {Reason} on {Kind} {Name} not recorded: {Status}", reason, about.Kind, about.Name, ex.Response.StatusCode);
+        }
+    }
+
+    private static async Task IgnoreMissing(Task call)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // the object went away between the snapshot and the write: nothing to do
+        }
+    }
+}

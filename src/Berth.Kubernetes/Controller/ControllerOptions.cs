@@ -1,0 +1,33 @@
+using Berth.Engine.Admission;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>How the controller decides: the admission profile, a queue for pods that name none, and how often it looks again with nothing changed.</summary>
+public sealed record ControllerOptions
+{
+    /// <summary>An admission profile name (see <see cref="AdmissionProfiles.Names"/>); <c>kube-default</c> is not allowed here.</summary>
+    public string Profile { get; init; } = "fair-share+backfill+preemption";
+
+    /// <summary>Queue for pods and groups with <c>schedulerName: berth</c> that carry no queue label; null: they wait with reason QueueMissing.</summary>
+    public string? DefaultQueue { get; init; }
+
+    /// <summary>A cycle runs at least this often even when nothing changed (minimum runtimes pass, heads start to starve).</summary>
+    public TimeSpan Resync { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Placement policy under the profile (null: the profile's).</summary>
+    public string? PlacementPolicy { get; init; }
+
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Admission options the profile and these settings give.</summary>
+    public AdmissionOptions ToAdmissionOptions()
+    {
+        if (!AdmissionProfiles.IsKnown(Profile) || Profile == "kube-default")
+        {
+            throw new ArgumentException($"profile '{Profile}' is not one Berth can run on a cluster; use one of: {string.Join(", ", AdmissionProfiles.Names.Where(n => n != "kube-default"))}", nameof(Profile));
+        }
+
+        var options = AdmissionProfiles.Apply(Profile, new AdmissionOptions { Seed = Seed });
+        return PlacementPolicy is null ? options : options with { PlacementPolicy = PlacementPolicy };
+    }
+}

@@ -1,0 +1,56 @@
+using Berth.Engine.Admission;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>
+/// Everything one decision cycle wants done, as values: the writes in the order they must happen (free
+/// capacity first, then admission records, then bindings), the events, and what the metrics report.
+/// Planning is pure (snapshot in, plan out); <see cref="PlanExecutor"/> makes the calls.
+/// </summary>
+public sealed class DecisionPlan
+{
+    public List<StatusAction> ObjectStatuses { get; } = [];
+
+    public List<SuspendJobAction> Suspensions { get; } = [];
+
+    public List<EvictPodAction> Evictions { get; } = [];
+
+    public List<AdmitJobAction> JobAdmissions { get; } = [];
+
+    public List<AnnotateAction> Annotations { get; } = [];
+
+    public List<BindAction> Bindings { get; } = [];
+
+    public List<UnschedulableAction> Unschedulable { get; } = [];
+
+    public List<EventAction> Events { get; } = [];
+
+    /// <summary>Pending workloads by queue and reason code.</summary>
+    public Dictionary<(string Queue, string Reason), int> Pending { get; } = [];
+
+    /// <summary>Admitted workloads by queue.</summary>
+    public Dictionary<string, int> Admitted { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Seconds each workload admitted in this cycle waited since its creation.</summary>
+    public List<double> AdmissionWaits { get; } = [];
+
+    /// <summary>Quota usage and nominal quota per queue, flavor and resource (GPU in GPUs, CPU in cores, memory in bytes).</summary>
+    public List<(string Queue, string Flavor, string Resource, double Used, double Nominal)> Quota { get; } = [];
+
+    public double GpuAllocationRatio { get; set; }
+
+    public double GpuFragmentationRatio { get; set; }
+
+    public int UnhealthyGpus { get; set; }
+
+    /// <summary>Things in the cluster Berth could not make sense of (shown in logs; never stop a cycle).</summary>
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>Reasons of the workloads sent back to their queues in this cycle (one entry each).</summary>
+    public List<string> EvictionReasons { get; } = [];
+
+    /// <summary>The engine the plan came from (for what-if and tests); null when no valid configuration exists.</summary>
+    public AdmissionScheduler? Engine { get; set; }
+
+    public int WriteCount => ObjectStatuses.Count + Suspensions.Count + Evictions.Count + JobAdmissions.Count + Annotations.Count + Bindings.Count + Unschedulable.Count;
+}

@@ -1,0 +1,339 @@
+using System.Globalization;
+using Berth.Engine.Admission;
+using Berth.Model;
+using Berth.Model.Queueing;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>
+/// One decision on a Kubernetes cluster, as a pure function of a snapshot: the same engine as the simulator,
+/// built fresh from what the API server says (a restart and a normal cycle take the same path).
+///
+/// 1. translate Berth's objects into the queueing model; invalid ones get a status condition and are left out;
+/// 2. read nodes (health: unready or cordoned nodes take no new pods, unhealthy GPUs leave the capacity) and pods;
+/// 3. group pods into workloads: queued Jobs, PodGroups, labelled gangs, lone pods;
+/// 4. build the engine: capacity taken by pods Berth does not manage is withheld; admitted workloads are
+///    restored where their pods are bound (or planned to be); workloads on unhealthy nodes are requeued;
+/// 5. place the pods of admitted workloads that are not bound yet (to their planned place, or all at once);
+/// 6. run the admission cycle; admitted Jobs are unsuspended, admitted gangs bound all at once, victims
+///    suspended or evicted with an event naming the preemptor;
+/// 7. record why each pending workload waits and its place in its queue, on the object and its pods.
+/// </summary>
+public sealed partial class DecisionPlanner
+{
+    private readonly ClusterSnapshot _snapshot;
+    private readonly ControllerOptions _options;
+    private readonly DecisionPlan _plan = new();
+    private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
+    private readonly List<PodInfo> _pods = [];
+    private readonly List<WorkloadSource> _sources = [];
+    private QueueConfiguration _config = new();
+    private AdmissionScheduler? _engine;
+
+    private DecisionPlanner(ClusterSnapshot snapshot, ControllerOptions options)
+    {
+        _snapshot = snapshot;
+        _options = options;
+    }
+
+    /// <summary>Plans one decision. Never throws for anything found on the cluster; what it cannot use is reported in the plan.</summary>
+    public static DecisionPlan Plan(ClusterSnapshot snapshot, ControllerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        var planner = new DecisionPlanner(snapshot, options);
+        planner.Run();
+        return planner._plan;
+    }
+
+    private TimeSpan Offset(DateTimeOffset at) => at - _snapshot.Now;
+
+    private void Run()
+    {
+        TranslateQueues();
+        ReadNodes();
+        ReadPods();
+        GroupWorkloads();
+        if (_config.Queues.Count == 0 || _config.Flavors.Count == 0)
+        {
+            foreach (var source in _sources)
+            {
+                MarkPending(source, "QueueUnknown", $"no valid queue exists yet; create Queues and Flavors (berth.dev/{KubernetesNames.Version})", null);
+            }
+
+            return;
+        }
+
+        BuildEngine();
+        PlaceAdmitted();
+        Admit();
+        Explain();
+        Measure();
+    }
+
+    private void BuildEngine()
+    {
+        var usable = _nodes.Values.Where(n => n.Usable).Select(n => n.Node).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+        var time = new FixedTime(_snapshot.Now);
+        _engine = new AdmissionScheduler(usable, _config, _options.ToAdmissionOptions(), time);
+        _plan.Engine = _engine;
+        foreach (var node in usable)
+        {
+            var bad = _nodes[node.Name].UnhealthyGpuMask;
+            if (bad != 0)
+            {
+                var count = System.Numerics.BitOperations.PopCount((uint)bad);
+                _engine.Withhold(node.Name, new Pod { Name = "unhealthy-gpus", GpuCount = count, GpuMilli = Limits.GpuMilliPerGpu }, bad);
+                _plan.UnhealthyGpus += count;
+            }
+        }
+
+        _plan.UnhealthyGpus += _nodes.Values.Where(n => !n.Usable).Sum(n => n.Node.GpuCount);
+
+        // Pods Berth does not place (other schedulers, Job pods bound by the default scheduler) hold what they hold.
+        var managed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var source in _sources.Where(s => s.Admitted))
+        {
+            foreach (var (pod, _) in source.Members.Where(m => m.Pod.BerthScheduled))
+            {
+                managed.Add(pod.Key);
+            }
+        }
+
+        foreach (var pod in _pods.Where(p => p.Bound && !p.Terminal && !managed.Contains(p.Key)))
+        {
+            if (_nodes.TryGetValue(pod.NodeName!, out var node) && node.Usable && !_engine.Withhold(pod.NodeName!, pod.Request, pod.GpuMask))
+            {
+                _plan.Warnings.Add($"pod {pod.Key} on {pod.NodeName} asks for more than the node has free in Berth's view; left out of the accounting");
+            }
+        }
+
+        foreach (var source in _sources.Where(s => s.Admitted).OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            if (UnhealthyMember(source) is { } reason)
+            {
+                Requeue(source, "NodeUnhealthy", reason, null);
+                continue;
+            }
+
+            Restore(source);
+        }
+
+        foreach (var source in _sources.Where(s => !s.Admitted && s.MissingMembers == 0).OrderBy(s => s.Created).ThenBy(s => s.Id, StringComparer.Ordinal))
+        {
+            var state = _engine.Submit(source.Workload, Offset(source.Created));
+            if (state.Phase == WorkloadPhase.Failed)
+            {
+                MarkPending(source, nameof(PendingReasonCode.NeverFits), state.Reason.Message, state.Reason.Flavor);
+            }
+        }
+    }
+
+    /// <summary>Why a running workload must leave its nodes: a pod on a node that is gone or not ready, or on an unhealthy GPU.</summary>
+    private string? UnhealthyMember(WorkloadSource source)
+    {
+        foreach (var (pod, _) in source.Members.Where(m => m.Pod.Bound))
+        {
+            if (!_nodes.TryGetValue(pod.NodeName!, out var node))
+            {
+                return $"pod {pod.Name} is bound to node {pod.NodeName}, which is gone";
+            }
+
+            if (!node.Healthy)
+            {
+                return $"node {pod.NodeName} of pod {pod.Name} is not ready";
+            }
+
+            if (pod.GpuMask is { } mask && (mask & node.UnhealthyGpuMask) != 0)
+            {
+                return $"pod {pod.Name} runs on unhealthy GPU(s) {FormatGpus(mask & node.UnhealthyGpuMask)} of node {pod.NodeName}";
+            }
+        }
+
+        return null;
+    }
+
+    private void Restore(WorkloadSource source)
+    {
+        var flavor = FlavorOf(source);
+        if (flavor is null)
+        {
+            _plan.Warnings.Add($"{source.Id} runs but no flavor of queue {source.Workload.Queue} matches its nodes; its quota is not charged");
+            return;
+        }
+
+        var pods = new List<RestoredPod>();
+        var bound = new int[source.Workload.PodSets.Count];
+        foreach (var (pod, set) in source.Members.Where(m => m.Pod.Bound && m.Pod.BerthScheduled))
+        {
+            pods.Add(new RestoredPod(set, pod.NodeName!, pod.GpuMask ?? 0));
+            bound[set]++;
+        }
+
+        // Planned places of pods not bound yet stay reserved: take them from the record, skipping those bound pods already hold.
+        if (source.Record is { } record)
+        {
+            var taken = pods.ToList();
+            var berthPods = source.Kind != SourceKind.Job || JobPodsUseBerth(source);
+            foreach (var planned in record.Pods)
+            {
+                var slot = new RestoredPod(planned.PodSet, planned.Node, MaskOf(planned.Gpus));
+                var index = taken.IndexOf(slot);
+                if (index >= 0)
+                {
+                    taken.RemoveAt(index);
+                    continue;
+                }
+
+                if (berthPods && planned.PodSet < bound.Length && bound[planned.PodSet] < source.Workload.PodSets[planned.PodSet].Count)
+                {
+                    pods.Add(slot);
+                    bound[planned.PodSet]++;
+                }
+            }
+        }
+
+        var counts = source.Workload.PodSets.Select(s => s.Count).ToArray();
+        var state = _engine!.Restore(source.Workload, flavor, pods, record?.AdmittedAt is { } at ? Offset(at) : Offset(source.Created), out var misfits, counts);
+        foreach (var misfit in misfits)
+        {
+            _plan.Warnings.Add($"{source.Id}: a pod of set {misfit.PodSet} said to be on {misfit.Node} (GPUs {FormatGpus(misfit.GpuMask)}) does not fit there in Berth's view");
+        }
+
+        _ = state;
+    }
+
+    private string? FlavorOf(WorkloadSource source)
+    {
+        var queue = _config.Queues.FirstOrDefault(q => q.Name == source.Workload.Queue);
+        if (queue is null)
+        {
+            return null;
+        }
+
+        if (source.Record is { } record && queue.Flavors.Any(f => f.Flavor == record.Flavor))
+        {
+            return record.Flavor;
+        }
+
+        var node = source.Members.Select(m => m.Pod.NodeName).FirstOrDefault(n => n is not null && _nodes.ContainsKey(n));
+        foreach (var fq in queue.Flavors)
+        {
+            var flavor = _config.Flavors.First(f => f.Name == fq.Flavor);
+            if (node is null || flavor.Matches(_nodes[node].Node))
+            {
+                return flavor.Name;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool JobPodsUseBerth(WorkloadSource source) =>
+        source.Owner is V1Job job && string.Equals(job.Spec?.Template?.Spec?.SchedulerName, KubernetesNames.SchedulerName, StringComparison.Ordinal);
+
+    /// <summary>Binds the pods of admitted workloads that are not bound yet: to their planned place, else all remaining at once.</summary>
+    private void PlaceAdmitted()
+    {
+        foreach (var source in _sources.Where(s => s.Admitted && _engine!.Find(s.Id) is { Phase: WorkloadPhase.Admitted }).OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            var unbound = source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled).ToList();
+            if (unbound.Count == 0)
+            {
+                continue;
+            }
+
+            var state = _engine!.Find(source.Id)!;
+            var free = FreePlacements(source, state);
+            var missing = unbound.Where(m => !free.Any(p => p.PodSet == m.PodSet)).ToList();
+            if (missing.Count > 0 || unbound.Count > free.Count)
+            {
+                // No planned places for them (a gang without an owner, or a crash before the record): place the rest at once.
+                var counts = source.Workload.PodSets.Select(s => s.Count).ToArray();
+                var present = source.Members.GroupBy(m => m.PodSet).ToDictionary(g => g.Key, g => g.Count());
+                if (counts.Select((c, s) => present.GetValueOrDefault(s) >= c).All(x => x))
+                {
+                    var added = _engine.PlaceRemaining(source.Id);
+                    if (added is null)
+                    {
+                        foreach (var (pod, _) in unbound)
+                        {
+                            _plan.Unschedulable.Add(new UnschedulableAction(pod.Namespace, pod.Name, "GangIncomplete", $"{source.Id} is admitted but its remaining pods do not all fit now; they are bound together when they do"));
+                        }
+
+                        continue;
+                    }
+
+                    free = FreePlacements(source, state);
+                }
+            }
+
+            foreach (var (pod, set) in unbound)
+            {
+                var index = free.FindIndex(p => p.PodSet == set);
+                if (index < 0)
+                {
+                    continue;
+                }
+
+                var place = free[index];
+                free.RemoveAt(index);
+                _plan.Bindings.Add(Bind(pod, place, source.Id));
+            }
+        }
+    }
+
+    /// <summary>Placements of the workload that no bound pod holds, in order.</summary>
+    private List<PodPlacement> FreePlacements(WorkloadSource source, WorkloadState state)
+    {
+        var free = state.Pods.ToList();
+        foreach (var (pod, set) in source.Members.Where(m => m.Pod.Bound && m.Pod.BerthScheduled))
+        {
+            var node = _engine!.NodeIndexOf(pod.NodeName!);
+            var index = free.FindIndex(p => p.PodSet == set && p.Node == node && p.GpuMask == (pod.GpuMask ?? 0));
+            if (index >= 0)
+            {
+                free.RemoveAt(index);
+            }
+        }
+
+        return free;
+    }
+
+    private BindAction Bind(PodInfo pod, PodPlacement place, string workload)
+    {
+        var node = _engine!.Cluster.Nodes[place.Node].Name;
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (place.Pod.GpuCount > 0)
+        {
+            annotations[KubernetesNames.GpuIndicesAnnotation] = string.Join(',', Gpus(place.GpuMask));
+            annotations[KubernetesNames.GpuMilliAnnotation] = place.Pod.GpuMilli.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return new BindAction(pod.Namespace, pod.Name, node, annotations, workload);
+    }
+
+    internal static IReadOnlyList<int> Gpus(int mask)
+    {
+        var list = new List<int>();
+        for (var g = 0; g < 32; g++)
+        {
+            if ((mask & (1 << g)) != 0)
+            {
+                list.Add(g);
+            }
+        }
+
+        return list;
+    }
+
+    internal static int MaskOf(IEnumerable<int> gpus) => gpus.Where(g => g is >= 0 and < 32).Aggregate(0, (m, g) => m | (1 << g));
+
+    private static string FormatGpus(int mask) => string.Join(',', Gpus(mask));
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

@@ -1,0 +1,27 @@
+using k8s.Models;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>Bind a pod to a node with its GPU assignment annotations.</summary>
+public sealed record BindAction(string Namespace, string Pod, string Node, IReadOnlyDictionary<string, string> Annotations, string Workload);
+
+/// <summary>Admit a suspended Job: write the admission record and the flavor's node selector and tolerations, then unsuspend it.</summary>
+public sealed record AdmitJobAction(string Namespace, string Name, AdmissionRecord Record, IReadOnlyDictionary<string, string> NodeSelector, IReadOnlyList<V1Toleration> Tolerations);
+
+/// <summary>Suspend a running Job again (preempted, reclaimed, or its node became unhealthy); it keeps its place in its queue.</summary>
+public sealed record SuspendJobAction(string Namespace, string Name, string Reason, string Message);
+
+/// <summary>Evict a pod through the Eviction API.</summary>
+public sealed record EvictPodAction(string Namespace, string Pod, string Reason, string Message, string Workload);
+
+/// <summary>Set or clear (null) annotations on a Job (pending reason) or on one of Berth's objects.</summary>
+public sealed record AnnotateAction(string Kind, string? Namespace, string Name, IReadOnlyDictionary<string, string?> Annotations);
+
+/// <summary>Write the status of one of Berth's objects (plural of the resource, namespace for namespaced kinds).</summary>
+public sealed record StatusAction(string Plural, string? Namespace, string Name, object Status);
+
+/// <summary>Mark a pod <c>PodScheduled=False</c> with Berth's reason.</summary>
+public sealed record UnschedulableAction(string Namespace, string Pod, string Reason, string Message);
+
+/// <summary>An event to record about an object.</summary>
+public sealed record EventAction(V1ObjectReference About, string Type, string Reason, string Message);

@@ -1,0 +1,191 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>
+/// Makes the calls a <see cref="DecisionPlan"/> asks for, in the order that keeps the cluster consistent
+/// if Berth stops half-way: first free capacity (suspend, evict), then the admission records on Jobs and
+/// pod groups, then the bindings, then statuses and events. Each write is checked against
+/// <paramref name="stillLeader"/> so a replica that lost its lease stops writing at once.
+/// </summary>
+public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
+{
+    /// <summary>Executes the plan; returns the keys (namespace/name) of the pods it bound.</summary>
+    public async Task<ExecutionResult> ExecuteAsync(DecisionPlan plan, Func<bool> stillLeader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(stillLeader);
+        var result = new ExecutionResult();
+        foreach (var s in plan.Suspensions)
+        {
+            if (!stillLeader())
+            {
+                return result;
+            }
+
+            var written = await writer.UpdateJobAsync(s.Namespace, s.Name, job =>
+            {
+                if (job.Spec.Suspend == true && AdmissionRecord.Parse(job.Metadata.Annotations) is null)
+                {
+                    return false;
+                }
+
+                job.Spec.Suspend = true;
+                job.Metadata.Annotations?.Remove(AdmissionRecord.AnnotationName);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            if (written is not null)
+            {
+                result.JobsWritten.Add(written);
+            }
+        }
+
+        foreach (var e in plan.Evictions)
+        {
+            if (!stillLeader())
+            {
+                return result;
+            }
+
+            if (!await writer.EvictAsync(e.Namespace, e.Pod, cancellationToken).ConfigureAwait(false))
+            {
+                result.EvictionsRefused++;
+            }
+        }
+
+        foreach (var a in plan.JobAdmissions)
+        {
+            if (!stillLeader())
+            {
+                return result;
+            }
+
+            var written = await writer.UpdateJobAsync(a.Namespace, a.Name, job =>
+            {
+                if (job.Spec.Suspend != true)
+                {
+                    return false; // someone else unsuspended it: leave it, the next cycle sees the truth
+                }
+
+                job.Metadata.Annotations ??= new Dictionary<string, string>();
+                job.Metadata.Annotations[AdmissionRecord.AnnotationName] = a.Record.ToJson();
+                job.Metadata.Annotations.Remove(DecisionPlanner.PendingReasonAnnotation);
+                var pod = job.Spec.Template.Spec;
+                pod.NodeSelector ??= new Dictionary<string, string>();
+                foreach (var (key, value) in a.NodeSelector)
+                {
+                    pod.NodeSelector[key] = value;
+                }
+
+                if (a.Tolerations.Count > 0)
+                {
+                    var tolerations = pod.Tolerations?.ToList() ?? [];
+                    tolerations.AddRange(a.Tolerations.Where(t => !tolerations.Any(x => x.Key == t.Key && x.Effect == t.Effect && x.Value == t.Value)));
+                    pod.Tolerations = tolerations;
+                }
+
+                job.Spec.Suspend = false;
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            if (written is not null)
+            {
+                result.JobsWritten.Add(written);
+            }
+        }
+
+        foreach (var a in plan.Annotations)
+        {
+            if (!stillLeader())
+            {
+                return result;
+            }
+
+            if (a.Kind == "Job")
+            {
+                var written = await writer.UpdateJobAsync(a.Namespace!, a.Name, job =>
+                {
+                    job.Metadata.Annotations ??= new Dictionary<string, string>();
+                    var changed = false;
+                    foreach (var (key, value) in a.Annotations)
+                    {
+                        if (value is null ? job.Metadata.Annotations.Remove(key) : !(job.Metadata.Annotations.TryGetValue(key, out var old) && old == value))
+                        {
+                            if (value is not null)
+                            {
+                                job.Metadata.Annotations[key] = value;
+                            }
+
+                            changed = true;
+                        }
+                    }
+
+                    return changed;
+                }, cancellationToken).ConfigureAwait(false);
+                if (written is not null)
+                {
+                    result.JobsWritten.Add(written);
+                }
+            }
+            else
+            {
+                await writer.PatchCustomAnnotationsAsync(Api.PodGroup.Plural, a.Namespace, a.Name, a.Annotations, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var b in plan.Bindings)
+        {
+            if (!stillLeader())
+            {
+                return result;
+            }
+
+            if (await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, cancellationToken).ConfigureAwait(false))
+            {
+                result.Bound.Add(b.Namespace + "/" + b.Pod);
+            }
+        }
+
+        foreach (var u in plan.Unschedulable)
+        {
+            if (!stillLeader())
+            {
+                return result;
+            }
+
+            await writer.MarkUnschedulableAsync(u.Namespace, u.Pod, u.Reason, u.Message, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var s in plan.ObjectStatuses)
+        {
+            if (!stillLeader())
+            {
+                return result;
+            }
+
+            await writer.PatchCustomStatusAsync(s.Plural, s.Namespace, s.Name, s.Status, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var e in plan.Events)
+        {
+            await writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var warning in plan.Warnings)
+        {
+            logger.LogWarning("{Warning}", warning);
+        }
+
+        return result;
+    }
+}
+
+/// <summary>What an execution did: pods bound, Jobs written (with their new resource versions), evictions a disruption budget refused.</summary>
+public sealed class ExecutionResult
+{
+    public List<string> Bound { get; } = [];
+
+    public List<V1Job> JobsWritten { get; } = [];
+
+    public int EvictionsRefused { get; set; }
+}

@@ -1,0 +1,52 @@
+using Berth.Model.Queueing;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>What a workload comes from on the cluster.</summary>
+internal enum SourceKind
+{
+    /// <summary>A <c>batch/v1</c> Job with a queue label: admitted by unsuspending it.</summary>
+    Job,
+
+    /// <summary>A Berth <c>PodGroup</c> and the pods that name it.</summary>
+    PodGroup,
+
+    /// <summary>Plain pods that share a <c>scheduling.x-k8s.io/pod-group</c> label but have no PodGroup object.</summary>
+    Gang,
+
+    /// <summary>One pod for Berth to schedule, alone.</summary>
+    Pod,
+}
+
+/// <summary>One workload as found on the cluster: the model workload, its member pods (with their pod set), and its admission record.</summary>
+internal sealed class WorkloadSource
+{
+    public required SourceKind Kind { get; init; }
+
+    public required string Id { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    public required Workload Workload { get; init; }
+
+    public required V1ObjectReference Reference { get; init; }
+
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>Member pods (not terminal), ordered by name, each with its pod set.</summary>
+    public List<(PodInfo Pod, int PodSet)> Members { get; } = [];
+
+    public AdmissionRecord? Record { get; init; }
+
+    /// <summary>True when the cluster says it runs (an unsuspended Job with a record, or a group with bound pods).</summary>
+    public bool Admitted { get; init; }
+
+    /// <summary>Pods the workload needs before it can be tried (a pod group with fewer members than its min member).</summary>
+    public int MissingMembers { get; init; }
+
+    /// <summary>The Job or PodGroup object (for status comparisons); null for plain pods.</summary>
+    public object? Owner { get; init; }
+}
