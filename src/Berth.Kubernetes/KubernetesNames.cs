@@ -19,8 +19,11 @@ public static class KubernetesNames
     /// <summary>Berth's own queue label (same meaning as Kueue's).</summary>
     public const string QueueLabel = "berth.dev/queue";
 
-    /// <summary>The scheduler-plugins coscheduling label naming the gang (PodGroup) of a plain pod.</summary>
+    /// <summary>The scheduler-plugins coscheduling label naming the gang (PodGroup) of a plain pod; also honoured as an annotation.</summary>
     public const string PodGroupLabel = "scheduling.x-k8s.io/pod-group";
+
+    /// <summary>Volcano's annotation naming the pod group of a pod; honoured when the label is absent.</summary>
+    public const string VolcanoPodGroupAnnotation = "scheduling.k8s.io/group-name";
 
     /// <summary>Annotation on a bound pod: the GPU indices on its node, comma separated (e.g. <c>0,1</c>).</summary>
     public const string GpuIndicesAnnotation = "berth.dev/gpu-indices";
@@ -36,4 +39,34 @@ public static class KubernetesNames
 
     /// <summary>The extended resource of NVIDIA's device plugin.</summary>
     public const string GpuResource = "nvidia.com/gpu";
+
+    /// <summary>
+    /// Taint key and value that mark every GPU of a node unhealthy (<c>nvidia.com/gpu=unhealthy:NoSchedule</c>
+    /// or <c>:NoExecute</c>), as health checkers such as the NVIDIA GPU operator's set them.
+    /// </summary>
+    public const string GpuUnhealthyTaintValue = "unhealthy";
+
+    /// <summary>Node label an administrator may set to name the GPU model explicitly; wins over the labels below.</summary>
+    public const string GpuModelLabel = "berth.dev/gpu-model";
+
+    /// <summary>GPU Feature Discovery's label with the GPU product name (e.g. <c>NVIDIA-A100-SXM4-80GB</c>).</summary>
+    public const string GpuProductLabel = "nvidia.com/gpu.product";
+
+    /// <summary>GPU Feature Discovery's label with the memory of one GPU in MiB.</summary>
+    public const string GpuMemoryLabel = "nvidia.com/gpu.memory";
+
+    /// <summary>GKE's accelerator label (e.g. <c>nvidia-tesla-a100</c>), the fallback when GPU Feature Discovery is not installed.</summary>
+    public const string GkeAcceleratorLabel = "cloud.google.com/gke-accelerator";
+
+    /// <summary>Annotation on a Job: the fewest pods it can run with (an elastic job), 1..parallelism.</summary>
+    public const string MinParallelismAnnotation = "berth.dev/min-parallelism";
+
+    /// <summary>Annotation on a Job or pod: how long it is expected to run (e.g. <c>2h</c>); backfill and start-time estimates use it.</summary>
+    public const string ExpectedRunTimeAnnotation = "berth.dev/expected-run-time";
+
+    /// <summary>Annotation on a Job or pod: how often it saves a checkpoint (e.g. <c>30m</c>); victims that lose the least work are preferred.</summary>
+    public const string CheckpointIntervalAnnotation = "berth.dev/checkpoint-interval";
+
+    /// <summary>Annotation on a Job, pod or PriorityClass: <c>"false"</c> makes its workloads never preempted (KAI's flag, separate from priority).</summary>
+    public const string PreemptibleAnnotation = "berth.dev/preemptible";
 }

@@ -1,0 +1,20 @@
+namespace Berth.Kubernetes.Api;
+
+/// <summary>The condition types Berth writes in the status of its objects.</summary>
+public static class ConditionTypes
+{
+    /// <summary>On every Berth object: the spec is valid and in use (True) or not (False, with the reason and the fix).</summary>
+    public const string Ready = "Ready";
+
+    /// <summary>On a Queue: it admits workloads (False while its stop policy holds it).</summary>
+    public const string Active = "Active";
+
+    /// <summary>On a PodGroup: quota and nodes are reserved for it.</summary>
+    public const string Admitted = "Admitted";
+
+    /// <summary>On a PodGroup: all its placed pods became ready.</summary>
+    public const string PodsReady = "PodsReady";
+
+    /// <summary>On a PodGroup: it was evicted (preemption, reclaim, pods not ready in time, ...).</summary>
+    public const string Evicted = "Evicted";
+}

@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Api;
+
+/// <summary>The desired state of a <see cref="Flavor"/>.</summary>
+public sealed record FlavorSpec
+{
+    /// <summary>A node belongs to the flavor when it carries all of these labels.</summary>
+    [JsonPropertyName("nodeLabels")]
+    public IDictionary<string, string>? NodeLabels { get; init; }
+
+    /// <summary>
+    /// The taints the flavor's nodes carry (Kueue's <c>nodeTaints</c>), for display and for Kueue users'
+    /// manifests; Berth places pods by the nodes' real taints, so these do not change a decision.
+    /// </summary>
+    [JsonPropertyName("nodeTaints")]
+    public IList<V1Taint>? NodeTaints { get; init; }
+
+    /// <summary>Tolerations that pods admitted in the flavor get (the taints of its nodes they may ignore).</summary>
+    [JsonPropertyName("tolerations")]
+    public IList<V1Toleration>? Tolerations { get; init; }
+}

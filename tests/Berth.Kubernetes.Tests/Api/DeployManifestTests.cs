@@ -1,0 +1,179 @@
+using Berth.Kubernetes.Api;
+using Berth.Kubernetes.Translation;
+using k8s;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Tests.Api;
+
+public sealed class DeployManifestTests
+{
+    public static TheoryData<string> YamlFiles => new(Repository.DeployYamlFiles);
+
+    private static List<object> Load(string file) =>
+        KubernetesYaml.LoadAllFromString(Repository.Read(file), CustomResourceDefinitions.Types.ToDictionary(), strict: true);
+
+    private static List<T> LoadAll<T>(string folder) =>
+        Repository.DeployYamlFiles.Where(f => f.StartsWith(folder, StringComparison.Ordinal)).SelectMany(Load).OfType<T>().ToList();
+
+    [Fact]
+    public void DeployFolder_HoldsTheExpectedManifests()
+    {
+        var files = Repository.DeployYamlFiles;
+
+        Assert.Contains("deploy/rbac.yaml", files);
+        Assert.Contains("deploy/operator.yaml", files);
+        Assert.Equal(4, files.Count(f => f.StartsWith("deploy/crds/", StringComparison.Ordinal)));
+        Assert.Contains(files, f => f.StartsWith("deploy/examples/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(YamlFiles))]
+    public void Manifest_EveryDocument_LoadsAsItsKubernetesType(string file)
+    {
+        var objects = Load(file);
+
+        Assert.NotEmpty(objects);
+        Assert.All(objects, o => Assert.IsAssignableFrom<IKubernetesObject>(o));
+        Assert.All(objects.Cast<IKubernetesObject<V1ObjectMeta>>(), o => Assert.False(string.IsNullOrEmpty(o.Metadata?.Name), $"{file}: a {o.Kind} has no name"));
+    }
+
+    [Fact]
+    public void Examples_FlavorsCohortsAndQueues_TranslateReady()
+    {
+        var result = QueueTranslator.Translate(LoadAll<Flavor>("deploy/examples/"), LoadAll<Cohort>("deploy/examples/"), LoadAll<Queue>("deploy/examples/"));
+
+        Assert.True(result.Invalid.Count == 0, string.Join("; ", result.Invalid.Select(v => $"{v.Kind} {v.Name}: {v.Message}")));
+        Assert.Equal(["a100", "h100"], result.Configuration.Flavors.Select(f => f.Name));
+        Assert.Equal(["research"], result.Configuration.Cohorts.Select(c => c.Name));
+        Assert.Equal(["team-a", "team-b"], result.Configuration.Queues.Select(q => q.Name));
+        Assert.All(result.Configuration.Queues, q => Assert.Equal("research", q.Cohort));
+        Assert.Equal(64500, result.Configuration.Queues[1].Flavors[0].Cpu!.LendingLimit);
+    }
+
+    [Fact]
+    public void Examples_Job_TranslatesToAWorkloadOfItsQueue()
+    {
+        var job = Assert.Single(LoadAll<V1Job>("deploy/examples/"));
+
+        var result = WorkloadTranslator.FromJob(job, WorkloadTranslator.QueueOf(job.Metadata), DateTimeOffset.UnixEpoch);
+
+        Assert.True(job.Spec.Suspend);
+        Assert.Equal(KubernetesNames.SchedulerName, job.Spec.Template.Spec.SchedulerName);
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal("team-a", result.Workload!.Queue);
+        Assert.Equal((4, 2), (result.Workload.PodSets[0].Count, result.Workload.PodSets[0].Template.GpuCount));
+    }
+
+    [Fact]
+    public void Examples_PodGroup_TranslatesToAGangOfEight()
+    {
+        var objects = Load("deploy/examples/podgroup.yaml");
+        var group = objects.OfType<PodGroup>().Single();
+        var pods = objects.OfType<V1Pod>().Select(PodTranslator.Translate).ToArray();
+
+        var result = WorkloadTranslator.FromPodGroup(group, pods, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(8, pods.Length);
+        Assert.True(result.IsValid, result.Message);
+        var set = Assert.Single(result.Workload!.PodSets);
+        Assert.Equal((8, 8, Berth.Model.TopologyKeys.Rack), (set.Count, set.MinCount, set.TopologyKey));
+    }
+
+    [Fact]
+    public void Examples_SharedGpuPod_AsksForHalfAGpu()
+    {
+        var pod = PodTranslator.Translate(Assert.Single(Load("deploy/examples/shared-gpu-pod.yaml").OfType<V1Pod>()));
+
+        var result = WorkloadTranslator.FromPlainPod(pod, DateTimeOffset.UnixEpoch);
+
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal((1, 500), (pod.Pod.GpuCount, pod.Pod.GpuMilli));
+    }
+
+    [Fact]
+    public void Rbac_ClusterRole_IsLeastPrivilege()
+    {
+        var objects = Load("deploy/rbac.yaml");
+        var role = objects.OfType<V1ClusterRole>().Single();
+        var rules = role.Rules;
+
+        Assert.DoesNotContain(rules, r => r.Verbs.Contains("*") || r.Resources.Contains("*") || r.ApiGroups.Contains("*"));
+        Assert.DoesNotContain(rules, r => r.Verbs.Contains("delete") || r.Verbs.Contains("deletecollection") || r.Verbs.Contains("escalate") || r.Verbs.Contains("bind"));
+        Assert.DoesNotContain(rules, r => r.Resources.Contains("secrets") || r.Resources.Contains("leases"));
+        bool Grants(string group, string resource, string verb) => rules.Any(r => r.ApiGroups.Contains(group) && r.Resources.Contains(resource) && r.Verbs.Contains(verb));
+        foreach (var (group, resource, verb) in new[]
+        {
+            ("", "nodes", "watch"), ("", "pods", "watch"), ("", "pods", "patch"), ("", "pods/binding", "create"), ("", "pods/eviction", "create"),
+            ("", "events", "create"), ("events.k8s.io", "events", "create"), ("batch", "jobs", "patch"), ("batch", "jobs", "watch"),
+            ("scheduling.k8s.io", "priorityclasses", "watch"), ("policy", "poddisruptionbudgets", "watch"),
+            ("berth.dev", "queues", "watch"), ("berth.dev", "podgroups", "watch"), ("berth.dev", "queues/status", "patch"), ("berth.dev", "podgroups/status", "update"),
+        })
+        {
+            Assert.True(Grants(group, resource, verb), $"the ClusterRole does not grant {verb} on {group}/{resource}");
+        }
+
+        Assert.False(Grants("", "nodes", "patch"));
+        Assert.False(Grants("berth.dev", "queues", "update"));
+        var leader = objects.OfType<V1Role>().Single();
+        Assert.Equal("berth-system", leader.Metadata.NamespaceProperty);
+        Assert.Equal(["get", "create", "update"], leader.Rules.Single(r => r.Resources.Contains("leases")).Verbs);
+        var binding = objects.OfType<V1ClusterRoleBinding>().Single();
+        Assert.Equal(("ServiceAccount", "berth", "berth-system"), (binding.Subjects[0].Kind, binding.Subjects[0].Name, binding.Subjects[0].NamespaceProperty));
+        Assert.Equal(role.Metadata.Name, binding.RoleRef.Name);
+        Assert.Equal(leader.Metadata.Name, objects.OfType<V1RoleBinding>().Single().RoleRef.Name);
+    }
+
+    [Fact]
+    public void Operator_Deployment_RunsTwoNonRootReplicasWithLeaderElectionAndProbes()
+    {
+        var objects = Load("deploy/operator.yaml");
+        var deployment = objects.OfType<V1Deployment>().Single();
+        var pod = deployment.Spec.Template.Spec;
+        var container = pod.Containers.Single();
+
+        Assert.Equal("berth-system", deployment.Metadata.NamespaceProperty);
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.Equal("berth", pod.ServiceAccountName);
+        Assert.Equal(["operator", "--leader-elect"], container.Args);
+        Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
+        Assert.Equal("/readyz", container.ReadinessProbe.HttpGet.Path);
+        Assert.Equal(8080, container.Ports.Single().ContainerPort);
+        Assert.True(pod.SecurityContext.RunAsNonRoot);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
+        Assert.Contains("ALL", container.SecurityContext.Capabilities.Drop);
+        Assert.NotNull(container.Resources.Requests["cpu"]);
+        Assert.NotNull(container.Resources.Requests["memory"]);
+        Assert.Equal("true", deployment.Spec.Template.Metadata.Annotations["prometheus.io/scrape"]);
+        Assert.Equal("8080", deployment.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Null(pod.SchedulerName);
+        var service = objects.OfType<V1Service>().Single();
+        Assert.Equal(8080, service.Spec.Ports.Single().Port);
+        Assert.Equal(deployment.Spec.Selector.MatchLabels, service.Spec.Selector);
+    }
+
+    [Fact]
+    public void Dockerfile_BuildsTheCliOnTheSdkAndRunsNonRoot()
+    {
+        var dockerfile = Repository.Read("Dockerfile");
+
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("dotnet publish src/Berth.Cli/Berth.Cli.csproj", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("USER $APP_UID", dockerfile, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Repository.Root, "src/Berth.Cli/Berth.Cli.csproj")));
+    }
+
+    [Fact]
+    public void KubernetesDoc_NamesEveryLabelAndAnnotationBerthHonours()
+    {
+        var doc = Repository.Read("docs/KUBERNETES.md");
+        var names = typeof(KubernetesNames).GetFields()
+            .Where(f => f.IsLiteral && (f.Name.EndsWith("Label", StringComparison.Ordinal) || f.Name.EndsWith("Annotation", StringComparison.Ordinal)))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToArray();
+
+        Assert.True(names.Length >= 10);
+        Assert.All(names, name => Assert.Contains("`" + name + "`", doc, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,30 @@
+namespace Berth.Kubernetes.Tests.Api;
+
+/// <summary>The repository root (the folder holding Berth.slnx), found above the test binaries.</summary>
+internal static class Repository
+{
+    public static string Root { get; } = Find();
+
+    public static string Deploy => Path.Combine(Root, "deploy");
+
+    /// <summary>Every YAML file under deploy/, relative to the repository root, sorted.</summary>
+    public static IReadOnlyList<string> DeployYamlFiles =>
+        Directory.GetFiles(Deploy, "*.yaml", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Deploy, "*.yml", SearchOption.AllDirectories))
+            .Select(f => Path.GetRelativePath(Root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    public static string Read(string relativePath) => File.ReadAllText(Path.Combine(Root, relativePath));
+
+    private static string Find()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Berth.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Berth.slnx not found above the test folder");
+    }
+}
