@@ -13,7 +13,9 @@ public sealed partial class AdmissionScheduler
     ///    quota); fair share (the preemptor queue's share after admission stays strictly below the victim
     ///    queue's share after the eviction, or the preemptor stays within its nominal quota and the victim's
     ///    queue stays at or above its own; checked victim by victim, so that preemption cannot loop: the
-    ///    victim's queue can never win the capacity back by the same rule, nor reclaim it);
+    ///    victim's queue can never win the capacity back by the same rule, nor reclaim it); shares here are
+    ///    current shares only: usage history (<see cref="UsageHistory"/>) orders heads but never allows an
+    ///    eviction, since a history that changes with time would let two queues preempt each other in turns;
     /// 2. order: least work lost since the last checkpoint, then lowest priority, then most recently started, then id;
     /// 3. take victims in that order until quota and the gang's placement fit;
     /// 4. give back every victim that turns out not to be needed (newest choice first);

@@ -17,7 +17,8 @@ namespace Berth.Engine.Admission;
 /// 3. take each queue's head: its first pending workload not yet tried since capacity last freed
 ///    (StrictFIFO: only the very first);
 /// 4. order the heads: the reservation holder first, then queue priority, then by fair share after admission
-///    (or not, with FIFO profiles), then priority, submit time, submission order;
+///    plus, with a usage half-life, the queue's decayed usage history (<see cref="UsageHistory"/>; neither with
+///    FIFO profiles), then priority, submit time, submission order;
 /// 5. try each in a statement: flavors in the queue's order (fungibility), quota with borrowing, then
 ///    the gang's placement; elastic ones at smaller sizes; then preemption; commit or roll back;
 /// 6. record why each one that was not admitted waits.
@@ -97,6 +98,9 @@ public sealed partial class AdmissionScheduler
         _queueVersion = new long[_queues.Length];
         _snapshotVersion = new long[_queues.Length];
         Array.Fill(_snapshotVersion, -1);
+        _history = new double[_queues.Length];
+        _historyShare = new double[_queues.Length];
+        _historyAt = new TimeSpan[_queues.Length];
     }
 
     public AdmissionOptions Options { get; }
@@ -203,6 +207,8 @@ public sealed partial class AdmissionScheduler
             _retryAt = state.BackoffUntil < _retryAt ? state.BackoffUntil : _retryAt;
             SetReason(state, new PendingReason(PendingReasonCode.Backoff, $"requeued after {reason}; waits until {state.BackoffUntil.TotalSeconds:0}s") { Unblock = "the backoff ends" });
         }
+
+        RecordUsageHistory();
     }
 
     /// <summary>Changes a queue's stop policy (hold, hold and drain, or none).</summary>
@@ -320,7 +326,7 @@ public sealed partial class AdmissionScheduler
             }
 
             // 4. Order.
-            OrderCandidates(candidates);
+            OrderCandidates(candidates, now);
 
             // 5-6. Try each.
             var progress = false;
@@ -360,6 +366,7 @@ public sealed partial class AdmissionScheduler
         }
 
         NextWakeUp = ComputeWakeUp(now);
+        RecordUsageHistory();
         return admitted;
     }
 
@@ -454,7 +461,12 @@ public sealed partial class AdmissionScheduler
         _queueVersion[w.QueueIndex]++;
     }
 
-    private void OrderCandidates(List<WorkloadState> candidates)
+    /// <summary>
+    /// Step 4. The fair-share key of a head is its queue's weighted dominant-resource share after admitting it
+    /// (<see cref="QuotaTree.Share"/>), plus, when <see cref="QueueConfiguration.UsageHalfLife"/> is set, the
+    /// queue's usage history (<see cref="UsageHistoryTerm"/>): lower goes first.
+    /// </summary>
+    private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now)
     {
         var holder = _reservation?.Holder;
         var keys = new Dictionary<WorkloadState, double>(candidates.Count);
@@ -464,6 +476,10 @@ public sealed partial class AdmissionScheduler
             if (Options.Order == CandidateOrder.FairShare && _queueFlavors[w.QueueIndex].Length > 0)
             {
                 share = Quotas.Share(w.QueueIndex, _queueFlavors[w.QueueIndex][0], RequestOf(w, w.Workload.PodSets.Select(s => s.Count).ToArray()));
+                if (_config.UsageHalfLife is not null)
+                {
+                    share += UsageHistoryTerm(w.QueueIndex, now);
+                }
             }
 
             keys[w] = share;
@@ -827,6 +843,7 @@ public sealed partial class AdmissionScheduler
 
         state.Phase = phase;
         Emit(new AdmissionEvent(now, phase == WorkloadPhase.Finished ? AdmissionEventKind.Finished : AdmissionEventKind.Failed, id, _queues[state.QueueIndex].Name) { Reason = reason });
+        RecordUsageHistory();
     }
 
     /// <summary>Frees an admitted workload's pods and quota and puts it back in its queue (it keeps its submit time).</summary>

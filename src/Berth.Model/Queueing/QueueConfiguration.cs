@@ -17,6 +17,15 @@ public sealed record QueueConfiguration
 
     public IReadOnlyList<AdmissionCheck> AdmissionChecks { get; init; } = [];
 
+    /// <summary>
+    /// Usage-history fair sharing (Kueue's <c>usageHalfLifeTime</c>, Slurm's fair-share decay): when set, each
+    /// queue keeps an exponentially decayed average of its past weighted dominant-resource share, halving every
+    /// this long once the queue borrows no more, and fair-share ordering adds it to the queue's current share
+    /// (see <c>AdmissionScheduler.UsageHistory</c> for the exact definition). Null (the default): ordering uses
+    /// the current share only. More than 0 when set.
+    /// </summary>
+    public TimeSpan? UsageHalfLife { get; init; }
+
     public void Validate()
     {
         Unique(Flavors.Select(f => f.Name), "flavor");
@@ -24,6 +33,11 @@ public sealed record QueueConfiguration
         Unique(Queues.Select(q => q.Name), "queue");
         Unique(PriorityClasses.Select(p => p.Name), "priority class");
         Unique(AdmissionChecks.Select(c => c.Name), "admission check");
+        if (UsageHalfLife is { } halfLife && halfLife <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"usageHalfLife is {halfLife}; a usage half-life must be more than 0, such as 2h (leave it out to turn usage-history fair sharing off)", "usageHalfLife");
+        }
+
         foreach (var check in AdmissionChecks)
         {
             if (check.Delay < TimeSpan.Zero || check.RetryTimes < 0)

@@ -4,8 +4,8 @@ using Berth.Simulation.Input;
 namespace Berth.Simulation.Scenarios;
 
 /// <summary>
-/// The flavors, cohorts, priority classes and queues of a scenario file, with each object's mapping kept
-/// so that later checks (the model's own validation, auto quotas) can point at its line.
+/// The flavors, cohorts, priority classes, queues and cluster-wide fair-sharing settings of a scenario file,
+/// with each object's mapping kept so that later checks (the model's own validation, auto quotas) can point at its line.
 /// </summary>
 internal sealed class QueueingSection
 {
@@ -18,6 +18,7 @@ internal sealed class QueueingSection
     private static readonly string[] ResourceFields = ["nominal", "borrowingLimit", "lendingLimit"];
     private static readonly string[] PreemptionFields = ["withinQueue", "reclaim", "fairShare"];
     private static readonly string[] FungibilityFields = ["borrowBeforeNextFlavor", "preemptBeforeNextFlavor"];
+    private static readonly string[] FairSharingFields = ["usageHalfLife"];
 
     private static readonly (string, QueueingStrategy)[] Strategies = [("BestEffortFIFO", QueueingStrategy.BestEffortFifo), ("StrictFIFO", QueueingStrategy.StrictFifo)];
     private static readonly (string, StopPolicy)[] StopPolicies = [("None", StopPolicy.None), ("Hold", StopPolicy.Hold), ("HoldAndDrain", StopPolicy.HoldAndDrain)];
@@ -33,6 +34,9 @@ internal sealed class QueueingSection
     public List<Queue> Queues { get; } = [];
 
     public List<AdmissionCheck> AdmissionChecks { get; } = [];
+
+    /// <summary><c>fairSharing.usageHalfLife</c>: null when usage-history fair sharing is off.</summary>
+    public TimeSpan? UsageHalfLife { get; private set; }
 
     public Dictionary<string, ScenarioFields> FlavorFieldsByName { get; } = new(StringComparer.Ordinal);
 
@@ -69,6 +73,7 @@ internal sealed class QueueingSection
             CheckQuotaFlavorsUnique(quotas);
         }
 
+        section.UsageHalfLife = ReadUsageHalfLife(root);
         foreach (var c in root.MappingList("admissionChecks", "admission checks (name, delay, retryTimes)", CheckFields, required: false))
         {
             section.AdmissionChecks.Add(new AdmissionCheck(c.RequiredString("name", "provisioning"))
@@ -138,7 +143,7 @@ internal sealed class QueueingSection
     /// </summary>
     public QueueConfiguration Build(ScenarioFields root)
     {
-        var config = new QueueConfiguration { Flavors = Flavors, Cohorts = Cohorts, Queues = Queues, PriorityClasses = PriorityClasses, AdmissionChecks = AdmissionChecks };
+        var config = new QueueConfiguration { Flavors = Flavors, Cohorts = Cohorts, Queues = Queues, PriorityClasses = PriorityClasses, AdmissionChecks = AdmissionChecks, UsageHalfLife = UsageHalfLife };
         try
         {
             config.Validate();
@@ -154,6 +159,31 @@ internal sealed class QueueingSection
         }
 
         return config;
+    }
+
+    /// <summary>
+    /// The root field <c>fairSharing: {usageHalfLife: 2h}</c>: usage-history fair sharing's half-life, more than 0;
+    /// null when the field is left out.
+    /// </summary>
+    private static TimeSpan? ReadUsageHalfLife(ScenarioFields root)
+    {
+        var fairSharing = root.Mapping("fairSharing", "fairSharing", FairSharingFields);
+        if (fairSharing is null)
+        {
+            return null;
+        }
+
+        var text = fairSharing.OptionalString("usageHalfLife")
+            ?? throw fairSharing.Error("usageHalfLife", "fairSharing has no 'usageHalfLife'; add the half-life of past usage, e.g. 'usageHalfLife: 2h', or remove fairSharing to order by current share only");
+        if (text.TrimStart().StartsWith('-'))
+        {
+            throw fairSharing.Error("usageHalfLife", $"usageHalfLife is {text}; a half-life must be more than 0, so write a duration such as 2h (or remove fairSharing to turn usage history off)");
+        }
+
+        var halfLife = fairSharing.OptionalDuration("usageHalfLife")!.Value;
+        return halfLife > TimeSpan.Zero
+            ? halfLife
+            : throw fairSharing.Error("usageHalfLife", $"usageHalfLife is {text}; a half-life must be more than 0, so write a duration such as 2h (or remove fairSharing to turn usage history off)");
     }
 
     private static ScenarioFields? Owner(string problem, string prefix, Dictionary<string, ScenarioFields> byName)

@@ -9,9 +9,10 @@ namespace Berth.Simulation.Scenarios;
 /// <summary>
 /// Reads a scenario file (<c>kind: Scenario</c>, YAML or JSON; docs/FORMATS.md describes every field) into a
 /// valid <see cref="Scenario"/>: the cluster (with a <c>count: auto</c> group sized for a target load), flavors,
-/// cohorts, priority classes, queues (with <c>nominal: auto</c> GPU quotas split by offered load), workloads
-/// written inline and read from sources (ITP and openb traces, a generator), the admission settings and
-/// the expected events. Relative paths in sources resolve against the scenario file's folder.
+/// cohorts, priority classes, queues (with <c>nominal: auto</c> GPU quotas split by offered load), usage-history
+/// fair sharing (<c>fairSharing</c>), workloads written inline and read from sources (ITP and openb traces, a
+/// generator), the admission settings and the expected events. Relative paths in sources resolve against the
+/// scenario file's folder.
 /// <para>
 /// Every problem is an <see cref="InputException"/> naming file, line, field and fix: unknown or misspelt
 /// fields, bad values, unknown names (queue, cohort, flavor, priority class, profile), a cycle in the cohort
@@ -23,7 +24,7 @@ public static class ScenarioReader
 {
     public const string Kind = "Scenario";
 
-    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "queues", "workloads", "sources", "expect"];
+    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect"];
     private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon"];
     private static readonly string[] ExpectFields = ["at", "workload", "event", "reason", "flavor", "pods"];
     private static readonly string[] EventKinds = ["Submitted", "Admitted", "Evicted", "Finished", "Failed", "Pending"];

@@ -8,7 +8,7 @@ namespace Berth.Engine.Tests.Admission;
 /// <summary>A small cluster of identical GPU nodes in one flavor "default", and a scheduler over it.</summary>
 internal sealed class AdmissionFixture
 {
-    public AdmissionFixture(int nodes, int gpusPerNode, IEnumerable<Queue> queues, AdmissionOptions? options = null, IEnumerable<Cohort>? cohorts = null)
+    public AdmissionFixture(int nodes, int gpusPerNode, IEnumerable<Queue> queues, AdmissionOptions? options = null, IEnumerable<Cohort>? cohorts = null, TimeSpan? usageHalfLife = null)
     {
         Nodes = Enumerable.Range(0, nodes).Select(i => Make.Node($"n{i}").Cpu(64_000).Memory(512 * 1024).Gpus(gpusPerNode).Build()).ToArray();
         Config = new QueueConfiguration
@@ -16,6 +16,7 @@ internal sealed class AdmissionFixture
             Flavors = [new Flavor("default")],
             Cohorts = (cohorts ?? []).ToArray(),
             Queues = queues.ToArray(),
+            UsageHalfLife = usageHalfLife,
         };
         Scheduler = new AdmissionScheduler(Nodes, Config, options ?? new AdmissionOptions { PlacementPolicy = "bestfit" }, Time);
     }

@@ -38,6 +38,30 @@ public sealed class AdmissionPropertyTests
         }, iter: Iterations);
     }
 
+    [Fact]
+    public void Schedule_WithUsageHistory_KeepsInvariantsAndIsAFixpoint()
+    {
+        // Usage history changes the order of heads with time, never what preemption may do: the same
+        // invariants and the same fixpoint hold with a half-life a few steps of the script long.
+        Gen.Int[1, int.MaxValue].Sample(seed =>
+        {
+            var run = Driver.Run(seed, fairShareEverywhere: true, usageHistory: true);
+            Assert.True(run.Violation is null, $"seed {seed}: {run.Violation}");
+            Assert.True(run.LoopViolation is null, $"seed {seed}: {run.LoopViolation}");
+        }, iter: Iterations);
+    }
+
+    [Fact]
+    public void Schedule_WithUsageHistory_SameInputsGiveTheSameEventLog()
+    {
+        Gen.Int[1, int.MaxValue].Sample(seed =>
+        {
+            var a = Driver.Run(seed, usageHistory: true);
+            var b = Driver.Run(seed, usageHistory: true);
+            Assert.Equal(a.Log, b.Log);
+        }, iter: 30);
+    }
+
     [Theory]
     [InlineData(18383822)]
     [InlineData(255552564)]
@@ -74,11 +98,19 @@ public sealed class AdmissionPropertyTests
         Assert.True(preemptions > 10, $"only {preemptions} preemptions over 60 scripts");
     }
 
+    [Fact]
+    public void Driver_UsageHistoryScripts_ChangeSomeDecisions()
+    {
+        // Guards the usage-history properties against vacuity: the history really changes some admissions.
+        var changed = Enumerable.Range(1, 60).Count(seed => !Driver.Run(seed, fairShareEverywhere: true, usageHistory: true).Log.SequenceEqual(Driver.Run(seed, fairShareEverywhere: true).Log));
+        Assert.True(changed > 5, $"usage history changed the event log of only {changed} of 60 scripts");
+    }
+
     private sealed record Outcome(string? Violation, string? LoopViolation, IReadOnlyList<string> Log, int Preemptions);
 
     private static class Driver
     {
-        public static Outcome Run(int seed, bool fairShareEverywhere = false)
+        public static Outcome Run(int seed, bool fairShareEverywhere = false, bool usageHistory = false)
         {
             var rng = new Random(seed);
             var cohorts = new List<Cohort> { new("root") };
@@ -113,7 +145,7 @@ public sealed class AdmissionPropertyTests
             }
 
             var nodes = Enumerable.Range(0, rng.Next(2, 6)).Select(i => Make.Node($"n{i}").Cpu(64_000).Memory(512 * 1024).Gpus(8).Build()).ToArray();
-            var config = new QueueConfiguration { Flavors = [new Flavor("default")], Cohorts = cohorts, Queues = queues };
+            var config = new QueueConfiguration { Flavors = [new Flavor("default")], Cohorts = cohorts, Queues = queues, UsageHalfLife = usageHistory ? TimeSpan.FromSeconds(300) : null };
             var time = new ManualTime();
             var options = new AdmissionOptions
             {

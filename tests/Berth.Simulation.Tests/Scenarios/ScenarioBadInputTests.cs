@@ -59,6 +59,10 @@ public sealed class ScenarioBadInputTests
         new("An unknown placement policy is rejected", Good + "settings:\n  placementPolicy: fastest\n", 18, "placementPolicy", "placement policy 'fastest' is unknown"),
         new("A file of another kind is rejected", Good.Replace("kind: Scenario", "kind: Cluster", StringComparison.Ordinal), 1, "kind", "this is a Cluster file"),
         new("A scenario without workloads is rejected", Head + Queue, 1, "workloads", "no workloads"),
+        new("A usage half-life of zero is rejected", Good + "fairSharing: {usageHalfLife: 0s}\n", 17, "usageHalfLife", "a half-life must be more than 0, so write a duration such as 2h"),
+        new("A negative usage half-life is rejected", Good + "fairSharing:\n  usageHalfLife: -1h\n", 18, "usageHalfLife", "usageHalfLife is -1h; a half-life must be more than 0"),
+        new("A fairSharing without a usage half-life is rejected", Good + "fairSharing: {}\n", 17, "usageHalfLife", "fairSharing has no 'usageHalfLife'; add the half-life of past usage"),
+        new("A misspelt fairSharing field is rejected with a suggestion", Good + "fairSharing: {usageHalflife: 2h}\n", 17, "usageHalflife", "did you mean 'usageHalfLife'"),
     };
 
     [Theory]

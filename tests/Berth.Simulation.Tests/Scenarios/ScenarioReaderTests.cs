@@ -81,6 +81,7 @@ public sealed class ScenarioReaderTests
         Assert.Equal([("org", (string?)null, 1.0), ("research", "org", 2.0)], q.Cohorts.Select(c => (c.Name, c.Parent, c.Weight)));
         Assert.Equal([new FlavorQuota("spot") { Gpu = new ResourceQuota(8000) }], q.Cohorts[1].Quotas);
         Assert.Equal([new PriorityClass("high", 1000) { Preemptible = false }], q.PriorityClasses);
+        Assert.Equal(TimeSpan.FromHours(2), q.UsageHalfLife);
 
         var a = q.Queues[0];
         Assert.Equal(("team-a", "org", 1.0, QueueingStrategy.StrictFifo, StopPolicy.None, TimeSpan.FromMinutes(10)), (a.Name, a.Cohort, a.Weight, a.Strategy, a.Stop, a.MinRuntime));
@@ -156,8 +157,8 @@ public sealed class ScenarioReaderTests
 
         Assert.Equal(
             [
-                new ExpectedEvent(TimeSpan.Zero, "train-7b", "Admitted") { Flavor = "a100", Pods = 5, Line = 101 },
-                new ExpectedEvent(TimeSpan.FromSeconds(5), "notebook", "Pending") { Reason = "QuotaExceeded", Line = 102 },
+                new ExpectedEvent(TimeSpan.Zero, "train-7b", "Admitted") { Flavor = "a100", Pods = 5, Line = 103 },
+                new ExpectedEvent(TimeSpan.FromSeconds(5), "notebook", "Pending") { Reason = "QuotaExceeded", Line = 104 },
             ],
             s.Expectations);
     }
