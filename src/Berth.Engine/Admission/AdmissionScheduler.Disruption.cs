@@ -37,6 +37,7 @@ public sealed partial class AdmissionScheduler
         {
             _disruptions ??= _queues.Select(_ => new Queue<TimeSpan>()).ToArray();
             _disruptions[q].Enqueue(now);
+            _admittedVersion++;
         }
     }
 }

@@ -5,6 +5,11 @@ namespace Berth.Engine.Admission;
 // Preemption within a queue, reclaim of borrowed capacity, and fair-share preemption.
 public sealed partial class AdmissionScheduler
 {
+    private Victim[] _victims = [];
+    private WorkloadState[] _removedScratch = [];
+    private bool[]? _otherQueueTakeable;
+    private int[]? _chosenPerQueue;
+
     /// <summary>
     /// Tries to admit <paramref name="w"/> in flavor <paramref name="f"/> by evicting others:
     /// 1. candidates: admitted workloads of the flavor that are preemptible, past their queue's minimum
@@ -29,28 +34,23 @@ public sealed partial class AdmissionScheduler
         var request = RequestOf(w, counts);
         var root = Quotas.RootOf(q);
 
-        // 1. Candidates.
-        var candidates = new List<(WorkloadState V, PreemptionKind Kind)>();
+        // 1. Candidates: those of the flavor's eligible list (already in victim order) that one rule allows.
         var withinNominal = WithinNominal(q, f, request);
         var shareAfterAdmission = policy.FairShare ? Quotas.Share(q, f, request) : 0;
-        var budgetLeft = new Dictionary<int, int>();
-        foreach (var v in _admittedByFlavor[f])
+        var eligible = EligibleVictims(f, now);
+        var count = 0;
+        var freeable = _flavorFreeGpu[f];
+
+        // Whether another queue's workloads may be taken at all (same cohort tree, borrowing): the same for each of them.
+        var others = _otherQueueTakeable ??= new bool[_queues.Length];
+        for (var vq = 0; vq < others.Length; vq++)
         {
-            if (!v.Workload.Preemptible || DisruptionsLeft(v.QueueIndex, now) == 0)
-            {
-                continue;
-            }
+            others[vq] = vq != q && root != q && Quotas.RootOf(vq) == root && Quotas.IsBorrowing(vq, f);
+        }
 
-            budgetLeft[v.QueueIndex] = DisruptionsLeft(v.QueueIndex, now);
-
-            var minRuntime = _queues[v.QueueIndex].MinRuntime;
-            if (now - v.AdmittedAt < minRuntime)
-            {
-                var eligible = v.AdmittedAt + minRuntime;
-                _retryAt = eligible < _retryAt ? eligible : _retryAt;
-                continue;
-            }
-
+        foreach (var (v, _) in eligible.Items)
+        {
+            PreemptionKind kind;
             if (v.QueueIndex == q)
             {
                 var allowed = policy.WithinQueue switch
@@ -60,97 +60,105 @@ public sealed partial class AdmissionScheduler
                         || (v.Workload.Priority == w.Workload.Priority && (v.Workload.SubmitTime > w.Workload.SubmitTime || (v.Workload.SubmitTime == w.Workload.SubmitTime && v.Sequence > w.Sequence))),
                     _ => false,
                 };
-                if (allowed)
+                if (!allowed)
                 {
-                    candidates.Add((v, PreemptionKind.WithinQueue));
+                    continue;
                 }
 
-                continue;
+                kind = PreemptionKind.WithinQueue;
+            }
+            else
+            {
+                if (!others[v.QueueIndex])
+                {
+                    continue;
+                }
+
+                if (WouldDisplaceOwn(v, eligible.LowestOwn[v.QueueIndex]))
+                {
+                    continue; // evicted, it would come straight back by preempting a lower one of its own queue: take that one instead
+                }
+
+                var reclaim = policy.Reclaim == ReclaimPolicy.Any || (policy.Reclaim == ReclaimPolicy.LowerPriority && v.Workload.Priority < w.Workload.Priority);
+                if (reclaim && withinNominal)
+                {
+                    kind = PreemptionKind.Reclaim;
+                }
+                else if (policy.FairShare && (shareAfterAdmission < Quotas.Share(v.QueueIndex, v.Flavor, default(Resources) - v.Usage)
+                    || (withinNominal && AtOrAboveNominal(v.QueueIndex, f, request, v.Usage))))
+                {
+                    // Necessary for fair share: the victim's queue stays above the preemptor even with only this one
+                    // removed (removing more of it only lowers it), re-checked as victims are taken below.
+                    kind = PreemptionKind.FairShare;
+                }
+                else
+                {
+                    continue;
+                }
             }
 
-            if (root == q || Quotas.RootOf(v.QueueIndex) != root || !Quotas.IsBorrowing(v.QueueIndex, f))
+            if (count == _victims.Length)
             {
-                continue;
+                Array.Resize(ref _victims, Math.Max(16, 2 * count));
             }
 
-            if (WouldDisplaceOwn(v, now))
-            {
-                continue; // evicted, it would come straight back by preempting a lower one of its own queue: take that one instead
-            }
-
-            var reclaim = policy.Reclaim == ReclaimPolicy.Any || (policy.Reclaim == ReclaimPolicy.LowerPriority && v.Workload.Priority < w.Workload.Priority);
-            if (reclaim && withinNominal)
-            {
-                candidates.Add((v, PreemptionKind.Reclaim));
-            }
-            else if (policy.FairShare && (shareAfterAdmission < Quotas.Share(v.QueueIndex, v.Flavor, default(Resources) - v.Usage)
-                || (withinNominal && AtOrAboveNominal(v.QueueIndex, f, request, v.Usage))))
-            {
-                // Necessary for fair share: the victim's queue stays above the preemptor even with only this one
-                // removed (removing more of it only lowers it), re-checked as victims are taken below.
-                candidates.Add((v, PreemptionKind.FairShare));
-            }
+            _victims[count++] = new Victim(v, kind);
+            freeable += v.Usage.GpuMilli;
         }
 
-        if (candidates.Count == 0)
+        if (count == 0)
         {
             return false;
         }
 
-        // 2. Order.
-        candidates.Sort((a, b) =>
-        {
-            var c = (a.V.LostSeconds(now) * a.V.Usage.GpuMilli).CompareTo(b.V.LostSeconds(now) * b.V.Usage.GpuMilli);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = a.V.Workload.Priority.CompareTo(b.V.Workload.Priority);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = b.V.AdmittedAt.CompareTo(a.V.AdmittedAt);
-            return c != 0 ? c : string.CompareOrdinal(a.V.Id, b.V.Id);
-        });
-
-        // A quick bound: even all candidates together cannot free enough GPU.
-        var freeable = _flavorFreeGpu[f];
-        foreach (var (v, _) in candidates)
-        {
-            freeable += v.Usage.GpuMilli;
-        }
-
+        // Quick bounds: even all candidates together cannot free enough GPU in total, or
+        // enough fully free GPUs where the gang may go (then every trial below would stop at the same bound).
         if (freeable < request.GpuMilli)
         {
             return false;
         }
 
+        var victims = _victims.AsSpan(0, count);
+        if (!VictimsCouldMakeRoom(w, f, counts, now, victims))
+        {
+            return false;
+        }
+
+        // 2. Order: the eligible list's.
         // 3. Take victims until it fits. Preempting inside its own queue is allowed only when the preemptor
         //    then stays within its nominal quota (as Kueue does): a queue that preempts its own to borrow more
         //    would be reclaimed at once by the queue it borrows from, and the two would take turns for ever.
         var checkpoint = _statement.Checkpoint();
         var chosen = new List<(WorkloadState V, PreemptionKind Kind)>();
-        bool Satisfied() => Fits(w, f, counts, request, now)
-            && (!chosen.Exists(c => c.Kind == PreemptionKind.WithinQueue) || WithinNominal(q, f, request));
+        var chosenPerQueue = ChosenPerQueue();
+        var withinQueueChosen = 0;
+        bool Satisfied() => Fits(w, f, counts, request, now) && (withinQueueChosen == 0 || WithinNominal(q, f, request));
         var fits = false;
         var shareAfter = Quotas.Share(q, f, request);
-        foreach (var (v, kind) in candidates)
+        var total = 0;
+        foreach (var c in counts)
+        {
+            total += c;
+        }
+
+        // The placement trial's whole-GPU bound, followed as victims leave instead of counted anew after each.
+        var allowedNodes = AllowedNodes(w, f, now, out _);
+        FollowRoom(PodsFor(w, f), counts, allowedNodes);
+        foreach (var (v, kind) in victims)
         {
             if (kind == PreemptionKind.Reclaim && !Quotas.IsBorrowing(v.QueueIndex, f))
             {
                 continue;
             }
 
-            if (chosen.Count(c => c.V.QueueIndex == v.QueueIndex) >= budgetLeft[v.QueueIndex])
+            if (chosenPerQueue[v.QueueIndex] >= DisruptionsLeft(v.QueueIndex, now))
             {
                 continue; // its queue's disruption budget is spent
             }
 
+            // Quota first: the fair-share rule reads only quota, so a victim it refuses never has its pods released.
             var beforeRemoval = _statement.Checkpoint();
-            RemoveInStatement(v);
+            _statement.AddUsage(v.QueueIndex, v.Flavor, default(Resources) - v.Usage);
             if (kind == PreemptionKind.FairShare && !(shareAfter < Quotas.Share(v.QueueIndex) || (withinNominal && AtOrAboveNominal(v.QueueIndex, f, request, default))))
             {
                 // The victim's queue would end at or below the preemptor's share: not fairer, so not allowed.
@@ -158,12 +166,23 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
+            ReleaseFollowingRoom(v);
             chosen.Add((v, kind));
-            if (Satisfied())
+            chosenPerQueue[v.QueueIndex]++;
+            withinQueueChosen += kind == PreemptionKind.WithinQueue ? 1 : 0;
+
+            // As Satisfied(), its cheap refusals first: quota, GPU in total, whole GPUs; then the trial.
+            if (QuotaFits(q, f, request) && request.GpuMilli <= _flavorFreeGpu[f] && RoomFitting() >= total
+                && TryPlaceGang(w, f, counts, now, keep: false, out _) && (withinQueueChosen == 0 || WithinNominal(q, f, request)))
             {
                 fits = true;
                 break;
             }
+        }
+
+        foreach (var (v, _) in chosen)
+        {
+            chosenPerQueue[v.QueueIndex] = 0;
         }
 
         if (!fits)
@@ -184,11 +203,14 @@ public sealed partial class AdmissionScheduler
                 RestoreInStatement(chosen[i].V);
                 var kept = chosen[i];
                 chosen.RemoveAt(i);
+                var keptWithinQueue = kept.Kind == PreemptionKind.WithinQueue ? 1 : 0;
+                withinQueueChosen -= keptWithinQueue;
                 var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
-                var ok = onUsed ? Satisfied() : QuotaCheck(q, f, request) is null && (!chosen.Exists(c => c.Kind == PreemptionKind.WithinQueue) || WithinNominal(q, f, request));
+                var ok = onUsed ? Satisfied() : QuotaFits(q, f, request) && (withinQueueChosen == 0 || WithinNominal(q, f, request));
                 if (!ok)
                 {
                     chosen.Insert(i, kept);
+                    withinQueueChosen += keptWithinQueue;
                     _statement.RollbackTo(back);
                 }
             }
@@ -256,31 +278,48 @@ public sealed partial class AdmissionScheduler
         return false;
     }
 
-    /// <summary>True when <paramref name="v"/>, once evicted, could preempt another admitted workload of its own queue.</summary>
-    private bool WouldDisplaceOwn(WorkloadState v, TimeSpan now)
+    /// <summary>
+    /// True when <paramref name="v"/>, once evicted, could preempt another admitted workload of its own queue:
+    /// one of lower priority, or (when the policy says so) of equal priority and newer. Such a one exists exactly
+    /// when the lowest of the queue's eligible workloads of the flavor (<paramref name="lowest"/>) is one. (Eligible
+    /// here also means within the queue's disruption budget, which is the same for all of a queue's workloads: a
+    /// queue whose budget is spent has no candidate at all.)
+    /// </summary>
+    private bool WouldDisplaceOwn(WorkloadState v, WorkloadState? lowest)
     {
         var policy = _queues[v.QueueIndex].Preemption.WithinQueue;
-        if (policy == WithinQueuePreemption.Never)
+        if (policy == WithinQueuePreemption.Never || lowest is not { } u)
         {
             return false;
         }
 
-        foreach (var u in _admittedByFlavor[v.Flavor])
-        {
-            if (ReferenceEquals(u, v) || u.QueueIndex != v.QueueIndex || !u.Workload.Preemptible || now - u.AdmittedAt < _queues[u.QueueIndex].MinRuntime)
-            {
-                continue;
-            }
+        return u.Workload.Priority < v.Workload.Priority
+            || (policy == WithinQueuePreemption.LowerOrNewerEqualPriority && u.Workload.Priority == v.Workload.Priority
+                && (u.Workload.SubmitTime > v.Workload.SubmitTime || (u.Workload.SubmitTime == v.Workload.SubmitTime && u.Sequence > v.Sequence)));
+    }
 
-            if (u.Workload.Priority < v.Workload.Priority
-                || (policy == WithinQueuePreemption.LowerOrNewerEqualPriority && u.Workload.Priority == v.Workload.Priority
-                    && (u.Workload.SubmitTime > v.Workload.SubmitTime || (u.Workload.SubmitTime == v.Workload.SubmitTime && u.Sequence > v.Sequence))))
-            {
-                return true;
-            }
+    /// <summary>Per queue, victims chosen so far in this preemption; all zero between calls.</summary>
+    private int[] ChosenPerQueue() => _chosenPerQueue ??= new int[_queues.Length];
+
+    /// <summary>
+    /// False when even with every candidate <paramref name="victims"/> evicted the gang's pods would not find the fully
+    /// free GPUs they need on the nodes it may use; every placement trial of the victim search would then stop there.
+    /// </summary>
+    private bool VictimsCouldMakeRoom(WorkloadState w, int f, int[] counts, TimeSpan now, ReadOnlySpan<Victim> victims)
+    {
+        var removed = _removedScratch.Length >= victims.Length ? _removedScratch : _removedScratch = new WorkloadState[Math.Max(16, victims.Length * 2)];
+        for (var i = 0; i < victims.Length; i++)
+        {
+            removed[i] = victims[i].V;
         }
 
-        return false;
+        var total = 0;
+        foreach (var c in counts)
+        {
+            total += c;
+        }
+
+        return WholeGpuPodsThatFitWithout(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
     }
 
     /// <summary>
@@ -315,18 +354,30 @@ public sealed partial class AdmissionScheduler
         return true;
     }
 
-    private bool Fits(WorkloadState w, int f, int[] counts, Resources request, TimeSpan now) =>
-        QuotaCheck(w.QueueIndex, f, request) is null && TryPlaceGang(w, f, counts, now, keep: false, out _);
-
-    private void RemoveInStatement(WorkloadState v)
+    /// <summary>
+    /// Quota and a placement trial, as <see cref="QuotaCheck"/> and <see cref="TryPlaceGang"/> would say, but
+    /// without building the reasons nobody reads here: the trial's own cheap bounds (GPU in total, fully free
+    /// GPUs per pod) are checked first, and the trial runs only past them, exactly as it would.
+    /// </summary>
+    private bool Fits(WorkloadState w, int f, int[] counts, Resources request, TimeSpan now)
     {
-        foreach (var p in v.Placements)
+        if (!QuotaFits(w.QueueIndex, f, request) || request.GpuMilli > _flavorFreeGpu[f])
         {
-            _statement.Release(p.Pod, p.Node, p.GpuMask);
+            return false;
         }
 
-        _statement.AddUsage(v.QueueIndex, v.Flavor, default(Resources) - v.Usage);
+        var total = 0;
+        foreach (var c in counts)
+        {
+            total += c;
+        }
+
+        return WholeGpuPodsThatFit(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _)) >= total
+            && TryPlaceGang(w, f, counts, now, keep: false, out _);
     }
+
+    /// <summary>True exactly when <see cref="QuotaCheck"/> gives null (no reason built).</summary>
+    private bool QuotaFits(int q, int f, Resources request) => !Options.Gangs || Quotas.Fits(q, f, request);
 
     private void RestoreInStatement(WorkloadState v)
     {
@@ -338,6 +389,8 @@ public sealed partial class AdmissionScheduler
 
         _statement.AddUsage(v.QueueIndex, v.Flavor, v.Usage);
     }
+
+    private readonly record struct Victim(WorkloadState V, PreemptionKind Kind);
 
     private enum PreemptionKind
     {

@@ -130,6 +130,7 @@ public sealed partial class AdmissionScheduler
         state.Placements.AddRange(_scratch);
         _scratch.Clear();
         _admittedByFlavor[f].Add(state);
+        _admittedVersion++;
         _generation++;
         misfits = bad;
         return state;

@@ -763,10 +763,12 @@ public sealed partial class AdmissionScheduler
     /// each pod set of whole-GPU pods on its own against node-sized pieces of fully free GPUs (CPU and memory
     /// not counted; sharing and CPU-only pods counted as fitting). Fewer than all means the gang cannot be placed.
     /// </summary>
-    private int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes)
+    private int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes) => WholeGpuPodsThatFit(pods, counts, nodes, _cluster.FullyFreeGpus);
+
+    /// <summary>As <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/>, with the fully free GPUs per node given.</summary>
+    private static int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes, int[] fullyFree)
     {
         var fitting = 0;
-        var fullyFree = _cluster.FullyFreeGpus;
         for (var s = 0; s < counts.Length; s++)
         {
             var k = pods[s].GpuCount;
@@ -808,6 +810,7 @@ public sealed partial class AdmissionScheduler
         w.Placements.AddRange(_scratch);
         _scratch.Clear();
         _admittedByFlavor[f].Add(w);
+        _admittedVersion++;
         if (ReferenceEquals(_reservation?.Holder, w))
         {
             _reservation = null;
@@ -871,6 +874,7 @@ public sealed partial class AdmissionScheduler
 
         Quotas.Add(w.QueueIndex, w.Flavor, default(Resources) - w.Usage);
         _admittedByFlavor[w.Flavor].Remove(w);
+        _admittedVersion++;
         w.Placements.Clear();
         w.Usage = Resources.Zero;
         w.Flavor = -1;

@@ -86,6 +86,14 @@ public sealed class Placer
 
     public PlacementProfile Profile => _profile;
 
+    /// <summary>
+    /// True when decisions draw from the seeded stream (random tie-break among equal nodes, or random GPUs): each
+    /// counted decision, kept or not, then shifts the draws of those after it, so a caller may leave out a trial
+    /// only where the trial would have stopped before placing anything. False: decisions depend on the cluster
+    /// state alone, and a trial that is undone leaves no trace.
+    /// </summary>
+    public bool DrawsRandomly => _profile.TieBreak == TieBreak.Random || string.Equals(_profile.GpuSelector, PluginRegistry.RandomGpu, StringComparison.Ordinal);
+
     /// <summary>Decides where <paramref name="pod"/> goes and takes the resources there.</summary>
     public PlacementResult Place(Pod pod) => Place(pod, _allNodes);
 

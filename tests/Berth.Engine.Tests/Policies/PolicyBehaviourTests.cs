@@ -8,6 +8,19 @@ namespace Berth.Engine.Tests.Policies;
 
 public sealed class PolicyBehaviourTests
 {
+    [Theory]
+    [InlineData("random", true)]
+    [InlineData("fgd", false)]
+    [InlineData("fgd-peer", false)]
+    [InlineData("bestfit", false)]
+    public void DrawsRandomly_Policy_TrueOnlyWhereDecisionsDrawFromTheSeededStream(string policy, bool expected)
+    {
+        // Admission leaves out placement trials that cannot change the outcome only when no later draw depends on them.
+        var cluster = new ClusterState([Make.Node("n").Gpus(8).Build()]);
+
+        Assert.Equal(expected, PlacerFor(policy, cluster).DrawsRandomly);
+    }
+
     [Fact]
     public void BestFit_NodesOfDifferentSize_PicksTheTightestNode()
     {

@@ -1,0 +1,184 @@
+using Berth.Model;
+
+namespace Berth.Engine.Admission;
+
+// A bound for preemption and consolidation searches: how many of a gang's pods the fully free GPUs could
+// hold if every workload of a candidate set were taken off its nodes. Taking off any subset frees no more
+// (a GPU is fully free only when all its users are gone), so when even the whole set leaves the gang short,
+// no choice of victims or movers among them can make room, and the search is skipped: it would have ended
+// the same way, each trial stopped by the same whole-GPU bound before any placement decision.
+public sealed partial class AdmissionScheduler
+{
+    private int[]? _freedMilli;
+    private int[]? _fullyFreeWithout;
+    private int[]? _touchedGpus;
+    private int[]? _touchedNodes;
+
+    /// <summary>
+    /// As <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/>, counted as if every workload in
+    /// <paramref name="removed"/> (admitted, each at most once) had released its pods. Changes nothing.
+    /// </summary>
+    private int WholeGpuPodsThatFitWithout(Pod[] pods, int[] counts, int[] nodes, ReadOnlySpan<WorkloadState> removed)
+    {
+        var gpuFree = _cluster.GpuFree;
+        var gpuStart = _cluster.GpuStart;
+        _freedMilli ??= new int[gpuFree.Length];
+        _touchedGpus ??= new int[gpuFree.Length];
+        _touchedNodes ??= new int[gpuFree.Length];
+        _fullyFreeWithout ??= new int[_cluster.NodeCount];
+        _cluster.FullyFreeGpus.AsSpan().CopyTo(_fullyFreeWithout);
+
+        // Milli-GPU each GPU gets back; a GPU counts as fully free when it gets back all that is taken on it.
+        var touched = 0;
+        foreach (var v in removed)
+        {
+            foreach (var p in v.Placements)
+            {
+                var mask = p.GpuMask;
+                var start = gpuStart[p.Node];
+                while (mask != 0)
+                {
+                    var g = start + System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    if (_freedMilli[g] == 0)
+                    {
+                        _touchedNodes[touched] = p.Node;
+                        _touchedGpus[touched++] = g;
+                    }
+
+                    _freedMilli[g] += p.Pod.GpuMilli;
+                }
+            }
+        }
+
+        for (var i = 0; i < touched; i++)
+        {
+            var g = _touchedGpus[i];
+            if (gpuFree[g] < Limits.GpuMilliPerGpu && gpuFree[g] + _freedMilli[g] >= Limits.GpuMilliPerGpu)
+            {
+                _fullyFreeWithout[_touchedNodes[i]]++;
+            }
+
+            _freedMilli[g] = 0;
+        }
+
+        return WholeGpuPodsThatFit(pods, counts, nodes, _fullyFreeWithout);
+    }
+
+    private int[]? _roomNodeStamp;
+    private int[]? _roomVictimStamp;
+    private int[] _roomTouched = [];
+    private long[] _roomPieces = [];
+    private int _roomStamp;
+    private int _roomVictim;
+    private Pod[] _roomPods = [];
+    private int[] _roomCounts = [];
+
+    /// <summary>
+    /// Starts following <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/> for one gang on <paramref name="nodes"/>
+    /// while workloads are taken off their nodes with <see cref="ReleaseFollowingRoom"/>: only the nodes they leave are
+    /// counted again, not all of them for each one. <see cref="RoomFitting"/> then says what the full count would.
+    /// </summary>
+    private void FollowRoom(Pod[] pods, int[] counts, int[] nodes)
+    {
+        var nodeCount = _cluster.NodeCount;
+        _roomNodeStamp ??= new int[nodeCount];
+        _roomVictimStamp ??= new int[nodeCount];
+        if (_roomTouched.Length < nodeCount)
+        {
+            _roomTouched = new int[nodeCount];
+        }
+
+        if (_roomPieces.Length < counts.Length)
+        {
+            _roomPieces = new long[counts.Length];
+        }
+
+        _roomPods = pods;
+        _roomCounts = counts;
+        if (++_roomStamp == int.MaxValue)
+        {
+            Array.Clear(_roomNodeStamp);
+            _roomStamp = 1;
+        }
+
+        foreach (var n in nodes)
+        {
+            _roomNodeStamp[n] = _roomStamp;
+        }
+
+        var fullyFree = _cluster.FullyFreeGpus;
+        for (var s = 0; s < counts.Length; s++)
+        {
+            var k = pods[s].GpuCount;
+            long pieces = 0;
+            if (k > 0 && pods[s].GpuMilli >= Limits.GpuMilliPerGpu)
+            {
+                foreach (var n in nodes)
+                {
+                    pieces += fullyFree[n] / k;
+                }
+            }
+
+            _roomPieces[s] = pieces;
+        }
+    }
+
+    /// <summary>Releases <paramref name="v"/>'s pods in the statement, keeping the count started by <see cref="FollowRoom"/> current.</summary>
+    private void ReleaseFollowingRoom(WorkloadState v)
+    {
+        if (++_roomVictim == int.MaxValue)
+        {
+            Array.Clear(_roomVictimStamp!);
+            _roomVictim = 1;
+        }
+
+        var fullyFree = _cluster.FullyFreeGpus;
+        var touched = 0;
+        foreach (var p in v.Placements)
+        {
+            var n = p.Node;
+            if (_roomNodeStamp![n] == _roomStamp && _roomVictimStamp![n] != _roomVictim)
+            {
+                _roomVictimStamp[n] = _roomVictim;
+                _roomTouched[touched++] = n;
+                AddPieces(n, -1);
+            }
+        }
+
+        foreach (var p in v.Placements)
+        {
+            _statement.Release(p.Pod, p.Node, p.GpuMask);
+        }
+
+        for (var i = 0; i < touched; i++)
+        {
+            AddPieces(_roomTouched[i], +1);
+        }
+
+        void AddPieces(int n, int sign)
+        {
+            for (var s = 0; s < _roomCounts.Length; s++)
+            {
+                var k = _roomPods[s].GpuCount;
+                if (k > 0 && _roomPods[s].GpuMilli >= Limits.GpuMilliPerGpu)
+                {
+                    _roomPieces[s] += sign * (fullyFree[n] / k);
+                }
+            }
+        }
+    }
+
+    /// <summary>What <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/> would give now for the gang being followed.</summary>
+    private int RoomFitting()
+    {
+        var fitting = 0;
+        for (var s = 0; s < _roomCounts.Length; s++)
+        {
+            var whole = _roomPods[s].GpuCount > 0 && _roomPods[s].GpuMilli >= Limits.GpuMilliPerGpu;
+            fitting += whole ? (int)Math.Min(_roomPieces[s], _roomCounts[s]) : _roomCounts[s];
+        }
+
+        return fitting;
+    }
+}
