@@ -69,4 +69,10 @@ public static class KubernetesNames
 
     /// <summary>Annotation on a Job, pod or PriorityClass: <c>"false"</c> makes its workloads never preempted (KAI's flag, separate from priority).</summary>
     public const string PreemptibleAnnotation = "berth.dev/preemptible";
+
+    /// <summary>Annotation on the pods of a label-only gang (no PodGroup object): how many of them must run together; default all that exist.</summary>
+    public const string MinMemberAnnotation = "berth.dev/min-member";
+
+    /// <summary>Taint the planner puts on a cordoned, unready or GPU-unhealthy node in its own view, so nothing new goes there.</summary>
+    public const string UnusableTaint = "berth.dev/unusable";
 }

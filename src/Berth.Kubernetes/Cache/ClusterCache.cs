@@ -23,10 +23,10 @@ public sealed class ClusterCache
         Pods = new Informer<V1Pod>(KubernetesSources.Pods(client), Changed.Raise, logger, time);
         Jobs = new Informer<V1Job>(KubernetesSources.Jobs(client), Changed.Raise, logger, time);
         PriorityClasses = new Informer<V1PriorityClass>(KubernetesSources.PriorityClasses(client), Changed.Raise, logger, time);
-        Queues = new Informer<Api.Queue>(KubernetesSources.Custom<Api.Queue>(client, Api.Queue.KindName, Api.Queue.Plural), Changed.Raise, logger, time);
-        Cohorts = new Informer<Api.Cohort>(KubernetesSources.Custom<Api.Cohort>(client, Api.Cohort.KindName, Api.Cohort.Plural), Changed.Raise, logger, time);
-        Flavors = new Informer<Api.Flavor>(KubernetesSources.Custom<Api.Flavor>(client, Api.Flavor.KindName, Api.Flavor.Plural), Changed.Raise, logger, time);
-        PodGroups = new Informer<Api.PodGroup>(KubernetesSources.Custom<Api.PodGroup>(client, Api.PodGroup.KindName, Api.PodGroup.Plural), Changed.Raise, logger, time);
+        Queues = new Informer<Api.Queue>(KubernetesSources.Custom<Api.Queue>(client, Api.Queue.KubeKind, Api.Queue.KubePluralName), Changed.Raise, logger, time);
+        Cohorts = new Informer<Api.Cohort>(KubernetesSources.Custom<Api.Cohort>(client, Api.Cohort.KubeKind, Api.Cohort.KubePluralName), Changed.Raise, logger, time);
+        Flavors = new Informer<Api.Flavor>(KubernetesSources.Custom<Api.Flavor>(client, Api.Flavor.KubeKind, Api.Flavor.KubePluralName), Changed.Raise, logger, time);
+        PodGroups = new Informer<Api.PodGroup>(KubernetesSources.Custom<Api.PodGroup>(client, Api.PodGroup.KubeKind, Api.PodGroup.KubePluralName), Changed.Raise, logger, time);
     }
 
     public ChangeSignal Changed { get; } = new();

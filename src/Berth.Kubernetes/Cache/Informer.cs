@@ -46,6 +46,9 @@ public sealed class Informer<T>
     /// <summary>How many watch streams it opened.</summary>
     public int Watches { get; private set; }
 
+    /// <summary>The last error that interrupted listing or watching (for diagnosis); null when none.</summary>
+    public Exception? LastError { get; private set; }
+
     public static string KeyOf(T item)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -126,9 +129,12 @@ public sealed class Informer<T>
                 _logger.LogInformation("{Kind}: resource version {Version} expired; listing again", Kind, _resourceVersion);
                 needList = true;
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or HttpOperationException or KubernetesException or TaskCanceledException)
+            catch (Exception e)
             {
+                // Transport errors, an unexpected answer, a body that does not parse: log, wait, list again.
                 _logger.LogWarning("{Kind}: {Error}; retrying in {Backoff} ms", Kind, e.Message, backoff.TotalMilliseconds);
+                LastError = e;
+                needList = e is not (HttpRequestException or IOException or TaskCanceledException);
                 await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }

@@ -160,10 +160,7 @@ public sealed class BerthController
             _metrics.Increment("berth_evictions_total", 1, ("reason", reason));
         }
 
-        foreach (var admission in plan.JobAdmissions)
-        {
-            _ = admission;
-        }
+        _metrics.Increment("berth_admissions_total", plan.AdmissionWaits.Count);
 
         foreach (var wait in plan.AdmissionWaits)
         {

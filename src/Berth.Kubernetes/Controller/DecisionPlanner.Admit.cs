@@ -62,7 +62,7 @@ public sealed partial class DecisionPlanner
                 _plan.JobAdmissions.Add(new AdmitJobAction(source.Namespace, source.Name, record, flavor.NodeLabels, flavor.Tolerations.Select(ToV1).ToArray()));
                 return;
             case SourceKind.PodGroup:
-                _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KindName, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = record.ToJson() }));
+                _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = record.ToJson() }));
                 _plan.ObjectStatuses.Add(PodGroupStatus(source, "Admitted", null, null, flavor.Name));
                 break;
         }
@@ -97,7 +97,7 @@ public sealed partial class DecisionPlanner
 
         if (source.Kind == SourceKind.PodGroup)
         {
-            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KindName, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null }));
+            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null }));
             _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", reason, message, null));
         }
 
@@ -125,7 +125,11 @@ public sealed partial class DecisionPlanner
 
             if (state is null)
             {
-                if (source.MissingMembers > 0)
+                if (source.Problem is { } problem)
+                {
+                    MarkPending(source, problem.Code, problem.Message, null);
+                }
+                else if (source.MissingMembers > 0)
                 {
                     MarkPending(source, nameof(PendingReasonCode.GangIncomplete), $"{source.Members.Count} pods of the group exist; it needs {source.MissingMembers} more before it can be admitted", null);
                 }
@@ -186,7 +190,7 @@ public sealed partial class DecisionPlanner
 
     private void AddIfChanged(WorkloadSource source, StatusAction status)
     {
-        if (source.Owner is Api.PodGroup group && Api.PodGroupStatusComparer.SameAs(group.Status, (Api.PodGroupStatus)status.Status))
+        if (source.Owner is Api.PodGroup group && SameStatus(group.Status, (Api.PodGroupStatus)status.Status))
         {
             return;
         }
@@ -194,14 +198,43 @@ public sealed partial class DecisionPlanner
         _plan.ObjectStatuses.Add(status);
     }
 
+    /// <summary>True when a pod group's status says what the planner would write (condition times aside).</summary>
+    private static bool SameStatus(Api.PodGroupStatus? current, Api.PodGroupStatus wanted)
+    {
+        if (current is null)
+        {
+            return false;
+        }
+
+        var a = current.PendingReason;
+        var b = wanted.PendingReason;
+        var sameReason = (a is null && b is null) || (a is not null && b is not null && a.Code == b.Code && a.Message == b.Message && a.Flavor == b.Flavor);
+        var ca = current.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
+        var cb = wanted.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
+        var sameCondition = ca?.Status == cb?.Status && ca?.Reason == cb?.Reason;
+        return current.Phase == wanted.Phase && sameReason && sameCondition && current.QueuePosition == wanted.QueuePosition
+            && current.AdmittedFlavor == wanted.AdmittedFlavor && current.ExpectedStart?.ToUniversalTime() == wanted.ExpectedStart?.ToUniversalTime();
+    }
+
     private StatusAction PodGroupStatus(WorkloadSource source, string phase, string? code, string? message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null) =>
-        new(Api.PodGroup.Plural, source.Namespace, source.Name, new Api.PodGroupStatus
+        new(Api.PodGroup.KubePluralName, source.Namespace, source.Name, new Api.PodGroupStatus
         {
             Phase = phase,
             PendingReason = code is null ? null : new Api.PendingReasonStatus { Code = code, Message = message ?? string.Empty, Flavor = flavor },
             QueuePosition = position,
             ExpectedStart = expectedStart?.UtcDateTime,
             AdmittedFlavor = code is null ? flavor : null,
+            Conditions =
+            [
+                new V1Condition
+                {
+                    Type = Api.ConditionTypes.Admitted,
+                    Status = code is null ? "True" : "False",
+                    Reason = code ?? "Admitted",
+                    Message = message ?? (flavor is null ? "admitted" : $"admitted in flavor {flavor}"),
+                    LastTransitionTime = _snapshot.Now.UtcDateTime,
+                },
+            ],
         });
 
     /// <summary>Gauges of the cycle: quota usage, GPU allocation and fragmentation.</summary>

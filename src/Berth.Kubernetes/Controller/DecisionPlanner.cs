@@ -47,6 +47,28 @@ public sealed partial class DecisionPlanner
         return planner._plan;
     }
 
+    /// <summary>Reads a snapshot as the controller does (translation, nodes, pods grouped into workloads) without deciding.</summary>
+    public static ClusterReading Read(ClusterSnapshot snapshot, ControllerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        var planner = new DecisionPlanner(snapshot, options);
+        planner.TranslateQueues();
+        planner.ReadNodes();
+        planner.ReadPods();
+        planner.GroupWorkloads();
+        var workloads = planner._sources.Select(s => new ReadWorkload(
+            s.Workload,
+            s.Kind.ToString(),
+            s.Created,
+            s.Admitted,
+            s.Admitted ? planner.FlavorOf(s) : null,
+            s.Record?.AdmittedAt,
+            s.Members.Where(m => m.Pod.Bound).Select(m => (m.PodSet, m.Pod.NodeName!, m.Pod.GpuMask is { } mask ? Gpus(mask) : (IReadOnlyList<int>)[])).ToArray(),
+            s.Problem is { } p ? $"{p.Code}: {p.Message}" : s.MissingMembers > 0 ? $"GangIncomplete: it needs {s.MissingMembers} more pods" : null)).ToArray();
+        return new ClusterReading(planner._config, planner._nodes.Values.Select(n => n.Node).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray(), workloads, planner._plan.Warnings.ToArray());
+    }
+
     private TimeSpan Offset(DateTimeOffset at) => at - _snapshot.Now;
 
     private void Run()
@@ -59,9 +81,10 @@ public sealed partial class DecisionPlanner
         {
             foreach (var source in _sources)
             {
-                MarkPending(source, "QueueUnknown", $"no valid queue exists yet; create Queues and Flavors (berth.dev/{KubernetesNames.Version})", null);
+                MarkPending(source, "QueueUnknown", $"no valid queue exists yet; create Queues and Flavors ({KubernetesNames.ApiVersion})", null);
             }
 
+            ReportQueues();
             return;
         }
 
@@ -70,11 +93,13 @@ public sealed partial class DecisionPlanner
         Admit();
         Explain();
         Measure();
+        ReportQueues();
     }
 
     private void BuildEngine()
     {
-        var usable = _nodes.Values.Where(n => n.Usable).Select(n => n.Node).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+        // Every node is in the engine's view (what runs on a cordoned node is still charged); unusable ones carry a taint that keeps new pods off.
+        var usable = _nodes.Values.Select(n => n.Node).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
         var time = new FixedTime(_snapshot.Now);
         _engine = new AdmissionScheduler(usable, _config, _options.ToAdmissionOptions(), time);
         _plan.Engine = _engine;
@@ -89,7 +114,6 @@ public sealed partial class DecisionPlanner
             }
         }
 
-        _plan.UnhealthyGpus += _nodes.Values.Where(n => !n.Usable).Sum(n => n.Node.GpuCount);
 
         // Pods Berth does not place (other schedulers, Job pods bound by the default scheduler) hold what they hold.
         var managed = new HashSet<string>(StringComparer.Ordinal);
@@ -103,13 +127,13 @@ public sealed partial class DecisionPlanner
 
         foreach (var pod in _pods.Where(p => p.Bound && !p.Terminal && !managed.Contains(p.Key)))
         {
-            if (_nodes.TryGetValue(pod.NodeName!, out var node) && node.Usable && !_engine.Withhold(pod.NodeName!, pod.Request, pod.GpuMask))
+            if (_nodes.ContainsKey(pod.NodeName!) && !_engine.Withhold(pod.NodeName!, pod.Request, pod.GpuMask))
             {
                 _plan.Warnings.Add($"pod {pod.Key} on {pod.NodeName} asks for more than the node has free in Berth's view; left out of the accounting");
             }
         }
 
-        foreach (var source in _sources.Where(s => s.Admitted).OrderBy(s => s.Id, StringComparer.Ordinal))
+        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null).OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             if (UnhealthyMember(source) is { } reason)
             {
@@ -120,7 +144,7 @@ public sealed partial class DecisionPlanner
             Restore(source);
         }
 
-        foreach (var source in _sources.Where(s => !s.Admitted && s.MissingMembers == 0).OrderBy(s => s.Created).ThenBy(s => s.Id, StringComparer.Ordinal))
+        foreach (var source in _sources.Where(s => !s.Admitted && s.MissingMembers == 0 && s.Problem is null).OrderBy(s => s.Created).ThenBy(s => s.Id, StringComparer.Ordinal))
         {
             var state = _engine.Submit(source.Workload, Offset(source.Created));
             if (state.Phase == WorkloadPhase.Failed)
@@ -148,6 +172,12 @@ public sealed partial class DecisionPlanner
             if (pod.GpuMask is { } mask && (mask & node.UnhealthyGpuMask) != 0)
             {
                 return $"pod {pod.Name} runs on unhealthy GPU(s) {FormatGpus(mask & node.UnhealthyGpuMask)} of node {pod.NodeName}";
+            }
+
+            var all = node.Node.GpuCount >= 32 ? -1 : (1 << node.Node.GpuCount) - 1;
+            if (pod.GpuMask is null && pod.UsesGpu && node.Node.GpuCount > 0 && (node.UnhealthyGpuMask & all) == all)
+            {
+                return $"pod {pod.Name} uses GPUs of node {pod.NodeName}, whose GPUs are all unhealthy";
             }
         }
 
@@ -195,7 +225,7 @@ public sealed partial class DecisionPlanner
         }
 
         var counts = source.Workload.PodSets.Select(s => s.Count).ToArray();
-        var state = _engine!.Restore(source.Workload, flavor, pods, record?.AdmittedAt is { } at ? Offset(at) : Offset(source.Created), out var misfits, counts);
+        var state = _engine!.Restore(source.Workload, flavor, pods, source.Record?.AdmittedAt is { } at ? Offset(at) : Offset(source.Created), out var misfits, counts);
         foreach (var misfit in misfits)
         {
             _plan.Warnings.Add($"{source.Id}: a pod of set {misfit.PodSet} said to be on {misfit.Node} (GPUs {FormatGpus(misfit.GpuMask)}) does not fit there in Berth's view");

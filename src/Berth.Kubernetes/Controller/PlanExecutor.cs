@@ -129,7 +129,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
             }
             else
             {
-                await writer.PatchCustomAnnotationsAsync(Api.PodGroup.Plural, a.Namespace, a.Name, a.Annotations, cancellationToken).ConfigureAwait(false);
+                await writer.PatchCustomAnnotationsAsync(Api.PodGroup.KubePluralName, a.Namespace, a.Name, a.Annotations, cancellationToken).ConfigureAwait(false);
             }
         }
 

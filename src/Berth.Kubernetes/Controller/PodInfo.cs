@@ -1,23 +1,28 @@
+using Berth.Kubernetes.Translation;
 using Berth.Model;
 using k8s.Models;
 
 namespace Berth.Kubernetes.Controller;
 
 /// <summary>A pod as the planner reads it: its request, where it is bound (and on which GPUs), and what it belongs to.</summary>
-internal sealed record PodInfo(
-    V1Pod Object,
-    Pod Request,
-    string Namespace,
-    string Name,
-    string? NodeName,
-    bool Terminal,
-    bool BerthScheduled,
-    int? GpuMask,
-    string? Queue,
-    string? Group,
-    string? OwnerJobUid)
+internal sealed record PodInfo(V1Pod Object, PodView View, int? GpuMask)
 {
-    public string Key => Namespace + "/" + Name;
+    public Pod Request => View.Pod;
 
-    public bool Bound => !string.IsNullOrEmpty(NodeName);
+    public string Namespace => View.Namespace;
+
+    public string Name => View.Name;
+
+    public string? NodeName => View.NodeName;
+
+    public bool Terminal => View.Terminal;
+
+    public bool BerthScheduled => View.IsBerthScheduled;
+
+    public string Key => View.Key;
+
+    public bool Bound => View.IsBound;
+
+    /// <summary>True when the pod asks for any GPU, whole or a share.</summary>
+    public bool UsesGpu => Request.GpuCount > 0 || Request.GpuMilli > 0;
 }

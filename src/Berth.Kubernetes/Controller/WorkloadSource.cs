@@ -47,6 +47,9 @@ internal sealed class WorkloadSource
     /// <summary>Pods the workload needs before it can be tried (a pod group with fewer members than its min member).</summary>
     public int MissingMembers { get; init; }
 
+    /// <summary>Why it cannot be tried at all (no queue, an invalid spec): a pending reason code and its message.</summary>
+    public (string Code, string Message)? Problem { get; init; }
+
     /// <summary>The Job or PodGroup object (for status comparisons); null for plain pods.</summary>
     public object? Owner { get; init; }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Berth.Kubernetes.Controller;
 using k8s;
 using k8s.LeaderElection;
@@ -157,6 +158,6 @@ public sealed class OperatorHost : IAsyncDisposable
         var config = settings.Kubeconfig is null && KubernetesClientConfiguration.IsInCluster()
             ? KubernetesClientConfiguration.InClusterConfig()
             : KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig, settings.Context);
-        return new Kubernetes(config);
+        return new k8s.Kubernetes(config);
     }
 }

@@ -365,7 +365,7 @@ public static class WorkloadTranslator
         return mins;
     }
 
-    private static string ShapeKey(Pod pod) => string.Join(
+    internal static string ShapeKey(Pod pod) => string.Join(
         "|",
         pod.CpuMilli.ToString(CultureInfo.InvariantCulture),
         pod.MemoryMiB.ToString(CultureInfo.InvariantCulture),

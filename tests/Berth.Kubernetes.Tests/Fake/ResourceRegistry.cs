@@ -12,6 +12,7 @@ internal sealed class ResourceRegistry
         new("batch", "v1", "jobs", "Job", Namespaced: true) { BuiltIn = true },
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", Namespaced: true) { BuiltIn = true },
         new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
+        new("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
         new("events.k8s.io", "v1", "events", "Event", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
     ];
 

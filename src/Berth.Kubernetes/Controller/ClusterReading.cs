@@ -1,0 +1,29 @@
+using Berth.Model;
+using Berth.Model.Queueing;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>
+/// What a snapshot says, read the way the controller reads it, without deciding anything: the queueing
+/// configuration (valid objects only), every node (unusable ones carry <see cref="KubernetesNames.UnusableTaint"/>),
+/// and the workloads (running ones with where their pods are, pending ones in creation order).
+/// </summary>
+public sealed record ClusterReading(
+    QueueConfiguration Configuration,
+    IReadOnlyList<Node> Nodes,
+    IReadOnlyList<ReadWorkload> Workloads,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// One workload of a <see cref="ClusterReading"/>. <see cref="Problem"/> is set when it cannot be tried (invalid,
+/// no queue, a gang still missing members). <see cref="BoundPods"/>: (pod set, node, GPU indices) of its bound pods.
+/// </summary>
+public sealed record ReadWorkload(
+    Workload Workload,
+    string Kind,
+    DateTimeOffset Created,
+    bool Running,
+    string? Flavor,
+    DateTimeOffset? AdmittedAt,
+    IReadOnlyList<(int PodSet, string Node, IReadOnlyList<int> Gpus)> BoundPods,
+    string? Problem);

@@ -1,0 +1,400 @@
+using Berth.Kubernetes.Api;
+using Berth.Kubernetes.Translation;
+using Berth.Model;
+using Berth.Model.Queueing;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Controller;
+
+/// <summary>Reading the snapshot: Berth's objects into the queueing model, nodes, pods, and pods grouped into workloads.</summary>
+public sealed partial class DecisionPlanner
+{
+    /// <summary>Submit times are offsets from this instant: fixed, so first-come-first-served order survives restarts.</summary>
+    private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
+
+    private QueueTranslation? _translation;
+    private IReadOnlyDictionary<string, PriorityClass> _priorityClasses = new Dictionary<string, PriorityClass>();
+
+    private void TranslateQueues()
+    {
+        _translation = QueueTranslator.Translate(_snapshot.Flavors, _snapshot.Cohorts, _snapshot.Queues);
+        _config = _translation.Configuration;
+        foreach (var flavor in _snapshot.Flavors)
+        {
+            ReportVerdict(Api.Flavor.KubeKind, Api.Flavor.KubePluralName, flavor.Metadata?.Name, flavor.Status?.Conditions, c => new FlavorStatus { Conditions = c });
+        }
+
+        foreach (var cohort in _snapshot.Cohorts)
+        {
+            ReportVerdict(Api.Cohort.KubeKind, Api.Cohort.KubePluralName, cohort.Metadata?.Name, cohort.Status?.Conditions, c => new CohortStatus { Conditions = c });
+        }
+
+        foreach (var invalid in _translation.Invalid)
+        {
+            _plan.Warnings.Add($"{invalid.Kind} {invalid.Name}: {invalid.Message}");
+        }
+    }
+
+    /// <summary>Writes an object's Ready condition when it changed (status, reason or message); the transition time stays when the status did not flip.</summary>
+    private void ReportVerdict(string kind, string plural, string? name, IList<V1Condition>? current, Func<IList<V1Condition>, object> status)
+    {
+        if (name is null || _translation!.Verdict(kind, name) is not { } verdict)
+        {
+            return;
+        }
+
+        if (NewReadyCondition(verdict, current) is { } conditions)
+        {
+            _plan.ObjectStatuses.Add(new StatusAction(plural, null, name, status(conditions)));
+        }
+    }
+
+    /// <summary>The object's conditions with its Ready condition replaced by the verdict's, or null when nothing would change.</summary>
+    private List<V1Condition>? NewReadyCondition(ObjectVerdict verdict, IList<V1Condition>? current)
+    {
+        var old = current?.FirstOrDefault(c => c?.Type == ConditionTypes.Ready);
+        var wanted = verdict.ToCondition(_snapshot.Now.UtcDateTime);
+        if (old is not null && old.Status == wanted.Status && old.Reason == wanted.Reason && old.Message == wanted.Message && old.ObservedGeneration == wanted.ObservedGeneration)
+        {
+            return null;
+        }
+
+        if (old is not null && old.Status == wanted.Status)
+        {
+            wanted.LastTransitionTime = old.LastTransitionTime;
+        }
+
+        var conditions = (current ?? []).Where(c => c is not null && c.Type != ConditionTypes.Ready).ToList();
+        conditions.Add(wanted);
+        return conditions;
+    }
+
+    private void ReadNodes()
+    {
+        foreach (var node in _snapshot.Nodes.OrderBy(n => n.Metadata?.Name, StringComparer.Ordinal))
+        {
+            var view = NodeTranslator.Translate(node);
+            var name = view.Node.Name;
+            if (string.IsNullOrEmpty(name) || _nodes.ContainsKey(name))
+            {
+                continue;
+            }
+
+            foreach (var warning in view.Warnings)
+            {
+                _plan.Warnings.Add($"node {name}: {warning}");
+            }
+
+            var ready = node.Status?.Conditions?.FirstOrDefault(c => c?.Type == "Ready") is { Status: "True" };
+            var allGpus = view.Node.GpuCount >= 32 ? -1 : (1 << view.Node.GpuCount) - 1;
+            var unhealthy = view.GpusUnhealthy ? allGpus : MaskOf(view.UnhealthyGpus) & allGpus;
+            var model = view.Schedulable
+                ? view.Node
+                : view.Node with { Taints = [.. view.Node.Taints, new Taint(KubernetesNames.UnusableTaint, null, TaintEffect.NoSchedule)] };
+            _nodes[name] = new NodeInfo(model, view.Schedulable, ready, unhealthy);
+        }
+    }
+
+    private void ReadPods()
+    {
+        foreach (var pod in _snapshot.Pods)
+        {
+            var view = PodTranslator.Translate(pod);
+            if (string.IsNullOrEmpty(view.Name))
+            {
+                continue;
+            }
+
+            _pods.Add(new PodInfo(pod, view, view.HasAssignment ? MaskOf(view.AssignedGpus) : null));
+        }
+
+        _pods.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        _priorityClasses = PriorityClassTranslator.Lookup(_snapshot.PriorityClasses);
+    }
+
+    /// <summary>Groups pods into workloads: queued Jobs and their pods, PodGroups and their members, label-only gangs, lone pods.</summary>
+    private void GroupWorkloads()
+    {
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var live = _pods.Where(p => !p.Terminal).ToList();
+        ReadJobs(live, taken);
+        ReadPodGroups(live, taken);
+        ReadGangs(live, taken);
+        ReadLonePods(live, taken);
+        _sources.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+    }
+
+    private void ReadJobs(List<PodInfo> live, HashSet<string> taken)
+    {
+        var byJob = live.Where(p => p.View.OwnerJob is not null).ToLookup(p => (p.Namespace, p.View.OwnerJob!));
+        foreach (var job in _snapshot.Jobs.OrderBy(j => j.Metadata?.NamespaceProperty, StringComparer.Ordinal).ThenBy(j => j.Metadata?.Name, StringComparer.Ordinal))
+        {
+            var meta = job.Metadata ?? new V1ObjectMeta();
+            var queue = WorkloadTranslator.QueueOf(meta);
+            if (queue is null || Finished(job))
+            {
+                continue; // not Berth's, or done: its pods (if any) hold what they hold
+            }
+
+            var ns = meta.NamespaceProperty ?? string.Empty;
+            var name = meta.Name ?? string.Empty;
+            var pods = byJob[(ns, name)].ToList();
+            foreach (var pod in pods)
+            {
+                taken.Add(pod.Key);
+            }
+
+            var record = AdmissionRecord.Parse(meta.Annotations);
+            var suspended = job.Spec?.Suspend == true;
+            var reference = new V1ObjectReference { ApiVersion = "batch/v1", Kind = "Job", Name = name, NamespaceProperty = ns, Uid = meta.Uid };
+            if (!suspended && record is null)
+            {
+                // Started without Berth (created unsuspended): stop it so it waits in its queue like every other Job.
+                _plan.Suspensions.Add(new SuspendJobAction(ns, name, "NotAdmitted", $"the Job names queue {queue} but was not admitted by Berth; suspended until its queue admits it (create queued Jobs with spec.suspend: true)"));
+                _plan.Events.Add(new EventAction(reference, "Warning", "NotAdmitted", $"suspended: it names queue {queue} and waits there until admitted"));
+                continue;
+            }
+
+            var result = WorkloadTranslator.FromJob(job, queue, Epoch, _priorityClasses);
+            var created = Created(meta.CreationTimestamp);
+            var source = new WorkloadSource
+            {
+                Kind = SourceKind.Job,
+                Id = $"job/{ns}/{name}",
+                Namespace = ns,
+                Name = name,
+                Workload = result.Workload ?? Placeholder($"job/{ns}/{name}", queue),
+                Reference = reference,
+                Created = created,
+                Record = suspended ? null : record,
+                Admitted = !suspended && record is not null,
+                Owner = job,
+                Problem = result.IsValid ? null : (result.Reason, result.Message),
+            };
+            foreach (var pod in pods)
+            {
+                source.Members.Add((pod, 0));
+            }
+
+            _sources.Add(source);
+        }
+    }
+
+    private void ReadPodGroups(List<PodInfo> live, HashSet<string> taken)
+    {
+        var byGroup = live.Where(p => p.View.PodGroup is not null).ToLookup(p => (p.Namespace, p.View.PodGroup!));
+        foreach (var group in _snapshot.PodGroups.OrderBy(g => g.Metadata?.NamespaceProperty, StringComparer.Ordinal).ThenBy(g => g.Metadata?.Name, StringComparer.Ordinal))
+        {
+            var meta = group.Metadata ?? new V1ObjectMeta();
+            var ns = meta.NamespaceProperty ?? string.Empty;
+            var name = meta.Name ?? string.Empty;
+            var members = byGroup[(ns, name)].Where(p => !taken.Contains(p.Key)).ToList();
+            foreach (var pod in members)
+            {
+                taken.Add(pod.Key);
+            }
+
+            if (group.Status?.Phase is PodGroupPhases.Finished)
+            {
+                continue;
+            }
+
+            var record = AdmissionRecord.Parse(meta.Annotations);
+            var reference = new V1ObjectReference { ApiVersion = KubernetesNames.ApiVersion, Kind = Api.PodGroup.KubeKind, Name = name, NamespaceProperty = ns, Uid = meta.Uid };
+            AddGroup(SourceKind.PodGroup, group, members, record, reference);
+        }
+    }
+
+    /// <summary>Pods that share a pod-group label with no PodGroup object: a gang of all of them, or of the annotated min member.</summary>
+    private void ReadGangs(List<PodInfo> live, HashSet<string> taken)
+    {
+        var gangs = live.Where(p => p.View.PodGroup is not null && p.BerthScheduled && !taken.Contains(p.Key))
+            .GroupBy(p => (p.Namespace, p.View.PodGroup!))
+            .OrderBy(g => g.Key.Namespace, StringComparer.Ordinal).ThenBy(g => g.Key.Item2, StringComparer.Ordinal);
+        foreach (var gang in gangs)
+        {
+            var (ns, name) = gang.Key;
+            var members = gang.ToList();
+            foreach (var pod in members)
+            {
+                taken.Add(pod.Key);
+            }
+
+            var minText = members.Select(p => ModelMapping.Get(p.Object.Metadata?.Annotations, KubernetesNames.MinMemberAnnotation)).FirstOrDefault(t => t is not null);
+            var minMember = members.Count;
+            if (minText is not null && (!int.TryParse(minText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out minMember) || minMember < 1))
+            {
+                minMember = 0; // FromPodGroup reports it
+            }
+
+            var queue = members.Select(p => p.View.Queue).FirstOrDefault(q => q is not null) ?? _options.DefaultQueue;
+            var group = new Api.PodGroup
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, CreationTimestamp = members.Min(p => p.View.CreationTimestamp) },
+                Spec = new PodGroupSpec { MinMember = minMember, Queue = queue },
+            };
+            var reference = new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = members[0].Name, NamespaceProperty = ns, Uid = members[0].Object.Metadata?.Uid };
+            AddGroup(SourceKind.Gang, group, members, null, reference);
+        }
+    }
+
+    private void AddGroup(SourceKind kind, Api.PodGroup group, List<PodInfo> members, AdmissionRecord? record, V1ObjectReference reference)
+    {
+        var meta = group.Metadata;
+        var ns = meta.NamespaceProperty ?? string.Empty;
+        var name = meta.Name ?? string.Empty;
+        var id = $"podgroup/{ns}/{name}";
+        var result = WorkloadTranslator.FromPodGroup(group, members.Select(m => m.View).ToList(), Epoch, _priorityClasses);
+        var queue = group.Spec?.Queue ?? WorkloadTranslator.QueueOf(meta) ?? members.Select(m => m.View.Queue).FirstOrDefault(q => q is not null) ?? _options.DefaultQueue;
+        var missing = result.Reason == ConditionReasons.WaitingForMembers ? Math.Max(1, (group.Spec?.MinMember ?? 0) - members.Count) : 0;
+        var workload = result.Workload;
+        if (workload is null && result.Reason == ConditionReasons.NoQueue && _options.DefaultQueue is { } fallback)
+        {
+            result = WorkloadTranslator.FromPodGroup(group with { Spec = (group.Spec ?? new PodGroupSpec()) with { Queue = fallback } }, members.Select(m => m.View).ToList(), Epoch, _priorityClasses);
+            workload = result.Workload;
+        }
+
+        var source = new WorkloadSource
+        {
+            Kind = kind,
+            Id = id,
+            Namespace = ns,
+            Name = name,
+            Workload = workload ?? Placeholder(id, queue ?? string.Empty),
+            Reference = reference,
+            Created = Created(meta.CreationTimestamp),
+            Record = record,
+            Admitted = workload is not null && (record is not null || members.Any(m => m.Bound && m.BerthScheduled)),
+            Owner = kind == SourceKind.PodGroup ? group : null,
+            MissingMembers = missing,
+            Problem = workload is not null || missing > 0 ? null : (result.Reason, result.Message),
+        };
+        if (workload is not null)
+        {
+            var keys = workload.PodSets.Select(s => WorkloadTranslator.ShapeKey(s.Template)).ToArray();
+            foreach (var member in members.OrderBy(m => m.Name, StringComparer.Ordinal))
+            {
+                var set = Array.IndexOf(keys, WorkloadTranslator.ShapeKey(member.Request));
+                source.Members.Add((member, Math.Max(0, set)));
+            }
+        }
+        else
+        {
+            foreach (var member in members)
+            {
+                source.Members.Add((member, 0));
+            }
+        }
+
+        _sources.Add(source);
+    }
+
+    private void ReadLonePods(List<PodInfo> live, HashSet<string> taken)
+    {
+        foreach (var pod in live.Where(p => p.BerthScheduled && !taken.Contains(p.Key)))
+        {
+            var view = pod.View.Queue is null && _options.DefaultQueue is { } fallback ? pod.View with { Queue = fallback } : pod.View;
+            var result = WorkloadTranslator.FromPlainPod(view, Epoch, _priorityClasses);
+            var id = $"pod/{pod.Namespace}/{pod.Name}";
+            var source = new WorkloadSource
+            {
+                Kind = SourceKind.Pod,
+                Id = id,
+                Namespace = pod.Namespace,
+                Name = pod.Name,
+                Workload = result.Workload ?? Placeholder(id, view.Queue ?? string.Empty),
+                Reference = new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod.Name, NamespaceProperty = pod.Namespace, Uid = pod.Object.Metadata?.Uid },
+                Created = Created(pod.View.CreationTimestamp),
+                Admitted = result.IsValid && pod.Bound,
+                Problem = result.IsValid ? null : (result.Reason == ConditionReasons.NoQueue ? "QueueMissing" : result.Reason, result.Message),
+            };
+            source.Members.Add((pod, 0));
+            _sources.Add(source);
+        }
+    }
+
+    /// <summary>Writes each valid queue's Ready condition, its counts and its usage per flavor, when they changed.</summary>
+    private void ReportQueues()
+    {
+        var engine = _engine;
+        foreach (var queue in _snapshot.Queues.OrderBy(q => q.Metadata?.Name, StringComparer.Ordinal))
+        {
+            var name = queue.Metadata?.Name;
+            if (name is null || _translation!.Verdict(Api.Queue.KubeKind, name) is not { } verdict)
+            {
+                continue;
+            }
+
+            var current = queue.Status ?? new QueueStatus();
+            var conditions = NewReadyCondition(verdict, current.Conditions) ?? current.Conditions?.ToList() ?? [];
+            var pending = _sources.Count(s => s.Workload.Queue == name && engine?.Find(s.Id) is not { Phase: Engine.Admission.WorkloadPhase.Admitted } && !s.Admitted);
+            var admitted = _plan.Admitted.GetValueOrDefault(name);
+            var usage = verdict.Ready && engine is not null ? UsageOf(engine, name) : [];
+            var wanted = new QueueStatus { Conditions = conditions, PendingWorkloads = pending, AdmittedWorkloads = admitted, Usage = usage };
+            var conditionChanged = NewReadyCondition(verdict, current.Conditions) is not null;
+            if (conditionChanged || current.PendingWorkloads != pending || current.AdmittedWorkloads != admitted || !SameUsage(current.Usage, usage))
+            {
+                _plan.ObjectStatuses.Add(new StatusAction(Api.Queue.KubePluralName, null, name, wanted));
+            }
+        }
+    }
+
+    private static List<FlavorUsage> UsageOf(Engine.Admission.AdmissionScheduler engine, string queue)
+    {
+        var quotas = engine.Quotas;
+        var list = new List<FlavorUsage>();
+        var q = Array.IndexOf(quotas.QueueNames.ToArray(), queue);
+        if (q < 0)
+        {
+            return list;
+        }
+
+        for (var f = 0; f < quotas.Flavors.Count; f++)
+        {
+            if (!quotas.QueueHasFlavor(q, f))
+            {
+                continue;
+            }
+
+            long Used(ResourceKind k) => quotas.Usage(q, f, k);
+            long Borrowed(ResourceKind k) => Math.Max(0, quotas.Usage(q, f, k) - quotas.Nominal(q, f, k));
+            list.Add(Quantities.Usage(
+                quotas.Flavors[f],
+                new Resources(Used(ResourceKind.Cpu), Used(ResourceKind.Memory), Used(ResourceKind.Gpu)),
+                new Resources(Borrowed(ResourceKind.Cpu), Borrowed(ResourceKind.Memory), Borrowed(ResourceKind.Gpu))));
+        }
+
+        return list;
+    }
+
+    private static bool SameUsage(IList<FlavorUsage>? a, IList<FlavorUsage> b)
+    {
+        a ??= [];
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            var x = a[i].Resources ?? [];
+            var y = b[i].Resources ?? [];
+            if (a[i].Name != b[i].Name || x.Count != y.Count || x.Zip(y).Any(p => p.First.Name != p.Second.Name || p.First.Total != p.Second.Total || p.First.Borrowed != p.Second.Borrowed))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Finished(V1Job job) =>
+        job.Status?.Conditions?.Any(c => c?.Type is "Complete" or "Failed" && c.Status == "True") == true;
+
+    private DateTimeOffset Created(DateTime? created) => created is { } time
+        ? new DateTimeOffset(DateTime.SpecifyKind(time, time.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : time.Kind))
+        : _snapshot.Now;
+
+    /// <summary>A stand-in for a workload that cannot be tried (so its queue and id can still be reported).</summary>
+    private static Workload Placeholder(string id, string queue) => new(id) { Queue = queue };
+}

@@ -1,0 +1,180 @@
+using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Operator;
+using Berth.Kubernetes.Tests.Fake;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Berth.Kubernetes.Tests.Controller;
+
+/// <summary>
+/// A fake API server with Berth's resources, a client, and a controller whose cache follows the server.
+/// Tests write objects through <see cref="Client"/> (or seed them), call <see cref="SettleAsync"/> so the cache
+/// has seen every write, and run decisions one at a time with <see cref="CycleAsync"/>.
+/// </summary>
+internal sealed class ControllerHarness : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _cache;
+
+    private ControllerHarness(FakeApiServer server, ControllerOptions options)
+    {
+        Server = server;
+        Client = server.CreateClient();
+        Metrics = new MetricsRegistry();
+        Controller = new BerthController(Client, options, Metrics, TimeProvider.System, NullLoggerFactory.Instance) { IsLeader = true };
+        _cache = Controller.Cache.RunAsync(_stop.Token);
+    }
+
+    public FakeApiServer Server { get; }
+
+    public k8s.Kubernetes Client { get; }
+
+    public BerthController Controller { get; }
+
+    public MetricsRegistry Metrics { get; }
+
+    public static async Task<ControllerHarness> StartAsync(ControllerOptions? options = null, FakeApiServer? server = null, bool wait = true)
+    {
+        server ??= await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources });
+        var harness = new ControllerHarness(server, options ?? new ControllerOptions());
+        if (wait)
+        {
+            await harness.Controller.Cache.Synced.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        return harness;
+    }
+
+    /// <summary>Puts the usual objects on the server: nodes, one flavor <c>a100</c> over them, and queues.</summary>
+    public void SeedCluster(int nodes, int gpusPerNode = 8, params Berth.Kubernetes.Api.Queue[] queues)
+    {
+        for (var i = 0; i < nodes; i++)
+        {
+            Server.Seed(Objects.GpuNode($"node-{i:D2}", gpusPerNode));
+        }
+
+        Server.Seed(Objects.Flavor("a100", "a100"));
+        foreach (var queue in queues)
+        {
+            Server.Seed(queue);
+        }
+    }
+
+    /// <summary>Waits until the cache holds exactly the server's objects, each at the server's resource version.</summary>
+    public async Task SettleAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var cache = Controller.Cache;
+        while (!(Same(Server.List<V1Node>(), cache.Nodes.Snapshot())
+            && Same(Server.List<V1Pod>(), cache.Pods.Snapshot())
+            && Same(Server.List<V1Job>(), cache.Jobs.Snapshot())
+            && Same(Server.List<V1PriorityClass>(), cache.PriorityClasses.Snapshot())
+            && Same(Server.List<Berth.Kubernetes.Api.Queue>(), cache.Queues.Snapshot())
+            && Same(Server.List<Berth.Kubernetes.Api.Cohort>(), cache.Cohorts.Snapshot())
+            && Same(Server.List<Berth.Kubernetes.Api.Flavor>(), cache.Flavors.Snapshot())
+            && Same(Server.List<Berth.Kubernetes.Api.PodGroup>(), cache.PodGroups.Snapshot())))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the controller's cache did not catch up with the fake API server within 10 s");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Lets the cache catch up, then runs one decision.</summary>
+    public async Task<DecisionPlan> CycleAsync()
+    {
+        await SettleAsync();
+        return await Controller.RunCycleAsync(_stop.Token);
+    }
+
+    /// <summary>Runs decisions until one writes nothing (at most <paramref name="limit"/>).</summary>
+    public async Task<int> RunUntilQuietAsync(int limit = 10)
+    {
+        for (var i = 1; i <= limit; i++)
+        {
+            var plan = await CycleAsync();
+            if (plan.WriteCount == 0)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"the controller still wrote something after {limit} cycles");
+    }
+
+    public V1Pod ReadPod(string name, string ns = Objects.Ns) => Server.Get<V1Pod>(name, ns) ?? throw new InvalidOperationException($"pod {ns}/{name} is gone");
+
+    public V1Job ReadJob(string name, string ns = Objects.Ns) => Server.Get<V1Job>(name, ns) ?? throw new InvalidOperationException($"job {ns}/{name} is gone");
+
+    /// <summary>Does what the Job controller would: creates the pods of an unsuspended Job (bound by the default scheduler to the node its selector names, or the first node), deletes those of a suspended one.</summary>
+    public async Task ActAsJobControllerAsync()
+    {
+        await SettleAsync();
+        foreach (var job in Server.List<V1Job>())
+        {
+            var pods = Server.List<V1Pod>(job.Metadata.NamespaceProperty).Where(p => p.Metadata.OwnerReferences?.Any(o => o.Kind == "Job" && o.Name == job.Metadata.Name) == true).ToList();
+            if (job.Spec.Suspend == true)
+            {
+                foreach (var pod in pods)
+                {
+                    await Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty);
+                }
+            }
+            else if (pods.Count == 0)
+            {
+                var record = AdmissionRecord.Parse(job.Metadata.Annotations);
+                for (var i = 0; i < (job.Spec.Parallelism ?? 1); i++)
+                {
+                    var node = record?.Pods.ElementAtOrDefault(i)?.Node;
+                    var pod = new V1Pod
+                    {
+                        ApiVersion = "v1",
+                        Kind = "Pod",
+                        Metadata = new V1ObjectMeta
+                        {
+                            Name = $"{job.Metadata.Name}-{i}",
+                            NamespaceProperty = job.Metadata.NamespaceProperty,
+                            OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = job.Metadata.Name, Uid = job.Metadata.Uid, Controller = true }],
+                        },
+                        Spec = job.Spec.Template.Spec,
+                    };
+                    pod.Spec = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(job.Spec.Template.Spec));
+                    pod.Spec.NodeName = node;
+                    await Client.CoreV1.CreateNamespacedPodAsync(pod, pod.Metadata.NamespaceProperty);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _cache;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Client.Dispose();
+        await Server.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    private static bool Same<T>(IReadOnlyList<T> server, IReadOnlyList<T> cache)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        if (server.Count != cache.Count)
+        {
+            return false;
+        }
+
+        var want = server.Select(o => (o.Metadata.NamespaceProperty, o.Metadata.Name, o.Metadata.ResourceVersion)).ToHashSet();
+        return cache.All(o => want.Contains((o.Metadata.NamespaceProperty, o.Metadata.Name, o.Metadata.ResourceVersion)));
+    }
+}

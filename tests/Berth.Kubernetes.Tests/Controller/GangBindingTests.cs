@@ -1,0 +1,169 @@
+using k8s;
+using Berth.Kubernetes.Api;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Tests.Controller;
+
+public sealed class GangBindingTests
+{
+    [Fact]
+    public async Task PodGroupOfEight_Fits_AllEightBoundInOneDecisionWithDistinctGpus()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
+        h.Server.Seed(Objects.Group("train", 8, "team-a"));
+        for (var i = 0; i < 8; i++)
+        {
+            h.Server.Seed(Objects.Pod($"train-{i}", gpus: 2, group: "train"));
+        }
+
+        var plan = await h.CycleAsync();
+
+        Assert.Equal(8, plan.Bindings.Count);
+        Assert.Equal(8, h.Server.Bindings.Count);
+        var gpusInUse = new HashSet<(string, int)>();
+        for (var i = 0; i < 8; i++)
+        {
+            var pod = h.ReadPod($"train-{i}");
+            Assert.False(string.IsNullOrEmpty(pod.Spec.NodeName));
+            var gpus = pod.Metadata.Annotations[KubernetesNames.GpuIndicesAnnotation].Split(',').Select(int.Parse).ToArray();
+            Assert.Equal(2, gpus.Length);
+            Assert.All(gpus, g => Assert.True(gpusInUse.Add((pod.Spec.NodeName, g)), $"GPU {g} of {pod.Spec.NodeName} given twice"));
+        }
+
+        await h.SettleAsync();
+        var group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
+        Assert.Equal(PodGroupPhases.Admitted, group.Status.Phase);
+        Assert.Equal("a100", group.Status.AdmittedFlavor);
+        Assert.NotNull(Berth.Kubernetes.Controller.AdmissionRecord.Parse(group.Metadata.Annotations));
+    }
+
+    [Fact]
+    public async Task PodGroupOfEight_OneGpuTakenByAnotherScheduler_NoPodBoundUntilItLeavesThenAllEight()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "32"));
+        var foreign = Objects.Pod("inference", gpus: 1, scheduler: "default-scheduler");
+        foreign.Spec.NodeName = "node-00";
+        h.Server.Seed(foreign);
+        h.Server.Seed(Objects.Group("train", 8, "team-a"));
+        for (var i = 0; i < 8; i++)
+        {
+            h.Server.Seed(Objects.Pod($"train-{i}", gpus: 2, group: "train"));
+        }
+
+        var plan = await h.CycleAsync();
+
+        Assert.Empty(plan.Bindings);
+        Assert.Empty(h.Server.Bindings);
+        await h.SettleAsync();
+        for (var i = 0; i < 8; i++)
+        {
+            var pod = h.ReadPod($"train-{i}");
+            Assert.Null(pod.Spec.NodeName);
+            var condition = Assert.Single(pod.Status.Conditions, c => c.Type == "PodScheduled");
+            Assert.Equal("False", condition.Status);
+            Assert.False(string.IsNullOrEmpty(condition.Reason));
+            Assert.Contains("position 1", condition.Message);
+        }
+
+        var group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
+        Assert.Equal(PodGroupPhases.Pending, group.Status.Phase);
+        Assert.NotNull(group.Status.PendingReason);
+        Assert.Equal(1, group.Status.QueuePosition);
+
+        await h.Client.CoreV1.DeleteNamespacedPodAsync("inference", Objects.Ns);
+        var after = await h.CycleAsync();
+
+        Assert.Equal(8, after.Bindings.Count);
+        Assert.Equal(8, h.Server.Bindings.Count);
+    }
+
+    [Fact]
+    public async Task PodGroup_LargerThanTheCluster_FailsWithNeverFitsAndNothingBound()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "32"));
+        h.Server.Seed(Objects.Group("train", 8, "team-a"));
+        for (var i = 0; i < 8; i++)
+        {
+            h.Server.Seed(Objects.Pod($"train-{i}", gpus: i == 7 ? 4 : 2, group: "train"));
+        }
+
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        Assert.Empty(h.Server.Bindings);
+        var group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
+        Assert.Equal(PodGroupPhases.Failed, group.Status.Phase);
+        Assert.Equal("NeverFits", group.Status.PendingReason?.Code);
+        Assert.Equal("False", Assert.Single(group.Status.Conditions!, c => c.Type == ConditionTypes.Admitted).Status);
+        Assert.Equal(1, plan.Pending[("team-a", "NeverFits")]);
+    }
+
+    [Fact]
+    public async Task PodGroup_FewerPodsThanMinMember_WaitsThenBindsAllAtOnce()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
+        h.Server.Seed(Objects.Group("train", 8, "team-a"));
+        for (var i = 0; i < 5; i++)
+        {
+            h.Server.Seed(Objects.Pod($"train-{i}", gpus: 2, group: "train"));
+        }
+
+        var first = await h.CycleAsync();
+        Assert.Empty(first.Bindings);
+        await h.SettleAsync();
+        Assert.Equal("GangIncomplete", h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.PendingReason?.Code);
+
+        for (var i = 5; i < 8; i++)
+        {
+            await h.Client.CoreV1.CreateNamespacedPodAsync(Objects.Pod($"train-{i}", gpus: 2, group: "train"), Objects.Ns);
+        }
+
+        var second = await h.CycleAsync();
+        Assert.Equal(8, second.Bindings.Count);
+        Assert.Equal(8, h.Server.Bindings.Count);
+    }
+
+    [Fact]
+    public async Task LabelOnlyGang_WithMinMemberAnnotation_BindsOnlyWhenAllPresent()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "8"));
+        V1Pod Member(int i)
+        {
+            var pod = Objects.Pod($"w-{i}", gpus: 2, group: "gang", queue: "team-a");
+            pod.Metadata.Annotations = new Dictionary<string, string> { [KubernetesNames.MinMemberAnnotation] = "4" };
+            return pod;
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            h.Server.Seed(Member(i));
+        }
+
+        Assert.Empty((await h.CycleAsync()).Bindings);
+        h.Server.Seed(Member(3));
+        Assert.Equal(4, (await h.CycleAsync()).Bindings.Count);
+    }
+
+    [Fact]
+    public async Task SecondDecision_AfterBinding_WritesNothingAndBindsNothingTwice()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
+        h.Server.Seed(Objects.Group("train", 8, "team-a"));
+        for (var i = 0; i < 8; i++)
+        {
+            h.Server.Seed(Objects.Pod($"train-{i}", gpus: 2, group: "train"));
+        }
+
+        await h.CycleAsync();
+        var cycles = await h.RunUntilQuietAsync();
+
+        Assert.Equal(8, h.Server.Bindings.Count);
+        Assert.InRange(cycles, 1, 3);
+    }
+}
