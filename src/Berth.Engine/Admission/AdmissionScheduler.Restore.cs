@@ -108,14 +108,22 @@ public sealed partial class AdmissionScheduler
         foreach (var p in pods)
         {
             var n = NodeIndexOf(p.Node);
-            if (p.PodSet < 0 || p.PodSet >= podCounts.Length || placedPerSet[p.PodSet] >= podCounts[p.PodSet] || n < 0 || !Fits(n, templates[p.PodSet], p.GpuMask))
+            if (p.PodSet < 0 || p.PodSet >= podCounts.Length || placedPerSet[p.PodSet] >= podCounts[p.PodSet] || n < 0)
             {
                 bad.Add(p);
                 continue;
             }
 
-            ReservePod(templates[p.PodSet], n, p.GpuMask);
-            _scratch.Add(new PodPlacement(p.PodSet, templates[p.PodSet], n, p.GpuMask));
+            var template = templates[p.PodSet];
+            var mask = p.GpuMask == 0 && (template.GpuCount > 0 || template.GpuMilli > 0) ? LowestFreeGpus(n, template.GpuCount, template.GpuMilli) : p.GpuMask;
+            if (mask < 0 || !Fits(n, template, mask))
+            {
+                bad.Add(p);
+                continue;
+            }
+
+            ReservePod(template, n, mask);
+            _scratch.Add(new PodPlacement(p.PodSet, template, n, mask));
             placedPerSet[p.PodSet]++;
         }
 

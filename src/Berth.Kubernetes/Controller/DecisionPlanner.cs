@@ -119,7 +119,7 @@ public sealed partial class DecisionPlanner
         var managed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var source in _sources.Where(s => s.Admitted))
         {
-            foreach (var (pod, _) in source.Members.Where(m => m.Pod.BerthScheduled))
+            foreach (var (pod, _) in source.Members)
             {
                 managed.Add(pod.Key);
             }
@@ -195,7 +195,8 @@ public sealed partial class DecisionPlanner
 
         var pods = new List<RestoredPod>();
         var bound = new int[source.Workload.PodSets.Count];
-        foreach (var (pod, set) in source.Members.Where(m => m.Pod.Bound && m.Pod.BerthScheduled))
+        // Bound pods hold what they hold, whoever bound them (Job pods may be placed by the default scheduler).
+        foreach (var (pod, set) in source.Members.Where(m => m.Pod.Bound))
         {
             pods.Add(new RestoredPod(set, pod.NodeName!, pod.GpuMask ?? 0));
             bound[set]++;
@@ -321,7 +322,7 @@ public sealed partial class DecisionPlanner
         foreach (var (pod, set) in source.Members.Where(m => m.Pod.Bound && m.Pod.BerthScheduled))
         {
             var node = _engine!.NodeIndexOf(pod.NodeName!);
-            var index = free.FindIndex(p => p.PodSet == set && p.Node == node && p.GpuMask == (pod.GpuMask ?? 0));
+            var index = free.FindIndex(p => p.PodSet == set && p.Node == node && (pod.GpuMask is null || p.GpuMask == pod.GpuMask));
             if (index >= 0)
             {
                 free.RemoveAt(index);

@@ -68,3 +68,31 @@ public class RestoreTests
         Assert.Equal(0, f.Scheduler.Cluster.GpuFreeOf(0)[2]);
     }
 }
+
+public class RestoreReclaimTests
+{
+    [Fact]
+    public void Restore_BorrowersOfALendersQuota_AreReclaimedWhenTheLenderSubmits()
+    {
+        const string profile = "fair-share+backfill+preemption";
+        var reclaim = new Berth.Model.Queueing.QueuePreemption { Reclaim = Berth.Model.Queueing.ReclaimPolicy.Any };
+        var options = AdmissionProfiles.Apply(profile, new AdmissionOptions { Seed = 42 });
+        var f = new AdmissionFixture(2, 8, [Make.Queue("a").InCohort("org").Gpus(8).Preempt(reclaim).Build(), Make.Queue("b").InCohort("org").Gpus(8).Build()], options, [AdmissionFixture.Cohort("org")]);
+        f.Scheduler.Restore(Make.Workload("b1").In("b").Pods(1, gpus: 8).Build(), "default", [new RestoredPod(0, "n0", 0xff)], TimeSpan.Zero, out _);
+        f.Scheduler.Restore(Make.Workload("b2").In("b").Pods(1, gpus: 8).Build(), "default", [new RestoredPod(0, "n1", 0xff)], TimeSpan.Zero, out _);
+        f.Submit(Make.Workload("a1").In("a").Pods(1, gpus: 8));
+        f.Scheduler.Schedule();
+        Assert.Equal(WorkloadPhase.Admitted, f.Phase("a1"));
+        Assert.Single(f.Scheduler.DrainEvents(), e => e.Kind == AdmissionEventKind.Evicted && e.Reason == "Reclaimed");
+    }
+
+    [Fact]
+    public void Restore_PodWithoutGpuIndices_TakesTheLowestFreeGpus()
+    {
+        var f = new AdmissionFixture(1, 8, [Make.Queue("q").Gpus(8).Build()]);
+        Assert.True(f.Scheduler.Withhold("n0", new Pod { Name = "other", GpuCount = 1, GpuMilli = 1000 }, 0b1));
+        f.Scheduler.Restore(Make.Workload("job").In("q").Pods(2, gpus: 2).Build(), "default", [new RestoredPod(0, "n0", 0), new RestoredPod(0, "n0", 0)], TimeSpan.Zero, out var misfits);
+        Assert.Empty(misfits);
+        Assert.Equal([0b110, 0b11000], f.Scheduler.Find("job")!.Pods.Select(p => p.GpuMask));
+    }
+}

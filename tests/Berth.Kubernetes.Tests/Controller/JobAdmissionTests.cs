@@ -1,0 +1,93 @@
+using Berth.Kubernetes.Controller;
+using k8s;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Tests.Controller;
+
+public sealed class JobAdmissionTests
+{
+    [Fact]
+    public async Task QueuedJobs_FromSeveralNamespaces_AdmittedOnlyUpToTheQueueQuota()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(4, 8, Objects.Queue("team-a", "a100", "16"));
+        h.Server.Seed(Objects.Job("j1", 1, 8, "team-a", ns: "alpha"));
+        h.Server.Seed(Objects.Job("j2", 1, 8, "team-a", ns: "beta"));
+        h.Server.Seed(Objects.Job("j3", 1, 8, "team-a", ns: "gamma"));
+
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        var suspended = new[] { ("alpha", "j1"), ("beta", "j2"), ("gamma", "j3") }.Select(j => h.ReadJob(j.Item2, j.Item1).Spec.Suspend == true).ToArray();
+        Assert.Equal(2, plan.JobAdmissions.Count);
+        Assert.Equal(1, suspended.Count(s => s));
+        Assert.True(suspended[2], "the newest Job waits: the queue's 16 GPUs hold two 8-GPU Jobs");
+        var admitted = h.ReadJob("j1", "alpha");
+        Assert.Equal("a100", admitted.Spec.Template.Spec.NodeSelector["pool"]);
+        Assert.NotNull(AdmissionRecord.Parse(admitted.Metadata.Annotations));
+        var waiting = h.ReadJob("j3", "gamma");
+        Assert.StartsWith("QuotaExceeded", waiting.Metadata.Annotations[DecisionPlanner.PendingReasonAnnotation], StringComparison.Ordinal);
+
+        // The first Job finishes: its pods go, the third is admitted.
+        await h.ActAsJobControllerAsync();
+        var done = h.ReadJob("j1", "alpha");
+        done.Status = new V1JobStatus { Conditions = [new V1JobCondition { Type = "Complete", Status = "True" }] };
+        await h.Client.BatchV1.ReplaceNamespacedJobStatusAsync(done, "j1", "alpha");
+        var next = await h.CycleAsync();
+
+        Assert.Equal("gamma", Assert.Single(next.JobAdmissions).Namespace);
+    }
+
+    [Fact]
+    public async Task Borrowing_ThenReclaim_SuspendsTheBorrowerAndUnsuspendsTheOwner()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.Server.Seed(Objects.Cohort("research"));
+        h.SeedCluster(2, 8,
+            Objects.Queue("team-a", "a100", "8", cohort: "research", borrowingLimit: "8"),
+            Objects.Queue("team-b", "a100", "8", cohort: "research", reclaim: "Any"));
+        h.Server.Seed(Objects.Job("a1", 1, 8, "team-a", ns: "alpha"));
+        Assert.Single((await h.CycleAsync()).JobAdmissions);
+        await Task.Delay(20); // a2 is admitted later than a1: the newest admission is the first victim
+        await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("a2", 1, 8, "team-a", ns: "alpha"), "alpha");
+        Assert.Single((await h.CycleAsync()).JobAdmissions); // a2 borrows team-b's idle quota
+        await h.ActAsJobControllerAsync();
+        await h.SettleAsync();
+        var queueA = h.Server.Get<Berth.Kubernetes.Api.Queue>("team-a")!;
+        Assert.Equal(2, queueA.Status.AdmittedWorkloads);
+        Assert.Contains(queueA.Status.Usage!.Single().Resources!, r => r.Name == "gpu" && r.Total == "16" && r.Borrowed == "8");
+
+        await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("b1", 1, 8, "team-b", ns: "beta"), "beta");
+        var reclaim = await h.CycleAsync();
+        await h.SettleAsync();
+
+        var victim = Assert.Single(reclaim.Suspensions);
+        Assert.Equal(("alpha", "a2"), (victim.Namespace, victim.Name));
+        Assert.True(h.ReadJob("a2", "alpha").Spec.Suspend);
+        Assert.False(h.ReadJob("a1", "alpha").Spec.Suspend);
+        Assert.Contains(reclaim.Events, e => e.About.Name == "a2" && e.Type == "Warning" && e.Message.Contains("job/beta/b1", StringComparison.Ordinal));
+
+        // The borrower's pods go (the Job controller deletes them); then the owner is admitted.
+        await h.ActAsJobControllerAsync();
+        await h.RunUntilQuietAsync();
+        Assert.False(h.ReadJob("b1", "beta").Spec.Suspend);
+        Assert.True(h.ReadJob("a2", "alpha").Spec.Suspend);
+        Assert.Null(AdmissionRecord.Parse(h.ReadJob("a2", "alpha").Metadata.Annotations));
+    }
+
+    [Fact]
+    public async Task JobCreatedUnsuspended_IsSuspendedUntilItsQueueAdmitsIt()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "8"));
+        h.Server.Seed(Objects.Job("eager", 1, 8, "team-a", suspend: false));
+
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        Assert.Equal("eager", Assert.Single(plan.Suspensions).Name);
+        Assert.True(h.ReadJob("eager").Spec.Suspend);
+        var next = await h.CycleAsync();
+        Assert.Equal("eager", Assert.Single(next.JobAdmissions).Name);
+    }
+}
