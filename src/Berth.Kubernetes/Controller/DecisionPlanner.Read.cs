@@ -121,6 +121,20 @@ public sealed partial class DecisionPlanner
         ReadPodGroups(live, taken);
         ReadGangs(live, taken);
         ReadLonePods(live, taken);
+        var queues = _config.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < _sources.Count; i++)
+        {
+            var source = _sources[i];
+            if (source.Problem is null && !queues.Contains(source.Workload.Queue))
+            {
+                var invalid = _translation!.Verdict(Api.Queue.KubeKind, source.Workload.Queue);
+                var message = invalid is null
+                    ? $"queue {source.Workload.Queue} does not exist; create it or fix the queue label"
+                    : $"queue {source.Workload.Queue} is not valid ({invalid.Reason}: {invalid.Message}); fix the Queue";
+                _sources[i] = source.WithProblem("QueueUnknown", message);
+            }
+        }
+
         _sources.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
     }
 

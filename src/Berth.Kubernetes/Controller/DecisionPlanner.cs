@@ -117,7 +117,7 @@ public sealed partial class DecisionPlanner
 
         // Pods Berth does not place (other schedulers, Job pods bound by the default scheduler) hold what they hold.
         var managed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var source in _sources.Where(s => s.Admitted))
+        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null))
         {
             foreach (var (pod, _) in source.Members)
             {

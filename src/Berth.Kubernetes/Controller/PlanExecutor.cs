@@ -140,9 +140,19 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                 return result;
             }
 
-            if (await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, cancellationToken).ConfigureAwait(false))
+            try
             {
-                result.Bound.Add(b.Namespace + "/" + b.Pod);
+                if (await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, cancellationToken).ConfigureAwait(false))
+                {
+                    result.Bound.Add(b.Namespace + "/" + b.Pod);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One pod's binding failing (a 500, a timeout) does not stop the others: the admission record keeps
+                // its planned place, and the next decision binds it there.
+                result.BindFailures++;
+                logger.LogWarning("binding {Namespace}/{Pod} to {Node} failed: {Error}; retried on the next decision", b.Namespace, b.Pod, b.Node, e.Message);
             }
         }
 
@@ -188,4 +198,7 @@ public sealed class ExecutionResult
     public List<V1Job> JobsWritten { get; } = [];
 
     public int EvictionsRefused { get; set; }
+
+    /// <summary>Bindings that failed for another reason than the pod being gone or bound (retried on the next decision).</summary>
+    public int BindFailures { get; set; }
 }

@@ -50,6 +50,28 @@ internal sealed class WorkloadSource
     /// <summary>Why it cannot be tried at all (no queue, an invalid spec): a pending reason code and its message.</summary>
     public (string Code, string Message)? Problem { get; init; }
 
+    /// <summary>A copy that cannot be tried, for <paramref name="code"/>: <paramref name="message"/>.</summary>
+    public WorkloadSource WithProblem(string code, string message)
+    {
+        var copy = new WorkloadSource
+        {
+            Kind = Kind,
+            Id = Id,
+            Namespace = Namespace,
+            Name = Name,
+            Workload = Workload,
+            Reference = Reference,
+            Created = Created,
+            Record = Record,
+            Admitted = Admitted,
+            MissingMembers = MissingMembers,
+            Owner = Owner,
+            Problem = (code, message),
+        };
+        copy.Members.AddRange(Members);
+        return copy;
+    }
+
     /// <summary>The Job or PodGroup object (for status comparisons); null for plain pods.</summary>
     public object? Owner { get; init; }
 }

@@ -108,6 +108,8 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
     public V1Pod ReadPod(string name, string ns = Objects.Ns) => Server.Get<V1Pod>(name, ns) ?? throw new InvalidOperationException($"pod {ns}/{name} is gone");
 
+    public V1Pod? ReadPodOrNull(string name, string ns = Objects.Ns) => Server.Get<V1Pod>(name, ns);
+
     public V1Job ReadJob(string name, string ns = Objects.Ns) => Server.Get<V1Job>(name, ns) ?? throw new InvalidOperationException($"job {ns}/{name} is gone");
 
     /// <summary>Does what the Job controller would: creates the pods of an unsuspended Job (bound by the default scheduler to the node its selector names, or the first node), deletes those of a suspended one.</summary>
@@ -150,8 +152,14 @@ internal sealed class ControllerHarness : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the controller (as a crash would: its cache and client go), leaving the server running.</summary>
+    public async Task StopAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         try
         {
@@ -162,6 +170,11 @@ internal sealed class ControllerHarness : IAsyncDisposable
         }
 
         Client.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         await Server.DisposeAsync();
         _stop.Dispose();
     }
