@@ -32,6 +32,8 @@ public sealed class OperatorHost : IAsyncDisposable
         Client = client;
     }
 
+    private int _disposed;
+
     public BerthController Controller { get; }
 
     public MetricsRegistry Metrics { get; }
@@ -132,6 +134,11 @@ public sealed class OperatorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Controller.IsLeader = false;
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_run is not null)
