@@ -22,23 +22,21 @@ public sealed partial class DecisionPlanner
             }
         }
 
+        // Victims first: the nodes they leave are contended until their pods are gone.
         foreach (var source in _sources.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
-            var state = engine.Find(source.Id);
-            if (state is null)
-            {
-                continue;
-            }
-
-            var running = state.Phase == WorkloadPhase.Admitted;
-            if (!source.Admitted && running)
-            {
-                OnAdmitted(source, state);
-            }
-            else if (source.Admitted && !running && evictedBy.TryGetValue(source.Id, out var e))
+            if (source.Admitted && engine.Find(source.Id) is { } state && state.Phase != WorkloadPhase.Admitted && evictedBy.TryGetValue(source.Id, out var e))
             {
                 var by = e.By is null ? string.Empty : $" by {e.By}";
                 Requeue(source, e.Reason ?? "Preempted", $"{e.Reason ?? "preempted"}{by}{(string.IsNullOrEmpty(e.Detail) ? string.Empty : ": " + e.Detail)}", e.By);
+            }
+        }
+
+        foreach (var source in _sources.OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            if (!source.Admitted && engine.Find(source.Id) is { Phase: WorkloadPhase.Admitted } state)
+            {
+                OnAdmitted(source, state);
             }
         }
     }
@@ -67,6 +65,11 @@ public sealed partial class DecisionPlanner
                 break;
         }
 
+        if (WaitsForNodes(source, state))
+        {
+            return;
+        }
+
         var free = state.Pods.ToList();
         foreach (var (pod, set) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
         {
@@ -84,6 +87,11 @@ public sealed partial class DecisionPlanner
     {
         _plan.Events.Add(new EventAction(source.Reference, "Warning", reason, message));
         _plan.EvictionReasons.Add(reason);
+        foreach (var (pod, _) in source.Members.Where(m => m.Pod.Bound))
+        {
+            _contended.Add(pod.NodeName!); // its pods still hold the node until they are gone
+        }
+
         if (source.Kind == SourceKind.Job)
         {
             _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message));
@@ -177,7 +185,7 @@ public sealed partial class DecisionPlanner
             if (condition is null || condition.Status != "False" || condition.Reason != code || condition.Message != text)
             {
                 _plan.Unschedulable.Add(new UnschedulableAction(pod.Namespace, pod.Name, code, text));
-                if (source.Kind is SourceKind.Pod or SourceKind.Gang && condition?.Reason != code)
+                if (condition?.Reason != code)
                 {
                     _plan.Events.Add(new EventAction(new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod.Name, NamespaceProperty = pod.Namespace, Uid = pod.Object.Metadata?.Uid }, "Warning", "FailedScheduling", text));
                 }

@@ -116,7 +116,7 @@ public sealed partial class DecisionPlanner
     private void GroupWorkloads()
     {
         var taken = new HashSet<string>(StringComparer.Ordinal);
-        var live = _pods.Where(p => !p.Terminal).ToList();
+        var live = _pods.Where(p => !p.Terminal && !p.Terminating).ToList();
         ReadJobs(live, taken);
         ReadPodGroups(live, taken);
         ReadGangs(live, taken);
@@ -283,6 +283,12 @@ public sealed partial class DecisionPlanner
             MissingMembers = missing,
             Problem = workload is not null || missing > 0 ? null : (result.Reason, result.Message),
         };
+        if (kind == SourceKind.PodGroup && record is null && members.Any(m => m.Bound && m.BerthScheduled))
+        {
+            // Its admission was taken back (preempted, requeued) but an eviction was refused or failed: its pods leave first.
+            source = source.WithProblem(EvictingReason, $"{id} was preempted or requeued; it waits until its running pods are gone (an eviction may be held back by a PodDisruptionBudget)");
+        }
+
         if (workload is not null)
         {
             var keys = workload.PodSets.Select(s => WorkloadTranslator.ShapeKey(s.Template)).ToArray();

@@ -28,6 +28,9 @@ public sealed partial class DecisionPlanner
     private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
     private readonly List<PodInfo> _pods = [];
     private readonly List<WorkloadSource> _sources = [];
+
+    /// <summary>Nodes where bindings wait: pods that are leaving (evicted, terminating) or that Berth cannot account for still hold them.</summary>
+    private readonly HashSet<string> _contended = new(StringComparer.Ordinal);
     private QueueConfiguration _config = new();
     private AdmissionScheduler? _engine;
 
@@ -115,7 +118,30 @@ public sealed partial class DecisionPlanner
         }
 
 
-        // Pods Berth does not place (other schedulers, Job pods bound by the default scheduler) hold what they hold.
+        // Admitted workloads first: their pods (and planned places) are the truth Berth wrote.
+        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null).OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            if (UnhealthyMember(source) is { } reason)
+            {
+                Requeue(source, "NodeUnhealthy", reason, null);
+                continue;
+            }
+
+            Restore(source);
+        }
+
+        // Groups whose admission was taken back while their pods still run: evict those pods again.
+        foreach (var source in _sources.Where(s => s.Problem?.Code == EvictingReason))
+        {
+            foreach (var (pod, _) in source.Members.Where(m => m.Pod.Bound))
+            {
+                _plan.Evictions.Add(new EvictPodAction(pod.Namespace, pod.Name, EvictingReason, source.Problem!.Value.Message, source.Id));
+                _contended.Add(pod.NodeName!);
+            }
+        }
+
+        // Then pods Berth does not place (other schedulers, pods still terminating): they hold what they hold. Where they
+        // do not fit beside the planned places, the node is contended: nothing is bound there until they are gone.
         var managed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null))
         {
@@ -129,19 +155,12 @@ public sealed partial class DecisionPlanner
         {
             if (_nodes.ContainsKey(pod.NodeName!) && !_engine.Withhold(pod.NodeName!, pod.Request, pod.GpuMask))
             {
-                _plan.Warnings.Add($"pod {pod.Key} on {pod.NodeName} asks for more than the node has free in Berth's view; left out of the accounting");
+                _contended.Add(pod.NodeName!);
+                if (!pod.Terminating)
+                {
+                    _plan.Warnings.Add($"pod {pod.Key} on {pod.NodeName} asks for more than the node has free in Berth's view; nothing more is bound there until that changes");
+                }
             }
-        }
-
-        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null).OrderBy(s => s.Id, StringComparer.Ordinal))
-        {
-            if (UnhealthyMember(source) is { } reason)
-            {
-                Requeue(source, "NodeUnhealthy", reason, null);
-                continue;
-            }
-
-            Restore(source);
         }
 
         foreach (var source in _sources.Where(s => !s.Admitted && s.MissingMembers == 0 && s.Problem is null).OrderBy(s => s.Created).ThenBy(s => s.Id, StringComparer.Ordinal))
@@ -229,6 +248,7 @@ public sealed partial class DecisionPlanner
         var state = _engine!.Restore(source.Workload, flavor, pods, source.Record?.AdmittedAt is { } at ? Offset(at) : Offset(source.Created), out var misfits, counts);
         foreach (var misfit in misfits)
         {
+            _contended.Add(misfit.Node);
             _plan.Warnings.Add($"{source.Id}: a pod of set {misfit.PodSet} said to be on {misfit.Node} (GPUs {FormatGpus(misfit.GpuMask)}) does not fit there in Berth's view");
         }
 
@@ -276,6 +296,11 @@ public sealed partial class DecisionPlanner
             }
 
             var state = _engine!.Find(source.Id)!;
+            if (WaitsForNodes(source, state))
+            {
+                continue;
+            }
+
             var free = FreePlacements(source, state);
             var missing = unbound.Where(m => !free.Any(p => p.PodSet == m.PodSet)).ToList();
             if (missing.Count > 0 || unbound.Count > free.Count)
@@ -314,6 +339,37 @@ public sealed partial class DecisionPlanner
             }
         }
     }
+
+    /// <summary>
+    /// True (and its pods told why) when a placement of the workload is on a contended node: its pods are bound
+    /// all together once the pods leaving those nodes are gone, never beside them.
+    /// </summary>
+    private bool WaitsForNodes(WorkloadSource source, WorkloadState state)
+    {
+        var nodes = state.Pods.Select(p => _engine!.Cluster.Nodes[p.Node].Name).Where(_contended.Contains).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (nodes.Length == 0)
+        {
+            return false;
+        }
+
+        var message = $"{source.Id} is admitted; its pods are bound once the pods leaving {string.Join(", ", nodes.Take(4))}{(nodes.Length > 4 ? ", ..." : string.Empty)} are gone";
+        foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
+        {
+            var condition = pod.Object.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+            if (condition is null || condition.Reason != WaitingForNodesReason || condition.Message != message)
+            {
+                _plan.Unschedulable.Add(new UnschedulableAction(pod.Namespace, pod.Name, WaitingForNodesReason, message));
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Pending reason of a pod group whose admission was taken back while its pods still run.</summary>
+    public const string EvictingReason = "Evicting";
+
+    /// <summary>PodScheduled reason of the pods of an admitted workload whose nodes are still being freed.</summary>
+    public const string WaitingForNodesReason = "WaitingForPreemptedPods";
 
     /// <summary>Placements of the workload that no bound pod holds, in order.</summary>
     private List<PodPlacement> FreePlacements(WorkloadSource source, WorkloadState state)

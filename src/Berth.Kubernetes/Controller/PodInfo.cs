@@ -17,6 +17,9 @@ internal sealed record PodInfo(V1Pod Object, PodView View, int? GpuMask)
 
     public bool Terminal => View.Terminal;
 
+    /// <summary>Being deleted (evicted, its Job suspended): it still holds its node until it is gone, but belongs to no running workload.</summary>
+    public bool Terminating => Object.Metadata?.DeletionTimestamp is not null;
+
     public bool BerthScheduled => View.IsBerthScheduled;
 
     public string Key => View.Key;

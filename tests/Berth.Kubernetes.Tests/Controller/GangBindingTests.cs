@@ -67,6 +67,8 @@ public sealed class GangBindingTests
             Assert.Contains("position 1", condition.Message);
         }
 
+        var events = h.Server.List<Corev1Event>(Objects.Ns);
+        Assert.Equal(8, events.Count(e => e.Reason == "FailedScheduling" && e.InvolvedObject.Kind == "Pod" && e.Source.Component == KubernetesNames.SchedulerName));
         var group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
         Assert.Equal(PodGroupPhases.Pending, group.Status.Phase);
         Assert.NotNull(group.Status.PendingReason);
