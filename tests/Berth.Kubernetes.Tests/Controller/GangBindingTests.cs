@@ -169,3 +169,66 @@ public sealed class GangBindingTests
         Assert.InRange(cycles, 1, 3);
     }
 }
+
+public sealed class SharingAndTopologyTests
+{
+    [Fact]
+    public async Task TwoHalfGpuPods_ShareOneGpu_AndTheAnnotationsSayWhichAndHowMuch()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(1, 2, Objects.Queue("team-a", "a100", "2"));
+        for (var i = 0; i < 3; i++)
+        {
+            var pod = Objects.Pod($"infer-{i}", gpus: 1, queue: "team-a");
+            pod.Metadata.Annotations = new Dictionary<string, string> { [KubernetesNames.GpuShareRequestAnnotation] = "500" };
+            h.Server.Seed(pod);
+        }
+
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        Assert.Equal(3, plan.Bindings.Count);
+        var gpus = Enumerable.Range(0, 3).Select(i => h.ReadPod($"infer-{i}").Metadata.Annotations).ToArray();
+        Assert.All(gpus, a => Assert.Equal("500", a[KubernetesNames.GpuMilliAnnotation]));
+        var perGpu = gpus.GroupBy(a => a[KubernetesNames.GpuIndicesAnnotation]).Select(g => g.Count()).OrderDescending().ToArray();
+        Assert.Equal([2, 1], perGpu); // packed: two halves on one GPU, the third starts the other
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task PodGroupWithRequiredRackTopology_AllPodsLandInOneRack(bool required)
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            h.Server.Seed(Objects.GpuNode($"node-{i:D2}", 8, rack: i < 2 ? "r1" : "r2"));
+        }
+
+        // Half of node-00 (rack r1) and of node-02 (rack r2) is taken: packing alone would use those two halves, across racks.
+        h.Server.Seed(Objects.Flavor("a100", "a100"));
+        h.Server.Seed(Objects.Queue("team-a", "a100", "32"));
+        foreach (var node in new[] { "node-00", "node-02" })
+        {
+            var other = Objects.Pod($"other-{node}", gpus: 4, scheduler: "default-scheduler");
+            other.Spec.NodeName = node;
+            h.Server.Seed(other);
+        }
+
+        var group = Objects.Group("ring", 2, "team-a");
+        if (required)
+        {
+            group.Spec = group.Spec with { Topology = new Berth.Kubernetes.Api.TopologySpec { Key = "rack", Mode = "Required" } };
+        }
+
+        h.Server.Seed(group);
+        h.Server.Seed(Objects.Pod("ring-0", gpus: 4, group: "ring"));
+        h.Server.Seed(Objects.Pod("ring-1", gpus: 4, group: "ring"));
+
+        var plan = await h.CycleAsync();
+
+        var racks = plan.Bindings.Select(b => int.Parse(b.Node[^2..], System.Globalization.CultureInfo.InvariantCulture) < 2 ? "r1" : "r2").Distinct().Count();
+        Assert.Equal(2, plan.Bindings.Count);
+        Assert.Equal(required ? 1 : 2, racks);
+    }
+}
