@@ -78,7 +78,17 @@ internal sealed class OperatorCommand
             Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync },
         };
         settings.Controller.ToAdmissionOptions();
-        var client = OperatorHost.Connect(settings);
+        k8s.IKubernetes client;
+        try
+        {
+            client = OperatorHost.Connect(settings);
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"error: no Kubernetes configuration: {e.Message}; give --kubeconfig FILE, set KUBECONFIG, or run inside a pod");
+            return ExitCodes.Failure;
+        }
+
         var host = OperatorHost.Create(settings, client, TimeProvider.System, jsonLogs: !parse.GetValue(_plainLogs));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_terminal.Cancellation);
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
