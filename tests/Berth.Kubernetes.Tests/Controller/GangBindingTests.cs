@@ -74,6 +74,9 @@ public sealed class GangBindingTests
         Assert.NotNull(group.Status.PendingReason);
         Assert.Equal(1, group.Status.QueuePosition);
 
+        await Task.Delay(1100); // time passes: nothing about the waiting gang may be rewritten because of that alone
+        Assert.InRange(await h.RunUntilQuietAsync(), 1, 2);
+
         await h.Client.CoreV1.DeleteNamespacedPodAsync("inference", Objects.Ns);
         var after = await h.CycleAsync();
 

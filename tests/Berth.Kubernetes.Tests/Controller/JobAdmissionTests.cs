@@ -25,6 +25,7 @@ public sealed class JobAdmissionTests
         var admitted = h.ReadJob("j1", "alpha");
         Assert.Equal("a100", admitted.Spec.Template.Spec.NodeSelector["pool"]);
         Assert.NotNull(AdmissionRecord.Parse(admitted.Metadata.Annotations));
+        Assert.InRange(await h.RunUntilQuietAsync(), 1, 3); // a waiting Job's reason is written once, not every decision
         var waiting = h.ReadJob("j3", "gamma");
         Assert.StartsWith("QuotaExceeded", waiting.Metadata.Annotations[DecisionPlanner.PendingReasonAnnotation], StringComparison.Ordinal);
 

@@ -53,19 +53,15 @@ public sealed class ItpTraceTests
     }
 
     [SharedDataFact]
-    public void Read_RealTraces_LoadAllEightFilesFast()
+    public void Read_RealTraces_LoadAllEightFiles()
     {
+        // How fast this is, is measured by the bench scenario (`scenario itp`, docs/PERFORMANCE.md), not here.
         var files = Directory.GetFiles(ItpDir, "cluster*.csv").Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(8, files.Length);
-        _ = ItpTrace.Read(files[^1], new ItpSourceOptions());
-
-        var watch = Stopwatch.StartNew();
         var workloads = files.SelectMany(f => ItpTrace.Read(f, new ItpSourceOptions())).ToArray();
-        watch.Stop();
 
         Assert.Equal(63_944, workloads.Length);
         Assert.Equal(63_944, workloads.Select(w => w.Id).Distinct(StringComparer.Ordinal).Count());
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"reading the 8 ITP files took {watch.Elapsed.TotalMilliseconds:0} ms");
         var first = workloads[0];
         Assert.Equal(("cluster01/965d744f-0445-c1a8-12af-97e4c536c66e", "cluster01"), (first.Id, first.Queue));
         Assert.Equal((TimeSpan.FromSeconds(1932025), TimeSpan.FromSeconds(2429)), (first.SubmitTime, first.Duration));

@@ -21,9 +21,7 @@ public sealed class ScenarioFilesTests
     [SharedDataFact]
     public void Read_ItpMergedScenario_SizesClusterAndQuotasForTheTraces()
     {
-        var watch = Stopwatch.StartNew();
         var scenario = ScenarioReader.Read(Path.Combine(Repository.Root, "scenarios", "itp-merged.yaml"));
-        watch.Stop();
 
         Assert.Equal(63_944, scenario.Workloads.Count);
         Assert.Equal(8, scenario.Queues.Queues.Count);
@@ -33,12 +31,9 @@ public sealed class ScenarioFilesTests
         Assert.Equal(capacity * 1000L, scenario.Queues.Queues.Sum(q => q.Flavors[0].Gpu!.Nominal));
         Assert.Equal(9, scenario.Notes.Count);
         Assert.StartsWith($"cluster: {group.Count} nodes of 8 GPUs", scenario.Notes[0], StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"reading took {watch.Elapsed}");
         foreach (var note in scenario.Notes)
         {
             Console.WriteLine(note);
         }
-
-        Console.WriteLine($"read in {watch.Elapsed.TotalMilliseconds:0} ms");
     }
 }
