@@ -62,9 +62,15 @@ internal static class BindScenario
         await loop.ConfigureAwait(false);
 
         var problems = Check(server, options);
-        var plan = Stopwatch.StartNew();
-        var planned = DecisionPlanner.Plan(atStart, controllerOptions);
-        plan.Stop();
+        var planSeconds = double.MaxValue;
+        DecisionPlan? planned = null;
+        for (var i = 0; i < 3; i++)
+        {
+            var plan = Stopwatch.StartNew();
+            planned = DecisionPlanner.Plan(atStart, controllerOptions);
+            planSeconds = Math.Min(planSeconds, plan.Elapsed.TotalSeconds);
+        }
+
         return new BindScenarioResult
         {
             Pods = options.Pods,
@@ -73,8 +79,8 @@ internal static class BindScenario
             SeedSeconds = seed.Elapsed.TotalSeconds,
             PodsInCacheAtStart = inCache,
             Cycles = cycles,
-            PlanSeconds = plan.Elapsed.TotalSeconds,
-            PlannedBindings = planned.Bindings.Count,
+            PlanSeconds = planSeconds,
+            PlannedBindings = planned!.Bindings.Count,
             ServerAloneSequentialPodsPerSecond = serverAlone.Item1,
             ServerAloneParallelPodsPerSecond = serverAlone.Item2,
             Problems = problems,

@@ -19,7 +19,7 @@ internal sealed record BindScenarioResult
 
     public required int Cycles { get; init; }
 
-    /// <summary>One <c>DecisionPlanner.Plan</c> over the snapshot taken at the start (all pods pending), after the run (warm).</summary>
+    /// <summary><c>DecisionPlanner.Plan</c> over the snapshot taken at the start (all pods pending), after the run (warm): the fastest of three.</summary>
     public required double PlanSeconds { get; init; }
 
     public required int PlannedBindings { get; init; }

@@ -78,9 +78,14 @@ internal static class RestartScenario
             Check(server, before, plan, expected, problems);
         }
 
-        var planClock = Stopwatch.StartNew();
-        DecisionPlanner.Plan(before, new ControllerOptions());
-        planClock.Stop();
+        var planSeconds = double.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var planClock = Stopwatch.StartNew();
+            DecisionPlanner.Plan(before, new ControllerOptions());
+            planSeconds = Math.Min(planSeconds, planClock.Elapsed.TotalSeconds);
+        }
+
         return new RestartScenarioResult
         {
             Nodes = options.Nodes,
@@ -89,7 +94,7 @@ internal static class RestartScenario
             SeedSeconds = seed.Elapsed.TotalSeconds,
             SyncSeconds = syncSeconds,
             FirstDecisionSeconds = first.TotalSeconds,
-            PlanSeconds = planClock.Elapsed.TotalSeconds,
+            PlanSeconds = planSeconds,
             Bindings = plan?.Bindings.Count ?? 0,
             ExpectedBindings = expected.Count,
             Writes = plan?.WriteCount ?? 0,

@@ -20,7 +20,7 @@ internal sealed record RestartScenarioResult
     /// <summary>Start to the first decision's writes done (the headline figure).</summary>
     public required double FirstDecisionSeconds { get; init; }
 
-    /// <summary>One <c>DecisionPlanner.Plan</c> over the same state, afterwards (warm).</summary>
+    /// <summary><c>DecisionPlanner.Plan</c> over the same state, afterwards (warm): the fastest of three.</summary>
     public required double PlanSeconds { get; init; }
 
     public required int Bindings { get; init; }
