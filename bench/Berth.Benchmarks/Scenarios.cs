@@ -14,7 +14,8 @@ namespace Berth.Benchmarks;
 /// Scale scenarios outside BenchmarkDotNet:
 /// <c>scenario decisions --nodes 1213|N [--policy fgd] [--seed 42] [--until 130]</c> times every Place() of the
 /// real inflation loop (cache invalidation included) and prints per-decision percentiles;
-/// <c>scenario comparison [--seeds 10]</c> times every policy × seeds 42.. on the default trace in parallel.
+/// <c>scenario comparison [--seeds 10]</c> times every policy × seeds 42.. on the default trace in parallel;
+/// <c>scenario k8s-bind</c> and <c>scenario k8s-restart</c>: Berth on Kubernetes against the fake API server (see <see cref="KubernetesScale"/>).
 /// </summary>
 public static class Scenarios
 {
@@ -49,6 +50,24 @@ public static class Scenarios
             case "itp":
                 AdmissionScale.Itp(Opt("file", "scenarios/itp-merged.yaml"), Opt("profiles", string.Join(',', AdmissionProfiles.Names)).Split(','));
                 return 0;
+            case "k8s-bind":
+                return KubernetesScale.Bind(new Berth.Kubernetes.Tests.Scale.BindScenarioOptions
+                {
+                    Nodes = int.Parse(Opt("nodes", "1000"), Inv),
+                    Gangs = int.Parse(Opt("gangs", "625"), Inv),
+                    GangSize = int.Parse(Opt("gang-size", "8"), Inv),
+                    Queues = int.Parse(Opt("queues", "10"), Inv),
+                    ServerAloneParallelism = int.Parse(Opt("parallel", "16"), Inv),
+                });
+            case "k8s-restart":
+                return KubernetesScale.Restart(new Berth.Kubernetes.Tests.Scale.RestartScenarioOptions
+                {
+                    Nodes = int.Parse(Opt("nodes", "5000"), Inv),
+                    BoundPods = int.Parse(Opt("pods", "50000"), Inv),
+                    PendingGangs = int.Parse(Opt("pending", "100"), Inv),
+                    InterruptedGangs = int.Parse(Opt("interrupted", "10"), Inv),
+                    Queues = int.Parse(Opt("queues", "20"), Inv),
+                });
             default:
                 return Usage();
         }
@@ -60,6 +79,8 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario comparison [--seeds 10]");
         Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit]");
         Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
+        Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
+        Console.Error.WriteLine("       scenario k8s-restart [--nodes 5000] [--pods 50000] [--pending 100] [--interrupted 10] [--queues 20]");
         return 2;
     }
 

@@ -191,15 +191,11 @@ internal sealed class ApiRequestHandler(
                 }
             }
 
-            var matching = store.List(target.Resource, target.Namespace)
-                .Where(entry => string.CompareOrdinal(entry.Key.SortKey, start) >= 0)
-                .Where(entry => labels.Matches(entry.Object) && fields.Matches(entry.Object))
-                .ToList();
-            var page = matching.Take(limit).ToList();
-            if (page.Count < matching.Count)
+            var (page, more) = store.ListPage(target.Resource, target.Namespace, start, obj => labels.Matches(obj) && fields.Matches(obj), limit);
+            if (more > 0)
             {
                 next = ContinueToken.Encode(listVersion, page[^1].Key.SortKey);
-                remaining = matching.Count - page.Count;
+                remaining = more;
             }
 
             items = page.Select(entry => entry.Object).ToList();

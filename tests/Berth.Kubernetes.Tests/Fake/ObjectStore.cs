@@ -17,6 +17,10 @@ internal sealed class ObjectStore(int historyLimit)
     private readonly Dictionary<ObjectKey, JsonObject> objects = [];
     private readonly Queue<StoredEvent> history = new();
     private readonly List<WatchSubscription> watches = [];
+
+    // Each resource's keys in list order, built on the first list after a write to that resource, so the pages of
+    // one list cost their own size rather than a sort and a copy of every object each.
+    private readonly Dictionary<ResourceDefinition, (ObjectKey Key, string SortKey)[]> sortedKeys = [];
     private long resourceVersion;
     private long compactedThrough;
     private long sequence;
@@ -78,6 +82,63 @@ internal sealed class ObjectStore(int historyLimit)
         }
     }
 
+    /// <summary>
+    /// One page of a list: from <paramref name="start"/> (inclusive) in list order, the first <paramref name="limit"/>
+    /// objects that <paramref name="matches"/> accepts (it sees the stored object and must not change it), as copies;
+    /// and how many more match after them.
+    /// </summary>
+    public (List<(ObjectKey Key, JsonObject Object)> Page, long Remaining) ListPage(ResourceDefinition resource, string? @namespace, string start, Func<JsonObject, bool> matches, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        lock (Gate)
+        {
+            if (!sortedKeys.TryGetValue(resource, out var keys))
+            {
+                keys = objects.Keys.Where(k => k.Resource == resource).Select(k => (k, k.SortKey)).ToArray();
+                Array.Sort(keys, (a, b) => string.CompareOrdinal(a.SortKey, b.SortKey));
+                sortedKeys[resource] = keys;
+            }
+
+            var lo = 0;
+            var hi = keys.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (string.CompareOrdinal(keys[mid].SortKey, start) < 0)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            var page = new List<(ObjectKey, JsonObject)>();
+            long remaining = 0;
+            for (var i = lo; i < keys.Length; i++)
+            {
+                var key = keys[i].Key;
+                var obj = objects[key];
+                if ((@namespace is not null && key.Namespace != @namespace) || !matches(obj))
+                {
+                    continue;
+                }
+
+                if (page.Count < limit)
+                {
+                    page.Add((key, (JsonObject)obj.DeepClone()));
+                }
+                else
+                {
+                    remaining++;
+                }
+            }
+
+            return (page, remaining);
+        }
+    }
+
     /// <summary>Stores the object under a new resourceVersion and records ADDED or MODIFIED. Returns the stored copy.</summary>
     public JsonObject Write(ObjectKey key, JsonObject obj)
     {
@@ -85,6 +146,11 @@ internal sealed class ObjectStore(int historyLimit)
         {
             objects.TryGetValue(key, out var previous);
             var stored = Stamp(obj);
+            if (!objects.ContainsKey(key))
+            {
+                sortedKeys.Remove(key.Resource);
+            }
+
             objects[key] = stored;
             Record(previous is null ? StoredEvent.Added : StoredEvent.Modified, key, stored, previous);
             return (JsonObject)stored.DeepClone();
@@ -96,7 +162,11 @@ internal sealed class ObjectStore(int historyLimit)
     {
         lock (Gate)
         {
-            objects.Remove(key);
+            if (objects.Remove(key))
+            {
+                sortedKeys.Remove(key.Resource);
+            }
+
             var stored = Stamp(last);
             Record(StoredEvent.Deleted, key, stored, previous: null);
             return (JsonObject)stored.DeepClone();
