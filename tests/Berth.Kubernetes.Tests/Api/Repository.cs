@@ -7,10 +7,17 @@ internal static class Repository
 
     public static string Deploy => Path.Combine(Root, "deploy");
 
-    /// <summary>Every YAML file under deploy/, relative to the repository root, sorted.</summary>
+    /// <summary>
+    /// Every Kubernetes manifest under deploy/, relative to the repository root, sorted. The Helm chart (templates,
+    /// values; its crds/ are copies of deploy/crds/) and the kind cluster config are not manifests and have their own tests.
+    /// </summary>
     public static IReadOnlyList<string> DeployYamlFiles =>
-        Directory.GetFiles(Deploy, "*.yaml", SearchOption.AllDirectories)
-            .Concat(Directory.GetFiles(Deploy, "*.yml", SearchOption.AllDirectories))
+        AllYamlFiles(Deploy).Where(f => !f.StartsWith("deploy/helm/", StringComparison.Ordinal) && !f.StartsWith("deploy/kind/", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>Every YAML file under <paramref name="folder"/> (absolute), relative to the repository root, sorted.</summary>
+    public static IReadOnlyList<string> AllYamlFiles(string folder) =>
+        Directory.GetFiles(folder, "*.yaml", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(folder, "*.yml", SearchOption.AllDirectories))
             .Select(f => Path.GetRelativePath(Root, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)
             .ToArray();

@@ -1,0 +1,178 @@
+using Berth.Kubernetes.Api;
+using k8s;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Tests.Api;
+
+/// <summary>
+/// deploy/helm/berth, rendered by <see cref="HelmTemplate"/> (helm is not installed in CI): the objects load as
+/// their Kubernetes types, the values do what values.yaml says, and the chart stays in step with the plain
+/// manifests (same CRDs, same ClusterRole rules, same pod settings as deploy/operator.yaml).
+/// </summary>
+public sealed class HelmChartTests
+{
+    private const string Chart = "deploy/helm/berth";
+    private const string Ns = "gpu-scheduling";
+
+    public sealed record ValuesCase(string Name, Dictionary<string, object?> Overrides, string[] ArgsPresent, string[] ArgsAbsent, int Replicas, bool LeaderRole, bool Service)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static TheoryData<ValuesCase> Cases => new(
+        new ValuesCase("the defaults run two replicas with leader election", [], ["--leader-elect"], ["--default-queue"], 2, LeaderRole: true, Service: true),
+        new ValuesCase("one replica without leader election has no lease role", new() { ["replicas"] = 1L, ["leaderElection"] = false }, [], ["--leader-elect"], 1, LeaderRole: false, Service: true),
+        new ValuesCase("a default queue is passed on", new() { ["defaultQueue"] = "team-a" }, ["--default-queue", "team-a"], [], 2, LeaderRole: true, Service: true),
+        new ValuesCase("a profile and a resync are passed on", new() { ["profile"] = "strict-fifo", ["resync"] = "2m" }, ["strict-fifo", "2m"], ["fair-share+backfill+preemption"], 2, LeaderRole: true, Service: true),
+        new ValuesCase("the metrics service can be left out", new() { ["metrics"] = new Dictionary<string, object?> { ["service"] = false } }, [], [], 2, LeaderRole: true, Service: false));
+
+    private static List<object> Render(Dictionary<string, object?>? overrides = null, string release = "berth")
+    {
+        var values = HelmTemplate.LoadValues(Repository.Read($"{Chart}/values.yaml"));
+        if (overrides is not null)
+        {
+            values = HelmTemplate.Merge(values, overrides);
+        }
+
+        var objects = new List<object>();
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, Chart, "templates"), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            var text = HelmTemplate.Render(File.ReadAllText(file), values, release, Ns);
+            if (!string.IsNullOrWhiteSpace(string.Concat(text.Split('\n').Where(l => !l.TrimStart().StartsWith('#')))))
+            {
+                objects.AddRange(KubernetesYaml.LoadAllFromString(text, CustomResourceDefinitions.Types.ToDictionary(), strict: true));
+            }
+        }
+
+        return objects;
+    }
+
+    private static List<object> Plain(string file) => KubernetesYaml.LoadAllFromString(Repository.Read(file), CustomResourceDefinitions.Types.ToDictionary(), strict: true);
+
+    [Fact]
+    public void Chart_Crds_AreCopiesOfDeployCrds()
+    {
+        var plain = Directory.GetFiles(Path.Combine(Repository.Deploy, "crds")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        var chart = Directory.GetFiles(Path.Combine(Repository.Root, Chart, "crds")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(plain, chart);
+        Assert.All(plain, f => Assert.True(
+            Repository.Read($"deploy/crds/{f}") == Repository.Read($"{Chart}/crds/{f}"),
+            $"{Chart}/crds/{f} differs from deploy/crds/{f}; copy it: cp deploy/crds/*.yaml {Chart}/crds/"));
+    }
+
+    [Fact]
+    public void Chart_Metadata_NamesTheChart()
+    {
+        var chart = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(Repository.Read($"{Chart}/Chart.yaml"));
+
+        Assert.Equal(("v2", "berth", "application"), ((string)chart["apiVersion"], (string)chart["name"], (string)chart["type"]));
+        Assert.Matches(@"^\d+\.\d+\.\d+$", (string)chart["version"]);
+    }
+
+    [Fact]
+    public void Chart_DefaultValues_RenderEveryObjectTheOperatorNeeds()
+    {
+        var objects = Render();
+
+        Assert.Equal(
+            ["ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Service", "ServiceAccount"],
+            objects.Cast<IKubernetesObject>().Select(o => o.Kind).Order(StringComparer.Ordinal));
+        Assert.All(objects.Cast<IKubernetesObject<V1ObjectMeta>>().Where(o => o.Kind is not ("ClusterRole" or "ClusterRoleBinding")), o => Assert.Equal(Ns, o.Metadata.NamespaceProperty));
+        var binding = objects.OfType<V1ClusterRoleBinding>().Single();
+        Assert.Equal(("berth", Ns), (binding.Subjects.Single().Name, binding.Subjects.Single().NamespaceProperty));
+        Assert.Equal(objects.OfType<V1ServiceAccount>().Single().Metadata.Name, objects.OfType<V1Deployment>().Single().Spec.Template.Spec.ServiceAccountName);
+    }
+
+    [Fact]
+    public void Chart_ClusterRole_GrantsExactlyWhatDeployRbacGrants()
+    {
+        var chart = Render().OfType<V1ClusterRole>().Single();
+        var plain = Plain("deploy/rbac.yaml").OfType<V1ClusterRole>().Single();
+
+        Assert.Equal(KubernetesJson.Serialize(plain.Rules), KubernetesJson.Serialize(chart.Rules));
+        Assert.Equal(
+            KubernetesJson.Serialize(Plain("deploy/rbac.yaml").OfType<V1Role>().Single().Rules),
+            KubernetesJson.Serialize(Render().OfType<V1Role>().Single().Rules));
+    }
+
+    [Fact]
+    public void Chart_Deployment_RunsThePodAsDeployOperatorYamlDoes()
+    {
+        var chart = Render().OfType<V1Deployment>().Single();
+        var plain = Plain("deploy/operator.yaml").OfType<V1Deployment>().Single();
+        var (c, p) = (chart.Spec.Template.Spec.Containers.Single(), plain.Spec.Template.Spec.Containers.Single());
+
+        Assert.Equal(KubernetesJson.Serialize(plain.Spec.Template.Spec.SecurityContext), KubernetesJson.Serialize(chart.Spec.Template.Spec.SecurityContext));
+        Assert.Equal(KubernetesJson.Serialize(p.SecurityContext), KubernetesJson.Serialize(c.SecurityContext));
+        Assert.Equal(KubernetesJson.Serialize(p.Resources), KubernetesJson.Serialize(c.Resources));
+        Assert.Equal(KubernetesJson.Serialize(p.LivenessProbe), KubernetesJson.Serialize(c.LivenessProbe));
+        Assert.Equal(KubernetesJson.Serialize(p.ReadinessProbe), KubernetesJson.Serialize(c.ReadinessProbe));
+        Assert.Equal(KubernetesJson.Serialize(plain.Spec.Template.Spec.Volumes), KubernetesJson.Serialize(chart.Spec.Template.Spec.Volumes));
+        Assert.Equal("berth:latest", c.Image);
+        Assert.Equal(["operator", "--profile", "fair-share+backfill+preemption", "--resync", "30s", "--metrics-port", "8080", "--lease-namespace", Ns, "--leader-elect"], c.Args);
+        Assert.Equal("8080", chart.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Equal(8080, c.Ports.Single().ContainerPort);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Chart_Values_ShapeTheRelease(ValuesCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+
+        var objects = Render(c.Overrides);
+
+        var deployment = objects.OfType<V1Deployment>().Single();
+        var args = deployment.Spec.Template.Spec.Containers.Single().Args;
+        Assert.All(c.ArgsPresent, a => Assert.Contains(a, args));
+        Assert.All(c.ArgsAbsent, a => Assert.DoesNotContain(a, args));
+        Assert.Equal(c.Replicas, deployment.Spec.Replicas);
+        Assert.Equal(c.LeaderRole, objects.OfType<V1Role>().Any());
+        Assert.Equal(c.Service, objects.OfType<V1Service>().Any());
+    }
+
+    [Fact]
+    public void Chart_ReleaseName_NamesTheClusterWideObjects()
+    {
+        var objects = Render(release: "berth-canary");
+
+        Assert.Equal("berth-canary", objects.OfType<V1ClusterRole>().Single().Metadata.Name);
+        Assert.Equal("berth-canary", objects.OfType<V1ClusterRoleBinding>().Single().RoleRef.Name);
+        Assert.Equal("berth-canary-operator", objects.OfType<V1Deployment>().Single().Metadata.Name);
+    }
+
+    public sealed record TemplateCase(string Name, string Template, string Expected)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static TheoryData<TemplateCase> TemplateCases => new(
+        new TemplateCase("a value is substituted", "a: {{ .Values.x }}", "a: 1"),
+        new TemplateCase("quote quotes", "a: {{ .Values.x | quote }}", "a: \"1\""),
+        new TemplateCase("a false if drops its body and trims", "a\n{{- if .Values.no }}\nb\n{{- end }}\nc", "a\nc"),
+        new TemplateCase("a true if keeps its body", "a\n{{- if .Values.x }}\nb\n{{- end }}", "a\nb"),
+        new TemplateCase("else takes the other branch", "{{ if .Values.no }}b{{ else }}c{{ end }}", "c"),
+        new TemplateCase("toYaml and nindent indent a map", "r:\n  {{- toYaml .Values.m | nindent 2 }}", "r:\n  k: v"));
+
+    [Theory]
+    [MemberData(nameof(TemplateCases))]
+    public void HelmTemplate_Subset_RendersAsHelmWould(TemplateCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var values = HelmTemplate.LoadValues("x: 1\nno: false\nm: {k: v}\n");
+
+        Assert.Equal(c.Expected, HelmTemplate.Render(c.Template, values, "r", "ns"));
+    }
+
+    [Theory]
+    [InlineData("{{ include \"berth.labels\" . }}")]
+    [InlineData("{{ .Values.x | default 3 }}")]
+    [InlineData("{{ .Values.missing }}")]
+    public void HelmTemplate_OutsideTheSubsetOrMissing_IsRefused(string template)
+    {
+        var values = HelmTemplate.LoadValues("x: 1\n");
+
+        Assert.ThrowsAny<Exception>(() => HelmTemplate.Render(template, values, "r", "ns"));
+    }
+}
