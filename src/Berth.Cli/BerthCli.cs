@@ -92,6 +92,7 @@ public static class BerthCli
             GenerateCommand.Create(terminal),
             PoliciesCommand.Create(terminal),
             OperatorCommand.Create(terminal),
+            SnapshotCommand.Create(terminal),
             VersionCommand.Create(terminal),
         };
         root.WithExamples("""
