@@ -75,8 +75,11 @@ internal sealed class SnapshotCommand
         }
 
         IKubernetes client;
+        string context;
         try
         {
+            context = settings.Context
+                ?? (settings.Kubeconfig is null && KubernetesClientConfiguration.IsInCluster() ? "in-cluster" : KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig).CurrentContext);
             client = OperatorHost.Connect(settings);
         }
         catch (KubeConfigException e)
@@ -104,7 +107,7 @@ internal sealed class SnapshotCommand
         }
 
         // 3. Write, then move into place.
-        var source = new SnapshotSource { Server = server, Context = settings.Context, BerthVersion = BerthCli.Version, Warnings = warnings };
+        var source = new SnapshotSource { Server = server, Context = context, BerthVersion = BerthCli.Version, Warnings = warnings };
         var staging = full + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         try
         {
@@ -123,7 +126,7 @@ internal sealed class SnapshotCommand
         }
 
         var summary = SnapshotSummary.Of(snapshot);
-        _terminal.Out.WriteLine($"Snapshot of {server}: {summary}.");
+        _terminal.Out.WriteLine($"Snapshot of {context} ({server}): {summary}.");
         _terminal.Out.WriteLine($"Wrote {full}");
         _terminal.Out.WriteLine($"Try a change before rolling it out: berth simulate --snapshot {path} --profiles fair-share,fair-share+backfill");
         return ExitCodes.Success;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Berth.Kubernetes.Controller;
 using Berth.Simulation.Input;
@@ -26,37 +27,29 @@ public static class SnapshotFile
         Write(stream, snapshot, source);
     }
 
+    /// <summary>Writes the file: a few header fields, then each list with one object per line (easy to diff and to grep).</summary>
     public static void Write(Stream stream, ClusterSnapshot snapshot, SnapshotSource source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(source);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        json.WriteString("kind", Kind);
-        json.WriteNumber("formatVersion", FormatVersion);
-        json.WriteString("capturedAt", snapshot.Now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
-        json.WriteStartObject("source");
-        WriteOptional(json, "server", source.Server);
-        WriteOptional(json, "context", source.Context);
-        WriteOptional(json, "berthVersion", source.BerthVersion);
-        json.WriteEndObject();
-        json.WriteStartArray("warnings");
-        foreach (var warning in source.Warnings)
-        {
-            json.WriteStringValue(warning);
-        }
-
-        json.WriteEndArray();
-        WriteList(json, "nodes", snapshot.Nodes);
-        WriteList(json, "pods", snapshot.Pods);
-        WriteList(json, "jobs", snapshot.Jobs);
-        WriteList(json, "priorityClasses", snapshot.PriorityClasses);
-        WriteList(json, "queues", snapshot.Queues);
-        WriteList(json, "cohorts", snapshot.Cohorts);
-        WriteList(json, "flavors", snapshot.Flavors);
-        WriteList(json, "podGroups", snapshot.PodGroups);
-        json.WriteEndObject();
+        using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true) { NewLine = "\n" };
+        writer.WriteLine("{");
+        writer.WriteLine($"  \"kind\": {Quote(Kind)},");
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  \"formatVersion\": {FormatVersion},"));
+        writer.WriteLine($"  \"capturedAt\": {Quote(snapshot.Now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture))},");
+        var fields = new[] { ("server", source.Server), ("context", source.Context), ("berthVersion", source.BerthVersion) }.Where(f => f.Item2 is not null).Select(f => $"{Quote(f.Item1)}: {Quote(f.Item2!)}");
+        writer.WriteLine($"  \"source\": {{{string.Join(", ", fields)}}},");
+        writer.WriteLine($"  \"warnings\": [{string.Join(", ", source.Warnings.Select(Quote))}],");
+        WriteList(writer, "nodes", snapshot.Nodes, last: false);
+        WriteList(writer, "pods", snapshot.Pods, last: false);
+        WriteList(writer, "jobs", snapshot.Jobs, last: false);
+        WriteList(writer, "priorityClasses", snapshot.PriorityClasses, last: false);
+        WriteList(writer, "queues", snapshot.Queues, last: false);
+        WriteList(writer, "cohorts", snapshot.Cohorts, last: false);
+        WriteList(writer, "flavors", snapshot.Flavors, last: false);
+        WriteList(writer, "podGroups", snapshot.PodGroups, last: true);
+        writer.WriteLine("}");
     }
 
     /// <summary>
@@ -186,24 +179,19 @@ public static class SnapshotFile
         return items;
     }
 
-    private static void WriteList<T>(Utf8JsonWriter json, string field, IReadOnlyList<T> items)
+    private static void WriteList<T>(StreamWriter writer, string field, IReadOnlyList<T> items, bool last)
     {
-        json.WriteStartArray(field);
-        foreach (var item in items)
+        writer.Write($"  {Quote(field)}: [");
+        for (var i = 0; i < items.Count; i++)
         {
-            json.WriteRawValue(KubernetesJson.Serialize(item));
+            writer.Write(i == 0 ? "\n    " : ",\n    ");
+            writer.Write(KubernetesJson.Serialize(items[i]));
         }
 
-        json.WriteEndArray();
+        writer.WriteLine(items.Count == 0 ? (last ? "]" : "],") : (last ? "\n  ]" : "\n  ],"));
     }
 
-    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is not null)
-        {
-            json.WriteString(name, value);
-        }
-    }
+    private static string Quote(string text) => JsonSerializer.Serialize(text);
 
     private static string? OptionalString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

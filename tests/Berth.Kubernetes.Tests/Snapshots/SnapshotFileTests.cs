@@ -83,6 +83,16 @@ public sealed class SnapshotFileTests : IDisposable
         Assert.Equal(("https://k8s.example:6443", "1.2.3", "w1"), (source.Server, source.BerthVersion, source.Warnings.Single()));
     }
 
+    [Fact]
+    public void ExampleSnapshot_InTheRepository_IsWhatTheWhatIfFixtureWrites()
+    {
+        // scenarios/snapshot-example.json is the file docs/FORMATS.md and the README run; regenerate it from WhatIfCluster when this fails.
+        using var stream = new MemoryStream();
+        SnapshotFile.Write(stream, WhatIfCluster.Snapshot(), new SnapshotSource { Context = "example", Server = "https://k8s.example:6443" });
+
+        Assert.Equal(Api.Repository.Read("scenarios/snapshot-example.json"), System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
     public static TheoryData<string, string, string> BadFiles => new()
     {
         { "not JSON at all", "kind: Scenario\nname: x\n", "not a JSON file" },

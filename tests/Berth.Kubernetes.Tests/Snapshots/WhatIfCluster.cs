@@ -18,7 +18,7 @@ public static class WhatIfCluster
     public static ClusterSnapshot Snapshot() => new()
     {
         Now = Now,
-        Nodes = [Objects.GpuNode("n1"), Objects.GpuNode("n2"), Objects.GpuNode("n3"), Objects.GpuNode("n4")],
+        Nodes = [Node("n1"), Node("n2"), Node("n3"), Node("n4")],
         Pods = [TrainPod(), OtherPod()],
         Jobs = [Train(), Gang()],
         PriorityClasses = [Objects.PriorityClass("high", 1000)],
@@ -70,6 +70,13 @@ public static class WhatIfCluster
         {
             server.Seed(o);
         }
+    }
+
+    private static V1Node Node(string name)
+    {
+        var node = Objects.GpuNode(name);
+        node.Metadata.Labels["nvidia.com/gpu.product"] = "NVIDIA-A100-SXM4-80GB";
+        return node;
     }
 
     private static V1Job Train()
