@@ -39,6 +39,22 @@ public class SnapshotCommandTests
         Assert.Equal(["kubeconfig.yaml"], dir.Entries());
     }
 
+    [Fact]
+    public async Task Snapshot_ApiServerRefusesTheList_ExitsThreeNamingTheStatus()
+    {
+        using var dir = new TempDir();
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources });
+        WhatIfCluster.Seed(server);
+        server.FailNext("list", "pods", 403);
+        var kubeconfig = Kubeconfig.Write(dir.Path, server.BaseAddress);
+
+        var run = await Task.Run(() => CliRun.Of("snapshot", "--kubeconfig", kubeconfig, "-o", dir.Combine("s.json")));
+
+        Assert.True(run.ExitCode == ExitCodes.Unreachable, run.ToString());
+        Assert.Contains("the API server answered 403 Forbidden", run.Error, StringComparison.Ordinal);
+        Assert.Equal(["kubeconfig.yaml"], dir.Entries());
+    }
+
     [Theory]
     [InlineData("--kubeconfig", "missing.yaml", "--kubeconfig missing.yaml: file not found")]
     [InlineData("--context", "elsewhere", "elsewhere not found")]
