@@ -19,6 +19,9 @@ public sealed record ClusterReading(
     /// not members of an admitted workload (other schedulers' pods, DaemonSets, ...), in node then pod order.
     /// </summary>
     public IReadOnlyList<HeldPod> Held { get; init; } = [];
+
+    /// <summary>Running workloads the controller would take back and requeue (a pod on a node that is gone or not ready, or on an unhealthy GPU): id and why.</summary>
+    public IReadOnlyDictionary<string, string> Requeued { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -2,7 +2,7 @@ using Berth.Model;
 
 namespace Berth.Kubernetes.Controller;
 
-/// <summary>What <see cref="BuildEngine"/> withholds, listed for a reader (the what-if simulator) rather than applied.</summary>
+/// <summary>What <see cref="BuildEngine"/> withholds and requeues, listed for a reader (the what-if simulator) rather than applied.</summary>
 public sealed partial class DecisionPlanner
 {
     private IReadOnlyList<HeldPod> HeldPods()
@@ -32,5 +32,19 @@ public sealed partial class DecisionPlanner
         }
 
         return held;
+    }
+
+    private Dictionary<string, string> RequeuedWorkloads()
+    {
+        var requeued = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null))
+        {
+            if (UnhealthyMember(source) is { } reason)
+            {
+                requeued[source.Id] = reason;
+            }
+        }
+
+        return requeued;
     }
 }

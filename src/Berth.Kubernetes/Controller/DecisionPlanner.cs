@@ -72,6 +72,7 @@ public sealed partial class DecisionPlanner
         return new ClusterReading(planner._config, planner._nodes.Values.Select(n => n.Node).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray(), workloads, planner._plan.Warnings.ToArray())
         {
             Held = planner.HeldPods(),
+            Requeued = planner.RequeuedWorkloads(),
         };
     }
 

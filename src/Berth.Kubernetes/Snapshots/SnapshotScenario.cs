@@ -13,8 +13,9 @@ namespace Berth.Kubernetes.Snapshots;
 /// Turns a snapshot of a live cluster into a <see cref="Scenario"/> the job replay runs, read the way the
 /// controller reads it (<see cref="DecisionPlanner.Read"/>):
 /// 1. the queueing configuration, with the what-if quota changes laid over it;
-/// 2. every node; capacity of pods Berth does not manage (and unhealthy GPUs) withheld for the whole run;
-/// 3. running workloads admitted at time 0 where their pods are, for the run time they have left;
+/// 2. every node; running workloads admitted at time 0 where their pods are, for the run time they have left
+///    (those the controller would requeue, from an unready node or an unhealthy GPU, start pending instead);
+/// 3. capacity of pods Berth does not manage (and unhealthy GPUs) withheld for the whole run;
 /// 4. pending workloads submitted at time 0 in creation order (then id);
 /// 5. run time: the expected run time, else the max run time, else <see cref="SnapshotSimulationOptions.DefaultRuntime"/>.
 /// Workloads the controller cannot try (invalid, no queue, an incomplete gang) are left out with a note.
@@ -55,50 +56,50 @@ public static class SnapshotScenario
             throw new InputException($"the quotas after --set-quota are not valid: {e.Message}");
         }
 
-        // 2. Nodes and the capacity no queue is charged for.
+        // 2. Sort the workloads: running (restored in place, or held in place when no queue can be charged), pending, left out.
         var nodes = reading.Nodes;
-        var trial = new AdmissionScheduler(nodes, config, AdmissionOptions.Default, new VirtualClock());
-        var withheld = new List<WithheldPod>();
-        foreach (var held in reading.Held)
-        {
-            if (trial.Withhold(held.Node, held.Pod, held.GpuMask))
-            {
-                withheld.Add(new WithheldPod(held.Node, held.Pod, held.GpuMask));
-            }
-            else
-            {
-                notes.Add($"pod {held.Pod.Name} on {held.Node} asks for more than the node has free; left out");
-            }
-        }
-
-        // 3. Running workloads, and 4. pending ones.
         var running = new List<RunningWorkload>();
+        var unchargeable = new List<ReadWorkload>();
         var pending = new List<Workload>();
         var skipped = new List<string>();
         var overdue = 0;
         foreach (var read in reading.Workloads.OrderBy(w => w.Created).ThenBy(w => w.Workload.Id, StringComparer.Ordinal))
         {
+            var id = read.Workload.Id;
             if (read.Problem is not null)
             {
-                skipped.Add($"{read.Workload.Id} ({read.Problem})");
+                skipped.Add($"{id} ({read.Problem})");
                 if (read.Running)
                 {
-                    HoldInPlace(read, trial, withheld);
+                    unchargeable.Add(read);
                 }
 
                 continue;
             }
 
             var runtime = read.Workload.ExpectedRunTime ?? read.Workload.MaxRunTime ?? options.DefaultRuntime;
-            if (!read.Running)
+            var requeued = read.Running && reading.Requeued.TryGetValue(id, out var why) ? why : null;
+            if (!read.Running || requeued is not null)
             {
                 if (!config.Queues.Any(q => q.Name == read.Workload.Queue))
                 {
-                    skipped.Add($"{read.Workload.Id} (queue {read.Workload.Queue} does not exist or is not valid)");
+                    skipped.Add($"{id} (queue {read.Workload.Queue} does not exist or is not valid)");
                     continue;
                 }
 
+                if (requeued is not null)
+                {
+                    notes.Add($"{id} runs but the controller would requeue it ({requeued}); it starts pending");
+                }
+
                 pending.Add(read.Workload with { SubmitTime = TimeSpan.Zero, Duration = runtime });
+                continue;
+            }
+
+            if (read.Flavor is null || !config.Queues.Any(q => q.Name == read.Workload.Queue))
+            {
+                notes.Add($"{id} runs but no flavor of queue {read.Workload.Queue} matches its nodes; its pods hold their capacity, charged to no queue");
+                unchargeable.Add(read);
                 continue;
             }
 
@@ -111,28 +112,44 @@ public static class SnapshotScenario
                 left = TimeSpan.Zero;
             }
 
-            var workload = read.Workload with { SubmitTime = TimeSpan.Zero, Duration = left };
-            if (read.Flavor is null || !config.Queues.Any(q => q.Name == workload.Queue))
-            {
-                notes.Add($"{workload.Id} runs but no flavor of queue {workload.Queue} matches its nodes; its pods hold their capacity, charged to no queue");
-                HoldInPlace(read, trial, withheld);
-                continue;
-            }
-
             var pods = read.BoundPods.Select(p => new RestoredPod(p.PodSet, p.Node, DecisionPlanner.MaskOf(p.Gpus))).ToList();
-            trial.Restore(workload, read.Flavor, pods, -elapsed, out var misfits, workload.PodSets.Select(s => s.Count).ToArray());
+            running.Add(new RunningWorkload(read.Workload with { SubmitTime = TimeSpan.Zero, Duration = left }, read.Flavor, pods) { Elapsed = elapsed });
+        }
+
+        // 3. As the controller builds its engine: running workloads restored first (id order), then the capacity no queue
+        // is charged for. A pod that does not fit where it is said to be is placed afresh at time 0; a held pod that does
+        // not fit beside the restored ones is left out (the controller does not count it either).
+        running.Sort((a, b) => string.CompareOrdinal(a.Workload.Id, b.Workload.Id));
+        var trial = new AdmissionScheduler(nodes, config, AdmissionOptions.Default, new VirtualClock());
+        for (var i = 0; i < running.Count; i++)
+        {
+            var r = running[i];
+            trial.Restore(r.Workload, r.Flavor, r.Pods, -r.Elapsed, out var misfits, r.Workload.PodSets.Select(s => s.Count).ToArray());
             if (misfits.Count > 0)
             {
-                // Placed afresh at time 0 (a pod bound without GPU indices, or beyond what Berth's view has free).
+                var kept = r.Pods.ToList();
                 foreach (var misfit in misfits)
                 {
-                    pods.Remove(misfit);
+                    kept.Remove(misfit);
                 }
 
-                notes.Add($"{workload.Id}: {misfits.Count} pod(s) do not fit where they are in Berth's view; placed afresh at time 0");
+                running[i] = r with { Pods = kept };
+                notes.Add($"{r.Workload.Id}: {misfits.Count} pod(s) do not fit where they are in Berth's view; placed afresh at time 0");
             }
+        }
 
-            running.Add(new RunningWorkload(workload, read.Flavor, pods) { Elapsed = elapsed });
+        var candidates = reading.Held.Select(h => new WithheldPod(h.Node, h.Pod, h.GpuMask)).Concat(unchargeable.SelectMany(HeldInPlace));
+        var withheld = new List<WithheldPod>();
+        foreach (var held in candidates)
+        {
+            if (trial.Withhold(held.Node, held.Pod, held.GpuMask))
+            {
+                withheld.Add(held);
+            }
+            else
+            {
+                notes.Add($"pod {held.Pod.Name} on {held.Node} asks for more than the node has free beside Berth's workloads; left out");
+            }
         }
 
         if (skipped.Count > 0)
@@ -159,22 +176,18 @@ public static class SnapshotScenario
         };
     }
 
-    /// <summary>A running workload that cannot be charged to a queue: its bound pods still hold their capacity.</summary>
-    private static void HoldInPlace(ReadWorkload read, AdmissionScheduler trial, List<WithheldPod> withheld)
+    /// <summary>The bound pods of a running workload that cannot be charged to a queue: they hold their capacity.</summary>
+    private static IEnumerable<WithheldPod> HeldInPlace(ReadWorkload read)
     {
         if (read.Workload.PodSets.Count == 0)
         {
-            return;
+            yield break;
         }
 
         foreach (var (set, node, gpus) in read.BoundPods)
         {
             var pod = read.Workload.PodSets[Math.Min(set, read.Workload.PodSets.Count - 1)].Template;
-            int? mask = gpus.Count > 0 ? DecisionPlanner.MaskOf(gpus) : null;
-            if (trial.Withhold(node, pod, mask))
-            {
-                withheld.Add(new WithheldPod(node, pod, mask));
-            }
+            yield return new WithheldPod(node, pod, gpus.Count > 0 ? DecisionPlanner.MaskOf(gpus) : null);
         }
     }
 

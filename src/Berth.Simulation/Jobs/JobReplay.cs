@@ -214,21 +214,13 @@ public static class JobReplay
     }
 
     /// <summary>
-    /// The state at time 0 of a scenario taken from a live cluster: capacity held by pods no queue is charged
-    /// for, then the running workloads, restored where they are and running on for the work they have left.
-    /// Given places are restored first, in list order, then pods with none are placed. The caller checked that
-    /// every given place fits in that order (see <see cref="Scenario.Running"/>); a misfit here is a bug.
+    /// The state at time 0 of a scenario taken from a live cluster, in the order the controller rebuilds it: the
+    /// running workloads restored where their pods are (list order), then the capacity held by pods no queue is
+    /// charged for, then pods of running workloads with no place given are placed. The caller checked that every
+    /// given place and every held pod fits in that order (see <see cref="Scenario.Running"/>); a misfit here is a bug.
     /// </summary>
     private static void RestoreInitialState(Scenario scenario, AdmissionScheduler scheduler, Dictionary<string, Job> jobs, Dictionary<string, int> queueIndex, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics)
     {
-        foreach (var held in scenario.Withheld)
-        {
-            if (!scheduler.Withhold(held.Node, held.Pod, held.GpuMask))
-            {
-                throw new ArgumentException($"scenario {scenario.Name}: withheld pod {held.Pod.Name} does not fit on node {held.Node}; the initial state must fit the cluster", nameof(scenario));
-            }
-        }
-
         foreach (var running in scenario.Running)
         {
             var w = running.Workload;
@@ -254,7 +246,15 @@ public static class JobReplay
             Start(job, 0, options, push, metrics);
         }
 
-        // Pods with no place given are placed once every given place is taken (null: they do not fit now; the workload is charged to quota only).
+        foreach (var held in scenario.Withheld)
+        {
+            if (!scheduler.Withhold(held.Node, held.Pod, held.GpuMask))
+            {
+                throw new ArgumentException($"scenario {scenario.Name}: withheld pod {held.Pod.Name} does not fit on node {held.Node} beside the running workloads; the initial state must fit the cluster", nameof(scenario));
+            }
+        }
+
+        // Null: they do not fit now; the workload is charged to quota only.
         foreach (var running in scenario.Running.Where(r => r.Pods.Count < r.Workload.PodCount))
         {
             _ = scheduler.PlaceRemaining(running.Workload.Id);

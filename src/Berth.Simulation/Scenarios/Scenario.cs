@@ -27,8 +27,8 @@ public sealed record Scenario(string Name)
 
     /// <summary>
     /// Workloads already admitted and running at time 0 (a snapshot of a live cluster); empty for scenario files.
-    /// The replay withholds <see cref="Withheld"/>, then restores these in order, each pod where it is said to
-    /// be: whoever builds a scenario checks that those places fit in that order.
+    /// The replay restores these in order, each pod where it is said to be, then withholds <see cref="Withheld"/>,
+    /// then places pods given no place: whoever builds a scenario checks that the places and held pods fit in that order.
     /// </summary>
     public IReadOnlyList<RunningWorkload> Running { get; init; } = [];
 

@@ -51,6 +51,34 @@ public sealed class SnapshotScenarioTests
         Assert.Equal(TimeSpan.FromHours(2), byDeadline.Workloads.Single().Duration);
     }
 
+    [Fact]
+    public void Build_RunningJobOnAnUnreadyNode_StartsPendingAsTheControllerWouldRequeueIt()
+    {
+        var snapshot = WhatIfCluster.Snapshot();
+        snapshot.Nodes.Single(n => n.Metadata.Name == "n1").Status.Conditions[0].Status = "False";
+
+        var scenario = SnapshotScenario.Build(snapshot, new SnapshotSimulationOptions(), "x");
+
+        Assert.Empty(scenario.Running);
+        var train = scenario.Workloads.Single(w => w.Id == "job/default/train");
+        Assert.Equal(TimeSpan.FromHours(3), train.Duration); // its whole run time again
+        Assert.Contains(scenario.Notes, n => n.StartsWith("job/default/train runs but the controller would requeue it (node n1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_ForeignPodOnTheGpusOfARunningJob_LeftOutAsTheControllerDoes()
+    {
+        var snapshot = WhatIfCluster.Snapshot();
+        var inference = snapshot.Pods.Single(p => p.Metadata.Name == "inference-0");
+        inference.Spec.NodeName = "n1"; // n1's 8 GPUs are train's in Berth's record
+
+        var scenario = SnapshotScenario.Build(snapshot, new SnapshotSimulationOptions(), "x");
+
+        Assert.Equal("n1", Assert.Single(scenario.Running).Pods.Single().Node);
+        Assert.Empty(scenario.Withheld);
+        Assert.Contains(scenario.Notes, n => n.StartsWith("pod serving/inference-0 on n1 asks for more than the node has free", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("strict-fifo")]
     [InlineData("fair-share+backfill")]

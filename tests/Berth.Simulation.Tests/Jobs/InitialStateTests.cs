@@ -88,6 +88,17 @@ public class InitialStateTests
     }
 
     [Fact]
+    public void Run_WithheldPodOnTheGpusOfARunningWorkload_IsABugOfTheCaller()
+    {
+        var held = new WithheldPod("n-0", new Pod { Name = "daemon", GpuCount = 1, GpuMilli = 1000 }, 0b1);
+        var scenario = Base with { Running = [Running("old", "n-0", TimeSpan.FromMinutes(30))], Withheld = [held] };
+
+        var e = Assert.Throws<ArgumentException>(() => JobReplay.Run(scenario, "strict-fifo"));
+
+        Assert.Contains("withheld pod daemon does not fit on node n-0 beside the running workloads", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_RunningWorkloadWithoutPlaces_IsPlacedAtTimeZeroOnAFreeNode()
     {
         var scenario = Base with { Running = [Running("old", "n-0", TimeSpan.FromMinutes(30)) with { Pods = [] }] };
