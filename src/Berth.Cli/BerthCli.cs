@@ -92,6 +92,7 @@ public static class BerthCli
             GenerateCommand.Create(terminal),
             PoliciesCommand.Create(terminal),
             OperatorCommand.Create(terminal),
+            SnapshotCommand.Create(terminal),
             VersionCommand.Create(terminal),
         };
         root.WithExamples("""
@@ -99,6 +100,8 @@ public static class BerthCli
             berth policies                         what each placement policy does
             berth simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --policies fgd,bestfit --seeds 42-51 --out results
             berth generate --out scenario          write a cluster.yaml and workload.yaml to edit
+            berth snapshot -o prod.json            save a Kubernetes cluster's nodes, queues and work, then:
+            berth simulate --snapshot prod.json --set-quota team-a/a100/gpu=32    what if team-a had 32 GPUs?
             """);
         HelpExamples.Install(root);
 

@@ -11,6 +11,9 @@ public static class ExitCodes
     /// <summary>Bad input or usage: a file, an option or a policy name; nothing was written.</summary>
     public const int BadInput = 2;
 
+    /// <summary>The Kubernetes API server could not be reached or refused the request (connection, TLS, 401/403, 5xx); nothing was written.</summary>
+    public const int Unreachable = 3;
+
     /// <summary>Interrupted with Ctrl+C; nothing was written.</summary>
     public const int Cancelled = 130;
 }

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Berth.Cli.Running;
+using Berth.Kubernetes.Snapshots;
 using Berth.Simulation.Formats;
 using Berth.Simulation.Generation;
 using Berth.Simulation.Input;
 using Berth.Simulation.Reports;
+using Berth.Simulation.Scenarios;
 using Spectre.Console;
 
 namespace Berth.Cli.Commands;
@@ -99,8 +101,26 @@ internal sealed class SimulateCommand
 
     private readonly Option<string?> _profiles = new("--profiles")
     {
-        Description = "With --scenario: admission profiles, comma-separated, or 'all': kube-default, strict-fifo, besteffort-fifo, fair-share, fair-share+backfill, each but kube-default also with +preemption. Default: the scenario's list, else strict-fifo,fair-share,fair-share+backfill.",
+        Description = "With --scenario or --snapshot: admission profiles, comma-separated, or 'all': kube-default, strict-fifo, besteffort-fifo, fair-share, fair-share+backfill, each but kube-default also with +preemption. Default: the scenario's list, else strict-fifo,fair-share,fair-share+backfill.",
         HelpName = "names",
+    };
+
+    private readonly Option<string?> _snapshot = new("--snapshot")
+    {
+        Description = "A snapshot of a live cluster ('berth snapshot'): its nodes, queues, running and pending workloads. Runs the pending work from the snapshot's moment under each of --profiles, the running work in place, and prints when each pending workload would start. --out is optional here.",
+        HelpName = "file",
+    };
+
+    private readonly Option<string[]> _setQuota = new("--set-quota")
+    {
+        Description = $"With --snapshot, what-if: change a queue's nominal quota before the run, repeatable: {QuotaOverride.Syntax}.",
+        HelpName = "queue/flavor/resource=amount",
+    };
+
+    private readonly Option<string?> _defaultRuntime = new("--default-runtime")
+    {
+        Description = "With --snapshot: run time of workloads that declare neither an expected run time (berth.dev/expected-run-time) nor a max run time (activeDeadlineSeconds, spec.maxRunTime). Default: 1h.",
+        HelpName = "duration",
     };
 
     private SimulateCommand(CliTerminal terminal)
@@ -116,6 +136,7 @@ internal sealed class SimulateCommand
         {
             handler._nodes, handler._pods, handler._traceDir, handler._traces, handler._policies, handler._seeds,
             handler._out, handler._mode, handler._target, handler._parallel, handler._demo, handler._scenario, handler._profiles,
+            handler._snapshot, handler._setQuota, handler._defaultRuntime,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -130,6 +151,9 @@ internal sealed class SimulateCommand
             berth simulate --scenario scenarios/itp-merged.yaml --profiles strict-fifo,fair-share+backfill --out itp
                 job-level admission: queues, quotas, gangs, preemption, backfill; summary.csv has one row per
                 profile and queue (and '*' for the whole cluster)
+            berth simulate --snapshot snapshot.json --profiles fair-share,fair-share+backfill --set-quota team-a/a100/gpu=32
+                what-if on the live cluster (see 'berth snapshot'): when would each pending workload start if
+                team-a had 32 GPUs of flavor a100, under each profile
 
             Writes into --out: summary.csv (one row per run), curves.csv (one row per 1% bin of arrived GPU
             demand per run), report.html (tables and charts; open it in a browser) and runs.json.
@@ -140,6 +164,17 @@ internal sealed class SimulateCommand
 
     private int Execute(ParseResult parse)
     {
+        var snapshotOnly = parse.GetValue(_setQuota) is { Length: > 0 } ? "--set-quota" : parse.GetValue(_defaultRuntime) is not null ? "--default-runtime" : null;
+        if (parse.GetValue(_snapshot) is { } snapshot)
+        {
+            return ExecuteSnapshot(parse, snapshot);
+        }
+
+        if (snapshotOnly is not null)
+        {
+            throw new InputException($"{snapshotOnly} goes with --snapshot (a snapshot of a live cluster, see 'berth snapshot')");
+        }
+
         if (parse.GetValue(_scenario) is { } scenario)
         {
             if (parse.GetValue(_nodes) is not null || parse.GetValue(_pods) is { Length: > 0 } || parse.GetValue(_traceDir) is not null || parse.GetValue(_demo) || parse.GetValue(_policies) is not null)
@@ -158,7 +193,7 @@ internal sealed class SimulateCommand
 
         if (parse.GetValue(_profiles) is not null)
         {
-            throw new InputException("--profiles goes with --scenario (admission profiles); for placement policies use --policies");
+            throw new InputException("--profiles goes with --scenario or --snapshot (admission profiles); for placement policies use --policies");
         }
 
         // 1. Options.
@@ -233,6 +268,30 @@ internal sealed class SimulateCommand
         _terminal.Out.WriteLine($"Wrote {string.Join(", ", ReportWriter.FileNames)}{(generated is null ? string.Empty : ", cluster.yaml, workload.yaml")} to {output.Destination}");
         _terminal.Out.WriteLine($"Open {Path.Combine(output.Destination, HtmlReport.FileName)} in a browser for the charts.");
         return ExitCodes.Success;
+    }
+
+    private int ExecuteSnapshot(ParseResult parse, string snapshot)
+    {
+        if (parse.GetValue(_scenario) is not null || parse.GetValue(_nodes) is not null || parse.GetValue(_pods) is { Length: > 0 } || parse.GetValue(_traceDir) is not null || parse.GetValue(_demo) || parse.GetValue(_policies) is not null)
+        {
+            throw new InputException("--snapshot brings its own cluster and workloads; leave out --scenario, --nodes, --pods, --trace-dir, --demo and --policies");
+        }
+
+        var jobs = parse.GetValue(_parallel) ?? Environment.ProcessorCount;
+        if (jobs < 1)
+        {
+            throw new InputException($"--parallel {jobs}: run at least 1 at a time");
+        }
+
+        var runtime = SnapshotSimulationOptions.OneHour;
+        if (parse.GetValue(_defaultRuntime) is { } text && (!ScenarioUnits.TryParseDuration(text, out runtime) || runtime <= TimeSpan.Zero))
+        {
+            throw new InputException($"--default-runtime '{text}': give a positive duration such as 45m, 2h or 1d");
+        }
+
+        var quotas = (parse.GetValue(_setQuota) ?? []).SelectMany(q => q.Split(',')).Select(q => q.Trim()).Where(q => q.Length > 0).Select(QuotaOverride.Parse).ToArray();
+        var options = new SnapshotSimulationOptions { DefaultRuntime = runtime, Quotas = quotas };
+        return SnapshotRun.Execute(_terminal, snapshot, parse.GetValue(_profiles), options, parse.GetValue(_out), jobs, BerthCli.CommandLine(parse));
     }
 
     private (IReadOnlyList<(SimulationInput Input, ReportInput Report)> Inputs, Action<OutputFolder>? Generated) Files(ParseResult parse)

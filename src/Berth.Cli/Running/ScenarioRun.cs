@@ -29,13 +29,26 @@ public static class ScenarioRun
             throw new InputException("--out is required: the folder to write summary.csv and report.html into (e.g. --out results)");
         }
 
+        Run(terminal, scenario, profiles, outPath, parallel, commandLine);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Steps 2 to 5 for a scenario read and checked by the caller (a scenario file, or a snapshot of a live
+    /// cluster): with <paramref name="outPath"/> null nothing is written, the tables are only printed.
+    /// </summary>
+    public static IReadOnlyList<JobRunResult> Run(CliTerminal terminal, Scenario scenario, IReadOnlyList<string> profiles, string? outPath, int parallel, string commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(terminal);
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(profiles);
         foreach (var note in scenario.Notes)
         {
             terminal.Out.WriteLine(note);
         }
 
         // 2. Stage.
-        using var output = OutputFolder.Create(outPath);
+        using var output = outPath is null ? null : OutputFolder.Create(outPath);
 
         // 3. Run.
         var total = profiles.Count * (1 + scenario.Queues.Queues.Count);
@@ -71,20 +84,27 @@ public static class ScenarioRun
         var elapsed = TimeProvider.System.GetElapsedTime(started);
 
         // 4. Write.
-        using (var writer = new StreamWriter(output.StagingPath(ScenarioSummaryCsv.FileName)))
+        if (output is not null)
         {
-            ScenarioSummaryCsv.Write(writer, results);
-        }
+            using (var writer = new StreamWriter(output.StagingPath(ScenarioSummaryCsv.FileName)))
+            {
+                ScenarioSummaryCsv.Write(writer, results);
+            }
 
-        File.WriteAllText(output.StagingPath(ScenarioHtmlReport.FileName), ScenarioHtmlReport.Render(scenario, results, commandLine));
-        output.Commit();
+            File.WriteAllText(output.StagingPath(ScenarioHtmlReport.FileName), ScenarioHtmlReport.Render(scenario, results, commandLine));
+            output.Commit();
+        }
 
         // 5. Tables.
         terminal.Console.Write(Table(scenario, results));
         terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} runs in {elapsed.TotalSeconds:F1} s, {Math.Min(parallel, total)} at a time."));
-        terminal.Out.WriteLine($"Wrote {ScenarioSummaryCsv.FileName}, {ScenarioHtmlReport.FileName} to {output.Destination}");
-        terminal.Out.WriteLine($"Open {Path.Combine(output.Destination, ScenarioHtmlReport.FileName)} in a browser for the charts.");
-        return ExitCodes.Success;
+        if (output is not null)
+        {
+            terminal.Out.WriteLine($"Wrote {ScenarioSummaryCsv.FileName}, {ScenarioHtmlReport.FileName} to {output.Destination}");
+            terminal.Out.WriteLine($"Open {Path.Combine(output.Destination, ScenarioHtmlReport.FileName)} in a browser for the charts.");
+        }
+
+        return results;
     }
 
     public static IReadOnlyList<string> ParseProfiles(string? option, Scenario scenario)

@@ -12,7 +12,17 @@ public sealed record ClusterReading(
     QueueConfiguration Configuration,
     IReadOnlyList<Node> Nodes,
     IReadOnlyList<ReadWorkload> Workloads,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>
+    /// Capacity no queue is charged for, as the engine withholds it: unhealthy GPUs, and bound pods that are
+    /// not members of an admitted workload (other schedulers' pods, DaemonSets, ...), in node then pod order.
+    /// </summary>
+    public IReadOnlyList<HeldPod> Held { get; init; } = [];
+
+    /// <summary>Running workloads the controller would take back and requeue (a pod on a node that is gone or not ready, or on an unhealthy GPU): id and why.</summary>
+    public IReadOnlyDictionary<string, string> Requeued { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// One workload of a <see cref="ClusterReading"/>. <see cref="Problem"/> is set when it cannot be tried (invalid,

@@ -69,7 +69,11 @@ public sealed partial class DecisionPlanner
             s.Record?.AdmittedAt,
             s.Members.Where(m => m.Pod.Bound).Select(m => (m.PodSet, m.Pod.NodeName!, m.Pod.GpuMask is { } mask ? Gpus(mask) : (IReadOnlyList<int>)[])).ToArray(),
             s.Problem is { } p ? $"{p.Code}: {p.Message}" : s.MissingMembers > 0 ? $"GangIncomplete: it needs {s.MissingMembers} more pods" : null)).ToArray();
-        return new ClusterReading(planner._config, planner._nodes.Values.Select(n => n.Node).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray(), workloads, planner._plan.Warnings.ToArray());
+        return new ClusterReading(planner._config, planner._nodes.Values.Select(n => n.Node).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray(), workloads, planner._plan.Warnings.ToArray())
+        {
+            Held = planner.HeldPods(),
+            Requeued = planner.RequeuedWorkloads(),
+        };
     }
 
     private TimeSpan Offset(DateTimeOffset at) => at - _snapshot.Now;

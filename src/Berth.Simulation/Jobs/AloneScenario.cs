@@ -8,7 +8,8 @@ namespace Berth.Simulation.Jobs;
 /// nominal GPU quota. The cluster is made of nodes like the first GPU node group's, as many as the quota
 /// needs rounded up, and at least enough for the queue's largest workload (a queue whose quota is smaller
 /// than one of its jobs could not run that job alone at all). The queue keeps its settings but leaves its
-/// cohort; its quota is the whole cluster.
+/// cohort; its quota is the whole cluster. The queue's workloads running at time 0 run there too, placed
+/// afresh (the alone cluster has other nodes); capacity held by pods of no queue is left out.
 /// </summary>
 public static class AloneScenario
 {
@@ -19,7 +20,8 @@ public static class AloneScenario
         var group = scenario.NodeGroups.FirstOrDefault(g => g.GpusPerNode > 0) ?? throw new ArgumentException($"scenario {scenario.Name} has no GPU node group to size a cluster from", nameof(scenario));
         var workloads = scenario.Workloads.Where(w => w.Queue == queueName).ToArray();
         var nominalGpus = queue.Flavors.Sum(f => f.Gpu?.Nominal ?? 0) / 1000.0;
-        var largest = workloads.Length == 0 ? 0 : workloads.Max(w => w.Request.GpuMilli) / 1000.0;
+        var running = scenario.Running.Where(r => r.Workload.Queue == queueName).ToArray();
+        var largest = workloads.Select(w => w.Request.GpuMilli).Concat(running.Select(r => r.Workload.Request.GpuMilli)).DefaultIfEmpty(0).Max() / 1000.0;
         var nodes = (int)Math.Max(1, Math.Ceiling(Math.Max(nominalGpus, largest) / group.GpusPerNode));
         var aloneGroup = group with { Name = $"{group.Name}-alone", Count = nodes };
         var flavors = queue.Flavors.Select(f => new FlavorQuota(f.Flavor)).ToArray(); // no quota: the cluster is the quota
@@ -31,6 +33,8 @@ public static class AloneScenario
             Nodes = aloneGroup.Expand().ToArray(),
             Queues = scenario.Queues with { Cohorts = [], Queues = [alone] },
             Workloads = workloads,
+            Running = running.Select(r => r with { Pods = [] }).ToArray(),
+            Withheld = [],
             Expectations = [],
         };
     }

@@ -18,6 +18,9 @@ public sealed record JobRecord(string Id, string Queue, TimeSpan Submit, double 
 
     public int Evictions { get; init; }
 
+    /// <summary>True for a workload that was already running at time 0 (<see cref="Scenarios.Scenario.Running"/>): it never waited here, so wait and completion-time statistics leave it out.</summary>
+    public bool Restored { get; init; }
+
     /// <summary>Completion time: end minus submit (completed jobs only).</summary>
     public TimeSpan? Jct => Outcome == JobOutcome.Completed && End is { } end ? end - Submit : null;
 

@@ -60,7 +60,13 @@ public static class JobReplay
         long lastWake = -1;
         var now = 0L;
         var firstSubmit = scenario.Workloads.Count > 0 ? Seconds(scenario.Workloads.Min(w => w.SubmitTime)) : 0;
+        if (scenario.Running.Count > 0 || scenario.Withheld.Count > 0)
+        {
+            firstSubmit = Math.Min(firstSubmit, 0);
+        }
+
         metrics.Last = firstSubmit;
+        RestoreInitialState(scenario, scheduler, jobs, queueIndex, options, Push, metrics);
         var sampleEvery = Math.Max(1, replayOptions.TimelineStep is { } step ? Seconds(step) : 0);
         var nextSample = firstSubmit;
         var processed = 0;
@@ -181,7 +187,7 @@ public static class JobReplay
         for (var q = 0; q <= queueNames.Length; q++)
         {
             var all = q == queueNames.Length;
-            var mine = all ? records : records.Where(r => r.Queue == queueNames[q]).ToArray();
+            var mine = records.Where(r => !r.Restored && (all || r.Queue == queueNames[q])).ToArray();
             var queueJobs = all ? jobs.Values : jobs.Values.Where(j => j.Queue == q);
             stats.Add(Stats(all ? "*" : queueNames[q], mine, queueJobs)
                 with
@@ -205,6 +211,54 @@ public static class JobReplay
             Makespan = TimeSpan.FromSeconds(end - firstSubmit),
             WallSeconds = wall.GetElapsedTime(started).TotalSeconds,
         };
+    }
+
+    /// <summary>
+    /// The state at time 0 of a scenario taken from a live cluster, in the order the controller rebuilds it: the
+    /// running workloads restored where their pods are (list order), then the capacity held by pods no queue is
+    /// charged for, then pods of running workloads with no place given are placed. The caller checked that every
+    /// given place and every held pod fits in that order (see <see cref="Scenario.Running"/>); a misfit here is a bug.
+    /// </summary>
+    private static void RestoreInitialState(Scenario scenario, AdmissionScheduler scheduler, Dictionary<string, Job> jobs, Dictionary<string, int> queueIndex, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics)
+    {
+        foreach (var running in scenario.Running)
+        {
+            var w = running.Workload;
+            var counts = w.PodSets.Select(s => s.Count).ToArray();
+            var state = scheduler.Restore(w, running.Flavor, running.Pods, -running.Elapsed, out var misfits, counts);
+            if (misfits.Count > 0)
+            {
+                throw new ArgumentException($"scenario {scenario.Name}: running workload {w.Id} has {misfits.Count} pod(s) that do not fit where they are said to be (first: node {misfits[0].Node}); the initial state must fit the cluster", nameof(scenario));
+            }
+
+            var job = new Job(w, queueIndex[w.Queue])
+            {
+                Admitted = true,
+                Restored = true,
+                FirstStart = 0,
+                GpusHeld = state.Usage.GpuMilli,
+                PodsHeld = w.PodCount,
+                FullPods = w.PodCount,
+                RanBefore = Seconds(running.Elapsed),
+            };
+            jobs[w.Id] = job;
+            metrics.QueueGpuNow[job.Queue] += job.GpusHeld;
+            Start(job, 0, options, push, metrics);
+        }
+
+        foreach (var held in scenario.Withheld)
+        {
+            if (!scheduler.Withhold(held.Node, held.Pod, held.GpuMask))
+            {
+                throw new ArgumentException($"scenario {scenario.Name}: withheld pod {held.Pod.Name} does not fit on node {held.Node} beside the running workloads; the initial state must fit the cluster", nameof(scenario));
+            }
+        }
+
+        // Null: they do not fit now; the workload is charged to quota only.
+        foreach (var running in scenario.Running.Where(r => r.Pods.Count < r.Workload.PodCount))
+        {
+            _ = scheduler.PlaceRemaining(running.Workload.Id);
+        }
     }
 
     private static void Apply(AdmissionEvent ev, Dictionary<string, Job> jobs, long now, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics, Dictionary<string, int> queueIndex, (TimeSpan? Delay, int RetryTimes)[] checks)
@@ -541,6 +595,9 @@ public static class JobReplay
 
         public int Evictions { get; set; }
 
+        /// <summary>Running at time 0 (restored from the scenario's initial state).</summary>
+        public bool Restored { get; init; }
+
         public double LostGpuMilliSeconds { get; set; }
 
         public JobOutcome Outcome { get; set; } = JobOutcome.Unfinished;
@@ -558,6 +615,7 @@ public static class JobReplay
                 Outcome = Outcome,
                 FailReason = FailReason,
                 Evictions = Evictions,
+                Restored = Restored,
             };
         }
     }

@@ -25,6 +25,16 @@ public sealed record Scenario(string Name)
 
     public IReadOnlyList<Workload> Workloads { get; init; } = [];
 
+    /// <summary>
+    /// Workloads already admitted and running at time 0 (a snapshot of a live cluster); empty for scenario files.
+    /// The replay restores these in order, each pod where it is said to be, then withholds <see cref="Withheld"/>,
+    /// then places pods given no place: whoever builds a scenario checks that the places and held pods fit in that order.
+    /// </summary>
+    public IReadOnlyList<RunningWorkload> Running { get; init; } = [];
+
+    /// <summary>Capacity taken at time 0 by pods no queue is charged for, held for the whole run.</summary>
+    public IReadOnlyList<WithheldPod> Withheld { get; init; } = [];
+
     /// <summary>The scenario's settings; a profile is laid over them per run.</summary>
     public AdmissionOptions Options { get; init; } = AdmissionOptions.Default;
 
