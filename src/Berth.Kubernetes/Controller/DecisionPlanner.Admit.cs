@@ -181,15 +181,7 @@ public sealed partial class DecisionPlanner
 
         foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
         {
-            var condition = pod.Object.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
-            if (condition is null || condition.Status != "False" || condition.Reason != code || condition.Message != text)
-            {
-                _plan.Unschedulable.Add(new UnschedulableAction(pod.Namespace, pod.Name, code, text));
-                if (condition?.Reason != code)
-                {
-                    _plan.Events.Add(new EventAction(new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod.Name, NamespaceProperty = pod.Namespace, Uid = pod.Object.Metadata?.Uid }, "Warning", "FailedScheduling", text));
-                }
-            }
+            MarkUnschedulable(pod, code, text, withEvent: true);
         }
     }
 

@@ -248,7 +248,12 @@ public sealed partial class DecisionPlanner
             }
         }
 
-        var counts = source.Workload.PodSets.Select(s => s.Count).ToArray();
+        // How many pods it was admitted with: the record's (an elastic workload may run with fewer than all), else
+        // those bound, at least each set's minimum.
+        var counts = source.Workload.PodSets.Select((s, i) => Math.Clamp(
+            source.Record is { } planned ? planned.Pods.Count(p => p.PodSet == i) : bound[i],
+            s.MinCount,
+            s.Count)).ToArray();
         var state = _engine!.Restore(source.Workload, flavor, pods, source.Record?.AdmittedAt is { } at ? Offset(at) : Offset(source.Created), out var misfits, counts);
         foreach (var misfit in misfits)
         {
@@ -310,7 +315,7 @@ public sealed partial class DecisionPlanner
             if (missing.Count > 0 || unbound.Count > free.Count)
             {
                 // No planned places for them (a gang without an owner, or a crash before the record): place the rest at once.
-                var counts = source.Workload.PodSets.Select(s => s.Count).ToArray();
+                var counts = state.Counts;
                 var present = source.Members.GroupBy(m => m.PodSet).ToDictionary(g => g.Key, g => g.Count());
                 if (counts.Select((c, s) => present.GetValueOrDefault(s) >= c).All(x => x))
                 {
@@ -319,7 +324,7 @@ public sealed partial class DecisionPlanner
                     {
                         foreach (var (pod, _) in unbound)
                         {
-                            _plan.Unschedulable.Add(new UnschedulableAction(pod.Namespace, pod.Name, "GangIncomplete", $"{source.Id} is admitted but its remaining pods do not all fit now; they are bound together when they do"));
+                            MarkUnschedulable(pod, nameof(PendingReasonCode.GangIncomplete), $"{source.Id} is admitted but its remaining pods do not all fit now; they are bound together when they do", withEvent: false);
                         }
 
                         continue;
@@ -334,6 +339,8 @@ public sealed partial class DecisionPlanner
                 var index = free.FindIndex(p => p.PodSet == set);
                 if (index < 0)
                 {
+                    // Beyond the count it was admitted with (an elastic group admitted at its minimum).
+                    MarkUnschedulable(pod, BeyondAdmittedCountReason, $"{source.Id} was admitted with {state.Pods.Count} pods; this one is beyond that count and waits", withEvent: false);
                     continue;
                 }
 
@@ -359,14 +366,29 @@ public sealed partial class DecisionPlanner
         var message = $"{source.Id} is admitted; its pods are bound once the pods leaving {string.Join(", ", nodes.Take(4))}{(nodes.Length > 4 ? ", ..." : string.Empty)} are gone";
         foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
         {
-            var condition = pod.Object.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
-            if (condition is null || condition.Reason != WaitingForNodesReason || condition.Message != message)
-            {
-                _plan.Unschedulable.Add(new UnschedulableAction(pod.Namespace, pod.Name, WaitingForNodesReason, message));
-            }
+            MarkUnschedulable(pod, WaitingForNodesReason, message, withEvent: false);
         }
 
         return true;
+    }
+
+    /// <summary>PodScheduled reason of a pod of an elastic group beyond the count it was admitted with.</summary>
+    public const string BeyondAdmittedCountReason = "BeyondAdmittedCount";
+
+    /// <summary>Sets <c>PodScheduled=False</c> with <paramref name="reason"/> unless the pod already says exactly that; an event when the reason changes.</summary>
+    private void MarkUnschedulable(PodInfo pod, string reason, string message, bool withEvent)
+    {
+        var condition = pod.Object.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        if (condition is not null && condition.Status == "False" && condition.Reason == reason && condition.Message == message)
+        {
+            return;
+        }
+
+        _plan.Unschedulable.Add(new UnschedulableAction(pod.Namespace, pod.Name, reason, message));
+        if (withEvent && condition?.Reason != reason)
+        {
+            _plan.Events.Add(new EventAction(new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod.Name, NamespaceProperty = pod.Namespace, Uid = pod.Object.Metadata?.Uid }, "Warning", "FailedScheduling", message));
+        }
     }
 
     /// <summary>Pending reason of a pod group whose admission was taken back while its pods still run.</summary>

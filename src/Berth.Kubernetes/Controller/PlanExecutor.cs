@@ -11,6 +11,9 @@ namespace Berth.Kubernetes.Controller;
 /// </summary>
 public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
 {
+    /// <summary>Annotation on an elastic Job admitted with fewer pods than it asked for: its own <c>spec.parallelism</c>, put back when it is suspended.</summary>
+    public const string OriginalParallelismAnnotation = "berth.dev/original-parallelism";
+
     /// <summary>Executes the plan; returns the keys (namespace/name) of the pods it bound.</summary>
     public async Task<ExecutionResult> ExecuteAsync(DecisionPlan plan, Func<bool> stillLeader, CancellationToken cancellationToken)
     {
@@ -33,6 +36,12 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
 
                 job.Spec.Suspend = true;
                 job.Metadata.Annotations?.Remove(AdmissionRecord.AnnotationName);
+                if (job.Metadata.Annotations?.Remove(OriginalParallelismAnnotation, out var original) == true
+                    && int.TryParse(original, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parallelism))
+                {
+                    job.Spec.Parallelism = parallelism; // an elastic Job admitted with fewer pods asks for all again
+                }
+
                 return true;
             }, cancellationToken).ConfigureAwait(false);
             if (written is not null)
@@ -83,6 +92,14 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                     var tolerations = pod.Tolerations?.ToList() ?? [];
                     tolerations.AddRange(a.Tolerations.Where(t => !tolerations.Any(x => x.Key == t.Key && x.Effect == t.Effect && x.Value == t.Value)));
                     pod.Tolerations = tolerations;
+                }
+
+                var admitted = a.Record.Pods.Count;
+                if (admitted > 0 && admitted < (job.Spec.Parallelism ?? 1))
+                {
+                    // Admitted with fewer pods than it asks for (berth.dev/min-parallelism): run that many, keep what it asked.
+                    job.Metadata.Annotations[OriginalParallelismAnnotation] = (job.Spec.Parallelism ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    job.Spec.Parallelism = admitted;
                 }
 
                 job.Spec.Suspend = false;

@@ -235,3 +235,28 @@ public sealed class SharingAndTopologyTests
         Assert.Equal(required ? 1 : 2, racks);
     }
 }
+
+public sealed class MinMemberTests
+{
+    [Fact]
+    public async Task PodGroupWithMinMemberBelowItsPods_RoomForOnlyMinMember_BindsThatManyAtOnceAndNoMore()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "16"));
+        h.Server.Seed(Objects.Group("elastic", 4, "team-a"));
+        for (var i = 0; i < 8; i++)
+        {
+            h.Server.Seed(Objects.Pod($"e-{i}", gpus: 2, group: "elastic"));
+        }
+
+        var plan = await h.CycleAsync();
+        Assert.Equal(4, plan.Bindings.Count);
+        Assert.InRange(await h.RunUntilQuietAsync(), 1, 3);
+        Assert.Equal(4, h.Server.Bindings.Count);
+        var waiting = Enumerable.Range(0, 8).Select(i => h.ReadPod($"e-{i}")).Where(p => p.Spec.NodeName is null).ToArray();
+        Assert.Equal(4, waiting.Length);
+        Assert.All(waiting, p => Assert.Equal(Berth.Kubernetes.Controller.DecisionPlanner.BeyondAdmittedCountReason, p.Status.Conditions.Single(c => c.Type == "PodScheduled").Reason));
+        var queue = h.Server.Get<Queue>("team-a")!;
+        Assert.Contains(queue.Status.Usage!.Single().Resources!, r => r.Name == "gpu" && r.Total == "8"); // charged for the 4 admitted, not all 8
+    }
+}

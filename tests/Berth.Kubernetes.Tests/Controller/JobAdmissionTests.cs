@@ -92,3 +92,37 @@ public sealed class JobAdmissionTests
         Assert.Equal("eager", Assert.Single(next.JobAdmissions).Name);
     }
 }
+
+public sealed class ElasticJobTests
+{
+    [Fact]
+    public async Task ElasticJob_RoomForItsMinimum_RunsWithThatParallelism_AndAsksForAllAgainWhenSuspended()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "8", reclaim: "Never"));
+        var job = Objects.Job("elastic", 4, 4, "team-a");
+        job.Metadata.Annotations = new Dictionary<string, string> { [KubernetesNames.MinParallelismAnnotation] = "2" };
+        h.Server.Seed(job);
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        var admitted = h.ReadJob("elastic");
+        Assert.False(admitted.Spec.Suspend);
+        Assert.Equal(2, admitted.Spec.Parallelism);
+        Assert.Equal("4", admitted.Metadata.Annotations[PlanExecutor.OriginalParallelismAnnotation]);
+        await h.ActAsJobControllerAsync();
+        Assert.InRange(await h.RunUntilQuietAsync(), 1, 3);
+
+        // A higher-priority Job preempts it: suspended, it asks for its 4 pods again.
+        h.Server.Seed(Objects.PriorityClass("urgent", 1000));
+        h.Server.Seed(Objects.Job("urgent", 1, 8, "team-a", priorityClass: "urgent"));
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        Assert.Equal("elastic", Assert.Single(plan.Suspensions).Name);
+        var suspended = h.ReadJob("elastic");
+        Assert.True(suspended.Spec.Suspend);
+        Assert.Equal(4, suspended.Spec.Parallelism);
+        Assert.False(suspended.Metadata.Annotations.ContainsKey(PlanExecutor.OriginalParallelismAnnotation));
+    }
+}
