@@ -134,9 +134,35 @@ public sealed class ClusterWriter
     }
 
     /// <summary>Writes the status of one of Berth's objects (merge patch on the status subresource).</summary>
+    /// <summary>Adds an explicit null for every field of Berth's own status types that serialisation left out, nested objects included.</summary>
+    private static void NameEveryField(object value, System.Text.Json.Nodes.JsonObject node)
+    {
+        foreach (var property in value.GetType().GetProperties())
+        {
+            if (property.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false).FirstOrDefault() is not System.Text.Json.Serialization.JsonPropertyNameAttribute json)
+            {
+                continue;
+            }
+
+            var inner = property.GetValue(value);
+            if (!node.ContainsKey(json.Name))
+            {
+                node[json.Name] = null;
+            }
+            else if (inner is not null && property.PropertyType.Namespace == typeof(Api.QueueStatus).Namespace && node[json.Name] is System.Text.Json.Nodes.JsonObject child)
+            {
+                NameEveryField(inner, child);
+            }
+        }
+    }
+
     public Task PatchCustomStatusAsync(string plural, string? ns, string name, object status, CancellationToken cancellationToken)
     {
-        var patch = new V1Patch(KubernetesJson.Serialize(new Dictionary<string, object> { ["status"] = status }), V1Patch.PatchType.MergePatch);
+        // A merge patch deletes a field only when it says null: name every field of the status, so what the planner
+        // clears (a pending reason once admitted, a queue position) goes from the object.
+        var body = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(status))!.AsObject();
+        NameEveryField(status, body);
+        var patch = new V1Patch(new System.Text.Json.Nodes.JsonObject { ["status"] = body }.ToJsonString(), V1Patch.PatchType.MergePatch);
         return IgnoreMissing(ns is null
             ? _client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, KubernetesNames.Group, KubernetesNames.Version, plural, name, cancellationToken: cancellationToken)
             : _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, KubernetesNames.Group, KubernetesNames.Version, ns, plural, name, cancellationToken: cancellationToken));

@@ -103,8 +103,21 @@ internal sealed class ControllerHarness : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException($"the controller still wrote something after {limit} cycles");
+        var last = await CycleAsync();
+        throw new InvalidOperationException($"the controller still wrote something after {limit} cycles; the last: {Describe(last)}");
     }
+
+    /// <summary>What a plan writes, briefly (for failure messages).</summary>
+    public static string Describe(DecisionPlan plan) => string.Join("; ", new[]
+    {
+        string.Join(", ", plan.Bindings.Select(b => $"bind {b.Pod}->{b.Node}")),
+        string.Join(", ", plan.JobAdmissions.Select(a => $"admit job {a.Name}")),
+        string.Join(", ", plan.Suspensions.Select(a => $"suspend job {a.Name} ({a.Reason})")),
+        string.Join(", ", plan.Evictions.Select(a => $"evict {a.Pod} ({a.Reason})")),
+        string.Join(", ", plan.Annotations.Select(a => $"annotate {a.Kind} {a.Name}: {string.Join(',', a.Annotations.Select(x => x.Key + "=" + x.Value))}")),
+        string.Join(", ", plan.Unschedulable.Select(u => $"unschedulable {u.Pod}: {u.Reason}: {u.Message}")),
+        string.Join(", ", plan.ObjectStatuses.Select(o => $"status {o.Plural}/{o.Name}: {System.Text.Json.JsonSerializer.Serialize(o.Status)}")),
+    }.Where(x => x.Length > 0));
 
     public V1Pod ReadPod(string name, string ns = Objects.Ns) => Server.Get<V1Pod>(name, ns) ?? throw new InvalidOperationException($"pod {ns}/{name} is gone");
 

@@ -150,6 +150,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// <summary>How many requests arrived for the verb and resource (named as in <see cref="FailNext"/>), failed ones included.</summary>
     public int RequestCount(string verb, string resourcePlural) => faults.Count(verb, resourcePlural);
 
+    /// <summary>Every (verb, resource) requested so far; resource as in <see cref="FailNext"/> (<c>pods/binding</c>).</summary>
+    public IReadOnlyList<(string Verb, string Resource)> Requested() => faults.Requested();
+
     /// <summary>
     /// Puts an object straight into storage, creating or replacing it, with a new resourceVersion and an ADDED or
     /// MODIFIED event. Unlike a create through the API, status and spec.nodeName are kept as given (seed running pods,

@@ -50,6 +50,15 @@ internal sealed class FaultInjector
         }
     }
 
+    /// <summary>Every (verb, resource) requested so far, in no particular order.</summary>
+    public IReadOnlyList<(string Verb, string Resource)> Requested()
+    {
+        lock (gate)
+        {
+            return counts.Keys.ToArray();
+        }
+    }
+
     public int Count(string verb, string resource)
     {
         lock (gate)
