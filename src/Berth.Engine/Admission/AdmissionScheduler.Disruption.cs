@@ -40,4 +40,44 @@ public sealed partial class AdmissionScheduler
             _admittedVersion++;
         }
     }
+
+    /// <summary>
+    /// Puts back disruptions of queue <paramref name="queue"/> recorded elsewhere (a controller that builds a fresh
+    /// scheduler per decision keeps them on the queue's status), as offsets from this scheduler's start; those
+    /// older than the queue's window are dropped. Nothing happens for a queue without a disruption budget.
+    /// </summary>
+    public void RestoreDisruptions(string queue, IEnumerable<TimeSpan> at)
+    {
+        ArgumentNullException.ThrowIfNull(at);
+        if (!_queueIndex.TryGetValue(queue, out var q))
+        {
+            throw new ArgumentException($"queue '{queue}' does not exist", nameof(queue));
+        }
+
+        if (_queues[q].DisruptionBudget is null)
+        {
+            return;
+        }
+
+        _disruptions ??= _queues.Select(_ => new Queue<TimeSpan>()).ToArray();
+        var now = Now;
+        foreach (var time in at.Where(t => t > now - _queues[q].DisruptionWindow && t <= now).Order())
+        {
+            _disruptions[q].Enqueue(time);
+        }
+
+        _admittedVersion++;
+    }
+
+    /// <summary>The disruptions of queue <paramref name="queue"/> still inside its window now, oldest first (empty without a budget).</summary>
+    public IReadOnlyList<TimeSpan> RecentDisruptions(string queue)
+    {
+        if (!_queueIndex.TryGetValue(queue, out var q) || _queues[q].DisruptionBudget is null || _disruptions is null)
+        {
+            return [];
+        }
+
+        var now = Now;
+        return _disruptions[q].Where(t => t > now - _queues[q].DisruptionWindow).ToArray();
+    }
 }

@@ -19,4 +19,8 @@ public sealed record QueueStatus
     /// <summary>Usage per flavor, in the queue's flavor order.</summary>
     [JsonPropertyName("usage")]
     public IList<FlavorUsage>? Usage { get; init; }
+
+    /// <summary>When others' preemption, reclaim or consolidation evicted this queue's workloads within its disruption window (only with spec.disruptionBudget).</summary>
+    [JsonPropertyName("recentDisruptions")]
+    public IList<DateTime>? RecentDisruptions { get; init; }
 }

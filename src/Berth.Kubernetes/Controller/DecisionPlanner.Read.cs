@@ -350,9 +350,19 @@ public sealed partial class DecisionPlanner
             var pending = _sources.Count(s => s.Workload.Queue == name && engine?.Find(s.Id) is not { Phase: Engine.Admission.WorkloadPhase.Admitted } && !s.Admitted);
             var admitted = _plan.Admitted.GetValueOrDefault(name);
             var usage = verdict.Ready && engine is not null ? UsageOf(engine, name) : [];
-            var wanted = new QueueStatus { Conditions = conditions, PendingWorkloads = pending, AdmittedWorkloads = admitted, Usage = usage };
+            var disruptions = engine?.RecentDisruptions(name).Select(t => (_snapshot.Now + t).UtcDateTime).ToList() ?? [];
+            var wanted = new QueueStatus
+            {
+                Conditions = conditions,
+                PendingWorkloads = pending,
+                AdmittedWorkloads = admitted,
+                Usage = usage,
+                RecentDisruptions = disruptions.Count > 0 ? disruptions : null,
+            };
             var conditionChanged = NewReadyCondition(verdict, current.Conditions) is not null;
-            if (conditionChanged || current.PendingWorkloads != pending || current.AdmittedWorkloads != admitted || !SameUsage(current.Usage, usage))
+            var oldDisruptions = current.RecentDisruptions ?? [];
+            var disruptionsChanged = engine is not null && (oldDisruptions.Count != disruptions.Count || oldDisruptions.Zip(disruptions).Any(p => Utc(p.First) != p.Second));
+            if (conditionChanged || disruptionsChanged || current.PendingWorkloads != pending || current.AdmittedWorkloads != admitted || !SameUsage(current.Usage, usage))
             {
                 _plan.ObjectStatuses.Add(new StatusAction(Api.Queue.KubePluralName, null, name, wanted));
             }
@@ -411,9 +421,7 @@ public sealed partial class DecisionPlanner
     private static bool Finished(V1Job job) =>
         job.Status?.Conditions?.Any(c => c?.Type is "Complete" or "Failed" && c.Status == "True") == true;
 
-    private DateTimeOffset Created(DateTime? created) => created is { } time
-        ? new DateTimeOffset(DateTime.SpecifyKind(time, time.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : time.Kind))
-        : _snapshot.Now;
+    private DateTimeOffset Created(DateTime? created) => created is { } time ? new DateTimeOffset(Utc(time)) : _snapshot.Now;
 
     /// <summary>A stand-in for a workload that cannot be tried (so its queue and id can still be reported).</summary>
     private static Workload Placeholder(string id, string queue) => new(id) { Queue = queue };

@@ -76,6 +76,14 @@ public sealed partial class DecisionPlanner
         };
     }
 
+    /// <summary>A time read from the API server as UTC, whatever kind the deserialiser gave it.</summary>
+    internal static DateTime Utc(DateTime time) => time.Kind switch
+    {
+        DateTimeKind.Local => time.ToUniversalTime(),
+        DateTimeKind.Unspecified => DateTime.SpecifyKind(time, DateTimeKind.Utc),
+        _ => time,
+    };
+
     private TimeSpan Offset(DateTimeOffset at) => at - _snapshot.Now;
 
     private void Run()
@@ -110,6 +118,15 @@ public sealed partial class DecisionPlanner
         var time = new FixedTime(_snapshot.Now);
         _engine = new AdmissionScheduler(usable, _config, _options.ToAdmissionOptions(), time);
         _plan.Engine = _engine;
+
+        // Disruption budgets count evictions over a window longer than one decision: they live on the Queue's status.
+        foreach (var queue in _snapshot.Queues)
+        {
+            if (queue.Metadata?.Name is { } name && queue.Status?.RecentDisruptions is { Count: > 0 } times && _config.Queues.Any(q => q.Name == name))
+            {
+                _engine.RestoreDisruptions(name, times.Select(t => Offset(new DateTimeOffset(Utc(t)))));
+            }
+        }
         foreach (var node in usable)
         {
             var bad = _nodes[node.Name].UnhealthyGpuMask;

@@ -105,3 +105,45 @@ public sealed class PreemptionTests
         await h.Client.CoreV1.ReplaceNamespacedPodAsync(current, pod, Objects.Ns);
     }
 }
+
+public sealed class DisruptionBudgetTests
+{
+    [Fact]
+    public async Task DisruptionBudget_SpentByOneReclaim_HoldsForLaterDecisionsAndANewController()
+    {
+        var server = await Fake.FakeApiServer.StartAsync(new Fake.FakeApiServerOptions { CustomResources = Fake.FakeApiServerOptions.BerthResources });
+        var first = await ControllerHarness.StartAsync(server: server);
+        server.Seed(Objects.Cohort("research"));
+        var borrower = Objects.Queue("team-b", "a100", "8", cohort: "research", borrowingLimit: "16");
+        borrower.Spec = borrower.Spec with { DisruptionBudget = 1, DisruptionWindow = "1h" };
+        first.SeedCluster(3, 8, Objects.Queue("team-a", "a100", "16", cohort: "research", reclaim: "Any"), borrower);
+        for (var i = 0; i < 3; i++)
+        {
+            server.Seed(Objects.Job($"b{i}", 1, 8, "team-b", ns: "beta"));
+        }
+
+        await first.RunUntilQuietAsync();
+        await first.ActAsJobControllerAsync();
+        Assert.All(Enumerable.Range(0, 3), i => Assert.False(first.ReadJob($"b{i}", "beta").Spec.Suspend));
+
+        await first.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("a1", 1, 8, "team-a", ns: "alpha"), "alpha");
+        var reclaim = await first.CycleAsync();
+        Assert.Single(reclaim.Suspensions);
+        await first.ActAsJobControllerAsync();
+        await first.RunUntilQuietAsync();
+        await first.SettleAsync();
+        Assert.Single(server.Get<Berth.Kubernetes.Api.Queue>("team-b")!.Status.RecentDisruptions!);
+
+        // team-a wants its other 8 GPUs back, but team-b's budget (1 per hour) is spent: nothing more is evicted.
+        await first.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("a2", 1, 8, "team-a", ns: "alpha"), "alpha");
+        Assert.Empty((await first.CycleAsync()).Suspensions);
+        await first.StopAsync();
+
+        await using var second = await ControllerHarness.StartAsync(server: server);
+        var plan = await second.CycleAsync();
+
+        Assert.Empty(plan.Suspensions);
+        Assert.True(second.ReadJob("a2", "alpha").Spec.Suspend);
+        Assert.Equal(2, Enumerable.Range(0, 3).Count(i => second.ReadJob($"b{i}", "beta").Spec.Suspend == false));
+    }
+}
