@@ -124,7 +124,7 @@ public sealed class BerthController
         return plan;
     }
 
-    /// <summary>Waits (briefly) until the cache shows the pods bound and the Jobs written, so the next plan starts from them.</summary>
+    /// <summary>Waits (briefly) until the cache shows the pods bound and the Jobs and PodGroup records written, so the next plan starts from them.</summary>
     private async Task ObserveAsync(ExecutionResult result, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + ObserveTimeout;
@@ -132,7 +132,9 @@ public sealed class BerthController
         {
             var pending = result.Bound.Any(key => Cache.Pods.Get(key) is { } pod && string.IsNullOrEmpty(pod.Spec?.NodeName))
                 || result.JobsWritten.Any(job => Cache.Jobs.Get(job.Metadata.NamespaceProperty + "/" + job.Metadata.Name) is { } seen
-                    && long.TryParse(seen.Metadata.ResourceVersion, out var have) && long.TryParse(job.Metadata.ResourceVersion, out var want) && have < want);
+                    && long.TryParse(seen.Metadata.ResourceVersion, out var have) && long.TryParse(job.Metadata.ResourceVersion, out var want) && have < want)
+                || result.GroupsWritten.Any(group => Cache.PodGroups.Get(group.Key) is { } seen
+                    && long.TryParse(seen.Metadata.ResourceVersion, out var have) && long.TryParse(group.ResourceVersion, out var want) && have < want);
             if (!pending)
             {
                 return;

@@ -125,15 +125,22 @@ public sealed class ClusterWriter
     }
 
     /// <summary>Merges <paramref name="annotations"/> into an object's annotations (null values remove keys).</summary>
-    public Task PatchCustomAnnotationsAsync(string plural, string? ns, string name, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken)
+    public async Task<string?> PatchCustomAnnotationsAsync(string plural, string? ns, string name, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken)
     {
         var patch = new V1Patch(JsonSerializer.Serialize(new { metadata = new { annotations } }), V1Patch.PatchType.MergePatch);
-        return IgnoreMissing(ns is null
-            ? _client.CustomObjects.PatchClusterCustomObjectAsync(patch, KubernetesNames.Group, KubernetesNames.Version, plural, name, cancellationToken: cancellationToken)
-            : _client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, KubernetesNames.Group, KubernetesNames.Version, ns, plural, name, cancellationToken: cancellationToken));
+        try
+        {
+            var written = await (ns is null
+                ? _client.CustomObjects.PatchClusterCustomObjectAsync(patch, KubernetesNames.Group, KubernetesNames.Version, plural, name, cancellationToken: cancellationToken)
+                : _client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, KubernetesNames.Group, KubernetesNames.Version, ns, plural, name, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return written is JsonElement body && body.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null; // gone meanwhile: the next decision no longer sees it
+        }
     }
 
-    /// <summary>Writes the status of one of Berth's objects (merge patch on the status subresource).</summary>
     /// <summary>Adds an explicit null for every field of Berth's own status types that serialisation left out, nested objects included.</summary>
     private static void NameEveryField(object value, System.Text.Json.Nodes.JsonObject node)
     {
@@ -156,6 +163,7 @@ public sealed class ClusterWriter
         }
     }
 
+    /// <summary>Writes the status of one of Berth's objects (merge patch on the status subresource).</summary>
     public Task PatchCustomStatusAsync(string plural, string? ns, string name, object status, CancellationToken cancellationToken)
     {
         // A merge patch deletes a field only when it says null: name every field of the status, so what the planner

@@ -17,6 +17,18 @@ public sealed partial class DecisionPlanner
             }
         }
 
+        var managed = ManagedPodKeys();
+        foreach (var pod in _pods.Where(p => p.Bound && !p.Terminal && !managed.Contains(p.Key) && _nodes.ContainsKey(p.NodeName!)).OrderBy(p => p.NodeName, StringComparer.Ordinal).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            held.Add(new HeldPod(pod.NodeName!, pod.Request, pod.GpuMask));
+        }
+
+        return held;
+    }
+
+    /// <summary>Pods of admitted workloads Berth restores where they are; every other bound pod holds capacity no queue is charged for.</summary>
+    private HashSet<string> ManagedPodKeys()
+    {
         var managed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null))
         {
@@ -26,12 +38,7 @@ public sealed partial class DecisionPlanner
             }
         }
 
-        foreach (var pod in _pods.Where(p => p.Bound && !p.Terminal && !managed.Contains(p.Key) && _nodes.ContainsKey(p.NodeName!)).OrderBy(p => p.NodeName, StringComparer.Ordinal).ThenBy(p => p.Key, StringComparer.Ordinal))
-        {
-            held.Add(new HeldPod(pod.NodeName!, pod.Request, pod.GpuMask));
-        }
-
-        return held;
+        return managed;
     }
 
     private Dictionary<string, string> RequeuedWorkloads()

@@ -163,15 +163,7 @@ public sealed partial class DecisionPlanner
 
         // Then pods Berth does not place (other schedulers, pods still terminating): they hold what they hold. Where they
         // do not fit beside the planned places, the node is contended: nothing is bound there until they are gone.
-        var managed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null))
-        {
-            foreach (var (pod, _) in source.Members)
-            {
-                managed.Add(pod.Key);
-            }
-        }
-
+        var managed = ManagedPodKeys();
         foreach (var pod in _pods.Where(p => p.Bound && !p.Terminal && !managed.Contains(p.Key)))
         {
             if (_nodes.ContainsKey(pod.NodeName!) && !_engine.Withhold(pod.NodeName!, pod.Request, pod.GpuMask))

@@ -144,9 +144,9 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                     result.JobsWritten.Add(written);
                 }
             }
-            else
+            else if (await writer.PatchCustomAnnotationsAsync(Api.PodGroup.KubePluralName, a.Namespace, a.Name, a.Annotations, cancellationToken).ConfigureAwait(false) is { } version)
             {
-                await writer.PatchCustomAnnotationsAsync(Api.PodGroup.KubePluralName, a.Namespace, a.Name, a.Annotations, cancellationToken).ConfigureAwait(false);
+                result.GroupsWritten.Add((a.Namespace + "/" + a.Name, version));
             }
         }
 
@@ -213,6 +213,9 @@ public sealed class ExecutionResult
     public List<string> Bound { get; } = [];
 
     public List<V1Job> JobsWritten { get; } = [];
+
+    /// <summary>PodGroups whose admission record was written: namespace/name and the resource version the write made.</summary>
+    public List<(string Key, string ResourceVersion)> GroupsWritten { get; } = [];
 
     public int EvictionsRefused { get; set; }
 
