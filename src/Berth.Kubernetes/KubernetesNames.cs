@@ -75,4 +75,13 @@ public static class KubernetesNames
 
     /// <summary>Taint the planner puts on a cordoned, unready or GPU-unhealthy node in its own view, so nothing new goes there.</summary>
     public const string UnusableTaint = "berth.dev/unusable";
+
+    /// <summary>Annotation Berth keeps on a Job or PodGroup: how many times it was requeued because its pods did not all become ready in time.</summary>
+    public const string RequeuesAnnotation = "berth.dev/requeues";
+
+    /// <summary>Annotation Berth keeps on a requeued Job or PodGroup: not tried again before this time (RFC 3339).</summary>
+    public const string BackoffUntilAnnotation = "berth.dev/backoff-until";
+
+    /// <summary>Annotation Berth writes on a Job or PodGroup once all its admitted pods have been ready (RFC 3339): the ready timeout no longer applies.</summary>
+    public const string PodsReadyAnnotation = "berth.dev/pods-ready-at";
 }

@@ -31,6 +31,8 @@ internal sealed class OperatorCommand
 
     private readonly Option<string> _resync = new("--resync") { Description = "Decide at least this often with nothing changed (default 30s).", HelpName = "duration", DefaultValueFactory = _ => "30s" };
 
+    private readonly Option<string?> _podsReadyTimeout = new("--pods-ready-timeout") { Description = "Requeue a Job or PodGroup whose pods are not all ready this long after admission, with exponential backoff (1m, doubling; failed after 3). Default: off.", HelpName = "duration" };
+
     private readonly Option<bool> _plainLogs = new("--plain-logs") { Description = "Human-readable log lines instead of JSON." };
 
     private OperatorCommand(CliTerminal terminal) => _terminal = terminal;
@@ -40,7 +42,7 @@ internal sealed class OperatorCommand
         var handler = new OperatorCommand(terminal);
         var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics.")
         {
-            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._metricsPort, handler._resync, handler._plainLogs,
+            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._metricsPort, handler._resync, handler._podsReadyTimeout, handler._plainLogs,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -62,6 +64,17 @@ internal sealed class OperatorCommand
             throw new InputException($"--resync '{resyncText}': give a positive duration such as 30s or 2m");
         }
 
+        TimeSpan? podsReady = null;
+        if (parse.GetValue(_podsReadyTimeout) is { } readyText)
+        {
+            if (!ScenarioUnits.TryParseDuration(readyText, out var ready) || ready <= TimeSpan.Zero)
+            {
+                throw new InputException($"--pods-ready-timeout '{readyText}': give a positive duration such as 10m");
+            }
+
+            podsReady = ready;
+        }
+
         var port = parse.GetValue(_metricsPort);
         if (port is < 0 or > 65535)
         {
@@ -75,7 +88,7 @@ internal sealed class OperatorCommand
             LeaderElect = parse.GetValue(_leaderElect),
             LeaseNamespace = parse.GetValue(_leaseNamespace)!,
             MetricsPort = port,
-            Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync },
+            Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync, PodsReadyTimeout = podsReady },
         };
         settings.Controller.ToAdmissionOptions();
         k8s.IKubernetes client;

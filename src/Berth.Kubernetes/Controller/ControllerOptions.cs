@@ -19,6 +19,16 @@ public sealed record ControllerOptions
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// Off when null (the default, as Kueue's waitForPodsReady): a Job or PodGroup whose admitted pods are not all
+    /// ready this long after admission is requeued with exponential backoff (the profile's backoff base, doubling),
+    /// and fails after the backoff limit.
+    /// </summary>
+    public TimeSpan? PodsReadyTimeout { get; init; }
+
+    /// <summary>First backoff after a pods-ready timeout (doubling each time); null: the profile's (1 minute).</summary>
+    public TimeSpan? BackoffBase { get; init; }
+
     /// <summary>Admission options the profile and these settings give.</summary>
     public AdmissionOptions ToAdmissionOptions()
     {
@@ -27,7 +37,12 @@ public sealed record ControllerOptions
             throw new ArgumentException($"profile '{Profile}' is not one Berth can run on a cluster; use one of: {string.Join(", ", AdmissionProfiles.Names.Where(n => n != "kube-default"))}", nameof(Profile));
         }
 
-        var options = AdmissionProfiles.Apply(Profile, new AdmissionOptions { Seed = Seed });
+        if (PodsReadyTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"the pods-ready timeout is {timeout}; give a positive duration such as 10m, or none to turn it off", nameof(PodsReadyTimeout));
+        }
+
+        var options = AdmissionProfiles.Apply(Profile, new AdmissionOptions { Seed = Seed, GangReadyTimeout = PodsReadyTimeout ?? new AdmissionOptions().GangReadyTimeout, BackoffBase = BackoffBase ?? new AdmissionOptions().BackoffBase });
         return PlacementPolicy is null ? options : options with { PlacementPolicy = PlacementPolicy };
     }
 }

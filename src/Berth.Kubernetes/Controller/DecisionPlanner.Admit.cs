@@ -163,7 +163,7 @@ public sealed partial class DecisionPlanner
         switch (source.Kind)
         {
             case SourceKind.PodGroup:
-                AddIfChanged(source, PodGroupStatus(source, code == nameof(PendingReasonCode.NeverFits) ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
+                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
                 break;
             case SourceKind.Job when source.Owner is V1Job job:
                 var current = job.Metadata?.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;

@@ -1,3 +1,4 @@
+using Berth.Engine.Admission;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Translation;
 using Berth.Model;
@@ -121,6 +122,25 @@ public sealed partial class DecisionPlanner
         ReadPodGroups(live, taken);
         ReadGangs(live, taken);
         ReadLonePods(live, taken);
+        var admission = _options.ToAdmissionOptions();
+        for (var i = 0; i < _sources.Count; i++)
+        {
+            var source = _sources[i];
+            if (source.Admitted || source.Problem is not null)
+            {
+                continue;
+            }
+
+            if (source.Requeues > admission.BackoffLimit)
+            {
+                _sources[i] = source.WithProblem(GangNotReadyReason, $"failed: its pods did not all become ready within {admission.GangReadyTimeout.TotalSeconds:0}s in {source.Requeues} admissions; fix what keeps them from starting, then remove the annotation {KubernetesNames.RequeuesAnnotation} to try again");
+            }
+            else if (source.BackoffUntil is { } until && until > _snapshot.Now)
+            {
+                _sources[i] = source.WithProblem(nameof(PendingReasonCode.Backoff), $"requeued {source.Requeues} time(s) because its pods did not all become ready; tried again after {until.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}");
+            }
+        }
+
         var queues = _config.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < _sources.Count; i++)
         {
@@ -183,6 +203,9 @@ public sealed partial class DecisionPlanner
                 Record = suspended ? null : record,
                 Admitted = !suspended && record is not null,
                 Owner = job,
+                Requeues = IntAnnotation(meta, KubernetesNames.RequeuesAnnotation),
+                BackoffUntil = TimeAnnotation(meta, KubernetesNames.BackoffUntilAnnotation),
+                PodsReadyAt = TimeAnnotation(meta, KubernetesNames.PodsReadyAnnotation),
                 Problem = result.IsValid ? null : (result.Reason, result.Message),
             };
             foreach (var pod in pods)
@@ -280,6 +303,9 @@ public sealed partial class DecisionPlanner
             Record = record,
             Admitted = workload is not null && (record is not null || members.Any(m => m.Bound && m.BerthScheduled)),
             Owner = kind == SourceKind.PodGroup ? group : null,
+            Requeues = IntAnnotation(meta, KubernetesNames.RequeuesAnnotation),
+            BackoffUntil = TimeAnnotation(meta, KubernetesNames.BackoffUntilAnnotation),
+            PodsReadyAt = TimeAnnotation(meta, KubernetesNames.PodsReadyAnnotation),
             MissingMembers = missing,
             Problem = workload is not null || missing > 0 ? null : (result.Reason, result.Message),
         };
@@ -422,6 +448,12 @@ public sealed partial class DecisionPlanner
         job.Status?.Conditions?.Any(c => c?.Type is "Complete" or "Failed" && c.Status == "True") == true;
 
     private DateTimeOffset Created(DateTime? created) => created is { } time ? new DateTimeOffset(Utc(time)) : _snapshot.Now;
+
+    private static int IntAnnotation(V1ObjectMeta meta, string key) =>
+        ModelMapping.Get(meta.Annotations, key) is { } text && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : 0;
+
+    private static DateTimeOffset? TimeAnnotation(V1ObjectMeta meta, string key) =>
+        ModelMapping.Get(meta.Annotations, key) is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value) ? value : null;
 
     /// <summary>A stand-in for a workload that cannot be tried (so its queue and id can still be reported).</summary>
     private static Workload Placeholder(string id, string queue) => new(id) { Queue = queue };

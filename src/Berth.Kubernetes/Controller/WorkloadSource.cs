@@ -47,6 +47,15 @@ internal sealed class WorkloadSource
     /// <summary>Pods the workload needs before it can be tried (a pod group with fewer members than its min member).</summary>
     public int MissingMembers { get; init; }
 
+    /// <summary>Times it was requeued because its pods did not all become ready in time (annotation <c>berth.dev/requeues</c>).</summary>
+    public int Requeues { get; init; }
+
+    /// <summary>Not tried again before this time (annotation <c>berth.dev/backoff-until</c>).</summary>
+    public DateTimeOffset? BackoffUntil { get; init; }
+
+    /// <summary>When all its pods were first seen ready (annotation <c>berth.dev/pods-ready-at</c>); the ready timeout no longer applies.</summary>
+    public DateTimeOffset? PodsReadyAt { get; init; }
+
     /// <summary>Why it cannot be tried at all (no queue, an invalid spec): a pending reason code and its message.</summary>
     public (string Code, string Message)? Problem { get; init; }
 
@@ -66,6 +75,9 @@ internal sealed class WorkloadSource
             Admitted = Admitted,
             MissingMembers = MissingMembers,
             Owner = Owner,
+            Requeues = Requeues,
+            BackoffUntil = BackoffUntil,
+            PodsReadyAt = PodsReadyAt,
             Problem = (code, message),
         };
         copy.Members.AddRange(Members);
