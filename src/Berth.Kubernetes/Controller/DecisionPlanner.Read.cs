@@ -363,6 +363,10 @@ public sealed partial class DecisionPlanner
     private void ReportQueues()
     {
         var engine = _engine;
+        var pendingByQueue = _sources
+            .Where(s => !s.Admitted && engine?.Find(s.Id) is not { Phase: WorkloadPhase.Admitted })
+            .GroupBy(s => s.Workload.Queue, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         foreach (var queue in _snapshot.Queues.OrderBy(q => q.Metadata?.Name, StringComparer.Ordinal))
         {
             var name = queue.Metadata?.Name;
@@ -373,7 +377,7 @@ public sealed partial class DecisionPlanner
 
             var current = queue.Status ?? new QueueStatus();
             var conditions = NewReadyCondition(verdict, current.Conditions) ?? current.Conditions?.ToList() ?? [];
-            var pending = _sources.Count(s => s.Workload.Queue == name && engine?.Find(s.Id) is not { Phase: Engine.Admission.WorkloadPhase.Admitted } && !s.Admitted);
+            var pending = pendingByQueue.GetValueOrDefault(name);
             var admitted = _plan.Admitted.GetValueOrDefault(name);
             var usage = verdict.Ready && engine is not null ? UsageOf(engine, name) : [];
             var disruptions = engine?.RecentDisruptions(name).Select(t => (_snapshot.Now + t).UtcDateTime).ToList() ?? [];

@@ -31,6 +31,9 @@ public sealed partial class DecisionPlanner
 
     /// <summary>Nodes where bindings wait: pods that are leaving (evicted, terminating) or that Berth cannot account for still hold them.</summary>
     private readonly HashSet<string> _contended = new(StringComparer.Ordinal);
+
+    private ILookup<(string, string), PodInfo>? _podsByJob;
+    private ILookup<(string, string), PodInfo>? _podsByGroup;
     private QueueConfiguration _config = new();
     private AdmissionScheduler? _engine;
 
@@ -420,8 +423,9 @@ public sealed partial class DecisionPlanner
             return null;
         }
 
-        var pods = _pods.Where(p => p.Namespace == source.Namespace
-            && (source.Kind == SourceKind.Job ? p.View.OwnerJob == source.Name : p.View.PodGroup == source.Name)).ToList();
+        _podsByJob ??= _pods.Where(p => p.View.OwnerJob is not null).ToLookup(p => (p.Namespace, p.View.OwnerJob!));
+        _podsByGroup ??= _pods.Where(p => p.View.PodGroup is not null).ToLookup(p => (p.Namespace, p.View.PodGroup!));
+        var pods = (source.Kind == SourceKind.Job ? _podsByJob : _podsByGroup)[(source.Namespace, source.Name)];
         var ready = pods.Count(p => p.View.Phase == "Succeeded" || (!p.Terminal && !p.Terminating && p.View.Ready));
         if (ready >= record.Pods.Count)
         {
