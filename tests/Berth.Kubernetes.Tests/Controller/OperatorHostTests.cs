@@ -9,7 +9,7 @@ namespace Berth.Kubernetes.Tests.Controller;
 
 public sealed class OperatorHostTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task TwoReplicas_OnlyTheLeaderBinds_AndTheStandbyTakesOverWhenTheLeaseLapses()
@@ -88,9 +88,9 @@ public sealed class OperatorHostTests
     {
         Identity = identity,
         LeaderElect = leaderElect,
-        LeaseDuration = TimeSpan.FromSeconds(2),
-        RenewDeadline = TimeSpan.FromSeconds(1.5),
-        RetryPeriod = TimeSpan.FromMilliseconds(200),
+        LeaseDuration = TimeSpan.FromSeconds(4),
+        RenewDeadline = TimeSpan.FromSeconds(3),
+        RetryPeriod = TimeSpan.FromMilliseconds(300),
         MetricsPort = 0,
         ListenAddress = "127.0.0.1",
         Controller = new ControllerOptions { Resync = TimeSpan.FromMilliseconds(500) },
