@@ -14,6 +14,9 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
     /// <summary>Annotation on an elastic Job admitted with fewer pods than it asked for: its own <c>spec.parallelism</c>, put back when it is suspended.</summary>
     public const string OriginalParallelismAnnotation = "berth.dev/original-parallelism";
 
+    /// <summary>How many bindings are in flight at once.</summary>
+    public const int BindingParallelism = 16;
+
     /// <summary>Executes the plan; returns the keys (namespace/name) of the pods it bound.</summary>
     public async Task<ExecutionResult> ExecuteAsync(DecisionPlan plan, Func<bool> stillLeader, CancellationToken cancellationToken)
     {
@@ -150,27 +153,43 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
             }
         }
 
-        foreach (var b in plan.Bindings)
+        // Bindings are independent calls (each pod's place was decided above): sent several at a time, as
+        // kube-scheduler binds asynchronously, so a real API server's round trips do not add up pod by pod.
+        var stopped = false;
+        var gate = new object();
+        await Parallel.ForEachAsync(plan.Bindings, new ParallelOptions { MaxDegreeOfParallelism = BindingParallelism, CancellationToken = cancellationToken }, async (b, token) =>
         {
-            if (!stillLeader())
+            if (Volatile.Read(ref stopped) || !stillLeader())
             {
-                return result;
+                Volatile.Write(ref stopped, true);
+                return;
             }
 
             try
             {
-                if (await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, cancellationToken).ConfigureAwait(false))
+                if (await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, token).ConfigureAwait(false))
                 {
-                    result.Bound.Add(b.Namespace + "/" + b.Pod);
+                    lock (gate)
+                    {
+                        result.Bound.Add(b.Namespace + "/" + b.Pod);
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // One pod's binding failing (a 500, a timeout) does not stop the others: the admission record keeps
                 // its planned place, and the next decision binds it there.
-                result.BindFailures++;
+                lock (gate)
+                {
+                    result.BindFailures++;
+                }
+
                 logger.LogWarning("binding {Namespace}/{Pod} to {Node} failed: {Error}; retried on the next decision", b.Namespace, b.Pod, b.Node, e.Message);
             }
+        }).ConfigureAwait(false);
+        if (stopped)
+        {
+            return result;
         }
 
         foreach (var u in plan.Unschedulable)
