@@ -158,7 +158,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
                         Spec = job.Spec.Template.Spec,
                     };
                     pod.Spec = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(job.Spec.Template.Spec));
-                    pod.Spec.NodeName = node;
+                    pod.Spec.NodeName = pod.Spec.SchedulerName == KubernetesNames.SchedulerName ? null : node; // Berth binds its own
                     await Client.CoreV1.CreateNamespacedPodAsync(pod, pod.Metadata.NamespaceProperty);
                 }
             }

@@ -126,3 +126,55 @@ public sealed class ElasticJobTests
         Assert.False(suspended.Metadata.Annotations.ContainsKey(PlanExecutor.OriginalParallelismAnnotation));
     }
 }
+
+public sealed class BerthScheduledJobTests
+{
+    [Fact]
+    public async Task JobWithSchedulerNameBerth_ItsPodsAreBoundToThePlannedPlacesWithGpuAnnotations()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
+        var job = Objects.Job("dist", 2, 8, "team-a");
+        job.Spec.Template.Spec.SchedulerName = KubernetesNames.SchedulerName;
+        h.Server.Seed(job);
+
+        Assert.Single((await h.CycleAsync()).JobAdmissions);
+        await h.ActAsJobControllerAsync();
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        var record = AdmissionRecord.Parse(h.ReadJob("dist").Metadata.Annotations)!;
+        Assert.Equal(2, plan.Bindings.Count);
+        var placed = Enumerable.Range(0, 2).Select(i => h.ReadPod($"dist-{i}")).Select(p => (p.Spec.NodeName, p.Metadata.Annotations[KubernetesNames.GpuIndicesAnnotation])).Order().ToArray();
+        Assert.Equal(record.Pods.Select(p => (p.Node, string.Join(',', p.Gpus))).Order().ToArray(), placed);
+        Assert.Empty((await h.CycleAsync()).Bindings);
+    }
+}
+
+public sealed class DefaultQueueTests
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("team-a")]
+    public async Task PodWithoutQueueLabel_WaitsWithQueueMissing_OrGoesToTheDefaultQueue(string? defaultQueue)
+    {
+        await using var h = await ControllerHarness.StartAsync(new ControllerOptions { DefaultQueue = defaultQueue });
+        h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "8"));
+        h.Server.Seed(Objects.Pod("stray", gpus: 1));
+
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        if (defaultQueue is null)
+        {
+            Assert.Empty(plan.Bindings);
+            var condition = h.ReadPod("stray").Status.Conditions.Single(c => c.Type == "PodScheduled");
+            Assert.Equal("QueueMissing", condition.Reason);
+            Assert.Contains(KubernetesNames.QueueLabel, condition.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal("stray", Assert.Single(plan.Bindings).Pod);
+        }
+    }
+}
