@@ -25,7 +25,11 @@ public sealed partial class DecisionPlanner
         // Victims first: the nodes they leave are contended until their pods are gone.
         foreach (var source in _sources.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
-            if (source.Admitted && engine.Find(source.Id) is { } state && state.Phase != WorkloadPhase.Admitted && evictedBy.TryGetValue(source.Id, out var e))
+            // Evicted in this cycle, whatever came after: a workload consolidation moved, or an elastic one evicted
+            // and admitted again smaller, is admitted in the engine at new places; pods cannot move, so on a cluster
+            // that is an eviction too: its pods leave (their nodes stay contended until they are gone) and it is
+            // admitted again from its queue.
+            if (source.Admitted && evictedBy.TryGetValue(source.Id, out var e))
             {
                 var by = e.By is null ? string.Empty : $" by {e.By}";
                 Requeue(source, e.Reason ?? "Preempted", $"{e.Reason ?? "preempted"}{by}{(string.IsNullOrEmpty(e.Detail) ? string.Empty : ": " + e.Detail)}", e.By);
@@ -85,6 +89,8 @@ public sealed partial class DecisionPlanner
     /// <summary>Sends a running workload back to its queue: a Job is suspended (its pods go, it keeps its place), pods are evicted.</summary>
     private void Requeue(WorkloadSource source, string reason, string message, string? by)
     {
+        _requeued.Add(source.Id);
+        _plan.Bindings.RemoveAll(b => b.Workload == source.Id); // its remaining pods, planned earlier in this decision, stay unbound
         _plan.Events.Add(new EventAction(source.Reference, "Warning", reason, message));
         _plan.EvictionReasons.Add(reason);
         foreach (var (pod, _) in source.Members.Where(m => m.Pod.Bound))
@@ -119,6 +125,11 @@ public sealed partial class DecisionPlanner
         foreach (var source in _sources.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             var state = engine.Find(source.Id);
+            if (_requeued.Contains(source.Id))
+            {
+                continue; // what Requeue wrote stands
+            }
+
             if (state is { Phase: WorkloadPhase.Admitted })
             {
                 _plan.Admitted[source.Workload.Queue] = _plan.Admitted.GetValueOrDefault(source.Workload.Queue) + 1;

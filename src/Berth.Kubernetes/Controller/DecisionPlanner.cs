@@ -32,6 +32,8 @@ public sealed partial class DecisionPlanner
     /// <summary>Nodes where bindings wait: pods that are leaving (evicted, terminating) or that Berth cannot account for still hold them.</summary>
     private readonly HashSet<string> _contended = new(StringComparer.Ordinal);
 
+    private readonly HashSet<string> _requeued = new(StringComparer.Ordinal);
+
     private ILookup<(string, string), PodInfo>? _podsByJob;
     private ILookup<(string, string), PodInfo>? _podsByGroup;
     private QueueConfiguration _config = new();
@@ -142,8 +144,12 @@ public sealed partial class DecisionPlanner
         }
 
 
-        // Admitted workloads first: their pods (and planned places) are the truth Berth wrote.
-        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null).OrderBy(s => s.Id, StringComparer.Ordinal))
+        // Admitted workloads first: their pods (and planned places) are the truth Berth wrote. Those whose pods carry
+        // their GPU indices go before those whose pods another scheduler placed without saying which GPUs (a Job's
+        // pods under the default scheduler take the lowest free ones), so that known indices are never taken.
+        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null)
+            .OrderBy(s => s.Members.Any(m => m.Pod.Bound && m.Pod.GpuMask is null && m.Pod.UsesGpu))
+            .ThenBy(s => s.Id, StringComparer.Ordinal))
         {
             if (UnhealthyMember(source) is { } reason)
             {
