@@ -271,13 +271,14 @@ public sealed partial class DecisionPlanner
 
         var cluster = engine.Cluster;
         long unhealthy = 0;
-        foreach (var node in _nodes.Values.Where(n => n.Usable))
+        foreach (var node in _nodes.Values)
         {
             unhealthy += System.Numerics.BitOperations.PopCount((uint)node.UnhealthyGpuMask) * (long)Limits.GpuMilliPerGpu;
         }
 
-        var total = cluster.TotalGpuMilli - unhealthy;
-        _plan.GpuAllocationRatio = total > 0 ? (double)(cluster.AllocatedGpuMilli - unhealthy) / total : 0;
+        // Unhealthy GPUs and what is free on unusable nodes are withheld: neither is capacity nor allocation.
+        var total = cluster.TotalGpuMilli - unhealthy - _withheldUnusableGpuMilli;
+        _plan.GpuAllocationRatio = total > 0 ? (double)(cluster.AllocatedGpuMilli - unhealthy - _withheldUnusableGpuMilli) / total : 0;
         long free = 0, partial = 0;
         for (var n = 0; n < cluster.NodeCount; n++)
         {

@@ -26,11 +26,11 @@ public sealed partial class DecisionPlanner
         return held;
     }
 
-    /// <summary>Pods of admitted workloads Berth restores where they are; every other bound pod holds capacity no queue is charged for.</summary>
+    /// <summary>Pods of admitted workloads Berth restores where they are; every other bound pod (those of a workload requeued in this decision included: they leave only when their pods are gone) holds capacity no queue is charged for.</summary>
     private HashSet<string> ManagedPodKeys()
     {
         var managed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null))
+        foreach (var source in _sources.Where(s => s.Admitted && s.Problem is null && !_requeued.Contains(s.Id)))
         {
             foreach (var (pod, _) in source.Members)
             {

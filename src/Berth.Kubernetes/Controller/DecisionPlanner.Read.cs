@@ -92,7 +92,7 @@ public sealed partial class DecisionPlanner
             var model = view.Schedulable
                 ? view.Node
                 : view.Node with { Taints = [.. view.Node.Taints, new Taint(KubernetesNames.UnusableTaint, null, TaintEffect.NoSchedule)] };
-            _nodes[name] = new NodeInfo(model, view.Schedulable, ready, unhealthy);
+            _nodes[name] = new NodeInfo(model, view.Schedulable, ready, unhealthy) { Plain = view.Node };
         }
     }
 

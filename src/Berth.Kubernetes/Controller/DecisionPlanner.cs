@@ -34,6 +34,8 @@ public sealed partial class DecisionPlanner
 
     private readonly HashSet<string> _requeued = new(StringComparer.Ordinal);
 
+    private long _withheldUnusableGpuMilli;
+
     private ILookup<(string, string), PodInfo>? _podsByJob;
     private ILookup<(string, string), PodInfo>? _podsByGroup;
     private QueueConfiguration _config = new();
@@ -118,8 +120,9 @@ public sealed partial class DecisionPlanner
 
     private void BuildEngine()
     {
-        // Every node is in the engine's view (what runs on a cordoned node is still charged); unusable ones carry a taint that keeps new pods off.
-        var usable = _nodes.Values.Select(n => n.Node).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+        // Every node is in the engine's view (what runs on a cordoned node is still charged); what is free on an
+        // unusable one is withheld below, after what runs there is restored.
+        var usable = _nodes.Values.Select(n => n.Plain).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
         var time = new FixedTime(_snapshot.Now);
         _engine = new AdmissionScheduler(usable, _config, _options.ToAdmissionOptions(), time);
         _plan.Engine = _engine;
@@ -191,6 +194,12 @@ public sealed partial class DecisionPlanner
             }
         }
 
+        // Cordoned, unready or GPU-unhealthy nodes take nothing new: what is free there is withheld.
+        foreach (var node in _nodes.Values.Where(n => !n.Usable).OrderBy(n => n.Node.Name, StringComparer.Ordinal))
+        {
+            _withheldUnusableGpuMilli += WithholdFree(node.Node.Name);
+        }
+
         foreach (var source in _sources.Where(s => !s.Admitted && s.MissingMembers == 0 && s.Problem is null).OrderBy(s => s.Created).ThenBy(s => s.Id, StringComparer.Ordinal))
         {
             var state = _engine.Submit(source.Workload, Offset(source.Created));
@@ -199,6 +208,26 @@ public sealed partial class DecisionPlanner
                 MarkPending(source, nameof(PendingReasonCode.NeverFits), state.Reason.Message, state.Reason.Flavor);
             }
         }
+    }
+
+    /// <summary>Withholds everything still free on <paramref name="name"/> (CPU, memory, each GPU's free share); returns the milli-GPU withheld.</summary>
+    private long WithholdFree(string name)
+    {
+        var engine = _engine!;
+        var n = engine.NodeIndexOf(name);
+        var cluster = engine.Cluster;
+        engine.Withhold(name, new Pod { Name = "unusable-node", CpuMilli = cluster.FreeCpuOf(n), MemoryMiB = cluster.FreeMemoryOf(n) });
+        long withheld = 0;
+        foreach (var group in cluster.GpuFreeOf(n).ToArray().Select((free, g) => (free, g)).Where(x => x.free > 0).GroupBy(x => x.free))
+        {
+            var mask = group.Aggregate(0, (m, x) => m | (1 << x.g));
+            if (engine.Withhold(name, new Pod { Name = "unusable-node", GpuCount = group.Count(), GpuMilli = group.Key }, mask))
+            {
+                withheld += (long)group.Key * group.Count();
+            }
+        }
+
+        return withheld;
     }
 
     /// <summary>Why a running workload must leave its nodes: a pod on a node that is gone or not ready, or on an unhealthy GPU.</summary>
@@ -256,6 +285,11 @@ public sealed partial class DecisionPlanner
             var berthPods = source.Kind != SourceKind.Job || JobPodsUseBerth(source);
             foreach (var planned in record.Pods)
             {
+                if (!_nodes.TryGetValue(planned.Node, out var target) || !target.Usable)
+                {
+                    continue; // its planned node takes nothing new now: the pod is placed again elsewhere, with the rest
+                }
+
                 var slot = new RestoredPod(planned.PodSet, planned.Node, MaskOf(planned.Gpus));
                 var index = taken.IndexOf(slot);
                 if (index >= 0)
@@ -355,6 +389,10 @@ public sealed partial class DecisionPlanner
                     }
 
                     free = FreePlacements(source, state);
+                    if (WaitsForNodes(source, state))
+                    {
+                        continue; // the new places are on nodes still being freed: bound together once they are
+                    }
                 }
             }
 

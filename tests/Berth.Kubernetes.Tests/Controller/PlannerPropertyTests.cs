@@ -30,12 +30,16 @@ public sealed class PlannerPropertyTests
     /// Fixed cases, each with its whole trace on failure; BERTH_DEBUG_SEED replays the seed a failure of the random
     /// test above names. (Random cases found, while this was written: an elastic group preempted and admitted again
     /// smaller in the same decision kept its old pods; a Job's pods without GPU indices were restored before a
-    /// group's pods with them and took their GPUs.)
+    /// group's pods with them and took their GPUs; the pods of an admitted group still to be bound went to their
+    /// planned node after it was cordoned; a workload requeued from an unhealthy node did not hold its GPUs while its
+    /// pods were terminating.)
     /// </summary>
     [Theory]
     [InlineData(1649344578)]
     [InlineData(249273057)]
     [InlineData(364692290)]
+    [InlineData(43359660)]
+    [InlineData(13870404)]
     public void Plan_FixedSeeds_KeepTheInvariants(int seed)
     {
         var c = new Case(Environment.GetEnvironmentVariable("BERTH_DEBUG_SEED") is { } replay ? int.Parse(replay, CultureInfo.InvariantCulture) : seed);
@@ -96,6 +100,20 @@ public sealed class PlannerPropertyTests
                 if (_random.Next(3) == 0 && _groups.Count > 0)
                 {
                     Finish(_groups[_random.Next(_groups.Count)]);
+                }
+
+                // Pods that were terminating are gone now; nodes fail, heal, are cordoned and uncordoned.
+                _pods.RemoveAll(p => p.Metadata.DeletionTimestamp is not null);
+                if (_random.Next(5) == 0)
+                {
+                    var node = _nodes[_random.Next(_nodes.Count)];
+                    node.Spec.Taints = node.Spec.Taints is { Count: > 0 } ? [] : [new V1Taint { Key = "nvidia.com/gpu", Value = "unhealthy", Effect = "NoSchedule" }];
+                }
+
+                if (_random.Next(8) == 0)
+                {
+                    var node = _nodes[_random.Next(_nodes.Count)];
+                    node.Spec.Unschedulable = node.Spec.Unschedulable != true;
                 }
 
                 if (_random.Next(3) == 0 && _jobs.Count > 0)
@@ -193,7 +211,11 @@ public sealed class PlannerPropertyTests
                 var pods = _pods.Where(p => OwnerJob(p) == job.Metadata.Name).ToList();
                 if (job.Spec.Suspend == true)
                 {
-                    _pods.RemoveAll(pods.Contains);
+                    _pods.RemoveAll(p => pods.Contains(p) && p.Spec.NodeName is null);
+                    foreach (var pod in pods.Where(p => p.Spec.NodeName is not null))
+                    {
+                        pod.Metadata.DeletionTimestamp = DateTime.UnixEpoch; // terminating: gone at the next step
+                    }
                 }
                 else if (pods.Count == 0)
                 {
@@ -215,9 +237,20 @@ public sealed class PlannerPropertyTests
                             Spec = k8s.KubernetesJson.Deserialize<V1PodSpec>(k8s.KubernetesJson.Serialize(job.Spec.Template.Spec)),
                             Status = new V1PodStatus { Phase = "Running" },
                         };
-                        pod.Spec.NodeName = record.Pods[i].Node;
+                        pod.Metadata.Annotations = new Dictionary<string, string> { ["test/planned-node"] = record.Pods[i].Node };
                         _pods.Add(pod);
                     }
+                }
+            }
+
+            // The default scheduler binds a Job's pod to the node Berth planned once that node is usable and has the
+            // GPUs free, counting pods still terminating there, as kube-scheduler does.
+            foreach (var pod in _pods.Where(p => p.Spec.NodeName is null && OwnerJob(p) is not null && p.Metadata.DeletionTimestamp is null).ToList())
+            {
+                var node = _nodes.Single(n => n.Metadata.Name == pod.Metadata.Annotations["test/planned-node"]);
+                if (node.Spec.Unschedulable != true && node.Spec.Taints is not { Count: > 0 } && Capacity(node) - RequestedOn(node.Metadata.Name) >= Gpus(pod))
+                {
+                    pod.Spec.NodeName = node.Metadata.Name;
                 }
             }
         }
@@ -255,7 +288,22 @@ public sealed class PlannerPropertyTests
         {
             foreach (var e in plan.Evictions)
             {
-                _pods.RemoveAll(p => p.Metadata.Name == e.Pod);
+                // Half of the evicted pods take a while to go (a grace period): they still hold their GPUs meanwhile.
+                var pod = _pods.Single(p => p.Metadata.Name == e.Pod);
+                if (_random.Next(2) == 0)
+                {
+                    pod.Metadata.DeletionTimestamp = DateTime.UnixEpoch;
+                }
+                else
+                {
+                    _pods.Remove(pod);
+                }
+            }
+
+            var unusable = _nodes.Where(n => n.Spec.Unschedulable == true || n.Spec.Taints is { Count: > 0 }).Select(n => n.Metadata.Name).ToHashSet();
+            if (plan.Bindings.FirstOrDefault(b => unusable.Contains(b.Node)) is { } wrong)
+            {
+                return $"pod {wrong.Pod} bound to {wrong.Node}, which is cordoned or has unhealthy GPUs";
             }
 
             foreach (var a in plan.JobAdmissions)
@@ -361,10 +409,11 @@ public sealed class PlannerPropertyTests
                 }
             }
 
+            // Quota: what runs (pods still terminating after an eviction no longer count, as in Kueue).
             var perQueue = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var group in _groups)
             {
-                var bound = _pods.Where(p => GroupOf(p) == group.Metadata.Name && p.Spec.NodeName is not null).ToList();
+                var bound = _pods.Where(p => GroupOf(p) == group.Metadata.Name && p.Spec.NodeName is not null && p.Metadata.DeletionTimestamp is null).ToList();
                 if (bound.Count > 0 && bound.Count < group.Spec.MinMember)
                 {
                     return $"group {group.Metadata.Name} runs {bound.Count} pods, fewer than its minMember {group.Spec.MinMember}";
@@ -377,7 +426,7 @@ public sealed class PlannerPropertyTests
             foreach (var job in _jobs)
             {
                 var queue = job.Metadata.Labels[KubernetesNames.KueueQueueLabel];
-                perQueue[queue] = perQueue.GetValueOrDefault(queue) + (1000 * _pods.Where(p => OwnerJob(p) == job.Metadata.Name && p.Spec.NodeName is not null).Sum(Gpus));
+                perQueue[queue] = perQueue.GetValueOrDefault(queue) + (1000 * _pods.Where(p => OwnerJob(p) == job.Metadata.Name && p.Spec.NodeName is not null && p.Metadata.DeletionTimestamp is null).Sum(Gpus));
             }
 
             foreach (var (queue, milli) in perQueue)
