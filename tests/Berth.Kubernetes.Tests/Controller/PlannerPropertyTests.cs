@@ -17,7 +17,7 @@ public sealed class PlannerPropertyTests
     private static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Plan_RandomClusters_NeverBindsTwiceOvercommitsSplitsAGangOrExceedsQuota()
+    public void Plan_RandomClusters_NeverBindsTwiceOvercommitsSplitsAGangOrExceedsQuota_AndSettles()
     {
         Gen.Int[1, int.MaxValue].Sample(seed =>
         {
@@ -57,6 +57,7 @@ public sealed class PlannerPropertyTests
         private readonly List<PodGroup> _groups = [];
         private readonly List<Queue> _queues = [];
         private readonly List<V1Job> _jobs = [];
+        private ControllerOptions _options = new();
         private readonly Dictionary<string, int> _limit = new(StringComparer.Ordinal);
         private int _created;
 
@@ -79,6 +80,7 @@ public sealed class PlannerPropertyTests
                 _limit[$"q{q}"] = nominal + (borrowing is null ? int.MaxValue / 2 : int.Parse(borrowing, CultureInfo.InvariantCulture));
             }
 
+            _options = new ControllerOptions { Profile = new[] { "fair-share+backfill+preemption", "besteffort-fifo", "fair-share+preemption" }[_random.Next(3)] };
             var now = Start;
             for (var step = 0; step < 8; step++)
             {
@@ -124,7 +126,7 @@ public sealed class PlannerPropertyTests
                 }
 
                 var snapshot = Snapshot(now);
-                var options = new ControllerOptions { Profile = _random.Next(2) == 0 ? "fair-share+backfill+preemption" : "besteffort-fifo" };
+                var options = _options;
                 var plan = DecisionPlanner.Plan(snapshot, options);
                 var again = DecisionPlanner.Plan(snapshot, options);
                 if (!plan.Bindings.Select(b => (b.Pod, b.Node, string.Join(',', b.Annotations.Values))).SequenceEqual(again.Bindings.Select(b => (b.Pod, b.Node, string.Join(',', b.Annotations.Values))))
@@ -148,7 +150,31 @@ public sealed class PlannerPropertyTests
                 now += TimeSpan.FromSeconds(_random.Next(10, 600));
             }
 
-            return null;
+            // Then nothing changes but what the decisions themselves cause (pods that were terminating go, the
+            // default scheduler binds Job pods): the decisions settle, with no eviction or binding loop.
+            for (var quiet = 0; quiet < 6; quiet++)
+            {
+                _pods.RemoveAll(p => p.Metadata.DeletionTimestamp is not null);
+                var plan = DecisionPlanner.Plan(Snapshot(now), _options);
+                var moves = plan.Bindings.Count + plan.Evictions.Count + plan.Suspensions.Count + plan.JobAdmissions.Count;
+                Trace.Add($"settle {quiet}: " + ControllerHarness.Describe(plan));
+                if (moves == 0)
+                {
+                    return null;
+                }
+
+                var problem = Apply(plan);
+                ActAsJobController(now);
+                problem ??= Check();
+                if (problem is not null)
+                {
+                    return $"settling {quiet}: {problem}";
+                }
+
+                now += TimeSpan.FromSeconds(1);
+            }
+
+            return "six decisions with nothing changing still bind, evict, suspend or admit: they do not settle";
         }
 
         private void AddGroup(DateTimeOffset now)
