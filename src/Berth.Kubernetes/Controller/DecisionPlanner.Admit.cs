@@ -1,4 +1,3 @@
-using System.Globalization;
 using Berth.Engine.Admission;
 using Berth.Model;
 using Berth.Model.Queueing;
@@ -32,7 +31,7 @@ public sealed partial class DecisionPlanner
             if (source.Admitted && evictedBy.TryGetValue(source.Id, out var e))
             {
                 var by = e.By is null ? string.Empty : $" by {e.By}";
-                Requeue(source, e.Reason ?? "Preempted", $"{e.Reason ?? "preempted"}{by}{(string.IsNullOrEmpty(e.Detail) ? string.Empty : ": " + e.Detail)}", e.By);
+                Requeue(source, e.Reason ?? "Preempted", $"{e.Reason ?? "preempted"}{by}{(string.IsNullOrEmpty(e.Detail) ? string.Empty : ": " + e.Detail)}");
             }
         }
 
@@ -87,7 +86,7 @@ public sealed partial class DecisionPlanner
     }
 
     /// <summary>Sends a running workload back to its queue: a Job is suspended (its pods go, it keeps its place), pods are evicted.</summary>
-    private void Requeue(WorkloadSource source, string reason, string message, string? by)
+    private void Requeue(WorkloadSource source, string reason, string message)
     {
         _requeued.Add(source.Id);
         _plan.Bindings.RemoveAll(b => b.Workload == source.Id); // its remaining pods, planned earlier in this decision, stay unbound
@@ -114,8 +113,6 @@ public sealed partial class DecisionPlanner
             _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null }));
             _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", reason, message, null));
         }
-
-        _ = by;
     }
 
     /// <summary>Records why every workload that is not running waits, and its place in its queue.</summary>
@@ -293,7 +290,6 @@ public sealed partial class DecisionPlanner
         }
 
         _plan.GpuFragmentationRatio = free > 0 ? (double)partial / free : 0;
-        _ = CultureInfo.InvariantCulture;
     }
 
     private static V1Toleration ToV1(Toleration t) => new()

@@ -156,7 +156,7 @@ public sealed partial class DecisionPlanner
         {
             if (UnhealthyMember(source) is { } reason)
             {
-                Requeue(source, "NodeUnhealthy", reason, null);
+                Requeue(source, "NodeUnhealthy", reason);
                 continue;
             }
 
@@ -312,14 +312,12 @@ public sealed partial class DecisionPlanner
             source.Record is { } planned ? planned.Pods.Count(p => p.PodSet == i) : bound[i],
             s.MinCount,
             s.Count)).ToArray();
-        var state = _engine!.Restore(source.Workload, flavor, pods, source.Record?.AdmittedAt is { } at ? Offset(at) : Offset(source.Created), out var misfits, counts);
+        _engine!.Restore(source.Workload, flavor, pods, source.Record?.AdmittedAt is { } at ? Offset(at) : Offset(source.Created), out var misfits, counts);
         foreach (var misfit in misfits)
         {
             _contended.Add(misfit.Node);
             _plan.Warnings.Add($"{source.Id}: a pod of set {misfit.PodSet} said to be on {misfit.Node} (GPUs {FormatGpus(misfit.GpuMask)}) does not fit there in Berth's view");
         }
-
-        _ = state;
     }
 
     private string? FlavorOf(WorkloadSource source)
@@ -498,7 +496,7 @@ public sealed partial class DecisionPlanner
         var message = requeues > options.BackoffLimit
             ? $"{why}; requeued {requeues} times, past the limit of {options.BackoffLimit}: it fails and is not admitted again"
             : $"{why}; requeued (attempt {requeues} of {options.BackoffLimit}), tried again after {backoff.TotalSeconds:0}s";
-        Requeue(source, GangNotReadyReason, message, null);
+        Requeue(source, GangNotReadyReason, message);
         var kind = source.Kind == SourceKind.Job ? "Job" : Api.PodGroup.KubeKind;
         _plan.Annotations.Add(new AnnotateAction(kind, source.Namespace, source.Name, new Dictionary<string, string?>
         {
