@@ -61,6 +61,16 @@ internal sealed class ControllerHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Puts a PodGroup of queue <paramref name="queue"/> on the server with <paramref name="pods"/> pods <c>&lt;name&gt;-&lt;i&gt;</c> of <paramref name="gpus"/> GPUs each.</summary>
+    public void SeedGroup(string name, int minMember, int pods, int gpus, string queue = "team-a")
+    {
+        Server.Seed(Objects.Group(name, minMember, queue));
+        for (var i = 0; i < pods; i++)
+        {
+            Server.Seed(Objects.Pod($"{name}-{i}", gpus: gpus, group: name));
+        }
+    }
+
     /// <summary>Waits until the cache holds exactly the server's objects, each at the server's resource version.</summary>
     public async Task SettleAsync()
     {

@@ -11,11 +11,7 @@ public sealed class GangBindingTests
     {
         await using var h = await ControllerHarness.StartAsync();
         h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
-        h.Server.Seed(Objects.Group("train", 8, "team-a"));
-        for (var i = 0; i < 8; i++)
-        {
-            h.Server.Seed(Objects.Pod($"train-{i}", gpus: 2, group: "train"));
-        }
+        h.SeedGroup("train", minMember: 8, pods: 8, gpus: 2);
 
         var plan = await h.CycleAsync();
 
@@ -46,11 +42,7 @@ public sealed class GangBindingTests
         var foreign = Objects.Pod("inference", gpus: 1, scheduler: "default-scheduler");
         foreign.Spec.NodeName = "node-00";
         h.Server.Seed(foreign);
-        h.Server.Seed(Objects.Group("train", 8, "team-a"));
-        for (var i = 0; i < 8; i++)
-        {
-            h.Server.Seed(Objects.Pod($"train-{i}", gpus: 2, group: "train"));
-        }
+        h.SeedGroup("train", minMember: 8, pods: 8, gpus: 2);
 
         var plan = await h.CycleAsync();
 
@@ -111,11 +103,7 @@ public sealed class GangBindingTests
     {
         await using var h = await ControllerHarness.StartAsync();
         h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
-        h.Server.Seed(Objects.Group("train", 8, "team-a"));
-        for (var i = 0; i < 5; i++)
-        {
-            h.Server.Seed(Objects.Pod($"train-{i}", gpus: 2, group: "train"));
-        }
+        h.SeedGroup("train", minMember: 8, pods: 5, gpus: 2);
 
         var first = await h.CycleAsync();
         Assert.Empty(first.Bindings);
@@ -159,11 +147,7 @@ public sealed class GangBindingTests
     {
         await using var h = await ControllerHarness.StartAsync();
         h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
-        h.Server.Seed(Objects.Group("train", 8, "team-a"));
-        for (var i = 0; i < 8; i++)
-        {
-            h.Server.Seed(Objects.Pod($"train-{i}", gpus: 2, group: "train"));
-        }
+        h.SeedGroup("train", minMember: 8, pods: 8, gpus: 2);
 
         await h.CycleAsync();
         var cycles = await h.RunUntilQuietAsync();
