@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-using k8s;
 using k8s.Models;
 
 namespace Berth.Kubernetes.Api;
@@ -10,25 +8,10 @@ namespace Berth.Kubernetes.Api;
 /// stop policy, preemption policies and disruption budget. Translated to the model by <c>QueueTranslator</c>.
 /// </summary>
 [KubernetesEntity(Group = KubeGroup, Kind = KubeKind, ApiVersion = KubeApiVersion, PluralName = KubePluralName)]
-public sealed record Queue : IKubernetesObject<V1ObjectMeta>, ISpec<QueueSpec>, IStatus<QueueStatus>
+public sealed record Queue() : BerthObject<QueueSpec, QueueStatus>(KubeKind)
 {
     public const string KubeKind = "Queue";
     public const string KubePluralName = "queues";
     public const string KubeGroup = KubernetesNames.Group;
     public const string KubeApiVersion = KubernetesNames.Version;
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = KubernetesNames.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KubeKind;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public QueueSpec Spec { get; set; } = new();
-
-    [JsonPropertyName("status")]
-    public QueueStatus Status { get; set; } = new();
 }
