@@ -68,7 +68,7 @@ public sealed partial class DecisionPlanner
         planner.ReadPods();
         planner.GroupWorkloads();
         var workloads = planner._sources.Select(s => new ReadWorkload(
-            s.Workload,
+            s.Admitted && s.Problem is null ? AsAdmitted(s) : s.Workload,
             s.Kind.ToString(),
             s.Created,
             s.Admitted,
@@ -306,18 +306,32 @@ public sealed partial class DecisionPlanner
             }
         }
 
-        // How many pods it was admitted with: the record's (an elastic workload may run with fewer than all), else
-        // those bound, at least each set's minimum.
-        var counts = source.Workload.PodSets.Select((s, i) => Math.Clamp(
-            source.Record is { } planned ? planned.Pods.Count(p => p.PodSet == i) : bound[i],
-            s.MinCount,
-            s.Count)).ToArray();
+        var counts = AdmittedCounts(source);
         _engine!.Restore(source.Workload, flavor, pods, source.Record?.AdmittedAt is { } at ? Offset(at) : Offset(source.Created), out var misfits, counts);
         foreach (var misfit in misfits)
         {
             _contended.Add(misfit.Node);
             _plan.Warnings.Add($"{source.Id}: a pod of set {misfit.PodSet} said to be on {misfit.Node} (GPUs {FormatGpus(misfit.GpuMask)}) does not fit there in Berth's view");
         }
+    }
+
+    /// <summary>
+    /// How many pods per set a running workload was admitted with: its record's (an elastic workload may run with
+    /// fewer than all), else those bound, at least each set's minimum.
+    /// </summary>
+    private static int[] AdmittedCounts(WorkloadSource source) => source.Workload.PodSets.Select((s, i) => Math.Clamp(
+        source.Record is { } planned ? planned.Pods.Count(p => p.PodSet == i) : source.Members.Count(m => m.PodSet == i && m.Pod.Bound),
+        s.MinCount,
+        s.Count)).ToArray();
+
+    /// <summary>The workload as it runs: each pod set at the count it was admitted with.</summary>
+    private static Workload AsAdmitted(WorkloadSource source)
+    {
+        var counts = AdmittedCounts(source);
+        return source.Workload with
+        {
+            PodSets = source.Workload.PodSets.Select((s, i) => s with { Count = counts[i], MinCount = Math.Min(s.MinCount, counts[i]) }).ToArray(),
+        };
     }
 
     private string? FlavorOf(WorkloadSource source)

@@ -116,10 +116,14 @@ public static class SnapshotScenario
             running.Add(new RunningWorkload(read.Workload with { SubmitTime = TimeSpan.Zero, Duration = left }, read.Flavor, pods) { Elapsed = elapsed });
         }
 
-        // 3. As the controller builds its engine: running workloads restored first (id order), then the capacity no queue
+        // 3. As the controller builds its engine: running workloads restored first, then the capacity no queue
         // is charged for. A pod that does not fit where it is said to be is placed afresh at time 0; a held pod that does
         // not fit beside the restored ones is left out (the controller does not count it either).
-        running.Sort((a, b) => string.CompareOrdinal(a.Workload.Id, b.Workload.Id));
+        // (Workloads whose pods carry GPU indices first: pods another scheduler placed take the lowest free GPUs after them.)
+        running = running
+            .OrderBy(r => r.Pods.Any(p => p.GpuMask == 0 && r.Workload.PodSets[p.PodSet].Template.GpuCount > 0))
+            .ThenBy(r => r.Workload.Id, StringComparer.Ordinal)
+            .ToList();
         var trial = new AdmissionScheduler(nodes, config, AdmissionOptions.Default, new VirtualClock());
         for (var i = 0; i < running.Count; i++)
         {

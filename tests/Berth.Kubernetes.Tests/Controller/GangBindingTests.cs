@@ -242,5 +242,10 @@ public sealed class MinMemberTests
         Assert.All(waiting, p => Assert.Equal(Berth.Kubernetes.Controller.DecisionPlanner.BeyondAdmittedCountReason, p.Status.Conditions.Single(c => c.Type == "PodScheduled").Reason));
         var queue = h.Server.Get<Queue>("team-a")!;
         Assert.Contains(queue.Status.Usage!.Single().Resources!, r => r.Name == "gpu" && r.Total == "8"); // charged for the 4 admitted, not all 8
+
+        // The what-if reader sees it as it runs: 4 pods, not the 8 it asked for.
+        var read = Berth.Kubernetes.Controller.DecisionPlanner.Read(h.Controller.Cache.Snapshot(), new Berth.Kubernetes.Controller.ControllerOptions());
+        var running = Assert.Single(read.Workloads, w => w.Running);
+        Assert.Equal(4, running.Workload.PodSets.Sum(p => p.Count));
     }
 }
