@@ -192,30 +192,21 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
             return result;
         }
 
-        foreach (var u in plan.Unschedulable)
+        // Conditions, statuses and events are independent writes: several at a time, the last one planned for an
+        // object winning (a plan may say two things of one object; only what it says last is meant).
+        var unschedulable = plan.Unschedulable.GroupBy(u => (u.Namespace, u.Pod)).Select(g => g.Last()).ToList();
+        if (!await ForEachAsync(unschedulable, stillLeader, (u, token) => writer.MarkUnschedulableAsync(u.Namespace, u.Pod, u.Reason, u.Message, token), cancellationToken).ConfigureAwait(false))
         {
-            if (!stillLeader())
-            {
-                return result;
-            }
-
-            await writer.MarkUnschedulableAsync(u.Namespace, u.Pod, u.Reason, u.Message, cancellationToken).ConfigureAwait(false);
+            return result;
         }
 
-        foreach (var s in plan.ObjectStatuses)
+        var statuses = plan.ObjectStatuses.GroupBy(o => (o.Plural, o.Namespace, o.Name)).Select(g => g.Last()).ToList();
+        if (!await ForEachAsync(statuses, stillLeader, (o, token) => writer.PatchCustomStatusAsync(o.Plural, o.Namespace, o.Name, o.Status, token), cancellationToken).ConfigureAwait(false))
         {
-            if (!stillLeader())
-            {
-                return result;
-            }
-
-            await writer.PatchCustomStatusAsync(s.Plural, s.Namespace, s.Name, s.Status, cancellationToken).ConfigureAwait(false);
+            return result;
         }
 
-        foreach (var e in plan.Events)
-        {
-            await writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, cancellationToken).ConfigureAwait(false);
-        }
+        await ForEachAsync(plan.Events, () => true, (e, token) => writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, token), cancellationToken).ConfigureAwait(false);
 
         foreach (var warning in plan.Warnings)
         {
@@ -223,6 +214,23 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
         }
 
         return result;
+    }
+
+    /// <summary>Runs <paramref name="write"/> for each item, <see cref="BindingParallelism"/> at a time, while <paramref name="stillLeader"/>; false when it stopped because leadership was lost.</summary>
+    private static async Task<bool> ForEachAsync<T>(IReadOnlyList<T> items, Func<bool> stillLeader, Func<T, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        var stopped = 0;
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = BindingParallelism, CancellationToken = cancellationToken }, async (item, token) =>
+        {
+            if (Volatile.Read(ref stopped) == 1 || !stillLeader())
+            {
+                Volatile.Write(ref stopped, 1);
+                return;
+            }
+
+            await write(item, token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return stopped == 0;
     }
 }
 
