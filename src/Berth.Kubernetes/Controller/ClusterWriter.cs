@@ -144,24 +144,27 @@ public sealed class ClusterWriter
     /// <summary>Adds an explicit null for every field of Berth's own status types that serialisation left out, nested objects included.</summary>
     private static void NameEveryField(object value, System.Text.Json.Nodes.JsonObject node)
     {
-        foreach (var property in value.GetType().GetProperties())
+        foreach (var (property, name) in JsonFields.GetOrAdd(value.GetType(), FieldsOf))
         {
-            if (property.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false).FirstOrDefault() is not System.Text.Json.Serialization.JsonPropertyNameAttribute json)
-            {
-                continue;
-            }
-
             var inner = property.GetValue(value);
-            if (!node.ContainsKey(json.Name))
+            if (!node.ContainsKey(name))
             {
-                node[json.Name] = null;
+                node[name] = null;
             }
-            else if (inner is not null && property.PropertyType.Namespace == typeof(Api.QueueStatus).Namespace && node[json.Name] is System.Text.Json.Nodes.JsonObject child)
+            else if (inner is not null && property.PropertyType.Namespace == typeof(Api.QueueStatus).Namespace && node[name] is System.Text.Json.Nodes.JsonObject child)
             {
                 NameEveryField(inner, child);
             }
         }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (System.Reflection.PropertyInfo Property, string Name)[]> JsonFields = new();
+
+    private static (System.Reflection.PropertyInfo, string)[] FieldsOf(Type type) => type.GetProperties()
+        .Select(p => (p, Attribute: p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false).FirstOrDefault() as System.Text.Json.Serialization.JsonPropertyNameAttribute))
+        .Where(x => x.Attribute is not null)
+        .Select(x => (x.p, x.Attribute!.Name))
+        .ToArray();
 
     /// <summary>Writes the status of one of Berth's objects (merge patch on the status subresource).</summary>
     public Task PatchCustomStatusAsync(string plural, string? ns, string name, object status, CancellationToken cancellationToken)
