@@ -13,7 +13,7 @@ namespace Berth.Kubernetes.Controller;
 /// </summary>
 public sealed class BerthController
 {
-    private static readonly TimeSpan ObserveTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ObserveStep = TimeSpan.FromMilliseconds(5);
     private readonly ControllerOptions _options;
     private readonly MetricsRegistry _metrics;
     private readonly TimeProvider _time;
@@ -33,12 +33,19 @@ public sealed class BerthController
         _logger = loggers.CreateLogger("Berth.Controller");
         Cache = new ClusterCache(client, time, loggers);
         Writer = new ClusterWriter(client, time, loggers.CreateLogger("Berth.Writer"));
-        _executor = new PlanExecutor(Writer, _logger);
+        Backoff = new ActionBackoff(time);
+        _executor = new PlanExecutor(Writer, Backoff, _logger);
     }
 
     public ClusterCache Cache { get; }
 
     public ClusterWriter Writer { get; }
+
+    /// <summary>Objects whose writes failed and wait before Berth tries them again (per object; the rest of each plan runs).</summary>
+    public ActionBackoff Backoff { get; }
+
+    /// <summary>What the last execution did (for tests).</summary>
+    public ExecutionResult? LastResult { get; private set; }
 
     /// <summary>True while this replica may write. Set by leader election; a controller without election leads from the start.</summary>
     public bool IsLeader
@@ -77,7 +84,15 @@ public sealed class BerthController
             _logger.LogInformation("cache synced: {Nodes} nodes, {Pods} pods, {Jobs} jobs, {Queues} queues", Cache.Nodes.Count, Cache.Pods.Count, Cache.Jobs.Count, Cache.Queues.Count);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await Cache.Changed.WaitAsync(_options.Resync, cancellationToken).ConfigureAwait(false);
+                // Wake at the resync, or sooner when a write held back by its backoff may be tried again.
+                var wait = _options.Resync;
+                if (Backoff.NextRetry() is { } retry)
+                {
+                    var untilRetry = retry - _time.GetUtcNow();
+                    wait = untilRetry < wait ? (untilRetry > TimeSpan.Zero ? untilRetry : TimeSpan.Zero) : wait;
+                }
+
+                await Cache.Changed.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
                 if (!IsLeader)
                 {
                     continue;
@@ -113,6 +128,7 @@ public sealed class BerthController
         Cycles++;
         PodsBound += result.Bound.Count;
         LastPlan = plan;
+        LastResult = result;
         Record(plan, result, Stopwatch.GetElapsedTime(started));
         await ObserveAsync(result, cancellationToken).ConfigureAwait(false);
         if (plan.WriteCount > 0)
@@ -124,11 +140,15 @@ public sealed class BerthController
         return plan;
     }
 
-    /// <summary>Waits (briefly) until the cache shows the pods bound and the Jobs and PodGroup records written, so the next plan starts from them.</summary>
+    /// <summary>
+    /// Waits (briefly) until the cache shows the pods bound and the Jobs and PodGroup records written, so the next plan
+    /// usually starts from them. Correctness does not depend on it: what the cache has not shown yet is laid over the next
+    /// snapshot (<see cref="WrittenState"/>). The wait is counted in steps of the injected clock's timers, so a test clock
+    /// that never moves still ends it.
+    /// </summary>
     private async Task ObserveAsync(ExecutionResult result, CancellationToken cancellationToken)
     {
-        var deadline = _time.GetUtcNow() + ObserveTimeout;
-        while (_time.GetUtcNow() < deadline)
+        for (var waited = TimeSpan.Zero; waited < _options.ObserveTimeout; waited += ObserveStep)
         {
             var pending = result.Bound.Any(key => Cache.Pods.Get(key) is { } pod && string.IsNullOrEmpty(pod.Spec?.NodeName))
                 || result.JobsWritten.Any(job => Cache.Jobs.Get(job.Metadata.NamespaceProperty + "/" + job.Metadata.Name) is { } seen
@@ -140,10 +160,10 @@ public sealed class BerthController
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(5), _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(ObserveStep, _time, cancellationToken).ConfigureAwait(false);
         }
 
-        _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view", ObserveTimeout);
+        _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view with the writes laid over it", _options.ObserveTimeout);
     }
 
     private void Record(DecisionPlan plan, ExecutionResult result, TimeSpan latency)

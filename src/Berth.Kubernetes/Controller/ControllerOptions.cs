@@ -19,6 +19,9 @@ public sealed record ControllerOptions
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>How long a cycle waits for the cache to show its own writes before the next one (which then lays them over the cache).</summary>
+    public TimeSpan ObserveTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Off when null (the default, as Kueue's waitForPodsReady): a Job or PodGroup whose admitted pods are not all
     /// ready this long after admission is requeued with exponential backoff (the profile's backoff base, doubling),

@@ -12,6 +12,7 @@ internal sealed class ApiRequestHandler(
     ObjectStore store,
     ObjectOperations operations,
     FaultInjector faults,
+    AdmissionHooks admission,
     TimeSpan? bookmarkInterval,
     CancellationToken stopping)
 {
@@ -65,6 +66,13 @@ internal sealed class ApiRequestHandler(
                 await WriteAsync(context, ApiStatus.BadRequest("the request body is not valid JSON: " + e.Message));
                 return;
             }
+        }
+
+        if (verb is "create" or "update" or "patch" or "delete"
+            && admission.Review(new AdmissionAttempt(verb, target.ResourceName, target.Namespace, target.Name, body)) is { } denial)
+        {
+            await WriteAsync(context, ApiStatus.Denied(denial));
+            return;
         }
 
         await WriteAsync(context, Serve(verb, target, body, request));

@@ -30,6 +30,9 @@
 //     already has a node, is being deleted or has scheduling gates; returns a 201 Success Status.
 //   - pods/eviction: the PodDisruptionBudget check of the real eviction subresource (see DisruptionBudgets); 429
 //     with a DisruptionBudget cause when refused, else the pod is deleted and a 201 Success Status returned.
+//   - Admission webhooks (AddAdmissionWebhook): a test-side validating hook sees each write and may deny it; the
+//     client gets the Status the real server builds from a webhook's denial (code, reason, "admission webhook ...
+//     denied the request: ..."). The hook sees the request body, not the object after defaulting or patching.
 //   - Leases are plain stored objects with optimistic concurrency, which is all LeaderElector/LeaseLock need.
 //
 // Simplified (know these when a test passes here but would fail on a cluster, or the reverse):
@@ -70,6 +73,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly ObjectStore store;
     private readonly ObjectOperations operations;
     private readonly FaultInjector faults;
+    private readonly AdmissionHooks admission;
     private readonly CancellationTokenSource stopping;
 
     private FakeApiServer(
@@ -79,6 +83,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         ObjectStore store,
         ObjectOperations operations,
         FaultInjector faults,
+        AdmissionHooks admission,
         CancellationTokenSource stopping)
     {
         this.app = app;
@@ -87,6 +92,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         this.store = store;
         this.operations = operations;
         this.faults = faults;
+        this.admission = admission;
         this.stopping = stopping;
     }
 
@@ -111,8 +117,9 @@ public sealed class FakeApiServer : IAsyncDisposable
         var store = new ObjectStore(options.HistoryLimit);
         var operations = new ObjectOperations(store, registry, options.TimeProvider);
         var faults = new FaultInjector();
+        var admission = new AdmissionHooks();
         var stopping = new CancellationTokenSource();
-        var handler = new ApiRequestHandler(registry, store, operations, faults, options.BookmarkInterval, stopping.Token);
+        var handler = new ApiRequestHandler(registry, store, operations, faults, admission, options.BookmarkInterval, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -122,7 +129,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
             .Addresses.Single();
-        return new FakeApiServer(app, new Uri(address.TrimEnd('/') + "/"), registry, store, operations, faults, stopping);
+        return new FakeApiServer(app, new Uri(address.TrimEnd('/') + "/"), registry, store, operations, faults, admission, stopping);
     }
 
     /// <summary>A real client for this server (plain http, no credentials). The caller disposes it.</summary>
@@ -146,6 +153,14 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// </summary>
     public void FailNext(string verb, string resourcePlural, int statusCode, int times = 1) =>
         faults.FailNext(verb, resourcePlural, statusCode, times);
+
+    /// <summary>
+    /// Registers a validating admission webhook: every create, update, patch and delete (after authentication and
+    /// FailNext, before storage) is shown to <paramref name="review"/>, and a non-null <see cref="WebhookDenial"/> refuses
+    /// it with the Status the real API server builds from a webhook's denial. Webhooks run in registration order; the
+    /// first denial wins. Returns a handle that unregisters it when disposed.
+    /// </summary>
+    public IDisposable AddAdmissionWebhook(Func<AdmissionAttempt, WebhookDenial?> review) => admission.Add(review);
 
     /// <summary>How many requests arrived for the verb and resource (named as in <see cref="FailNext"/>), failed ones included.</summary>
     public int RequestCount(string verb, string resourcePlural) => faults.Count(verb, resourcePlural);
