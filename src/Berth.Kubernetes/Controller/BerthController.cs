@@ -44,6 +44,9 @@ public sealed class BerthController
     /// <summary>Objects whose writes failed and wait before Berth tries them again (per object; the rest of each plan runs).</summary>
     public ActionBackoff Backoff { get; }
 
+    /// <summary>Bindings and Jobs written that the cache has not shown yet, laid over each snapshot.</summary>
+    public WrittenState Written { get; } = new();
+
     /// <summary>What the last execution did (for tests).</summary>
     public ExecutionResult? LastResult { get; private set; }
 
@@ -55,6 +58,11 @@ public sealed class BerthController
         {
             _leader = value;
             _metrics.Set("berth_leader", value ? 1 : 0);
+            if (!value)
+            {
+                Written.Clear(); // whoever leads next starts from what the API server lists
+            }
+
             if (value)
             {
                 Cache.Changed.Raise();
@@ -122,9 +130,10 @@ public sealed class BerthController
     public async Task<DecisionPlan> RunCycleAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var snapshot = Cache.Snapshot();
+        var snapshot = Written.Apply(Cache.Snapshot());
         var plan = DecisionPlanner.Plan(snapshot, _options);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
+        Remember(snapshot, plan, result);
         Cycles++;
         PodsBound += result.Bound.Count;
         LastPlan = plan;
@@ -164,6 +173,26 @@ public sealed class BerthController
         }
 
         _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view with the writes laid over it", _options.ObserveTimeout);
+    }
+
+    /// <summary>Remembers the bindings and Jobs this cycle wrote until the cache shows them.</summary>
+    private void Remember(ClusterSnapshot snapshot, DecisionPlan plan, ExecutionResult result)
+    {
+        if (result.Bound.Count > 0)
+        {
+            var bound = result.Bound.ToHashSet(StringComparer.Ordinal);
+            var uids = snapshot.Pods.Where(p => bound.Contains(p.Metadata.NamespaceProperty + "/" + p.Metadata.Name))
+                .ToDictionary(p => p.Metadata.NamespaceProperty + "/" + p.Metadata.Name, p => p.Metadata.Uid, StringComparer.Ordinal);
+            foreach (var b in plan.Bindings.Where(b => bound.Contains(b.Namespace + "/" + b.Pod)))
+            {
+                Written.Bound(b.Namespace, b.Pod, uids.GetValueOrDefault(b.Namespace + "/" + b.Pod), b.Node, b.Annotations);
+            }
+        }
+
+        foreach (var job in result.JobsWritten)
+        {
+            Written.Written(job);
+        }
     }
 
     private void Record(DecisionPlan plan, ExecutionResult result, TimeSpan latency)

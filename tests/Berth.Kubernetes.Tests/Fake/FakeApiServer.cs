@@ -33,6 +33,9 @@
 //   - Admission webhooks (AddAdmissionWebhook): a test-side validating hook sees each write and may deny it; the
 //     client gets the Status the real server builds from a webhook's denial (code, reason, "admission webhook ...
 //     denied the request: ..."). The hook sees the request body, not the object after defaulting or patching.
+//   - Watch lag (DelayBindingEvents): the events of pods whose binding was accepted are held back from open watches
+//     until released (one object's events keep their order; across objects they are reordered, which a single real
+//     watch stream would not do, but which the real watch cache's lag between resources and replicas can).
 //   - Leases are plain stored objects with optimistic concurrency, which is all LeaderElector/LeaseLock need.
 //
 // Simplified (know these when a test passes here but would fail on a cluster, or the reverse):
@@ -141,6 +144,19 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     /// <summary>Drops the whole watch history: a watch from any older resourceVersion now gets 410 Expired.</summary>
     public void CompactHistory() => store.Compact();
+
+    /// <summary>
+    /// Makes the watches lag behind bindings: from now on, the watch event of each binding the server accepts (and
+    /// every later event of that pod) reaches no open watch until <see cref="ReleaseDelayedEvents"/>; other objects'
+    /// events flow on. Gets and lists still read the current state. Off by default.
+    /// </summary>
+    public void DelayBindingEvents(bool on = true) => store.DelayBindings = on;
+
+    /// <summary>Sends every held-back watch event, in order, and stops holding back the pods they are of.</summary>
+    public void ReleaseDelayedEvents() => store.ReleaseHeldEvents();
+
+    /// <summary>Watch events held back now (see <see cref="DelayBindingEvents"/>).</summary>
+    public int DelayedEventCount => store.HeldEvents;
 
     /// <summary>Sends a BOOKMARK at the current resourceVersion on every watch opened with allowWatchBookmarks.</summary>
     public void SendBookmarks() => store.SendBookmarks();
