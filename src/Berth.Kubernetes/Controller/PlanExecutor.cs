@@ -211,7 +211,11 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
             return result;
         }
 
-        await ForEachAsync(plan.Events, () => true, (e, token) => writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, token), cancellationToken).ConfigureAwait(false);
+        // An event about an object whose write failed or waits for its backoff would announce what did not happen (and
+        // again each decision while it waits): left out until the write goes through.
+        var unwritten = result.DeferredKeys.Concat(result.Failures.Select(f => f.Key)).ToHashSet(StringComparer.Ordinal);
+        var events = plan.Events.Where(e => unwritten.Count == 0 || !unwritten.Contains(KeyOf(e.About))).ToList();
+        await ForEachAsync(events, () => true, (e, token) => writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, token), cancellationToken).ConfigureAwait(false);
 
         foreach (var warning in plan.Warnings)
         {
@@ -291,6 +295,15 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
 
         return e.Response.ReasonPhrase ?? ((HttpStatusCode)(int)e.Response.StatusCode).ToString();
     }
+
+    /// <summary>The backoff key of the object an event is about (the keys the writes use).</summary>
+    private static string KeyOf(V1ObjectReference about) => about.Kind switch
+    {
+        "Job" => JobKey(about.NamespaceProperty, about.Name),
+        "Pod" => PodKey(about.NamespaceProperty, about.Name),
+        Api.PodGroup.KubeKind => GroupKey(about.NamespaceProperty, about.Name),
+        _ => $"{about.Kind}/{about.NamespaceProperty}/{about.Name}",
+    };
 
     internal static string PodKey(string ns, string name) => $"pod/{ns}/{name}";
 

@@ -107,6 +107,7 @@ public sealed class ActionFailureTests
         Assert.Contains(next.Bindings, b => b.Pod == "free");
         Assert.NotNull(h.ReadPod("free").Spec.NodeName);
         Assert.Equal(updates, h.Server.RequestCount("update", "jobs"));
+        Assert.DoesNotContain(h.Server.List<Corev1Event>(Objects.Ns), e => e.Reason == "Admitted" && e.InvolvedObject.Name == "denied"); // what did not happen is not announced
 
         // The webhook is fixed: after the backoff the Job is admitted, with no second report.
         webhook.Dispose();
@@ -114,6 +115,7 @@ public sealed class ActionFailureTests
         await h.CycleAsync();
         Assert.False(h.ReadJob("denied").Spec.Suspend);
         Assert.Single(h.Server.List<Corev1Event>(Objects.Ns), e => e.Reason == PlanExecutor.RefusedReason);
+        Assert.Single(h.Server.List<Corev1Event>(Objects.Ns), e => e.Reason == "Admitted" && e.InvolvedObject.Name == "denied");
     }
 
     [Fact]
