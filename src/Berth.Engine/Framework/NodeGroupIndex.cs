@@ -15,7 +15,6 @@ internal sealed class NodeGroupIndex
 {
     private readonly ClusterState _cluster;
     private readonly int[] _groupOf;
-    private readonly int[] _seenVersion;
     private readonly int[] _rankOf;
     private readonly int[] _nodeOfRank;
     private readonly Dictionary<NodeGroupKey, int> _groupIds = new();
@@ -32,8 +31,6 @@ internal sealed class NodeGroupIndex
         _nodeOfRank = nodeOfRank;
         _groupOf = new int[cluster.NodeCount];
         Array.Fill(_groupOf, -1);
-        _seenVersion = new int[cluster.NodeCount];
-        Array.Fill(_seenVersion, int.MinValue);
     }
 
     /// <summary>The decision that used this index last (for evicting the least recently used).</summary>
@@ -89,13 +86,7 @@ internal sealed class NodeGroupIndex
 
     private void Update(Placer placer, int node)
     {
-        var version = _cluster.Version[node];
-        if (_seenVersion[node] == version)
-        {
-            return;
-        }
-
-        _seenVersion[node] = version;
+        // A node changed twice since the last use is looked at twice: cheaper than remembering versions (4 bytes a node).
         var old = _groupOf[node];
         var now = placer.TryGroupKey(node, out var key) ? GroupOf(key) : -1;
         if (old == now)

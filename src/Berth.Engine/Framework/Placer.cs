@@ -41,8 +41,11 @@ public sealed class Placer
     /// <summary>At and above this many nodes, <see cref="PlacementScan.Auto"/> groups alike nodes (measured in docs/PERFORMANCE.md).</summary>
     public const int GroupedFromNodes = 2048;
 
-    /// <summary>At most this many pod classes keep a group index (each costs 8 bytes per node); the least recently used is dropped.</summary>
-    public const int MaxGroupIndexes = 64;
+    /// <summary>
+    /// Memory for group indexes (4 bytes per node each): at 100,000 nodes about 160 pod classes keep theirs, at 12,500
+    /// about 1,300. Past that the least recently used index is dropped and rebuilt (from every node) when next needed.
+    /// </summary>
+    public const long GroupIndexBudgetBytes = 64L << 20;
 
     public Placer(PlacementProfile profile, PluginContext context, int seed)
         : this(profile, context, seed, PlacementScan.Auto)
@@ -327,7 +330,7 @@ public sealed class Placer
         var key = new PodClassKey(request, request.HasNodeConstraints ? Constraints(pod) : null);
         if (!_indexes.TryGetValue(key, out var index))
         {
-            if (_indexes.Count >= MaxGroupIndexes)
+            if (_indexes.Count >= Math.Max(8, GroupIndexBudgetBytes / (4L * Math.Max(1, _cluster.NodeCount))))
             {
                 var oldest = _indexes.MinBy(kv => kv.Value.LastUsed).Key;
                 _indexes.Remove(oldest);

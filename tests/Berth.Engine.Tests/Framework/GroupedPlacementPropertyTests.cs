@@ -24,7 +24,7 @@ public sealed class GroupedPlacementPropertyTests
     [MemberData(nameof(GroupedPolicies))]
     public void Grouped_RandomStreams_DecidesAsTheFullScan(string policy)
     {
-        Streams.Sample(t => Replay(policy, t.Scenario, t.Ops), iter: 200, print: t => $"{t.Scenario}\nops: {string.Join(',', t.Ops)}");
+        Streams.Sample(t => Replay(policy, t.Scenario, t.Ops), iter: 100, print: t => $"{t.Scenario}\nops: {string.Join(',', t.Ops)}");
     }
 
     [Theory]
@@ -33,7 +33,7 @@ public sealed class GroupedPlacementPropertyTests
     {
         // More than 1,024 changes: the change log wraps and the groups are rebuilt from every node.
         var longStreams = Gen.Select(Scenario.Any, Gen.Int[0, 999].Array[3_000, 4_000], (s, ops) => (Scenario: s, Ops: ops));
-        longStreams.Sample(t => Replay(policy, t.Scenario, t.Ops), iter: 8, print: t => $"{t.Scenario}\nops: {string.Join(',', t.Ops)}");
+        longStreams.Sample(t => Replay(policy, t.Scenario, t.Ops), iter: 3, print: t => $"{t.Scenario}\nops: {string.Join(',', t.Ops)}");
     }
 
     [Fact]
