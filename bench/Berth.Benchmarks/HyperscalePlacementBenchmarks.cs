@@ -25,6 +25,7 @@ public class HyperscalePlacementBenchmarks : DecisionBenchmark
     {
         var mid = Tiled(Copies, Scan);
         Init(mid, $"generated 10,000 nodes x {Copies} = {mid.Placer.Cluster.NodeCount} nodes, fgd, scan {Scan} (grouped: {mid.Placer.IsGrouped})");
+        WarmEveryPod();
     }
 
     /// <summary>The filled 10,000-node cluster copied <paramref name="copies"/> times, with a fresh placer of the given scan on it.</summary>
