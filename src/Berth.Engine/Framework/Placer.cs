@@ -113,12 +113,16 @@ public sealed class Placer
             && (_tieScores.Length == 0 || _keyedTie is not null)
             && profile.TieBreak != TieBreak.Random;
         _rankOf = profile.TieBreak == TieBreak.SeededNodeOrder ? _rank : _allNodes;
+        MaxGroupIndexes = Math.Max(8, GroupIndexBudgetBytes / (4L * Math.Max(1, _cluster.NodeCount)));
         _nodeOfRank = new int[_cluster.NodeCount];
         for (var node = 0; node < _nodeOfRank.Length; node++)
         {
             _nodeOfRank[_rankOf[node]] = node;
         }
     }
+
+    /// <summary>How many pod classes keep a group index at once (from <see cref="GroupIndexBudgetBytes"/>; tests lower it to exercise eviction).</summary>
+    internal long MaxGroupIndexes { get; set; }
 
     /// <summary>True when this placer scores groups of alike nodes rather than every node (<see cref="PlacementScan"/>).</summary>
     public bool IsGrouped => _grouped;
@@ -330,7 +334,7 @@ public sealed class Placer
         var key = new PodClassKey(request, request.HasNodeConstraints ? Constraints(pod) : null);
         if (!_indexes.TryGetValue(key, out var index))
         {
-            if (_indexes.Count >= Math.Max(8, GroupIndexBudgetBytes / (4L * Math.Max(1, _cluster.NodeCount))))
+            if (_indexes.Count >= MaxGroupIndexes)
             {
                 var oldest = _indexes.MinBy(kv => kv.Value.LastUsed).Key;
                 _indexes.Remove(oldest);

@@ -36,6 +36,14 @@ public sealed class GroupedPlacementPropertyTests
         longStreams.Sample(t => Replay(policy, t.Scenario, t.Ops), iter: 3, print: t => $"{t.Scenario}\nops: {string.Join(',', t.Ops)}");
     }
 
+    [Theory]
+    [MemberData(nameof(GroupedPolicies))]
+    public void Grouped_OneIndexForManyPodClasses_DecidesAsTheFullScan(string policy)
+    {
+        // Every pod class but the last drops its index: each decision of another class rebuilds one from every node.
+        Streams.Sample(t => Replay(policy, t.Scenario, t.Ops, maxIndexes: 1), iter: 50, print: t => $"{t.Scenario}\nops: {string.Join(',', t.Ops)}");
+    }
+
     [Fact]
     public void Auto_SmallCluster_ScansEveryNode()
     {
@@ -48,7 +56,7 @@ public sealed class GroupedPlacementPropertyTests
         Assert.False(new Placer(PlacementPolicies.Get("fgd-fine"), context, 1, PlacementScan.Grouped).IsGrouped);
     }
 
-    private static void Replay(string policy, Scenario s, int[] ops)
+    private static void Replay(string policy, Scenario s, int[] ops, int maxIndexes = 0)
     {
         var target = TargetWorkload.FromPods(s.Pods);
         var fullCluster = new ClusterState(s.Nodes);
@@ -56,6 +64,11 @@ public sealed class GroupedPlacementPropertyTests
         var full = new Placer(PlacementPolicies.Get(policy), new PluginContext(fullCluster, target), s.Seed, PlacementScan.Full);
         var grouped = new Placer(PlacementPolicies.Get(policy), new PluginContext(groupedCluster, target), s.Seed, PlacementScan.Grouped);
         Assert.True(grouped.IsGrouped);
+        if (maxIndexes > 0)
+        {
+            grouped.MaxGroupIndexes = maxIndexes;
+        }
+
         Assert.False(full.IsGrouped);
         var placed = new List<(Pod Pod, int Node, int Mask)>();
         var subset = Enumerable.Range(0, s.Nodes.Length).Where(n => n % 2 == 0).ToArray();
