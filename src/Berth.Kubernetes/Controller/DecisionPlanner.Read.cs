@@ -178,7 +178,7 @@ public sealed partial class DecisionPlanner
                 taken.Add(pod.Key);
             }
 
-            var record = AdmissionRecord.Parse(meta.Annotations);
+            var record = Seal.Open(meta);
             var suspended = job.Spec?.Suspend == true;
             var reference = new V1ObjectReference { ApiVersion = "batch/v1", Kind = "Job", Name = name, NamespaceProperty = ns, Uid = meta.Uid };
             if (!suspended && record is null)
@@ -236,7 +236,13 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
-            var record = AdmissionRecord.Parse(meta.Annotations);
+            var record = Seal.Open(meta);
+            if (Seal.IsForged(meta))
+            {
+                // Not written by Berth for this object: never obeyed, and removed so that nobody mistakes it for an admission.
+                _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, ns, name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null }));
+            }
+
             var reference = new V1ObjectReference { ApiVersion = KubernetesNames.ApiVersion, Kind = Api.PodGroup.KubeKind, Name = name, NamespaceProperty = ns, Uid = meta.Uid };
             AddGroup(SourceKind.PodGroup, group, members, record, reference);
         }
