@@ -153,6 +153,11 @@ public sealed partial class DecisionPlanner
                     : $"queue {source.Workload.Queue} is not valid ({invalid.Reason}: {invalid.Message}); fix the Queue";
                 _sources[i] = source.WithProblem("QueueUnknown", message);
             }
+            else if (source.Problem is null && !source.Admitted && _snapshot.Queues.FirstOrDefault(q => q.Metadata?.Name == source.Workload.Queue) is { } queue
+                && !Translation.NamespaceAccess.Allows(queue, Translation.NamespaceAccess.LabelsOf(source.Namespace, _snapshot.Namespaces)))
+            {
+                _sources[i] = source.WithProblem(QueueNotAllowedReason, $"namespace {source.Namespace} may not use queue {source.Workload.Queue} (its namespaceSelector is {Translation.NamespaceAccess.Describe(queue.Spec?.NamespaceSelector)}); use a queue your namespace may use, or ask its owner to add the namespace");
+            }
         }
 
         _sources.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));

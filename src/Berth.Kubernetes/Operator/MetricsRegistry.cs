@@ -21,8 +21,8 @@ public sealed class MetricsRegistry
         var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
         Gauge("berth_pending_workloads", "Pending workloads by queue and pending reason.", "queue", "reason");
         Gauge("berth_admitted_workloads", "Admitted workloads by queue.", "queue");
-        Gauge("berth_quota_usage", "Quota used per queue, flavor and resource (GPU in GPUs, CPU in cores, memory in bytes).", "queue", "flavor", "resource");
-        Gauge("berth_quota_nominal", "Nominal quota per queue, flavor and resource.", "queue", "flavor", "resource");
+        Gauge("berth_quota_usage", "Quota used per queue, flavor and resource (GPU in GPUs, CPU in cores, memory in bytes).", "flavor", "queue", "resource");
+        Gauge("berth_quota_nominal", "Nominal quota per queue, flavor and resource.", "flavor", "queue", "resource");
         Gauge("berth_gpu_allocation_ratio", "Allocated GPU share of all healthy GPUs Berth can place on (0-1).");
         Gauge("berth_gpu_fragmentation_ratio", "Share of free GPU capacity that sits on partly used GPUs (0-1).");
         Gauge("berth_unhealthy_gpus", "GPUs out of capacity because their node or they are unhealthy.");
@@ -76,18 +76,15 @@ public sealed class MetricsRegistry
     {
         var family = _families[name];
         var values = Values(family, name, labels);
-        if (!family.GetAllLabelValues().Any(v => LabelValuesComparer.Instance.Equals(v, values)))
-        {
-            return 0;
-        }
-
         return family switch
         {
-            Gauge g => g.WithLabels(values).Value,
-            Counter c => c.WithLabels(values).Value,
-            Histogram h => h.WithLabels(values).Count,
+            Gauge g => Has(g.GetAllLabelValues(), values) ? g.WithLabels(values).Value : 0,
+            Counter c => Has(c.GetAllLabelValues(), values) ? c.WithLabels(values).Value : 0,
+            Histogram h => Has(h.GetAllLabelValues(), values) ? h.WithLabels(values).Count : 0,
             _ => 0,
         };
+
+        static bool Has(IEnumerable<string[]> series, string[] values) => values.Length == 0 || series.Any(v => LabelValuesComparer.Instance.Equals(v, values));
     }
 
     /// <summary>Writes every family in the Prometheus text exposition format to <paramref name="destination"/>.</summary>
