@@ -100,7 +100,9 @@ public sealed class OperatorHost : IAsyncDisposable
         if (settings.WebhookPort is { } webhookPort)
         {
             webhookWeb = Web(settings, loggers, jsonLogs, webhookPort, certificate);
-            var handler = new Webhook.AdmissionReviewHandler($"system:serviceaccount:{settings.LeaseNamespace}:{settings.ServiceAccountName}", controller.Cache.Snapshot);
+            var cache = controller.Cache;
+            var view = new Webhook.WebhookView(() => controller.Ready, cache.Queues.Get, cache.PriorityClasses.Get, cache.Namespaces.Get);
+            var handler = new Webhook.AdmissionReviewHandler($"system:serviceaccount:{settings.LeaseNamespace}:{settings.ServiceAccountName}", view);
             webhookWeb.MapPost("/mutate", (HttpContext context) => ReviewAsync(context, handler.Mutate));
             webhookWeb.MapPost("/validate", (HttpContext context) => ReviewAsync(context, handler.Validate));
         }

@@ -31,11 +31,11 @@ public sealed class AdmissionReviewHandler
     ];
 
     private readonly string _berthUser;
-    private readonly Func<ClusterSnapshot> _view;
+    private readonly WebhookView _view;
 
     /// <param name="berthUser">Berth's identity as the API server names it: <c>system:serviceaccount:&lt;namespace&gt;:&lt;name&gt;</c>.</param>
-    /// <param name="view">The cluster as the controller's cache sees it (queues, namespaces, priority classes).</param>
-    public AdmissionReviewHandler(string berthUser, Func<ClusterSnapshot> view)
+    /// <param name="view">Queues, namespaces and priority classes as the controller's cache sees them.</param>
+    public AdmissionReviewHandler(string berthUser, WebhookView view)
     {
         ArgumentException.ThrowIfNullOrEmpty(berthUser);
         ArgumentNullException.ThrowIfNull(view);
@@ -88,11 +88,16 @@ public sealed class AdmissionReviewHandler
             return WebhookVerdict.Denied("spec.priority is not for tenants: a PodGroup takes its priority from spec.priorityClassName; remove spec.priority and name a PriorityClass your namespace may use");
         }
 
-        var view = _view();
+        var view = _view;
+        if (!view.Synced())
+        {
+            return WebhookVerdict.Allowed;
+        }
+
         var className = kind == "PodGroup" ? obj["spec"]?["priorityClassName"]?.GetValue<string>() : obj["spec"]?["template"]?["spec"]?["priorityClassName"]?.GetValue<string>();
         if (!string.IsNullOrEmpty(className))
         {
-            var cls = view.PriorityClasses.FirstOrDefault(c => c.Metadata?.Name == className);
+            var cls = view.PriorityClass(className);
             if (cls is null && kind == "PodGroup")
             {
                 return WebhookVerdict.Denied($"spec.priorityClassName: there is no PriorityClass {className}; name one that exists");
@@ -104,8 +109,8 @@ public sealed class AdmissionReviewHandler
             }
         }
 
-        if (queue is not null && view.Queues.FirstOrDefault(q => q.Metadata?.Name == queue) is { } found
-            && !NamespaceAccess.Allows(found, NamespaceAccess.LabelsOf(ns, view.Namespaces)))
+        if (queue is not null && view.Queue(queue) is { } found
+            && !NamespaceAccess.Allows(found, NamespaceAccess.LabelsOf(ns, view.Namespace(ns) is { } known ? [known] : [])))
         {
             return WebhookVerdict.Denied($"namespace {ns} may not use queue {queue} (its namespaceSelector is {NamespaceAccess.Describe(found.Spec?.NamespaceSelector)}); name a queue your namespace may use");
         }

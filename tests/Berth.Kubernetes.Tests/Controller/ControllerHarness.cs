@@ -27,7 +27,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
     }
 
     /// <summary>The admission-record key of every controller a test starts (a restarted controller trusts what the previous one wrote).</summary>
-    public static AdmissionRecordSeal TestSeal { get; } = AdmissionRecordSeal.WithKey(System.Text.Encoding.UTF8.GetBytes("berth-tests-admission-record-key-0123456789"));
+    public static AdmissionRecordSeal TestSeal => TestSeals.Key;
 
     public FakeApiServer Server { get; }
 

@@ -76,7 +76,7 @@ internal static class ScaleObjects
     {
         var group = Objects.Group(name, minMember, queue);
         group.Metadata.Uid = $"uid-{name}"; // the seal covers the uid (the fake keeps a seeded one)
-        var record = ControllerHarness.TestSeal.Sign(new AdmissionRecord { Flavor = Flavor, AdmittedAt = admittedAt, Pods = planned }, group.Metadata.Uid);
+        var record = TestSeals.Key.Sign(new AdmissionRecord { Flavor = Flavor, AdmittedAt = admittedAt, Pods = planned }, group.Metadata.Uid);
         group.Metadata.Annotations = new Dictionary<string, string> { [AdmissionRecord.AnnotationName] = record.ToJson() };
         group.Status = new PodGroupStatus
         {
