@@ -127,10 +127,11 @@ public sealed class ClusterWriter
     /// <summary>
     /// Puts the condition <see cref="Api.ConditionTypes.ActionRefused"/> (True, with <paramref name="message"/>) on a
     /// workload whose write the API server refused for good: a Job or a pod through its <c>/status</c> (strategic merge:
-    /// other conditions stay), a PodGroup through its <c>/status</c> with its other conditions kept. Best effort, as events:
+    /// other conditions stay), a PodGroup through its <c>/status</c> with its other conditions (<paramref name="currentConditions"/>,
+    /// as the cache has them: Berth reads PodGroups only through its watch) kept. Best effort, as events:
     /// false when it could not be written (the object is gone, or its status is refused too).
     /// </summary>
-    public async Task<bool> MarkRefusedAsync(V1ObjectReference about, string reason, string message, CancellationToken cancellationToken)
+    public async Task<bool> MarkRefusedAsync(V1ObjectReference about, string reason, string message, IEnumerable<V1Condition>? currentConditions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(about);
         var now = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
@@ -155,16 +156,12 @@ public sealed class ClusterWriter
                     return true;
                 case Api.PodGroup.KubeKind:
                     // Custom resources take no strategic merge: the whole list, with the group's other conditions kept.
-                    var current = await _client.CustomObjects.GetNamespacedCustomObjectAsync(KubernetesNames.Group, KubernetesNames.Version, about.NamespaceProperty, Api.PodGroup.KubePluralName, about.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
                     var conditions = new System.Text.Json.Nodes.JsonArray();
-                    if (System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(current))?["status"]?["conditions"] is System.Text.Json.Nodes.JsonArray existing)
+                    foreach (var c in currentConditions ?? [])
                     {
-                        foreach (var c in existing)
+                        if (c is not null && c.Type != Api.ConditionTypes.ActionRefused)
                         {
-                            if (c?["type"]?.GetValue<string>() != Api.ConditionTypes.ActionRefused)
-                            {
-                                conditions.Add(c!.DeepClone());
-                            }
+                            conditions.Add(System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(c)));
                         }
                     }
 

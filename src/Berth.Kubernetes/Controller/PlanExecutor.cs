@@ -14,10 +14,11 @@ namespace Berth.Kubernetes.Controller;
 /// Each action stands alone: a write the API server answers with an error fails that action only, the object it
 /// writes is held back by <paramref name="backoff"/> (the next plans skip writes to it until its delay passes), and
 /// the rest of the plan runs. A permanent refusal (see <see cref="ActionBackoff"/>) is reported once on the
-/// workload: the condition <see cref="Api.ConditionTypes.ActionRefused"/> and a Warning event.
+/// workload: the condition <see cref="Api.ConditionTypes.ActionRefused"/> and a Warning event (a PodGroup's other
+/// conditions are kept as <paramref name="groupConditions"/>, the cache, has them).
 /// </para>
 /// </summary>
-public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, ILogger logger)
+public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, ILogger logger, Func<string, IEnumerable<V1Condition>?>? groupConditions = null)
 {
     /// <summary>Annotation on an elastic Job admitted with fewer pods than it asked for: its own <c>spec.parallelism</c>, put back when it is suspended.</summary>
     public const string OriginalParallelismAnnotation = "berth.dev/original-parallelism";
@@ -272,7 +273,8 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
         {
             var message = $"Berth could not {what}: {answer}. It retries every {ActionBackoff.Max.TotalMinutes:0} minutes and schedules everything else meanwhile.";
             await writer.RecordEventAsync(workload, "Warning", RefusedReason, message, cancellationToken).ConfigureAwait(false);
-            await writer.MarkRefusedAsync(workload, RefusedReason, message, cancellationToken).ConfigureAwait(false);
+            var current = workload.Kind == Api.PodGroup.KubeKind ? groupConditions?.Invoke(workload.NamespaceProperty + "/" + workload.Name) : null;
+            await writer.MarkRefusedAsync(workload, RefusedReason, message, current, cancellationToken).ConfigureAwait(false);
         }
 
         return default;

@@ -28,7 +28,8 @@ public sealed class ActionFailureTests
         }
 
         var high = Objects.Group("high", 1, "team-a");
-        high.Spec = high.Spec with { Priority = 100 };
+        high.Spec = high.Spec with { PriorityClassName = "high" };
+        h.Server.Seed(Objects.PriorityClass("high", 100));
         h.Server.Seed(high);
         h.Server.Seed(Objects.Pod("high-0", gpus: 8, group: "high"));
         var preempting = await h.CycleAsync();

@@ -26,6 +26,9 @@ internal sealed class ControllerHarness : IAsyncDisposable
         _cache = Controller.Cache.RunAsync(_stop.Token);
     }
 
+    /// <summary>The admission-record key of every controller a test starts (a restarted controller trusts what the previous one wrote).</summary>
+    public static AdmissionRecordSeal TestSeal => TestSeals.Key;
+
     public FakeApiServer Server { get; }
 
     public k8s.Kubernetes Client { get; }
@@ -39,7 +42,8 @@ internal sealed class ControllerHarness : IAsyncDisposable
     {
         time ??= TimeProvider.System;
         server ??= await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources, TimeProvider = time });
-        var harness = new ControllerHarness(server, options ?? new ControllerOptions(), time);
+        options ??= new ControllerOptions();
+        var harness = new ControllerHarness(server, options.RecordSeal is null ? options with { RecordSeal = TestSeal } : options, time);
         if (wait)
         {
             await harness.Controller.Cache.Synced.WaitAsync(TimeSpan.FromSeconds(10));

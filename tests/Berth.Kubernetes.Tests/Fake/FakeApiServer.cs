@@ -86,9 +86,11 @@ public sealed class FakeApiServer : IAsyncDisposable
         ObjectStore store,
         ObjectOperations operations,
         FaultInjector faults,
+        AccessReviews access,
         AdmissionHooks admission,
         CancellationTokenSource stopping)
     {
+        Access = access;
         this.app = app;
         BaseAddress = baseAddress;
         this.registry = registry;
@@ -98,6 +100,9 @@ public sealed class FakeApiServer : IAsyncDisposable
         this.admission = admission;
         this.stopping = stopping;
     }
+
+    /// <summary>Answers to TokenReview and SubjectAccessReview: register tokens and grants here.</summary>
+    public AccessReviews Access { get; }
 
     /// <summary>The server's root, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; }
@@ -122,7 +127,8 @@ public sealed class FakeApiServer : IAsyncDisposable
         var faults = new FaultInjector();
         var admission = new AdmissionHooks();
         var stopping = new CancellationTokenSource();
-        var handler = new ApiRequestHandler(registry, store, operations, faults, admission, options.BookmarkInterval, stopping.Token);
+        var access = new AccessReviews();
+        var handler = new ApiRequestHandler(registry, store, operations, faults, access, admission, options.BookmarkInterval, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -132,7 +138,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
             .Addresses.Single();
-        return new FakeApiServer(app, new Uri(address.TrimEnd('/') + "/"), registry, store, operations, faults, admission, stopping);
+        return new FakeApiServer(app, new Uri(address.TrimEnd('/') + "/"), registry, store, operations, faults, access, admission, stopping);
     }
 
     /// <summary>A real client for this server (plain http, no credentials). The caller disposes it.</summary>
