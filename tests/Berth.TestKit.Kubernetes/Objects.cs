@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Berth.TestKit.Kubernetes;
 
 /// <summary>Small builders for the objects the controller tests put on the fake API server.</summary>
-internal static class Objects
+internal static partial class Objects
 {
     public const string Ns = "default";
 
@@ -98,7 +98,7 @@ internal static class Objects
             Spec = new V1PodSpec
             {
                 SchedulerName = scheduler,
-                Containers = [Container(gpus)],
+                Containers = [GpuContainer(gpus)],
             },
         };
     }
@@ -115,7 +115,7 @@ internal static class Objects
             Completions = parallelism,
             Template = new V1PodTemplateSpec
             {
-                Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [Container(gpusPerPod)], PriorityClassName = priorityClass },
+                Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [GpuContainer(gpusPerPod)], PriorityClassName = priorityClass },
             },
         },
     };
@@ -128,7 +128,7 @@ internal static class Objects
         Value = value,
     };
 
-    private static V1Container Container(int gpus) => new()
+    private static V1Container GpuContainer(int gpus) => new()
     {
         Name = "main",
         Image = "trainer:latest",

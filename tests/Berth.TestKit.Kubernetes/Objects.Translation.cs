@@ -1,26 +1,26 @@
 using Berth.Kubernetes.Api;
 using k8s.Models;
 
-namespace Berth.Kubernetes.Tests.Translation;
+namespace Berth.TestKit.Kubernetes;
 
-/// <summary>Small builders of Kubernetes and Berth API objects for the translator tests.</summary>
-internal static class Kube
+/// <summary>The Kubernetes object builders, part 2: objects spelled out field by field (quantities as text, containers one by one), for the translator tests.</summary>
+internal static partial class Objects
 {
     public static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static Flavor Flavor(string name, IDictionary<string, string>? labels = null, IList<V1Toleration>? tolerations = null) => new()
+    public static Flavor FlavorOf(string name, IDictionary<string, string>? labels = null, IList<V1Toleration>? tolerations = null) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Generation = 1 },
         Spec = new FlavorSpec { NodeLabels = labels, Tolerations = tolerations },
     };
 
-    public static Cohort Cohort(string name, string? parent = null, IList<FlavorQuotaSpec>? flavors = null) => new()
+    public static Cohort CohortOf(string name, string? parent = null, IList<FlavorQuotaSpec>? flavors = null) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Generation = 1 },
         Spec = new CohortSpec { Parent = parent, Flavors = flavors },
     };
 
-    public static Queue Queue(string name, string? cohort = null, params FlavorQuotaSpec[] flavors) => new()
+    public static Queue QueueOf(string name, string? cohort = null, params FlavorQuotaSpec[] flavors) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Generation = 3 },
         Spec = new QueueSpec { Cohort = cohort, Flavors = flavors.Length == 0 ? [Gpu("a100", "8")] : flavors },
@@ -92,7 +92,7 @@ internal static class Kube
         return new V1Container { Name = "c", Image = "busybox", Resources = new V1ResourceRequirements { Requests = requests, Limits = limits } };
     }
 
-    public static V1Pod Pod(string name, string ns = "ml", params V1Container[] containers) => new()
+    public static V1Pod PodOf(string name, string ns = "ml", params V1Container[] containers) => new()
     {
         Metadata = new V1ObjectMeta
         {
