@@ -3,7 +3,7 @@ using System.Globalization;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
 using Berth.Kubernetes.Operator;
-using Berth.Kubernetes.Tests.Controller;
+using Berth.TestKit.Kubernetes;
 using Berth.TestKit.Kubernetes.Fake;
 using k8s;
 using k8s.Models;

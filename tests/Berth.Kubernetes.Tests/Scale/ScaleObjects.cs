@@ -1,7 +1,7 @@
 using System.Globalization;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
-using Berth.Kubernetes.Tests.Controller;
+using Berth.TestKit.Kubernetes;
 using k8s.Models;
 
 namespace Berth.Kubernetes.Tests.Scale;
