@@ -48,6 +48,11 @@ public static class BerthCli
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (Berth.Kubernetes.Snapshots.SnapshotFileException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
         catch (ArgumentException e) when (e is not ArgumentNullException)
         {
             error.WriteLine($"error: {e.Message}");

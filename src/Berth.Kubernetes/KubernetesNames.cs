@@ -74,7 +74,7 @@ public static class KubernetesNames
     public const string MinMemberAnnotation = "berth.dev/min-member";
 
     /// <summary>Taint the planner puts on a cordoned, unready or GPU-unhealthy node in its own view, so nothing new goes there.</summary>
-    public const string UnusableTaint = "berth.dev/unusable";
+    public const string UnusableTaint = Runtime.View.ViewNode.UnusableTaint;
 
     /// <summary>Annotation Berth keeps on a Job or PodGroup: how many times it was requeued because its pods did not all become ready in time.</summary>
     public const string RequeuesAnnotation = "berth.dev/requeues";

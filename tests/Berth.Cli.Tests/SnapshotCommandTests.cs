@@ -1,6 +1,6 @@
 using Berth.Kubernetes.Snapshots;
-using Berth.Kubernetes.Tests.Fake;
-using Berth.Kubernetes.Tests.Snapshots;
+using Berth.TestKit.Kubernetes.Fake;
+using Berth.TestKit.Kubernetes.Snapshots;
 
 namespace Berth.Cli.Tests;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Berth.Cli.Running;
-using Berth.Kubernetes.Snapshots;
+using Berth.Simulation.Snapshots;
 using Berth.Simulation.Formats;
 using Berth.Simulation.Generation;
 using Berth.Simulation.Input;

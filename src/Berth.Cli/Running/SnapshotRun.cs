@@ -1,5 +1,7 @@
 using System.Globalization;
+using Berth.Kubernetes.Controller;
 using Berth.Kubernetes.Snapshots;
+using Berth.Simulation.Snapshots;
 using Berth.Simulation.Jobs;
 using Berth.Simulation.Scenarios;
 using Spectre.Console;
@@ -23,7 +25,7 @@ public static class SnapshotRun
 
         // 1. Inputs.
         var (snapshot, source) = SnapshotFile.Read(path);
-        var scenario = SnapshotScenario.Build(snapshot, options, Path.GetFileNameWithoutExtension(path)) with { File = path };
+        var scenario = ScenarioOf(snapshot, options, Path.GetFileNameWithoutExtension(path)) with { File = path };
         var profiles = ScenarioRun.ParseProfiles(profilesOption, scenario);
         var where = source.Context ?? source.Server ?? "an unnamed cluster";
         terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -40,6 +42,14 @@ public static class SnapshotRun
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The snapshot read as the controller reads it (the neutral view), then turned into a scenario by the simulator's bridge.</summary>
+    public static Scenario ScenarioOf(ClusterSnapshot snapshot, SnapshotSimulationOptions options, string name)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var view = DecisionPlanner.Read(snapshot, new ControllerOptions { DefaultQueue = options.DefaultQueue });
+        return SnapshotScenario.Build(view, options, name);
     }
 
     /// <summary>One row per pending workload (creation order), one column per profile: when it starts, from the snapshot's time.</summary>

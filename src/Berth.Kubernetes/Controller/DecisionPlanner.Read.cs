@@ -3,6 +3,8 @@ using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Translation;
 using Berth.Model;
 using Berth.Model.Queueing;
+using Berth.Runtime.Lifecycle;
+using Berth.Runtime.View;
 using k8s.Models;
 
 namespace Berth.Kubernetes.Controller;
@@ -88,11 +90,8 @@ public sealed partial class DecisionPlanner
 
             var ready = node.Status?.Conditions?.FirstOrDefault(c => c?.Type == "Ready") is { Status: "True" };
             var allGpus = view.Node.GpuCount >= 32 ? -1 : (1 << view.Node.GpuCount) - 1;
-            var unhealthy = view.GpusUnhealthy ? allGpus : MaskOf(view.UnhealthyGpus) & allGpus;
-            var model = view.Schedulable
-                ? view.Node
-                : view.Node with { Taints = [.. view.Node.Taints, new Taint(KubernetesNames.UnusableTaint, null, TaintEffect.NoSchedule)] };
-            _nodes[name] = new NodeInfo(model, view.Schedulable, ready, unhealthy) { Plain = view.Node };
+            var unhealthy = view.GpusUnhealthy ? allGpus : Gpus.MaskOf(view.UnhealthyGpus) & allGpus;
+            _nodes[name] = new ViewNode(view.Node, view.Schedulable, ready, unhealthy);
         }
     }
 
@@ -106,7 +105,7 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
-            _pods.Add(new PodInfo(pod, view, view.HasAssignment ? MaskOf(view.AssignedGpus) : null));
+            _pods.Add(new PodInfo(pod, view, view.HasAssignment ? Gpus.MaskOf(view.AssignedGpus) : null));
         }
 
         _pods.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -131,13 +130,9 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
-            if (source.Requeues > admission.BackoffLimit)
+            if (WorkloadLifecycle.HeldBack(source.Requeues, source.BackoffUntil, _snapshot.Now, admission, KubernetesNames.RequeuesAnnotation) is { } held)
             {
-                _sources[i] = source.WithProblem(GangNotReadyReason, $"failed: its pods did not all become ready within {admission.GangReadyTimeout.TotalSeconds:0}s in {source.Requeues} admissions; fix what keeps them from starting, then remove the annotation {KubernetesNames.RequeuesAnnotation} to try again");
-            }
-            else if (source.BackoffUntil is { } until && until > _snapshot.Now)
-            {
-                _sources[i] = source.WithProblem(nameof(PendingReasonCode.Backoff), $"requeued {source.Requeues} time(s) because its pods did not all become ready; tried again after {until.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}");
+                _sources[i] = source.WithProblem(held.Code, held.Message);
             }
         }
 

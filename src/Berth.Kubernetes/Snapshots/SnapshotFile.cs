@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Berth.Kubernetes.Controller;
-using Berth.Simulation.Input;
 using k8s;
 using k8s.Models;
 
@@ -53,7 +52,7 @@ public static class SnapshotFile
     }
 
     /// <summary>
-    /// Reads a snapshot file. Throws <see cref="InputException"/> naming the file and the field when it is missing,
+    /// Reads a snapshot file. Throws <see cref="SnapshotFileException"/> naming the file and the field when it is missing,
     /// not JSON, not a Berth snapshot, of a newer format, or holds an object that does not parse.
     /// </summary>
     public static (ClusterSnapshot Snapshot, SnapshotSource Source) Read(string path)
@@ -61,7 +60,7 @@ public static class SnapshotFile
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw new InputException(path, 0, string.Empty, "file not found; write one with 'berth snapshot -o FILE'");
+            throw new SnapshotFileException(path, 0, string.Empty, "file not found; write one with 'berth snapshot -o FILE'");
         }
 
         JsonDocument document;
@@ -72,7 +71,7 @@ public static class SnapshotFile
         }
         catch (JsonException e)
         {
-            throw new InputException(path, (int)(e.LineNumber ?? -1) + 1, string.Empty, $"not a JSON file ({FirstSentence(e.Message)}); a snapshot is the JSON 'berth snapshot' writes");
+            throw new SnapshotFileException(path, (int)(e.LineNumber ?? -1) + 1, string.Empty, $"not a JSON file ({FirstSentence(e.Message)}); a snapshot is the JSON 'berth snapshot' writes");
         }
 
         using (document)
@@ -83,7 +82,7 @@ public static class SnapshotFile
 
     private static (ClusterSnapshot, SnapshotSource) Read(string path, JsonElement root)
     {
-        InputException Error(string field, string problem) => new(path, 0, field, problem);
+        SnapshotFileException Error(string field, string problem) => new(path, 0, field, problem);
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw Error(string.Empty, $"the file holds a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object; a snapshot is the JSON object 'berth snapshot' writes");
@@ -152,7 +151,7 @@ public static class SnapshotFile
 
         if (array.ValueKind != JsonValueKind.Array)
         {
-            throw new InputException(path, 0, field, $"a {array.ValueKind.ToString().ToLowerInvariant()}, not a list; give a list of objects (or leave the field out)");
+            throw new SnapshotFileException(path, 0, field, $"a {array.ValueKind.ToString().ToLowerInvariant()}, not a list; give a list of objects (or leave the field out)");
         }
 
         var items = new List<T>();
@@ -161,7 +160,7 @@ public static class SnapshotFile
         {
             if (item.ValueKind != JsonValueKind.Object)
             {
-                throw new InputException(path, 0, $"{field}[{i}]", $"a {item.ValueKind.ToString().ToLowerInvariant()}, not an object");
+                throw new SnapshotFileException(path, 0, $"{field}[{i}]", $"a {item.ValueKind.ToString().ToLowerInvariant()}, not an object");
             }
 
             try
@@ -170,7 +169,7 @@ public static class SnapshotFile
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
             {
-                throw new InputException(path, 0, $"{field}[{i}]", $"does not parse as a {typeof(T).Name}: {FirstSentence(e.Message)}");
+                throw new SnapshotFileException(path, 0, $"{field}[{i}]", $"does not parse as a {typeof(T).Name}: {FirstSentence(e.Message)}");
             }
 
             i++;

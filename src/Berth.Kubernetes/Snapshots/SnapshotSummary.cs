@@ -8,14 +8,15 @@ public sealed record SnapshotSummary(int Nodes, int Gpus, int Queues, int Runnin
     public static SnapshotSummary Of(ClusterSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var reading = DecisionPlanner.Read(snapshot, new ControllerOptions());
+        var view = DecisionPlanner.Read(snapshot, new ControllerOptions());
+        static bool Untriable(Runtime.View.ViewWorkload w) => w.Problem is not null || w.MissingMembers > 0;
         return new SnapshotSummary(
-            reading.Nodes.Count,
-            reading.Nodes.Sum(n => n.GpuCount),
-            reading.Configuration.Queues.Count,
-            reading.Workloads.Count(w => w.Problem is null && w.Running),
-            reading.Workloads.Count(w => w.Problem is null && !w.Running),
-            reading.Workloads.Count(w => w.Problem is not null));
+            view.Nodes.Count,
+            view.Nodes.Sum(n => n.Node.GpuCount),
+            view.Configuration.Queues.Count,
+            view.Workloads.Count(w => !Untriable(w) && w.Running),
+            view.Workloads.Count(w => !Untriable(w) && !w.Running),
+            view.Workloads.Count(Untriable));
     }
 
     public override string ToString() =>

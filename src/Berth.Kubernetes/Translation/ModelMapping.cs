@@ -1,6 +1,5 @@
 using System.Globalization;
 using Berth.Model;
-using Berth.Simulation.Scenarios;
 using k8s.Models;
 
 namespace Berth.Kubernetes.Translation;
@@ -87,7 +86,7 @@ internal static class ModelMapping
     public static bool TryDuration(string? text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
-        return text is not null && ScenarioUnits.TryParseDuration(text, out value);
+        return text is not null && DurationText.TryParse(text, out value);
     }
 
     /// <summary>A comma-separated list of integers (spaces allowed); false when an element is not an integer.</summary>

@@ -1,6 +1,7 @@
 using Berth.Engine.Admission;
 using Berth.Model;
 using Berth.Model.Queueing;
+using Berth.Runtime.Lifecycle;
 using Berth.Simulation.Clock;
 using Berth.Simulation.Metrics;
 using Berth.Simulation.Scenarios;
@@ -18,8 +19,6 @@ namespace Berth.Simulation.Jobs;
 /// </summary>
 public static class JobReplay
 {
-    private static readonly HashSet<string> PreemptionReasons = new(StringComparer.Ordinal) { "Preempted", "Reclaimed", "FairSharePreempted" };
-
     public static JobRunResult Run(Scenario scenario, string profile, JobReplayOptions? replayOptions = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
@@ -108,15 +107,14 @@ public static class JobReplay
 
                         break;
                     case SimEventKind.ReadyCheck when job!.Epoch == e.Epoch && job.Admitted && !job.Running:
-                        var state = scheduler.Find(job.Workload.Id)!;
-                        if (state.NotReadyEvictions >= options.BackoffLimit)
+                        var notReady = WorkloadLifecycle.NextRequeue(scheduler.Find(job.Workload.Id)!.NotReadyEvictions, options);
+                        if (notReady.Fails)
                         {
-                            scheduler.Fail(job.Workload.Id, "GangNotReady");
+                            scheduler.Fail(job.Workload.Id, EvictionReason.GangNotReady.Code());
                         }
                         else
                         {
-                            var backoff = options.BackoffBase * Math.Pow(2, state.NotReadyEvictions);
-                            scheduler.Evict(job.Workload.Id, "GangNotReady", backoff, notReady: true);
+                            scheduler.Evict(job.Workload.Id, EvictionReason.GangNotReady.Code(), notReady.Backoff, notReady: true);
                         }
 
                         break;
@@ -124,13 +122,14 @@ public static class JobReplay
                         job.CheckAttempts++;
                         if (job.CheckAttempts <= checks[job.Queue].RetryTimes)
                         {
-                            if (job.CheckAttempts > options.BackoffLimit)
+                            var retry = WorkloadLifecycle.NextRequeue(job.CheckAttempts - 1, options);
+                            if (retry.Fails)
                             {
                                 scheduler.Fail(job.Workload.Id, "AdmissionCheckRejected");
                             }
                             else
                             {
-                                scheduler.Evict(job.Workload.Id, "AdmissionCheckRetry", options.BackoffBase * Math.Pow(2, job.CheckAttempts - 1));
+                                scheduler.Evict(job.Workload.Id, EvictionReason.AdmissionCheckRetry.Code(), retry.Backoff);
                             }
                         }
                         else
@@ -310,7 +309,7 @@ public static class JobReplay
                     metrics.QueueGpuNow[job.Queue] -= job.GpusHeld;
                 }
 
-                if (PreemptionReasons.Contains(ev.Reason ?? string.Empty))
+                if (EvictionReasons.Of(ev).IsPreemption())
                 {
                     job.Preemptions++;
                 }
@@ -362,7 +361,7 @@ public static class JobReplay
     private static void Start(Job job, long now, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics)
     {
         var startup = Seconds(job.Workload.StartupTime ?? TimeSpan.Zero);
-        if (startup > Seconds(options.GangReadyTimeout))
+        if (WorkloadLifecycle.MissesReadyTimeout(TimeSpan.FromSeconds(startup), TimeSpan.FromSeconds(Seconds(options.GangReadyTimeout))))
         {
             push(now + Seconds(options.GangReadyTimeout), SimEventKind.ReadyCheck, job, job.Epoch);
             return;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Berth.Model;
 
 namespace Berth.Simulation.Scenarios;
 
@@ -10,61 +11,8 @@ namespace Berth.Simulation.Scenarios;
 /// </summary>
 public static class ScenarioUnits
 {
-    public static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = TimeSpan.Zero;
-        var span = text.AsSpan().Trim();
-        if (span.Length == 0)
-        {
-            return false;
-        }
-
-        if (TryDecimal(span, out var plain))
-        {
-            return ToWholeSeconds(plain, out value);
-        }
-
-        decimal total = 0;
-        var i = 0;
-        while (i < span.Length)
-        {
-            var start = i;
-            while (i < span.Length && (char.IsAsciiDigit(span[i]) || span[i] == '.'))
-            {
-                i++;
-            }
-
-            if (i == start || i == span.Length || !TryDecimal(span[start..i], out var number))
-            {
-                return false;
-            }
-
-            decimal unit = span[i] switch
-            {
-                's' => 1,
-                'm' => 60,
-                'h' => 3600,
-                'd' => 86400,
-                _ => 0,
-            };
-            if (unit == 0)
-            {
-                return false;
-            }
-
-            i++;
-            try
-            {
-                total += number * unit;
-            }
-            catch (OverflowException)
-            {
-                return false;
-            }
-        }
-
-        return ToWholeSeconds(total, out value);
-    }
+    /// <summary>A duration as scenario files and annotations write it; see <see cref="DurationText"/>.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan value) => DurationText.TryParse(text, out value);
 
     public static bool TryParseMemory(string text, out long mib)
     {
@@ -148,16 +96,4 @@ public static class ScenarioUnits
 
     private static bool TryDecimal(ReadOnlySpan<char> span, out decimal value) =>
         decimal.TryParse(span, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
-
-    private static bool ToWholeSeconds(decimal seconds, out TimeSpan value)
-    {
-        value = TimeSpan.Zero;
-        if (seconds < 0 || seconds != decimal.Truncate(seconds) || seconds > 100L * 365 * 86400)
-        {
-            return false;
-        }
-
-        value = TimeSpan.FromSeconds((long)seconds);
-        return true;
-    }
 }

@@ -107,7 +107,7 @@ public sealed class CrdSchemaTests
         foreach (var text in new[] { "90s", "10m", "1h30m", "1.5h", "1d", "600" })
         {
             Assert.Matches(pattern, text);
-            Assert.True(Berth.Simulation.Scenarios.ScenarioUnits.TryParseDuration(text, out _), text);
+            Assert.True(Berth.Model.DurationText.TryParse(text, out _), text);
         }
 
         Assert.DoesNotMatch(pattern, "10 minutes");

@@ -1,6 +1,6 @@
 using Berth.Kubernetes.Controller;
 using Berth.Kubernetes.Operator;
-using Berth.Kubernetes.Tests.Fake;
+using Berth.TestKit.Kubernetes.Fake;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;

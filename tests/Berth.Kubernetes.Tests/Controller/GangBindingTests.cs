@@ -247,6 +247,6 @@ public sealed class MinMemberTests
         // The what-if reader sees it as it runs: 4 pods, not the 8 it asked for.
         var read = Berth.Kubernetes.Controller.DecisionPlanner.Read(h.Controller.Cache.Snapshot(), new Berth.Kubernetes.Controller.ControllerOptions());
         var running = Assert.Single(read.Workloads, w => w.Running);
-        Assert.Equal(4, running.Workload.PodSets.Sum(p => p.Count));
+        Assert.Equal(4, Berth.Runtime.Cycle.RunningShape.AsAdmitted(running).PodSets.Sum(p => p.Count));
     }
 }

@@ -148,7 +148,7 @@ public sealed class PlannerPropertyTests(ITestOutputHelper output)
                 Trace.Add($"step {step} at {now:HH:mm:ss}: " + ControllerHarness.Describe(plan) + " | pods: " + string.Join(", ", _pods.Select(p => $"{p.Metadata.Name}@{p.Spec.NodeName}[{(p.Metadata.Annotations is { } pa && pa.TryGetValue(KubernetesNames.GpuIndicesAnnotation, out var gi) ? gi : "")}]")) + " | warnings: " + string.Join("; ", plan.Warnings.Where(w => !w.Contains("GPU model"))));
                 var reading = DecisionPlanner.Read(snapshot, options);
                 Trace.Add("  engine: " + string.Join(", ", plan.Engine?.Workloads.Select(w => $"{w.Workload.Id}:{w.Phase}:[{string.Join(' ', w.Pods.Select(p => p.Node + "/" + p.GpuMask))}]") ?? []));
-                Trace.Add($"  profile {options.Profile}; read: " + string.Join(", ", reading.Workloads.Select(w => $"{w.Workload.Id} running={w.Running} flavor={w.Flavor} problem={w.Problem} bound={w.BoundPods.Count}")));
+                Trace.Add($"  profile {options.Profile}; read: " + string.Join(", ", reading.Workloads.Select(w => $"{w.Workload.Id} running={w.Running} flavor={w.Memo?.Flavor} problem={w.Problem} bound={w.Members.Count(m => m.Bound)}")));
                 var problem = Apply(plan);
                 ActAsJobController(now);
                 problem ??= Check();

@@ -113,7 +113,7 @@ public sealed class DisruptionBudgetTests
     [Fact]
     public async Task DisruptionBudget_SpentByOneReclaim_HoldsForLaterDecisionsAndANewController()
     {
-        var server = await Fake.FakeApiServer.StartAsync(new Fake.FakeApiServerOptions { CustomResources = Fake.FakeApiServerOptions.BerthResources });
+        var server = await Berth.TestKit.Kubernetes.Fake.FakeApiServer.StartAsync(new Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions { CustomResources = Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions.BerthResources });
         var first = await ControllerHarness.StartAsync(server: server);
         server.Seed(Objects.Cohort("research"));
         var borrower = Objects.Queue("team-b", "a100", "8", cohort: "research", borrowingLimit: "16");

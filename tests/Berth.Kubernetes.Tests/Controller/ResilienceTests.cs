@@ -10,7 +10,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Restart_HalfOfAGangBound_NewControllerBindsTheRestToTheirPlannedPlacesAndNothingTwice()
     {
-        var server = await Fake.FakeApiServer.StartAsync(new Fake.FakeApiServerOptions { CustomResources = Fake.FakeApiServerOptions.BerthResources });
+        var server = await Berth.TestKit.Kubernetes.Fake.FakeApiServer.StartAsync(new Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions { CustomResources = Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions.BerthResources });
         var first = await ControllerHarness.StartAsync(server: server);
         first.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
         server.Seed(Objects.Group("train", 8, "team-a"));
@@ -44,7 +44,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Restart_EverythingRunning_FirstDecisionWritesNoBindingOrAdmission()
     {
-        var server = await Fake.FakeApiServer.StartAsync(new Fake.FakeApiServerOptions { CustomResources = Fake.FakeApiServerOptions.BerthResources });
+        var server = await Berth.TestKit.Kubernetes.Fake.FakeApiServer.StartAsync(new Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions { CustomResources = Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions.BerthResources });
         var first = await ControllerHarness.StartAsync(server: server);
         first.SeedCluster(4, 8, Objects.Queue("team-a", "a100", "32"));
         for (var g = 0; g < 3; g++)

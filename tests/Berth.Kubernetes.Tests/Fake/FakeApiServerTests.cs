@@ -8,6 +8,8 @@ using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 
+using Berth.TestKit.Kubernetes.Fake;
+
 namespace Berth.Kubernetes.Tests.Fake;
 
 public sealed class FakeApiServerTests

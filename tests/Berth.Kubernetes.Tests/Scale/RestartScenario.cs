@@ -3,8 +3,8 @@ using System.Globalization;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
 using Berth.Kubernetes.Operator;
-using Berth.Kubernetes.Tests.Controller;
-using Berth.Kubernetes.Tests.Fake;
+using Berth.TestKit.Kubernetes;
+using Berth.TestKit.Kubernetes.Fake;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
-using Berth.Kubernetes.Tests.Controller;
+using Berth.TestKit.Kubernetes;
 using k8s.Models;
 
 namespace Berth.Kubernetes.Tests.Scale;
@@ -16,7 +16,7 @@ internal static class ScaleObjects
     public static string QueueName(int i) => string.Create(CultureInfo.InvariantCulture, $"q-{i:D3}");
 
     /// <summary>Seeds the nodes, one flavor over them, and <paramref name="queues"/> queues whose quotas together cover the whole cluster (CPU and memory never bind).</summary>
-    public static void SeedCluster(Fake.FakeApiServer server, int nodes, int queues, int gpusPerNode = 8)
+    public static void SeedCluster(Berth.TestKit.Kubernetes.Fake.FakeApiServer server, int nodes, int queues, int gpusPerNode = 8)
     {
         for (var i = 0; i < nodes; i++)
         {

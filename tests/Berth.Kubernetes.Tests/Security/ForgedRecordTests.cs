@@ -107,7 +107,7 @@ public sealed class ForgedRecordTests
     public async Task JobAdmittedByBerth_KeepsRunningAcrossARestart()
     {
         // The control: a genuine record is still obeyed by a new controller with the same key.
-        var server = await Fake.FakeApiServer.StartAsync(new Fake.FakeApiServerOptions { CustomResources = Fake.FakeApiServerOptions.BerthResources });
+        var server = await Berth.TestKit.Kubernetes.Fake.FakeApiServer.StartAsync(new Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions { CustomResources = Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions.BerthResources });
         var first = await ControllerHarness.StartAsync(server: server);
         first.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "8"));
         server.Seed(Objects.Job("honest", 1, 8, "team-a"));

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Berth.Kubernetes.Controller;
 using Berth.Kubernetes.Operator;
 using Berth.Kubernetes.Tests.Controller;
-using Berth.Kubernetes.Tests.Fake;
+using Berth.TestKit.Kubernetes.Fake;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 

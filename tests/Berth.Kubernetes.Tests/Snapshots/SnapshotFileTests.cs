@@ -4,8 +4,9 @@ using Berth.Kubernetes.Controller;
 using Berth.Kubernetes.Operator;
 using Berth.Kubernetes.Snapshots;
 using Berth.Kubernetes.Tests.Controller;
-using Berth.Kubernetes.Tests.Fake;
-using Berth.Simulation.Input;
+using Berth.TestKit.Kubernetes.Fake;
+
+using Berth.TestKit.Kubernetes.Snapshots;
 
 namespace Berth.Kubernetes.Tests.Snapshots;
 
@@ -112,7 +113,7 @@ public sealed class SnapshotFileTests : IDisposable
         var file = Path.Combine(_dir, "bad.json");
         File.WriteAllText(file, content);
 
-        var e = Assert.Throws<InputException>(() => SnapshotFile.Read(file));
+        var e = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Read(file));
 
         Assert.True(e.Message.Contains(message, StringComparison.Ordinal), $"{name}: {e.Message}");
         Assert.StartsWith(file, e.Message, StringComparison.Ordinal);
@@ -121,7 +122,7 @@ public sealed class SnapshotFileTests : IDisposable
     [Fact]
     public void Read_MissingFile_SaysHowToMakeOne()
     {
-        var e = Assert.Throws<InputException>(() => SnapshotFile.Read(Path.Combine(_dir, "none.json")));
+        var e = Assert.Throws<SnapshotFileException>(() => SnapshotFile.Read(Path.Combine(_dir, "none.json")));
         Assert.Contains("berth snapshot -o FILE", e.Message, StringComparison.Ordinal);
     }
 }

@@ -39,7 +39,7 @@ public sealed class NodeTranslatorTests
     [MemberData(nameof(HealthCases))]
     public void Translate_HealthVariant_ReadsSchedulableAndUnhealthyGpus(HealthCase health)
     {
-        var node = Kube.Node("n1");
+        var node = Objects.Node("n1");
         health.Change(node);
 
         var view = NodeTranslator.Translate(node);
@@ -64,7 +64,7 @@ public sealed class NodeTranslatorTests
     [InlineData("one", "write GPU indices separated by commas")]
     public void Translate_BadUnhealthyAnnotation_WarnsWithoutThrowing(string annotation, string warning)
     {
-        var node = Kube.Node("n1");
+        var node = Objects.Node("n1");
         node.Metadata.Annotations["berth.dev/unhealthy-gpus"] = annotation;
 
         var view = NodeTranslator.Translate(node);
@@ -75,7 +75,7 @@ public sealed class NodeTranslatorTests
     [Fact]
     public void Translate_Capacity_ReadsAllocatableInModelUnitsRoundingDown()
     {
-        var node = Kube.Node("n1", cpu: "63500m", memory: "528280964Ki", gpus: "8");
+        var node = Objects.Node("n1", cpu: "63500m", memory: "528280964Ki", gpus: "8");
         node.Status.Capacity["cpu"] = new ResourceQuantity("64");
 
         var view = NodeTranslator.Translate(node);
@@ -92,7 +92,7 @@ public sealed class NodeTranslatorTests
     [Fact]
     public void Translate_NoAllocatable_FallsBackToCapacity()
     {
-        var node = Kube.Node("n1", cpu: "32");
+        var node = Objects.Node("n1", cpu: "32");
         node.Status.Allocatable = null;
 
         Assert.Equal(32000, NodeTranslator.Translate(node).Node.CpuMilli);
@@ -101,7 +101,7 @@ public sealed class NodeTranslatorTests
     [Fact]
     public void Translate_CpuOnlyNode_HasNoGpuModel()
     {
-        var node = Kube.Node("cpu-1", gpus: null);
+        var node = Objects.Node("cpu-1", gpus: null);
 
         var view = NodeTranslator.Translate(node);
 
@@ -113,7 +113,7 @@ public sealed class NodeTranslatorTests
     [Fact]
     public void Translate_MoreGpusThanTheModelAllows_ClampsWithAWarning()
     {
-        var view = NodeTranslator.Translate(Kube.Node("big", gpus: "32"));
+        var view = NodeTranslator.Translate(Objects.Node("big", gpus: "32"));
 
         Assert.Equal(Limits.MaxGpusPerNode, view.Node.GpuCount);
         Assert.Contains(view.Warnings, w => w.Contains("32 GPUs", StringComparison.Ordinal));
@@ -144,7 +144,7 @@ public sealed class NodeTranslatorTests
     [Fact]
     public void Translate_GpuModelLabels_BerthLabelWinsThenGfdThenGke()
     {
-        var node = Kube.Node("n1");
+        var node = Objects.Node("n1");
         node.Metadata.Labels.Remove("nvidia.com/gpu.product");
         node.Metadata.Labels["cloud.google.com/gke-accelerator"] = "nvidia-h100-80gb";
         Assert.Equal("H100", NodeTranslator.Translate(node).Node.GpuModel);
@@ -161,7 +161,7 @@ public sealed class NodeTranslatorTests
     [Fact]
     public void Translate_NoGpuModelLabel_UsesUnknownWithAWarning()
     {
-        var node = Kube.Node("n1");
+        var node = Objects.Node("n1");
         node.Metadata.Labels.Remove("nvidia.com/gpu.product");
 
         var view = NodeTranslator.Translate(node);
@@ -174,7 +174,7 @@ public sealed class NodeTranslatorTests
     [Fact]
     public void Translate_GpuMemoryLabel_WinsOverTheCatalog()
     {
-        var node = Kube.Node("n1");
+        var node = Objects.Node("n1");
         node.Metadata.Labels["nvidia.com/gpu.memory"] = "81559";
 
         Assert.Equal(81559, NodeTranslator.Translate(node).Node.GpuMemoryMiB);
@@ -183,7 +183,7 @@ public sealed class NodeTranslatorTests
     [Fact]
     public void Translate_TaintsAndLabels_AreAllKept()
     {
-        var node = Kube.Node("n1");
+        var node = Objects.Node("n1");
         node.Spec.Taints =
         [
             new V1Taint { Key = "nvidia.com/gpu", Effect = "NoSchedule" },

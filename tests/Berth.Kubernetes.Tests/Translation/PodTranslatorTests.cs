@@ -15,28 +15,28 @@ public sealed class PodTranslatorTests
 
     private static V1Container Sidecar(string cpu)
     {
-        var container = Kube.Container(cpu);
+        var container = Objects.Container(cpu);
         container.RestartPolicy = "Always";
         return container;
     }
 
     public static TheoryData<RequestCase> RequestCases => new()
     {
-        new("Containers' requests add up", new V1PodSpec { Containers = [Kube.Container("1", "1Gi"), Kube.Container("500m", "512Mi")] }, 1500, 1536, 0),
-        new("A container without requests counts its limits", new V1PodSpec { Containers = [Kube.Container(cpuLimit: "2", memoryLimit: "4Gi"), Kube.Container("1", "1Gi")] }, 3000, 5120, 0),
-        new("A request wins over a limit", new V1PodSpec { Containers = [Kube.Container("1", "1Gi", cpuLimit: "4", memoryLimit: "8Gi")] }, 1000, 1024, 0),
-        new("An init container bigger than the sum sets the request", new V1PodSpec { Containers = [Kube.Container("1", "1Gi")], InitContainers = [Kube.Container("4", "512Mi")] }, 4000, 1024, 0),
-        new("Init containers count one at a time, not summed", new V1PodSpec { Containers = [Kube.Container("1")], InitContainers = [Kube.Container("2"), Kube.Container("3")] }, 3000, 0, 0),
-        new("A sidecar init container runs alongside and adds up", new V1PodSpec { Containers = [Kube.Container("1")], InitContainers = [Sidecar("500m")] }, 1500, 0, 0),
-        new("An init container after a sidecar adds to it", new V1PodSpec { Containers = [Kube.Container("1")], InitContainers = [Sidecar("500m"), Kube.Container("2")] }, 2500, 0, 0),
-        new("An init container before a sidecar does not", new V1PodSpec { Containers = [Kube.Container("1")], InitContainers = [Kube.Container("2"), Sidecar("500m")] }, 2000, 0, 0),
-        new("Overhead adds to the request", new V1PodSpec { Containers = [Kube.Container("1", "1Gi")], Overhead = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("250m"), ["memory"] = new("100Mi") } }, 1250, 1124, 0),
-        new("Memory in decimal megabytes rounds up to MiB", new V1PodSpec { Containers = [Kube.Container(memory: "100M")] }, 0, 96, 0),
-        new("GPUs add up over containers", new V1PodSpec { Containers = [Kube.Container(gpus: 2), Kube.Container(gpus: 1)] }, 0, 0, 3),
-        new("An init container's GPUs count as a maximum", new V1PodSpec { Containers = [Kube.Container(gpus: 1)], InitContainers = [Kube.Container(gpus: 4)] }, 0, 0, 4),
+        new("Containers' requests add up", new V1PodSpec { Containers = [Objects.Container("1", "1Gi"), Objects.Container("500m", "512Mi")] }, 1500, 1536, 0),
+        new("A container without requests counts its limits", new V1PodSpec { Containers = [Objects.Container(cpuLimit: "2", memoryLimit: "4Gi"), Objects.Container("1", "1Gi")] }, 3000, 5120, 0),
+        new("A request wins over a limit", new V1PodSpec { Containers = [Objects.Container("1", "1Gi", cpuLimit: "4", memoryLimit: "8Gi")] }, 1000, 1024, 0),
+        new("An init container bigger than the sum sets the request", new V1PodSpec { Containers = [Objects.Container("1", "1Gi")], InitContainers = [Objects.Container("4", "512Mi")] }, 4000, 1024, 0),
+        new("Init containers count one at a time, not summed", new V1PodSpec { Containers = [Objects.Container("1")], InitContainers = [Objects.Container("2"), Objects.Container("3")] }, 3000, 0, 0),
+        new("A sidecar init container runs alongside and adds up", new V1PodSpec { Containers = [Objects.Container("1")], InitContainers = [Sidecar("500m")] }, 1500, 0, 0),
+        new("An init container after a sidecar adds to it", new V1PodSpec { Containers = [Objects.Container("1")], InitContainers = [Sidecar("500m"), Objects.Container("2")] }, 2500, 0, 0),
+        new("An init container before a sidecar does not", new V1PodSpec { Containers = [Objects.Container("1")], InitContainers = [Objects.Container("2"), Sidecar("500m")] }, 2000, 0, 0),
+        new("Overhead adds to the request", new V1PodSpec { Containers = [Objects.Container("1", "1Gi")], Overhead = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("250m"), ["memory"] = new("100Mi") } }, 1250, 1124, 0),
+        new("Memory in decimal megabytes rounds up to MiB", new V1PodSpec { Containers = [Objects.Container(memory: "100M")] }, 0, 96, 0),
+        new("GPUs add up over containers", new V1PodSpec { Containers = [Objects.Container(gpus: 2), Objects.Container(gpus: 1)] }, 0, 0, 3),
+        new("An init container's GPUs count as a maximum", new V1PodSpec { Containers = [Objects.Container(gpus: 1)], InitContainers = [Objects.Container(gpus: 4)] }, 0, 0, 4),
         new("Pod-level resources replace the containers' cpu and memory", new V1PodSpec
         {
-            Containers = [Kube.Container("1", "1Gi", gpus: 1)],
+            Containers = [Objects.Container("1", "1Gi", gpus: 1)],
             Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("3") } },
         }, 3000, 1024, 1),
     };
@@ -45,7 +45,7 @@ public sealed class PodTranslatorTests
     [MemberData(nameof(RequestCases))]
     public void Translate_PodSpec_RequestsAsKubernetesComputesThem(RequestCase request)
     {
-        var pod = Kube.Pod("p");
+        var pod = Objects.PodOf("p");
         pod.Spec = request.Spec;
 
         var view = PodTranslator.Translate(pod);
@@ -62,7 +62,7 @@ public sealed class PodTranslatorTests
     {
         var container = new V1Container { Name = "c", Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["nvidia.com/gpu"] = new("2") } } };
 
-        Assert.Equal(2, PodTranslator.Translate(Kube.Pod("p", "ml", container)).Pod.GpuCount);
+        Assert.Equal(2, PodTranslator.Translate(Objects.PodOf("p", "ml", container)).Pod.GpuCount);
     }
 
     /// <summary>A GPU count, a share annotation, and the GPU request Berth must read (count x milli), with a warning or not.</summary>
@@ -88,7 +88,7 @@ public sealed class PodTranslatorTests
     [MemberData(nameof(ShareCases))]
     public void Translate_GpuShareAnnotation_GivesFractionOfOneGpu(ShareCase share)
     {
-        var pod = Kube.Pod("p", "ml", Kube.Container("1", gpus: share.Gpus)).With(annotation: "berth.dev/gpu-share", annotationValue: share.Annotation);
+        var pod = Objects.PodOf("p", "ml", Objects.Container("1", gpus: share.Gpus)).With(annotation: "berth.dev/gpu-share", annotationValue: share.Annotation);
 
         var view = PodTranslator.Translate(pod);
 
@@ -101,7 +101,7 @@ public sealed class PodTranslatorTests
     [Fact]
     public void Translate_MoreGpusThanANodeHas_SetsError()
     {
-        var view = PodTranslator.Translate(Kube.Pod("p", "ml", Kube.Container(gpus: 17)));
+        var view = PodTranslator.Translate(Objects.PodOf("p", "ml", Objects.Container(gpus: 17)));
 
         Assert.Contains("at most 16", view.Error, StringComparison.Ordinal);
     }
@@ -109,7 +109,7 @@ public sealed class PodTranslatorTests
     [Fact]
     public void Translate_Metadata_ReadsIdentityPlacementAndOwnership()
     {
-        var pod = Kube.Pod("w-0", "ml").With("berth.dev/queue", "team-a").With("scheduling.x-k8s.io/pod-group", "g1");
+        var pod = Objects.PodOf("w-0", "ml").With("berth.dev/queue", "team-a").With("scheduling.x-k8s.io/pod-group", "g1");
         pod.Spec.NodeName = "n7";
         pod.Spec.Priority = 1000;
         pod.Spec.PriorityClassName = "high";
@@ -155,7 +155,7 @@ public sealed class PodTranslatorTests
     [InlineData(null, false)]
     public void Translate_Phase_TerminalOnlyWhenDone(string? phase, bool terminal)
     {
-        var pod = Kube.Pod("p");
+        var pod = Objects.PodOf("p");
         pod.Status = new V1PodStatus { Phase = phase };
 
         var view = PodTranslator.Translate(pod);
@@ -167,27 +167,27 @@ public sealed class PodTranslatorTests
     [Fact]
     public void Translate_QueueLabels_BerthWinsOverKueue()
     {
-        var kueueOnly = Kube.Pod("p").With("kueue.x-k8s.io/queue-name", "kq");
-        var both = Kube.Pod("p").With("kueue.x-k8s.io/queue-name", "kq").With("berth.dev/queue", "bq");
+        var kueueOnly = Objects.PodOf("p").With("kueue.x-k8s.io/queue-name", "kq");
+        var both = Objects.PodOf("p").With("kueue.x-k8s.io/queue-name", "kq").With("berth.dev/queue", "bq");
 
         Assert.Equal("kq", PodTranslator.Translate(kueueOnly).Queue);
         Assert.Equal("bq", PodTranslator.Translate(both).Queue);
-        Assert.Null(PodTranslator.Translate(Kube.Pod("p")).Queue);
+        Assert.Null(PodTranslator.Translate(Objects.PodOf("p")).Queue);
     }
 
     [Fact]
     public void Translate_PodGroupAnnotations_AreHonouredWithoutTheLabel()
     {
-        Assert.Equal("a", PodTranslator.Translate(Kube.Pod("p").With(annotation: "scheduling.x-k8s.io/pod-group", annotationValue: "a")).PodGroup);
-        Assert.Equal("v", PodTranslator.Translate(Kube.Pod("p").With(annotation: "scheduling.k8s.io/group-name", annotationValue: "v")).PodGroup);
+        Assert.Equal("a", PodTranslator.Translate(Objects.PodOf("p").With(annotation: "scheduling.x-k8s.io/pod-group", annotationValue: "a")).PodGroup);
+        Assert.Equal("v", PodTranslator.Translate(Objects.PodOf("p").With(annotation: "scheduling.k8s.io/group-name", annotationValue: "v")).PodGroup);
     }
 
     [Fact]
     public void Translate_GpuModelSelectors_RestrictModels()
     {
-        var bySelector = Kube.Pod("p");
+        var bySelector = Objects.PodOf("p");
         bySelector.Spec.NodeSelector = new Dictionary<string, string> { ["nvidia.com/gpu.product"] = "NVIDIA-A100-SXM4-80GB" };
-        var byAffinity = Kube.Pod("p");
+        var byAffinity = Objects.PodOf("p");
         byAffinity.Spec.Affinity = new V1Affinity
         {
             NodeAffinity = new V1NodeAffinity
@@ -211,7 +211,7 @@ public sealed class PodTranslatorTests
     [Fact]
     public void Translate_NodeAffinityBerthDoesNotModel_Warns()
     {
-        var pod = Kube.Pod("p");
+        var pod = Objects.PodOf("p");
         pod.Spec.Affinity = new V1Affinity
         {
             NodeAffinity = new V1NodeAffinity
@@ -250,7 +250,7 @@ public sealed class PodTranslatorTests
     [MemberData(nameof(AssignmentCases))]
     public void Translate_AssignmentAnnotations_ReadOrWarn(AssignmentCase assignment)
     {
-        var pod = Kube.Pod("p");
+        var pod = Objects.PodOf("p");
         if (assignment.Indices is not null)
         {
             pod.Metadata.Annotations["berth.dev/gpu-indices"] = assignment.Indices;
@@ -278,7 +278,7 @@ public sealed class PodTranslatorTests
 
         gen.Sample(assignment =>
         {
-            var pod = Kube.Pod("p");
+            var pod = Objects.PodOf("p");
             foreach (var (key, value) in PodTranslator.AssignmentAnnotations(assignment.Gpus, assignment.Milli))
             {
                 pod.Metadata.Annotations[key] = value;

@@ -23,30 +23,30 @@ public sealed class QueueTranslatorTests
 
     private static ApiQueue BadQueue(Func<QueueSpec, QueueSpec> change)
     {
-        var queue = Kube.Queue("bad", "org");
+        var queue = Objects.QueueOf("bad", "org");
         queue.Spec = change(queue.Spec);
         return queue;
     }
 
     public static TheoryData<BadObject> BadObjects => new()
     {
-        new("A negative GPU nominal quota names the field and asks for 0 or more", "Queue", BadQueue(s => s with { Flavors = [Kube.Gpu("a100", "-2")] }),
+        new("A negative GPU nominal quota names the field and asks for 0 or more", "Queue", BadQueue(s => s with { Flavors = [Objects.Gpu("a100", "-2")] }),
             ConditionReasons.InvalidSpec, "spec.flavors[0].resources.gpu.nominalQuota is -2; it must be 0 or more"),
-        new("A negative borrowing limit names the field", "Queue", BadQueue(s => s with { Flavors = [Kube.Gpu("a100", "8", borrowing: "-1")] }),
+        new("A negative borrowing limit names the field", "Queue", BadQueue(s => s with { Flavors = [Objects.Gpu("a100", "8", borrowing: "-1")] }),
             ConditionReasons.InvalidSpec, "spec.flavors[0].resources.gpu.borrowingLimit is -1; it must be 0 or more"),
-        new("A GPU quota that is not a quantity names the field and shows quantities", "Queue", BadQueue(s => s with { Flavors = [Kube.Gpu("a100", "eight")] }),
+        new("A GPU quota that is not a quantity names the field and shows quantities", "Queue", BadQueue(s => s with { Flavors = [Objects.Gpu("a100", "eight")] }),
             ConditionReasons.InvalidSpec, "spec.flavors[0].resources.gpu.nominalQuota is 'eight', which is not a Kubernetes quantity; write an amount such as 8"),
-        new("A memory quota in GB (not a Kubernetes suffix) is not a quantity", "Queue", BadQueue(s => s with { Flavors = [Kube.Quota("a100", gpu: "8"), Kube.Quota("h100", memory: "16GB")] }),
+        new("A memory quota in GB (not a Kubernetes suffix) is not a quantity", "Queue", BadQueue(s => s with { Flavors = [Objects.Quota("a100", gpu: "8"), Objects.Quota("h100", memory: "16GB")] }),
             ConditionReasons.InvalidSpec, "spec.flavors[1].resources.memory.nominalQuota is '16GB', which is not a Kubernetes quantity; write an amount such as 256Gi"),
         new("A resource without nominalQuota asks for it", "Queue", BadQueue(s => s with { Flavors = [new FlavorQuotaSpec { Name = "a100", Resources = new FlavorResourcesSpec { Cpu = new ResourceQuotaSpec { BorrowingLimit = "4" } } }] }),
             ConditionReasons.InvalidSpec, "spec.flavors[0].resources.cpu.nominalQuota is missing"),
-        new("A lending limit above the nominal quota is refused", "Queue", BadQueue(s => s with { Flavors = [Kube.Gpu("a100", "2", lending: "4")] }),
+        new("A lending limit above the nominal quota is refused", "Queue", BadQueue(s => s with { Flavors = [Objects.Gpu("a100", "2", lending: "4")] }),
             ConditionReasons.InvalidSpec, "spec.flavors[0].resources.gpu.lendingLimit 4 is above nominalQuota 2"),
-        new("A flavor listed twice is refused", "Queue", BadQueue(s => s with { Flavors = [Kube.Gpu("a100", "2"), Kube.Gpu("a100", "4")] }),
+        new("A flavor listed twice is refused", "Queue", BadQueue(s => s with { Flavors = [Objects.Gpu("a100", "2"), Objects.Gpu("a100", "4")] }),
             ConditionReasons.InvalidSpec, "spec.flavors[1].name: flavor 'a100' is listed twice"),
-        new("An unknown cohort is named", "Queue", Kube.Queue("bad", "nope"),
+        new("An unknown cohort is named", "Queue", Objects.QueueOf("bad", "nope"),
             ConditionReasons.UnknownCohort, "spec.cohort: cohort 'nope' does not exist; create the Cohort or remove the field"),
-        new("An unknown flavor is named with its index", "Queue", Kube.Queue("bad", "org", Kube.Gpu("a100", "1"), Kube.Gpu("h200", "8")),
+        new("An unknown flavor is named with its index", "Queue", Objects.QueueOf("bad", "org", Objects.Gpu("a100", "1"), Objects.Gpu("h200", "8")),
             ConditionReasons.UnknownFlavor, "spec.flavors[1].name: flavor 'h200' does not exist; create the Flavor or fix the name"),
         new("An unknown queueing strategy lists the choices", "Queue", BadQueue(s => s with { QueueingStrategy = "FIFO" }),
             ConditionReasons.InvalidSpec, "spec.queueingStrategy is 'FIFO'; write one of BestEffortFIFO, StrictFIFO"),
@@ -62,15 +62,15 @@ public sealed class QueueTranslatorTests
             ConditionReasons.InvalidSpec, "spec.disruptionBudget: disruptionBudget is -1; give 0 or more"),
         new("A queue without flavors gets the model's message", "Queue", BadQueue(s => s with { Flavors = [] }),
             ConditionReasons.InvalidSpec, "spec.flavors: has no flavors; list at least one flavor with its quota"),
-        new("A cohort with a negative quota names the field", "Cohort", Kube.Cohort("bad", flavors: [Kube.Gpu("a100", "-8")]),
+        new("A cohort with a negative quota names the field", "Cohort", Objects.CohortOf("bad", flavors: [Objects.Gpu("a100", "-8")]),
             ConditionReasons.InvalidSpec, "spec.flavors[0].resources.gpu.nominalQuota is -8; it must be 0 or more"),
-        new("A cohort with an unknown parent names it", "Cohort", Kube.Cohort("bad", parent: "nope"),
+        new("A cohort with an unknown parent names it", "Cohort", Objects.CohortOf("bad", parent: "nope"),
             ConditionReasons.UnknownCohort, "spec.parent: cohort 'nope' does not exist"),
-        new("A cohort quota with an unknown flavor names it", "Cohort", Kube.Cohort("bad", flavors: [Kube.Gpu("tpu", "8")]),
+        new("A cohort quota with an unknown flavor names it", "Cohort", Objects.CohortOf("bad", flavors: [Objects.Gpu("tpu", "8")]),
             ConditionReasons.UnknownFlavor, "spec.flavors[0].name: flavor 'tpu' does not exist"),
-        new("A flavor toleration with an unknown operator names it", "Flavor", Kube.Flavor("bad", tolerations: [new V1Toleration { Key = "k", OperatorProperty = "Maybe" }]),
+        new("A flavor toleration with an unknown operator names it", "Flavor", Objects.FlavorOf("bad", tolerations: [new V1Toleration { Key = "k", OperatorProperty = "Maybe" }]),
             ConditionReasons.InvalidSpec, "spec.tolerations[0] operator is 'Maybe'; write Equal or Exists"),
-        new("A flavor toleration with an unknown effect names it", "Flavor", Kube.Flavor("bad", tolerations: [new V1Toleration { Key = "k", OperatorProperty = "Exists", Effect = "Never" }]),
+        new("A flavor toleration with an unknown effect names it", "Flavor", Objects.FlavorOf("bad", tolerations: [new V1Toleration { Key = "k", OperatorProperty = "Exists", Effect = "Never" }]),
             ConditionReasons.InvalidSpec, "spec.tolerations[0] effect is 'Never'"),
     };
 
@@ -78,9 +78,9 @@ public sealed class QueueTranslatorTests
     [MemberData(nameof(BadObjects))]
     public void Translate_BadObject_NamesFieldAndLeavesOthersValid(BadObject bad)
     {
-        var flavors = new List<ApiFlavor> { Kube.Flavor("a100"), Kube.Flavor("h100") };
-        var cohorts = new List<ApiCohort> { Kube.Cohort("org") };
-        var queues = new List<ApiQueue> { Kube.Queue("ok", "org", Kube.Gpu("a100", "8"), Kube.Gpu("h100", "4")) };
+        var flavors = new List<ApiFlavor> { Objects.FlavorOf("a100"), Objects.FlavorOf("h100") };
+        var cohorts = new List<ApiCohort> { Objects.CohortOf("org") };
+        var queues = new List<ApiQueue> { Objects.QueueOf("ok", "org", Objects.Gpu("a100", "8"), Objects.Gpu("h100", "4")) };
         switch (bad.Object)
         {
             case ApiFlavor f: flavors.Add(f); break;
@@ -103,9 +103,9 @@ public sealed class QueueTranslatorTests
     [Fact]
     public void Translate_CohortCycle_InvalidatesCycleAndEverythingUnderIt()
     {
-        var flavors = new[] { Kube.Flavor("a100") };
-        var cohorts = new[] { Kube.Cohort("a", parent: "b"), Kube.Cohort("b", parent: "a"), Kube.Cohort("c", parent: "a"), Kube.Cohort("d"), Kube.Cohort("self", parent: "self") };
-        var queues = new[] { Kube.Queue("qa", "a"), Kube.Queue("qc", "c"), Kube.Queue("qd", "d"), Kube.Queue("alone") };
+        var flavors = new[] { Objects.FlavorOf("a100") };
+        var cohorts = new[] { Objects.CohortOf("a", parent: "b"), Objects.CohortOf("b", parent: "a"), Objects.CohortOf("c", parent: "a"), Objects.CohortOf("d"), Objects.CohortOf("self", parent: "self") };
+        var queues = new[] { Objects.QueueOf("qa", "a"), Objects.QueueOf("qc", "c"), Objects.QueueOf("qd", "d"), Objects.QueueOf("alone") };
 
         var result = QueueTranslator.Translate(flavors, cohorts, queues);
 
@@ -124,9 +124,9 @@ public sealed class QueueTranslatorTests
     [Fact]
     public void Translate_QueueUnderInvalidCohortOrFlavor_IsNotReadyAndSaysWhich()
     {
-        var flavors = new[] { Kube.Flavor("a100"), Kube.Flavor("broken", tolerations: [new V1Toleration { OperatorProperty = "Equal" }]) };
-        var cohorts = new[] { Kube.Cohort("org", flavors: [Kube.Gpu("a100", "-1")]), Kube.Cohort("child", parent: "org") };
-        var queues = new[] { Kube.Queue("under-org", "org"), Kube.Queue("under-child", "child"), Kube.Queue("on-broken", null, Kube.Gpu("broken", "1")) };
+        var flavors = new[] { Objects.FlavorOf("a100"), Objects.FlavorOf("broken", tolerations: [new V1Toleration { OperatorProperty = "Equal" }]) };
+        var cohorts = new[] { Objects.CohortOf("org", flavors: [Objects.Gpu("a100", "-1")]), Objects.CohortOf("child", parent: "org") };
+        var queues = new[] { Objects.QueueOf("under-org", "org"), Objects.QueueOf("under-child", "child"), Objects.QueueOf("on-broken", null, Objects.Gpu("broken", "1")) };
 
         var result = QueueTranslator.Translate(flavors, cohorts, queues);
 
@@ -144,11 +144,11 @@ public sealed class QueueTranslatorTests
     {
         var flavors = new[]
         {
-            Kube.Flavor("a100", new Dictionary<string, string> { ["pool"] = "a100" }, [new V1Toleration { Key = "nvidia.com/gpu", OperatorProperty = "Exists", Effect = "NoSchedule" }]),
-            Kube.Flavor("spot"),
+            Objects.FlavorOf("a100", new Dictionary<string, string> { ["pool"] = "a100" }, [new V1Toleration { Key = "nvidia.com/gpu", OperatorProperty = "Exists", Effect = "NoSchedule" }]),
+            Objects.FlavorOf("spot"),
         };
-        var cohorts = new[] { Kube.Cohort("root"), Kube.Cohort("org", parent: "root", flavors: [Kube.Gpu("spot", "4")]) with { Spec = new CohortSpec { Parent = "root", Weight = 2, Flavors = [Kube.Gpu("spot", "4")] } } };
-        var queue = Kube.Queue("team-a", "org") with
+        var cohorts = new[] { Objects.CohortOf("root"), Objects.CohortOf("org", parent: "root", flavors: [Objects.Gpu("spot", "4")]) with { Spec = new CohortSpec { Parent = "root", Weight = 2, Flavors = [Objects.Gpu("spot", "4")] } } };
+        var queue = Objects.QueueOf("team-a", "org") with
         {
             Spec = new QueueSpec
             {
@@ -165,7 +165,7 @@ public sealed class QueueTranslatorTests
                             Memory = new ResourceQuotaSpec { NominalQuota = "16Gi" },
                         },
                     },
-                    Kube.Gpu("spot", "0.5"),
+                    Objects.Gpu("spot", "0.5"),
                 ],
                 Weight = 3,
                 Priority = 7,
@@ -214,7 +214,7 @@ public sealed class QueueTranslatorTests
     [Fact]
     public void Translate_QueueDefaults_AreTheModelDefaults()
     {
-        var result = QueueTranslator.Translate([Kube.Flavor("a100")], [], [Kube.Queue("q")]);
+        var result = QueueTranslator.Translate([Objects.FlavorOf("a100")], [], [Objects.QueueOf("q")]);
 
         var q = Assert.Single(result.Configuration.Queues);
         var defaults = new Berth.Model.Queueing.Queue("q");
@@ -232,7 +232,7 @@ public sealed class QueueTranslatorTests
     [Fact]
     public void Translate_ValidObject_GivesReadyConditionWithGeneration()
     {
-        var result = QueueTranslator.Translate([Kube.Flavor("a100")], [], [Kube.Queue("q")]);
+        var result = QueueTranslator.Translate([Objects.FlavorOf("a100")], [], [Objects.QueueOf("q")]);
 
         var condition = result.Verdict("Queue", "q")!.ToCondition(new DateTime(2025, 2, 1, 0, 0, 0, DateTimeKind.Utc));
 
@@ -241,18 +241,18 @@ public sealed class QueueTranslatorTests
         Assert.Equal(ConditionReasons.Valid, condition.Reason);
         Assert.Equal(3, condition.ObservedGeneration);
         Assert.Equal(new DateTime(2025, 2, 1, 0, 0, 0, DateTimeKind.Utc), condition.LastTransitionTime);
-        Assert.Equal("False", QueueTranslator.Translate([], [], [Kube.Queue("q")]).Verdict("Queue", "q")!.ToCondition(default).Status);
+        Assert.Equal("False", QueueTranslator.Translate([], [], [Objects.QueueOf("q")]).Verdict("Queue", "q")!.ToCondition(default).Status);
     }
 
     [Fact]
     public void Translate_DuplicateName_KeepsOneAndReportsTheOther()
     {
-        var first = Kube.Queue("q", null, Kube.Gpu("a100", "1"));
+        var first = Objects.QueueOf("q", null, Objects.Gpu("a100", "1"));
         first.Metadata.Uid = "1";
-        var second = Kube.Queue("q", null, Kube.Gpu("a100", "2"));
+        var second = Objects.QueueOf("q", null, Objects.Gpu("a100", "2"));
         second.Metadata.Uid = "2";
 
-        var result = QueueTranslator.Translate([Kube.Flavor("a100")], [], [second, first]);
+        var result = QueueTranslator.Translate([Objects.FlavorOf("a100")], [], [second, first]);
 
         Assert.Equal(1000, Assert.Single(result.Configuration.Queues).Flavors[0].Gpu!.Nominal);
         Assert.Contains(result.Verdicts, v => v.Reason == ConditionReasons.DuplicateName && v.Name == "q");
@@ -261,9 +261,9 @@ public sealed class QueueTranslatorTests
     [Fact]
     public void Translate_ShuffledInput_GivesTheSameResult()
     {
-        var flavors = new[] { Kube.Flavor("a100"), Kube.Flavor("h100"), Kube.Flavor("bad", tolerations: [new V1Toleration { OperatorProperty = "Nope" }]) };
-        var cohorts = new[] { Kube.Cohort("root"), Kube.Cohort("org", "root"), Kube.Cohort("x", "y"), Kube.Cohort("y", "x") };
-        var queues = Enumerable.Range(0, 12).Select(i => Kube.Queue($"q{i:00}", i % 3 == 0 ? "org" : i % 3 == 1 ? "x" : null, Kube.Gpu(i % 2 == 0 ? "a100" : "h100", (i - 2).ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray();
+        var flavors = new[] { Objects.FlavorOf("a100"), Objects.FlavorOf("h100"), Objects.FlavorOf("bad", tolerations: [new V1Toleration { OperatorProperty = "Nope" }]) };
+        var cohorts = new[] { Objects.CohortOf("root"), Objects.CohortOf("org", "root"), Objects.CohortOf("x", "y"), Objects.CohortOf("y", "x") };
+        var queues = Enumerable.Range(0, 12).Select(i => Objects.QueueOf($"q{i:00}", i % 3 == 0 ? "org" : i % 3 == 1 ? "x" : null, Objects.Gpu(i % 2 == 0 ? "a100" : "h100", (i - 2).ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray();
         var expected = QueueTranslator.Translate(flavors, cohorts, queues);
 
         Gen.Int.Sample(seed =>

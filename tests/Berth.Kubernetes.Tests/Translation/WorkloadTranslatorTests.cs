@@ -17,7 +17,7 @@ public sealed class WorkloadTranslatorTests
 
     private static V1Job Job(int? parallelism = 4, int? completions = null)
     {
-        var template = Kube.Pod("template");
+        var template = Objects.PodOf("template");
         return new V1Job
         {
             Metadata = new V1ObjectMeta
@@ -26,14 +26,14 @@ public sealed class WorkloadTranslatorTests
                 NamespaceProperty = "ml",
                 Labels = new Dictionary<string, string> { ["berth.dev/queue"] = "team-a" },
                 Annotations = new Dictionary<string, string>(),
-                CreationTimestamp = Kube.Epoch.UtcDateTime.AddMinutes(90),
+                CreationTimestamp = Objects.Epoch.UtcDateTime.AddMinutes(90),
             },
             Spec = new V1JobSpec
             {
                 Parallelism = parallelism,
                 Completions = completions,
                 Suspend = true,
-                Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta(), Spec = template.Spec with { Containers = [Kube.Container("8", "64Gi", gpus: 2)] } },
+                Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta(), Spec = template.Spec with { Containers = [Objects.Container("8", "64Gi", gpus: 2)] } },
             },
         };
     }
@@ -45,7 +45,7 @@ public sealed class WorkloadTranslatorTests
         job.Metadata.Annotations["berth.dev/expected-run-time"] = "2h";
         job.Spec.ActiveDeadlineSeconds = 4 * 3600;
 
-        var result = WorkloadTranslator.FromJob(job, WorkloadTranslator.QueueOf(job.Metadata), Kube.Epoch);
+        var result = WorkloadTranslator.FromJob(job, WorkloadTranslator.QueueOf(job.Metadata), Objects.Epoch);
 
         var workload = result.Workload!;
         Assert.True(result.IsValid, result.Message);
@@ -67,7 +67,7 @@ public sealed class WorkloadTranslatorTests
     [InlineData(3, 10, 3)]
     public void FromJob_ParallelismAndCompletions_GiveTheCount(int? parallelism, int? completions, int count)
     {
-        var result = WorkloadTranslator.FromJob(Job(parallelism, completions), "q", Kube.Epoch);
+        var result = WorkloadTranslator.FromJob(Job(parallelism, completions), "q", Objects.Epoch);
 
         Assert.Equal(count, result.Workload!.PodSets[0].Count);
     }
@@ -78,7 +78,7 @@ public sealed class WorkloadTranslatorTests
         var job = Job();
         job.Metadata.Annotations["berth.dev/min-parallelism"] = "2";
 
-        var workload = WorkloadTranslator.FromJob(job, "q", Kube.Epoch).Workload!;
+        var workload = WorkloadTranslator.FromJob(job, "q", Objects.Epoch).Workload!;
 
         Assert.Equal(2, workload.PodSets[0].MinCount);
         Assert.True(workload.IsElastic);
@@ -90,7 +90,7 @@ public sealed class WorkloadTranslatorTests
         var job = Job();
         job.Spec.Template.Spec.PriorityClassName = "high";
 
-        var workload = WorkloadTranslator.FromJob(job, "q", Kube.Epoch, Classes).Workload!;
+        var workload = WorkloadTranslator.FromJob(job, "q", Objects.Epoch, Classes).Workload!;
 
         Assert.Equal(1000, workload.Priority);
         Assert.Equal(1000, workload.PodSets[0].Template.Priority);
@@ -104,7 +104,7 @@ public sealed class WorkloadTranslatorTests
         job.Spec.Template.Spec.PriorityClassName = "high";
         job.Metadata.Annotations["berth.dev/preemptible"] = "true";
 
-        Assert.True(WorkloadTranslator.FromJob(job, "q", Kube.Epoch, Classes).Workload!.Preemptible);
+        Assert.True(WorkloadTranslator.FromJob(job, "q", Objects.Epoch, Classes).Workload!.Preemptible);
     }
 
     /// <summary>A Job made invalid and the reason and words of the result.</summary>
@@ -121,7 +121,7 @@ public sealed class WorkloadTranslatorTests
         new("A min parallelism above the count is refused", j => j.Metadata.Annotations["berth.dev/min-parallelism"] = "5", "q", ConditionReasons.InvalidSpec, "from 1 to 4"),
         new("A min parallelism that is not a number is refused", j => j.Metadata.Annotations["berth.dev/min-parallelism"] = "half", "q", ConditionReasons.InvalidSpec, "berth.dev/min-parallelism is 'half'"),
         new("A Job without a pod template is refused", j => j.Spec.Template = null, "q", ConditionReasons.InvalidSpec, "spec.template.spec is missing"),
-        new("A pod asking for more GPUs than a node has is refused", j => j.Spec.Template.Spec.Containers = [Kube.Container(gpus: 20)], "q", ConditionReasons.InvalidSpec, "at most 16"),
+        new("A pod asking for more GPUs than a node has is refused", j => j.Spec.Template.Spec.Containers = [Objects.Container(gpus: 20)], "q", ConditionReasons.InvalidSpec, "at most 16"),
         new("A zero checkpoint interval gets the model's message", j => j.Metadata.Annotations["berth.dev/checkpoint-interval"] = "0s", "q", ConditionReasons.InvalidSpec, "checkpointInterval is 0"),
     };
 
@@ -132,7 +132,7 @@ public sealed class WorkloadTranslatorTests
         var job = Job();
         bad.Change(job);
 
-        var result = WorkloadTranslator.FromJob(job, bad.Queue, Kube.Epoch, Classes);
+        var result = WorkloadTranslator.FromJob(job, bad.Queue, Objects.Epoch, Classes);
 
         Assert.False(result.IsValid);
         Assert.Null(result.Workload);
@@ -144,9 +144,9 @@ public sealed class WorkloadTranslatorTests
     public void FromJob_CreatedBeforeEpoch_SubmitsAtZeroWithAWarning()
     {
         var job = Job();
-        job.Metadata.CreationTimestamp = Kube.Epoch.UtcDateTime.AddDays(-1);
+        job.Metadata.CreationTimestamp = Objects.Epoch.UtcDateTime.AddDays(-1);
 
-        var result = WorkloadTranslator.FromJob(job, "q", Kube.Epoch);
+        var result = WorkloadTranslator.FromJob(job, "q", Objects.Epoch);
 
         Assert.Equal(TimeSpan.Zero, result.Workload!.SubmitTime);
         Assert.Contains(result.Warnings, w => w.Contains("before the epoch", StringComparison.Ordinal));
@@ -154,7 +154,7 @@ public sealed class WorkloadTranslatorTests
 
     private static PodView Member(string name, string group = "g", string ns = "ml", int gpus = 2, string cpu = "4", string? queue = "team-b", int priority = 0)
     {
-        var pod = Kube.Pod(name, ns, Kube.Container(cpu, "16Gi", gpus)).With("scheduling.x-k8s.io/pod-group", group);
+        var pod = Objects.PodOf(name, ns, Objects.Container(cpu, "16Gi", gpus)).With("scheduling.x-k8s.io/pod-group", group);
         if (queue is not null)
         {
             pod.Metadata.Labels["berth.dev/queue"] = queue;
@@ -166,7 +166,7 @@ public sealed class WorkloadTranslatorTests
 
     private static PodGroup Group(int? minMember, string? queue = null) => new()
     {
-        Metadata = new V1ObjectMeta { Name = "g", NamespaceProperty = "ml", CreationTimestamp = Kube.Epoch.UtcDateTime.AddSeconds(30) },
+        Metadata = new V1ObjectMeta { Name = "g", NamespaceProperty = "ml", CreationTimestamp = Objects.Epoch.UtcDateTime.AddSeconds(30) },
         Spec = new PodGroupSpec { MinMember = minMember, Queue = queue },
     };
 
@@ -175,7 +175,7 @@ public sealed class WorkloadTranslatorTests
     {
         var members = Enumerable.Range(0, 8).Select(i => Member($"w-{7 - i}")).ToArray();
 
-        var result = WorkloadTranslator.FromPodGroup(Group(8) with { Spec = new PodGroupSpec { MinMember = 8, ExpectedRunTime = "6h", CheckpointInterval = "30m", Topology = new TopologySpec { Key = "rack" } } }, members, Kube.Epoch);
+        var result = WorkloadTranslator.FromPodGroup(Group(8) with { Spec = new PodGroupSpec { MinMember = 8, ExpectedRunTime = "6h", CheckpointInterval = "30m", Topology = new TopologySpec { Key = "rack" } } }, members, Objects.Epoch);
 
         var workload = result.Workload!;
         Assert.True(result.IsValid, result.Message);
@@ -195,7 +195,7 @@ public sealed class WorkloadTranslatorTests
     {
         var members = Enumerable.Range(0, 8).Select(i => Member($"worker-{i}")).Append(Member("launcher", gpus: 0, cpu: "1")).ToArray();
 
-        var result = WorkloadTranslator.FromPodGroup(Group(5), members, Kube.Epoch);
+        var result = WorkloadTranslator.FromPodGroup(Group(5), members, Objects.Epoch);
 
         var sets = result.Workload!.PodSets;
         Assert.Equal(["launcher", "worker-0"], sets.Select(s => s.Name));
@@ -210,7 +210,7 @@ public sealed class WorkloadTranslatorTests
     {
         var members = Enumerable.Range(0, 8).Select(i => Member($"w-{i}")).ToArray();
 
-        var set = WorkloadTranslator.FromPodGroup(Group(6), members, Kube.Epoch).Workload!.PodSets.Single();
+        var set = WorkloadTranslator.FromPodGroup(Group(6), members, Objects.Epoch).Workload!.PodSets.Single();
 
         Assert.Equal((8, 6), (set.Count, set.MinCount));
     }
@@ -218,11 +218,11 @@ public sealed class WorkloadTranslatorTests
     [Fact]
     public void FromPodGroup_TerminalMembers_AreLeftOut()
     {
-        var done = Kube.Pod("w-9", "ml", Kube.Container("4", "16Gi", 2)).With("scheduling.x-k8s.io/pod-group", "g");
+        var done = Objects.PodOf("w-9", "ml", Objects.Container("4", "16Gi", 2)).With("scheduling.x-k8s.io/pod-group", "g");
         done.Status.Phase = "Succeeded";
         var members = Enumerable.Range(0, 4).Select(i => Member($"w-{i}")).Append(PodTranslator.Translate(done)).ToArray();
 
-        Assert.Equal(4, WorkloadTranslator.FromPodGroup(Group(4), members, Kube.Epoch).Workload!.PodCount);
+        Assert.Equal(4, WorkloadTranslator.FromPodGroup(Group(4), members, Objects.Epoch).Workload!.PodCount);
     }
 
     [Fact]
@@ -230,13 +230,13 @@ public sealed class WorkloadTranslatorTests
     {
         var members = new[] { Member("a", priority: 5), Member("b", priority: 50) };
 
-        Assert.Equal(50, WorkloadTranslator.FromPodGroup(Group(2), members, Kube.Epoch).Workload!.Priority);
-        Assert.Equal(7, WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 7 } }, members, Kube.Epoch).Workload!.Priority);
-        var jumping = WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 1_000_000 } }, members, Kube.Epoch);
+        Assert.Equal(50, WorkloadTranslator.FromPodGroup(Group(2), members, Objects.Epoch).Workload!.Priority);
+        Assert.Equal(7, WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 7 } }, members, Objects.Epoch).Workload!.Priority);
+        var jumping = WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 1_000_000 } }, members, Objects.Epoch);
         Assert.Equal(50, jumping.Workload!.Priority); // a raw priority cannot raise a group above its class (issue 12, finding 4)
         Assert.Contains(jumping.Warnings, w => w.Contains("spec.priority 1000000", StringComparison.Ordinal));
-        Assert.Equal(1000, WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 2000, PriorityClassName = "high" } }, members, Kube.Epoch, Classes).Workload!.Priority);
-        var byClass = WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, PriorityClassName = "high" } }, members, Kube.Epoch, Classes).Workload!;
+        Assert.Equal(1000, WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 2000, PriorityClassName = "high" } }, members, Objects.Epoch, Classes).Workload!.Priority);
+        var byClass = WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, PriorityClassName = "high" } }, members, Objects.Epoch, Classes).Workload!;
         Assert.Equal((1000, false), (byClass.Priority, byClass.Preemptible));
         Assert.All(byClass.PodSets, s => Assert.Equal(1000, s.Template.Priority));
     }
@@ -269,7 +269,7 @@ public sealed class WorkloadTranslatorTests
     [MemberData(nameof(BadGroups))]
     public void FromPodGroup_BadInput_GivesReasonWithoutThrowing(BadGroup bad)
     {
-        var result = WorkloadTranslator.FromPodGroup(bad.Group, bad.Members, Kube.Epoch, Classes);
+        var result = WorkloadTranslator.FromPodGroup(bad.Group, bad.Members, Objects.Epoch, Classes);
 
         Assert.False(result.IsValid);
         Assert.Equal(bad.Reason, result.Reason);
@@ -281,7 +281,7 @@ public sealed class WorkloadTranslatorTests
     {
         var group = Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Queue = "q", Topology = new TopologySpec { Key = "nvlink", Mode = "Preferred" } } };
 
-        var workload = WorkloadTranslator.FromPodGroup(group, Members(2), Kube.Epoch).Workload!;
+        var workload = WorkloadTranslator.FromPodGroup(group, Members(2), Objects.Epoch).Workload!;
 
         Assert.Equal("q", workload.Queue);
         Assert.Null(workload.PodSets.Single().TopologyKey);
@@ -315,9 +315,9 @@ public sealed class WorkloadTranslatorTests
     [Fact]
     public void FromPlainPod_LonePod_IsOnePodOfOneSet()
     {
-        var pod = Kube.Pod("notebook", "ml", Kube.Container("2", "16Gi")).With("berth.dev/queue", "team-a").With(annotation: "berth.dev/gpu-share", annotationValue: "500");
+        var pod = Objects.PodOf("notebook", "ml", Objects.Container("2", "16Gi")).With("berth.dev/queue", "team-a").With(annotation: "berth.dev/gpu-share", annotationValue: "500");
 
-        var result = WorkloadTranslator.FromPlainPod(PodTranslator.Translate(pod), Kube.Epoch);
+        var result = WorkloadTranslator.FromPlainPod(PodTranslator.Translate(pod), Objects.Epoch);
 
         var workload = result.Workload!;
         Assert.True(result.IsValid, result.Message);
@@ -335,10 +335,10 @@ public sealed class WorkloadTranslatorTests
     [InlineData("app", "x", "berth", ConditionReasons.NoQueue, "names no queue")]
     public void FromPlainPod_NotALonePodForBerth_GivesReason(string label, string value, string scheduler, string reason, string mentions)
     {
-        var pod = Kube.Pod("p").With(label, value);
+        var pod = Objects.PodOf("p").With(label, value);
         pod.Spec.SchedulerName = scheduler;
 
-        var result = WorkloadTranslator.FromPlainPod(PodTranslator.Translate(pod), Kube.Epoch);
+        var result = WorkloadTranslator.FromPlainPod(PodTranslator.Translate(pod), Objects.Epoch);
 
         Assert.Equal(reason, result.Reason);
         Assert.Contains(mentions, result.Message, StringComparison.Ordinal);

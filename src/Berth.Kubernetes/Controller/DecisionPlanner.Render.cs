@@ -1,0 +1,225 @@
+using System.Globalization;
+using Berth.Engine.Admission;
+using Berth.Model;
+using Berth.Runtime.Lifecycle;
+using Berth.Runtime.Plan;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Controller;
+
+public sealed partial class DecisionPlanner
+{
+    /// <summary>Turns the cycle's plan into writes, step by step in its order.</summary>
+    private void Render(CyclePlan cycle)
+    {
+        _plan.Engine = cycle.Engine;
+        var sources = _sources.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var pods = _pods.ToDictionary(p => p.Key, StringComparer.Ordinal);
+        foreach (var step in cycle.Steps)
+        {
+            var source = sources[step.Workload];
+            switch (step)
+            {
+                case AdmitStep admit:
+                    OnAdmitted(source, admit);
+                    break;
+                case BindStep bind:
+                    _plan.Bindings.Add(Bind(pods[bind.Pod], bind));
+                    break;
+                case RequeueStep requeue:
+                    Requeue(source, requeue.Reason.Code(), requeue.Message);
+                    break;
+                case EvictPodStep evict:
+                    var pod = pods[evict.Pod];
+                    _plan.Evictions.Add(new EvictPodAction(pod.Namespace, pod.Name, evict.Code, evict.Message, source.Id));
+                    break;
+                case PodWaitsStep waits:
+                    MarkUnschedulable(pods[waits.Pod], waits.Code, waits.Message, waits.WithEvent);
+                    break;
+                case PendingStep pending:
+                    MarkPending(source, pending.Code, pending.Message, pending.Flavor, pending.Position, pending.ExpectedStart);
+                    break;
+                case RunningStep running:
+                    _plan.Admitted[source.Workload.Queue] = _plan.Admitted.GetValueOrDefault(source.Workload.Queue) + 1;
+                    if (source.Kind == SourceKind.PodGroup && source.Admitted)
+                    {
+                        var phase = source.Members.Count > 0 && source.Members.All(m => m.Pod.Bound) ? "Running" : "Admitted";
+                        AddIfChanged(source, PodGroupStatus(source, phase, null, null, running.Flavor));
+                    }
+
+                    break;
+                case PodsReadyStep:
+                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, source.Name, new Dictionary<string, string?>
+                    {
+                        [KubernetesNames.PodsReadyAnnotation] = Stamp(_snapshot.Now),
+                        [KubernetesNames.RequeuesAnnotation] = null,
+                        [KubernetesNames.BackoffUntilAnnotation] = null,
+                    }));
+                    break;
+                case BackoffStep backoff:
+                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, source.Name, new Dictionary<string, string?>
+                    {
+                        [KubernetesNames.RequeuesAnnotation] = backoff.Requeues.ToString(CultureInfo.InvariantCulture),
+                        [KubernetesNames.BackoffUntilAnnotation] = Stamp(backoff.Until),
+                    }));
+                    break;
+                default:
+                    throw new InvalidOperationException($"plan step {step.GetType().Name} has no rendering on Kubernetes");
+            }
+        }
+
+        _plan.Warnings.AddRange(cycle.Warnings);
+        _plan.Quota.AddRange(cycle.Quota.Select(q => (q.Queue, q.Flavor, q.Resource, q.Used, q.Nominal)));
+        _plan.GpuAllocationRatio = cycle.GpuAllocationRatio;
+        _plan.GpuFragmentationRatio = cycle.GpuFragmentationRatio;
+        _plan.UnhealthyGpus = cycle.UnhealthyGpus;
+    }
+
+    private static string KindOf(WorkloadSource source) => source.Kind == SourceKind.Job ? "Job" : Api.PodGroup.KubeKind;
+
+    private void OnAdmitted(WorkloadSource source, AdmitStep admit)
+    {
+        var flavor = admit.Flavor;
+        var record = Seal.Sign(new AdmissionRecord
+        {
+            Flavor = flavor.Name,
+            AdmittedAt = admit.Memo.AdmittedAt,
+            Pods = admit.Memo.Pods.Select(p => new PlannedPod(p.PodSet, p.Node, GpuList(p.GpuMask), p.GpuMilli)).ToArray(),
+        }, source.Reference.Uid);
+        _plan.AdmissionWaits.Add(Math.Max(0, (_snapshot.Now - source.Created).TotalSeconds));
+        var nodes = string.Join(", ", record.Pods.Select(p => p.Node).Distinct(StringComparer.Ordinal).Take(8));
+        _plan.Events.Add(new EventAction(source.Reference, "Normal", "Admitted", $"admitted by queue {source.Workload.Queue} in flavor {flavor.Name} ({record.Pods.Count} pods on {nodes})"));
+        switch (source.Kind)
+        {
+            case SourceKind.Job:
+                _plan.JobAdmissions.Add(new AdmitJobAction(source.Namespace, source.Name, record, flavor.NodeLabels, flavor.Tolerations.Select(ToV1).ToArray()));
+                break;
+            case SourceKind.PodGroup:
+                _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = record.ToJson() }));
+                _plan.ObjectStatuses.Add(PodGroupStatus(source, "Admitted", null, null, flavor.Name));
+                break;
+        }
+    }
+
+    private static BindAction Bind(PodInfo pod, BindStep bind)
+    {
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (bind.GpuCount > 0)
+        {
+            annotations[KubernetesNames.GpuIndicesAnnotation] = string.Join(',', GpuList(bind.GpuMask));
+            annotations[KubernetesNames.GpuMilliAnnotation] = bind.GpuMilli.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return new BindAction(pod.Namespace, pod.Name, bind.Node, annotations, bind.Workload);
+    }
+
+    /// <summary>Sends a running workload back to its queue: a Job is suspended (its pods go, it keeps its place), pods are evicted.</summary>
+    private void Requeue(WorkloadSource source, string reason, string message)
+    {
+        _plan.Events.Add(new EventAction(source.Reference, "Warning", reason, message));
+        _plan.EvictionReasons.Add(reason);
+        if (source.Kind == SourceKind.Job)
+        {
+            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message));
+            return;
+        }
+
+        foreach (var (pod, _) in source.Members.Where(m => m.Pod.Bound))
+        {
+            _plan.Evictions.Add(new EvictPodAction(pod.Namespace, pod.Name, reason, message, source.Id));
+        }
+
+        if (source.Kind == SourceKind.PodGroup)
+        {
+            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null }));
+            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", reason, message, null));
+        }
+    }
+
+    private void MarkPending(WorkloadSource source, string code, string message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null)
+    {
+        var key = (source.Workload.Queue, code);
+        _plan.Pending[key] = _plan.Pending.GetValueOrDefault(key) + 1;
+        var text = position is { } p ? $"{code}: {message} (position {p} in queue {source.Workload.Queue})" : $"{code}: {message}";
+        switch (source.Kind)
+        {
+            case SourceKind.PodGroup:
+                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
+                break;
+            case SourceKind.Job when source.Owner is V1Job job:
+                var current = job.Metadata?.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;
+                if (!string.Equals(current, text, StringComparison.Ordinal))
+                {
+                    _plan.Annotations.Add(new AnnotateAction("Job", source.Namespace, source.Name, new Dictionary<string, string?> { [PendingReasonAnnotation] = text }));
+                    if (current is null || !current.StartsWith(code + ":", StringComparison.Ordinal))
+                    {
+                        _plan.Events.Add(new EventAction(source.Reference, "Normal", code, text));
+                    }
+                }
+
+                break;
+        }
+
+        foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
+        {
+            MarkUnschedulable(pod, code, text, withEvent: true);
+        }
+    }
+
+    private void AddIfChanged(WorkloadSource source, StatusAction status)
+    {
+        if (source.Owner is Api.PodGroup group && SameStatus(group.Status, (Api.PodGroupStatus)status.Status))
+        {
+            return;
+        }
+
+        _plan.ObjectStatuses.Add(status);
+    }
+
+    /// <summary>True when a pod group's status says what the planner would write (condition times aside).</summary>
+    private static bool SameStatus(Api.PodGroupStatus? current, Api.PodGroupStatus wanted)
+    {
+        if (current is null)
+        {
+            return false;
+        }
+
+        var a = current.PendingReason;
+        var b = wanted.PendingReason;
+        var sameReason = (a is null && b is null) || (a is not null && b is not null && a.Code == b.Code && a.Message == b.Message && a.Flavor == b.Flavor);
+        var ca = current.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
+        var cb = wanted.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
+        var sameCondition = ca?.Status == cb?.Status && ca?.Reason == cb?.Reason;
+        return current.Phase == wanted.Phase && sameReason && sameCondition && current.QueuePosition == wanted.QueuePosition
+            && current.AdmittedFlavor == wanted.AdmittedFlavor && current.ExpectedStart?.ToUniversalTime() == wanted.ExpectedStart?.ToUniversalTime();
+    }
+
+    private StatusAction PodGroupStatus(WorkloadSource source, string phase, string? code, string? message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null) =>
+        new(Api.PodGroup.KubePluralName, source.Namespace, source.Name, new Api.PodGroupStatus
+        {
+            Phase = phase,
+            PendingReason = code is null ? null : new Api.PendingReasonStatus { Code = code, Message = message ?? string.Empty, Flavor = flavor },
+            QueuePosition = position,
+            ExpectedStart = expectedStart?.UtcDateTime,
+            AdmittedFlavor = code is null ? flavor : null,
+            Conditions =
+            [
+                new V1Condition
+                {
+                    Type = Api.ConditionTypes.Admitted,
+                    Status = code is null ? "True" : "False",
+                    Reason = code ?? "Admitted",
+                    Message = message ?? (flavor is null ? "admitted" : $"admitted in flavor {flavor}"),
+                    LastTransitionTime = _snapshot.Now.UtcDateTime,
+                },
+            ],
+        });
+
+    private static V1Toleration ToV1(Toleration t) => new()
+    {
+        Key = t.Key,
+        OperatorProperty = t.Operator == TolerationOperator.Exists ? "Exists" : "Equal",
+        Value = t.Operator == TolerationOperator.Exists ? null : t.Value,
+        Effect = t.Effect?.ToString(),
+    };
+}

@@ -1,0 +1,28 @@
+namespace Berth.Runtime.Lifecycle;
+
+/// <summary>GPU index masks (bit g: GPU g) to lists and text and back.</summary>
+public static class Gpus
+{
+    public static IReadOnlyList<int> Indices(int mask)
+    {
+        var list = new List<int>();
+        for (var g = 0; g < 32; g++)
+        {
+            if ((mask & (1 << g)) != 0)
+            {
+                list.Add(g);
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>The mask of <paramref name="gpus"/>; indices outside 0..31 are ignored.</summary>
+    public static int MaskOf(IEnumerable<int> gpus)
+    {
+        ArgumentNullException.ThrowIfNull(gpus);
+        return gpus.Where(g => g is >= 0 and < 32).Aggregate(0, (m, g) => m | (1 << g));
+    }
+
+    public static string Format(int mask) => string.Join(',', Indices(mask));
+}

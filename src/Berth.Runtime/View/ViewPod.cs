@@ -1,0 +1,15 @@
+using Berth.Model;
+
+namespace Berth.Runtime.View;
+
+/// <summary>
+/// A member pod of a workload: its key (unique in the view), name, pod set, what it asks for, where it is bound
+/// (null: not yet) and on which GPUs (null: none named), and whether Berth places it.
+/// </summary>
+public sealed record ViewPod(string Key, string Name, int PodSet, Pod Request, string? Node, int? GpuMask, bool BerthScheduled)
+{
+    /// <summary>True when the pod asks for any GPU, whole or a share.</summary>
+    public bool UsesGpu => Request.GpuCount > 0 || Request.GpuMilli > 0;
+
+    public bool Bound => Node is not null;
+}

@@ -1,0 +1,32 @@
+namespace Berth.TestKit.Kubernetes.Fake;
+
+/// <summary>Settings of a <see cref="FakeApiServer"/>. All optional.</summary>
+public sealed class FakeApiServerOptions
+{
+    /// <summary>Custom resources served besides the built-in types, e.g. Berth's CRDs (see <see cref="BerthResources"/>).</summary>
+    public IReadOnlyList<ResourceDefinition> CustomResources { get; init; } = [];
+
+    /// <summary>
+    /// How many watch events the server keeps (like etcd before compaction). A watch that starts from a
+    /// resourceVersion older than the oldest kept event gets a 410 Expired ERROR event.
+    /// </summary>
+    public int HistoryLimit { get; init; } = 10_000;
+
+    /// <summary>
+    /// How often a watch opened with <c>allowWatchBookmarks=true</c> gets a BOOKMARK event. Null (the default) sends
+    /// bookmarks only when a test calls <see cref="FakeApiServer.SendBookmarks"/>, which keeps tests deterministic.
+    /// </summary>
+    public TimeSpan? BookmarkInterval { get; init; }
+
+    /// <summary>The clock for creationTimestamp, deletionTimestamp and condition transition times.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Berth's custom resources: cluster-scoped queues, cohorts and flavors; namespaced podgroups; all with <c>/status</c>.</summary>
+    public static IReadOnlyList<ResourceDefinition> BerthResources { get; } =
+    [
+        new(KubernetesNames.Group, KubernetesNames.Version, "queues", "Queue", Namespaced: false),
+        new(KubernetesNames.Group, KubernetesNames.Version, "cohorts", "Cohort", Namespaced: false),
+        new(KubernetesNames.Group, KubernetesNames.Version, "flavors", "Flavor", Namespaced: false),
+        new(KubernetesNames.Group, KubernetesNames.Version, "podgroups", "PodGroup", Namespaced: true),
+    ];
+}
