@@ -1,6 +1,6 @@
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
-using Berth.Kubernetes.Tests.Fake;
+using Berth.TestKit.Kubernetes.Fake;
 using Berth.TestKit;
 using k8s;
 using k8s.Models;

@@ -42,7 +42,7 @@ public sealed class RbacCoverageTests
         await h.RunUntilQuietAsync(); // also: a status field the planner clears is cleared on the server (else it rewrites forever)
 
         // A Job created running, whose suspension an admission webhook denies: the refusal is marked on the Job (jobs/status).
-        using (h.Server.AddAdmissionWebhook(a => a is { Verb: "update", Resource: "jobs", Name: "frozen" } ? new Fake.WebhookDenial("jobs.policy.example.com", "frozen") : null))
+        using (h.Server.AddAdmissionWebhook(a => a is { Verb: "update", Resource: "jobs", Name: "frozen" } ? new Berth.TestKit.Kubernetes.Fake.WebhookDenial("jobs.policy.example.com", "frozen") : null))
         {
             await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("frozen", 1, 1, "team-a", suspend: false), "default");
             await h.CycleAsync();

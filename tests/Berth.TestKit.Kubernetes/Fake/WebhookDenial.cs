@@ -1,4 +1,4 @@
-namespace Berth.Kubernetes.Tests.Fake;
+namespace Berth.TestKit.Kubernetes.Fake;
 
 /// <summary>
 /// A validating admission webhook's refusal, as its AdmissionReview response's <c>status</c> says it (controller-runtime's

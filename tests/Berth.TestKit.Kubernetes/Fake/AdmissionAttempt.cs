@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Berth.Kubernetes.Tests.Fake;
+namespace Berth.TestKit.Kubernetes.Fake;
 
 /// <summary>
 /// A write as an admission webhook registered for it would see it: the verb (create, update, patch, delete), the

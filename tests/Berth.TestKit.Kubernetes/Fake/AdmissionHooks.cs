@@ -1,4 +1,4 @@
-namespace Berth.Kubernetes.Tests.Fake;
+namespace Berth.TestKit.Kubernetes.Fake;
 
 /// <summary>The validating admission webhooks a test registered (<see cref="FakeApiServer.AddAdmissionWebhook"/>). Thread-safe.</summary>
 internal sealed class AdmissionHooks
