@@ -97,7 +97,7 @@ public sealed class CommandTests
         var run = CliRun.Of("generate", "--out", dir.Combine("g"), "--nodes", "0");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("Nodes", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--nodes 0", run.Error, StringComparison.Ordinal);
         Assert.Empty(dir.Entries());
     }
 }
