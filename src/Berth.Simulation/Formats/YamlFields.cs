@@ -119,7 +119,7 @@ internal sealed class YamlFields
 
     /// <summary>CPU in milli-cores (see <see cref="OptionalCpu"/>), required; the example is in cores.</summary>
     public long RequiredCpu(string cores) =>
-        OptionalCpu() ?? throw new InputException(_file, Line, "cpu", $"{Context} has no 'cpu'; add the cores, e.g. 'cpu: {cores}' (or milli-cores as 'cpuMilli')");
+        OptionalCpu() ?? throw new InputException(_file, Line, "cpu", $"{Context} has no 'cpu'; add it, e.g. 'cpu: {cores}' (cores; or milli-cores as 'cpuMilli')");
 
     /// <summary>
     /// Memory in MiB, written either as <c>memory</c> (a Kubernetes-style quantity: 1024Gi, 512Mi, 1.5Ti, or a
