@@ -9,6 +9,9 @@ public sealed class CommandTests
     [InlineData("simulate", "--help")]
     [InlineData("generate", "--help")]
     [InlineData("policies", "-h")]
+    [InlineData("data", "fetch", "--help")]
+    [InlineData("import", "kueue", "--help")]
+    [InlineData("explain", "--help")]
     public void Help_AnyCommand_ExitsZeroWithUsageAndExamples(params string[] args)
     {
         var run = CliRun.Of(args);

@@ -14,7 +14,7 @@ public sealed class ToolPackageTests
     public void Pack_InstallIntoToolPath_InstalledBerthRuns()
     {
         var repo = RepositoryRoot();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
         using var dir = new TempDir();
         var packages = dir.Combine("packages");
         var config = dir.File("nuget.config", $"""
