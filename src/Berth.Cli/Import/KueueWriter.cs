@@ -19,6 +19,11 @@ internal static partial class KueueWriter
             import.Notes.Add($"ResourceFlavor {f.Name}: spec.nodeTaints: a scenario's flavors carry no node taints; put them on the node groups (cluster.nodeGroups[].taints); the flavor's tolerations are kept");
         }
 
+        foreach (var p in import.PriorityClasses.Where(p => p.Description is not null))
+        {
+            import.Notes.Add($"WorkloadPriorityClass {p.Name}: description: a scenario's priority classes have no description; kept only with --to crds");
+        }
+
         var text = new StringBuilder();
         Header(text, import, files, "Queueing sections of a Berth scenario (docs/FORMATS.md#scenario-file): add 'kind: Scenario', a name,\n# a cluster and workloads, then run it with 'berth simulate --scenario FILE'.");
         if (import.Flavors.Count > 0)
