@@ -186,7 +186,7 @@ public sealed class UsabilityTests
         var run = CliRun.Of("simulate", "--scenario", cluster, "--out", dir.Combine("out"));
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("this is a cluster file", run.Error, StringComparison.Ordinal);
+        Assert.Contains("this is a Cluster file", run.Error, StringComparison.Ordinal);
         Assert.Contains("--nodes", run.Error, StringComparison.Ordinal);
     }
 

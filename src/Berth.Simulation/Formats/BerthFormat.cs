@@ -80,7 +80,7 @@ public static class BerthFormat
         var what = expected.ToLowerInvariant();
         var hint = kind switch
         {
-            ClusterKind or WorkloadKind => $"this is a {kind.ToLowerInvariant()} file; pass it where a {kind.ToLowerInvariant()} file is expected (--nodes takes the cluster, --pods the workload)",
+            ClusterKind or WorkloadKind => $"this is a {kind} file; pass it where a {kind.ToLowerInvariant()} file is expected (--nodes takes the cluster, --pods the workload)",
             "Scenario" => $"this is a scenario file, which brings its own cluster and workloads; run it with 'berth simulate --scenario {path}' (or 'berth explain --scenario {path} --at 6h')",
             "BerthClusterSnapshot" => $"this is a snapshot of a live cluster; run it with 'berth simulate --snapshot {path}'",
             _ when root.Children.Keys.Any(k => k is YamlScalarNode { Value: "apiVersion" }) => $"this looks like a Kubernetes manifest; a {what} file starts with 'kind: {expected}' (see docs/FORMATS.md; 'berth import kueue' converts Kueue queues)",

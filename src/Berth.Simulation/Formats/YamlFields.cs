@@ -275,10 +275,13 @@ internal sealed class YamlFields
     private static string? Nearest(string key, IReadOnlyList<string> allowed)
     {
         string? best = null;
-        var bestDistance = int.MaxValue;
+        var bestDistance = double.MaxValue;
         foreach (var candidate in allowed)
         {
-            var distance = Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
+            // Among equally near names, one that extends the key (gpu: gpus, not cpu) is the likelier meaning.
+            var upperKey = key.ToUpperInvariant();
+            var upperCandidate = candidate.ToUpperInvariant();
+            var distance = Distance(upperKey, upperCandidate) - (upperCandidate.StartsWith(upperKey, StringComparison.Ordinal) || upperKey.StartsWith(upperCandidate, StringComparison.Ordinal) ? 0.5 : 0);
             if (distance < bestDistance)
             {
                 bestDistance = distance;
