@@ -224,7 +224,7 @@ public static class HtmlReport
         {
             Title = mode == "replay" ? "Pods failed or still waiting so far" : "Pods failed so far",
             XLabel = xLabel,
-            YLabel = "failed pods",
+            YLabel = mode == "replay" ? "pods waiting" : "failed pods",
             Series = SeriesOf(p => p.FailedPods),
             XMin = 0,
             XMax = Math.Max(xMax, 1),

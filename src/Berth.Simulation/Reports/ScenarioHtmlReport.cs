@@ -34,18 +34,29 @@ public static class ScenarioHtmlReport
 
         html.Append(CultureInfo.InvariantCulture, $"<li>command: <code>{E(commandLine)}</code></li>\n</ul></section>\n");
 
-        // Overall table: numbers right-aligned, headers wrap, and the table scrolls inside its card if it must.
-        html.Append("<section><h2>Profiles, whole cluster</h2>\n");
-        html.Append(ReportPage.TableStart("<th>profile</th><th class=\"num\">jobs</th><th class=\"num\">done</th><th class=\"num\">unfinished</th><th class=\"num\">mean JCT h</th><th class=\"num\">JCT h p50 / p95 / p99</th><th class=\"num\">mean wait h</th><th class=\"num\">wait h p50 / p95 / p99</th><th class=\"num\">mean slowdown</th><th class=\"num\">GPU alloc %</th><th class=\"num\">GPU util %</th><th class=\"num\">idle gang GPU-h</th><th class=\"num\">preemptions</th><th class=\"num\">lost GPU-h</th><th class=\"num\">makespan d</th><th class=\"num\">wall s</th>"));
+        // Overall: two tables of eight columns (waiting, then GPUs and cost) rather than one of sixteen that
+        // a laptop screen cannot hold; each scrolls inside its card if it still must.
+        html.Append("<section><h2>Profiles, whole cluster</h2>\n<h3>Waiting and completion</h3>\n");
+        html.Append(ReportPage.TableStart("<th>profile</th><th class=\"num\">jobs</th><th class=\"num\">done</th><th class=\"num\">unfinished</th><th class=\"num\">mean wait h</th><th class=\"num\">wait h p50 / p95 / p99</th><th class=\"num\">mean JCT h</th><th class=\"num\">JCT h p50 / p95 / p99</th><th class=\"num\">mean slowdown</th>"));
         foreach (var run in runs)
         {
             var o = run.Overall;
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><span class=\"swatch\" style=\"background:{colors[run.Profile]}\"></span>{E(run.Profile)}</td><td class=\"num\">{o.Jobs}</td><td class=\"num\">{o.Completed}</td><td class=\"num\">{o.Unfinished}</td><td class=\"num\">{H(o.MeanJct)}</td><td class=\"num\">{H(o.P50Jct)} / {H(o.P95Jct)} / {H(o.P99Jct)}</td><td class=\"num\">{H(o.MeanWait)}</td><td class=\"num\">{H(o.P50Wait)} / {H(o.P95Wait)} / {H(o.P99Wait)}</td><td class=\"num\">{o.MeanSlowdown:F2}</td><td class=\"num\">{o.GpuAllocPct:F2}</td><td class=\"num\">{o.GpuUtilPct:F2}</td><td class=\"num\">{o.IdleGangGpuHours:F1}</td><td class=\"num\">{o.Preemptions}</td><td class=\"num\">{o.LostGpuHours:F1}</td><td class=\"num\">{run.Makespan.TotalDays:F1}</td><td class=\"num\">{run.WallSeconds:F1}</td></tr>\n");
+                $"<tr><td>{Swatch(colors[run.Profile])}{E(run.Profile)}</td><td class=\"num\">{o.Jobs}</td><td class=\"num\">{o.Completed}</td><td class=\"num\">{o.Unfinished}</td><td class=\"num\">{H(o.MeanWait)}</td><td class=\"num\">{H(o.P50Wait)} / {H(o.P95Wait)} / {H(o.P99Wait)}</td><td class=\"num\">{H(o.MeanJct)}</td><td class=\"num\">{H(o.P50Jct)} / {H(o.P95Jct)} / {H(o.P99Jct)}</td><td class=\"num\">{o.MeanSlowdown:F2}</td></tr>\n");
         }
 
         html.Append(ReportPage.TableEnd);
-        html.Append("<p class=\"note\">JCT: job completion time, submit to end. Wait: time pending. Slowdown: JCT over run time. GPU alloc: GPUs held by pods; util: GPUs of running, ready jobs. Lower waits are better; preemptions and lost GPU-hours are the price of reclaiming quota.</p>\n</section>\n");
+        html.Append("<h3>GPUs and the price of preemption</h3>\n");
+        html.Append(ReportPage.TableStart("<th>profile</th><th class=\"num\">GPU alloc %</th><th class=\"num\">GPU util %</th><th class=\"num\">idle gang GPU-h</th><th class=\"num\">preemptions</th><th class=\"num\">lost GPU-h</th><th class=\"num\">makespan d</th><th class=\"num\">wall s</th>"));
+        foreach (var run in runs)
+        {
+            var o = run.Overall;
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{Swatch(colors[run.Profile])}{E(run.Profile)}</td><td class=\"num\">{o.GpuAllocPct:F2}</td><td class=\"num\">{o.GpuUtilPct:F2}</td><td class=\"num\">{o.IdleGangGpuHours:F1}</td><td class=\"num\">{o.Preemptions}</td><td class=\"num\">{o.LostGpuHours:F1}</td><td class=\"num\">{run.Makespan.TotalDays:F1}</td><td class=\"num\">{run.WallSeconds:F1}</td></tr>\n");
+        }
+
+        html.Append(ReportPage.TableEnd);
+        html.Append("<p class=\"note\">Wait: time pending; lower is better. JCT: job completion time, submit to end. Slowdown: JCT over run time. GPU alloc: GPUs held by pods; util: GPUs of running, ready jobs; with the same jobs, a higher share means the work finished sooner. Idle gang GPU-hours: GPUs held by pods of jobs not fully placed. Preemptions and lost GPU-hours (work since the last checkpoint) are the price of reclaiming quota.</p>\n</section>\n");
 
         var charts = new List<LineChart>();
         string Chart(LineChart chart, bool small = false)
@@ -178,6 +189,8 @@ public static class ScenarioHtmlReport
         ReportPage.AppendEnd(html, charts);
         return html.ToString();
     }
+
+    private static string Swatch(string color) => $"<span class=\"swatch\" style=\"background:{color}\"></span>";
 
     /// <summary>The colour mixed halfway with white, for the second line of a panel.</summary>
     private static string Lighter(string hex)
