@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 
-namespace Berth.Reports.BrowserTests;
+namespace Berth.Simulation.BrowserTests;
 
 /// <summary>
 /// Opens generated reports in a real browser at a desktop and a narrow width and checks what a reader would

@@ -1,4 +1,4 @@
-namespace Berth.Reports.BrowserTests;
+namespace Berth.Simulation.BrowserTests;
 
 /// <summary>The repository root (the folder holding Berth.slnx), found above the test binaries.</summary>
 internal static class Repository

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
 
-namespace Berth.Reports.BrowserTests;
+namespace Berth.Simulation.BrowserTests;
 
 /// <summary>
 /// One headless Debian chromium for the whole test run, driven by Playwright. When /usr/bin/chromium is
@@ -56,10 +56,4 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"{Chromium} is missing and {script} failed (exit {install.ExitCode}): {error}{output.Result}");
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>, ICollectionFixture<SampleReports>
-{
-    public const string Name = "browser";
 }

@@ -6,7 +6,7 @@ using Berth.Simulation.Replay;
 using Berth.Simulation.Reports;
 using Berth.Simulation.Scenarios;
 
-namespace Berth.Reports.BrowserTests;
+namespace Berth.Simulation.BrowserTests;
 
 /// <summary>
 /// Real reports to open: the policy comparison of a generated cluster (inflation and replay) and the demo
