@@ -39,4 +39,16 @@ public sealed class OperatorCommandTests
         Assert.Contains("--leader-elect", run.Out, StringComparison.Ordinal);
         Assert.Contains("Exit codes", run.Out, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--webhook-port", "70000")]
+    [InlineData("--probe-port", "-5")]
+    [InlineData("--metrics-port", "65536")]
+    public void Operator_PortOutOfRange_IsRefusedAsBadInputNamingTheOption(string option, string value)
+    {
+        var run = CliRun.Of("operator", option, value, "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(option, run.Error, StringComparison.Ordinal);
+    }
 }

@@ -53,6 +53,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             LeaseNamespace = BerthNamespace,
             Identity = "berth-e2e-" + Environment.MachineName,
             MetricsPort = 0,
+            ProbePort = 0,
+            WebhookPort = null,
             ListenAddress = "127.0.0.1",
             Controller = new ControllerOptions { Resync = TimeSpan.FromSeconds(5) },
         };

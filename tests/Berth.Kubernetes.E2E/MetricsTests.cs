@@ -20,17 +20,20 @@ public sealed class MetricsTests(ClusterFixture cluster)
         await using var s = await ClusterScenario.StartAsync(cluster, "metrics");
         var flavor = await s.CreateAsync(E2EObjects.Flavor(s, "a100", ClusterEnvironment.A100));
         var queue = await s.CreateAsync(E2EObjects.Queue(s, "queue", flavor.Metadata.Name, "3"));
-        using var http = new HttpClient { BaseAddress = cluster.Operator.MetricsAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { BaseAddress = cluster.Operator.ProbeAddress, Timeout = TimeSpan.FromSeconds(10) };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        // /metrics is HTTPS behind TokenReview and SubjectAccessReview: no token, no metrics (the exposition is read in process below).
+        using var https = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator }) { BaseAddress = cluster.Operator.MetricsAddress, Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await https.GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
         var series = $"berth_quota_nominal{{flavor=\"{flavor.Metadata.Name}\",queue=\"{queue.Metadata.Name}\",resource=\"gpu\"}} ";
         var text = string.Empty;
-        var metrics = await s.EventuallyAsync($"/metrics shows {series.Trim()}", async () =>
+        var metrics = await s.EventuallyAsync($"/metrics shows {series.Trim()}", () =>
         {
-            using var response = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
-            text = await response.Content.ReadAsStringAsync();
-            return response.StatusCode == HttpStatusCode.OK && text.Contains(series, StringComparison.Ordinal) ? text : null;
+            text = cluster.Operator.Metrics.Render();
+            return Task.FromResult(text.Contains(series, StringComparison.Ordinal) ? text : null);
         }, () => text);
 
         Assert.All(Families, f => Assert.Contains($"# TYPE {f} ", metrics, StringComparison.Ordinal));

@@ -27,7 +27,17 @@ internal sealed class OperatorCommand
 
     private readonly Option<string> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease (default berth-system).", HelpName = "ns", DefaultValueFactory = _ => "berth-system" };
 
-    private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "Port of /metrics, /healthz and /readyz (default 8080).", HelpName = "port", DefaultValueFactory = _ => 8080 };
+    private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "HTTPS port of /metrics, for callers the API server authenticates and authorizes (get on the non-resource URL /metrics) (default 8443).", HelpName = "port", DefaultValueFactory = _ => 8443 };
+
+    private readonly Option<int> _probePort = new("--probe-port") { Description = "Plain HTTP port of /healthz and /readyz (default 8081).", HelpName = "port", DefaultValueFactory = _ => 8081 };
+
+    private readonly Option<int> _webhookPort = new("--webhook-port") { Description = "HTTPS port of the admission webhook, /mutate and /validate (default 9443; -1: no webhook).", HelpName = "port", DefaultValueFactory = _ => 9443 };
+
+    private readonly Option<string> _webhookConfiguration = new("--webhook-configuration") { Description = "Name of Berth's MutatingWebhookConfiguration and ValidatingWebhookConfiguration, whose caBundle Berth fills with its own CA (default berth).", HelpName = "name", DefaultValueFactory = _ => "berth" };
+
+    private readonly Option<string> _webhookService = new("--webhook-service") { Description = "The Service in front of the webhook; its DNS names go into Berth's own certificate (default berth-webhook).", HelpName = "name", DefaultValueFactory = _ => "berth-webhook" };
+
+    private readonly Option<string?> _certDir = new("--cert-dir") { Description = "Directory with tls.crt and tls.key (cert-manager's Secret); when absent or empty Berth keeps its own certificate in Secret berth-webhook-tls and patches the caBundle.", HelpName = "dir" };
 
     private readonly Option<string> _resync = new("--resync") { Description = "Decide at least this often with nothing changed (default 30s).", HelpName = "duration", DefaultValueFactory = _ => "30s" };
 
@@ -42,7 +52,7 @@ internal sealed class OperatorCommand
         var handler = new OperatorCommand(terminal);
         var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics.")
         {
-            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._metricsPort, handler._resync, handler._podsReadyTimeout, handler._plainLogs,
+            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._metricsPort, handler._probePort, handler._webhookPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout, handler._plainLogs,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -76,9 +86,14 @@ internal sealed class OperatorCommand
         }
 
         var port = parse.GetValue(_metricsPort);
-        if (port is < 0 or > 65535)
+        var probePort = parse.GetValue(_probePort);
+        var webhookPort = parse.GetValue(_webhookPort);
+        foreach (var (name, value) in new[] { ("--metrics-port", port), ("--probe-port", probePort), ("--webhook-port", webhookPort == -1 ? 0 : webhookPort) })
         {
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--metrics-port {port}: give a port between 0 and 65535"));
+            if (value is < 0 or > 65535)
+            {
+                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{name} {value}: give a port between 0 and 65535"));
+            }
         }
 
         var settings = new OperatorSettings
@@ -88,6 +103,11 @@ internal sealed class OperatorCommand
             LeaderElect = parse.GetValue(_leaderElect),
             LeaseNamespace = parse.GetValue(_leaseNamespace)!,
             MetricsPort = port,
+            ProbePort = probePort,
+            WebhookPort = webhookPort == -1 ? null : webhookPort,
+            CertificateDirectory = parse.GetValue(_certDir),
+            WebhookConfigurationName = parse.GetValue(_webhookConfiguration)!,
+            ServiceName = parse.GetValue(_webhookService)!,
             Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync, PodsReadyTimeout = podsReady },
         };
         settings.Controller.ToAdmissionOptions();

@@ -13,7 +13,7 @@ public sealed record PodGroupSpec
     [JsonPropertyName("queue")]
     public string? Queue { get; init; }
 
-    /// <summary>The priority value; wins over <see cref="PriorityClassName"/>.</summary>
+    /// <summary>A raw priority value: it may only lower the priority <see cref="PriorityClassName"/> (or the pods' class) gives, never raise it.</summary>
     [JsonPropertyName("priority")]
     public int? Priority { get; init; }
 

@@ -50,6 +50,14 @@ public sealed record QueueSpec
     [JsonPropertyName("disruptionWindow")]
     public string? DisruptionWindow { get; init; }
 
+    /// <summary>
+    /// Namespaces whose workloads may use it (Kueue's ClusterQueue <c>namespaceSelector</c>); a workload from another
+    /// namespace waits with reason QueueNotAllowed, and Berth's webhook refuses it. Absent or <c>{}</c>: every namespace.
+    /// Every namespace carries the label <c>kubernetes.io/metadata.name</c>, so a selector can name namespaces.
+    /// </summary>
+    [JsonPropertyName("namespaceSelector")]
+    public k8s.Models.V1LabelSelector? NamespaceSelector { get; init; }
+
     /// <summary>Names of the admission checks its workloads must pass before they start.</summary>
     [JsonPropertyName("admissionChecks")]
     public IList<string>? AdmissionChecks { get; init; }

@@ -27,6 +27,7 @@ public sealed class ClusterCache
         Cohorts = new Informer<Api.Cohort>(KubernetesSources.Custom<Api.Cohort>(client, Api.Cohort.KubeKind, Api.Cohort.KubePluralName), Changed.Raise, logger, time);
         Flavors = new Informer<Api.Flavor>(KubernetesSources.Custom<Api.Flavor>(client, Api.Flavor.KubeKind, Api.Flavor.KubePluralName), Changed.Raise, logger, time);
         PodGroups = new Informer<Api.PodGroup>(KubernetesSources.Custom<Api.PodGroup>(client, Api.PodGroup.KubeKind, Api.PodGroup.KubePluralName), Changed.Raise, logger, time);
+        Namespaces = new Informer<V1Namespace>(KubernetesSources.Namespaces(client), Changed.Raise, logger, time);
     }
 
     public ChangeSignal Changed { get; } = new();
@@ -47,16 +48,19 @@ public sealed class ClusterCache
 
     public Informer<Api.PodGroup> PodGroups { get; }
 
+    /// <summary>Namespaces and their labels: which queues a workload may use (a Queue's namespaceSelector).</summary>
+    public Informer<V1Namespace> Namespaces { get; }
+
     /// <summary>Completes when every informer has its first list.</summary>
-    public Task Synced => Task.WhenAll(Nodes.Synced, Pods.Synced, Jobs.Synced, PriorityClasses.Synced, Queues.Synced, Cohorts.Synced, Flavors.Synced, PodGroups.Synced);
+    public Task Synced => Task.WhenAll(Nodes.Synced, Pods.Synced, Jobs.Synced, PriorityClasses.Synced, Queues.Synced, Cohorts.Synced, Flavors.Synced, PodGroups.Synced, Namespaces.Synced);
 
     /// <summary>Runs every informer until cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         Nodes.RunAsync(cancellationToken), Pods.RunAsync(cancellationToken), Jobs.RunAsync(cancellationToken), PriorityClasses.RunAsync(cancellationToken),
-        Queues.RunAsync(cancellationToken), Cohorts.RunAsync(cancellationToken), Flavors.RunAsync(cancellationToken), PodGroups.RunAsync(cancellationToken));
+        Queues.RunAsync(cancellationToken), Cohorts.RunAsync(cancellationToken), Flavors.RunAsync(cancellationToken), PodGroups.RunAsync(cancellationToken), Namespaces.RunAsync(cancellationToken));
 
     /// <summary>Total list calls over all informers (one each at start; more after relists).</summary>
-    public int Lists => Nodes.Lists + Pods.Lists + Jobs.Lists + PriorityClasses.Lists + Queues.Lists + Cohorts.Lists + Flavors.Lists + PodGroups.Lists;
+    public int Lists => Nodes.Lists + Pods.Lists + Jobs.Lists + PriorityClasses.Lists + Queues.Lists + Cohorts.Lists + Flavors.Lists + PodGroups.Lists + Namespaces.Lists;
 
     public ClusterSnapshot Snapshot() => new()
     {
@@ -69,5 +73,6 @@ public sealed class ClusterCache
         Cohorts = Cohorts.Snapshot(),
         Flavors = Flavors.Snapshot(),
         PodGroups = PodGroups.Snapshot(),
+        Namespaces = Namespaces.Snapshot(),
     };
 }

@@ -46,6 +46,15 @@ public static class KubernetesSources
         },
         (rv, onError, ct) => client.SchedulingV1.WatchListPriorityClassAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: WatchSeconds, onError: onError, cancellationToken: ct));
 
+    public static ResourceSource<V1Namespace> Namespaces(IKubernetes client) => new(
+        "Namespace",
+        async (token, ct) =>
+        {
+            var list = await client.CoreV1.ListNamespaceAsync(continueParameter: token, limit: PageSize, cancellationToken: ct).ConfigureAwait(false);
+            return new ListPage<V1Namespace>([.. list.Items], list.Metadata.ResourceVersion, list.Metadata.ContinueProperty);
+        },
+        (rv, onError, ct) => client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: WatchSeconds, onError: onError, cancellationToken: ct));
+
     /// <summary>A custom resource of Berth's group, listed across namespaces (namespaced kinds) or cluster-wide.</summary>
     public static ResourceSource<T> Custom<T>(IKubernetes client, string kind, string plural)
         where T : class, IKubernetesObject<V1ObjectMeta> => new(

@@ -23,9 +23,17 @@ public sealed record AdmissionRecord
     [JsonPropertyName("pods")]
     public IReadOnlyList<PlannedPod> Pods { get; init; } = [];
 
+    /// <summary>Berth's HMAC over the object's uid and the rest of the record (see <see cref="AdmissionRecordSeal"/>); a record without a valid one is not trusted.</summary>
+    [JsonPropertyName("seal")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Seal { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this);
 
-    /// <summary>Parses the annotation; null when absent or not a record Berth wrote (a hand-edited value is ignored, not trusted).</summary>
+    /// <summary>
+    /// Parses the annotation; null when absent or malformed. This checks the form only: whether Berth wrote it is
+    /// <see cref="AdmissionRecordSeal.Open"/>'s question, and the controller asks it.
+    /// </summary>
     public static AdmissionRecord? Parse(IDictionary<string, string>? annotations)
     {
         if (annotations is null || !annotations.TryGetValue(AnnotationName, out var json) || string.IsNullOrWhiteSpace(json))

@@ -14,7 +14,8 @@ namespace Berth.Kubernetes.Controller;
 public sealed class BerthController
 {
     private static readonly TimeSpan ObserveTimeout = TimeSpan.FromSeconds(5);
-    private readonly ControllerOptions _options;
+    private readonly IKubernetes _client;
+    private ControllerOptions _options;
     private readonly MetricsRegistry _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -27,6 +28,7 @@ public sealed class BerthController
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         options.ToAdmissionOptions(); // validates the profile before anything starts
+        _client = client;
         _options = options;
         _metrics = metrics;
         _time = time;
@@ -74,6 +76,11 @@ public sealed class BerthController
         try
         {
             await Cache.Synced.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_options.RecordSeal is null)
+            {
+                _options = _options with { RecordSeal = await AdmissionKeyStore.LoadOrCreateAsync(_client, _options.Namespace, cancellationToken).ConfigureAwait(false) };
+            }
+
             _logger.LogInformation("cache synced: {Nodes} nodes, {Pods} pods, {Jobs} jobs, {Queues} queues", Cache.Nodes.Count, Cache.Pods.Count, Cache.Jobs.Count, Cache.Queues.Count);
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -106,6 +113,11 @@ public sealed class BerthController
     /// <summary>One decision: snapshot, plan, execute, wait until the cache reflects the writes.</summary>
     public async Task<DecisionPlan> RunCycleAsync(CancellationToken cancellationToken)
     {
+        if (_options.RecordSeal?.Verifies != true)
+        {
+            throw new InvalidOperationException($"the controller has no admission-record key: give ControllerOptions.RecordSeal, or run the controller (it reads Secret {_options.Namespace}/{AdmissionRecordSeal.SecretName})");
+        }
+
         var started = Stopwatch.GetTimestamp();
         var snapshot = Cache.Snapshot();
         var plan = DecisionPlanner.Plan(snapshot, _options);

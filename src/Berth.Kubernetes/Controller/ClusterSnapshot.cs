@@ -22,4 +22,7 @@ public sealed record ClusterSnapshot
     public IReadOnlyList<Api.Flavor> Flavors { get; init; } = [];
 
     public IReadOnlyList<Api.PodGroup> PodGroups { get; init; } = [];
+
+    /// <summary>Namespaces with their labels (a Queue's namespaceSelector); one not listed has only its name label.</summary>
+    public IReadOnlyList<V1Namespace> Namespaces { get; init; } = [];
 }

@@ -20,6 +20,16 @@ public sealed record ControllerOptions
     public int Seed { get; init; } = 42;
 
     /// <summary>
+    /// Checks and signs admission records. Null: the controller reads the key from the Secret
+    /// <see cref="AdmissionRecordSeal.SecretName"/> in <see cref="Namespace"/> (creating it with a random key the
+    /// first time). A pure planner call without one reads records unverified and writes them unsigned.
+    /// </summary>
+    public AdmissionRecordSeal? RecordSeal { get; init; }
+
+    /// <summary>Berth's own namespace: where the admission-record key lives.</summary>
+    public string Namespace { get; init; } = "berth-system";
+
+    /// <summary>
     /// Off when null (the default, as Kueue's waitForPodsReady): a Job or PodGroup whose admitted pods are not all
     /// ready this long after admission is requeued with exponential backoff (the profile's backoff base, doubling),
     /// and fails after the backoff limit.

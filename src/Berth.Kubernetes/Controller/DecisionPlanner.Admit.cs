@@ -48,12 +48,12 @@ public sealed partial class DecisionPlanner
     {
         var engine = _engine!;
         var flavor = engine.Flavors[state.Flavor];
-        var record = new AdmissionRecord
+        var record = Seal.Sign(new AdmissionRecord
         {
             Flavor = flavor.Name,
             AdmittedAt = _snapshot.Now,
             Pods = state.Pods.Select(p => new PlannedPod(p.PodSet, engine.Cluster.Nodes[p.Node].Name, Gpus(p.GpuMask), p.Pod.GpuMilli)).ToArray(),
-        };
+        }, source.Reference.Uid);
         _plan.AdmissionWaits.Add(Math.Max(0, (_snapshot.Now - source.Created).TotalSeconds));
         var nodes = string.Join(", ", record.Pods.Select(p => p.Node).Distinct(StringComparer.Ordinal).Take(8));
         _plan.Events.Add(new EventAction(source.Reference, "Normal", "Admitted", $"admitted by queue {source.Workload.Queue} in flavor {flavor.Name} ({state.Pods.Count} pods on {nodes})"));

@@ -153,6 +153,11 @@ public sealed partial class DecisionPlanner
                     : $"queue {source.Workload.Queue} is not valid ({invalid.Reason}: {invalid.Message}); fix the Queue";
                 _sources[i] = source.WithProblem("QueueUnknown", message);
             }
+            else if (source.Problem is null && !source.Admitted && _snapshot.Queues.FirstOrDefault(q => q.Metadata?.Name == source.Workload.Queue) is { } queue
+                && !Translation.NamespaceAccess.Allows(queue, Translation.NamespaceAccess.LabelsOf(source.Namespace, _snapshot.Namespaces)))
+            {
+                _sources[i] = source.WithProblem(QueueNotAllowedReason, $"namespace {source.Namespace} may not use queue {source.Workload.Queue} (its namespaceSelector is {Translation.NamespaceAccess.Describe(queue.Spec?.NamespaceSelector)}); use a queue your namespace may use, or ask its owner to add the namespace");
+            }
         }
 
         _sources.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
@@ -178,7 +183,7 @@ public sealed partial class DecisionPlanner
                 taken.Add(pod.Key);
             }
 
-            var record = AdmissionRecord.Parse(meta.Annotations);
+            var record = Seal.Open(meta);
             var suspended = job.Spec?.Suspend == true;
             var reference = new V1ObjectReference { ApiVersion = "batch/v1", Kind = "Job", Name = name, NamespaceProperty = ns, Uid = meta.Uid };
             if (!suspended && record is null)
@@ -236,7 +241,13 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
-            var record = AdmissionRecord.Parse(meta.Annotations);
+            var record = Seal.Open(meta);
+            if (Seal.IsForged(meta))
+            {
+                // Not written by Berth for this object: never obeyed, and removed so that nobody mistakes it for an admission.
+                _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, ns, name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null }));
+            }
+
             var reference = new V1ObjectReference { ApiVersion = KubernetesNames.ApiVersion, Kind = Api.PodGroup.KubeKind, Name = name, NamespaceProperty = ns, Uid = meta.Uid };
             AddGroup(SourceKind.PodGroup, group, members, record, reference);
         }

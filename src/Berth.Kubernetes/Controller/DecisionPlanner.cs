@@ -47,6 +47,12 @@ public sealed partial class DecisionPlanner
         _options = options;
     }
 
+    /// <summary>Who wrote an admission record: Berth's key when the controller runs, unverified for a pure reading.</summary>
+    /// <summary>The pending reason of a workload whose namespace the queue's namespaceSelector does not match.</summary>
+    public const string QueueNotAllowedReason = "QueueNotAllowed";
+
+    private AdmissionRecordSeal Seal => _options.RecordSeal ?? AdmissionRecordSeal.Unverified;
+
     /// <summary>Plans one decision. Never throws for anything found on the cluster; what it cannot use is reported in the plan.</summary>
     public static DecisionPlan Plan(ClusterSnapshot snapshot, ControllerOptions options)
     {

@@ -1,167 +1,145 @@
-using System.Globalization;
-using System.Text;
+using Prometheus;
 
 namespace Berth.Kubernetes.Operator;
 
 /// <summary>
-/// Metrics in the Prometheus text exposition format (version 0.0.4): gauges that a decision cycle sets
-/// whole (pending workloads by queue and reason, quota usage, allocation), counters that only grow
-/// (evictions by reason, bindings) and histograms (admission wait, decision latency). Thread-safe.
+/// Berth's metrics on prometheus-net (its own registry per operator, nothing in the library's global one): gauges
+/// that a decision cycle sets whole (pending workloads by queue and reason, quota usage, allocation), counters
+/// that only grow (evictions by reason, bindings) and histograms (admission wait, decision latency). The text
+/// exposition is the library's. Thread-safe (the library's collectors are).
 /// </summary>
 public sealed class MetricsRegistry
 {
     private static readonly double[] WaitBuckets = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 86400];
     private static readonly double[] LatencyBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-    private readonly Lock _gate = new();
-    private readonly SortedDictionary<string, Family> _families = new(StringComparer.Ordinal);
+    private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
+    private readonly Dictionary<string, Collector> _families = new(StringComparer.Ordinal);
+    private readonly Lock _replace = new();
 
     public MetricsRegistry()
     {
-        Declare("berth_pending_workloads", "gauge", "Pending workloads by queue and pending reason.");
-        Declare("berth_admitted_workloads", "gauge", "Admitted workloads by queue.");
-        Declare("berth_quota_usage", "gauge", "Quota used per queue, flavor and resource (GPU in GPUs, CPU in cores, memory in bytes).");
-        Declare("berth_quota_nominal", "gauge", "Nominal quota per queue, flavor and resource.");
-        Declare("berth_gpu_allocation_ratio", "gauge", "Allocated GPU share of all healthy GPUs Berth can place on (0-1).");
-        Declare("berth_gpu_fragmentation_ratio", "gauge", "Share of free GPU capacity that sits on partly used GPUs (0-1).");
-        Declare("berth_unhealthy_gpus", "gauge", "GPUs out of capacity because their node or they are unhealthy.");
-        Declare("berth_evictions_total", "counter", "Workloads evicted (preempted, reclaimed, requeued from unhealthy nodes) by reason.");
-        Declare("berth_pods_bound_total", "counter", "Pods bound by Berth.");
-        Declare("berth_admissions_total", "counter", "Workloads admitted by queue.");
-        Declare("berth_admission_wait_seconds", "histogram", "Time from creation to admission.", WaitBuckets);
-        Declare("berth_decision_latency_seconds", "histogram", "Time one decision cycle takes, from snapshot to the last action sent.", LatencyBuckets);
-        Declare("berth_leader", "gauge", "1 while this replica holds the leader lease.");
+        var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
+        Gauge("berth_pending_workloads", "Pending workloads by queue and pending reason.", "queue", "reason");
+        Gauge("berth_admitted_workloads", "Admitted workloads by queue.", "queue");
+        Gauge("berth_quota_usage", "Quota used per queue, flavor and resource (GPU in GPUs, CPU in cores, memory in bytes).", "flavor", "queue", "resource");
+        Gauge("berth_quota_nominal", "Nominal quota per queue, flavor and resource.", "flavor", "queue", "resource");
+        Gauge("berth_gpu_allocation_ratio", "Allocated GPU share of all healthy GPUs Berth can place on (0-1).");
+        Gauge("berth_gpu_fragmentation_ratio", "Share of free GPU capacity that sits on partly used GPUs (0-1).");
+        Gauge("berth_unhealthy_gpus", "GPUs out of capacity because their node or they are unhealthy.");
+        Gauge("berth_leader", "1 while this replica holds the leader lease.");
+        _families["berth_evictions_total"] = factory.CreateCounter("berth_evictions_total", "Workloads evicted (preempted, reclaimed, requeued from unhealthy nodes) by reason.", "reason");
+        _families["berth_pods_bound_total"] = factory.CreateCounter("berth_pods_bound_total", "Pods bound by Berth.");
+        _families["berth_admissions_total"] = factory.CreateCounter("berth_admissions_total", "Workloads admitted by queue.");
+        _families["berth_admission_wait_seconds"] = factory.CreateHistogram("berth_admission_wait_seconds", "Time from creation to admission.", new HistogramConfiguration { Buckets = WaitBuckets });
+        _families["berth_decision_latency_seconds"] = factory.CreateHistogram("berth_decision_latency_seconds", "Time one decision cycle takes, from snapshot to the last action sent.", new HistogramConfiguration { Buckets = LatencyBuckets });
+
+        void Gauge(string name, string help, params string[] labels) => _families[name] = factory.CreateGauge(name, help, labels);
     }
 
-    public void Set(string name, double value, params (string Key, string Value)[] labels)
-    {
-        lock (_gate)
-        {
-            _families[name].Values[Labels(labels)] = value;
-        }
-    }
+    public void Set(string name, double value, params (string Key, string Value)[] labels) => Family<Gauge>(name).WithLabels(Values<Gauge>(name, labels)).Set(value);
 
     /// <summary>Replaces every series of a gauge family at once (a cycle's full view: series that vanished go).</summary>
     public void Replace(string name, IEnumerable<(double Value, (string Key, string Value)[] Labels)> series)
     {
         ArgumentNullException.ThrowIfNull(series);
-        lock (_gate)
+        var gauge = Family<Gauge>(name);
+        var sums = new Dictionary<string[], double>(LabelValuesComparer.Instance);
+        foreach (var (value, labels) in series)
         {
-            var values = _families[name].Values;
-            values.Clear();
-            foreach (var (value, labels) in series)
-            {
-                var key = Labels(labels);
-                values[key] = values.GetValueOrDefault(key) + value;
-            }
+            var key = Values<Gauge>(name, labels);
+            sums[key] = sums.GetValueOrDefault(key) + value;
         }
-    }
 
-    public void Increment(string name, double by = 1, params (string Key, string Value)[] labels)
-    {
-        lock (_gate)
+        lock (_replace)
         {
-            var values = _families[name].Values;
-            var key = Labels(labels);
-            values[key] = values.GetValueOrDefault(key) + by;
-        }
-    }
-
-    public void Observe(string name, double value, params (string Key, string Value)[] labels)
-    {
-        lock (_gate)
-        {
-            var family = _families[name];
-            var key = Labels(labels);
-            if (!family.Histograms.TryGetValue(key, out var histogram))
+            foreach (var old in gauge.GetAllLabelValues().ToArray())
             {
-                histogram = new Histogram(family.Buckets!.Length);
-                family.Histograms[key] = histogram;
-            }
-
-            for (var i = 0; i < family.Buckets!.Length; i++)
-            {
-                if (value <= family.Buckets[i])
+                if (!sums.ContainsKey(old))
                 {
-                    histogram.Counts[i]++;
+                    gauge.RemoveLabelled(old);
                 }
             }
 
-            histogram.Count++;
-            histogram.Sum += value;
+            foreach (var (labels, value) in sums)
+            {
+                gauge.WithLabels(labels).Set(value);
+            }
         }
     }
 
-    /// <summary>The value of one series (0 when absent), for tests and status.</summary>
+    public void Increment(string name, double by = 1, params (string Key, string Value)[] labels) => Family<Counter>(name).WithLabels(Values<Counter>(name, labels)).Inc(by);
+
+    public void Observe(string name, double value, params (string Key, string Value)[] labels) => Family<Histogram>(name).WithLabels(Values<Histogram>(name, labels)).Observe(value);
+
+    /// <summary>The value of one series (0 when absent; a histogram's count), for tests and status.</summary>
     public double Value(string name, params (string Key, string Value)[] labels)
     {
-        lock (_gate)
+        var family = _families[name];
+        var values = Values(family, name, labels);
+        return family switch
         {
-            var family = _families[name];
-            var key = Labels(labels);
-            return family.Histograms.TryGetValue(key, out var h) ? h.Count : family.Values.GetValueOrDefault(key);
-        }
+            Gauge g => Has(g.GetAllLabelValues(), values) ? g.WithLabels(values).Value : 0,
+            Counter c => Has(c.GetAllLabelValues(), values) ? c.WithLabels(values).Value : 0,
+            Histogram h => Has(h.GetAllLabelValues(), values) ? h.WithLabels(values).Count : 0,
+            _ => 0,
+        };
+
+        static bool Has(IEnumerable<string[]> series, string[] values) => values.Length == 0 || series.Any(v => LabelValuesComparer.Instance.Equals(v, values));
     }
 
-    /// <summary>Writes every family in the text exposition format.</summary>
+    /// <summary>Writes every family in the Prometheus text exposition format to <paramref name="destination"/>.</summary>
+    public Task WriteAsync(Stream destination, CancellationToken cancellationToken) => _registry.CollectAndExportAsTextAsync(destination, cancellationToken);
+
+    /// <summary>The text exposition, as a string (tests, status).</summary>
     public string Render()
     {
-        var text = new StringBuilder();
-        lock (_gate)
+        using var buffer = new MemoryStream();
+        WriteAsync(buffer, CancellationToken.None).GetAwaiter().GetResult();
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private T Family<T>(string name)
+        where T : Collector => _families.TryGetValue(name, out var family) && family is T typed
+            ? typed
+            : throw new ArgumentException($"metric {name} is not a declared {typeof(T).Name}; declare it in {nameof(MetricsRegistry)}", nameof(name));
+
+    private string[] Values<T>(string name, (string Key, string Value)[] labels)
+        where T : Collector => Values(Family<T>(name), name, labels);
+
+    /// <summary>The label values in the family's declared order; a missing or unknown label is a bug in the caller.</summary>
+    private static string[] Values(Collector family, string name, (string Key, string Value)[] labels)
+    {
+        var names = family.LabelNames;
+        if (labels.Length != names.Length)
         {
-            foreach (var (name, family) in _families)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {family.Help}\n# TYPE {name} {family.Type}\n");
-                foreach (var (labels, value) in family.Values)
-                {
-                    text.Append(name).Append(labels.Length == 0 ? string.Empty : "{" + labels + "}").Append(' ').Append(Format(value)).Append('\n');
-                }
-
-                foreach (var (labels, h) in family.Histograms)
-                {
-                    var prefix = labels.Length == 0 ? string.Empty : labels + ",";
-                    for (var i = 0; i < family.Buckets!.Length; i++)
-                    {
-                        text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{{prefix}le=\"{Format(family.Buckets[i])}\"}} {h.Counts[i]}\n");
-                    }
-
-                    text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{{prefix}le=\"+Inf\"}} {h.Count}\n");
-                    var suffix = labels.Length == 0 ? string.Empty : "{" + labels + "}";
-                    text.Append(CultureInfo.InvariantCulture, $"{name}_sum{suffix} {Format(h.Sum)}\n{name}_count{suffix} {h.Count}\n");
-                }
-            }
+            throw new ArgumentException($"metric {name} has labels [{string.Join(", ", names)}]; got [{string.Join(", ", labels.Select(l => l.Key))}]", nameof(labels));
         }
 
-        return text.ToString();
+        var values = new string[names.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var index = Array.FindIndex(labels, l => l.Key == names[i]);
+            values[i] = index >= 0 ? labels[index].Value : throw new ArgumentException($"metric {name} needs label {names[i]}", nameof(labels));
+        }
+
+        return values;
     }
 
-    private void Declare(string name, string type, string help, double[]? buckets = null) => _families[name] = new Family(type, help, buckets);
-
-    private static string Labels((string Key, string Value)[] labels) =>
-        string.Join(',', labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}=\"{Escape(l.Value)}\""));
-
-    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
-
-    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private sealed class Family(string type, string help, double[]? buckets)
+    private sealed class LabelValuesComparer : IEqualityComparer<string[]>
     {
-        public string Type { get; } = type;
+        public static LabelValuesComparer Instance { get; } = new();
 
-        public string Help { get; } = help;
+        public bool Equals(string[]? x, string[]? y) => x is not null && y is not null ? x.AsSpan().SequenceEqual(y) : x == y;
 
-        public double[]? Buckets { get; } = buckets;
+        public int GetHashCode(string[] obj)
+        {
+            var hash = new HashCode();
+            foreach (var value in obj)
+            {
+                hash.Add(value, StringComparer.Ordinal);
+            }
 
-        public SortedDictionary<string, double> Values { get; } = new(StringComparer.Ordinal);
-
-        public SortedDictionary<string, Histogram> Histograms { get; } = new(StringComparer.Ordinal);
-    }
-
-    private sealed class Histogram(int buckets)
-    {
-        public long[] Counts { get; } = new long[buckets];
-
-        public long Count { get; set; }
-
-        public double Sum { get; set; }
+            return hash.ToHashCode();
+        }
     }
 }

@@ -7,30 +7,43 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kubernetes.Operator;
 
 /// <summary>
-/// <c>berth operator</c>: the controller, leader election on a <c>coordination.k8s.io/v1</c> Lease, and an HTTP
-/// endpoint with <c>/metrics</c> (Prometheus text format), <c>/healthz</c> (the process is alive) and
-/// <c>/readyz</c> (the cache has synced). Logs are structured (JSON lines on stdout by default).
+/// <c>berth operator</c>: the controller, leader election on a <c>coordination.k8s.io/v1</c> Lease, and three
+/// listeners: health probes over plain HTTP (<c>/healthz</c>, <c>/readyz</c>: "ok" or not, nothing else),
+/// <c>/metrics</c> over HTTPS for callers the API server authenticates (TokenReview) and authorizes
+/// (SubjectAccessReview on the non-resource URL), and the admission webhook over HTTPS. Logs are structured
+/// (JSON lines on stdout by default).
 /// </summary>
 public sealed class OperatorHost : IAsyncDisposable
 {
-    private readonly WebApplication _web;
+    private readonly WebApplication _probes;
+    private readonly WebApplication _metricsWeb;
+    private readonly WebApplication? _webhookWeb;
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
 
-    private OperatorHost(WebApplication web, BerthController controller, MetricsRegistry metrics, OperatorSettings settings, IKubernetes client)
+    private OperatorHost(WebApplication probes, WebApplication metricsWeb, WebApplication? webhookWeb, BerthController controller, MetricsRegistry metrics, OperatorSettings settings, IKubernetes client, CertificateSlot certificate, TimeProvider time)
     {
-        _web = web;
+        _time = time;
+        _probes = probes;
+        _metricsWeb = metricsWeb;
+        _webhookWeb = webhookWeb;
         Controller = controller;
         Metrics = metrics;
         Settings = settings;
         Client = client;
+        _certificate = certificate;
     }
+
+    private readonly CertificateSlot _certificate;
+    private readonly TimeProvider _time;
 
     private int _disposed;
 
@@ -42,13 +55,63 @@ public sealed class OperatorHost : IAsyncDisposable
 
     public IKubernetes Client { get; }
 
-    /// <summary>Where <c>/metrics</c> answers (known after start).</summary>
+    /// <summary>The TLS certificate of <c>/metrics</c> and the webhook (cert-manager's, or the operator's own); known after start.</summary>
+    public ServingCertificate Certificate => _certificate.Current ?? throw new InvalidOperationException("the certificate is known once the host has started");
+
+    /// <summary>Where <c>/metrics</c> answers over HTTPS (known after start).</summary>
     public Uri? MetricsAddress { get; private set; }
+
+    /// <summary>Where <c>/healthz</c> and <c>/readyz</c> answer over HTTP (known after start).</summary>
+    public Uri? ProbeAddress { get; private set; }
+
+    /// <summary>Where the webhook answers over HTTPS (<c>/mutate</c>, <c>/validate</c>); null when it is off.</summary>
+    public Uri? WebhookAddress { get; private set; }
 
     /// <summary>Builds the host for <paramref name="settings"/> against <paramref name="client"/> (a real cluster, or a test's API server).</summary>
     public static OperatorHost Create(OperatorSettings settings, IKubernetes client, TimeProvider time, ILoggerFactory? loggers = null, bool jsonLogs = true)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+        var certificate = new CertificateSlot();
+        var probes = Web(settings, loggers, jsonLogs, settings.ProbePort, null);
+        var factory = loggers ?? probes.Services.GetRequiredService<ILoggerFactory>();
+        var metrics = new MetricsRegistry();
+        var options = settings.Controller with { Namespace = settings.LeaseNamespace };
+        var controller = new BerthController(client, options, metrics, time, factory);
+        probes.MapGet("/healthz", () => Results.Text("ok\n"));
+        probes.MapGet("/readyz", () => controller.Ready ? Results.Text("ok\n") : Results.Text("not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+
+        var metricsWeb = Web(settings, loggers, jsonLogs, settings.MetricsPort, certificate);
+        var authorizer = new MetricsAuthorizer(client);
+        metricsWeb.MapGet("/metrics", async (HttpContext context) =>
+        {
+            var status = await authorizer.AuthorizeAsync(context.Request.Headers.Authorization.FirstOrDefault(), context.RequestAborted).ConfigureAwait(false);
+            if (status != StatusCodes.Status200OK)
+            {
+                context.Response.StatusCode = status;
+                return;
+            }
+
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        });
+
+        WebApplication? webhookWeb = null;
+        if (settings.WebhookPort is { } webhookPort)
+        {
+            webhookWeb = Web(settings, loggers, jsonLogs, webhookPort, certificate);
+            var cache = controller.Cache;
+            var view = new Webhook.WebhookView(() => controller.Ready, cache.Queues.Get, cache.PriorityClasses.Get, cache.Namespaces.Get);
+            var handler = new Webhook.AdmissionReviewHandler($"system:serviceaccount:{settings.LeaseNamespace}:{settings.ServiceAccountName}", view);
+            webhookWeb.MapPost("/mutate", (HttpContext context) => ReviewAsync(context, handler.Mutate));
+            webhookWeb.MapPost("/validate", (HttpContext context) => ReviewAsync(context, handler.Validate));
+        }
+
+        return new OperatorHost(probes, metricsWeb, webhookWeb, controller, metrics, settings, client, certificate, time);
+    }
+
+    private static WebApplication Web(OperatorSettings settings, ILoggerFactory? loggers, bool jsonLogs, int port, CertificateSlot? tls)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (loggers is null)
@@ -63,24 +126,65 @@ public sealed class OperatorHost : IAsyncDisposable
             }
         }
 
-        builder.WebHost.UseUrls($"http://{settings.ListenAddress}:{settings.MetricsPort}");
-        var web = builder.Build();
-        var factory = loggers ?? web.Services.GetRequiredService<ILoggerFactory>();
-        var metrics = new MetricsRegistry();
-        var controller = new BerthController(client, settings.Controller, metrics, time, factory);
-        var host = new OperatorHost(web, controller, metrics, settings, client);
-        web.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
-        web.MapGet("/healthz", () => Results.Text("ok\n"));
-        web.MapGet("/readyz", () => controller.Ready ? Results.Text("ok\n") : Results.Text("cache not synced\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        return host;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(System.Net.IPAddress.Parse(settings.ListenAddress), port, listen =>
+            {
+                if (tls is not null)
+                {
+                    listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => tls.Current?.Certificate);
+                }
+            });
+        });
+        return builder.Build();
     }
 
-    /// <summary>Starts the HTTP endpoint, the cache, leader election (if asked) and the decision loop.</summary>
+    /// <summary>One AdmissionReview: a body that is not one gets 400 with the reason, never an exception page.</summary>
+    private static async Task ReviewAsync(HttpContext context, Func<JsonNode?, JsonObject> review)
+    {
+        JsonObject answer;
+        try
+        {
+            var body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            answer = review(body);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("not an admission.k8s.io/v1 AdmissionReview: " + e.Message, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(answer.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static Uri? Address(WebApplication web)
+    {
+        var addresses = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+        return addresses?.Addresses.Select(a => new Uri(a.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal))).FirstOrDefault();
+    }
+
+    /// <summary>Starts the listeners (and puts a generated CA into the webhook configurations), the cache, leader election (if asked) and the decision loop.</summary>
     public async Task StartAsync()
     {
-        await _web.StartAsync().ConfigureAwait(false);
-        var addresses = _web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
-        MetricsAddress = addresses?.Addresses.Select(a => new Uri(a.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal))).FirstOrDefault();
+        _certificate.Current = ServingCertificate.Load(Settings.CertificateDirectory)
+            ?? await ServingCertificate.LoadOrCreateAsync(Client, Settings.LeaseNamespace, ServingCertificate.ServiceNames(Settings.ServiceName, Settings.LeaseNamespace), _time.GetUtcNow(), _stop.Token).ConfigureAwait(false);
+        await _probes.StartAsync().ConfigureAwait(false);
+        await _metricsWeb.StartAsync().ConfigureAwait(false);
+        ProbeAddress = Address(_probes);
+        MetricsAddress = Address(_metricsWeb);
+        if (_webhookWeb is not null)
+        {
+            await _webhookWeb.StartAsync().ConfigureAwait(false);
+            WebhookAddress = Address(_webhookWeb);
+            if (Certificate.Generated)
+            {
+                await WebhookConfigurations.PatchCaBundleAsync(Client, Settings.WebhookConfigurationName, Certificate.CaPem, _stop.Token).ConfigureAwait(false);
+            }
+        }
+
         var token = _stop.Token;
         var loop = Controller.RunAsync(token);
         if (Settings.LeaderElect)
@@ -153,8 +257,16 @@ public sealed class OperatorHost : IAsyncDisposable
             }
         }
 
-        await _web.StopAsync().ConfigureAwait(false);
-        await _web.DisposeAsync().ConfigureAwait(false);
+        foreach (var web in new[] { _probes, _metricsWeb, _webhookWeb })
+        {
+            if (web is not null)
+            {
+                await web.StopAsync().ConfigureAwait(false);
+                await web.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        _certificate.Current?.Dispose();
         _stop.Dispose();
     }
 

@@ -15,6 +15,7 @@ public sealed record OperatorSettings
     /// <summary>With leader election only the replica holding the lease decides; without it this replica decides at once.</summary>
     public bool LeaderElect { get; init; }
 
+    /// <summary>Berth's namespace: its Lease, its admission-record key Secret, its ServiceAccount.</summary>
     public string LeaseNamespace { get; init; } = "berth-system";
 
     public string LeaseName { get; init; } = "berth-scheduler";
@@ -28,9 +29,27 @@ public sealed record OperatorSettings
 
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Port of <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> (0: any free port).</summary>
-    public int MetricsPort { get; init; } = 8080;
+    /// <summary>HTTPS port of <c>/metrics</c>, for callers the API server authenticates and authorizes (0: any free port).</summary>
+    public int MetricsPort { get; init; } = 8443;
 
-    /// <summary>Address to listen on for metrics and probes.</summary>
+    /// <summary>Plain HTTP port of <c>/healthz</c> and <c>/readyz</c>, which say "ok" or not and nothing else (0: any free port).</summary>
+    public int ProbePort { get; init; } = 8081;
+
+    /// <summary>HTTPS port of the admission webhook (<c>/mutate</c>, <c>/validate</c>); null: no webhook (0: any free port).</summary>
+    public int? WebhookPort { get; init; } = 9443;
+
+    /// <summary>Address to listen on for metrics, probes and the webhook.</summary>
     public string ListenAddress { get; init; } = "0.0.0.0";
+
+    /// <summary>A directory with <c>tls.crt</c> and <c>tls.key</c> (cert-manager's Secret); null: the operator makes a CA and patches the caBundle.</summary>
+    public string? CertificateDirectory { get; init; }
+
+    /// <summary>The Service in front of the webhook (its DNS names go into a generated certificate).</summary>
+    public string ServiceName { get; init; } = "berth-webhook";
+
+    /// <summary>The MutatingWebhookConfiguration and ValidatingWebhookConfiguration whose caBundle a generated CA goes into.</summary>
+    public string WebhookConfigurationName { get; init; } = "berth";
+
+    /// <summary>Berth's ServiceAccount (in <see cref="LeaseNamespace"/>): the one user the webhook lets write Berth's annotations.</summary>
+    public string ServiceAccountName { get; init; } = "berth";
 }

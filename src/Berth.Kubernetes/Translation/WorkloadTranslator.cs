@@ -101,8 +101,9 @@ public static class WorkloadTranslator
     /// than minMember gives <see cref="ConditionReasons.WaitingForMembers"/>.
     /// <para>
     /// Queue: <c>spec.queue</c>, else the group's queue label, else its members' (which must agree). Priority:
-    /// <c>spec.priority</c>, else <c>spec.priorityClassName</c> through <paramref name="priorityClasses"/>, else the
-    /// highest member priority. A required topology puts its key on every pod set: each set of one shape sits
+    /// <c>spec.priorityClassName</c> through <paramref name="priorityClasses"/>, else the highest member priority
+    /// (which the API server set from their PriorityClass). The raw integer <c>spec.priority</c> may only lower it:
+    /// a tenant who writes their own PodGroup cannot jump their queue with it (issue 12, finding 4). A required topology puts its key on every pod set: each set of one shape sits
     /// inside one domain (sets of different shapes may use different domains); a preferred one is not enforced.
     /// </para>
     /// </summary>
@@ -172,13 +173,22 @@ public static class WorkloadTranslator
         }
 
         PriorityClass? cls = null;
-        if (spec.Priority is null && !string.IsNullOrEmpty(spec.PriorityClassName)
+        if (!string.IsNullOrEmpty(spec.PriorityClassName)
             && (priorityClasses is null || !priorityClasses.TryGetValue(spec.PriorityClassName, out cls)))
         {
             return WorkloadResult.Invalid(ConditionReasons.UnknownPriorityClass, $"{id}: spec.priorityClassName '{spec.PriorityClassName}' is not a PriorityClass; create it or fix the name", warnings);
         }
 
-        var priority = spec.Priority ?? cls?.Value ?? live.Max(m => m.Pod.Priority);
+        var priority = cls?.Value ?? live.Max(m => m.Pod.Priority);
+        if (spec.Priority is { } raw)
+        {
+            if (raw > priority)
+            {
+                warnings.Add($"{id}: spec.priority {raw} is above what its PriorityClass gives ({priority}) and is ignored; a raw priority may only lower a group's priority, so set spec.priorityClassName");
+            }
+
+            priority = Math.Min(priority, raw);
+        }
         TimeSpan? expected = null, maxRun = null, checkpoint = null;
         foreach (var (field, text, set) in new (string, string?, Action<TimeSpan>)[]
         {

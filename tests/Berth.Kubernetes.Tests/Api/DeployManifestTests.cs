@@ -94,33 +94,40 @@ public sealed class DeployManifestTests
     public void Rbac_ClusterRole_IsLeastPrivilege()
     {
         var objects = Load("deploy/rbac.yaml");
-        var role = objects.OfType<V1ClusterRole>().Single();
+        var role = objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "berth");
         var rules = role.Rules;
 
-        Assert.DoesNotContain(rules, r => r.Verbs.Contains("*") || r.Resources.Contains("*") || r.ApiGroups.Contains("*"));
+        Assert.DoesNotContain(rules, r => r.Verbs.Contains("*") || (r.Resources?.Contains("*") ?? false) || (r.ApiGroups?.Contains("*") ?? false));
         Assert.DoesNotContain(rules, r => r.Verbs.Contains("delete") || r.Verbs.Contains("deletecollection") || r.Verbs.Contains("escalate") || r.Verbs.Contains("bind"));
         Assert.DoesNotContain(rules, r => r.Resources.Contains("secrets") || r.Resources.Contains("leases"));
         bool Grants(string group, string resource, string verb) => rules.Any(r => r.ApiGroups.Contains(group) && r.Resources.Contains(resource) && r.Verbs.Contains(verb));
         foreach (var (group, resource, verb) in new[]
         {
-            ("", "nodes", "watch"), ("", "pods", "watch"), ("", "pods", "patch"), ("", "pods/binding", "create"), ("", "pods/eviction", "create"),
-            ("", "events", "create"), ("events.k8s.io", "events", "create"), ("batch", "jobs", "patch"), ("batch", "jobs", "watch"),
-            ("scheduling.k8s.io", "priorityclasses", "watch"), ("policy", "poddisruptionbudgets", "watch"),
-            ("berth.dev", "queues", "watch"), ("berth.dev", "podgroups", "watch"), ("berth.dev", "queues/status", "patch"), ("berth.dev", "podgroups/status", "update"),
+            ("", "nodes", "watch"), ("", "pods", "watch"), ("", "namespaces", "watch"), ("", "pods/binding", "create"), ("", "pods/eviction", "create"),
+            ("", "events", "create"), ("batch", "jobs", "update"), ("batch", "jobs", "watch"), ("scheduling.k8s.io", "priorityclasses", "watch"),
+            ("berth.dev", "queues", "watch"), ("berth.dev", "podgroups", "watch"), ("berth.dev", "queues/status", "patch"), ("berth.dev", "podgroups/status", "patch"),
+            ("authentication.k8s.io", "tokenreviews", "create"), ("authorization.k8s.io", "subjectaccessreviews", "create"),
         })
         {
             Assert.True(Grants(group, resource, verb), $"the ClusterRole does not grant {verb} on {group}/{resource}");
         }
 
+        // Nothing the code does not use (issue 12, finding 5): no pod patch, no node or queue writes, no PDB reads.
+        Assert.False(Grants("", "pods", "patch"));
         Assert.False(Grants("", "nodes", "patch"));
         Assert.False(Grants("berth.dev", "queues", "update"));
-        var leader = objects.OfType<V1Role>().Single();
-        Assert.Equal("berth-system", leader.Metadata.NamespaceProperty);
-        Assert.Equal(["get", "create", "update"], leader.Rules.Single(r => r.Resources.Contains("leases")).Verbs);
+        Assert.False(Grants("policy", "poddisruptionbudgets", "list"));
+        Assert.All(rules.Where(r => r.ApiGroups.Contains("admissionregistration.k8s.io")), r => Assert.Equal(["berth"], r.ResourceNames));
+        var roles = objects.OfType<V1Role>().ToArray();
+        Assert.All(roles, r => Assert.Equal("berth-system", r.Metadata.NamespaceProperty));
+        Assert.Equal(["get", "create", "update"], roles.SelectMany(r => r.Rules).Single(r => r.Resources.Contains("leases")).Verbs);
+        var secretRead = roles.SelectMany(r => r.Rules).Single(r => r.Resources.Contains("secrets") && r.Verbs.Contains("get"));
+        Assert.Equal(["berth-admission-key", "berth-webhook-tls"], secretRead.ResourceNames);
         var binding = objects.OfType<V1ClusterRoleBinding>().Single();
         Assert.Equal(("ServiceAccount", "berth", "berth-system"), (binding.Subjects[0].Kind, binding.Subjects[0].Name, binding.Subjects[0].NamespaceProperty));
         Assert.Equal(role.Metadata.Name, binding.RoleRef.Name);
-        Assert.Equal(leader.Metadata.Name, objects.OfType<V1RoleBinding>().Single().RoleRef.Name);
+        Assert.Equal(roles.Select(r => r.Metadata.Name).Order(StringComparer.Ordinal), objects.OfType<V1RoleBinding>().Select(b => b.RoleRef.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["/metrics"], objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "berth-metrics-reader").Rules.Single().NonResourceURLs);
     }
 
     [Fact]
@@ -134,10 +141,11 @@ public sealed class DeployManifestTests
         Assert.Equal("berth-system", deployment.Metadata.NamespaceProperty);
         Assert.Equal(2, deployment.Spec.Replicas);
         Assert.Equal("berth", pod.ServiceAccountName);
-        Assert.Equal(["operator", "--leader-elect"], container.Args);
+        Assert.Equal(["operator", "--leader-elect", "--cert-dir", "/certs"], container.Args);
         Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
         Assert.Equal("/readyz", container.ReadinessProbe.HttpGet.Path);
-        Assert.Equal(8080, container.Ports.Single().ContainerPort);
+        Assert.Equal("probes", container.LivenessProbe.HttpGet.Port.Value);
+        Assert.Equal([8081, 8443, 9443], container.Ports.Select(p => p.ContainerPort));
         Assert.True(pod.SecurityContext.RunAsNonRoot);
         Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
         Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
@@ -145,11 +153,59 @@ public sealed class DeployManifestTests
         Assert.NotNull(container.Resources.Requests["cpu"]);
         Assert.NotNull(container.Resources.Requests["memory"]);
         Assert.Equal("true", deployment.Spec.Template.Metadata.Annotations["prometheus.io/scrape"]);
-        Assert.Equal("8080", deployment.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Equal("8443", deployment.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Equal("https", deployment.Spec.Template.Metadata.Annotations["prometheus.io/scheme"]);
+        Assert.True(pod.Volumes.Single(v => v.Name == "certs").Secret.Optional);
         Assert.Null(pod.SchedulerName);
         var service = objects.OfType<V1Service>().Single();
-        Assert.Equal(8080, service.Spec.Ports.Single().Port);
+        Assert.Equal(8443, service.Spec.Ports.Single().Port);
         Assert.Equal(deployment.Spec.Selector.MatchLabels, service.Spec.Selector);
+    }
+
+    [Fact]
+    public void Webhook_Configurations_FailClosedOnQueuedJobsAndPodGroupsOnly()
+    {
+        var objects = Load("deploy/webhook.yaml");
+        var mutating = objects.OfType<V1MutatingWebhookConfiguration>().Single();
+        var validating = objects.OfType<V1ValidatingWebhookConfiguration>().Single();
+        var service = objects.OfType<V1Service>().Single();
+
+        Assert.Equal(("berth", "berth"), (mutating.Metadata.Name, validating.Metadata.Name));
+        Assert.All(mutating.Webhooks, w => Assert.Equal(("Fail", "/mutate", "berth-webhook", "None"), (w.FailurePolicy, w.ClientConfig.Service.Path, w.ClientConfig.Service.Name, w.SideEffects)));
+        Assert.All(validating.Webhooks, w => Assert.Equal(("Fail", "/validate", "berth-webhook", "None"), (w.FailurePolicy, w.ClientConfig.Service.Path, w.ClientConfig.Service.Name, w.SideEffects)));
+        Assert.All(mutating.Webhooks, w => Assert.Equal(["jobs"], w.Rules.Single().Resources));
+        Assert.Equal([KubernetesNames.KueueQueueLabel, KubernetesNames.QueueLabel], mutating.Webhooks.Select(w => w.ObjectSelector.MatchExpressions.Single().Key));
+        Assert.Contains(validating.Webhooks, w => w.Rules.Single().Resources.Contains("podgroups"));
+        Assert.All(mutating.Webhooks.Select(w => w.NamespaceSelector).Concat(validating.Webhooks.Select(w => w.NamespaceSelector)),
+            s => Assert.Equal(["kube-system", "berth-system"], s.MatchExpressions.Single(e => e.OperatorProperty == "NotIn").Values));
+        Assert.Equal("webhook", service.Spec.Ports.Single().TargetPort.Value);
+        Assert.Equal("berth-system/berth-webhook", mutating.Metadata.Annotations["cert-manager.io/inject-ca-from"]);
+    }
+
+    [Fact]
+    public void NetworkPolicy_OpensWebhookAndProbes_AndMetricsOnlyToScrapers()
+    {
+        var policy = Load("deploy/networkpolicy.yaml").OfType<V1NetworkPolicy>().Single();
+        var deployment = Load("deploy/operator.yaml").OfType<V1Deployment>().Single();
+
+        Assert.Equal(deployment.Spec.Selector.MatchLabels, policy.Spec.PodSelector.MatchLabels);
+        Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+        var open = policy.Spec.Ingress.Single(r => r.FromProperty is null);
+        Assert.Equal(["9443", "8081"], open.Ports.Select(p => p.Port.Value));
+        var scrape = policy.Spec.Ingress.Single(r => r.FromProperty is not null);
+        Assert.Equal(["8443"], scrape.Ports.Select(p => p.Port.Value));
+        Assert.Equal("true", scrape.FromProperty.Single().NamespaceSelector.MatchLabels["berth.dev/metrics-scraper"]);
+    }
+
+    [Fact]
+    public void CertManager_Certificate_NamesTheWebhookServiceAndTheSecretTheOperatorMounts()
+    {
+        var text = Repository.Read("deploy/cert-manager/certificate.yaml");
+        var secret = Load("deploy/operator.yaml").OfType<V1Deployment>().Single().Spec.Template.Spec.Volumes.Single(v => v.Name == "certs").Secret.SecretName;
+
+        Assert.Contains($"secretName: {secret}", text, StringComparison.Ordinal);
+        Assert.Contains("- berth-webhook.berth-system.svc", text, StringComparison.Ordinal);
+        Assert.Contains("kind: Certificate", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class HelmChartTests
         new ValuesCase("a profile and a resync are passed on", new() { ["profile"] = "strict-fifo", ["resync"] = "2m" }, ["strict-fifo", "2m"], ["fair-share+backfill+preemption"], 2, LeaderRole: true, Service: true),
         new ValuesCase("the metrics service can be left out", new() { ["metrics"] = new Dictionary<string, object?> { ["service"] = false } }, [], [], 2, LeaderRole: true, Service: false));
 
-    private static List<object> Render(Dictionary<string, object?>? overrides = null, string release = "berth")
+    internal static List<object> Render(Dictionary<string, object?>? overrides = null, string release = "berth")
     {
         var values = HelmTemplate.LoadValues(Repository.Read($"{Chart}/values.yaml"));
         if (overrides is not null)
@@ -77,9 +77,9 @@ public sealed class HelmChartTests
         var objects = Render();
 
         Assert.Equal(
-            ["ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Service", "ServiceAccount"],
+            ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "Deployment", "MutatingWebhookConfiguration", "NetworkPolicy", "Role", "Role", "RoleBinding", "RoleBinding", "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
             objects.Cast<IKubernetesObject>().Select(o => o.Kind).Order(StringComparer.Ordinal));
-        Assert.All(objects.Cast<IKubernetesObject<V1ObjectMeta>>().Where(o => o.Kind is not ("ClusterRole" or "ClusterRoleBinding")), o => Assert.Equal(Ns, o.Metadata.NamespaceProperty));
+        Assert.All(objects.Cast<IKubernetesObject<V1ObjectMeta>>().Where(o => o.Kind is not ("ClusterRole" or "ClusterRoleBinding" or "MutatingWebhookConfiguration" or "ValidatingWebhookConfiguration")), o => Assert.Equal(Ns, o.Metadata.NamespaceProperty));
         var binding = objects.OfType<V1ClusterRoleBinding>().Single();
         Assert.Equal(("berth", Ns), (binding.Subjects.Single().Name, binding.Subjects.Single().NamespaceProperty));
         Assert.Equal(objects.OfType<V1ServiceAccount>().Single().Metadata.Name, objects.OfType<V1Deployment>().Single().Spec.Template.Spec.ServiceAccountName);
@@ -88,13 +88,13 @@ public sealed class HelmChartTests
     [Fact]
     public void Chart_ClusterRole_GrantsExactlyWhatDeployRbacGrants()
     {
-        var chart = Render().OfType<V1ClusterRole>().Single();
-        var plain = Plain("deploy/rbac.yaml").OfType<V1ClusterRole>().Single();
+        var chart = Render().OfType<V1ClusterRole>().OrderBy(r => r.Metadata.Name, StringComparer.Ordinal).ToArray();
+        var plain = Plain("deploy/rbac.yaml").OfType<V1ClusterRole>().OrderBy(r => r.Metadata.Name, StringComparer.Ordinal).ToArray();
 
-        Assert.Equal(KubernetesJson.Serialize(plain.Rules), KubernetesJson.Serialize(chart.Rules));
+        Assert.Equal(plain.Select(r => KubernetesJson.Serialize(r.Rules)), chart.Select(r => KubernetesJson.Serialize(r.Rules)));
         Assert.Equal(
-            KubernetesJson.Serialize(Plain("deploy/rbac.yaml").OfType<V1Role>().Single().Rules),
-            KubernetesJson.Serialize(Render().OfType<V1Role>().Single().Rules));
+            Plain("deploy/rbac.yaml").OfType<V1Role>().OrderBy(r => r.Metadata.Name, StringComparer.Ordinal).Select(r => KubernetesJson.Serialize(r.Rules)),
+            Render().OfType<V1Role>().OrderBy(r => r.Metadata.Name, StringComparer.Ordinal).Select(r => KubernetesJson.Serialize(r.Rules)));
     }
 
     [Fact]
@@ -111,9 +111,12 @@ public sealed class HelmChartTests
         Assert.Equal(KubernetesJson.Serialize(p.ReadinessProbe), KubernetesJson.Serialize(c.ReadinessProbe));
         Assert.Equal(KubernetesJson.Serialize(plain.Spec.Template.Spec.Volumes), KubernetesJson.Serialize(chart.Spec.Template.Spec.Volumes));
         Assert.Equal("berth:latest", c.Image);
-        Assert.Equal(["operator", "--profile", "fair-share+backfill+preemption", "--resync", "30s", "--metrics-port", "8080", "--lease-namespace", Ns, "--leader-elect"], c.Args);
-        Assert.Equal("8080", chart.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
-        Assert.Equal(8080, c.Ports.Single().ContainerPort);
+        Assert.Equal(["operator", "--profile", "fair-share+backfill+preemption", "--resync", "30s", "--metrics-port", "8443", "--probe-port", "8081", "--webhook-port", "9443", "--webhook-configuration", "berth", "--webhook-service", "berth-webhook", "--cert-dir", "/certs", "--lease-namespace", Ns, "--leader-elect"], c.Args);
+        Assert.Equal("8443", chart.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Equal(p.Ports.Select(x => (x.Name, x.ContainerPort)), c.Ports.Select(x => (x.Name, x.ContainerPort)));
+        Assert.Equal(
+            KubernetesJson.Serialize(Plain("deploy/webhook.yaml").OfType<V1ValidatingWebhookConfiguration>().Single().Webhooks.Select(w => w.Rules)),
+            KubernetesJson.Serialize(Render().OfType<V1ValidatingWebhookConfiguration>().Single().Webhooks.Select(w => w.Rules)));
     }
 
     [Theory]
@@ -129,8 +132,8 @@ public sealed class HelmChartTests
         Assert.All(c.ArgsPresent, a => Assert.Contains(a, args));
         Assert.All(c.ArgsAbsent, a => Assert.DoesNotContain(a, args));
         Assert.Equal(c.Replicas, deployment.Spec.Replicas);
-        Assert.Equal(c.LeaderRole, objects.OfType<V1Role>().Any());
-        Assert.Equal(c.Service, objects.OfType<V1Service>().Any());
+        Assert.Equal(c.LeaderRole, objects.OfType<V1Role>().Any(r => r.Rules.Any(x => x.Resources.Contains("leases"))));
+        Assert.Equal(c.Service, objects.OfType<V1Service>().Any(x => x.Metadata.Name.EndsWith("-metrics", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -138,7 +141,9 @@ public sealed class HelmChartTests
     {
         var objects = Render(release: "berth-canary");
 
-        Assert.Equal("berth-canary", objects.OfType<V1ClusterRole>().Single().Metadata.Name);
+        Assert.Equal(["berth-canary", "berth-canary-metrics-reader"], objects.OfType<V1ClusterRole>().Select(r => r.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["berth-canary"], objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "berth-canary").Rules.Single(r => r.ApiGroups.Contains("admissionregistration.k8s.io")).ResourceNames);
+        Assert.Equal("berth-canary", objects.OfType<V1MutatingWebhookConfiguration>().Single().Metadata.Name);
         Assert.Equal("berth-canary", objects.OfType<V1ClusterRoleBinding>().Single().RoleRef.Name);
         Assert.Equal("berth-canary-operator", objects.OfType<V1Deployment>().Single().Metadata.Name);
     }

@@ -12,7 +12,7 @@ internal static class Repository
     /// values; its crds/ are copies of deploy/crds/) and the kind cluster config are not manifests and have their own tests.
     /// </summary>
     public static IReadOnlyList<string> DeployYamlFiles =>
-        AllYamlFiles(Deploy).Where(f => !f.StartsWith("deploy/helm/", StringComparison.Ordinal) && !f.StartsWith("deploy/kind/", StringComparison.Ordinal)).ToArray();
+        AllYamlFiles(Deploy).Where(f => !f.StartsWith("deploy/helm/", StringComparison.Ordinal) && !f.StartsWith("deploy/kind/", StringComparison.Ordinal) && !f.StartsWith("deploy/cert-manager/", StringComparison.Ordinal)).ToArray();
 
     /// <summary>Every YAML file under <paramref name="folder"/> (absolute), relative to the repository root, sorted.</summary>
     public static IReadOnlyList<string> AllYamlFiles(string folder) =>

@@ -26,6 +26,9 @@ internal sealed class ControllerHarness : IAsyncDisposable
         _cache = Controller.Cache.RunAsync(_stop.Token);
     }
 
+    /// <summary>The admission-record key of every controller a test starts (a restarted controller trusts what the previous one wrote).</summary>
+    public static AdmissionRecordSeal TestSeal => TestSeals.Key;
+
     public FakeApiServer Server { get; }
 
     public k8s.Kubernetes Client { get; }
@@ -37,7 +40,8 @@ internal sealed class ControllerHarness : IAsyncDisposable
     public static async Task<ControllerHarness> StartAsync(ControllerOptions? options = null, FakeApiServer? server = null, bool wait = true)
     {
         server ??= await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources });
-        var harness = new ControllerHarness(server, options ?? new ControllerOptions());
+        options ??= new ControllerOptions();
+        var harness = new ControllerHarness(server, options.RecordSeal is null ? options with { RecordSeal = TestSeal } : options);
         if (wait)
         {
             await harness.Controller.Cache.Synced.WaitAsync(TimeSpan.FromSeconds(10));

@@ -66,16 +66,22 @@ public sealed class OperatorHostTests
         server.Seed(Objects.GpuNode("node-00", 8));
         await using var host = OperatorHost.Create(Settings("solo", leaderElect: false), server.CreateClient(), TimeProvider.System, NullLoggerFactory.Instance);
         await host.StartAsync();
-        using var http = new HttpClient { BaseAddress = host.MetricsAddress };
+        using var probes = new HttpClient { BaseAddress = host.ProbeAddress };
+        using var http = Security.Https.Trusting(host.Certificate, host.MetricsAddress!);
+        server.Access.AddToken("scraper-token", "system:serviceaccount:monitoring:prometheus");
+        server.Access.Grant("system:serviceaccount:monitoring:prometheus", "get", "/metrics");
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "scraper-token");
 
         await Until(() => host.Controller.Ready, "the cache syncs");
-        var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-        var healthy = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        var ready = await probes.GetAsync(new Uri("/readyz", UriKind.Relative));
+        var healthy = await probes.GetAsync(new Uri("/healthz", UriKind.Relative));
         var metrics = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
         var text = await metrics.Content.ReadAsStringAsync();
 
         Assert.True(ready.IsSuccessStatusCode);
         Assert.True(healthy.IsSuccessStatusCode);
+        Assert.Equal("ok\n", await healthy.Content.ReadAsStringAsync()); // probes reveal nothing
+        Assert.Equal(System.Net.HttpStatusCode.OK, metrics.StatusCode);
         Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
         Assert.Contains("berth_leader 1", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE berth_admission_wait_seconds histogram", text, StringComparison.Ordinal);
@@ -92,6 +98,8 @@ public sealed class OperatorHostTests
         RenewDeadline = TimeSpan.FromSeconds(3),
         RetryPeriod = TimeSpan.FromMilliseconds(300),
         MetricsPort = 0,
+        ProbePort = 0,
+        WebhookPort = 0,
         ListenAddress = "127.0.0.1",
         Controller = new ControllerOptions { Resync = TimeSpan.FromMilliseconds(500) },
     };

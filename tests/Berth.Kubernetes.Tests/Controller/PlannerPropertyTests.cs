@@ -80,7 +80,7 @@ public sealed class PlannerPropertyTests
                 _limit[$"q{q}"] = nominal + (borrowing is null ? int.MaxValue / 2 : int.Parse(borrowing, CultureInfo.InvariantCulture));
             }
 
-            _options = new ControllerOptions { Profile = new[] { "fair-share+backfill+preemption", "besteffort-fifo", "fair-share+preemption" }[_random.Next(3)] };
+            _options = new ControllerOptions { RecordSeal = ControllerHarness.TestSeal, Profile = new[] { "fair-share+backfill+preemption", "besteffort-fifo", "fair-share+preemption" }[_random.Next(3)] };
             var now = Start;
             for (var step = 0; step < 8; step++)
             {

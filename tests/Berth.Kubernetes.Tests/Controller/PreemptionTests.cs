@@ -17,7 +17,8 @@ public sealed class PreemptionTests
         await RunLowGangAsync(h);
 
         var high = Objects.Group("high", 1, "team-a");
-        high.Spec = high.Spec with { Priority = 100 };
+        high.Spec = high.Spec with { PriorityClassName = "high" }; // a raw spec.priority could no longer raise it
+        h.Server.Seed(Objects.PriorityClass("high", 100));
         h.Server.Seed(high);
         h.Server.Seed(Objects.Pod("high-0", gpus: 8, group: "high"));
         var plan = await h.CycleAsync();
@@ -59,7 +60,8 @@ public sealed class PreemptionTests
         await h.Client.PolicyV1.CreateNamespacedPodDisruptionBudgetAsync(budget, Objects.Ns);
 
         var high = Objects.Group("high", 1, "team-a");
-        high.Spec = high.Spec with { Priority = 100 };
+        high.Spec = high.Spec with { PriorityClassName = "high" }; // a raw spec.priority could no longer raise it
+        h.Server.Seed(Objects.PriorityClass("high", 100));
         h.Server.Seed(high);
         h.Server.Seed(Objects.Pod("high-0", gpus: 8, group: "high"));
         await h.CycleAsync();

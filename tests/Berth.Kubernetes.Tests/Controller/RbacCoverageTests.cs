@@ -7,7 +7,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Berth.Kubernetes.Tests.Controller;
 
-/// <summary>Every request the operator makes in a busy run is one deploy/rbac.yaml grants: the manifests cannot fall behind the code.</summary>
+/// <summary>
+/// Least privilege both ways (issue 12, finding 5): every request the operator makes in a busy run is one
+/// deploy/rbac.yaml and the Helm chart grant (the manifests cannot fall behind the code), and every grant there is
+/// used by some request of that run (no grant outlives the code that needed it).
+/// </summary>
 public sealed class RbacCoverageTests
 {
     private static readonly Dictionary<string, string> Groups = new(StringComparer.Ordinal)
@@ -15,6 +19,8 @@ public sealed class RbacCoverageTests
         ["nodes"] = "", ["pods"] = "", ["events"] = "", ["namespaces"] = "",
         ["jobs"] = "batch", ["priorityclasses"] = "scheduling.k8s.io", ["poddisruptionbudgets"] = "policy", ["leases"] = "coordination.k8s.io",
         ["queues"] = KubernetesNames.Group, ["cohorts"] = KubernetesNames.Group, ["flavors"] = KubernetesNames.Group, ["podgroups"] = KubernetesNames.Group,
+        ["secrets"] = "", ["tokenreviews"] = "authentication.k8s.io", ["subjectaccessreviews"] = "authorization.k8s.io",
+        ["mutatingwebhookconfigurations"] = "admissionregistration.k8s.io", ["validatingwebhookconfigurations"] = "admissionregistration.k8s.io",
     };
 
     [Fact]
@@ -35,25 +41,31 @@ public sealed class RbacCoverageTests
         await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("reclaimer", 1, 8, "team-b"), "default");
         await h.RunUntilQuietAsync(); // also: a status field the planner clears is cleared on the server (else it rewrites forever)
 
-        // Leader election, with the operator's own host.
-        await using (var host = OperatorHost.Create(new OperatorSettings { Identity = "rbac", LeaderElect = true, MetricsPort = 0, ListenAddress = "127.0.0.1", LeaseDuration = TimeSpan.FromSeconds(2), RenewDeadline = TimeSpan.FromSeconds(1.5), RetryPeriod = TimeSpan.FromMilliseconds(200) }, h.Server.CreateClient(), TimeProvider.System, NullLoggerFactory.Instance))
+        // Leader election, the webhook's certificate and caBundle, and a scrape of /metrics, with the operator's own host.
+        h.Server.Seed(new V1MutatingWebhookConfiguration { ApiVersion = "admissionregistration.k8s.io/v1", Kind = "MutatingWebhookConfiguration", Metadata = new V1ObjectMeta { Name = "berth" }, Webhooks = [new V1MutatingWebhook { Name = "m.berth.dev", AdmissionReviewVersions = ["v1"], SideEffects = "None", ClientConfig = new Admissionregistrationv1WebhookClientConfig() }] });
+        h.Server.Seed(new V1ValidatingWebhookConfiguration { ApiVersion = "admissionregistration.k8s.io/v1", Kind = "ValidatingWebhookConfiguration", Metadata = new V1ObjectMeta { Name = "berth" }, Webhooks = [new V1ValidatingWebhook { Name = "v.berth.dev", AdmissionReviewVersions = ["v1"], SideEffects = "None", ClientConfig = new Admissionregistrationv1WebhookClientConfig() }] });
+        h.Server.Access.AddToken("scraper", "prometheus");
+        await using (var host = OperatorHost.Create(new OperatorSettings { Identity = "rbac", LeaderElect = true, MetricsPort = 0, ProbePort = 0, WebhookPort = 0, ListenAddress = "127.0.0.1", LeaseDuration = TimeSpan.FromSeconds(2), RenewDeadline = TimeSpan.FromSeconds(1.5), RetryPeriod = TimeSpan.FromMilliseconds(200) }, h.Server.CreateClient(), TimeProvider.System, NullLoggerFactory.Instance))
         {
             await host.StartAsync();
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (!host.Controller.IsLeader && DateTime.UtcNow < deadline)
+            while ((!host.Controller.IsLeader || h.Server.RequestCount("update", "leases") == 0) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(20);
             }
 
             Assert.True(host.Controller.IsLeader);
+            using var http = Security.Https.Trusting(host.Certificate, host.MetricsAddress!);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "scraper");
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await http.GetAsync(new Uri("/metrics", UriKind.Relative))).StatusCode);
         }
 
         var requested = h.Server.Requested().Where(r => r.Verb != "delete" || !r.Resource.StartsWith("pods", StringComparison.Ordinal)).ToArray();
         var manifests = KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(Api.Repository.Root, "deploy", "rbac.yaml")), CustomResourceDefinitions.Types.ToDictionary(), strict: true);
-        var rules = manifests.OfType<V1ClusterRole>().SelectMany(r => r.Rules).Concat(manifests.OfType<V1Role>().SelectMany(r => r.Rules)).ToArray();
+        var rules = Grants(manifests);
 
         // The requests the run must have made (so this test checks something), then that each is granted.
-        foreach (var expected in new[] { ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases") })
+        foreach (var expected in new[] { ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations") })
         {
             Assert.Contains(expected, requested);
         }
@@ -62,6 +74,34 @@ public sealed class RbacCoverageTests
         Assert.All(operatorRequests, r => Assert.True(
             rules.Any(rule => rule.ApiGroups.Contains(Groups[r.Resource.Split('/')[0]]) && rule.Resources.Contains(r.Resource) && rule.Verbs.Contains(r.Verb)),
             $"deploy/rbac.yaml does not grant {r.Verb} on {Groups[r.Resource.Split('/')[0]]}/{r.Resource}, which the operator uses"));
+
+        // The other way: every grant of deploy/rbac.yaml and of the chart is used by a request of the run.
+        var chart = Api.HelmChartTests.Render();
+        foreach (var (source, grants) in new[] { ("deploy/rbac.yaml", rules), ("deploy/helm/berth", Grants(chart)) })
+        {
+            foreach (var rule in grants)
+            {
+                foreach (var resource in rule.Resources)
+                {
+                    foreach (var verb in rule.Verbs)
+                    {
+                        Assert.True(operatorRequests.Contains((verb, resource)), $"{source} grants {verb} on {rule.ApiGroups.Single()}/{resource}, which no request of the operator uses; remove the grant");
+                        Assert.Equal(Groups[resource.Split('/')[0]], rule.ApiGroups.Single());
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The resource rules granted to Berth's own ServiceAccount (the metrics-reader role is for scrapers, not bound to Berth).</summary>
+    private static V1PolicyRule[] Grants(IEnumerable<object> manifests)
+    {
+        var objects = manifests.ToArray();
+        var bound = objects.OfType<V1ClusterRoleBinding>().Select(b => b.RoleRef.Name).ToHashSet(StringComparer.Ordinal);
+        return objects.OfType<V1ClusterRole>().Where(r => bound.Contains(r.Metadata.Name)).SelectMany(r => r.Rules)
+            .Concat(objects.OfType<V1Role>().SelectMany(r => r.Rules))
+            .Where(r => r.Resources is { Count: > 0 })
+            .ToArray();
     }
 
     /// <summary>Requests the test itself makes (creating Jobs through the client); everything else is the operator's.</summary>

@@ -12,6 +12,7 @@ internal sealed class ApiRequestHandler(
     ObjectStore store,
     ObjectOperations operations,
     FaultInjector faults,
+    AccessReviews access,
     TimeSpan? bookmarkInterval,
     CancellationToken stopping)
 {
@@ -116,6 +117,10 @@ internal sealed class ApiRequestHandler(
                 return operations.Get(target.Key);
             case "list":
                 return List(target, request.Query);
+            case "create" when target.Name is null && (resource.Is("authentication.k8s.io", "tokenreviews") || resource.Is("authorization.k8s.io", "subjectaccessreviews")):
+                return body is JsonObject review
+                    ? new ApiResult(201, access.Review(resource.Plural, review))
+                    : ApiStatus.BadRequest("the request body must be a JSON object");
             case "create" when target.Name is null:
                 if (resource.Namespaced && target.Namespace is null)
                 {

@@ -79,8 +79,10 @@ public sealed class FakeApiServer : IAsyncDisposable
         ObjectStore store,
         ObjectOperations operations,
         FaultInjector faults,
+        AccessReviews access,
         CancellationTokenSource stopping)
     {
+        Access = access;
         this.app = app;
         BaseAddress = baseAddress;
         this.registry = registry;
@@ -89,6 +91,9 @@ public sealed class FakeApiServer : IAsyncDisposable
         this.faults = faults;
         this.stopping = stopping;
     }
+
+    /// <summary>Answers to TokenReview and SubjectAccessReview: register tokens and grants here.</summary>
+    public AccessReviews Access { get; }
 
     /// <summary>The server's root, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; }
@@ -112,7 +117,8 @@ public sealed class FakeApiServer : IAsyncDisposable
         var operations = new ObjectOperations(store, registry, options.TimeProvider);
         var faults = new FaultInjector();
         var stopping = new CancellationTokenSource();
-        var handler = new ApiRequestHandler(registry, store, operations, faults, options.BookmarkInterval, stopping.Token);
+        var access = new AccessReviews();
+        var handler = new ApiRequestHandler(registry, store, operations, faults, access, options.BookmarkInterval, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -122,7 +128,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
             .Addresses.Single();
-        return new FakeApiServer(app, new Uri(address.TrimEnd('/') + "/"), registry, store, operations, faults, stopping);
+        return new FakeApiServer(app, new Uri(address.TrimEnd('/') + "/"), registry, store, operations, faults, access, stopping);
     }
 
     /// <summary>A real client for this server (plain http, no credentials). The caller disposes it.</summary>

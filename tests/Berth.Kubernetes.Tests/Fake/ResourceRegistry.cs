@@ -9,11 +9,16 @@ internal sealed class ResourceRegistry
         new("", "v1", "pods", "Pod", Namespaced: true) { BuiltIn = true },
         new("", "v1", "events", "Event", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
         new("", "v1", "namespaces", "Namespace", Namespaced: false) { BuiltIn = true },
+        new("", "v1", "secrets", "Secret", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
         new("batch", "v1", "jobs", "Job", Namespaced: true) { BuiltIn = true },
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", Namespaced: true) { BuiltIn = true },
         new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
         new("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
         new("events.k8s.io", "v1", "events", "Event", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
+        new("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
+        new("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
+        new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
+        new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
     ];
 
     private readonly Dictionary<(string Group, string Version, string Plural), ResourceDefinition> byPlural = [];

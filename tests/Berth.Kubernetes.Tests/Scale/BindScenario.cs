@@ -28,7 +28,7 @@ internal static class BindScenario
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources }).ConfigureAwait(false);
         ScaleObjects.SeedCluster(server, options.Nodes, options.Queues);
         using var client = server.CreateClient();
-        var controllerOptions = new ControllerOptions();
+        var controllerOptions = new ControllerOptions { RecordSeal = TestSeals.Key };
         var controller = new BerthController(client, controllerOptions, new MetricsRegistry(), TimeProvider.System, NullLoggerFactory.Instance) { IsLeader = false };
         using var stop = new CancellationTokenSource();
         var loop = controller.RunAsync(stop.Token);

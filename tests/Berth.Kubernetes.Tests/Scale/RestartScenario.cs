@@ -48,7 +48,7 @@ internal static class RestartScenario
         using var client = server.CreateClient();
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
-        var controller = new BerthController(client, new ControllerOptions(), new MetricsRegistry(), TimeProvider.System, NullLoggerFactory.Instance) { IsLeader = true };
+        var controller = new BerthController(client, new ControllerOptions { RecordSeal = TestSeals.Key }, new MetricsRegistry(), TimeProvider.System, NullLoggerFactory.Instance) { IsLeader = true };
         var loop = controller.RunAsync(stop.Token);
         var synced = controller.Cache.Synced.ContinueWith(_ => clock.Elapsed, TaskScheduler.Default);
         var lastReport = TimeSpan.Zero;
@@ -82,7 +82,7 @@ internal static class RestartScenario
         for (var i = 0; i < 3; i++)
         {
             var planClock = Stopwatch.StartNew();
-            DecisionPlanner.Plan(before, new ControllerOptions());
+            DecisionPlanner.Plan(before, new ControllerOptions { RecordSeal = TestSeals.Key });
             planSeconds = Math.Min(planSeconds, planClock.Elapsed.TotalSeconds);
         }
 

@@ -75,7 +75,8 @@ internal static class ScaleObjects
     public static PodGroup Admitted(string name, int minMember, string queue, IReadOnlyList<PlannedPod> planned, DateTimeOffset admittedAt, bool allBound)
     {
         var group = Objects.Group(name, minMember, queue);
-        var record = new AdmissionRecord { Flavor = Flavor, AdmittedAt = admittedAt, Pods = planned };
+        group.Metadata.Uid = $"uid-{name}"; // the seal covers the uid (the fake keeps a seeded one)
+        var record = TestSeals.Key.Sign(new AdmissionRecord { Flavor = Flavor, AdmittedAt = admittedAt, Pods = planned }, group.Metadata.Uid);
         group.Metadata.Annotations = new Dictionary<string, string> { [AdmissionRecord.AnnotationName] = record.ToJson() };
         group.Status = new PodGroupStatus
         {

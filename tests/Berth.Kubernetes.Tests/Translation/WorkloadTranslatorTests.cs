@@ -232,6 +232,10 @@ public sealed class WorkloadTranslatorTests
 
         Assert.Equal(50, WorkloadTranslator.FromPodGroup(Group(2), members, Kube.Epoch).Workload!.Priority);
         Assert.Equal(7, WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 7 } }, members, Kube.Epoch).Workload!.Priority);
+        var jumping = WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 1_000_000 } }, members, Kube.Epoch);
+        Assert.Equal(50, jumping.Workload!.Priority); // a raw priority cannot raise a group above its class (issue 12, finding 4)
+        Assert.Contains(jumping.Warnings, w => w.Contains("spec.priority 1000000", StringComparison.Ordinal));
+        Assert.Equal(1000, WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Priority = 2000, PriorityClassName = "high" } }, members, Kube.Epoch, Classes).Workload!.Priority);
         var byClass = WorkloadTranslator.FromPodGroup(Group(2) with { Spec = new PodGroupSpec { MinMember = 2, PriorityClassName = "high" } }, members, Kube.Epoch, Classes).Workload!;
         Assert.Equal((1000, false), (byClass.Priority, byClass.Preemptible));
         Assert.All(byClass.PodSets, s => Assert.Equal(1000, s.Template.Priority));

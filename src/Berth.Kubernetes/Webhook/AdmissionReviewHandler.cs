@@ -1,0 +1,165 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Translation;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Webhook;
+
+/// <summary>
+/// Berth's admission webhook (AdmissionReview <c>admission.k8s.io/v1</c>), as Kueue's: the mutating half creates
+/// queued Jobs suspended; the validating half refuses what would let a tenant jump the queue. Requests from
+/// Berth's own ServiceAccount pass untouched. A pure function of the review and the cluster view it is given.
+/// <list type="number">
+/// <item>Berth-owned annotations (<see cref="OwnedAnnotations"/>) on a Job or PodGroup are set or changed only by Berth.</item>
+/// <item>A queued Job is not created running, and not unsuspended, by anyone but Berth.</item>
+/// <item>A PodGroup's raw <c>spec.priority</c> is Berth's alone: its priority comes from <c>spec.priorityClassName</c>.</item>
+/// <item>A PriorityClass annotated <see cref="AllowedNamespacesAnnotation"/> is usable only from those namespaces.</item>
+/// <item>A workload names only a Queue whose <c>namespaceSelector</c> allows its namespace.</item>
+/// </list>
+/// </summary>
+public sealed class AdmissionReviewHandler
+{
+    /// <summary>Annotation on a PriorityClass: the namespaces that may use it, comma separated (absent: every namespace).</summary>
+    public const string AllowedNamespacesAnnotation = "berth.dev/allowed-namespaces";
+
+    /// <summary>Annotations only Berth writes; a tenant who sets one could pose as admitted, skip a backoff or hide a reason.</summary>
+    public static readonly IReadOnlyList<string> OwnedAnnotations =
+    [
+        AdmissionRecord.AnnotationName, KubernetesNames.RequeuesAnnotation, KubernetesNames.BackoffUntilAnnotation, KubernetesNames.PodsReadyAnnotation,
+        KubernetesNames.GpuIndicesAnnotation, KubernetesNames.GpuMilliAnnotation, DecisionPlanner.PendingReasonAnnotation, PlanExecutor.OriginalParallelismAnnotation,
+    ];
+
+    private readonly string _berthUser;
+    private readonly WebhookView _view;
+
+    /// <param name="berthUser">Berth's identity as the API server names it: <c>system:serviceaccount:&lt;namespace&gt;:&lt;name&gt;</c>.</param>
+    /// <param name="view">Queues, namespaces and priority classes as the controller's cache sees them.</param>
+    public AdmissionReviewHandler(string berthUser, WebhookView view)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(berthUser);
+        ArgumentNullException.ThrowIfNull(view);
+        _berthUser = berthUser;
+        _view = view;
+    }
+
+    /// <summary>Answers a review for the mutating webhook (<c>/mutate</c>): a JSON patch that suspends a queued Job created running.</summary>
+    public JsonObject Mutate(JsonNode? review) => Answer(review, (request, obj, old) =>
+    {
+        if (Kind(request) == "Job" && Operation(request) == "CREATE" && QueueOf(obj) is not null && obj?["spec"]?["suspend"]?.GetValue<bool>() != true)
+        {
+            var patch = new JsonArray(new JsonObject { ["op"] = "add", ["path"] = "/spec/suspend", ["value"] = true });
+            return WebhookVerdict.Patched(patch, "a queued Job is created suspended; Berth unsuspends it when its queue admits it");
+        }
+
+        return WebhookVerdict.Allowed;
+    });
+
+    /// <summary>Answers a review for the validating webhook (<c>/validate</c>).</summary>
+    public JsonObject Validate(JsonNode? review) => Answer(review, (request, obj, old) =>
+    {
+        var kind = Kind(request);
+        var operation = Operation(request);
+        if (obj is null || kind is not ("Job" or "PodGroup") || operation is not ("CREATE" or "UPDATE"))
+        {
+            return WebhookVerdict.Allowed;
+        }
+
+        var ns = request["namespace"]?.GetValue<string>() ?? obj["metadata"]?["namespace"]?.GetValue<string>() ?? string.Empty;
+        foreach (var key in OwnedAnnotations)
+        {
+            var now = Annotation(obj, key);
+            var before = old is null ? null : Annotation(old, key);
+            if (now != before && (operation == "UPDATE" || now is not null))
+            {
+                return WebhookVerdict.Denied($"metadata.annotations[{key}] is written by Berth only; remove it from your {kind} (Berth sets it when it admits or requeues the workload)");
+            }
+        }
+
+        var queue = QueueOf(obj);
+        if (kind == "Job" && queue is not null && obj["spec"]?["suspend"]?.GetValue<bool>() != true
+            && (operation == "CREATE" || old?["spec"]?["suspend"]?.GetValue<bool>() == true))
+        {
+            return WebhookVerdict.Denied($"spec.suspend: the Job names queue {queue}, so Berth starts it when its queue admits it; create it with spec.suspend: true and leave it to Berth");
+        }
+
+        if (kind == "PodGroup" && obj["spec"]?["priority"] is { } priority && (operation == "CREATE" || old?["spec"]?["priority"]?.ToJsonString() != priority.ToJsonString()))
+        {
+            return WebhookVerdict.Denied("spec.priority is not for tenants: a PodGroup takes its priority from spec.priorityClassName; remove spec.priority and name a PriorityClass your namespace may use");
+        }
+
+        var view = _view;
+        if (!view.Synced())
+        {
+            return WebhookVerdict.Allowed;
+        }
+
+        var className = kind == "PodGroup" ? obj["spec"]?["priorityClassName"]?.GetValue<string>() : obj["spec"]?["template"]?["spec"]?["priorityClassName"]?.GetValue<string>();
+        if (!string.IsNullOrEmpty(className))
+        {
+            var cls = view.PriorityClass(className);
+            if (cls is null && kind == "PodGroup")
+            {
+                return WebhookVerdict.Denied($"spec.priorityClassName: there is no PriorityClass {className}; name one that exists");
+            }
+
+            if (cls is not null && !MayUse(cls, ns))
+            {
+                return WebhookVerdict.Denied($"priorityClassName: namespace {ns} may not use PriorityClass {className} (its annotation {AllowedNamespacesAnnotation} lists {cls.Metadata.Annotations[AllowedNamespacesAnnotation]}); name another class");
+            }
+        }
+
+        if (queue is not null && view.Queue(queue) is { } found
+            && !NamespaceAccess.Allows(found, NamespaceAccess.LabelsOf(ns, view.Namespace(ns) is { } known ? [known] : [])))
+        {
+            return WebhookVerdict.Denied($"namespace {ns} may not use queue {queue} (its namespaceSelector is {NamespaceAccess.Describe(found.Spec?.NamespaceSelector)}); name a queue your namespace may use");
+        }
+
+        return WebhookVerdict.Allowed;
+    });
+
+    /// <summary>True when <paramref name="ns"/> may use <paramref name="cls"/> (see <see cref="AllowedNamespacesAnnotation"/>).</summary>
+    public static bool MayUse(V1PriorityClass cls, string ns)
+    {
+        ArgumentNullException.ThrowIfNull(cls);
+        return cls.Metadata?.Annotations?.TryGetValue(AllowedNamespacesAnnotation, out var list) != true
+            || list!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Contains(ns, StringComparer.Ordinal);
+    }
+
+    private JsonObject Answer(JsonNode? review, Func<JsonObject, JsonObject?, JsonObject?, WebhookVerdict> decide)
+    {
+        if (review?["request"] is not JsonObject request || request["uid"]?.GetValue<string>() is not { Length: > 0 } uid)
+        {
+            throw new ArgumentException("the body is not an AdmissionReview with request.uid; the API server sends admission.k8s.io/v1 AdmissionReview", nameof(review));
+        }
+
+        var verdict = request["userInfo"]?["username"]?.GetValue<string>() == _berthUser
+            ? WebhookVerdict.Allowed
+            : decide(request, request["object"] as JsonObject, request["oldObject"] as JsonObject);
+        var response = new JsonObject { ["uid"] = uid, ["allowed"] = verdict.Allow };
+        if (!verdict.Allow)
+        {
+            response["status"] = new JsonObject { ["code"] = 403, ["reason"] = "Forbidden", ["message"] = verdict.Message };
+        }
+
+        if (verdict.Patch is not null)
+        {
+            response["patchType"] = "JSONPatch";
+            response["patch"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(verdict.Patch.ToJsonString()));
+            response["warnings"] = new JsonArray(verdict.Message);
+        }
+
+        return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["response"] = response };
+    }
+
+    private static string? Kind(JsonObject request) => request["kind"]?["kind"]?.GetValue<string>();
+
+    private static string? Operation(JsonObject request) => request["operation"]?.GetValue<string>();
+
+    private static string? Annotation(JsonObject obj, string key) => obj["metadata"]?["annotations"]?[key]?.GetValue<string>();
+
+    private static string? QueueOf(JsonObject? obj) =>
+        obj?["spec"]?["queue"]?.GetValue<string>()
+        ?? obj?["metadata"]?["labels"]?[KubernetesNames.KueueQueueLabel]?.GetValue<string>()
+        ?? obj?["metadata"]?["labels"]?[KubernetesNames.QueueLabel]?.GetValue<string>();
+}
