@@ -22,7 +22,7 @@ public sealed partial class AdmissionScheduler
     /// 4. commit: each mover is restarted on its new nodes (evicted with reason Consolidated and admitted
     ///    again at once, keeping its quota), then the gang is admitted.
     /// </summary>
-    private bool TryConsolidate(WorkloadState w, int f, int[] counts, TimeSpan now)
+    internal bool TryConsolidate(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
         var demand = RequestOf(w, counts).GpuMilli;
         if (demand > _flavorFreeGpu[f])
