@@ -19,7 +19,7 @@ public sealed partial class AdmissionSizeTests
     /// </summary>
     private static readonly Dictionary<string, int> Ceilings = new(StringComparer.Ordinal)
     {
-        ["AdmissionScheduler"] = 3050,
+        ["AdmissionScheduler"] = 2900,
     };
 
     [Fact]
