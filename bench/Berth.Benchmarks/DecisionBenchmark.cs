@@ -32,6 +32,15 @@ public abstract class DecisionBenchmark
         Console.WriteLine($"// {label}: arrived {mid.ArrivedPercent:F1}%, allocated {mid.AllocatedPercent:F1}% after {mid.Next} pods; next 64: {BenchData.Describe(_pods)}");
     }
 
+    /// <summary>Evaluates each of the next 64 pods once, so that the first measured iterations do not pay for cold caches (per pod type and node, or per pod class).</summary>
+    protected void WarmEveryPod()
+    {
+        foreach (var pod in _pods)
+        {
+            _placer.Evaluate(pod);
+        }
+    }
+
     [Benchmark(Baseline = true)]
     public PlacementResult Evaluate_WarmCache() => _placer.Evaluate(_pods[_next++ & 63]);
 

@@ -38,7 +38,8 @@ public static class Scenarios
         switch (args[0])
         {
             case "decisions":
-                Decisions(int.Parse(Opt("nodes", "1213"), Inv), Opt("policy", "fgd"), int.Parse(Opt("seed", "42"), Inv), double.Parse(Opt("until", "130"), Inv));
+                Decisions(int.Parse(Opt("nodes", "1213"), Inv), Opt("policy", "fgd"), int.Parse(Opt("seed", "42"), Inv), double.Parse(Opt("until", "130"), Inv),
+                    Enum.Parse<PlacementScan>(Opt("scan", "auto"), ignoreCase: true));
                 return 0;
             case "comparison":
                 Comparison(int.Parse(Opt("seeds", "10"), Inv));
@@ -61,6 +62,18 @@ public static class Scenarios
                     Queues = int.Parse(Opt("queues", "10"), Inv),
                     ServerAloneParallelism = int.Parse(Opt("parallel", "16"), Inv),
                 });
+            case "hyperscale":
+                HyperscaleScale.Run(
+                    new Berth.Simulation.Generation.HyperscaleOptions
+                    {
+                        Nodes = int.Parse(Opt("nodes", "12500"), Inv),
+                        Days = int.Parse(Opt("days", "30"), Inv),
+                        Jobs = int.Parse(Opt("jobs", "1000000"), Inv),
+                        OfferedLoad = double.Parse(Opt("load", "0.85"), Inv),
+                        Seed = int.Parse(Opt("seed", "1"), Inv),
+                    },
+                    Opt("profile", "fair-share+backfill+preemption"));
+                return 0;
             case "k8s-restart":
                 return KubernetesScale.Restart(new Berth.Kubernetes.Tests.Scale.RestartScenarioOptions
                 {
@@ -77,23 +90,24 @@ public static class Scenarios
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: scenario decisions --nodes 1213|1000|5000|20000 [--policy fgd] [--seed 42] [--until 130]");
+        Console.Error.WriteLine("usage: scenario decisions --nodes 1213|1000|5000|20000 [--policy fgd] [--seed 42] [--until 130] [--scan auto|full|grouped]");
         Console.Error.WriteLine("       scenario comparison [--seeds 10]");
         Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit]");
         Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
         Console.Error.WriteLine("       scenario hashes [--conformance scenarios/conformance] [--itp scenarios/itp-merged.yaml|none]");
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
+        Console.Error.WriteLine("       scenario hyperscale [--nodes 12500] [--days 30] [--jobs 1000000] [--load 0.85] [--profile fair-share+backfill+preemption] [--seed 1]");
         Console.Error.WriteLine("       scenario k8s-restart [--nodes 5000] [--pods 50000] [--pending 100] [--interrupted 10] [--queues 20]");
         return 2;
     }
 
-    private static void Decisions(int nodes, string policy, int seed, double untilPercent)
+    private static void Decisions(int nodes, string policy, int seed, double untilPercent, PlacementScan scan)
     {
         var input = nodes == 1213 ? BenchData.Openb() : BenchData.Generated(nodes);
         var target = TargetWorkload.FromPods(input.PodSpecs, 0.95);
         var sequence = InflationExperiment.BuildSequence(input.PodSpecs, input.GpuCapacityMilli, 130, seed);
         var cluster = new ClusterState(input.Nodes);
-        var placer = new Placer(PlacementPolicies.Get(policy), new PluginContext(cluster, target), seed);
+        var placer = new Placer(PlacementPolicies.Get(policy), new PluginContext(cluster, target), seed, scan);
         var goal = cluster.TotalGpuMilli * untilPercent / 100;
         var all = new List<double>(sequence.Count);
         var placed = new List<double>(sequence.Count);
@@ -118,7 +132,7 @@ public static class Scenarios
         }
 
         total.Stop();
-        Console.WriteLine($"scenario decisions: {input.Name}, {cluster.NodeCount} nodes, {cluster.TotalGpus} GPUs, policy {policy}, seed {seed}, " +
+        Console.WriteLine($"scenario decisions: {input.Name}, {cluster.NodeCount} nodes, {cluster.TotalGpus} GPUs, policy {policy}, seed {seed}, scan {scan} (grouped: {placer.IsGrouped}), " +
             $"Place() of the inflation sequence until arrived demand {untilPercent}% ({100.0 * arrived / cluster.TotalGpuMilli:F1}% reached), " +
             $"final allocation {100.0 * cluster.AllocatedGpuMilli / cluster.TotalGpuMilli:F1}%, loop {total.Elapsed.TotalSeconds:F2} s");
         Console.WriteLine("| decisions | count | median µs | p90 µs | p99 µs | max µs | mean µs |");

@@ -10,6 +10,10 @@ namespace Berth.Engine.Framework;
 public sealed class ClusterState
 {
     private readonly Dictionary<string, int> _modelIds;
+    private readonly int _logCapacity;
+    private int[] _log = new int[64];
+    private int _logCount;
+    private long _logStart;
 
     public ClusterState(IReadOnlyList<Node> nodes)
     {
@@ -69,6 +73,7 @@ public sealed class ClusterState
         TotalGpuMilli = (long)totalGpus * Limits.GpuMilliPerGpu;
         TotalGpus = totalGpus;
         HasNodeConstraints = nodes.Any(n => n.Taints.Count > 0);
+        _logCapacity = Math.Max(1024, 2 * NodeCount);
     }
 
     public IReadOnlyList<Node> Nodes { get; }
@@ -108,6 +113,29 @@ public sealed class ClusterState
     internal int[] FullyFreeGpus { get; }
 
     internal int[] MaxGpuFree { get; }
+
+    /// <summary>The position just past the last change recorded: a reader that has seen everything holds this.</summary>
+    internal long ChangePosition => _logStart + _logCount;
+
+    /// <summary>
+    /// The nodes changed since <paramref name="position"/> (in order, a node once per change), and moves the position
+    /// to the end. False when the log no longer reaches back that far (it is bounded): the reader must then look at
+    /// every node, as it did when it started. Readers compare <see cref="Version"/> to skip nodes already seen.
+    /// </summary>
+    internal bool TryReadChanges(ref long position, out ReadOnlySpan<int> nodes)
+    {
+        var end = _logStart + _logCount;
+        if (position < _logStart)
+        {
+            nodes = default;
+            position = end;
+            return false;
+        }
+
+        nodes = _log.AsSpan((int)(position - _logStart), (int)(end - position));
+        position = end;
+        return true;
+    }
 
     public long FreeCpuOf(int node) => FreeCpu[node];
 
@@ -254,5 +282,20 @@ public sealed class ClusterState
         FullyFreeGpus[node] = full;
         MaxGpuFree[node] = max;
         Version[node]++;
+        if (_logCount == _log.Length)
+        {
+            if (_logCount >= _logCapacity)
+            {
+                // Bounded memory: readers behind this point rescan every node (TryReadChanges returns false).
+                _logStart += _logCount;
+                _logCount = 0;
+            }
+            else
+            {
+                Array.Resize(ref _log, Math.Min(_logCapacity, _log.Length * 2));
+            }
+        }
+
+        _log[_logCount++] = node;
     }
 }

@@ -7,7 +7,7 @@ namespace Berth.Engine.Plugins.CpuOnlyPacking;
 /// whose GPUs are already taken instead of the CPU that idle GPUs will need. Every node scores 0 for a GPU pod,
 /// so GPU pods keep the ties the profile's next tie-break decides.
 /// </summary>
-internal sealed class CpuOnlyPackingScore : IScorePlugin
+internal sealed class CpuOnlyPackingScore : IKeyedScorePlugin
 {
     public const string PluginName = "CpuOnlyPacking";
 
@@ -15,4 +15,8 @@ internal sealed class CpuOnlyPackingScore : IScorePlugin
 
     public double Score(CycleState state, int node) =>
         state.Request.IsCpuOnly ? -state.Cluster.FreeGpuMilli[node] : 0;
+
+    public ScoreKey Key(CycleState state, int node) => new(Score(state, node), 0);
+
+    public double ScoreOf(CycleState state, in ScoreKey key) => key.Value;
 }

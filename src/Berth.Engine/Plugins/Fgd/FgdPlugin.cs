@@ -16,7 +16,7 @@ namespace Berth.Engine.Plugins.Fgd;
 /// The growth of F on a node depends only on the node's state and the pod's type, and one decision
 /// changes one node, so growths are cached per (pod type, node) and invalidated by the node's version.
 /// </summary>
-internal sealed class FgdPlugin : IPreFilterPlugin, IScorePlugin, IGpuSelector
+internal sealed class FgdPlugin : IPreFilterPlugin, IKeyedScorePlugin, IGpuSelector
 {
     public const string ContinuousName = "Fgd";
     public const string QuantisedName = "FgdQuantised";
@@ -68,6 +68,11 @@ internal sealed class FgdPlugin : IPreFilterPlugin, IScorePlugin, IGpuSelector
         // trunc(100 * sigmoid((before - after) / 1000)); the value is positive, so trunc = floor.
         return Math.Floor(100.0 / (1.0 + Math.Exp(delta / 1000.0)));
     }
+
+    /// <summary>The whole score depends on the node alone.</summary>
+    public ScoreKey Key(CycleState state, int node) => new(Score(state, node), 0);
+
+    public double ScoreOf(CycleState state, in ScoreKey key) => key.Value;
 
     public int SelectGpus(CycleState state, int node)
     {

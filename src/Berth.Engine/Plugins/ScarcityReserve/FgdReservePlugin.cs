@@ -29,7 +29,7 @@ namespace Berth.Engine.Plugins.ScarcityReserve;
 /// GPUs inside the node are chosen as FGD chooses them. The lost-type set and the dead-GPU growth depend only on the
 /// node's state and the pod's shape, so they are cached per (shape, node) and invalidated by the node's version.
 /// </summary>
-internal sealed class FgdReservePlugin : IPreFilterPlugin, IScorePlugin, IGpuSelector
+internal sealed class FgdReservePlugin : IPreFilterPlugin, IKeyedScorePlugin, IGpuSelector
 {
     public const string PluginName = "FgdReserve";
 
@@ -83,15 +83,21 @@ internal sealed class FgdReservePlugin : IPreFilterPlugin, IScorePlugin, IGpuSel
         return Status.Success;
     }
 
-    public double Score(CycleState state, int node)
+    public double Score(CycleState state, int node) => ScoreOf(state, Key(state, node));
+
+    /// <summary>The integer FGD score (dead GPU included) and the typical types lost: all of the score that depends on the node.</summary>
+    public ScoreKey Key(CycleState state, int node)
     {
         Update(state, node);
         var growth = _fgd.Growth(state.Request, node) + _deadGrowth[_shape][node];
 
         // trunc(100 * sigmoid(-growth / 1000)) as in the published FGD score; the value is positive, so trunc = floor.
         var fgd = Math.Floor(100.0 / (1.0 + Math.Exp(growth / 1000.0)));
-        return fgd - Weight * _hosting.Cost(_lost[_shape][node]);
+        return new ScoreKey(fgd, _lost[_shape][node]);
     }
+
+    /// <summary>The scarcity cost of the lost types depends on how many GPUs can still host each: the whole cluster.</summary>
+    public double ScoreOf(CycleState state, in ScoreKey key) => key.Value - Weight * _hosting.Cost(key.Bits);
 
     public int SelectGpus(CycleState state, int node) => _fgd.SelectGpus(state, node);
 

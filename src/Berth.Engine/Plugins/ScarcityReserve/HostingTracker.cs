@@ -26,6 +26,7 @@ internal sealed class HostingTracker
     private readonly ulong[] _hosts;
     private readonly int[] _seen;
     private readonly long[] _capacity;
+    private long _position = -1; // before any change: the first refresh looks at every node
 
     public HostingTracker(ClusterState cluster, TargetWorkload workload)
     {
@@ -66,14 +67,27 @@ internal sealed class HostingTracker
     /// <summary>Brings every node whose version changed up to date.</summary>
     public void Refresh()
     {
-        var version = _cluster.Version;
-        for (var node = 0; node < _hosts.Length; node++)
+        if (_cluster.TryReadChanges(ref _position, out var changed))
         {
-            if (_seen[node] == version[node])
+            foreach (var node in changed)
             {
-                continue;
+                Refresh(node);
             }
 
+            return;
+        }
+
+        for (var node = 0; node < _hosts.Length; node++)
+        {
+            Refresh(node);
+        }
+    }
+
+    private void Refresh(int node)
+    {
+        var version = _cluster.Version;
+        if (_seen[node] != version[node])
+        {
             var before = _hosts[node];
             var now = Hosted(node, _cluster.GpuFreeOf(node), _cluster.FreeCpu[node], _cluster.FreeMemory[node]);
             var changed = before ^ now;
