@@ -5,6 +5,9 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Build settings first, so that they are in place for the restore.
 COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt ./
+# The reports inline Chart.js, which the build fetches with npm ci from web/package-lock.json.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
+COPY web/package.json web/package-lock.json web/
 COPY src/ src/
 RUN dotnet restore src/Berth.Cli/Berth.Cli.csproj
 RUN dotnet publish src/Berth.Cli/Berth.Cli.csproj --configuration Release --no-restore --output /app

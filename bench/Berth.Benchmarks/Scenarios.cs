@@ -51,6 +51,8 @@ public static class Scenarios
             case "itp":
                 AdmissionScale.Itp(Opt("file", "scenarios/itp-merged.yaml"), Opt("profiles", string.Join(',', AdmissionProfiles.Names)).Split(','));
                 return 0;
+            case "hashes":
+                return AdmissionHashes.Run(Opt("conformance", "scenarios/conformance"), Opt("itp", "scenarios/itp-merged.yaml"));
             case "k8s-bind":
                 return KubernetesScale.Bind(new Berth.Kubernetes.Tests.Scale.BindScenarioOptions
                 {
@@ -92,6 +94,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario comparison [--seeds 10]");
         Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit]");
         Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
+        Console.Error.WriteLine("       scenario hashes [--conformance scenarios/conformance] [--itp scenarios/itp-merged.yaml|none]");
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
         Console.Error.WriteLine("       scenario hyperscale [--nodes 12500] [--days 30] [--jobs 1000000] [--load 0.85] [--profile fair-share+backfill+preemption] [--seed 1]");
         Console.Error.WriteLine("       scenario k8s-restart [--nodes 5000] [--pods 50000] [--pending 100] [--interrupted 10] [--queues 20]");

@@ -28,34 +28,51 @@ public static class BerthCli
         var terminal = new CliTerminal(output, error, interactive, cancellation);
         try
         {
-            var root = CreateRoot(terminal);
-            var parse = root.Parse(args);
-            if (parse.Errors.Count > 0 && !HelpExamples.IsHelp(parse.Action))
+            return Guard(() =>
             {
-                foreach (var problem in parse.Errors)
+                var root = CreateRoot(terminal);
+                var parse = root.Parse(args);
+                if (parse.Errors.Count > 0 && !HelpExamples.IsHelp(parse.Action))
                 {
-                    error.WriteLine($"error: {problem.Message}");
+                    foreach (var problem in parse.Errors)
+                    {
+                        error.WriteLine($"error: {problem.Message}");
+                    }
+
+                    error.WriteLine($"Run '{HelpHint(parse)}' for the options and examples.");
+                    return ExitCodes.BadInput;
                 }
 
-                error.WriteLine($"Run '{HelpHint(parse)}' for the options and examples.");
-                return ExitCodes.BadInput;
-            }
+                return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            }, error, cancellation);
+        }
+        finally
+        {
+            output.Flush();
+            error.Flush();
+        }
+    }
 
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    /// <summary>
+    /// The exit-code policy (<see cref="ExitCodes.Policy"/>) for exceptions: runs <paramref name="body"/> and maps
+    /// what it throws. Only Berth's own <see cref="InputException"/> is bad input (2): an ArgumentException or any
+    /// other exception from deeper down is a bug, a check the CLI should have made with a clear message, and is
+    /// reported as an unexpected failure (1).
+    /// </summary>
+    internal static int Guard(Func<int> body, TextWriter error, CancellationToken cancellation)
+    {
+        try
+        {
+            return body();
         }
         catch (InputException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {PrintableText.Of(e.Message, 2000)}");
             return ExitCodes.BadInput;
         }
         catch (Berth.Kubernetes.Snapshots.SnapshotFileException e)
         {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (ArgumentException e) when (e is not ArgumentNullException)
-        {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {PrintableText.Of(e.Message, 2000)}");
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -65,22 +82,17 @@ public static class BerthCli
         }
         catch (Exception e)
         {
-            error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
+            error.WriteLine($"error: unexpected {e.GetType().Name}: {PrintableText.Of(e.Message, 2000)}");
             if (Environment.GetEnvironmentVariable("BERTH_DEBUG") is { Length: > 0 })
             {
                 error.WriteLine(e);
             }
             else
             {
-                error.WriteLine("Set BERTH_DEBUG=1 for the stack trace, and please report it.");
+                error.WriteLine("This is a bug in berth: please report it. Set BERTH_DEBUG=1 for the stack trace.");
             }
 
             return ExitCodes.Failure;
-        }
-        finally
-        {
-            output.Flush();
-            error.Flush();
         }
     }
 
@@ -98,15 +110,21 @@ public static class BerthCli
             PoliciesCommand.Create(terminal),
             OperatorCommand.Create(terminal),
             SnapshotCommand.Create(terminal),
+            DataCommand.Create(terminal),
+            ImportCommand.Create(terminal),
             VersionCommand.Create(terminal),
         };
-        root.WithExamples("""
+        root.WithExamples($$"""
             berth simulate --demo                  try it: a generated cluster, every policy, 3 seeds
             berth policies                         what each placement policy does
             berth simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --policies fgd,bestfit --seeds 42-51 --out results
             berth generate --out scenario          write a cluster.yaml and workload.yaml to edit
+            berth data fetch openb                 download the openb trace (and its licence) into ./berth-data/openb
+            berth import kueue queues.yaml         turn Kueue ClusterQueues, LocalQueues, flavors, cohorts into a scenario's queues
             berth snapshot -o prod.json            save a Kubernetes cluster's nodes, queues and work, then:
             berth simulate --snapshot prod.json --set-quota team-a/a100/gpu=32    what if team-a had 32 GPUs?
+
+            {{ExitCodes.Policy}}
             """);
         HelpExamples.Install(root);
 

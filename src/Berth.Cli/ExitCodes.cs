@@ -1,6 +1,9 @@
 namespace Berth.Cli;
 
-/// <summary>Exit codes scripts can rely on.</summary>
+/// <summary>
+/// Exit codes scripts can rely on: one policy for every command, printed by <c>berth --help</c>
+/// (<see cref="Policy"/>) and stated in the README.
+/// </summary>
 public static class ExitCodes
 {
     public const int Success = 0;
@@ -11,9 +14,19 @@ public static class ExitCodes
     /// <summary>Bad input or usage: a file, an option or a policy name; nothing was written.</summary>
     public const int BadInput = 2;
 
-    /// <summary>The Kubernetes API server could not be reached or refused the request (connection, TLS, 401/403, 5xx); nothing was written.</summary>
+    /// <summary>A server could not be reached or refused the request (the Kubernetes API server: connection, TLS, 401/403, 5xx; a download: offline, HTTP error); nothing was written.</summary>
     public const int Unreachable = 3;
 
     /// <summary>Interrupted with Ctrl+C; nothing was written.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>The policy as <c>berth --help</c> prints it.</summary>
+    public const string Policy = """
+        Exit codes (every command):
+          0    done
+          1    unexpected failure: a bug or the system (disk full); 'error: unexpected ...', BERTH_DEBUG=1 for the stack
+          2    bad input or usage: an option, a file or its content; 'error: FILE:LINE: ...'; nothing was written
+          3    a server could not be reached or refused (Kubernetes API server, download); nothing was written
+          130  interrupted (Ctrl+C); nothing was written
+        """;
 }

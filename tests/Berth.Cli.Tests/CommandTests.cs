@@ -9,6 +9,9 @@ public sealed class CommandTests
     [InlineData("simulate", "--help")]
     [InlineData("generate", "--help")]
     [InlineData("policies", "-h")]
+    [InlineData("data", "fetch", "--help")]
+    [InlineData("import", "kueue", "--help")]
+    [InlineData("explain", "--help")]
     public void Help_AnyCommand_ExitsZeroWithUsageAndExamples(params string[] args)
     {
         var run = CliRun.Of(args);
@@ -97,7 +100,7 @@ public sealed class CommandTests
         var run = CliRun.Of("generate", "--out", dir.Combine("g"), "--nodes", "0");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("Nodes", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--nodes 0", run.Error, StringComparison.Ordinal);
         Assert.Empty(dir.Entries());
     }
 }

@@ -22,11 +22,11 @@ public sealed class OperatorCommandTests
     }
 
     [Fact]
-    public void Operator_MissingKubeconfig_ExitsWithFailureAndSaysHowToConnect()
+    public void Operator_MissingKubeconfig_IsBadInputAndSaysHowToConnect()
     {
         var run = CliRun.Of("operator", "--kubeconfig", "/nonexistent/kubeconfig");
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(2, run.ExitCode);
         Assert.Contains("--kubeconfig", run.Error, StringComparison.Ordinal);
     }
 

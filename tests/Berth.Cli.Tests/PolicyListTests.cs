@@ -1,4 +1,5 @@
 using Berth.Engine.Policies;
+using Berth.Simulation.Input;
 
 namespace Berth.Cli.Tests;
 
@@ -14,9 +15,9 @@ public sealed class PolicyListTests
     [InlineData("fgd,nope", "unknown policy 'nope'")]
     [InlineData("fgd,fgd", "appears twice")]
     [InlineData("fgd,,bestfit", "empty name")]
-    public void Parse_BadList_ThrowsArgumentException(string text, string problem)
+    public void Parse_BadList_ThrowsInputException(string text, string problem)
     {
-        var e = Assert.Throws<ArgumentException>(() => PolicyList.Parse(text));
+        var e = Assert.Throws<InputException>(() => PolicyList.Parse(text));
 
         Assert.Contains(problem, e.Message, StringComparison.Ordinal);
     }

@@ -41,7 +41,7 @@ public class ScenarioCommandTests
         // a1 takes both nodes for an hour (borrowing b's idle quota); b1 and b2 wait for it: 3590 s and 3580 s.
         var strict = whole.Single(l => l.Split(',')[1] == "strict-fifo").Split(',');
         Assert.Equal(((3590.0 + 3580.0) / 3).ToString("F1", System.Globalization.CultureInfo.InvariantCulture), strict[5]);
-        Assert.Contains("<svg", File.ReadAllText(Path.Combine(dir.Combine("out"), ScenarioHtmlReport.FileName)), StringComparison.Ordinal);
+        Assert.Contains("<canvas", File.ReadAllText(Path.Combine(dir.Combine("out"), ScenarioHtmlReport.FileName)), StringComparison.Ordinal);
         Assert.Contains("fair-share+backfill", run.Out, StringComparison.Ordinal);
     }
 

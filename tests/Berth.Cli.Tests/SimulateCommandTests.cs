@@ -24,7 +24,7 @@ public sealed class SimulateCommandTests
         Assert.Equal("trace,policy,seed,arrived_percent,alloc_percent,frag_percent,frag_ratio_percent,failed_pods", curves[0]);
         Assert.Equal(4 * 131, curves.Length - 1);
         var html = File.ReadAllText(Path.Combine(outDir, "report.html"));
-        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        Assert.Contains("<canvas", html, StringComparison.Ordinal);
         Assert.Contains(">fgd<", html, StringComparison.Ordinal);
         Assert.Contains(">bestfit<", html, StringComparison.Ordinal);
         Assert.Contains("fgd", run.Out, StringComparison.Ordinal);

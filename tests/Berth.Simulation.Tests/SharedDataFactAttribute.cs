@@ -9,7 +9,7 @@ public sealed class SharedDataFactAttribute : FactAttribute
     {
         if (SharedData.Root is null)
         {
-            Skip = "shared data (../shared/traces/openb) not found beside the repository; this test reads the openb traces";
+            Skip = SharedData.SkipReason;
         }
     }
 }

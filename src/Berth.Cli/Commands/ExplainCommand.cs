@@ -38,17 +38,42 @@ internal sealed class ExplainCommand
             handler._scenario, handler._at, handler._profile, handler._queue, handler._top,
         };
         command.SetAction(handler.Execute);
-        return command.WithExamples("""
+        return command.WithExamples($$"""
             berth explain --scenario scenarios/demo.yaml --at 6h
                 every workload waiting 6 hours into the demo scenario, under its first profile
             berth explain --scenario scenarios/itp-merged.yaml --profile strict-fifo --at 20d --queue cluster04 --top 10
                 the head of one queue, 20 days into the merged ITP replay
 
-            Reasons: QuotaExceeded, BorrowingLimitReached, NoNodeFits, GangIncomplete, WaitingForReservation,
-            BlockedByReservation, QueueHeld, Backoff, Queued (not yet tried). The expected start assumes no
-            new arrivals and that running jobs end at their expected run time. Exit codes: 0 done; 2 bad input.
+            The expected start assumes no new arrivals and that running jobs end at their expected run time.
+            Exit codes: 0 done; 2 bad input; 1 unexpected failure.
+
+            Reasons (one per waiting workload):
+            {{ReasonHelp()}}
             """);
     }
+
+    /// <summary>What each reason code means, for the help: every code of <see cref="PendingReasonCode"/>, none left out.</summary>
+    internal static string ReasonHelp()
+    {
+        var width = Enum.GetNames<PendingReasonCode>().Max(n => n.Length) + 2;
+        return string.Join('\n', Enum.GetValues<PendingReasonCode>().Select(code => "  " + code.ToString().PadRight(width) + ReasonMeaning(code)));
+    }
+
+    private static string ReasonMeaning(PendingReasonCode code) => code switch
+    {
+        PendingReasonCode.Queued => "not yet tried by an admission cycle",
+        PendingReasonCode.QuotaExceeded => "its queue, with what it may borrow, has too little quota left in every flavor",
+        PendingReasonCode.BorrowingLimitReached => "the cohort has the quota, but the queue's borrowing limit stops it",
+        PendingReasonCode.NoNodeFits => "quota is there, but none of its pods fits on a node of the flavor now",
+        PendingReasonCode.GangIncomplete => "some of its pods fit but not all (or not its min count): a gang starts whole",
+        PendingReasonCode.WaitingForReservation => "the starving head: nodes are reserved for it until they free",
+        PendingReasonCode.BlockedByReservation => "it fits only on nodes reserved for a starving workload and would not end in time",
+        PendingReasonCode.QueueHeld => "its queue holds new admissions (stop policy)",
+        PendingReasonCode.BehindHead => "its StrictFIFO queue's head has not been admitted yet",
+        PendingReasonCode.Backoff => "requeued after its gang did not become ready; waits out a backoff",
+        PendingReasonCode.NeverFits => "larger than its queue could ever hold, or than any node of its flavors",
+        _ => code.ToString(),
+    };
 
     private int Execute(ParseResult parse)
     {
@@ -67,7 +92,12 @@ internal sealed class ExplainCommand
 
         var scenario = ScenarioReader.Read(path);
         var profile = parse.GetValue(_profile) ?? (scenario.Profiles.Count > 0 ? scenario.Profiles[0] : "fair-share+backfill");
-        ScenarioRun.ParseProfiles(profile, scenario);
+        if (profile.Contains(',', StringComparison.Ordinal) || profile.Trim() == "all")
+        {
+            throw new InputException($"--profile '{profile}': explain replays one profile; name one of {string.Join(", ", AdmissionProfiles.Names)}");
+        }
+
+        ScenarioRun.ParseProfiles(profile, scenario, "--profile");
         var queue = parse.GetValue(_queue);
         if (queue is not null && scenario.Queues.Queues.All(q => q.Name != queue))
         {
@@ -76,8 +106,13 @@ internal sealed class ExplainCommand
 
         var rows = new List<(int Queue, int Position, WorkloadState W, PendingReason Reason, TimeSpan? Start)>();
         var running = 0;
-        JobReplay.Run(scenario with { Horizon = at }, profile, new JobReplayOptions
+        // A replay up to a late moment of a large scenario takes a while: a bar with the time left, estimated from
+        // the events processed against an arrival and an end per workload submitted by then.
+        var expected = Math.Max(1, 2.0 * scenario.Workloads.Count(w => w.SubmitTime <= at));
+        var processed = 0;
+        LongRunView.Run(_terminal, $"replaying {scenario.Name} to {ScenarioUnits.Format(at)}", () => Volatile.Read(ref processed) / expected, () => profile, null, () => JobReplay.Run(scenario with { Horizon = at }, profile, new JobReplayOptions
         {
+            Progress = new Progress(n => Volatile.Write(ref processed, n)),
             AtEnd = scheduler =>
             {
                 running = scheduler.Workloads.Count(w => w.Phase == WorkloadPhase.Admitted);
@@ -88,7 +123,7 @@ internal sealed class ExplainCommand
                     rows.Add((w.QueueIndex, scheduler.PositionInQueue(w.Id) ?? 0, w, scheduler.ReasonOf(w), starts.TryGetValue(w.Id, out var s) ? s : null));
                 }
             },
-        });
+        }));
         rows.Sort((a, b) => a.Position != b.Position ? a.Position.CompareTo(b.Position) : a.Queue.CompareTo(b.Queue));
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"{scenario.Name} · {profile} · at {ScenarioUnits.Format(at)} · {running} running, {rows.Count} waiting{(queue is null ? string.Empty : $" in {queue}")}"));
@@ -117,6 +152,12 @@ internal sealed class ExplainCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>Reports on the replay's own thread (<see cref="Progress{T}"/> would post to a context).</summary>
+    private sealed class Progress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
     }
 
     /// <summary>A duration as people say it: 45s, 12m, 3h49m, 2d5h.</summary>

@@ -26,7 +26,21 @@ internal static class GenerateCommand
         command.SetAction(parse =>
         {
             var outPath = parse.GetValue(outOption) ?? throw new InputException("--out is required: the folder to write cluster and workload files into (e.g. --out scenario)");
-            var options = defaults with { Nodes = parse.GetValue(nodes), Seed = parse.GetValue(seed), TargetPercent = parse.GetValue(target) };
+            // The options are checked here, by their names on the command line; the generator's own check
+            // (which names its properties) is then only a safety net.
+            var nodeCount = parse.GetValue(nodes);
+            if (nodeCount < 1)
+            {
+                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--nodes {nodeCount}: generate at least 1 node, e.g. --nodes 100"));
+            }
+
+            var targetPercent = parse.GetValue(target);
+            if (!(targetPercent is >= 0 and <= 100_000))
+            {
+                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--target {targetPercent}: give the workload's GPU demand as a percentage of the cluster's GPUs between 0 and 100000, e.g. --target 130"));
+            }
+
+            var options = defaults with { Nodes = nodeCount, Seed = parse.GetValue(seed), TargetPercent = targetPercent };
             options.Validate();
             var extension = parse.GetValue(format) == "json" ? ".json" : ".yaml";
             var input = WorkloadGenerator.Generate(options);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Berth.Engine.Admission;
 using Berth.Kubernetes.Controller;
 using Berth.Kubernetes.Operator;
 using Berth.Simulation.Input;
@@ -62,7 +63,7 @@ internal sealed class OperatorCommand
                 what deploy/operator.yaml runs in the cluster: in-cluster config, two replicas, one leads
 
             Install the CRDs and RBAC first: kubectl apply -f deploy/crds/ -f deploy/rbac.yaml (docs/KUBERNETES.md).
-            Exit codes: 0 stopped cleanly (Ctrl+C or SIGTERM); 2 bad options; 1 could not reach the API server.
+            Exit codes: 0 stopped cleanly (Ctrl+C or SIGTERM); 2 bad options or no usable kubeconfig; 1 unexpected failure.
             """);
     }
 
@@ -110,7 +111,19 @@ internal sealed class OperatorCommand
             ServiceName = parse.GetValue(_webhookService)!,
             Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync, PodsReadyTimeout = podsReady },
         };
+        var profile = settings.Controller.Profile;
+        if (!AdmissionProfiles.IsKnown(profile) || profile == "kube-default")
+        {
+            throw new InputException($"--profile '{profile}': not a profile Berth can run on a cluster; use one of: {string.Join(", ", AdmissionProfiles.Names.Where(n => n != "kube-default"))}");
+        }
+
         settings.Controller.ToAdmissionOptions();
+        if (settings.Kubeconfig is { } kubeconfig && !File.Exists(kubeconfig))
+        {
+            // The same mistake gets the same answer as in 'berth snapshot': bad input, exit 2.
+            throw new InputException($"--kubeconfig {kubeconfig}: file not found; give the path of a kubeconfig file, or leave --kubeconfig out to use $KUBECONFIG, ~/.kube/config or the in-cluster config");
+        }
+
         k8s.IKubernetes client;
         try
         {
@@ -118,8 +131,7 @@ internal sealed class OperatorCommand
         }
         catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
         {
-            parse.InvocationConfiguration.Error.WriteLine($"error: no Kubernetes configuration: {e.Message}; give --kubeconfig FILE, set KUBECONFIG, or run inside a pod");
-            return ExitCodes.Failure;
+            throw new InputException($"no usable Kubernetes configuration: {e.Message}; give --kubeconfig FILE (and --context), set KUBECONFIG, or run inside a pod", e);
         }
 
         var host = OperatorHost.Create(settings, client, TimeProvider.System, jsonLogs: !parse.GetValue(_plainLogs));

@@ -123,6 +123,16 @@ internal sealed class SimulateCommand
         HelpName = "duration",
     };
 
+    private readonly Option<bool> _alone = new("--alone")
+    {
+        Description = "With --scenario or --snapshot: also run each queue alone on its nominal quota, for the 'safe queues' column (is every queue served at least as well shared as alone?). On by default.",
+    };
+
+    private readonly Option<bool> _noAlone = new("--no-alone")
+    {
+        Description = "With --scenario or --snapshot: skip the per-queue alone runs (faster: one run per profile); the 'safe queues' column shows '-'.",
+    };
+
     private SimulateCommand(CliTerminal terminal)
     {
         _terminal = terminal;
@@ -136,7 +146,7 @@ internal sealed class SimulateCommand
         {
             handler._nodes, handler._pods, handler._traceDir, handler._traces, handler._policies, handler._seeds,
             handler._out, handler._mode, handler._target, handler._parallel, handler._demo, handler._scenario, handler._profiles,
-            handler._snapshot, handler._setQuota, handler._defaultRuntime,
+            handler._snapshot, handler._setQuota, handler._defaultRuntime, handler._alone, handler._noAlone,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -164,10 +174,21 @@ internal sealed class SimulateCommand
 
     private int Execute(ParseResult parse)
     {
+        if (parse.GetValue(_alone) && parse.GetValue(_noAlone))
+        {
+            throw new InputException("--alone and --no-alone contradict each other; give one");
+        }
+
+        var alone = !parse.GetValue(_noAlone);
+        if ((parse.GetResult(_alone) is { Implicit: false } || parse.GetResult(_noAlone) is { Implicit: false }) && parse.GetValue(_scenario) is null && parse.GetValue(_snapshot) is null)
+        {
+            throw new InputException($"{(alone ? "--alone" : "--no-alone")} goes with --scenario or --snapshot (the per-queue alone runs of job-level admission)");
+        }
+
         var snapshotOnly = parse.GetValue(_setQuota) is { Length: > 0 } ? "--set-quota" : parse.GetValue(_defaultRuntime) is not null ? "--default-runtime" : null;
         if (parse.GetValue(_snapshot) is { } snapshot)
         {
-            return ExecuteSnapshot(parse, snapshot);
+            return ExecuteSnapshot(parse, snapshot, alone);
         }
 
         if (snapshotOnly is not null)
@@ -188,7 +209,7 @@ internal sealed class SimulateCommand
                 throw new InputException($"--parallel {jobs}: run at least 1 at a time");
             }
 
-            return ScenarioRun.Execute(_terminal, scenario, parse.GetValue(_profiles), parse.GetValue(_out), jobs, BerthCli.CommandLine(parse));
+            return ScenarioRun.Execute(_terminal, scenario, parse.GetValue(_profiles), parse.GetValue(_out), jobs, BerthCli.CommandLine(parse), alone);
         }
 
         if (parse.GetValue(_profiles) is not null)
@@ -198,6 +219,11 @@ internal sealed class SimulateCommand
 
         // 1. Options.
         var demo = parse.GetValue(_demo);
+        if (!demo && parse.GetValue(_nodes) is null && parse.GetValue(_pods) is not { Length: > 0 } && parse.GetValue(_traceDir) is null && parse.GetValue(_traces) is null)
+        {
+            throw new InputException("nothing to simulate; try 'berth simulate --demo' (a generated cluster and workload, no files needed), or give --nodes FILE --pods FILE --out DIR, --scenario FILE --out DIR, or --snapshot FILE");
+        }
+
         var mode = parse.GetValue(_mode) ?? "inflation";
         var seeds = SeedList.Parse(parse.GetValue(_seeds) ?? (demo ? DemoSeeds : DefaultSeeds));
         var policies = PolicyList.Parse(parse.GetValue(_policies) ?? (demo ? "all" : DefaultPolicies));
@@ -270,7 +296,7 @@ internal sealed class SimulateCommand
         return ExitCodes.Success;
     }
 
-    private int ExecuteSnapshot(ParseResult parse, string snapshot)
+    private int ExecuteSnapshot(ParseResult parse, string snapshot, bool alone)
     {
         if (parse.GetValue(_scenario) is not null || parse.GetValue(_nodes) is not null || parse.GetValue(_pods) is { Length: > 0 } || parse.GetValue(_traceDir) is not null || parse.GetValue(_demo) || parse.GetValue(_policies) is not null)
         {
@@ -291,7 +317,7 @@ internal sealed class SimulateCommand
 
         var quotas = (parse.GetValue(_setQuota) ?? []).SelectMany(q => q.Split(',')).Select(q => q.Trim()).Where(q => q.Length > 0).Select(QuotaOverride.Parse).ToArray();
         var options = new SnapshotSimulationOptions { DefaultRuntime = runtime, Quotas = quotas };
-        return SnapshotRun.Execute(_terminal, snapshot, parse.GetValue(_profiles), options, parse.GetValue(_out), jobs, BerthCli.CommandLine(parse));
+        return SnapshotRun.Execute(_terminal, snapshot, parse.GetValue(_profiles), options, parse.GetValue(_out), jobs, BerthCli.CommandLine(parse), alone);
     }
 
     private (IReadOnlyList<(SimulationInput Input, ReportInput Report)> Inputs, Action<OutputFolder>? Generated) Files(ParseResult parse)

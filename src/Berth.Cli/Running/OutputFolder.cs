@@ -6,7 +6,9 @@ namespace Berth.Cli.Running;
 /// <summary>
 /// Nothing half-written: files go into a hidden staging folder beside the destination and are moved into it
 /// by <see cref="Commit"/>. Disposing without committing deletes the staging folder and leaves the destination
-/// as it was. Files already in the destination that the command does not write are kept.
+/// as it was. Files already in the destination that the command does not write are kept. A run killed outright
+/// cannot clean up, so the staging folder names its process and the next run for the same destination removes
+/// it once that process is gone.
 /// </summary>
 public sealed class OutputFolder : IDisposable
 {
@@ -50,10 +52,12 @@ public sealed class OutputFolder : IDisposable
 
         var parent = Path.GetDirectoryName(destination) ?? throw new InputException($"{option} '{path}': give a folder below the root");
         var name = Path.GetFileName(destination);
-        var staging = Path.Combine(parent, $".{name}.berth-{Guid.NewGuid().ToString("N")[..8]}.tmp");
+        RemoveStale(parent, name);
+        var staging = Path.Combine(parent, $"{StagingPrefix(name)}{Guid.NewGuid().ToString("N")[..8]}{StagingSuffix}");
         try
         {
             Directory.CreateDirectory(staging);
+            File.WriteAllText(Path.Combine(staging, OwnerFile), Owner.Current());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -63,11 +67,59 @@ public sealed class OutputFolder : IDisposable
         return new OutputFolder(destination, staging);
     }
 
+    /// <summary>The file in a staging folder that names the process writing it; removed before the move.</summary>
+    internal const string OwnerFile = ".berth-owner";
+
+    internal const string StagingSuffix = ".tmp";
+
     public string StagingPath(string fileName) => Path.Combine(Staging, fileName);
+
+    internal static string StagingPrefix(string name) => $".{name}.berth-";
+
+    /// <summary>
+    /// Deletes staging folders for <paramref name="name"/> left by a run that was killed (SIGKILL, a power cut:
+    /// nothing ran to clean up): those whose owner process is gone. A folder of a run still going is kept.
+    /// </summary>
+    internal static void RemoveStale(string parent, string name)
+    {
+        string[] candidates;
+        try
+        {
+            candidates = Directory.Exists(parent) ? Directory.GetDirectories(parent, StagingPrefix(name) + "*" + StagingSuffix) : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var folder in candidates)
+        {
+            try
+            {
+                var ownerPath = Path.Combine(folder, OwnerFile);
+                var owner = File.Exists(ownerPath) ? File.ReadAllText(ownerPath) : null;
+
+                // Without an owner file the folder is either from an older Berth or one being created right now
+                // (the file is written just after the folder): only the former is old.
+                var stale = owner is null
+                    ? DateTime.UtcNow - Directory.GetCreationTimeUtc(folder) > TimeSpan.FromHours(1)
+                    : !Owner.IsAlive(owner);
+                if (stale)
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: another run may be removing it at the same moment.
+            }
+        }
+    }
 
     /// <summary>Moves the staged files into the destination, replacing files of the same name.</summary>
     public void Commit()
     {
+        File.Delete(Path.Combine(Staging, OwnerFile));
         if (!Directory.Exists(Destination))
         {
             Directory.Move(Staging, Destination);

@@ -113,7 +113,7 @@ public static class ProgressView
             {
                 lastBeat = clock.Elapsed;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"... {100 * progress.Overall():F0}% done, {progress.Finished}/{runs.Count} runs, {clock.Elapsed.TotalSeconds:F0} s elapsed"));
+                    $"... {LongRunView.Describe(clock.Elapsed, progress.Overall())}; {progress.Finished}/{runs.Count} runs"));
             }
 
             output.Flush();

@@ -17,7 +17,7 @@ public static class ScenarioRun
 {
     public static readonly IReadOnlyList<string> DefaultProfiles = ["strict-fifo", "fair-share", "fair-share+backfill"];
 
-    public static int Execute(CliTerminal terminal, string path, string? profilesOption, string? outPath, int parallel, string commandLine)
+    public static int Execute(CliTerminal terminal, string path, string? profilesOption, string? outPath, int parallel, string commandLine, bool alone = true)
     {
         ArgumentNullException.ThrowIfNull(terminal);
 
@@ -29,7 +29,7 @@ public static class ScenarioRun
             throw new InputException("--out is required: the folder to write summary.csv and report.html into (e.g. --out results)");
         }
 
-        Run(terminal, scenario, profiles, outPath, parallel, commandLine);
+        Run(terminal, scenario, profiles, outPath, parallel, commandLine, alone);
         return ExitCodes.Success;
     }
 
@@ -37,7 +37,8 @@ public static class ScenarioRun
     /// Steps 2 to 5 for a scenario read and checked by the caller (a scenario file, or a snapshot of a live
     /// cluster): with <paramref name="outPath"/> null nothing is written, the tables are only printed.
     /// </summary>
-    public static IReadOnlyList<JobRunResult> Run(CliTerminal terminal, Scenario scenario, IReadOnlyList<string> profiles, string? outPath, int parallel, string commandLine)
+    /// <param name="alone">Also run each queue alone on its quota (the sharing-safety column); off with --no-alone.</param>
+    public static IReadOnlyList<JobRunResult> Run(CliTerminal terminal, Scenario scenario, IReadOnlyList<string> profiles, string? outPath, int parallel, string commandLine, bool alone = true)
     {
         ArgumentNullException.ThrowIfNull(terminal);
         ArgumentNullException.ThrowIfNull(scenario);
@@ -47,40 +48,48 @@ public static class ScenarioRun
             terminal.Out.WriteLine(note);
         }
 
+        if (alone && scenario.Queues.Queues.Count > 0 && !scenario.NodeGroups.Any(g => g.GpusPerNode > 0))
+        {
+            throw new InputException($"{scenario.File}: scenario {scenario.Name} has no GPU node group, which the per-queue alone runs size their clusters from; add one, or give --no-alone");
+        }
+
         // 2. Stage.
         using var output = outPath is null ? null : OutputFolder.Create(outPath);
 
-        // 3. Run.
-        var total = profiles.Count * (1 + scenario.Queues.Queues.Count);
-        var started = TimeProvider.System.GetTimestamp();
-        IReadOnlyList<JobRunResult> results = [];
-        var done = 0;
-        if (terminal.Interactive)
+        // 3. Run, with a bar (or plain lines) showing how far: each run's events processed against an estimate
+        // of its events (an arrival and an end per workload), finished runs counting whole.
+        var total = ScenarioComparison.RunCount(scenario, profiles.Count, alone);
+        var expected = new double[total];
+        var queueSizes = scenario.Workloads.GroupBy(w => w.Queue).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        for (var p = 0; p < profiles.Count; p++)
         {
-            terminal.Console.Progress().AutoClear(true)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask(Markup.Escape($"{total} runs ({profiles.Count} profiles, each shared and per queue alone)"), maxValue: total);
-                    results = ScenarioComparison.Run(scenario, profiles, parallel, name =>
-                    {
-                        task.Increment(1);
-                        task.Description = Markup.Escape($"{Interlocked.Increment(ref done)}/{total} runs; last: {name}");
-                    }, terminal.Cancellation);
-                });
-        }
-        else
-        {
-            results = ScenarioComparison.Run(scenario, profiles, parallel, name =>
+            var first = p * (total / profiles.Count);
+            expected[first] = Math.Max(1, 2.0 * scenario.Workloads.Count);
+            for (var q = 0; alone && q < scenario.Queues.Queues.Count; q++)
             {
-                var n = Interlocked.Increment(ref done);
-                lock (terminal.Out)
-                {
-                    terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{n}/{total}] {name} done ({TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1} s)"));
-                }
-            }, terminal.Cancellation);
+                expected[first + 1 + q] = Math.Max(1, 2.0 * queueSizes.GetValueOrDefault(scenario.Queues.Queues[q].Name));
+            }
         }
 
+        var processed = new int[total];
+        var started = TimeProvider.System.GetTimestamp();
+        var done = 0;
+        var last = string.Empty;
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        double Fraction() => Enumerable.Range(0, total).Sum(i => Math.Min(1, Volatile.Read(ref processed[i]) / expected[i])) / total;
+        var what = alone ? $"{total} runs ({profiles.Count} profiles, each shared and per queue alone)" : $"{total} runs ({profiles.Count} profiles; --no-alone)";
+        if (!terminal.Interactive)
+        {
+            terminal.Out.WriteLine($"running {what}, {Math.Min(parallel, total)} at a time");
+        }
+
+        var results = LongRunView.Run(terminal, "scenario", Fraction, () => $"{Volatile.Read(ref done)}/{total} runs done{(last.Length > 0 ? $", last {last}" : string.Empty)}", lines, () =>
+            ScenarioComparison.Run(scenario, profiles, parallel, name =>
+            {
+                var n = Interlocked.Increment(ref done);
+                last = name;
+                lines.Enqueue(string.Create(CultureInfo.InvariantCulture, $"[{n}/{total}] {name} done ({TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1} s)"));
+            }, terminal.Cancellation, alone, (run, events) => Volatile.Write(ref processed[run], events)));
         var elapsed = TimeProvider.System.GetElapsedTime(started);
 
         // 4. Write.
@@ -96,7 +105,7 @@ public static class ScenarioRun
         }
 
         // 5. Tables.
-        terminal.Console.Write(Table(scenario, results));
+        terminal.Console.Write(Table(scenario, results, alone));
         terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} runs in {elapsed.TotalSeconds:F1} s, {Math.Min(parallel, total)} at a time."));
         if (output is not null)
         {
@@ -107,7 +116,8 @@ public static class ScenarioRun
         return results;
     }
 
-    public static IReadOnlyList<string> ParseProfiles(string? option, Scenario scenario)
+    /// <param name="optionName">The option as the user typed it, for messages: --profiles, or explain's --profile.</param>
+    public static IReadOnlyList<string> ParseProfiles(string? option, Scenario scenario, string optionName = "--profiles")
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var names = option is null
@@ -117,26 +127,26 @@ public static class ScenarioRun
                 : option.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).ToArray();
         if (names.Count == 0)
         {
-            throw new InputException("--profiles is empty; name one or more, e.g. --profiles strict-fifo,fair-share+backfill");
+            throw new InputException($"{optionName} is empty; name one or more, e.g. {optionName} strict-fifo,fair-share+backfill");
         }
 
         foreach (var name in names)
         {
             if (!AdmissionProfiles.IsKnown(name))
             {
-                throw new InputException($"--profiles: unknown profile '{name}'; choose among {string.Join(", ", AdmissionProfiles.Names)}, or 'all'");
+                throw new InputException($"{optionName}: unknown profile '{name}'; choose among {string.Join(", ", AdmissionProfiles.Names)}{(optionName == "--profiles" ? ", or 'all'" : string.Empty)}");
             }
         }
 
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
         {
-            throw new InputException("--profiles names a profile twice; name each once");
+            throw new InputException($"{optionName} names a profile twice; name each once");
         }
 
         return names;
     }
 
-    private static Table Table(Scenario scenario, IReadOnlyList<JobRunResult> results)
+    private static Table Table(Scenario scenario, IReadOnlyList<JobRunResult> results, bool alone)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"{scenario.Name} · {scenario.Workloads.Count} workloads · {scenario.Nodes.Sum(n => n.GpuCount)} GPUs · whole cluster"));
@@ -164,7 +174,7 @@ public static class ScenarioRun
                 o.IdleGangGpuHours.ToString("F1", CultureInfo.InvariantCulture),
                 o.Preemptions.ToString(CultureInfo.InvariantCulture),
                 o.LostGpuHours.ToString("F1", CultureInfo.InvariantCulture),
-                $"{safe}/{queues.Length}",
+                alone ? $"{safe}/{queues.Length}" : "-",
                 run.WallSeconds.ToString("F1", CultureInfo.InvariantCulture));
         }
 

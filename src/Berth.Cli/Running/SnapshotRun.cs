@@ -18,7 +18,7 @@ public static class SnapshotRun
     /// <summary>Most pending workloads listed in the start table; the rest are counted.</summary>
     public const int StartRows = 50;
 
-    public static int Execute(CliTerminal terminal, string path, string? profilesOption, SnapshotSimulationOptions options, string? outPath, int parallel, string commandLine)
+    public static int Execute(CliTerminal terminal, string path, string? profilesOption, SnapshotSimulationOptions options, string? outPath, int parallel, string commandLine, bool alone = true)
     {
         ArgumentNullException.ThrowIfNull(terminal);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,7 +32,7 @@ public static class SnapshotRun
             $"Snapshot of {where} taken {snapshot.Now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: {scenario.Nodes.Count} nodes, {scenario.Nodes.Sum(n => n.GpuCount)} GPUs, {scenario.Queues.Queues.Count} queues, {scenario.Running.Count} running, {scenario.Workloads.Count} pending."));
 
         // 2. Run.
-        var results = ScenarioRun.Run(terminal, scenario, profiles, outPath, parallel, commandLine);
+        var results = ScenarioRun.Run(terminal, scenario, profiles, outPath, parallel, commandLine, alone);
 
         // 3. Starts.
         terminal.Console.Write(StartTable(scenario, results));

@@ -1,3 +1,4 @@
+using Berth.Engine.Admission.Actions;
 using Berth.Engine.Policies;
 using Berth.Model.Queueing;
 
@@ -19,11 +20,27 @@ public sealed record AdmissionOptions
     /// <summary>When set, every queue uses this strategy instead of its own.</summary>
     public QueueingStrategy? StrategyOverride { get; init; }
 
-    /// <summary>False: queues' preemption policies are ignored (nothing is ever preempted or reclaimed).</summary>
+    /// <summary>
+    /// The admission actions a cycle runs for each candidate, in order, least disruptive first (see
+    /// <see cref="AdmissionActions"/>): a profile (<see cref="AdmissionProfile"/>) sets it. Null: the list follows from
+    /// the shorthand switches <see cref="Backfill"/> and <see cref="Preemption"/> (<see cref="EffectiveActions"/>).
+    /// </summary>
+    public IReadOnlyList<string>? Actions { get; init; }
+
+    /// <summary>
+    /// Shorthand used only when <see cref="Actions"/> is null: false means queues' preemption policies are ignored
+    /// (nothing is ever preempted, reclaimed or moved): no consolidate and preempt actions.
+    /// </summary>
     public bool Preemption { get; init; }
 
-    /// <summary>True: a starving head gets a reservation, and others are backfilled only where they end before it.</summary>
+    /// <summary>
+    /// Shorthand used only when <see cref="Actions"/> is null: true adds the backfill action (a starving head gets a
+    /// reservation, and others are backfilled only where they end before it).
+    /// </summary>
     public bool Backfill { get; init; }
+
+    /// <summary>The action list a scheduler runs: <see cref="Actions"/>, or the one the shorthand switches give.</summary>
+    public IReadOnlyList<string> EffectiveActions => Actions ?? ActionsFor(Backfill, Preemption);
 
     /// <summary>False: pods are placed one by one with no gangs and no quotas (plain Kubernetes, the `kube-default` profile).</summary>
     public bool Gangs { get; init; } = true;
@@ -43,8 +60,39 @@ public sealed record AdmissionOptions
     /// <summary>Seed of the placement engine's random streams.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>The action list of the shorthand switches: allocate, then backfill, then consolidate and preempt.</summary>
+    public static IReadOnlyList<string> ActionsFor(bool backfill, bool preemption)
+    {
+        var actions = new List<string> { AdmissionActions.Allocate };
+        if (backfill)
+        {
+            actions.Add(AdmissionActions.Backfill);
+        }
+
+        if (preemption)
+        {
+            actions.Add(AdmissionActions.Consolidate);
+            actions.Add(AdmissionActions.Preempt);
+        }
+
+        return actions;
+    }
+
     public void Validate()
     {
+        if (Actions is not null)
+        {
+            if (Actions.FirstOrDefault(a => !AdmissionActions.IsKnown(a)) is { } unknown)
+            {
+                throw new ArgumentException($"actions: '{unknown}' is not an admission action; choose among: {string.Join(", ", AdmissionActions.Names)}", nameof(Actions));
+            }
+
+            if (Actions.Distinct(StringComparer.Ordinal).Count() != Actions.Count)
+            {
+                throw new ArgumentException($"actions: [{string.Join(", ", Actions)}] names an action twice; name each once, in the order they should run", nameof(Actions));
+            }
+        }
+
         if (!PlacementPolicies.TryGet(PlacementPolicy, out _))
         {
             throw new ArgumentException($"placement policy '{PlacementPolicy}' is unknown; choose one of: {string.Join(", ", PlacementPolicies.Names)}", nameof(PlacementPolicy));

@@ -1,10 +1,12 @@
+using Berth.Engine.Admission.Actions;
 using Berth.Model.Queueing;
 
 namespace Berth.Engine.Admission;
 
 /// <summary>
-/// The named profiles a run compares. Each is one of the bases below, optionally followed by
-/// <c>+preemption</c> (queues' preemption, reclaim and fair-share policies apply):
+/// The named profiles a run compares, as data (<see cref="AdmissionProfile"/>). Each base below exists without and
+/// with <c>+preemption</c> (its actions followed by consolidate and preempt: queues' preemption, reclaim and
+/// fair-share policies apply), except <c>kube-default</c>, whose preemption (per pod, by priority) Berth does not model:
 /// <list type="bullet">
 /// <item><c>kube-default</c>: pods placed one by one in arrival order, no gangs, no quotas (plain Kubernetes);</item>
 /// <item><c>strict-fifo</c>: every queue StrictFIFO, heads ordered by priority then submit time;</item>
@@ -17,36 +19,37 @@ public static class AdmissionProfiles
 {
     public const string PreemptionSuffix = "+preemption";
 
-    public static IReadOnlyList<string> Bases { get; } = ["kube-default", "strict-fifo", "besteffort-fifo", "fair-share", "fair-share+backfill"];
+    private static readonly string[] Disruptive = [AdmissionActions.Consolidate, AdmissionActions.Preempt];
 
-    /// <summary>Every profile name: each base without and with preemption.</summary>
-    /// <summary>
-    /// Every profile name: each base without and with preemption, except <c>kube-default</c>, whose
-    /// preemption (per pod, by priority) Berth does not model.
-    /// </summary>
-    public static IReadOnlyList<string> Names { get; } = Bases.SelectMany(b => b == "kube-default" ? new[] { b } : new[] { b, b + PreemptionSuffix }).ToArray();
+    private static readonly AdmissionProfile[] BaseProfiles =
+    [
+        new("kube-default", [AdmissionActions.Allocate]) { Gangs = false, Order = CandidateOrder.Fifo, StrategyOverride = QueueingStrategy.BestEffortFifo },
+        new("strict-fifo", [AdmissionActions.Allocate]) { Order = CandidateOrder.Fifo, StrategyOverride = QueueingStrategy.StrictFifo },
+        new("besteffort-fifo", [AdmissionActions.Allocate]) { Order = CandidateOrder.Fifo, StrategyOverride = QueueingStrategy.BestEffortFifo },
+        new("fair-share", [AdmissionActions.Allocate]),
+        new("fair-share+backfill", [AdmissionActions.Allocate, AdmissionActions.Backfill]),
+    ];
+
+    /// <summary>Every profile: each base without and with preemption (kube-default only without).</summary>
+    public static IReadOnlyList<AdmissionProfile> All { get; } = BaseProfiles
+        .SelectMany(b => b.Gangs ? new[] { b, b with { Name = b.Name + PreemptionSuffix, Actions = [.. b.Actions, .. Disruptive] } } : new[] { b })
+        .ToArray();
+
+    public static IReadOnlyList<string> Bases { get; } = BaseProfiles.Select(b => b.Name).ToArray();
+
+    /// <summary>Every profile name, in <see cref="All"/>'s order.</summary>
+    public static IReadOnlyList<string> Names { get; } = All.Select(p => p.Name).ToArray();
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 
-    /// <summary>Lays profile <paramref name="name"/> over <paramref name="options"/> (the scenario's settings).</summary>
-    public static AdmissionOptions Apply(string name, AdmissionOptions options)
+    /// <summary>The profile named <paramref name="name"/>.</summary>
+    public static AdmissionProfile Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(options);
-        if (!IsKnown(name))
-        {
-            throw new ArgumentException($"unknown profile '{name}'; choose among: {string.Join(", ", Names)}", nameof(name));
-        }
-
-        var preemption = name.EndsWith(PreemptionSuffix, StringComparison.Ordinal);
-        var bare = preemption ? name[..^PreemptionSuffix.Length] : name;
-        return bare switch
-        {
-            "kube-default" => options with { Gangs = false, Preemption = preemption, Backfill = false, Order = CandidateOrder.Fifo, StrategyOverride = QueueingStrategy.BestEffortFifo },
-            "strict-fifo" => options with { Gangs = true, Preemption = preemption, Backfill = false, Order = CandidateOrder.Fifo, StrategyOverride = QueueingStrategy.StrictFifo },
-            "besteffort-fifo" => options with { Gangs = true, Preemption = preemption, Backfill = false, Order = CandidateOrder.Fifo, StrategyOverride = QueueingStrategy.BestEffortFifo },
-            "fair-share" => options with { Gangs = true, Preemption = preemption, Backfill = false, Order = CandidateOrder.FairShare, StrategyOverride = null },
-            _ => options with { Gangs = true, Preemption = preemption, Backfill = true, Order = CandidateOrder.FairShare, StrategyOverride = null },
-        };
+        return All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal))
+            ?? throw new ArgumentException($"unknown profile '{name}'; choose among: {string.Join(", ", Names)}", nameof(name));
     }
+
+    /// <summary>Lays profile <paramref name="name"/> over <paramref name="options"/> (the scenario's settings).</summary>
+    public static AdmissionOptions Apply(string name, AdmissionOptions options) => Get(name).ApplyTo(options);
 }

@@ -34,7 +34,7 @@ public sealed partial class AdmissionScheduler
         return EstimateStarts().TryGetValue(id, out var start) ? start : null;
     }
 
-    private void UpdateReservation(TimeSpan now)
+    internal void UpdateReservation(TimeSpan now)
     {
         if (_reservation is { } current)
         {

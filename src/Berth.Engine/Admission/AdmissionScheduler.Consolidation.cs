@@ -22,7 +22,7 @@ public sealed partial class AdmissionScheduler
     /// 4. commit: each mover is restarted on its new nodes (evicted with reason Consolidated and admitted
     ///    again at once, keeping its quota), then the gang is admitted.
     /// </summary>
-    private bool TryConsolidate(WorkloadState w, int f, int[] counts, TimeSpan now)
+    internal bool TryConsolidate(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
         var demand = RequestOf(w, counts).GpuMilli;
         if (demand > _flavorFreeGpu[f])
@@ -114,42 +114,47 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
-            // Commit: restart the movers where they now are, then admit the gang.
-            _statement.Commit();
-            foreach (var (m, placements) in moved.OrderBy(x => x.Mover.Sequence))
-            {
-                RecordDisruption(m.QueueIndex, now);
-                Emit(new AdmissionEvent(now, AdmissionEventKind.Evicted, m.Id, _queues[m.QueueIndex].Name)
-                {
-                    Reason = "Consolidated",
-                    Pods = m.Placements.Count,
-                    GpuMilli = m.Usage.GpuMilli,
-                    By = w.Id,
-                    Detail = $"moved to make room for {w.Id}",
-                });
-                m.Evictions++;
-                m.Placements.Clear();
-                m.Placements.AddRange(placements);
-                m.AdmittedAt = now;
-                _admittedVersion++;
-                Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, m.Id, _queues[m.QueueIndex].Name)
-                {
-                    Flavor = _flavors[m.Flavor].Name,
-                    Pods = m.Placements.Count,
-                    GpuMilli = m.Usage.GpuMilli,
-                    Detail = string.Join(' ', m.Placements.Select(p => _cluster.Nodes[p.Node].Name).Distinct(StringComparer.Ordinal)),
-                });
-            }
-
-            _scratch.Clear();
-            _scratch.AddRange(gang);
-            Admit(w, f, counts, now);
-            _statement.Commit();
+            CommitConsolidation(w, f, counts, now, gang, moved);
             return true;
         }
 
         _statement.RollbackTo(checkpoint);
         return false;
+    }
+
+    /// <summary>Commits a consolidation: restarts the movers where they now are, then admits the gang.</summary>
+    private void CommitConsolidation(WorkloadState w, int f, int[] counts, TimeSpan now, PodPlacement[] gang, List<(WorkloadState Mover, PodPlacement[] Pods)> moved)
+    {
+        _statement.Commit();
+        foreach (var (m, placements) in moved.OrderBy(x => x.Mover.Sequence))
+        {
+            RecordDisruption(m.QueueIndex, now);
+            Emit(new AdmissionEvent(now, AdmissionEventKind.Evicted, m.Id, _queues[m.QueueIndex].Name)
+            {
+                Reason = "Consolidated",
+                Pods = m.Placements.Count,
+                GpuMilli = m.Usage.GpuMilli,
+                By = w.Id,
+                Detail = $"moved to make room for {w.Id}",
+            });
+            m.Evictions++;
+            m.Placements.Clear();
+            m.Placements.AddRange(placements);
+            m.AdmittedAt = now;
+            _admittedVersion++;
+            Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, m.Id, _queues[m.QueueIndex].Name)
+            {
+                Flavor = _flavors[m.Flavor].Name,
+                Pods = m.Placements.Count,
+                GpuMilli = m.Usage.GpuMilli,
+                Detail = string.Join(' ', m.Placements.Select(p => _cluster.Nodes[p.Node].Name).Distinct(StringComparer.Ordinal)),
+            });
+        }
+
+        _scratch.Clear();
+        _scratch.AddRange(gang);
+        Admit(w, f, counts, now);
+        _statement.Commit();
     }
 
     /// <summary>

@@ -108,15 +108,16 @@ public sealed partial class AdmissionScheduler
         }
 
         return result;
+    }
 
-        void Release((PodPlacement[] Pods, int Queue, int Flavor, Resources Usage) item)
+    /// <summary>A workload of the estimate ends: its pods and usage leave the statement.</summary>
+    private void Release((PodPlacement[] Pods, int Queue, int Flavor, Resources Usage) item)
+    {
+        foreach (var p in item.Pods)
         {
-            foreach (var p in item.Pods)
-            {
-                _statement.Release(p.Pod, p.Node, p.GpuMask);
-            }
-
-            _statement.AddUsage(item.Queue, item.Flavor, default(Resources) - item.Usage);
+            _statement.Release(p.Pod, p.Node, p.GpuMask);
         }
+
+        _statement.AddUsage(item.Queue, item.Flavor, default(Resources) - item.Usage);
     }
 }

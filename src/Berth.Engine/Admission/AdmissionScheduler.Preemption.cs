@@ -1,3 +1,4 @@
+using Berth.Engine.Admission.Strategies;
 using Berth.Model.Queueing;
 
 namespace Berth.Engine.Admission;
@@ -13,33 +14,63 @@ public sealed partial class AdmissionScheduler
     /// <summary>
     /// Tries to admit <paramref name="w"/> in flavor <paramref name="f"/> by evicting others:
     /// 1. candidates: admitted workloads of the flavor that are preemptible, past their queue's minimum
-    ///    runtime, and allowed by one rule: same queue (lower priority, or newer equal priority when the
-    ///    policy says so); reclaim (the victim's queue borrows and the preemptor stays within its nominal
-    ///    quota); fair share (the preemptor queue's share after admission stays strictly below the victim
-    ///    queue's share after the eviction, or the preemptor stays within its nominal quota and the victim's
-    ///    queue stays at or above its own; checked victim by victim, so that preemption cannot loop: the
-    ///    victim's queue can never win the capacity back by the same rule, nor reclaim it); shares here are
-    ///    current shares only: usage history (<see cref="UsageHistory"/>) orders heads but never allows an
-    ///    eviction, since a history that changes with time would let two queues preempt each other in turns;
+    ///    runtime, and allowed by one strategy (<see cref="PreemptionStrategies"/>: within the queue, reclaim,
+    ///    fair share; the first that allows a victim owns it);
     /// 2. order: least work lost since the last checkpoint, then lowest priority, then most recently started, then id;
     /// 3. take victims in that order until quota and the gang's placement fit;
     /// 4. give back every victim that turns out not to be needed (newest choice first);
     /// 5. place the preemptor, and give up if any victim could be readmitted at once (a pure move);
     /// 6. commit: evict the victims whole (gangs), admit the preemptor.
     /// </summary>
-    private bool TryPreempt(WorkloadState w, int f, int[] counts, TimeSpan now)
+    internal bool TryPreempt(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
         var q = w.QueueIndex;
         var policy = _queues[q].Preemption;
         var request = RequestOf(w, counts);
-        var root = Quotas.RootOf(q);
+        var context = new PreemptionContext(Quotas, w, f, request, policy)
+        {
+            WithinNominal = WithinNominal(q, f, request),
+            ShareAfterAdmission = policy.FairShare ? Quotas.Share(q, f, request) : 0,
+        };
 
-        // 1. Candidates: those of the flavor's eligible list (already in victim order) that one rule allows.
-        var withinNominal = WithinNominal(q, f, request);
-        var shareAfterAdmission = policy.FairShare ? Quotas.Share(q, f, request) : 0;
+        // 1. Candidates.
+        var count = CollectVictims(context, now, out var freeable);
+
+        // Quick bounds: even all candidates together cannot free enough GPU in total, or
+        // enough fully free GPUs where the gang may go (then every trial below would stop at the same bound).
+        if (count == 0 || freeable < request.GpuMilli || !VictimsCouldMakeRoom(w, f, counts, now, _victims.AsSpan(0, count)))
+        {
+            return false;
+        }
+
+        // 2. Order: the eligible list's. 3. Take victims until it fits.
+        var checkpoint = _statement.Checkpoint();
+        var trial = new PreemptionTrial(context, counts, now);
+        if (!TakeVictims(trial, count))
+        {
+            _statement.RollbackTo(checkpoint);
+            return false;
+        }
+
+        // 4. Give back victims not needed.
+        GiveBackUnneeded(trial);
+
+        // 5-6. Place the preemptor and commit, unless a victim would only be moved.
+        return CommitPreemption(trial, checkpoint);
+    }
+
+    /// <summary>
+    /// Step 1: fills <see cref="_victims"/> with the flavor's eligible workloads (already in victim order) that one
+    /// strategy allows; returns how many, with the GPU they and the flavor's free GPU add up to.
+    /// </summary>
+    private int CollectVictims(PreemptionContext context, TimeSpan now, out long freeable)
+    {
+        var q = context.Queue;
+        var f = context.Flavor;
+        var root = Quotas.RootOf(q);
         var eligible = EligibleVictims(f, now);
         var count = 0;
-        var freeable = _flavorFreeGpu[f];
+        freeable = _flavorFreeGpu[f];
 
         // Whether another queue's workloads may be taken at all (same cohort tree, borrowing): the same for each of them.
         var others = _otherQueueTakeable ??= new bool[_queues.Length];
@@ -50,51 +81,26 @@ public sealed partial class AdmissionScheduler
 
         foreach (var (v, _) in eligible.Items)
         {
-            PreemptionKind kind;
-            if (v.QueueIndex == q)
+            // Evicted, a victim of another queue that would come straight back by preempting a lower one of its own
+            // queue is passed over: that lower one is taken instead.
+            if (v.QueueIndex != q && (!others[v.QueueIndex] || WouldDisplaceOwn(v, eligible.LowestOwn[v.QueueIndex])))
             {
-                var allowed = policy.WithinQueue switch
-                {
-                    WithinQueuePreemption.LowerPriority => v.Workload.Priority < w.Workload.Priority,
-                    WithinQueuePreemption.LowerOrNewerEqualPriority => v.Workload.Priority < w.Workload.Priority
-                        || (v.Workload.Priority == w.Workload.Priority && (v.Workload.SubmitTime > w.Workload.SubmitTime || (v.Workload.SubmitTime == w.Workload.SubmitTime && v.Sequence > w.Sequence))),
-                    _ => false,
-                };
-                if (!allowed)
-                {
-                    continue;
-                }
-
-                kind = PreemptionKind.WithinQueue;
+                continue;
             }
-            else
+
+            IPreemptionStrategy? owner = null;
+            foreach (var strategy in PreemptionStrategies.All)
             {
-                if (!others[v.QueueIndex])
+                if (strategy.Allows(context, v))
                 {
-                    continue;
+                    owner = strategy;
+                    break;
                 }
+            }
 
-                if (WouldDisplaceOwn(v, eligible.LowestOwn[v.QueueIndex]))
-                {
-                    continue; // evicted, it would come straight back by preempting a lower one of its own queue: take that one instead
-                }
-
-                var reclaim = policy.Reclaim == ReclaimPolicy.Any || (policy.Reclaim == ReclaimPolicy.LowerPriority && v.Workload.Priority < w.Workload.Priority);
-                if (reclaim && withinNominal)
-                {
-                    kind = PreemptionKind.Reclaim;
-                }
-                else if (policy.FairShare && (shareAfterAdmission < Quotas.Share(v.QueueIndex, v.Flavor, default(Resources) - v.Usage)
-                    || (withinNominal && AtOrAboveNominal(v.QueueIndex, f, request, v.Usage))))
-                {
-                    // Necessary for fair share: the victim's queue stays above the preemptor even with only this one
-                    // removed (removing more of it only lowers it), re-checked as victims are taken below.
-                    kind = PreemptionKind.FairShare;
-                }
-                else
-                {
-                    continue;
-                }
+            if (owner is null)
+            {
+                continue;
             }
 
             if (count == _victims.Length)
@@ -102,51 +108,32 @@ public sealed partial class AdmissionScheduler
                 Array.Resize(ref _victims, Math.Max(16, 2 * count));
             }
 
-            _victims[count++] = new Victim(v, kind);
+            _victims[count++] = new Victim(v, owner);
             freeable += v.Usage.GpuMilli;
         }
 
-        if (count == 0)
-        {
-            return false;
-        }
+        return count;
+    }
 
-        // Quick bounds: even all candidates together cannot free enough GPU in total, or
-        // enough fully free GPUs where the gang may go (then every trial below would stop at the same bound).
-        if (freeable < request.GpuMilli)
-        {
-            return false;
-        }
-
-        var victims = _victims.AsSpan(0, count);
-        if (!VictimsCouldMakeRoom(w, f, counts, now, victims))
-        {
-            return false;
-        }
-
-        // 2. Order: the eligible list's.
-        // 3. Take victims until it fits. Preempting inside its own queue is allowed only when the preemptor
-        //    then stays within its nominal quota (as Kueue does): a queue that preempts its own to borrow more
-        //    would be reclaimed at once by the queue it borrows from, and the two would take turns for ever.
-        var checkpoint = _statement.Checkpoint();
-        var chosen = new List<(WorkloadState V, PreemptionKind Kind)>();
+    /// <summary>
+    /// Step 3: takes the first <paramref name="count"/> candidates in order until the preemptor fits. Preempting inside
+    /// its own queue is allowed only when the preemptor then stays within its nominal quota (as Kueue does): a queue
+    /// that preempts its own to borrow more would be reclaimed at once by the queue it borrows from, and the two would
+    /// take turns for ever. True when it fits (the victims' removal stays in the statement).
+    /// </summary>
+    private bool TakeVictims(PreemptionTrial trial, int count)
+    {
+        var context = trial.Context;
+        var (w, q, f, request, now, counts) = (context.Preemptor, context.Queue, context.Flavor, context.Request, trial.Now, trial.Counts);
         var chosenPerQueue = ChosenPerQueue();
-        var withinQueueChosen = 0;
-        bool Satisfied() => Fits(w, f, counts, request, now) && (withinQueueChosen == 0 || WithinNominal(q, f, request));
         var fits = false;
-        var shareAfter = Quotas.Share(q, f, request);
-        var total = 0;
-        foreach (var c in counts)
-        {
-            total += c;
-        }
+        var total = trial.Total;
 
         // The placement trial's whole-GPU bound, followed as victims leave instead of counted anew after each.
-        var allowedNodes = AllowedNodes(w, f, now, out _);
-        FollowRoom(PodsFor(w, f), counts, allowedNodes);
-        foreach (var (v, kind) in victims)
+        FollowRoom(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _));
+        foreach (var (v, strategy) in _victims.AsSpan(0, count))
         {
-            if (kind == PreemptionKind.Reclaim && !Quotas.IsBorrowing(v.QueueIndex, f))
+            if (!strategy.MayTake(context, v))
             {
                 continue;
             }
@@ -159,65 +146,79 @@ public sealed partial class AdmissionScheduler
             // Quota first: the fair-share rule reads only quota, so a victim it refuses never has its pods released.
             var beforeRemoval = _statement.Checkpoint();
             _statement.AddUsage(v.QueueIndex, v.Flavor, default(Resources) - v.Usage);
-            if (kind == PreemptionKind.FairShare && !(shareAfter < Quotas.Share(v.QueueIndex) || (withinNominal && AtOrAboveNominal(v.QueueIndex, f, request, default))))
+            if (!strategy.AllowsAfterRemoval(context, v))
             {
-                // The victim's queue would end at or below the preemptor's share: not fairer, so not allowed.
                 _statement.RollbackTo(beforeRemoval);
                 continue;
             }
 
             ReleaseFollowingRoom(v);
-            chosen.Add((v, kind));
+            trial.Chosen.Add((v, strategy));
             chosenPerQueue[v.QueueIndex]++;
-            withinQueueChosen += kind == PreemptionKind.WithinQueue ? 1 : 0;
+            trial.KeepingWithinNominal += strategy.KeepsPreemptorWithinNominal ? 1 : 0;
 
             // As Satisfied(), its cheap refusals first: quota, GPU in total, whole GPUs; then the trial.
             if (QuotaFits(q, f, request) && request.GpuMilli <= _flavorFreeGpu[f] && RoomFitting() >= total
-                && TryPlaceGang(w, f, counts, now, keep: false, out _) && (withinQueueChosen == 0 || WithinNominal(q, f, request)))
+                && TryPlaceGang(w, f, counts, now, keep: false, out _) && (trial.KeepingWithinNominal == 0 || WithinNominal(q, f, request)))
             {
                 fits = true;
                 break;
             }
         }
 
-        foreach (var (v, _) in chosen)
+        foreach (var (v, _) in trial.Chosen)
         {
             chosenPerQueue[v.QueueIndex] = 0;
         }
 
-        if (!fits)
+        return fits;
+    }
+
+    /// <summary>
+    /// Step 4: gives back victims not needed, newest choice first (the last one was needed). A victim with no pod on
+    /// the nodes the preemptor would take is given back when quota still allows, without a placement trial (those
+    /// nodes stay as they are); one on those nodes only when a trial says the preemptor still fits.
+    /// </summary>
+    private void GiveBackUnneeded(PreemptionTrial trial)
+    {
+        var context = trial.Context;
+        var (w, q, f, request, now, counts) = (context.Preemptor, context.Queue, context.Flavor, context.Request, trial.Now, trial.Counts);
+        var chosen = trial.Chosen;
+        var used = new HashSet<int>();
+        if (!TryPlaceGang(w, f, counts, now, keep: false, out _, used))
         {
-            _statement.RollbackTo(checkpoint);
-            return false;
+            return;
         }
 
-        // 4. Give back victims not needed, newest choice first (the last one was needed). A victim with no pod on
-        //    the nodes the preemptor would take is given back when quota still allows, without a placement trial
-        //    (those nodes stay as they are); one on those nodes only when a trial says the preemptor still fits.
-        var used = new HashSet<int>();
-        if (TryPlaceGang(w, f, counts, now, keep: false, out _, used))
+        for (var i = chosen.Count - 2; i >= 0; i--)
         {
-            for (var i = chosen.Count - 2; i >= 0; i--)
+            var back = _statement.Checkpoint();
+            RestoreInStatement(chosen[i].V);
+            var kept = chosen[i];
+            chosen.RemoveAt(i);
+            var keptWithinQueue = kept.Strategy.KeepsPreemptorWithinNominal ? 1 : 0;
+            trial.KeepingWithinNominal -= keptWithinQueue;
+            var withinNominalHolds = trial.KeepingWithinNominal == 0 || WithinNominal(q, f, request);
+            var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
+            var ok = onUsed ? Fits(w, f, counts, request, now) && withinNominalHolds : QuotaFits(q, f, request) && withinNominalHolds;
+            if (!ok)
             {
-                var back = _statement.Checkpoint();
-                RestoreInStatement(chosen[i].V);
-                var kept = chosen[i];
-                chosen.RemoveAt(i);
-                var keptWithinQueue = kept.Kind == PreemptionKind.WithinQueue ? 1 : 0;
-                withinQueueChosen -= keptWithinQueue;
-                var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
-                var ok = onUsed ? Satisfied() : QuotaFits(q, f, request) && (withinQueueChosen == 0 || WithinNominal(q, f, request));
-                if (!ok)
-                {
-                    chosen.Insert(i, kept);
-                    withinQueueChosen += keptWithinQueue;
-                    _statement.RollbackTo(back);
-                }
+                chosen.Insert(i, kept);
+                trial.KeepingWithinNominal += keptWithinQueue;
+                _statement.RollbackTo(back);
             }
         }
+    }
 
-        // 5. Place the preemptor; a victim that could then be readmitted at once would only be moved, losing
-        //    work for nothing (and would come back next cycle): then there is no preemption.
+    /// <summary>
+    /// Steps 5 and 6: places the preemptor; a victim that could then be readmitted at once would only be moved, losing
+    /// work for nothing (and would come back next cycle): then there is no preemption. Otherwise evicts the victims
+    /// whole and admits the preemptor where it was placed.
+    /// </summary>
+    private bool CommitPreemption(PreemptionTrial trial, int checkpoint)
+    {
+        var context = trial.Context;
+        var (w, q, f, request, now, counts) = (context.Preemptor, context.Queue, context.Flavor, context.Request, trial.Now, trial.Counts);
         if (!TryPlaceGang(w, f, counts, now, keep: true, out _))
         {
             _statement.RollbackTo(checkpoint); // cannot happen: Fits just said yes with the same state
@@ -226,30 +227,23 @@ public sealed partial class AdmissionScheduler
 
         var placements = _scratch.ToArray();
         _statement.AddUsage(q, f, request);
+
         // Victims are judged without any reservation: the preemptor's own ends with its admission, and another
         // one may end with this very change (its holder's reason changes), after which the victim would fit.
         var reservation = _reservation;
         _reservation = null;
-
-        var moved = chosen.Exists(c => CouldReadmit(c.V, now));
+        var moved = trial.Chosen.Exists(c => CouldReadmit(c.V, now));
         _reservation = reservation;
+        _statement.RollbackTo(checkpoint);
         if (moved)
         {
-            _statement.RollbackTo(checkpoint);
             return false;
         }
 
-        // 6. Commit: evict the victims whole, admit the preemptor where it was placed.
-        _statement.RollbackTo(checkpoint);
-        foreach (var (v, kind) in chosen)
+        foreach (var (v, strategy) in trial.Chosen)
         {
             RecordDisruption(v.QueueIndex, now);
-            EvictAdmitted(v, kind switch
-            {
-                PreemptionKind.WithinQueue => "Preempted",
-                PreemptionKind.Reclaim => "Reclaimed",
-                _ => "FairSharePreempted",
-            }, w.Id, $"to admit {w.Id} of queue {_queues[q].Name}");
+            EvictAdmitted(v, strategy.EvictionReason, w.Id, $"to admit {w.Id} of queue {_queues[q].Name}");
         }
 
         foreach (var p in placements)
@@ -322,24 +316,6 @@ public sealed partial class AdmissionScheduler
         return WholeGpuPodsThatFitWithout(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
     }
 
-    /// <summary>
-    /// True when queue <paramref name="vq"/>, less <paramref name="removed"/>, still uses at least its nominal quota
-    /// of every resource the preemptor's <paramref name="request"/> needs: taking from it then only ends its borrowing.
-    /// </summary>
-    private bool AtOrAboveNominal(int vq, int f, Resources request, Resources removed)
-    {
-        for (var k = 0; k < Resources.KindCount; k++)
-        {
-            var kind = (ResourceKind)k;
-            if (request[kind] > 0 && Quotas.IsLimited(vq, f, kind) && Quotas.Usage(vq, f, kind) - removed[kind] < Quotas.Nominal(vq, f, kind))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private bool WithinNominal(int q, int f, Resources request)
     {
         for (var k = 0; k < Resources.KindCount; k++)
@@ -390,12 +366,5 @@ public sealed partial class AdmissionScheduler
         _statement.AddUsage(v.QueueIndex, v.Flavor, v.Usage);
     }
 
-    private readonly record struct Victim(WorkloadState V, PreemptionKind Kind);
-
-    private enum PreemptionKind
-    {
-        WithinQueue,
-        Reclaim,
-        FairShare,
-    }
+    private readonly record struct Victim(WorkloadState V, IPreemptionStrategy Strategy);
 }

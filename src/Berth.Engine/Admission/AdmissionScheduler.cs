@@ -1,3 +1,4 @@
+using Berth.Engine.Admission.Actions;
 using Berth.Engine.Fragmentation;
 using Berth.Engine.Framework;
 using Berth.Engine.Policies;
@@ -57,6 +58,8 @@ public sealed partial class AdmissionScheduler
     private readonly long[] _queueVersion;
     private readonly long[] _snapshotVersion;
     private long _cursorGeneration = -1;
+    private readonly IAdmissionAction[] _actions;
+    private readonly bool _starvationMatters;
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
     {
@@ -101,6 +104,8 @@ public sealed partial class AdmissionScheduler
         _history = new double[_queues.Length];
         _historyShare = new double[_queues.Length];
         _historyAt = new TimeSpan[_queues.Length];
+        _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
+        _starvationMatters = _actions.Any(a => a.StarvationMatters);
     }
 
     public AdmissionOptions Options { get; }
@@ -108,6 +113,12 @@ public sealed partial class AdmissionScheduler
     public QuotaTree Quotas { get; }
 
     public ClusterState Cluster => _cluster;
+
+    /// <summary>The statement every trial of the current cycle writes to.</summary>
+    internal AdmissionStatement Statement => _statement;
+
+    /// <summary>The flavors of queue <paramref name="q"/>, in the queue's order (indexes into <see cref="Flavors"/>).</summary>
+    internal int[] FlavorsOf(int q) => _queueFlavors[q];
 
     /// <summary>The current time of the run (offset from when the scheduler was built).</summary>
     public TimeSpan Now => _time.GetUtcNow() - _epoch;
@@ -277,21 +288,8 @@ public sealed partial class AdmissionScheduler
         }
 
         // 1. Drain.
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            if (_queues[q].Stop == StopPolicy.HoldAndDrain)
-            {
-                foreach (var flavorList in _admittedByFlavor)
-                {
-                    foreach (var w in flavorList.Where(w => w.QueueIndex == q).ToArray())
-                    {
-                        EvictAdmitted(w, "QueueDrained", null, $"queue {_queues[q].Name} is drained");
-                        SetReason(w, new PendingReason(PendingReasonCode.QueueHeld, $"queue {_queues[q].Name} holds and drains") { Unblock = "release the queue's stop policy" });
-                    }
-                }
-            }
-        }
-
+        Drain();
+        var session = new AdmissionSession(this, now);
         var admitted = 0;
         var candidates = new List<WorkloadState>();
         var rounds = 0;
@@ -303,10 +301,10 @@ public sealed partial class AdmissionScheduler
                 throw new InvalidOperationException($"admission did not settle after {rounds} rounds; last events: {string.Join(" | ", _events.TakeLast(12))}");
             }
 
-            // 2. Reservation for a starving head.
-            if (Options.Backfill && Options.Gangs)
+            // 2. The actions' start of round (the backfill action reserves nodes for a starving head).
+            foreach (var action in _actions)
             {
-                UpdateReservation(now);
+                action.BeginRound(session);
             }
 
             // 3. Heads.
@@ -343,7 +341,7 @@ public sealed partial class AdmissionScheduler
                     continue;
                 }
 
-                var ok = Options.Gangs ? TryAdmit(w, now) : TryPlacePodByPod(w, now);
+                var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
                 if (ok)
                 {
                     admitted++;
@@ -368,6 +366,25 @@ public sealed partial class AdmissionScheduler
         NextWakeUp = ComputeWakeUp(now);
         RecordUsageHistory();
         return admitted;
+    }
+
+    /// <summary>Step 1: queues whose stop policy is HoldAndDrain have their admitted workloads evicted.</summary>
+    private void Drain()
+    {
+        for (var q = 0; q < _queues.Length; q++)
+        {
+            if (_queues[q].Stop == StopPolicy.HoldAndDrain)
+            {
+                foreach (var flavorList in _admittedByFlavor)
+                {
+                    foreach (var w in flavorList.Where(w => w.QueueIndex == q).ToArray())
+                    {
+                        EvictAdmitted(w, "QueueDrained", null, $"queue {_queues[q].Name} is drained");
+                        SetReason(w, new PendingReason(PendingReasonCode.QueueHeld, $"queue {_queues[q].Name} holds and drains") { Unblock = "release the queue's stop policy" });
+                    }
+                }
+            }
+        }
     }
 
     private bool HasUntried()
@@ -503,99 +520,24 @@ public sealed partial class AdmissionScheduler
         });
     }
 
-    /// <summary>Step 5 for one workload: flavors, quota, placement, elastic sizes, preemption. True when admitted.</summary>
-    private bool TryAdmit(WorkloadState w, TimeSpan now)
+    /// <summary>
+    /// Step 5 for one workload: the profile's actions in order (<see cref="AdmissionOptions.Actions"/>), least
+    /// disruptive first, until one admits it. True when admitted; otherwise its reason is recorded.
+    /// </summary>
+    private bool TryAdmit(AdmissionSession session, WorkloadState w)
     {
-        var q = w.QueueIndex;
-        var queue = _queues[q];
-        var full = w.Workload.PodSets.Select(s => s.Count).ToArray();
-        PendingReason? reason = null;
-        var placementReasonSeen = false;
-        var deferredBorrow = new List<int>();
-        var flavors = _queueFlavors[q];
-        var preemptionAllowed = Options.Preemption && (queue.Preemption.WithinQueue != WithinQueuePreemption.Never || queue.Preemption.Reclaim != ReclaimPolicy.Never || queue.Preemption.FairShare);
-
-        for (var i = 0; i < flavors.Length; i++)
+        var queue = _queues[w.QueueIndex];
+        var perFlavor = Array.FindAll(_actions, a => a.RunsPerFlavor(queue));
+        var attempt = new AdmissionAttempt(w, w.Workload.PodSets.Select(s => s.Count).ToArray(), perFlavor);
+        foreach (var action in _actions)
         {
-            var f = flavors[i];
-            if (!CouldEverFit(w, f))
-            {
-                continue;
-            }
-
-            var request = RequestOf(w, full);
-            var quota = QuotaCheck(q, f, request);
-            if (quota is null)
-            {
-                var borrows = Borrows(q, f, request);
-                if (borrows && !queue.Fungibility.BorrowBeforeNextFlavor && i < flavors.Length - 1)
-                {
-                    deferredBorrow.Add(f);
-                    continue;
-                }
-
-                if (TryPlaceAndAdmit(w, f, full, now, out var placementReason))
-                {
-                    return true;
-                }
-
-                Prefer(ref reason, ref placementReasonSeen, placementReason, placement: true);
-            }
-            else
-            {
-                Prefer(ref reason, ref placementReasonSeen, quota, placement: false);
-            }
-
-            if (TryElastic(w, f, now, ref reason, ref placementReasonSeen))
-            {
-                return true;
-            }
-
-            if (preemptionAllowed && queue.Fungibility.PreemptBeforeNextFlavor && TryPreempt(w, f, full, now))
+            if (action.TryAdmit(session, attempt))
             {
                 return true;
             }
         }
 
-        foreach (var f in deferredBorrow)
-        {
-            if (TryPlaceAndAdmit(w, f, full, now, out var placementReason))
-            {
-                return true;
-            }
-
-            Prefer(ref reason, ref placementReasonSeen, placementReason, placement: true);
-            if (TryElastic(w, f, now, ref reason, ref placementReasonSeen))
-            {
-                return true;
-            }
-        }
-
-        // Consolidation (KAI): the free capacity is there but in pieces; move running pods to join it. Only for a
-        // workload that has waited past the starvation threshold, so that running work is not moved for a short wait.
-        if (Options.Preemption && now - w.PendingSince >= Options.StarvationThreshold)
-        {
-            foreach (var f in flavors)
-            {
-                if (CouldEverFit(w, f) && QuotaCheck(q, f, RequestOf(w, full)) is null && TryConsolidate(w, f, full, now))
-                {
-                    return true;
-                }
-            }
-        }
-
-        if (preemptionAllowed && !queue.Fungibility.PreemptBeforeNextFlavor)
-        {
-            foreach (var f in flavors)
-            {
-                if (CouldEverFit(w, f) && TryPreempt(w, f, full, now))
-                {
-                    return true;
-                }
-            }
-        }
-
-        reason ??= new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it");
+        var reason = attempt.Reason ?? new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it");
         if (ReferenceEquals(_reservation?.Holder, w) && reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete)
         {
             // Still waiting for its reserved nodes: that stays its reason until it starts or the reservation ends.
@@ -603,21 +545,11 @@ public sealed partial class AdmissionScheduler
         }
 
         SetReason(w, reason);
-        RememberFailure(w, placementReasonSeen);
+        RememberFailure(w, attempt.PlacementReasonSeen);
         return false;
     }
 
-    private static void Prefer(ref PendingReason? current, ref bool placementSeen, PendingReason candidate, bool placement)
-    {
-        // The most telling reason: a placement problem (quota was there) beats a quota problem; otherwise the first flavor's.
-        if (current is null || (placement && !placementSeen))
-        {
-            current = candidate;
-            placementSeen |= placement;
-        }
-    }
-
-    private bool TryElastic(WorkloadState w, int f, TimeSpan now, ref PendingReason? reason, ref bool placementSeen)
+    internal bool TryElastic(WorkloadState w, int f, TimeSpan now)
     {
         if (!w.Workload.IsElastic)
         {
@@ -652,7 +584,7 @@ public sealed partial class AdmissionScheduler
         return TryPlaceAndAdmit(w, f, CountsAt(best), now, out _);
     }
 
-    private bool TryPlaceAndAdmit(WorkloadState w, int f, int[] counts, TimeSpan now, out PendingReason reason)
+    internal bool TryPlaceAndAdmit(WorkloadState w, int f, int[] counts, TimeSpan now, out PendingReason reason)
     {
         if (TryPlaceGang(w, f, counts, now, keep: true, out reason))
         {
@@ -905,7 +837,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not.</summary>
-    private PendingReason? QuotaCheck(int q, int f, Resources request)
+    internal PendingReason? QuotaCheck(int q, int f, Resources request)
     {
         if (!Options.Gangs)
         {
@@ -955,7 +887,7 @@ public sealed partial class AdmissionScheduler
         return null;
     }
 
-    private bool Borrows(int q, int f, Resources request)
+    internal bool Borrows(int q, int f, Resources request)
     {
         for (var k = 0; k < Resources.KindCount; k++)
         {
@@ -969,7 +901,7 @@ public sealed partial class AdmissionScheduler
         return false;
     }
 
-    private static Resources RequestOf(WorkloadState w, int[] counts)
+    internal static Resources RequestOf(WorkloadState w, int[] counts)
     {
         var total = Resources.Zero;
         var sets = w.Workload.PodSets;
@@ -993,7 +925,7 @@ public sealed partial class AdmissionScheduler
         }).ToArray();
     }
 
-    private bool CouldEverFit(WorkloadState w, int f)
+    internal bool CouldEverFit(WorkloadState w, int f)
     {
         w.EverFits ??= new bool?[_flavors.Length];
         return w.EverFits[f] ??= NeverFitsIn(w, f) is null;
@@ -1118,7 +1050,7 @@ public sealed partial class AdmissionScheduler
                     next = w.BackoffUntil;
                 }
 
-                if ((Options.Backfill || Options.Preemption) && w.PendingSince + Options.StarvationThreshold > now && w.PendingSince + Options.StarvationThreshold < next)
+                if (_starvationMatters && w.PendingSince + Options.StarvationThreshold > now && w.PendingSince + Options.StarvationThreshold < next)
                 {
                     next = w.PendingSince + Options.StarvationThreshold;
                 }
@@ -1130,28 +1062,5 @@ public sealed partial class AdmissionScheduler
         // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
         _retryAt = next;
         return next == TimeSpan.MaxValue ? null : next;
-    }
-
-    /// <summary>Inside a queue: priority (high first), then submit time, then submission order.</summary>
-    private sealed class QueueOrder : IComparer<WorkloadState>
-    {
-        public static readonly QueueOrder Instance = new();
-
-        public int Compare(WorkloadState? x, WorkloadState? y)
-        {
-            if (ReferenceEquals(x, y))
-            {
-                return 0;
-            }
-
-            var c = y!.Workload.Priority.CompareTo(x!.Workload.Priority);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = x.Workload.SubmitTime.CompareTo(y.Workload.SubmitTime);
-            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
-        }
     }
 }

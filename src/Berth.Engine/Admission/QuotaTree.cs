@@ -54,38 +54,12 @@ public sealed class QuotaTree
         Array.Fill(_borrowingLimit, -1);
         Array.Fill(_lendingLimit, -1);
 
-        void Load(int node, IReadOnlyList<FlavorQuota> quotas)
-        {
-            foreach (var quota in quotas)
-            {
-                var f = flavorIndex[quota.Flavor];
-                if (node < QueueCount)
-                {
-                    _hasFlavor[node * Flavors.Count + f] = true;
-                }
-
-                for (var k = 0; k < Resources.KindCount; k++)
-                {
-                    if (quota[(ResourceKind)k] is not { } q)
-                    {
-                        continue;
-                    }
-
-                    var slot = node * _slots + f * Resources.KindCount + k;
-                    _limited[slot] = true;
-                    _nominal[slot] = q.Nominal;
-                    _borrowingLimit[slot] = q.BorrowingLimit ?? -1;
-                    _lendingLimit[slot] = q.LendingLimit ?? -1;
-                }
-            }
-        }
-
         for (var q = 0; q < QueueCount; q++)
         {
             var queue = configuration.Queues[q];
             _parent[q] = queue.Cohort is { } c ? cohortIndex[c] : -1;
             _weight[q] = queue.Weight;
-            Load(q, queue.Flavors);
+            Load(q, queue.Flavors, flavorIndex);
         }
 
         for (var c = 0; c < CohortNames.Count; c++)
@@ -94,9 +68,42 @@ public sealed class QuotaTree
             var node = QueueCount + c;
             _parent[node] = cohort.Parent is { } p ? cohortIndex[p] : -1;
             _weight[node] = cohort.Weight;
-            Load(node, cohort.Quotas);
+            Load(node, cohort.Quotas, flavorIndex);
         }
 
+        SumSubtrees();
+    }
+
+    /// <summary>Records the quotas of one tree node (a queue or a cohort).</summary>
+    private void Load(int node, IReadOnlyList<FlavorQuota> quotas, Dictionary<string, int> flavorIndex)
+    {
+        foreach (var quota in quotas)
+        {
+            var f = flavorIndex[quota.Flavor];
+            if (node < QueueCount)
+            {
+                _hasFlavor[node * Flavors.Count + f] = true;
+            }
+
+            for (var k = 0; k < Resources.KindCount; k++)
+            {
+                if (quota[(ResourceKind)k] is not { } q)
+                {
+                    continue;
+                }
+
+                var slot = node * _slots + f * Resources.KindCount + k;
+                _limited[slot] = true;
+                _nominal[slot] = q.Nominal;
+                _borrowingLimit[slot] = q.BorrowingLimit ?? -1;
+                _lendingLimit[slot] = q.LendingLimit ?? -1;
+            }
+        }
+    }
+
+    /// <summary>Limits propagate up the tree; subtree and guaranteed quotas are summed bottom-up.</summary>
+    private void SumSubtrees()
+    {
         // A cohort limits a flavor-resource when any node below it does.
         for (var n = 0; n < NodeCount; n++)
         {

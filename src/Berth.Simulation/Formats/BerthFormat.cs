@@ -1,6 +1,7 @@
 using System.Globalization;
 using Berth.Model;
 using Berth.Simulation.Input;
+using YamlDotNet.RepresentationModel;
 
 namespace Berth.Simulation.Formats;
 
@@ -63,6 +64,30 @@ public static class BerthFormat
     internal static string NvlinkDomainName(string prefix, int index) => $"{prefix}-nvl-{index.ToString("D4", CultureInfo.InvariantCulture)}";
 
     internal static string RepeatedPodName(string name, int index) => $"{name}-{index.ToString("D4", CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Checks <c>kind</c> before any other field, so that a file of another kind (a scenario, a snapshot, a
+    /// Kubernetes manifest) is named as such instead of failing on its first field this format does not know.
+    /// </summary>
+    internal static void CheckKindFirst(string path, YamlMappingNode root, string expected)
+    {
+        var node = root.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: "kind" }).Value;
+        if (node is not YamlScalarNode { Value: { Length: > 0 } kind } || kind == expected)
+        {
+            return;
+        }
+
+        var what = expected.ToLowerInvariant();
+        var hint = kind switch
+        {
+            ClusterKind or WorkloadKind => $"this is a {kind} file; pass it where a {kind.ToLowerInvariant()} file is expected (--nodes takes the cluster, --pods the workload)",
+            "Scenario" => $"this is a scenario file, which brings its own cluster and workloads; run it with 'berth simulate --scenario {path}' (or 'berth explain --scenario {path} --at 6h')",
+            "BerthClusterSnapshot" => $"this is a snapshot of a live cluster; run it with 'berth simulate --snapshot {path}'",
+            _ when root.Children.Keys.Any(k => k is YamlScalarNode { Value: "apiVersion" }) => $"this looks like a Kubernetes manifest; a {what} file starts with 'kind: {expected}' (see docs/FORMATS.md; 'berth import kueue' converts Kueue queues)",
+            _ => $"write 'kind: {expected}' (see docs/FORMATS.md)",
+        };
+        throw new InputException(path, YamlSource.Line(node), "kind", $"kind is '{kind}' but a {what} file (kind: {expected}) was expected; {hint}");
+    }
 
     internal static void CheckKind(YamlFields root, string expected)
     {

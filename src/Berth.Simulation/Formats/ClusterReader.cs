@@ -9,12 +9,13 @@ internal static class ClusterReader
 {
     private static readonly string[] RootFields = ["kind", "gpuModels", "nodes"];
     private static readonly string[] ModelFields = ["name", "memoryMiB"];
-    private static readonly string[] NodeFields = ["name", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "labels", "taints"];
-    private static readonly string[] GroupFields = ["count", "namePrefix", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "labels", "taints", "rackSize", "nvlinkDomainSize"];
+    private static readonly string[] NodeFields = ["name", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "labels", "taints"];
+    private static readonly string[] GroupFields = ["count", "namePrefix", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "labels", "taints", "rackSize", "nvlinkDomainSize"];
     private static readonly string[] TaintFields = ["key", "value", "effect"];
 
     public static ClusterSpec Read(string path, YamlMappingNode rootNode)
     {
+        BerthFormat.CheckKindFirst(path, rootNode, BerthFormat.ClusterKind);
         var root = new YamlFields(path, rootNode, "the cluster file", RootFields);
         BerthFormat.CheckKind(root, BerthFormat.ClusterKind);
         var catalog = ReadCatalog(root);
@@ -160,8 +161,8 @@ internal static class ClusterReader
         return new Node
         {
             Name = name,
-            CpuMilli = fields.RequiredLong("cpuMilli", 0, long.MaxValue, "96000"),
-            MemoryMiB = fields.RequiredLong("memoryMiB", 0, long.MaxValue, "786432"),
+            CpuMilli = fields.RequiredCpu("96"),
+            MemoryMiB = fields.RequiredMemory("768Gi"),
             GpuCount = gpus,
             GpuModel = model,
             GpuMemoryMiB = gpuMemory,

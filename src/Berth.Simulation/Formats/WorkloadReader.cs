@@ -8,11 +8,12 @@ namespace Berth.Simulation.Formats;
 internal static class WorkloadReader
 {
     private static readonly string[] RootFields = ["kind", "pods"];
-    private static readonly string[] PodFields = ["name", "count", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "gpuModels", "nodeSelector", "tolerations", "priority", "creationTime", "deletionTime"];
+    private static readonly string[] PodFields = ["name", "count", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "gpuModels", "nodeSelector", "tolerations", "priority", "creationTime", "deletionTime"];
     private static readonly string[] TolerationFields = ["key", "operator", "value", "effect"];
 
     public static IReadOnlyList<TracePod> Read(string path, YamlMappingNode rootNode, GpuModelCatalog catalog)
     {
+        BerthFormat.CheckKindFirst(path, rootNode, BerthFormat.WorkloadKind);
         var root = new YamlFields(path, rootNode, "the workload file", RootFields);
         BerthFormat.CheckKind(root, BerthFormat.WorkloadKind);
         var pods = new List<TracePod>();
@@ -96,8 +97,8 @@ internal static class WorkloadReader
         var pod = new Pod
         {
             Name = name,
-            CpuMilli = fields.RequiredLong("cpuMilli", 0, long.MaxValue, "4000"),
-            MemoryMiB = fields.RequiredLong("memoryMiB", 0, long.MaxValue, "16384"),
+            CpuMilli = fields.RequiredCpu("4"),
+            MemoryMiB = fields.RequiredMemory("16Gi"),
             GpuCount = gpus,
             GpuMilli = gpus == 0 ? 0 : (int)(milli ?? Limits.GpuMilliPerGpu),
             AllowedGpuModels = models,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Berth.Simulation.Input;
+using Berth.Simulation.Scenarios;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -88,6 +89,68 @@ internal sealed class YamlFields
     }
 
     public long? OptionalLong(string name, long min, long max) => Has(name) ? Long(name, min, max) : null;
+
+    /// <summary>
+    /// CPU in milli-cores, written either as <c>cpu</c> (cores as Kubernetes writes them: 96, 0.5, 500m) or as
+    /// <c>cpuMilli</c> (milli-cores, the older spelling), never both; null when neither is there.
+    /// </summary>
+    public long? OptionalCpu()
+    {
+        if (Has("cpu") && Has("cpuMilli"))
+        {
+            throw Error("cpuMilli", $"{Context} sets both 'cpu' and 'cpuMilli'; keep one ('cpu: 96' is 96 cores, the same as 'cpuMilli: 96000')");
+        }
+
+        if (Has("cpuMilli"))
+        {
+            return Long("cpuMilli", 0, long.MaxValue);
+        }
+
+        var text = OptionalString("cpu");
+        if (text is null)
+        {
+            return null;
+        }
+
+        return ScenarioUnits.TryParseCpu(text, out var value)
+            ? value
+            : throw Error("cpu", $"'{text}' is not a CPU amount; write cores (96, 0.5) or milli-cores with m (500m), 0 or more, in whole milli-cores");
+    }
+
+    /// <summary>CPU in milli-cores (see <see cref="OptionalCpu"/>), required; the example is in cores.</summary>
+    public long RequiredCpu(string cores) =>
+        OptionalCpu() ?? throw new InputException(_file, Line, "cpu", $"{Context} has no 'cpu'; add it, e.g. 'cpu: {cores}' (cores; or milli-cores as 'cpuMilli')");
+
+    /// <summary>
+    /// Memory in MiB, written either as <c>memory</c> (a Kubernetes-style quantity: 1024Gi, 512Mi, 1.5Ti, or a
+    /// whole number of MiB) or as <c>memoryMiB</c> (the older spelling), never both; null when neither is there.
+    /// </summary>
+    public long? OptionalMemory()
+    {
+        if (Has("memory") && Has("memoryMiB"))
+        {
+            throw Error("memoryMiB", $"{Context} sets both 'memory' and 'memoryMiB'; keep one ('memory: 16Gi' is the same as 'memoryMiB: 16384')");
+        }
+
+        if (Has("memoryMiB"))
+        {
+            return Long("memoryMiB", 0, long.MaxValue);
+        }
+
+        var text = OptionalString("memory");
+        if (text is null)
+        {
+            return null;
+        }
+
+        return ScenarioUnits.TryParseMemory(text, out var value)
+            ? value
+            : throw Error("memory", $"'{text}' is not an amount of memory; write a number with Mi, Gi or Ti (512Mi, 16Gi, 1.5Ti) or whole MiB (16384), 0 or more, in whole MiB");
+    }
+
+    /// <summary>Memory in MiB (see <see cref="OptionalMemory"/>), required.</summary>
+    public long RequiredMemory(string example) =>
+        OptionalMemory() ?? throw new InputException(_file, Line, "memory", $"{Context} has no 'memory'; add it, e.g. 'memory: {example}' (or MiB as 'memoryMiB')");
 
     public YamlSequenceNode? OptionalSequence(string name)
     {
@@ -212,10 +275,13 @@ internal sealed class YamlFields
     private static string? Nearest(string key, IReadOnlyList<string> allowed)
     {
         string? best = null;
-        var bestDistance = int.MaxValue;
+        var bestDistance = double.MaxValue;
         foreach (var candidate in allowed)
         {
-            var distance = Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
+            // Among equally near names, one that extends the key (gpu: gpus, not cpu) is the likelier meaning.
+            var upperKey = key.ToUpperInvariant();
+            var upperCandidate = candidate.ToUpperInvariant();
+            var distance = Distance(upperKey, upperCandidate) - (upperCandidate.StartsWith(upperKey, StringComparison.Ordinal) || upperKey.StartsWith(upperCandidate, StringComparison.Ordinal) ? 0.5 : 0);
             if (distance < bestDistance)
             {
                 bestDistance = distance;

@@ -12,6 +12,11 @@ internal static class YamlSource
 {
     public static YamlMappingNode LoadRoot(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new InputException(path, 0, string.Empty, FolderProblem(path, "a file"));
+        }
+
         if (!File.Exists(path))
         {
             throw new InputException(path, 0, string.Empty, "file not found; check the path");
@@ -40,8 +45,8 @@ internal static class YamlSource
         catch (YamlException e)
         {
             var line = (int)Math.Max(1, e.Start.Line);
-            var reason = e.InnerException is YamlException inner ? inner.Message : e.Message;
-            throw new InputException(path, line, string.Empty, $"the file is not valid {language}: {reason}; fix the syntax near this line");
+            var reason = (e.InnerException is YamlException inner ? inner.Message : e.Message).Trim().TrimEnd('.');
+            throw new InputException(path, line, string.Empty, $"the file is not valid {language}: {PrintableText.Of(Lowercase(reason), 200)}; fix the syntax near this line");
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
@@ -67,6 +72,26 @@ internal static class YamlSource
 
         return root;
     }
+
+    /// <summary>What to say when a folder is given where <paramref name="expected"/> is: the YAML files in it, if any.</summary>
+    public static string FolderProblem(string path, string expected)
+    {
+        string[] candidates;
+        try
+        {
+            candidates = Directory.GetFiles(path, "*.y*ml").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).Take(5).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            candidates = [];
+        }
+
+        var hint = candidates.Length > 0 ? $", e.g. {Path.Combine(path, candidates[0])} (files here: {string.Join(", ", candidates)})" : string.Empty;
+        return $"is a folder, not {expected}; give the path of {expected} inside it{hint}";
+    }
+
+    /// <summary>YamlDotNet's sentence, continuing ours: "While scanning ..." becomes "while scanning ...".</summary>
+    private static string Lowercase(string text) => text.Length > 1 && char.IsUpper(text[0]) && !char.IsUpper(text[1]) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
 
     public static bool IsJson(string path) => string.Equals(Path.GetExtension(path), ".json", StringComparison.OrdinalIgnoreCase);
 

@@ -13,7 +13,6 @@ namespace Berth.Simulation.Generation;
 public static class WorkloadGenerator
 {
     private static readonly Weighted<long>[] CpuOnlyPodCpu = [new(500, 10), new(1_000, 20), new(2_000, 25), new(4_000, 25), new(8_000, 15), new(16_000, 5)];
-    private static readonly Weighted<long>[] GpuPodCpuPerGpu = [new(1_000, 10), new(2_000, 20), new(4_000, 30), new(6_000, 20), new(8_000, 15), new(12_000, 5)];
     private static readonly Weighted<long>[] MemoryMiBPerCore = [new(1_024, 10), new(2_048, 30), new(4_096, 40), new(8_192, 20)];
 
     /// <summary>A cluster and a workload; the input is named <c>generated-{nodes}n-s{seed}</c>.</summary>
@@ -83,10 +82,11 @@ public static class WorkloadGenerator
                 labels[TopologyKeys.NvlinkDomain] = string.Create(CultureInfo.InvariantCulture, $"{rackName}-nvl-{(s - first) / options.NvlinkDomainSize:D2}");
                 labels[TopologyKeys.GpuProduct] = model;
                 GpuModelCatalog.Default.TryGet(model, out var info);
+                var cpuPerGpu = options.CpuMilliPerGpuMix.Count == 1 ? options.CpuMilliPerGpuMix[0].Value : Pick(random, options.CpuMilliPerGpuMix);
                 nodes.Add(new Node
                 {
                     Name = name,
-                    CpuMilli = options.NodeBaseCpuMilli + options.CpuMilliPerGpu * gpus,
+                    CpuMilli = options.NodeBaseCpuMilli + cpuPerGpu * gpus,
                     MemoryMiB = options.NodeBaseMemoryMiB + options.MemoryMiBPerGpu * gpus,
                     GpuCount = gpus,
                     GpuModel = model,
@@ -133,9 +133,18 @@ public static class WorkloadGenerator
             pods.Add(pod);
         }
 
-        // Poisson arrivals over the window, then log-normal run times.
+        // Log-normal run times, then Poisson arrivals over the window they set (or the one given).
+        var durations = new long[pods.Count];
+        var gpuSeconds = 0.0;
+        for (var i = 0; i < durations.Length; i++)
+        {
+            durations[i] = Math.Max(1, (long)Math.Round(options.DurationMedianSeconds * Math.Exp(options.DurationSigma * Normal(random))));
+            gpuSeconds += (double)pods[i].GpuDemandMilli * durations[i];
+        }
+
+        var window = options.ArrivalWindowSeconds ?? ArrivalWindow(gpuSeconds, capacity, options.OfferedLoadPercent);
         var result = new TracePod[pods.Count];
-        var meanGap = pods.Count > 0 ? (double)options.ArrivalWindowSeconds / pods.Count : 0;
+        var meanGap = pods.Count > 0 ? (double)window / pods.Count : 0;
         var clock = 0.0;
         for (var i = 0; i < result.Length; i++)
         {
@@ -145,11 +154,25 @@ public static class WorkloadGenerator
             }
 
             var created = (long)clock;
-            var duration = Math.Max(1, (long)Math.Round(options.DurationMedianSeconds * Math.Exp(options.DurationSigma * Normal(random))));
-            result[i] = new TracePod(pods[i], created, created + duration);
+            result[i] = new TracePod(pods[i], created, created + durations[i]);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The window over which <paramref name="gpuSeconds"/> (milli-GPU × seconds) make <paramref name="loadPercent"/>
+    /// of <paramref name="capacityMilli"/>; one day when there is no GPU demand or capacity to go by.
+    /// </summary>
+    internal static long ArrivalWindow(double gpuSeconds, long capacityMilli, double loadPercent)
+    {
+        const long OneDay = 86_400;
+        if (gpuSeconds <= 0 || capacityMilli <= 0)
+        {
+            return OneDay;
+        }
+
+        return Math.Max(1, (long)Math.Round(gpuSeconds / (capacityMilli * loadPercent / 100.0)));
     }
 
     private static Pod DrawPod(Random random, GeneratorOptions options, FitTable fit, Weighted<int>[] kinds, Weighted<int>[] multi, int index)
@@ -169,7 +192,7 @@ public static class WorkloadGenerator
             models = [fit.PickModel(random, gpus)];
         }
 
-        var cpu = kind == 0 ? Pick(random, CpuOnlyPodCpu) : Pick(random, GpuPodCpuPerGpu) * gpus;
+        var cpu = kind == 0 ? Pick(random, CpuOnlyPodCpu) : Pick(random, options.GpuPodCpuMilliPerGpuMix) * Math.Max(gpus, 1);
         var memory = cpu / 1000 * Pick(random, MemoryMiBPerCore);
         memory = Math.Max(memory, 512);
         var (maxCpu, maxMemory) = fit.Largest(gpus, models.Length > 0 ? models[0] : null);

@@ -26,6 +26,11 @@ internal sealed class CsvTable
             throw new InputException(path, 1, string.Empty, $"the file is empty; expected a header row with the columns {string.Join(",", required)}");
         }
 
+        if (PrintableText.LooksBinary(header))
+        {
+            throw new InputException(path, 1, string.Empty, $"this is not a text CSV file (binary data on the first line: {PrintableText.Of(header, 40)}); expected a header row with the columns {string.Join(",", required)}");
+        }
+
         var names = header.TrimStart('\uFEFF').Split(',').Select(h => h.Trim()).ToArray();
         var columns = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
@@ -37,7 +42,7 @@ internal sealed class CsvTable
         {
             if (!columns.ContainsKey(column))
             {
-                throw new InputException(path, 1, column, $"missing column '{column}'; the header must contain {string.Join(",", required)} (found {header})");
+                throw new InputException(path, 1, column, $"missing column '{column}'; the header must contain {string.Join(",", required)} (found {PrintableText.Of(header)})");
             }
         }
 
@@ -72,7 +77,7 @@ internal sealed class CsvTable
         var text = Text(row, column);
         if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value))
         {
-            throw new InputException(_file, row.Line, column, $"'{text}' is not a whole number; write an integer such as 1000");
+            throw new InputException(_file, row.Line, column, $"'{PrintableText.Of(text)}' is not a whole number; write an integer such as 1000");
         }
 
         if (value < 0)

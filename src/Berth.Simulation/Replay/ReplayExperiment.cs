@@ -13,7 +13,9 @@ namespace Berth.Simulation.Replay;
 /// run for (deletion - creation) seconds once placed. A pod that fits nowhere waits in a FIFO queue; when
 /// capacity frees, the queue is retried in order and every waiting pod that now fits is placed
 /// (best-effort FIFO: a large head does not block smaller pods behind it). Pods still waiting at the end
-/// count as failed. Samples are binned by arrived GPU demand (% of capacity), as in the inflation protocol.
+/// count as failed. Samples are binned by arrived GPU demand (% of capacity), as in the inflation protocol,
+/// and taken until the last pod arrives: the drain after it says nothing about placement, and counting it
+/// in the last bin would show the allocation falling there.
 /// </summary>
 public static class ReplayExperiment
 {
@@ -58,6 +60,7 @@ public static class ReplayExperiment
         Array.Fill(placedNode, -1);
         long arrived = 0;
         var processed = 0;
+        var arrivalsLeft = pods.Count;
         var totalEvents = pods.Count * 2;
         var start = pods.Min(p => p.CreationTime!.Value);
         clock.AdvanceTo(0);
@@ -85,7 +88,12 @@ public static class ReplayExperiment
                 RetryWaiting(freed);
             }
 
-            if (capacity > 0)
+            if (e.Kind == ReplayEventKind.Arrival)
+            {
+                arrivalsLeft--;
+            }
+
+            if (capacity > 0 && (arrivalsLeft > 0 || e.Kind == ReplayEventKind.Arrival))
             {
                 curve.Add(100 * arrived / capacity, 100 * cluster.AllocatedGpuMilli / capacity,
                     100 * fragments.FragmentOfCapacity, 100 * fragments.FragmentOfIdle, waiting.Count);

@@ -6,9 +6,10 @@ using Berth.Simulation.Metrics;
 namespace Berth.Simulation.Reports;
 
 /// <summary>
-/// <c>report.html</c>: one self-contained page (inline CSS and SVG, no script, no external resources) with
+/// <c>report.html</c>: one self-contained page (inline CSS, Chart.js and data, no external resources) with
 /// the inputs, a table of the means over seeds and, per trace, charts of allocation and fragmentation against
-/// arrived demand with one line per policy. All text is HTML-escaped.
+/// arrived demand with one line per policy, each with a legend and a line on how to read it. All text is
+/// HTML-escaped.
 /// </summary>
 public static class HtmlReport
 {
@@ -24,9 +25,7 @@ public static class HtmlReport
         var colors = ColorMap(summaries.Select(s => s.Policy));
 
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        html.Append(CultureInfo.InvariantCulture, $"<title>{E(info.Title)}</title>\n<style>\n{Css}</style>\n</head>\n<body>\n<main>\n");
+        ReportPage.AppendHead(html, info.Title);
         html.Append(CultureInfo.InvariantCulture, $"<header><h1>{E(info.Title)}</h1>\n<p class=\"sub\">{E(Subtitle(info, runs.Count))}</p></header>\n");
 
         AppendInputs(html, info);
@@ -35,26 +34,26 @@ public static class HtmlReport
             AppendOverview(html, summaries, traces, info.Policies.Count > 0 ? info.Policies : summaries.Select(s => s.Policy).Distinct().ToArray());
         }
 
-        var chartIndex = 0;
+        var charts = new List<LineChart>();
         foreach (var trace in traces)
         {
             var gpus = info.Inputs.FirstOrDefault(i => i.Trace == trace)?.Gpus ?? 0;
             html.Append(CultureInfo.InvariantCulture, $"<section>\n<h2>{E(trace)}</h2>\n");
-            AppendTable(html, summaries.Where(s => s.Trace == trace).ToArray(), gpus, colors);
+            AppendTable(html, summaries.Where(s => s.Trace == trace).ToArray(), gpus, colors, info.Mode);
             var traceCurves = curves.Where(c => c.Trace == trace).ToArray();
             html.Append("<div class=\"charts\">\n");
             foreach (var chart in Charts(traceCurves, colors, info.Mode))
             {
-                html.Append("<figure>");
-                html.Append((chart with { Id = "c" + (chartIndex++).ToString(CultureInfo.InvariantCulture) }).Render());
-                html.Append("</figure>\n");
+                var placed = chart with { Id = "c" + charts.Count.ToString(CultureInfo.InvariantCulture) };
+                charts.Add(placed);
+                html.Append(placed.Render());
             }
 
             html.Append("</div>\n</section>\n");
         }
 
         AppendNotes(html, info);
-        html.Append("</main>\n</body>\n</html>\n");
+        ReportPage.AppendEnd(html, charts);
         return html.ToString();
     }
 
@@ -79,14 +78,14 @@ public static class HtmlReport
 
     private static void AppendInputs(StringBuilder html, ReportInfo info)
     {
-        html.Append("<section>\n<h2>Inputs</h2>\n<table>\n<thead><tr><th>trace</th><th>cluster</th><th>workload</th><th class=\"num\">nodes</th><th class=\"num\">GPUs</th><th class=\"num\">pods</th></tr></thead>\n<tbody>\n");
+        html.Append("<section>\n<h2>Inputs</h2>\n").Append(ReportPage.TableStart("<th>trace</th><th>cluster</th><th>workload</th><th class=\"num\">nodes</th><th class=\"num\">GPUs</th><th class=\"num\">pods</th>"));
         foreach (var input in info.Inputs)
         {
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td>{E(input.Trace)}</td><td class=\"path\">{E(input.Cluster)}</td><td class=\"path\">{E(input.Workload)}</td><td class=\"num\">{input.Nodes:N0}</td><td class=\"num\">{input.Gpus:N0}</td><td class=\"num\">{input.Pods:N0}</td></tr>\n");
         }
 
-        html.Append("</tbody>\n</table>\n");
+        html.Append(ReportPage.TableEnd);
         if (info.CommandLine.Length > 0)
         {
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"cmd\"><code>{E(info.CommandLine)}</code></p>\n");
@@ -97,13 +96,13 @@ public static class HtmlReport
 
     private static void AppendOverview(StringBuilder html, IReadOnlyList<PolicySummary> summaries, string[] traces, IReadOnlyList<string> policies)
     {
-        html.Append("<section>\n<h2>GPU allocation at 100% arrived, all traces</h2>\n<table>\n<thead><tr><th>trace</th>");
+        var head = new StringBuilder("<th>trace</th>");
         foreach (var policy in policies)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<th class=\"num\">{E(policy)}</th>");
+            head.Append(CultureInfo.InvariantCulture, $"<th class=\"num\">{E(policy)}</th>");
         }
 
-        html.Append("</tr></thead>\n<tbody>\n");
+        html.Append("<section>\n<h2>GPU allocation at 100% arrived, all traces</h2>\n").Append(ReportPage.TableStart(head.ToString()));
         foreach (var trace in traces)
         {
             var row = policies.Select(p => summaries.FirstOrDefault(s => s.Trace == trace && s.Policy == p)?.AllocAt100 ?? default).ToArray();
@@ -118,22 +117,28 @@ public static class HtmlReport
             html.Append("</tr>\n");
         }
 
-        html.Append("</tbody>\n</table>\n<p class=\"note\">Mean GPU allocation ratio (% of capacity) over seeds; the best policy of each trace in bold.</p>\n</section>\n");
+        html.Append(ReportPage.TableEnd).Append("<p class=\"note\">Mean GPU allocation ratio (% of capacity) over seeds; the best policy of each trace in bold.</p>\n</section>\n");
     }
 
-    private static void AppendTable(StringBuilder html, IReadOnlyList<PolicySummary> rows, int gpus, IReadOnlyDictionary<string, string> colors)
+    private static void AppendTable(StringBuilder html, IReadOnlyList<PolicySummary> rows, int gpus, IReadOnlyDictionary<string, string> colors, string mode)
     {
+        // Bold marks the best only where more (or less) is plainly better: allocation and fragment. Fewer
+        // failed pods is not: a policy that wastes GPUs fails fewer of the large pods it never gets to.
+        var replay = mode == "replay";
         var bestAlloc100 = Best(rows.Select(r => r.AllocAt100), max: true);
         var bestAlloc130 = Best(rows.Select(r => r.AllocAt130), max: true);
         var bestFrag = Best(rows.Select(r => r.FragAt100), max: false);
-        var bestFailed = Best(rows.Select(r => r.FailedPods), max: false);
-        html.Append("<table>\n<thead><tr><th>policy</th><th class=\"num\">seeds</th><th class=\"num\">GPU alloc. @100% arrived</th>");
+        var head = new StringBuilder("<th>policy</th><th class=\"num\">seeds</th>");
+        head.Append(replay ? "<th class=\"num\">GPU alloc. when 100% of capacity has arrived</th>" : "<th class=\"num\">GPU alloc. @100% arrived</th>");
         if (gpus > 0)
         {
-            html.Append("<th class=\"num\">idle GPUs @100%</th>");
+            head.Append(replay ? "<th class=\"num\">idle GPUs then</th>" : "<th class=\"num\">idle GPUs @100%</th>");
         }
 
-        html.Append("<th class=\"num\">GPU alloc. @130%</th><th class=\"num\">fragment @100%</th><th class=\"num\">failed pods</th><th class=\"num\">wall time (s)</th></tr></thead>\n<tbody>\n");
+        head.Append(replay ? "<th class=\"num\">GPU alloc. when 130% has arrived</th><th class=\"num\">fragment when 100% has arrived</th><th class=\"num\">pods never placed</th>"
+            : "<th class=\"num\">GPU alloc. @130%</th><th class=\"num\">fragment @100%</th><th class=\"num\">failed pods</th>");
+        head.Append("<th class=\"num\">wall time (s)</th>");
+        html.Append(ReportPage.TableStart(head.ToString()));
         foreach (var row in rows)
         {
             html.Append(CultureInfo.InvariantCulture,
@@ -147,17 +152,20 @@ public static class HtmlReport
 
             html.Append(Cell(row.AllocAt130, bestAlloc130, 2, "%"));
             html.Append(Cell(row.FragAt100, bestFrag, 2, "%"));
-            html.Append(Cell(row.FailedPods, bestFailed, 0, string.Empty));
+            html.Append(Cell(row.FailedPods, double.NaN, 0, string.Empty));
             html.Append(Cell(row.WallSeconds, double.NaN, 2, string.Empty));
             html.Append("</tr>\n");
         }
 
-        html.Append("</tbody>\n</table>\n");
-        html.Append("<p class=\"note\">Means over seeds ± sample standard deviation; the best value of each column in bold. ");
-        html.Append("Allocation and fragment in % of the cluster's GPU capacity.</p>\n");
+        html.Append(ReportPage.TableEnd);
+        html.Append("<p class=\"note\">Means over seeds ± sample standard deviation. Bold: the highest allocation and the lowest fragment of each column. ");
+        html.Append("Allocation and fragment in % of the cluster's GPU capacity. ");
+        html.Append(replay
+            ? "Pods never placed: pods still waiting when the replay ended; not bolded, fewer is not better when GPUs went unused.</p>\n"
+            : "Failed pods: pods that fit nowhere when they arrived (the run continues to 130%); not bolded, since a policy that wastes GPUs fails fewer large pods by never reaching them.</p>\n");
     }
 
-    private static IEnumerable<SvgLineChart> Charts(IReadOnlyList<MeanCurve> curves, IReadOnlyDictionary<string, string> colors, string mode)
+    private static IEnumerable<LineChart> Charts(IReadOnlyList<MeanCurve> curves, IReadOnlyDictionary<string, string> colors, string mode)
     {
         if (curves.Count == 0 || curves.All(c => c.Points.Count == 0))
         {
@@ -170,7 +178,7 @@ public static class HtmlReport
             curves.Select(c => new ChartSeries(c.Policy, colors[c.Policy], c.Points.Select(p => ((double)p.ArrivedPercent, y(p))).ToArray())).ToArray();
 
         var alloc = SeriesOf(p => p.AllocationPercent);
-        yield return new SvgLineChart
+        yield return new LineChart
         {
             Title = "GPU allocation ratio",
             XLabel = xLabel,
@@ -181,11 +189,12 @@ public static class HtmlReport
             YMin = 0,
             YMax = 100,
             MarkerX = 100,
+            HowToRead = "One line per policy, the mean over seeds. Higher is better: the gap to 100 is GPU left idle. The dashed line marks 100% of capacity arrived.",
         };
 
         if (xMax > 80)
         {
-            yield return new SvgLineChart
+            yield return new LineChart
             {
                 Title = $"GPU allocation ratio, zoom on 80–{Math.Min(xMax, 130)}% arrived",
                 XLabel = xLabel,
@@ -194,10 +203,11 @@ public static class HtmlReport
                 XMin = 80,
                 XMax = Math.Min(xMax, 130),
                 MarkerX = 100,
+                HowToRead = "The same lines where the cluster fills up and policies part ways; the higher line packs better.",
             };
         }
 
-        yield return new SvgLineChart
+        yield return new LineChart
         {
             Title = "GPU fragment amount",
             XLabel = xLabel,
@@ -207,18 +217,22 @@ public static class HtmlReport
             XMax = Math.Max(xMax, 1),
             YMin = 0,
             MarkerX = 100,
+            HowToRead = "Idle GPU that the workload's typical pods cannot use (too small a leftover, or on a node out of CPU). Lower is better.",
         };
 
-        yield return new SvgLineChart
+        yield return new LineChart
         {
             Title = mode == "replay" ? "Pods failed or still waiting so far" : "Pods failed so far",
             XLabel = xLabel,
-            YLabel = "failed pods",
+            YLabel = mode == "replay" ? "pods waiting" : "failed pods",
             Series = SeriesOf(p => p.FailedPods),
             XMin = 0,
             XMax = Math.Max(xMax, 1),
             YMin = 0,
             MarkerX = 100,
+            HowToRead = mode == "replay"
+                ? "Pods that arrived and have not found room, counted as demand arrives. A line that rises early means pods queue while GPUs sit idle."
+                : "Pods that fit nowhere on arrival. Read it with the allocation chart: failing a large pod early can leave room for many small ones.",
         };
     }
 
@@ -284,40 +298,4 @@ public static class HtmlReport
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
-
-    internal const string Css = """
-        :root { color-scheme: light; }
-        body { margin: 0; background: #f6f7f9; color: #1f2937; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-        main { max-width: 1200px; margin: 0 auto; padding: 24px 28px 48px; }
-        header h1 { margin: 0 0 4px; font-size: 26px; }
-        .sub { margin: 0 0 20px; color: #4b5563; }
-        section { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 16px 20px; margin: 0 0 20px; }
-        h2 { font-size: 19px; margin: 0 0 12px; }
-        table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-        th, td { padding: 6px 10px; border-bottom: 1px solid #eef0f3; text-align: left; white-space: nowrap; }
-        th { font-weight: 600; color: #374151; background: #f9fafb; font-size: 13px; }
-        td.num, th.num { text-align: right; }
-        td.path { white-space: normal; word-break: break-all; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
-        td.best { font-weight: 700; }
-        .sd { color: #6b7280; font-weight: 400; font-size: 13px; }
-        .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 8px; vertical-align: -1px; }
-        .note { color: #6b7280; font-size: 13px; margin: 8px 0 0; }
-        .cmd code { display: block; background: #f3f4f6; border-radius: 6px; padding: 8px 10px; font-size: 13px; white-space: pre-wrap; word-break: break-all; }
-        .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(540px, 1fr)); gap: 12px; margin-top: 16px; }
-        figure { margin: 0; }
-        svg.chart { width: 100%; height: auto; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
-        svg .title { font-size: 14px; font-weight: 600; fill: #111827; }
-        svg .tick { font-size: 11px; fill: #4b5563; }
-        svg .label { font-size: 12px; fill: #374151; }
-        svg .grid line { stroke: #eceef1; stroke-width: 1; }
-        svg .axis line { stroke: #6b7280; stroke-width: 1; }
-        svg .marker { stroke: #9ca3af; stroke-width: 1; stroke-dasharray: 4 4; }
-        svg .series polyline { stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
-        svg .series:hover polyline { stroke-width: 3.5; }
-        svg .legend line { stroke-width: 3; }
-        svg .legend text { font-size: 12px; fill: #1f2937; }
-        .notes ul { margin: 0; padding-left: 20px; color: #374151; }
-        code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-
-        """;
 }

@@ -6,7 +6,7 @@ namespace Berth.Simulation.Scenarios;
 internal sealed class ClusterSection
 {
     private static readonly string[] Fields = ["targetLoad", "nodeGroups"];
-    private static readonly string[] GroupFields = ["name", "count", "gpus", "gpuModel", "cpu", "memory", "labels", "taints", "rackSize", "nvlinkDomainSize"];
+    private static readonly string[] GroupFields = ["name", "count", "gpus", "gpuModel", "cpu", "memory", "cpuMilli", "memoryMiB", "labels", "taints", "rackSize", "nvlinkDomainSize"];
 
     private ClusterSection(ScenarioFields fields) => Own = fields;
 
@@ -57,8 +57,8 @@ internal sealed class ClusterSection
                 throw g.Error("count", $"node group {name} is 'count: auto' but has no GPUs; auto sizing matches GPU load, so give the group 'gpus:' or a fixed count");
             }
 
-            var cpu = g.OptionalCpu("cpu") ?? throw g.Error("cpu", $"node group {name} has no 'cpu'; add the cores of one node, e.g. 'cpu: 96'");
-            var memory = g.OptionalMemory("memory") ?? throw g.Error("memory", $"node group {name} has no 'memory'; add the memory of one node, e.g. 'memory: 1024Gi'");
+            var cpu = g.Raw.OptionalCpu() ?? throw g.Error("cpu", $"node group {name} has no 'cpu'; add the cores of one node, e.g. 'cpu: 96'");
+            var memory = g.Raw.OptionalMemory() ?? throw g.Error("memory", $"node group {name} has no 'memory'; add the memory of one node, e.g. 'memory: 1024Gi'");
             section.Groups.Add((new NodeGroup(name, count, gpus, model, cpu, memory) { Labels = g.StringMap("labels"), Taints = ScenarioTolerations.Taints(g), RackSize = (int?)g.OptionalLong("rackSize", 1, 100_000), NvlinkDomainSize = (int?)g.OptionalLong("nvlinkDomainSize", 1, 100_000) }, g, isAuto));
         }
 

@@ -33,6 +33,11 @@ public static class ScenarioReader
     public static Scenario Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new InputException(path, 0, string.Empty, YamlSource.FolderProblem(path, "a scenario file"));
+        }
+
         if (!System.IO.File.Exists(path))
         {
             throw new InputException(path, 0, string.Empty, "file not found; check the path");
@@ -49,7 +54,9 @@ public static class ScenarioReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(text);
-        var root = new ScenarioFields(path, YamlSource.LoadRoot(path, text), "the scenario file", RootFields);
+        var rootNode = YamlSource.LoadRoot(path, text);
+        BerthFormat.CheckKindFirst(path, rootNode, Kind);
+        var root = new ScenarioFields(path, rootNode, "the scenario file", RootFields);
         BerthFormat.CheckKind(root.Raw, Kind);
         var name = root.RequiredString("name", "itp-merged");
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();

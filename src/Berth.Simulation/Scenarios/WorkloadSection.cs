@@ -19,7 +19,7 @@ internal static class WorkloadSection
     ];
 
     private static readonly string[] ShorthandOnly = ["gpusPerPod", "cpuPerGpu", "memoryPerGpu", "gpuModels", "nodeSelector", "tolerations"];
-    private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "cpu", "memory", "gpuModels", "nodeSelector", "tolerations", "topology"];
+    private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuModels", "nodeSelector", "tolerations", "topology"];
     private static readonly string[] SourceKinds = ["itp", "openb", "generate"];
     private static readonly string[] ItpFields = ["dir", "files", "queue", "gpusPerPod", "cpuPerGpu", "memoryPerGpu", "expectedRunTimeFactor", "limit"];
     private static readonly string[] OpenbFields = ["pods", "queue", "expectedRunTimeFactor", "limit"];
@@ -208,8 +208,8 @@ internal static class WorkloadSection
             Name = name,
             GpuCount = gpus,
             GpuMilli = gpus == 0 ? 0 : (int)(milli ?? Limits.GpuMilliPerGpu),
-            CpuMilli = p.OptionalCpu("cpu") ?? 0,
-            MemoryMiB = p.OptionalMemory("memory") ?? 0,
+            CpuMilli = p.Raw.OptionalCpu() ?? 0,
+            MemoryMiB = p.Raw.OptionalMemory() ?? 0,
             AllowedGpuModels = Models(p),
             NodeSelector = p.StringMap("nodeSelector"),
             Tolerations = ScenarioTolerations.Tolerations(p),

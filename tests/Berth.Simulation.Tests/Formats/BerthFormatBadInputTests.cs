@@ -19,7 +19,7 @@ public sealed class BerthFormatBadInputTests
     public static TheoryData<BadFile> BadClusters => new()
     {
         new("A misspelt node field is rejected with a suggestion", ClusterHead + GoodNode + "  - name: n1\n    cpuMili: 1000\n    memoryMiB: 1024\n", 7, "cpuMili", "did you mean 'cpuMilli'"),
-        new("A node without cpuMilli is rejected", ClusterHead + GoodNode + "  - name: n1\n    memoryMiB: 1024\n", 6, "cpuMilli", "add it"),
+        new("A node without cpu is rejected, naming cpu", ClusterHead + GoodNode + "  - name: n1\n    memoryMiB: 1024\n", 6, "cpu", "add it, e.g. 'cpu: 96'"),
         new("A negative memory is rejected", ClusterHead + "  - name: n1\n    cpuMilli: 1000\n    memoryMiB: -5\n", 5, "memoryMiB", "0 or more"),
         new("A non-numeric CPU is rejected", ClusterHead + "  - name: n1\n    cpuMilli: lots\n    memoryMiB: 5\n", 4, "cpuMilli", "not a whole number"),
         new("A fractional GPU count is rejected", ClusterHead + "  - name: n1\n    cpuMilli: 1\n    memoryMiB: 5\n    gpus: 1.5\n    gpuModel: A100\n", 6, "gpus", "not a whole number"),
@@ -43,7 +43,7 @@ public sealed class BerthFormatBadInputTests
     {
         new("A misspelt pod field is rejected with a suggestion", WorkloadHead + GoodPod + "  - name: p1\n    cpuMilli: 1\n    memoryMiB: 1\n    gpu: 1\n", 9, "gpu", "did you mean 'gpus'"),
         new("A pod without a name is rejected", WorkloadHead + "  - cpuMilli: 1\n    memoryMiB: 1\n", 3, "name", "add it"),
-        new("A pod without memory is rejected", WorkloadHead + "  - name: p\n    cpuMilli: 1\n", 3, "memoryMiB", "add it"),
+        new("A pod without memory is rejected, naming memory", WorkloadHead + "  - name: p\n    cpuMilli: 1\n", 3, "memory", "add it, e.g. 'memory: 16Gi'"),
         new("A negative CPU is rejected", WorkloadHead + "  - name: p\n    cpuMilli: -1\n    memoryMiB: 1\n", 4, "cpuMilli", "0 or more"),
         new("A non-numeric GPU count is rejected", WorkloadHead + "  - name: p\n    cpuMilli: 1\n    memoryMiB: 1\n    gpus: one\n", 6, "gpus", "not a whole number"),
         new("A GPU share above 1000 is rejected", WorkloadHead + "  - name: p\n    cpuMilli: 1\n    memoryMiB: 1\n    gpus: 1\n    gpuMilli: 1500\n", 7, "gpuMilli", "1000 = one whole GPU"),

@@ -46,7 +46,10 @@ public sealed class WorkloadGeneratorTests
         Assert.Equal(nodes.Count, nodes.Select(n => n.Name).Distinct().Count());
         Assert.All(nodes, n => n.Validate());
         Assert.All(nodes, n => Assert.True(GpuModelCatalog.Default.Contains(n.GpuModel!)));
-        Assert.All(nodes, n => Assert.Equal(8_000 + 12_000 * n.GpuCount, n.CpuMilli));
+        var perGpu = nodes.Select(n => (n.CpuMilli - 8_000) / n.GpuCount).ToArray();
+        Assert.All(nodes, n => Assert.Equal(0, (n.CpuMilli - 8_000) % n.GpuCount));
+        Assert.Equal([6_000L, 12_000L, 24_000L], perGpu.Distinct().Order());
+        Assert.InRange((double)perGpu.Count(c => c == 6_000) / nodes.Count, 0.25, 0.35);
     }
 
     [Fact]
@@ -91,10 +94,10 @@ public sealed class WorkloadGeneratorTests
         var pods = WorkloadGenerator.Generate(new GeneratorOptions { Nodes = 1000, Seed = 3 }).PodSpecs;
 
         double Share(Func<Pod, bool> kind) => (double)pods.Count(kind) / pods.Count;
-        Assert.InRange(Share(p => p.IsCpuOnly), 0.11, 0.15);
-        Assert.InRange(Share(p => p.IsSharing), 0.35, 0.41);
-        Assert.InRange(Share(p => p.GpuCount == 1 && !p.IsSharing), 0.42, 0.48);
-        Assert.InRange(Share(p => p.GpuCount > 1), 0.03, 0.05);
+        Assert.InRange(Share(p => p.IsCpuOnly), 0.10, 0.14);
+        Assert.InRange(Share(p => p.IsSharing), 0.42, 0.48);
+        Assert.InRange(Share(p => p.GpuCount == 1 && !p.IsSharing), 0.32, 0.38);
+        Assert.InRange(Share(p => p.GpuCount > 1), 0.065, 0.095);
         var gpuPods = pods.Where(p => !p.IsCpuOnly).ToArray();
         Assert.InRange((double)gpuPods.Count(p => p.AllowedGpuModels.Count > 0) / gpuPods.Length, 0.08, 0.12);
     }
@@ -102,12 +105,33 @@ public sealed class WorkloadGeneratorTests
     [Fact]
     public void Generate_Times_ArriveInOrderAndLeaveAfterArriving()
     {
-        var pods = WorkloadGenerator.Generate(Small).Pods;
+        var pods = WorkloadGenerator.Generate(Small with { ArrivalWindowSeconds = 86_400 }).Pods;
 
         Assert.Equal(0, pods[0].CreationTime);
         Assert.All(pods, p => Assert.True(p.DeletionTime > p.CreationTime));
         Assert.Equal(pods.Select(p => p.CreationTime), pods.Select(p => p.CreationTime).Order());
         Assert.InRange(pods[^1].CreationTime!.Value, 86_400 * 0.9, 86_400 * 1.1);
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(200)]
+    public void Generate_NoWindow_ArrivalsSpreadSoTheOfferedLoadIsTheOneAskedFor(double load)
+    {
+        var input = WorkloadGenerator.Generate(Small with { OfferedLoadPercent = load });
+
+        var gpuSeconds = input.Pods.Sum(p => (double)p.Pod.GpuDemandMilli * (p.DeletionTime!.Value - p.CreationTime!.Value));
+        var window = (double)input.Pods[^1].CreationTime!.Value;
+        var offered = 100 * gpuSeconds / window / input.GpuCapacityMilli;
+        Assert.InRange(offered, load * 0.9, load * 1.1);
+    }
+
+    [Fact]
+    public void ArrivalWindow_NoDemandOrNoCapacity_IsOneDay()
+    {
+        Assert.Equal(86_400, WorkloadGenerator.ArrivalWindow(0, 8_000, 200));
+        Assert.Equal(86_400, WorkloadGenerator.ArrivalWindow(1e9, 0, 200));
+        Assert.Equal(500, WorkloadGenerator.ArrivalWindow(1_000_000, 1_000, 200));
     }
 
     [Fact]
@@ -141,6 +165,9 @@ public sealed class WorkloadGeneratorTests
         new("A whole-GPU sharing share is rejected", new GeneratorOptions { SharingMilliMix = [new(1000, 1)] }, "SharingMilliMix"),
         new("A CPU-only cluster without a pod count is rejected", new GeneratorOptions { Nodes = 10, CpuOnlyNodeFraction = 1 }, "TargetPercent"),
         new("A fraction above one is rejected", new GeneratorOptions { ModelRestrictedFraction = 1.5 }, "ModelRestrictedFraction"),
+        new("A zero offered load is rejected", new GeneratorOptions { OfferedLoadPercent = 0 }, "OfferedLoadPercent"),
+        new("A negative node CPU size is rejected", new GeneratorOptions { CpuMilliPerGpuMix = [new(-1L, 1)] }, "CpuMilliPerGpuMix"),
+        new("A negative pod CPU size is rejected", new GeneratorOptions { GpuPodCpuMilliPerGpuMix = [new(-1L, 1)] }, "GpuPodCpuMilliPerGpuMix"),
     };
 
     [Theory]

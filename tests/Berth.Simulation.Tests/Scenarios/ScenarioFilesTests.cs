@@ -13,7 +13,7 @@ public sealed class ScenarioFilesTests
 
         Assert.Equal("demo", scenario.Name);
         Assert.Equal(["team-a", "team-b", "research"], scenario.Queues.Queues.Select(q => q.Name));
-        Assert.Equal(201, scenario.Workloads.Count);
+        Assert.Equal(321, scenario.Workloads.Count);
         Assert.Equal(8 + 4 + 8, scenario.Nodes.Count);
         Assert.Empty(scenario.Notes);
     }

@@ -1,0 +1,81 @@
+namespace Berth.Engine.Admission.Actions.Allocate;
+
+/// <summary>
+/// Admits without disturbing anyone: the queue's flavors in order (fungibility), quota with borrowing, then the
+/// gang's placement, all or nothing; an elastic workload at the largest size that fits. A flavor where the queue
+/// would borrow is deferred until every later flavor was tried, unless the queue borrows before the next flavor.
+/// Per-flavor actions of the profile (preempt before the next flavor) run right after each flavor.
+/// </summary>
+internal sealed class AllocateAction : IAdmissionAction
+{
+    public string Name => AdmissionActions.Allocate;
+
+    public bool TryAdmit(AdmissionSession session, AdmissionAttempt attempt)
+    {
+        var s = session.Scheduler;
+        var w = attempt.Workload;
+        var q = w.QueueIndex;
+        var queue = s.Queues[q];
+        var flavors = s.FlavorsOf(q);
+        List<int>? deferredBorrow = null;
+        for (var i = 0; i < flavors.Length; i++)
+        {
+            var f = flavors[i];
+            if (!s.CouldEverFit(w, f))
+            {
+                continue;
+            }
+
+            var request = AdmissionScheduler.RequestOf(w, attempt.Full);
+            var quota = s.QuotaCheck(q, f, request);
+            if (quota is null)
+            {
+                if (s.Borrows(q, f, request) && !queue.Fungibility.BorrowBeforeNextFlavor && i < flavors.Length - 1)
+                {
+                    (deferredBorrow ??= []).Add(f);
+                    continue;
+                }
+
+                if (s.TryPlaceAndAdmit(w, f, attempt.Full, session.Now, out var placementReason))
+                {
+                    return true;
+                }
+
+                attempt.Prefer(placementReason, placement: true);
+            }
+            else
+            {
+                attempt.Prefer(quota, placement: false);
+            }
+
+            if (s.TryElastic(w, f, session.Now))
+            {
+                return true;
+            }
+
+            foreach (var action in attempt.PerFlavor)
+            {
+                if (action.TryAdmitIn(session, attempt, f))
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (var f in deferredBorrow ?? [])
+        {
+            if (s.TryPlaceAndAdmit(w, f, attempt.Full, session.Now, out var placementReason))
+            {
+                return true;
+            }
+
+            attempt.Prefer(placementReason, placement: true);
+            if (s.TryElastic(w, f, session.Now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Berth.Engine.Admission.Actions.Consolidate;
+
+/// <summary>
+/// Consolidation (KAI Scheduler): the free capacity is there but in pieces; move running workloads so that the
+/// pieces join. Only for a workload that has waited past the starvation threshold, so that running work is not
+/// moved for a short wait, and only in flavors where its quota fits now.
+/// </summary>
+internal sealed class ConsolidateAction : IAdmissionAction
+{
+    public string Name => AdmissionActions.Consolidate;
+
+    public bool StarvationMatters => true;
+
+    public bool TryAdmit(AdmissionSession session, AdmissionAttempt attempt)
+    {
+        var s = session.Scheduler;
+        var w = attempt.Workload;
+        if (session.Now - w.PendingSince < s.Options.StarvationThreshold)
+        {
+            return false;
+        }
+
+        foreach (var f in s.FlavorsOf(w.QueueIndex))
+        {
+            if (s.CouldEverFit(w, f) && s.QuotaCheck(w.QueueIndex, f, AdmissionScheduler.RequestOf(w, attempt.Full)) is null
+                && s.TryConsolidate(w, f, attempt.Full, session.Now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,38 @@
+using Berth.Model.Queueing;
+
+namespace Berth.Engine.Admission.Actions;
+
+/// <summary>
+/// One way of admitting a pending workload (KAI Scheduler / Volcano actions). A profile names the actions and
+/// their order (<see cref="AdmissionOptions.Actions"/>), least disruptive first; for each candidate the cycle
+/// asks them in that order and stops at the first that admits it. Actions are stateless: everything they
+/// change goes through the session's statement and the scheduler's admit and evict steps.
+/// </summary>
+internal interface IAdmissionAction
+{
+    /// <summary>The registry name, as profiles and scenario files spell it.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// True when a pending head that starts to starve (waits past the starvation threshold) may be decided
+    /// differently by this action, so a cycle must run then even with nothing else happening.
+    /// </summary>
+    bool StarvationMatters => false;
+
+    /// <summary>Once per round of a cycle, before the heads are collected (for example: reserve nodes for a starving head).</summary>
+    void BeginRound(AdmissionSession session)
+    {
+    }
+
+    /// <summary>
+    /// True when, for a workload of <paramref name="queue"/>, this action runs inside the allocate action's walk over
+    /// the queue's flavors, right after each flavor is tried (Kueue's fungibility: preempt before trying the next flavor).
+    /// </summary>
+    bool RunsPerFlavor(Queue queue) => false;
+
+    /// <summary>The per-flavor step (see <see cref="RunsPerFlavor"/>): tries to admit the attempt's workload in <paramref name="flavor"/> only.</summary>
+    bool TryAdmitIn(AdmissionSession session, AdmissionAttempt attempt, int flavor) => false;
+
+    /// <summary>Tries to admit the attempt's workload; true when it was admitted (and committed).</summary>
+    bool TryAdmit(AdmissionSession session, AdmissionAttempt attempt);
+}
