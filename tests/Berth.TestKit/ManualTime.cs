@@ -1,11 +1,11 @@
 namespace Berth.TestKit;
 
-/// <summary>A <see cref="TimeProvider"/> that moves only when a test moves it.</summary>
+/// <summary>A <see cref="TimeProvider"/> that moves only when a test moves it. Thread-safe (a controller reads it from its own tasks).</summary>
 public sealed class ManualTime : TimeProvider
 {
-    private DateTimeOffset _now = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private long _ticks = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
 
-    public override DateTimeOffset GetUtcNow() => _now;
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
 
-    public void Advance(double seconds) => _now = _now.AddSeconds(seconds);
+    public void Advance(double seconds) => Interlocked.Add(ref _ticks, TimeSpan.FromSeconds(seconds).Ticks);
 }

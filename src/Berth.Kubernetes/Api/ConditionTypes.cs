@@ -17,4 +17,11 @@ public static class ConditionTypes
 
     /// <summary>On a PodGroup: it was evicted (preemption, reclaim, pods not ready in time, ...).</summary>
     public const string Evicted = "Evicted";
+
+    /// <summary>
+    /// On a Job, PodGroup or pod: the API server refused one of Berth's writes for it for good (a 4xx other than
+    /// 409/429, e.g. an admission webhook's denial, or server errors past the retry budget); Berth retries it with
+    /// backoff and goes on with everything else meanwhile. The message names the write and the answer.
+    /// </summary>
+    public const string ActionRefused = "ActionRefused";
 }

@@ -13,7 +13,7 @@ namespace Berth.Kubernetes.Controller;
 /// </summary>
 public sealed class BerthController
 {
-    private static readonly TimeSpan ObserveTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ObserveStep = TimeSpan.FromMilliseconds(5);
     private readonly IKubernetes _client;
     private ControllerOptions _options;
     private readonly MetricsRegistry _metrics;
@@ -35,12 +35,22 @@ public sealed class BerthController
         _logger = loggers.CreateLogger("Berth.Controller");
         Cache = new ClusterCache(client, time, loggers);
         Writer = new ClusterWriter(client, time, loggers.CreateLogger("Berth.Writer"));
-        _executor = new PlanExecutor(Writer, _logger);
+        Backoff = new ActionBackoff(time);
+        _executor = new PlanExecutor(Writer, Backoff, _logger, key => Cache.PodGroups.Get(key)?.Status?.Conditions);
     }
 
     public ClusterCache Cache { get; }
 
     public ClusterWriter Writer { get; }
+
+    /// <summary>Objects whose writes failed and wait before Berth tries them again (per object; the rest of each plan runs).</summary>
+    public ActionBackoff Backoff { get; }
+
+    /// <summary>Bindings and Jobs written that the cache has not shown yet, laid over each snapshot.</summary>
+    public WrittenState Written { get; } = new();
+
+    /// <summary>What the last execution did (for tests).</summary>
+    public ExecutionResult? LastResult { get; private set; }
 
     /// <summary>True while this replica may write. Set by leader election; a controller without election leads from the start.</summary>
     public bool IsLeader
@@ -50,6 +60,11 @@ public sealed class BerthController
         {
             _leader = value;
             _metrics.Set("berth_leader", value ? 1 : 0);
+            if (!value)
+            {
+                Written.Clear(); // whoever leads next starts from what the API server lists
+            }
+
             if (value)
             {
                 Cache.Changed.Raise();
@@ -84,7 +99,15 @@ public sealed class BerthController
             _logger.LogInformation("cache synced: {Nodes} nodes, {Pods} pods, {Jobs} jobs, {Queues} queues", Cache.Nodes.Count, Cache.Pods.Count, Cache.Jobs.Count, Cache.Queues.Count);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await Cache.Changed.WaitAsync(_options.Resync, cancellationToken).ConfigureAwait(false);
+                // Wake at the resync, or sooner when a write held back by its backoff may be tried again.
+                var wait = _options.Resync;
+                if (Backoff.NextRetry() is { } retry)
+                {
+                    var untilRetry = retry - _time.GetUtcNow();
+                    wait = untilRetry < wait ? (untilRetry > TimeSpan.Zero ? untilRetry : TimeSpan.Zero) : wait;
+                }
+
+                await Cache.Changed.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
                 if (!IsLeader)
                 {
                     continue;
@@ -119,12 +142,14 @@ public sealed class BerthController
         }
 
         var started = Stopwatch.GetTimestamp();
-        var snapshot = Cache.Snapshot();
+        var snapshot = Written.Apply(Cache.Snapshot());
         var plan = DecisionPlanner.Plan(snapshot, _options);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
+        Remember(snapshot, plan, result);
         Cycles++;
         PodsBound += result.Bound.Count;
         LastPlan = plan;
+        LastResult = result;
         Record(plan, result, Stopwatch.GetElapsedTime(started));
         await ObserveAsync(result, cancellationToken).ConfigureAwait(false);
         if (plan.WriteCount > 0)
@@ -136,11 +161,15 @@ public sealed class BerthController
         return plan;
     }
 
-    /// <summary>Waits (briefly) until the cache shows the pods bound and the Jobs and PodGroup records written, so the next plan starts from them.</summary>
+    /// <summary>
+    /// Waits (briefly) until the cache shows the pods bound and the Jobs and PodGroup records written, so the next plan
+    /// usually starts from them. Correctness does not depend on it: what the cache has not shown yet is laid over the next
+    /// snapshot (<see cref="WrittenState"/>). The wait is counted in steps of the injected clock's timers, so a test clock
+    /// that never moves still ends it.
+    /// </summary>
     private async Task ObserveAsync(ExecutionResult result, CancellationToken cancellationToken)
     {
-        var deadline = _time.GetUtcNow() + ObserveTimeout;
-        while (_time.GetUtcNow() < deadline)
+        for (var waited = TimeSpan.Zero; waited < _options.ObserveTimeout; waited += ObserveStep)
         {
             var pending = result.Bound.Any(key => Cache.Pods.Get(key) is { } pod && string.IsNullOrEmpty(pod.Spec?.NodeName))
                 || result.JobsWritten.Any(job => Cache.Jobs.Get(job.Metadata.NamespaceProperty + "/" + job.Metadata.Name) is { } seen
@@ -152,10 +181,30 @@ public sealed class BerthController
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(5), _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(ObserveStep, _time, cancellationToken).ConfigureAwait(false);
         }
 
-        _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view", ObserveTimeout);
+        _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view with the writes laid over it", _options.ObserveTimeout);
+    }
+
+    /// <summary>Remembers the bindings and Jobs this cycle wrote until the cache shows them.</summary>
+    private void Remember(ClusterSnapshot snapshot, DecisionPlan plan, ExecutionResult result)
+    {
+        if (result.Bound.Count > 0)
+        {
+            var bound = result.Bound.ToHashSet(StringComparer.Ordinal);
+            var uids = snapshot.Pods.Where(p => bound.Contains(p.Metadata.NamespaceProperty + "/" + p.Metadata.Name))
+                .ToDictionary(p => p.Metadata.NamespaceProperty + "/" + p.Metadata.Name, p => p.Metadata.Uid, StringComparer.Ordinal);
+            foreach (var b in plan.Bindings.Where(b => bound.Contains(b.Namespace + "/" + b.Pod)))
+            {
+                Written.Bound(b.Namespace, b.Pod, uids.GetValueOrDefault(b.Namespace + "/" + b.Pod), b.Node, b.Annotations);
+            }
+        }
+
+        foreach (var job in result.JobsWritten)
+        {
+            Written.Written(job);
+        }
     }
 
     private void Record(DecisionPlan plan, ExecutionResult result, TimeSpan latency)

@@ -124,6 +124,65 @@ public sealed class ClusterWriter
         await IgnoreMissing(_client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.StrategicMergePatch), pod, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Puts the condition <see cref="Api.ConditionTypes.ActionRefused"/> (True, with <paramref name="message"/>) on a
+    /// workload whose write the API server refused for good: a Job or a pod through its <c>/status</c> (strategic merge:
+    /// other conditions stay), a PodGroup through its <c>/status</c> with its other conditions (<paramref name="currentConditions"/>,
+    /// as the cache has them: Berth reads PodGroups only through its watch) kept. Best effort, as events:
+    /// false when it could not be written (the object is gone, or its status is refused too).
+    /// </summary>
+    public async Task<bool> MarkRefusedAsync(V1ObjectReference about, string reason, string message, IEnumerable<V1Condition>? currentConditions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(about);
+        var now = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var condition = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = Api.ConditionTypes.ActionRefused,
+            ["status"] = "True",
+            ["reason"] = reason,
+            ["message"] = message.Length > 1024 ? message[..1024] : message,
+            ["lastTransitionTime"] = now,
+        };
+        try
+        {
+            switch (about.Kind)
+            {
+                case "Job":
+                    condition["lastProbeTime"] = now;
+                    await _client.BatchV1.PatchNamespacedJobStatusAsync(StatusConditions(condition, V1Patch.PatchType.StrategicMergePatch), about.Name, about.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return true;
+                case "Pod":
+                    await _client.CoreV1.PatchNamespacedPodStatusAsync(StatusConditions(condition, V1Patch.PatchType.StrategicMergePatch), about.Name, about.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return true;
+                case Api.PodGroup.KubeKind:
+                    // Custom resources take no strategic merge: the whole list, with the group's other conditions kept.
+                    var conditions = new System.Text.Json.Nodes.JsonArray();
+                    foreach (var c in currentConditions ?? [])
+                    {
+                        if (c is not null && c.Type != Api.ConditionTypes.ActionRefused)
+                        {
+                            conditions.Add(System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(c)));
+                        }
+                    }
+
+                    conditions.Add(condition);
+                    var body = new System.Text.Json.Nodes.JsonObject { ["status"] = new System.Text.Json.Nodes.JsonObject { ["conditions"] = conditions } };
+                    await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch), KubernetesNames.Group, KubernetesNames.Version, about.NamespaceProperty, Api.PodGroup.KubePluralName, about.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (HttpOperationException e)
+        {
+            _logger.LogWarning("condition {Type} on {Kind} {Namespace}/{Name} not written: {Status}", Api.ConditionTypes.ActionRefused, about.Kind, about.NamespaceProperty, about.Name, e.Response.StatusCode);
+            return false;
+        }
+    }
+
+    private static V1Patch StatusConditions(System.Text.Json.Nodes.JsonObject condition, V1Patch.PatchType type) =>
+        new(new System.Text.Json.Nodes.JsonObject { ["status"] = new System.Text.Json.Nodes.JsonObject { ["conditions"] = new System.Text.Json.Nodes.JsonArray(condition) } }.ToJsonString(), type);
+
     /// <summary>Merges <paramref name="annotations"/> into an object's annotations (null values remove keys).</summary>
     public async Task<string?> PatchCustomAnnotationsAsync(string plural, string? ns, string name, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken)
     {

@@ -19,6 +19,9 @@ public sealed record ControllerOptions
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>How long a cycle waits for the cache to show its own writes before the next one (which then lays them over the cache).</summary>
+    public TimeSpan ObserveTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Checks and signs admission records. Null: the controller reads the key from the Secret
     /// <see cref="AdmissionRecordSeal.SecretName"/> in <see cref="Namespace"/> (creating it with a random key the

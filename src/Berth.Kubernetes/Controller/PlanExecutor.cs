@@ -1,3 +1,5 @@
+using System.Net;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -8,14 +10,24 @@ namespace Berth.Kubernetes.Controller;
 /// if Berth stops half-way: first free capacity (suspend, evict), then the admission records on Jobs and
 /// pod groups, then the bindings, then statuses and events. Each write is checked against
 /// <paramref name="stillLeader"/> so a replica that lost its lease stops writing at once.
+/// <para>
+/// Each action stands alone: a write the API server answers with an error fails that action only, the object it
+/// writes is held back by <paramref name="backoff"/> (the next plans skip writes to it until its delay passes), and
+/// the rest of the plan runs. A permanent refusal (see <see cref="ActionBackoff"/>) is reported once on the
+/// workload: the condition <see cref="Api.ConditionTypes.ActionRefused"/> and a Warning event (a PodGroup's other
+/// conditions are kept as <paramref name="groupConditions"/>, the cache, has them).
+/// </para>
 /// </summary>
-public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
+public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, ILogger logger, Func<string, IEnumerable<V1Condition>?>? groupConditions = null)
 {
     /// <summary>Annotation on an elastic Job admitted with fewer pods than it asked for: its own <c>spec.parallelism</c>, put back when it is suspended.</summary>
     public const string OriginalParallelismAnnotation = "berth.dev/original-parallelism";
 
     /// <summary>How many bindings are in flight at once.</summary>
     public const int BindingParallelism = 16;
+
+    /// <summary>Reason of the condition and event a permanently refused write leaves on its workload.</summary>
+    public const string RefusedReason = "ApiServerRefused";
 
     /// <summary>Executes the plan; returns the keys (namespace/name) of the pods it bound.</summary>
     public async Task<ExecutionResult> ExecuteAsync(DecisionPlan plan, Func<bool> stillLeader, CancellationToken cancellationToken)
@@ -30,7 +42,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                 return result;
             }
 
-            var written = await writer.UpdateJobAsync(s.Namespace, s.Name, job =>
+            var written = await GuardAsync(result, JobKey(s.Namespace, s.Name), JobReference(s.Namespace, s.Name), $"suspend Job {s.Namespace}/{s.Name}", token => writer.UpdateJobAsync(s.Namespace, s.Name, job =>
             {
                 if (job.Spec.Suspend == true && AdmissionRecord.Parse(job.Metadata.Annotations) is null)
                 {
@@ -46,7 +58,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                 }
 
                 return true;
-            }, cancellationToken).ConfigureAwait(false);
+            }, token), cancellationToken).ConfigureAwait(false);
             if (written is not null)
             {
                 result.JobsWritten.Add(written);
@@ -60,7 +72,9 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                 return result;
             }
 
-            if (!await writer.EvictAsync(e.Namespace, e.Pod, cancellationToken).ConfigureAwait(false))
+            // A disruption budget's 429 is "not now", not a failure: the planner asks again on the next decision.
+            var evicted = await GuardAsync(result, PodKey(e.Namespace, e.Pod), WorkloadReference(e.Workload, e.Namespace, e.Pod), $"evict pod {e.Namespace}/{e.Pod}", async token => (bool?)await writer.EvictAsync(e.Namespace, e.Pod, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (evicted == false)
             {
                 result.EvictionsRefused++;
             }
@@ -73,7 +87,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                 return result;
             }
 
-            var written = await writer.UpdateJobAsync(a.Namespace, a.Name, job =>
+            var written = await GuardAsync(result, JobKey(a.Namespace, a.Name), JobReference(a.Namespace, a.Name), $"admit Job {a.Namespace}/{a.Name}", token => writer.UpdateJobAsync(a.Namespace, a.Name, job =>
             {
                 if (job.Spec.Suspend != true)
                 {
@@ -107,7 +121,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
 
                 job.Spec.Suspend = false;
                 return true;
-            }, cancellationToken).ConfigureAwait(false);
+            }, token), cancellationToken).ConfigureAwait(false);
             if (written is not null)
             {
                 result.JobsWritten.Add(written);
@@ -123,7 +137,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
 
             if (a.Kind == "Job")
             {
-                var written = await writer.UpdateJobAsync(a.Namespace!, a.Name, job =>
+                var written = await GuardAsync(result, JobKey(a.Namespace!, a.Name), JobReference(a.Namespace!, a.Name), $"annotate Job {a.Namespace}/{a.Name}", token => writer.UpdateJobAsync(a.Namespace!, a.Name, job =>
                 {
                     job.Metadata.Annotations ??= new Dictionary<string, string>();
                     var changed = false;
@@ -141,13 +155,13 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                     }
 
                     return changed;
-                }, cancellationToken).ConfigureAwait(false);
+                }, token), cancellationToken).ConfigureAwait(false);
                 if (written is not null)
                 {
                     result.JobsWritten.Add(written);
                 }
             }
-            else if (await writer.PatchCustomAnnotationsAsync(Api.PodGroup.KubePluralName, a.Namespace, a.Name, a.Annotations, cancellationToken).ConfigureAwait(false) is { } version)
+            else if (await GuardAsync(result, GroupKey(a.Namespace, a.Name), GroupReference(a.Namespace, a.Name), $"write the admission record of PodGroup {a.Namespace}/{a.Name}", token => writer.PatchCustomAnnotationsAsync(Api.PodGroup.KubePluralName, a.Namespace, a.Name, a.Annotations, token), cancellationToken).ConfigureAwait(false) is { } version)
             {
                 result.GroupsWritten.Add((a.Namespace + "/" + a.Name, version));
             }
@@ -156,7 +170,6 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
         // Bindings are independent calls (each pod's place was decided above): sent several at a time, as
         // kube-scheduler binds asynchronously, so a real API server's round trips do not add up pod by pod.
         var stopped = false;
-        var gate = new object();
         await Parallel.ForEachAsync(plan.Bindings, new ParallelOptions { MaxDegreeOfParallelism = BindingParallelism, CancellationToken = cancellationToken }, async (b, token) =>
         {
             if (Volatile.Read(ref stopped) || !stillLeader())
@@ -165,26 +178,19 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
                 return;
             }
 
-            try
+            // One pod's binding failing (a 500, a timeout) does not stop the others: the admission record keeps its
+            // planned place, and a later decision binds it there once its backoff passes.
+            var bound = await GuardAsync(result, PodKey(b.Namespace, b.Pod), WorkloadReference(b.Workload, b.Namespace, b.Pod), $"bind pod {b.Namespace}/{b.Pod} to {b.Node}", async t => (bool?)await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, t).ConfigureAwait(false), token).ConfigureAwait(false);
+            lock (result)
             {
-                if (await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, token).ConfigureAwait(false))
+                if (bound == true)
                 {
-                    lock (gate)
-                    {
-                        result.Bound.Add(b.Namespace + "/" + b.Pod);
-                    }
+                    result.Bound.Add(b.Namespace + "/" + b.Pod);
                 }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One pod's binding failing (a 500, a timeout) does not stop the others: the admission record keeps
-                // its planned place, and the next decision binds it there.
-                lock (gate)
+                else if (bound is null && !result.DeferredKeys.Contains(PodKey(b.Namespace, b.Pod)))
                 {
                     result.BindFailures++;
                 }
-
-                logger.LogWarning("binding {Namespace}/{Pod} to {Node} failed: {Error}; retried on the next decision", b.Namespace, b.Pod, b.Node, e.Message);
             }
         }).ConfigureAwait(false);
         if (stopped)
@@ -195,18 +201,22 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
         // Conditions, statuses and events are independent writes: several at a time, the last one planned for an
         // object winning (a plan may say two things of one object; only what it says last is meant).
         var unschedulable = plan.Unschedulable.GroupBy(u => (u.Namespace, u.Pod)).Select(g => g.Last()).ToList();
-        if (!await ForEachAsync(unschedulable, stillLeader, (u, token) => writer.MarkUnschedulableAsync(u.Namespace, u.Pod, u.Reason, u.Message, token), cancellationToken).ConfigureAwait(false))
+        if (!await ForEachAsync(unschedulable, stillLeader, (u, token) => GuardAsync(result, PodKey(u.Namespace, u.Pod), null, $"mark pod {u.Namespace}/{u.Pod} unschedulable", async t => { await writer.MarkUnschedulableAsync(u.Namespace, u.Pod, u.Reason, u.Message, t).ConfigureAwait(false); return (bool?)true; }, token), cancellationToken).ConfigureAwait(false))
         {
             return result;
         }
 
         var statuses = plan.ObjectStatuses.GroupBy(o => (o.Plural, o.Namespace, o.Name)).Select(g => g.Last()).ToList();
-        if (!await ForEachAsync(statuses, stillLeader, (o, token) => writer.PatchCustomStatusAsync(o.Plural, o.Namespace, o.Name, o.Status, token), cancellationToken).ConfigureAwait(false))
+        if (!await ForEachAsync(statuses, stillLeader, (o, token) => GuardAsync(result, $"{o.Plural}/status/{o.Namespace}/{o.Name}", null, $"write the status of {o.Plural} {(o.Namespace is null ? string.Empty : o.Namespace + "/")}{o.Name}", async t => { await writer.PatchCustomStatusAsync(o.Plural, o.Namespace, o.Name, o.Status, t).ConfigureAwait(false); return (bool?)true; }, token), cancellationToken).ConfigureAwait(false))
         {
             return result;
         }
 
-        await ForEachAsync(plan.Events, () => true, (e, token) => writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, token), cancellationToken).ConfigureAwait(false);
+        // An event about an object whose write failed or waits for its backoff would announce what did not happen (and
+        // again each decision while it waits): left out until the write goes through.
+        var unwritten = result.DeferredKeys.Concat(result.Failures.Select(f => f.Key)).ToHashSet(StringComparer.Ordinal);
+        var events = plan.Events.Where(e => unwritten.Count == 0 || !unwritten.Contains(KeyOf(e.About))).ToList();
+        await ForEachAsync(events, () => true, (e, token) => writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, token), cancellationToken).ConfigureAwait(false);
 
         foreach (var warning in plan.Warnings)
         {
@@ -214,6 +224,106 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Runs one write unless its object is held back; on an API error (or no answer) records the failure against the
+    /// object and, the first time it is permanent, reports it on <paramref name="workload"/>. Returns the write's result,
+    /// or default when it was held back or failed. Cancellation still stops everything.
+    /// </summary>
+    private async Task<T?> GuardAsync<T>(ExecutionResult result, string key, V1ObjectReference? workload, string what, Func<CancellationToken, Task<T?>> write, CancellationToken cancellationToken)
+    {
+        if (backoff.IsHeld(key))
+        {
+            lock (result)
+            {
+                result.DeferredKeys.Add(key);
+            }
+
+            return default;
+        }
+
+        int? code;
+        string answer;
+        try
+        {
+            var value = await write(cancellationToken).ConfigureAwait(false);
+            backoff.RecordSuccess(key);
+            return value;
+        }
+        catch (HttpOperationException e)
+        {
+            code = (int)e.Response.StatusCode;
+            answer = $"HTTP {code} {StatusMessage(e)}";
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            code = null;
+            answer = $"no answer ({e.GetType().Name}: {e.Message})";
+        }
+
+        var failure = backoff.RecordFailure(key, code);
+        lock (result)
+        {
+            result.Failures.Add(new FailedWrite(key, what, code, failure.Permanent));
+        }
+
+        logger.LogWarning("{What} failed: {Answer}; {Kind}, tried again in {Delay}", what, answer, failure.Permanent ? "refused" : "failure " + failure.Failures, failure.Delay);
+        if (failure.NewlyPermanent && workload is not null)
+        {
+            var message = $"Berth could not {what}: {answer}. It retries every {ActionBackoff.Max.TotalMinutes:0} minutes and schedules everything else meanwhile.";
+            await writer.RecordEventAsync(workload, "Warning", RefusedReason, message, cancellationToken).ConfigureAwait(false);
+            var current = workload.Kind == Api.PodGroup.KubeKind ? groupConditions?.Invoke(workload.NamespaceProperty + "/" + workload.Name) : null;
+            await writer.MarkRefusedAsync(workload, RefusedReason, message, current, cancellationToken).ConfigureAwait(false);
+        }
+
+        return default;
+    }
+
+    /// <summary>The message of the Status body an error came with, else the reason phrase.</summary>
+    private static string StatusMessage(HttpOperationException e)
+    {
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(e.Response.Content ?? string.Empty)?["message"]?.GetValue<string>() is { Length: > 0 } message)
+            {
+                return message;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // not a Status body (a proxy's page): the reason phrase will do
+        }
+
+        return e.Response.ReasonPhrase ?? ((HttpStatusCode)(int)e.Response.StatusCode).ToString();
+    }
+
+    /// <summary>The backoff key of the object an event is about (the keys the writes use).</summary>
+    private static string KeyOf(V1ObjectReference about) => about.Kind switch
+    {
+        "Job" => JobKey(about.NamespaceProperty, about.Name),
+        "Pod" => PodKey(about.NamespaceProperty, about.Name),
+        Api.PodGroup.KubeKind => GroupKey(about.NamespaceProperty, about.Name),
+        _ => $"{about.Kind}/{about.NamespaceProperty}/{about.Name}",
+    };
+
+    internal static string PodKey(string ns, string name) => $"pod/{ns}/{name}";
+
+    internal static string JobKey(string ns, string name) => $"job/{ns}/{name}";
+
+    internal static string GroupKey(string? ns, string name) => $"podgroup/{ns}/{name}";
+
+    private static V1ObjectReference JobReference(string ns, string name) => new() { ApiVersion = "batch/v1", Kind = "Job", Name = name, NamespaceProperty = ns };
+
+    private static V1ObjectReference GroupReference(string? ns, string name) => new() { ApiVersion = KubernetesNames.ApiVersion, Kind = Api.PodGroup.KubeKind, Name = name, NamespaceProperty = ns };
+
+    /// <summary>The object a workload id (<c>job/ns/name</c>, <c>podgroup/ns/name</c>, <c>pod/ns/name</c>) names; the pod itself for anything else (a labelled gang has no object).</summary>
+    private static V1ObjectReference WorkloadReference(string workload, string ns, string pod)
+    {
+        var parts = workload.Split('/', 3);
+        return parts.Length == 3 && parts[0] switch { "job" => true, "podgroup" => true, _ => false } && parts[1] == ns
+            ? (parts[0] == "job" ? JobReference(ns, parts[2]) : GroupReference(ns, parts[2]))
+            : new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod, NamespaceProperty = ns };
     }
 
     /// <summary>Runs <paramref name="write"/> for each item, <see cref="BindingParallelism"/> at a time, while <paramref name="stillLeader"/>; false when it stopped because leadership was lost.</summary>
@@ -232,20 +342,4 @@ public sealed class PlanExecutor(ClusterWriter writer, ILogger logger)
         }).ConfigureAwait(false);
         return stopped == 0;
     }
-}
-
-/// <summary>What an execution did: pods bound, Jobs written (with their new resource versions), evictions a disruption budget refused.</summary>
-public sealed class ExecutionResult
-{
-    public List<string> Bound { get; } = [];
-
-    public List<V1Job> JobsWritten { get; } = [];
-
-    /// <summary>PodGroups whose admission record was written: namespace/name and the resource version the write made.</summary>
-    public List<(string Key, string ResourceVersion)> GroupsWritten { get; } = [];
-
-    public int EvictionsRefused { get; set; }
-
-    /// <summary>Bindings that failed for another reason than the pod being gone or bound (retried on the next decision).</summary>
-    public int BindFailures { get; set; }
 }

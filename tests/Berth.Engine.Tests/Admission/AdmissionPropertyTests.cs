@@ -2,6 +2,7 @@ using Berth.Engine.Admission;
 using Berth.Model.Queueing;
 using Berth.TestKit;
 using CsCheck;
+using Xunit.Abstractions;
 
 namespace Berth.Engine.Tests.Admission;
 
@@ -9,18 +10,22 @@ namespace Berth.Engine.Tests.Admission;
 /// Invariants of admission over random cohorts, quotas, policies and workload scripts (submits, time,
 /// finishes). Each case is built from one seed, so a failure prints a seed that replays it.
 /// </summary>
-public sealed class AdmissionPropertyTests
+public sealed class AdmissionPropertyTests(ITestOutputHelper output)
 {
-    private const int Iterations = 120;
+    // Scripts per property in CI (40 steps each, every step's cycle checked); BERTH_PROPERTY_ITERATIONS raises it.
+    private static readonly int Iterations = PropertyRuns.Iterations(120);
 
     [Fact]
     public void Schedule_RandomCohorts_KeepsQuotaLendingGangAndPreemptionInvariants()
     {
+        long checkedCycles = 0;
         Gen.Int[1, int.MaxValue].Sample(seed =>
         {
             var run = Driver.Run(seed);
             Assert.True(run.Violation is null, $"seed {seed}: {run.Violation}");
+            Interlocked.Add(ref checkedCycles, run.CheckedCycles);
         }, iter: Iterations);
+        Report(checkedCycles);
     }
 
     [Fact]
@@ -30,12 +35,15 @@ public sealed class AdmissionPropertyTests
         // by fair-share preemption is admitted again, at the same size, with no other change in between (no
         // other workload evicted or finished). An elastic victim may come back smaller: that is a shrink that
         // gave the preemptor its room, not a move.
+        long checkedCycles = 0;
         Gen.Int[1, int.MaxValue].Sample(seed =>
         {
             var run = Driver.Run(seed, fairShareEverywhere: true);
             Assert.True(run.Violation is null, $"seed {seed}: {run.Violation}");
             Assert.True(run.LoopViolation is null, $"seed {seed}: {run.LoopViolation}");
+            Interlocked.Add(ref checkedCycles, run.CheckedCycles);
         }, iter: Iterations);
+        Report(checkedCycles);
     }
 
     [Fact]
@@ -43,12 +51,15 @@ public sealed class AdmissionPropertyTests
     {
         // Usage history changes the order of heads with time, never what preemption may do: the same
         // invariants and the same fixpoint hold with a half-life a few steps of the script long.
+        long checkedCycles = 0;
         Gen.Int[1, int.MaxValue].Sample(seed =>
         {
             var run = Driver.Run(seed, fairShareEverywhere: true, usageHistory: true);
             Assert.True(run.Violation is null, $"seed {seed}: {run.Violation}");
             Assert.True(run.LoopViolation is null, $"seed {seed}: {run.LoopViolation}");
+            Interlocked.Add(ref checkedCycles, run.CheckedCycles);
         }, iter: Iterations);
+        Report(checkedCycles);
     }
 
     [Fact]
@@ -106,7 +117,14 @@ public sealed class AdmissionPropertyTests
         Assert.True(changed > 5, $"usage history changed the event log of only {changed} of 60 scripts");
     }
 
-    private sealed record Outcome(string? Violation, string? LoopViolation, IReadOnlyList<string> Log, int Preemptions);
+    private void Report(long checkedCycles)
+    {
+        CheckedOperations.Add("admission", checkedCycles);
+        output.WriteLine($"{checkedCycles:N0} admission cycles checked; {CheckedOperations.Summary()}");
+    }
+
+    /// <summary>A script's result; <see cref="CheckedCycles"/>: admission cycles followed by the invariant check, one a step.</summary>
+    private sealed record Outcome(string? Violation, string? LoopViolation, IReadOnlyList<string> Log, int Preemptions, int CheckedCycles = 0);
 
     private static class Driver
     {
@@ -163,6 +181,7 @@ public sealed class AdmissionPropertyTests
             var admittedAt = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
             var preemptible = new Dictionary<string, bool>(StringComparer.Ordinal);
             var preemptions = 0;
+            var checkedCycles = 0;
             var now = 0.0;
             for (var step = 0; step < 40 && violation is null; step++)
             {
@@ -249,12 +268,14 @@ public sealed class AdmissionPropertyTests
                     loop ??= $"a cycle with no change decided again: {again[0]}";
                 }
 
+                checkedCycles++; // the cycle above, checked by CheckState (the no-change cycle's check is not counted)
+
                 var dt = rng.Next(0, 120);
                 now += dt;
                 time.Advance(dt);
             }
 
-            return new Outcome(violation, loop, log, preemptions);
+            return new Outcome(violation, loop, log, preemptions, checkedCycles);
         }
 
         private static string? CheckState(AdmissionScheduler scheduler)

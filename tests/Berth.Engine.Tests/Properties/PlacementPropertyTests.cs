@@ -1,15 +1,19 @@
 using Berth.Engine.Framework;
 using Berth.Engine.Policies;
 using Berth.Model;
+using Berth.TestKit;
 using CsCheck;
+using Xunit.Abstractions;
 using static Berth.Engine.Tests.EngineTestHelpers;
 
 namespace Berth.Engine.Tests.Properties;
 
 /// <summary>Invariants every policy must keep, over random small clusters and pod sequences.</summary>
-public sealed class PlacementPropertyTests
+public sealed class PlacementPropertyTests(ITestOutputHelper output)
 {
-    private const int Iterations = 150;
+    // Scenarios per policy in CI; BERTH_PROPERTY_ITERATIONS raises it. Each placement below is checked against an
+    // independent ledger of the whole cluster (one checked operation).
+    private static readonly int Iterations = PropertyRuns.Iterations(4000);
 
     public static TheoryData<string> Policies => new(PlacementPolicies.Names);
 
@@ -17,6 +21,7 @@ public sealed class PlacementPropertyTests
     [MemberData(nameof(Policies))]
     public void Place_RandomScenario_KeepsResourceAndConstraintInvariants(string policy)
     {
+        long checkedPlacements = 0;
         Scenario.Any.Sample(s =>
         {
             var cluster = new ClusterState(s.Nodes);
@@ -36,6 +41,7 @@ public sealed class PlacementPropertyTests
                 if (!result.Placed)
                 {
                     Assert.True(before.SameAs(Oracle.Snapshot.Of(cluster)), $"{pod.Name}: a failed placement changed the cluster");
+                    Interlocked.Increment(ref checkedPlacements);
                     continue;
                 }
 
@@ -74,8 +80,10 @@ public sealed class PlacementPropertyTests
                 }
 
                 Assert.Equal(allocated, cluster.AllocatedGpuMilli);
+                Interlocked.Increment(ref checkedPlacements);
             }
         }, iter: Iterations, print: s => s.ToString());
+        Report("placement", checkedPlacements, policy);
     }
 
     [Theory]
@@ -86,6 +94,7 @@ public sealed class PlacementPropertyTests
         // policy's deterministic variant (lowest-index tie-break); the random GPU selector only gets the state check.
         var profile = PlacementPolicies.Get(policy) with { TieBreak = TieBreak.LowestIndex };
         var deterministic = profile.GpuSelector != PluginRegistry.RandomGpu;
+        long checkedPlacements = 0;
         Scenario.Any.Sample(s =>
         {
             var cluster = new ClusterState(s.Nodes);
@@ -110,18 +119,30 @@ public sealed class PlacementPropertyTests
                         (first.NodeIndex, first.GpuMask) == (again.NodeIndex, again.GpuMask),
                         $"{pod.Name}: first {first.Assignment}, after unreserve {again.Assignment}");
                 }
+
+                Interlocked.Add(ref checkedPlacements, 2); // a reservation undone and checked, and a placement again
             }
         }, iter: Iterations / 2, print: s => s.ToString());
+        Report("placement", checkedPlacements, policy);
+    }
+
+    private void Report(string area, long operations, string policy)
+    {
+        CheckedOperations.Add(area, operations);
+        output.WriteLine($"{operations:N0} {area} operations checked under {policy}; {CheckedOperations.Summary()}");
     }
 
     [Theory]
     [MemberData(nameof(Policies))]
     public void Place_SameInputsAndSeed_GiveSameDecisions(string policy)
     {
+        long checkedPlacements = 0;
         Scenario.Any.Sample(s =>
         {
             Assert.Equal(Decisions(policy, s), Decisions(policy, s));
+            Interlocked.Add(ref checkedPlacements, s.Pods.Length); // each placement decision compared with its replay
         }, iter: Iterations / 2, print: s => s.ToString());
+        Report("placement", checkedPlacements, policy);
     }
 
     private static List<(int Node, int Mask)> Decisions(string policy, Scenario s)

@@ -17,12 +17,12 @@ internal sealed class ControllerHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _cache;
 
-    private ControllerHarness(FakeApiServer server, ControllerOptions options)
+    private ControllerHarness(FakeApiServer server, ControllerOptions options, TimeProvider time)
     {
         Server = server;
         Client = server.CreateClient();
         Metrics = new MetricsRegistry();
-        Controller = new BerthController(Client, options, Metrics, TimeProvider.System, NullLoggerFactory.Instance) { IsLeader = true };
+        Controller = new BerthController(Client, options, Metrics, time, NullLoggerFactory.Instance) { IsLeader = true };
         _cache = Controller.Cache.RunAsync(_stop.Token);
     }
 
@@ -37,11 +37,13 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
     public MetricsRegistry Metrics { get; }
 
-    public static async Task<ControllerHarness> StartAsync(ControllerOptions? options = null, FakeApiServer? server = null, bool wait = true)
+    /// <summary>Starts a server (unless given) and a controller; <paramref name="time"/> is the controller's and a new server's clock (the system clock when null).</summary>
+    public static async Task<ControllerHarness> StartAsync(ControllerOptions? options = null, FakeApiServer? server = null, bool wait = true, TimeProvider? time = null)
     {
-        server ??= await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources });
+        time ??= TimeProvider.System;
+        server ??= await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources, TimeProvider = time });
         options ??= new ControllerOptions();
-        var harness = new ControllerHarness(server, options.RecordSeal is null ? options with { RecordSeal = TestSeal } : options);
+        var harness = new ControllerHarness(server, options.RecordSeal is null ? options with { RecordSeal = TestSeal } : options, time);
         if (wait)
         {
             await harness.Controller.Cache.Synced.WaitAsync(TimeSpan.FromSeconds(10));

@@ -37,7 +37,8 @@ public sealed class GangBindingTests
     [Fact]
     public async Task PodGroupOfEight_OneGpuTakenByAnotherScheduler_NoPodBoundUntilItLeavesThenAllEight()
     {
-        await using var h = await ControllerHarness.StartAsync();
+        var time = new Berth.TestKit.ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
         h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "32"));
         var foreign = Objects.Pod("inference", gpus: 1, scheduler: "default-scheduler");
         foreign.Spec.NodeName = "node-00";
@@ -66,7 +67,7 @@ public sealed class GangBindingTests
         Assert.NotNull(group.Status.PendingReason);
         Assert.Equal(1, group.Status.QueuePosition);
 
-        await Task.Delay(1100); // time passes: nothing about the waiting gang may be rewritten because of that alone
+        time.Advance(1.1); // time passes: nothing about the waiting gang may be rewritten because of that alone
         Assert.InRange(await h.RunUntilQuietAsync(), 1, 2);
 
         await h.Client.CoreV1.DeleteNamespacedPodAsync("inference", Objects.Ns);

@@ -42,14 +42,15 @@ public sealed class JobAdmissionTests
     [Fact]
     public async Task Borrowing_ThenReclaim_SuspendsTheBorrowerAndUnsuspendsTheOwner()
     {
-        await using var h = await ControllerHarness.StartAsync();
+        var time = new Berth.TestKit.ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
         h.Server.Seed(Objects.Cohort("research"));
         h.SeedCluster(2, 8,
             Objects.Queue("team-a", "a100", "8", cohort: "research", borrowingLimit: "8"),
             Objects.Queue("team-b", "a100", "8", cohort: "research", reclaim: "Any"));
         h.Server.Seed(Objects.Job("a1", 1, 8, "team-a", ns: "alpha"));
         Assert.Single((await h.CycleAsync()).JobAdmissions);
-        await Task.Delay(20); // a2 is admitted later than a1: the newest admission is the first victim
+        time.Advance(1); // a2 is admitted later than a1: the newest admission is the first victim
         await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("a2", 1, 8, "team-a", ns: "alpha"), "alpha");
         Assert.Single((await h.CycleAsync()).JobAdmissions); // a2 borrows team-b's idle quota
         await h.ActAsJobControllerAsync();

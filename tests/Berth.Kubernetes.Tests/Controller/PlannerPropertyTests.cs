@@ -1,8 +1,10 @@
 using System.Globalization;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
+using Berth.TestKit;
 using CsCheck;
 using k8s.Models;
+using Xunit.Abstractions;
 
 namespace Berth.Kubernetes.Tests.Controller;
 
@@ -12,18 +14,23 @@ namespace Berth.Kubernetes.Tests.Controller;
 /// groups finishing and arriving in between. Each case is built from one seed, so a failure names a seed that
 /// replays it.
 /// </summary>
-public sealed class PlannerPropertyTests
+public sealed class PlannerPropertyTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public void Plan_RandomClusters_NeverBindsTwiceOvercommitsSplitsAGangOrExceedsQuota_AndSettles()
     {
+        long checkedDecisions = 0;
         Gen.Int[1, int.MaxValue].Sample(seed =>
         {
-            var violation = new Case(seed).Run();
+            var c = new Case(seed);
+            var violation = c.Run();
             Assert.True(violation is null, $"seed {seed}: {violation}");
-        }, iter: int.TryParse(Environment.GetEnvironmentVariable("BERTH_PROPERTY_ITERATIONS"), out var n) ? n : 60);
+            Interlocked.Add(ref checkedDecisions, c.CheckedDecisions);
+        }, iter: PropertyRuns.Iterations(60));
+        CheckedOperations.Add("planner", checkedDecisions);
+        output.WriteLine($"{checkedDecisions:N0} planner decisions checked; {CheckedOperations.Summary()}");
     }
 
     /// <summary>
@@ -50,6 +57,9 @@ public sealed class PlannerPropertyTests
     private sealed class Case(int seed)
     {
         public List<string> Trace { get; } = [];
+
+        /// <summary>Decisions planned, applied and followed by the invariant check.</summary>
+        public int CheckedDecisions { get; private set; }
 
         private readonly Random _random = new(seed);
         private readonly List<V1Node> _nodes = [];
@@ -142,6 +152,7 @@ public sealed class PlannerPropertyTests
                 var problem = Apply(plan);
                 ActAsJobController(now);
                 problem ??= Check();
+                CheckedDecisions++;
                 if (problem is not null)
                 {
                     return $"step {step}: {problem}";
@@ -166,6 +177,7 @@ public sealed class PlannerPropertyTests
                 var problem = Apply(plan);
                 ActAsJobController(now);
                 problem ??= Check();
+                CheckedDecisions++;
                 if (problem is not null)
                 {
                     return $"settling {quiet}: {problem}";

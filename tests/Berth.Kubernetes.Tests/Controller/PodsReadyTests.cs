@@ -1,5 +1,6 @@
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
+using Berth.TestKit;
 using k8s;
 using k8s.Models;
 
@@ -12,12 +13,13 @@ public sealed class PodsReadyTests
     [Fact]
     public async Task GangNotReadyInTime_IsEvictedAndRequeuedWithBackoff_ThenAdmittedAgain()
     {
-        await using var h = await ControllerHarness.StartAsync(Options);
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(Options, time: time);
         h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "8"));
         SeedGang(h);
         Assert.Equal(2, (await h.CycleAsync()).Bindings.Count);
 
-        await Task.Delay(400); // the pods never report Ready
+        time.Advance(0.4); // the pods never report Ready
         var requeue = await h.CycleAsync();
         await h.SettleAsync();
 
@@ -34,7 +36,7 @@ public sealed class PodsReadyTests
         Assert.Empty(during.Bindings);
         Assert.Equal("Backoff", h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.PendingReason?.Code);
 
-        await Task.Delay(2100);
+        time.Advance(2.1);
         Assert.Equal(2, (await h.CycleAsync()).Bindings.Count);
 
         // This time its pods become ready: the timeout no longer applies.
@@ -46,7 +48,7 @@ public sealed class PodsReadyTests
         }
 
         await h.CycleAsync();
-        await Task.Delay(400);
+        time.Advance(0.4);
         var later = await h.CycleAsync();
         await h.SettleAsync();
 
@@ -59,7 +61,8 @@ public sealed class PodsReadyTests
     [Fact]
     public async Task GangRequeuedPastTheLimit_FailsVisiblyAndIsNotAdmittedAgain()
     {
-        await using var h = await ControllerHarness.StartAsync(Options);
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(Options, time: time);
         h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "8"));
         var group = Objects.Group("train", 2, "team-a");
         group.Metadata.Annotations = new Dictionary<string, string> { [KubernetesNames.RequeuesAnnotation] = "4" };
@@ -80,11 +83,12 @@ public sealed class PodsReadyTests
     [Fact]
     public async Task WithoutATimeout_PodsThatNeverBecomeReadyStay()
     {
-        await using var h = await ControllerHarness.StartAsync();
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
         h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "8"));
         SeedGang(h);
         await h.CycleAsync();
-        await Task.Delay(400);
+        time.Advance(3600); // an hour later: without a timeout nothing is ever requeued for readiness
 
         Assert.Empty((await h.CycleAsync()).Evictions);
     }

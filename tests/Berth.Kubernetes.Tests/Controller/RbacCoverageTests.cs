@@ -41,6 +41,13 @@ public sealed class RbacCoverageTests
         await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("reclaimer", 1, 8, "team-b"), "default");
         await h.RunUntilQuietAsync(); // also: a status field the planner clears is cleared on the server (else it rewrites forever)
 
+        // A Job created running, whose suspension an admission webhook denies: the refusal is marked on the Job (jobs/status).
+        using (h.Server.AddAdmissionWebhook(a => a is { Verb: "update", Resource: "jobs", Name: "frozen" } ? new Berth.TestKit.Kubernetes.Fake.WebhookDenial("jobs.policy.example.com", "frozen") : null))
+        {
+            await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("frozen", 1, 1, "team-a", suspend: false), "default");
+            await h.CycleAsync();
+        }
+
         // Leader election, the webhook's certificate and caBundle, and a scrape of /metrics, with the operator's own host.
         h.Server.Seed(new V1MutatingWebhookConfiguration { ApiVersion = "admissionregistration.k8s.io/v1", Kind = "MutatingWebhookConfiguration", Metadata = new V1ObjectMeta { Name = "berth" }, Webhooks = [new V1MutatingWebhook { Name = "m.berth.dev", AdmissionReviewVersions = ["v1"], SideEffects = "None", ClientConfig = new Admissionregistrationv1WebhookClientConfig() }] });
         h.Server.Seed(new V1ValidatingWebhookConfiguration { ApiVersion = "admissionregistration.k8s.io/v1", Kind = "ValidatingWebhookConfiguration", Metadata = new V1ObjectMeta { Name = "berth" }, Webhooks = [new V1ValidatingWebhook { Name = "v.berth.dev", AdmissionReviewVersions = ["v1"], SideEffects = "None", ClientConfig = new Admissionregistrationv1WebhookClientConfig() }] });
@@ -65,7 +72,7 @@ public sealed class RbacCoverageTests
         var rules = Grants(manifests);
 
         // The requests the run must have made (so this test checks something), then that each is granted.
-        foreach (var expected in new[] { ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations") })
+        foreach (var expected in new[] { ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status") })
         {
             Assert.Contains(expected, requested);
         }

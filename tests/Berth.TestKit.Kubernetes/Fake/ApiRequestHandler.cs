@@ -13,6 +13,7 @@ internal sealed class ApiRequestHandler(
     ObjectOperations operations,
     FaultInjector faults,
     AccessReviews access,
+    AdmissionHooks admission,
     TimeSpan? bookmarkInterval,
     CancellationToken stopping)
 {
@@ -66,6 +67,13 @@ internal sealed class ApiRequestHandler(
                 await WriteAsync(context, ApiStatus.BadRequest("the request body is not valid JSON: " + e.Message));
                 return;
             }
+        }
+
+        if (verb is "create" or "update" or "patch" or "delete"
+            && admission.Review(new AdmissionAttempt(verb, target.ResourceName, target.Namespace, target.Name, body)) is { } denial)
+        {
+            await WriteAsync(context, ApiStatus.Denied(denial));
+            return;
         }
 
         await WriteAsync(context, Serve(verb, target, body, request));

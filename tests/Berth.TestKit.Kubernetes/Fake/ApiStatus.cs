@@ -55,6 +55,15 @@ internal static class ApiStatus
 
     public static JsonObject Expired(string message) => Failure(410, "Expired", message, null).Body;
 
+    /// <summary>An admission webhook's refusal as the API server returns it (webhook/errors.ToStatusErr).</summary>
+    public static ApiResult Denied(WebhookDenial denial)
+    {
+        var code = Math.Max(400, denial.Code);
+        var deniedBy = $"admission webhook \"{denial.WebhookName}\" denied the request";
+        var message = denial.Message.Length > 0 ? $"{deniedBy}: {denial.Message}" : denial.Reason.Length > 0 ? $"{deniedBy}: {denial.Reason}" : $"{deniedBy} without explanation";
+        return Failure(code, denial.Reason, message, null);
+    }
+
     /// <summary>A failure injected by <see cref="FakeApiServer.FailNext"/>.</summary>
     public static ApiResult Injected(int code) =>
         Failure(code, ReasonFor(code), $"injected by FakeApiServer.FailNext (HTTP {code})", null);

@@ -30,6 +30,12 @@
 //     already has a node, is being deleted or has scheduling gates; returns a 201 Success Status.
 //   - pods/eviction: the PodDisruptionBudget check of the real eviction subresource (see DisruptionBudgets); 429
 //     with a DisruptionBudget cause when refused, else the pod is deleted and a 201 Success Status returned.
+//   - Admission webhooks (AddAdmissionWebhook): a test-side validating hook sees each write and may deny it; the
+//     client gets the Status the real server builds from a webhook's denial (code, reason, "admission webhook ...
+//     denied the request: ..."). The hook sees the request body, not the object after defaulting or patching.
+//   - Watch lag (DelayBindingEvents): the events of pods whose binding was accepted are held back from open watches
+//     until released (one object's events keep their order; across objects they are reordered, which a single real
+//     watch stream would not do, but which the real watch cache's lag between resources and replicas can).
 //   - Leases are plain stored objects with optimistic concurrency, which is all LeaderElector/LeaseLock need.
 //
 // Simplified (know these when a test passes here but would fail on a cluster, or the reverse):
@@ -70,6 +76,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly ObjectStore store;
     private readonly ObjectOperations operations;
     private readonly FaultInjector faults;
+    private readonly AdmissionHooks admission;
     private readonly CancellationTokenSource stopping;
 
     private FakeApiServer(
@@ -80,6 +87,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         ObjectOperations operations,
         FaultInjector faults,
         AccessReviews access,
+        AdmissionHooks admission,
         CancellationTokenSource stopping)
     {
         Access = access;
@@ -89,6 +97,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         this.store = store;
         this.operations = operations;
         this.faults = faults;
+        this.admission = admission;
         this.stopping = stopping;
     }
 
@@ -116,9 +125,10 @@ public sealed class FakeApiServer : IAsyncDisposable
         var store = new ObjectStore(options.HistoryLimit);
         var operations = new ObjectOperations(store, registry, options.TimeProvider);
         var faults = new FaultInjector();
+        var admission = new AdmissionHooks();
         var stopping = new CancellationTokenSource();
         var access = new AccessReviews();
-        var handler = new ApiRequestHandler(registry, store, operations, faults, access, options.BookmarkInterval, stopping.Token);
+        var handler = new ApiRequestHandler(registry, store, operations, faults, access, admission, options.BookmarkInterval, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -128,7 +138,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
             .Addresses.Single();
-        return new FakeApiServer(app, new Uri(address.TrimEnd('/') + "/"), registry, store, operations, faults, access, stopping);
+        return new FakeApiServer(app, new Uri(address.TrimEnd('/') + "/"), registry, store, operations, faults, access, admission, stopping);
     }
 
     /// <summary>A real client for this server (plain http, no credentials). The caller disposes it.</summary>
@@ -141,6 +151,19 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// <summary>Drops the whole watch history: a watch from any older resourceVersion now gets 410 Expired.</summary>
     public void CompactHistory() => store.Compact();
 
+    /// <summary>
+    /// Makes the watches lag behind bindings: from now on, the watch event of each binding the server accepts (and
+    /// every later event of that pod) reaches no open watch until <see cref="ReleaseDelayedEvents"/>; other objects'
+    /// events flow on. Gets and lists still read the current state. Off by default.
+    /// </summary>
+    public void DelayBindingEvents(bool on = true) => store.DelayBindings = on;
+
+    /// <summary>Sends every held-back watch event, in order, and stops holding back the pods they are of.</summary>
+    public void ReleaseDelayedEvents() => store.ReleaseHeldEvents();
+
+    /// <summary>Watch events held back now (see <see cref="DelayBindingEvents"/>).</summary>
+    public int DelayedEventCount => store.HeldEvents;
+
     /// <summary>Sends a BOOKMARK at the current resourceVersion on every watch opened with allowWatchBookmarks.</summary>
     public void SendBookmarks() => store.SendBookmarks();
 
@@ -152,6 +175,14 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// </summary>
     public void FailNext(string verb, string resourcePlural, int statusCode, int times = 1) =>
         faults.FailNext(verb, resourcePlural, statusCode, times);
+
+    /// <summary>
+    /// Registers a validating admission webhook: every create, update, patch and delete (after authentication and
+    /// FailNext, before storage) is shown to <paramref name="review"/>, and a non-null <see cref="WebhookDenial"/> refuses
+    /// it with the Status the real API server builds from a webhook's denial. Webhooks run in registration order; the
+    /// first denial wins. Returns a handle that unregisters it when disposed.
+    /// </summary>
+    public IDisposable AddAdmissionWebhook(Func<AdmissionAttempt, WebhookDenial?> review) => admission.Add(review);
 
     /// <summary>How many requests arrived for the verb and resource (named as in <see cref="FailNext"/>), failed ones included.</summary>
     public int RequestCount(string verb, string resourcePlural) => faults.Count(verb, resourcePlural);

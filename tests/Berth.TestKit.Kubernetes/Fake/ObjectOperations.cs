@@ -267,7 +267,7 @@ internal sealed partial class ObjectOperations(ObjectStore store, ResourceRegist
             }
 
             SetCondition(bound, "PodScheduled", "True");
-            store.Write(podKey, bound);
+            store.WriteBinding(podKey, bound);
             bindings.Add(new BindingRecord(podKey.Namespace, name, node));
             return ApiStatus.Success(201);
         }

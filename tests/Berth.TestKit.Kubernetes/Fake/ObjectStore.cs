@@ -21,6 +21,10 @@ internal sealed class ObjectStore(int historyLimit)
     // Each resource's keys in list order, built on the first list after a write to that resource, so the pages of
     // one list cost their own size rather than a sort and a copy of every object each.
     private readonly Dictionary<ResourceDefinition, (ObjectKey Key, string SortKey)[]> sortedKeys = [];
+    // Watch lag (FakeApiServer.DelayBindingEvents): events held back from the open watches, and the objects they are of.
+    private readonly List<StoredEvent> held = [];
+    private readonly HashSet<ObjectKey> heldKeys = [];
+    private bool delayBindings;
     private long resourceVersion;
     private long compactedThrough;
     private long sequence;
@@ -136,6 +140,77 @@ internal sealed class ObjectStore(int historyLimit)
             }
 
             return (page, remaining);
+        }
+    }
+
+    /// <summary>
+    /// While on, the watch event of each binding the server accepts (and every later event of that pod, so one
+    /// object's events keep their order) is held back from the open watches until <see cref="ReleaseHeldEvents"/>:
+    /// a watch that lags behind the store. Gets and lists read the current state as always.
+    /// </summary>
+    public bool DelayBindings
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return delayBindings;
+            }
+        }
+
+        set
+        {
+            lock (Gate)
+            {
+                delayBindings = value;
+            }
+        }
+    }
+
+    /// <summary>How many watch events are held back now.</summary>
+    public int HeldEvents
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return held.Count;
+            }
+        }
+    }
+
+    /// <summary>Sends the held-back events, in the order they happened, to the watches open now.</summary>
+    public void ReleaseHeldEvents()
+    {
+        lock (Gate)
+        {
+            foreach (var entry in held)
+            {
+                foreach (var watch in watches)
+                {
+                    if (watch.Covers(entry.Key!.Value))
+                    {
+                        watch.Events.Writer.TryWrite(entry);
+                    }
+                }
+            }
+
+            held.Clear();
+            heldKeys.Clear();
+        }
+    }
+
+    /// <summary>Stores a pod a binding changed: as <see cref="Write"/>, but its event may be held back (<see cref="DelayBindings"/>).</summary>
+    public JsonObject WriteBinding(ObjectKey key, JsonObject obj)
+    {
+        lock (Gate)
+        {
+            if (delayBindings)
+            {
+                heldKeys.Add(key);
+            }
+
+            return Write(key, obj);
         }
     }
 
@@ -288,6 +363,12 @@ internal sealed class ObjectStore(int historyLimit)
         while (history.Count > historyLimit)
         {
             compactedThrough = history.Dequeue().ResourceVersion;
+        }
+
+        if (heldKeys.Contains(key))
+        {
+            held.Add(entry);
+            return;
         }
 
         foreach (var watch in watches)
