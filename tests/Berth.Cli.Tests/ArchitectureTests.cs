@@ -103,6 +103,7 @@ public class ArchitectureTests
         {
             "Berth.TestKit" => "Berth.Model",
             "Berth.TestKit.Kubernetes" or "Berth.Kubernetes.E2E" => "Berth.Kubernetes",
+            "Berth.Simulation.BrowserTests" => "Berth.Simulation",
             _ => name.EndsWith(".Tests", StringComparison.Ordinal) ? name[..^".Tests".Length] : name,
         };
         Assert.True(Allowed.ContainsKey(layer), $"{name} tests no known layer");
