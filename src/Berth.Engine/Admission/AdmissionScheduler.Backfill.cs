@@ -106,7 +106,7 @@ public sealed partial class AdmissionScheduler
         var request = RequestOf(w, full);
         foreach (var f in _queueFlavors[w.QueueIndex])
         {
-            if (!CouldEverFit(w, f) || QuotaCheck(w.QueueIndex, f, request) is not null)
+            if (!CouldEverFit(w, f) || QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null)
             {
                 continue;
             }

@@ -59,7 +59,7 @@ public sealed partial class AdmissionScheduler
                     foreach (var f in _queueFlavors[w.QueueIndex])
                     {
                         var request = RequestOf(w, w.Counts);
-                        if (!CouldEverFit(w, f) || QuotaCheck(w.QueueIndex, f, request) is not null || !TryPlaceGang(w, f, w.Counts, t, keep: true, out _))
+                        if (!CouldEverFit(w, f) || QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null || !TryPlaceGang(w, f, w.Counts, t, keep: true, out _))
                         {
                             continue;
                         }

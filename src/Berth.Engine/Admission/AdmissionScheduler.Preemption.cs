@@ -158,7 +158,7 @@ public sealed partial class AdmissionScheduler
             trial.KeepingWithinNominal += strategy.KeepsPreemptorWithinNominal ? 1 : 0;
 
             // As Satisfied(), its cheap refusals first: quota, GPU in total, whole GPUs; then the trial.
-            if (QuotaFits(q, f, request) && request.GpuMilli <= _flavorFreeGpu[f] && RoomFitting() >= total
+            if (QuotaFits(w, q, f, request) && request.GpuMilli <= _flavorFreeGpu[f] && RoomFitting() >= total
                 && TryPlaceGang(w, f, counts, now, keep: false, out _) && (trial.KeepingWithinNominal == 0 || WithinNominal(q, f, request)))
             {
                 fits = true;
@@ -200,7 +200,7 @@ public sealed partial class AdmissionScheduler
             trial.KeepingWithinNominal -= keptWithinQueue;
             var withinNominalHolds = trial.KeepingWithinNominal == 0 || WithinNominal(q, f, request);
             var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
-            var ok = onUsed ? Fits(w, f, counts, request, now) && withinNominalHolds : QuotaFits(q, f, request) && withinNominalHolds;
+            var ok = onUsed ? Fits(w, f, counts, request, now) && withinNominalHolds : QuotaFits(w, q, f, request) && withinNominalHolds;
             if (!ok)
             {
                 chosen.Insert(i, kept);
@@ -263,7 +263,7 @@ public sealed partial class AdmissionScheduler
     {
         foreach (var f in _queueFlavors[v.QueueIndex])
         {
-            if (CouldEverFit(v, f) && QuotaCheck(v.QueueIndex, f, RequestOf(v, v.Counts)) is null && TryPlaceGang(v, f, v.Counts, now, keep: false, out _))
+            if (CouldEverFit(v, f) && QuotaCheck(v.QueueIndex, f, RequestOf(v, v.Counts), v.Workload.Preemptible) is null && TryPlaceGang(v, f, v.Counts, now, keep: false, out _))
             {
                 return true;
             }
@@ -337,7 +337,7 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     private bool Fits(WorkloadState w, int f, int[] counts, Resources request, TimeSpan now)
     {
-        if (!QuotaFits(w.QueueIndex, f, request) || request.GpuMilli > _flavorFreeGpu[f])
+        if (!QuotaFits(w, w.QueueIndex, f, request) || request.GpuMilli > _flavorFreeGpu[f])
         {
             return false;
         }
@@ -353,7 +353,8 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>True exactly when <see cref="QuotaCheck"/> gives null (no reason built).</summary>
-    private bool QuotaFits(int q, int f, Resources request) => !Options.Gangs || Quotas.Fits(q, f, request);
+    private bool QuotaFits(WorkloadState w, int q, int f, Resources request) =>
+        !Options.Gangs || (Quotas.Fits(q, f, request) && (w.Workload.Preemptible || WithinNominal(q, f, request)));
 
     private void RestoreInStatement(WorkloadState v)
     {

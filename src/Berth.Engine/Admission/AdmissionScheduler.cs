@@ -565,7 +565,7 @@ public sealed partial class AdmissionScheduler
         {
             var mid = (lo + hi) / 2;
             var counts = CountsAt(mid);
-            if (QuotaCheck(w.QueueIndex, f, RequestOf(w, counts)) is null && TryPlaceGang(w, f, counts, now, keep: false, out _))
+            if (QuotaCheck(w.QueueIndex, f, RequestOf(w, counts), w.Workload.Preemptible) is null && TryPlaceGang(w, f, counts, now, keep: false, out _))
             {
                 best = mid;
                 lo = mid + 1;
@@ -836,8 +836,8 @@ public sealed partial class AdmissionScheduler
         }
     }
 
-    /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not.</summary>
-    internal PendingReason? QuotaCheck(int q, int f, Resources request)
+    /// <summary>Null when the request fits the queue's quota in the flavor now (non-preemptible work: its nominal quota); otherwise why not.</summary>
+    internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible)
     {
         if (!Options.Gangs)
         {
@@ -884,7 +884,7 @@ public sealed partial class AdmissionScheduler
             };
         }
 
-        return null;
+        return preemptible ? null : NonPreemptibleQuota.Check(Quotas, q, f, request, _queues[q].Name, _flavors[f].Name);
     }
 
     internal bool Borrows(int q, int f, Resources request)
@@ -945,6 +945,11 @@ public sealed partial class AdmissionScheduler
                 {
                     return $"it needs {Resources.Format(kind, request[kind])} in flavor {_flavors[f].Name}, more than queue {w.Workload.Queue} could ever hold there ({Resources.Format(kind, Quotas.Ceiling(w.QueueIndex, f, kind))} with all it may borrow)";
                 }
+            }
+
+            if (!w.Workload.Preemptible && NonPreemptibleQuota.NeverFits(Quotas, w.QueueIndex, f, request, w.Workload.Queue, _flavors[f].Name) is { } overNominal)
+            {
+                return overNominal;
             }
         }
 

@@ -27,7 +27,7 @@ internal sealed class AllocateAction : IAdmissionAction
             }
 
             var request = AdmissionScheduler.RequestOf(w, attempt.Full);
-            var quota = s.QuotaCheck(q, f, request);
+            var quota = s.QuotaCheck(q, f, request, w.Workload.Preemptible);
             if (quota is null)
             {
                 if (s.Borrows(q, f, request) && !queue.Fungibility.BorrowBeforeNextFlavor && i < flavors.Length - 1)
