@@ -222,7 +222,7 @@ internal static class KueueReader
         var spec = m.Root.Map("spec") ?? new YamlMappingNode();
         Unmapped(m, spec, "spec", ["resourceGroups", "cohort", "cohortName", "queueingStrategy", "stopPolicy", "fairSharing", "preemption", "flavorFungibility", "admissionChecks"], notes, new()
         {
-            ["namespaceSelector"] = "Berth's queues take workloads from every namespace; left out (restrict submission with RBAC or an admission policy)",
+            ["namespaceSelector"] = "not carried over: copy the selector into the Berth Queue's spec.namespaceSelector by hand (docs/KUBERNETES.md); without one the queue takes workloads from every namespace",
             ["admissionChecksStrategy"] = "per-flavor admission checks are not supported; list the checks under admissionChecks to apply them to every flavor",
             ["admissionScope"] = "admission fair sharing (ordering within a queue by LocalQueue usage) is not supported; workloads are ordered by priority and age",
             ["excludeResourcePrefixes"] = "Berth accounts only gpu, cpu and memory; other resources are not limited anyway",
