@@ -29,7 +29,7 @@ public sealed partial class AdmissionScheduler
         var request = RequestOf(w, counts);
         var context = new PreemptionContext(Quotas, w, f, request, policy)
         {
-            WithinNominal = WithinNominal(q, f, request),
+            WithinNominal = !Borrows(q, f, request),
             ShareAfterAdmission = policy.FairShare ? Quotas.Share(q, f, request) : 0,
         };
 
@@ -159,7 +159,7 @@ public sealed partial class AdmissionScheduler
 
             // As Satisfied(), its cheap refusals first: quota, GPU in total, whole GPUs; then the trial.
             if (QuotaFits(w, q, f, request) && request.GpuMilli <= _flavorFreeGpu[f] && RoomFitting() >= total
-                && TryPlaceGang(w, f, counts, now, keep: false, out _) && (trial.KeepingWithinNominal == 0 || WithinNominal(q, f, request)))
+                && TryPlaceGang(w, f, counts, now, keep: false, out _) && (trial.KeepingWithinNominal == 0 || !Borrows(q, f, request)))
             {
                 fits = true;
                 break;
@@ -198,7 +198,7 @@ public sealed partial class AdmissionScheduler
             chosen.RemoveAt(i);
             var keptWithinQueue = kept.Strategy.KeepsPreemptorWithinNominal ? 1 : 0;
             trial.KeepingWithinNominal -= keptWithinQueue;
-            var withinNominalHolds = trial.KeepingWithinNominal == 0 || WithinNominal(q, f, request);
+            var withinNominalHolds = trial.KeepingWithinNominal == 0 || !Borrows(q, f, request);
             var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
             var ok = onUsed ? Fits(w, f, counts, request, now) && withinNominalHolds : QuotaFits(w, q, f, request) && withinNominalHolds;
             if (!ok)
@@ -316,20 +316,6 @@ public sealed partial class AdmissionScheduler
         return WholeGpuPodsThatFitWithout(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
     }
 
-    private bool WithinNominal(int q, int f, Resources request)
-    {
-        for (var k = 0; k < Resources.KindCount; k++)
-        {
-            var kind = (ResourceKind)k;
-            if (request[kind] > 0 && Quotas.IsLimited(q, f, kind) && Quotas.Usage(q, f, kind) + request[kind] > Quotas.Nominal(q, f, kind))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>
     /// Quota and a placement trial, as <see cref="QuotaCheck"/> and <see cref="TryPlaceGang"/> would say, but
     /// without building the reasons nobody reads here: the trial's own cheap bounds (GPU in total, fully free
@@ -354,7 +340,7 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>True exactly when <see cref="QuotaCheck"/> gives null (no reason built).</summary>
     private bool QuotaFits(WorkloadState w, int q, int f, Resources request) =>
-        !Options.Gangs || (Quotas.Fits(q, f, request) && (w.Workload.Preemptible || WithinNominal(q, f, request)));
+        !Options.Gangs || (Quotas.Fits(q, f, request) && (w.Workload.Preemptible || !Borrows(q, f, request)));
 
     private void RestoreInStatement(WorkloadState v)
     {

@@ -887,6 +887,7 @@ public sealed partial class AdmissionScheduler
         return preemptible ? null : NonPreemptibleQuota.Check(Quotas, q, f, request, _queues[q].Name, _flavors[f].Name);
     }
 
+    /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/> in some limited resource.</summary>
     internal bool Borrows(int q, int f, Resources request)
     {
         for (var k = 0; k < Resources.KindCount; k++)
