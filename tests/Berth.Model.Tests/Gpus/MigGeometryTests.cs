@@ -125,6 +125,16 @@ public sealed class MigGeometryTests
     }
 
     [Fact]
+    public void TryArrange_BalancedA100_BacktracksToTheOnlyPlacement()
+    {
+        // With the 3g at 0 the 2g can only take 4 and no start is left for the second 1g, so the search moves the 3g to 4.
+        var ok = Geometry("A100-40G").TryArrange(MigLayout.Parse(["3g.20gb", "2g.10gb", "1g.5gb", "1g.5gb"]), out var arranged, out var problem);
+
+        Assert.True(ok, problem);
+        Assert.Equal("3g.20gb@4, 2g.10gb@0, 1g.5gb@2, 1g.5gb@3", arranged.ToString());
+    }
+
+    [Fact]
     public void TryArrange_FixedStart_IsKept()
     {
         var geometry = Geometry("H100");
