@@ -8,7 +8,7 @@ namespace Berth.Model.Gpus;
 /// <param name="Name">The profile name without the <c>MIG </c> prefix, for example <c>3g.40gb</c> or <c>1g.10gb+me</c>.</param>
 /// <param name="ComputeSlices">GPU compute slices (the number before <c>g</c>).</param>
 /// <param name="MemorySlices">Memory slices covered (the size in <c>nvidia-smi mig -lgipp</c>'s <c>{starts}:size</c>).</param>
-/// <param name="MemoryMiB">The profile's nominal memory (the figure in its name, in MiB).</param>
+/// <param name="MemoryMiB">The instance's memory in MiB: its memory slices' share of the GPU's memory (the name rounds it).</param>
 /// <param name="Starts">The memory-slice offsets an instance may start at, ascending.</param>
 /// <param name="MaxInstances">The most instances of this profile one GPU may hold.</param>
 /// <param name="MediaExtensions">True for a <c>+me</c> profile, which owns the GPU's single set of media engines.</param>

@@ -174,6 +174,22 @@ public sealed class MigGeometryTests
     }
 
     [Fact]
+    public void Profiles_MemoryBySlices_NeverAddsUpToMoreThanTheGpu()
+    {
+        Assert.True(Geometry("H200").TryGetProfile("3g.71gb", out var half));
+        Assert.True(GpuModelCatalog.Default.TryGet("H200", out var h200));
+
+        // The name rounds 70.5 GB up; two halves hold exactly the GPU.
+        Assert.Equal(h200.MemoryMiB, 2 * half.MemoryMiB);
+        foreach (var model in MigGeometries.Models)
+        {
+            var geometry = Geometry(model);
+            Assert.True(GpuModelCatalog.Default.TryGet(model, out var info));
+            Assert.All(geometry.Profiles, p => Assert.Equal(info.MemoryMiB * p.MemorySlices / geometry.MemorySlices, p.MemoryMiB));
+        }
+    }
+
+    [Fact]
     public void Profile_ResourceName_IsTheDevicePluginsMixedStrategyName()
     {
         Assert.True(Geometry("H100").TryGetProfile("3g.40gb", out var profile));
