@@ -1,3 +1,5 @@
+using Berth.Model.Gpus;
+
 namespace Berth.Model;
 
 /// <summary>
@@ -20,6 +22,9 @@ public sealed record Node
 
     /// <summary>Memory of one GPU in MiB (0 when unknown).</summary>
     public long GpuMemoryMiB { get; init; }
+
+    /// <summary>How the node's GPUs are shared; exclusive unless the node declares time-slicing, MPS or MIG.</summary>
+    public GpuSharing Sharing { get; init; } = GpuSharing.Exclusive;
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = EmptyLabels;
 
@@ -53,6 +58,11 @@ public sealed record Node
         if (GpuCount > 0 && string.IsNullOrEmpty(GpuModel))
         {
             throw new ArgumentException($"node {Name}: has {GpuCount} GPUs but no GPU model; set the model", nameof(GpuModel));
+        }
+
+        if (Sharing.Problem(GpuCount, GpuModel, GpuMemoryMiB) is { } problem)
+        {
+            throw new ArgumentException($"node {Name}: {problem}", nameof(Sharing));
         }
     }
 }

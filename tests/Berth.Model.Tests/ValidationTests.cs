@@ -18,6 +18,7 @@ public sealed class ValidationTests
     }
 
     private static readonly Pod GoodPod = Make.Pod("p").GpuShare(500).Build();
+    private static readonly Pod CpuPod = Make.Pod("c").Build();
     private static readonly Node GoodNode = Make.Node("n").Gpus(4, "A100").Build();
 
     public static TheoryData<BadPod> BadPods => new()
@@ -32,6 +33,14 @@ public sealed class ValidationTests
         new("A GPU share above 1000 is rejected", GoodPod with { GpuMilli = 1001 }, nameof(Pod.GpuMilli), "1000 = one whole GPU"),
         new("A GPU pod with share 0 is rejected", GoodPod with { GpuMilli = 0 }, nameof(Pod.GpuMilli), "gpu_milli 0"),
         new("A multi-GPU pod with a partial share is rejected", GoodPod with { GpuCount = 2, GpuMilli = 500 }, nameof(Pod.GpuMilli), "takes whole GPUs"),
+        new("A negative GPU memory is rejected", GoodPod with { GpuMemoryMiB = -1 }, nameof(Pod.GpuMemoryMiB), "gpu memory is -1"),
+        new("A MIG profile without a count is rejected", CpuPod with { MigProfile = "3g.40gb" }, nameof(Pod.MigProfile), "set both"),
+        new("A MIG count without a profile is rejected", CpuPod with { MigCount = 1 }, nameof(Pod.MigProfile), "set both"),
+        new("A MIG request with GPUs is rejected", GoodPod with { MigProfile = "3g.40gb", MigCount = 1 }, nameof(Pod.MigProfile), "more than one kind of GPU"),
+        new("Time-sliced replicas with MIG are rejected", CpuPod with { MigProfile = "3g.40gb", MigCount = 1, SharedGpuReplicas = 1 }, nameof(Pod.MigProfile), "ask for one kind"),
+        new("Too many time-sliced replicas are rejected", CpuPod with { SharedGpuReplicas = 49 }, nameof(Pod.SharedGpuReplicas), "between 0 and 48"),
+        new("GPU memory with a MIG profile is rejected", CpuPod with { MigProfile = "3g.40gb", MigCount = 1, GpuMemoryMiB = 1024 }, nameof(Pod.GpuMemoryMiB), "the profile fixes the memory"),
+        new("GPU memory without any GPU is rejected", CpuPod with { GpuMemoryMiB = 1024 }, nameof(Pod.GpuMemoryMiB), "asks for no GPU"),
     };
 
     public static TheoryData<BadNode> BadNodes => new()
@@ -102,5 +111,23 @@ public sealed class ValidationTests
         Assert.Equal(sharing, pod.IsSharing);
         Assert.Equal(cpuOnly, pod.IsCpuOnly);
         Assert.Equal((long)count * milli, pod.GpuDemandMilli);
+    }
+
+    [Fact]
+    public void Pod_SharedRequests_AreNotCpuOnlyAndValidate()
+    {
+        var mig = CpuPod with { MigProfile = "3g.40gb", MigCount = 1 };
+        var replica = CpuPod with { SharedGpuReplicas = 1, GpuMemoryMiB = 8192 };
+        var share = GoodPod with { GpuMemoryMiB = 20480 };
+
+        foreach (var pod in new[] { mig, replica, share })
+        {
+            Assert.Null(Record.Exception(pod.Validate));
+            Assert.False(pod.IsCpuOnly);
+        }
+
+        Assert.True(mig.IsMig);
+        Assert.False(replica.IsMig);
+        Assert.True(CpuPod.IsCpuOnly);
     }
 }

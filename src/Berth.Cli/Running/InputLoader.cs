@@ -53,13 +53,16 @@ public static class InputLoader
         }
 
         var cluster = BerthFormat.ReadCluster(path);
+        SharingSupport.EnsureSimulatable(path, cluster.Nodes, []);
         return (cluster.Nodes, cluster.Catalog);
     }
 
     private static IReadOnlyList<TracePod> ReadWorkload(string path, GpuModelCatalog catalog)
     {
         RequireFile(path, "--pods");
-        return IsCsv(path) ? OpenbTrace.ReadPods(path, catalog) : BerthFormat.ReadWorkload(path, catalog);
+        var pods = IsCsv(path) ? OpenbTrace.ReadPods(path, catalog) : BerthFormat.ReadWorkload(path, catalog);
+        SharingSupport.EnsureSimulatable(path, [], pods.Select(p => p.Pod));
+        return pods;
     }
 
     private static void RequireFile(string path, string option)

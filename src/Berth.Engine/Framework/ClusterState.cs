@@ -49,6 +49,13 @@ public sealed class ClusterState
         {
             var node = nodes[i];
             node.Validate();
+            if (node.Sharing.Mode != Model.Gpus.GpuSharingMode.Exclusive)
+            {
+                // The model and the readers carry sharing modes (issue 15); until placement accounts MIG instances and
+                // replicas, a partitioned GPU must not be handed out as a whole one.
+                throw new ArgumentException($"node {node.Name} shares its GPUs ({node.Sharing}); the engine places only on exclusive GPUs so far, so remove gpuSharing to simulate this node", nameof(nodes));
+            }
+
             if (!names.Add(node.Name))
             {
                 throw new ArgumentException($"node name '{node.Name}' appears twice; node names must be unique", nameof(nodes));
@@ -179,6 +186,12 @@ public sealed class ClusterState
     public PodRequest Compile(Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        if (pod.MigCount > 0 || pod.SharedGpuReplicas > 0)
+        {
+            // Such a pod would otherwise compile to no GPU and be placed as CPU-only.
+            throw new ArgumentException($"pod {pod.Name} asks for {(pod.MigCount > 0 ? $"{pod.MigCount} MIG instance(s) of {pod.MigProfile}" : $"{pod.SharedGpuReplicas} time-sliced replica(s)")}; the engine does not place MIG instances or time-sliced replicas yet, so ask for GPUs or a share (berth.dev/gpu-share) instead", nameof(pod));
+        }
+
         var mask = ModelMask(pod.AllowedGpuModels);
         var constrained = pod.NodeSelector.Count > 0 || HasNodeConstraints;
         return new PodRequest(pod.CpuMilli, pod.MemoryMiB, pod.GpuCount, pod.GpuMilli, mask, constrained);

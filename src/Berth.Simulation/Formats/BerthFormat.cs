@@ -1,5 +1,6 @@
 using System.Globalization;
 using Berth.Model;
+using Berth.Model.Gpus;
 using Berth.Simulation.Input;
 using YamlDotNet.RepresentationModel;
 
@@ -156,6 +157,11 @@ public static class BerthFormat
                 entry.Add("gpuMemoryMiB", node.GpuMemoryMiB);
             }
 
+            if (node.Sharing.Mode != GpuSharingMode.Exclusive)
+            {
+                entry.Add("gpuSharing", SharingMap(node));
+            }
+
             if (node.Labels.Count > 0)
             {
                 entry.Add("labels", StringMap(node.Labels));
@@ -205,6 +211,27 @@ public static class BerthFormat
                 {
                     entry.Add("gpuMilli", (long)pod.GpuMilli);
                 }
+            }
+
+            if (pod.MigCount > 0 || pod.SharedGpuReplicas > 0 || pod.GpuMemoryMiB > 0)
+            {
+                var resources = new OrderedMap();
+                if (pod.MigCount > 0)
+                {
+                    resources.Add(GpuResourceNames.MigPrefix + pod.MigProfile, (long)pod.MigCount);
+                }
+
+                if (pod.SharedGpuReplicas > 0)
+                {
+                    resources.Add(GpuResourceNames.SharedGpu, (long)pod.SharedGpuReplicas);
+                }
+
+                if (pod.GpuMemoryMiB > 0)
+                {
+                    resources.Add(GpuResourceNames.GpuMemory, $"{pod.GpuMemoryMiB.ToString(CultureInfo.InvariantCulture)}Mi");
+                }
+
+                entry.Add("resources", resources);
             }
 
             if (pod.AllowedGpuModels.Count > 0)
@@ -264,6 +291,36 @@ public static class BerthFormat
         }
 
         return new OrderedMap().Add("kind", WorkloadKind).Add("pods", list);
+    }
+
+    private static OrderedMap SharingMap(Node node)
+    {
+        var sharing = node.Sharing;
+        if (sharing.MigLayouts.Count > 1)
+        {
+            throw new ArgumentException($"node {node.Name} has a MIG layout per GPU; a cluster file holds one layout for all GPUs of a node, so give its GPUs one layout", nameof(node));
+        }
+
+        var map = new OrderedMap();
+        switch (sharing.Mode)
+        {
+            case GpuSharingMode.TimeSliced:
+                map.Add("mode", "timeSliced").Add("replicas", (long)sharing.Replicas);
+                break;
+            case GpuSharingMode.Mps:
+                map.Add("mode", "mps").Add("replicas", (long)sharing.Replicas).Add("activeThreadPercent", (long)sharing.MpsActiveThreadPercent);
+                if (sharing.MpsPinnedMemoryMiB > 0)
+                {
+                    map.Add("pinnedMemory", $"{sharing.MpsPinnedMemoryMiB.ToString(CultureInfo.InvariantCulture)}Mi");
+                }
+
+                break;
+            default:
+                map.Add("mode", "mig").Add("migLayout", sharing.MigLayoutOf(0).Instances.Select(i => (object)i.ToString()).ToList());
+                break;
+        }
+
+        return map;
     }
 
     private static OrderedMap StringMap(IReadOnlyDictionary<string, string> map)

@@ -9,8 +9,8 @@ internal static class ClusterReader
 {
     private static readonly string[] RootFields = ["kind", "gpuModels", "nodes"];
     private static readonly string[] ModelFields = ["name", "memoryMiB"];
-    private static readonly string[] NodeFields = ["name", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "labels", "taints"];
-    private static readonly string[] GroupFields = ["count", "namePrefix", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "labels", "taints", "rackSize", "nvlinkDomainSize"];
+    private static readonly string[] NodeFields = ["name", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints"];
+    private static readonly string[] GroupFields = ["count", "namePrefix", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize"];
     private static readonly string[] TaintFields = ["key", "value", "effect"];
 
     public static ClusterSpec Read(string path, YamlMappingNode rootNode)
@@ -166,6 +166,7 @@ internal static class ClusterReader
             GpuCount = gpus,
             GpuModel = model,
             GpuMemoryMiB = gpuMemory,
+            Sharing = GpuInput.ReadSharing(fields, gpus, model, gpuMemory),
             Labels = labels,
             Taints = ReadTaints(fields),
         };

@@ -1,4 +1,5 @@
 using Berth.Model;
+using Berth.Model.Gpus;
 using Berth.Simulation.Input;
 using YamlDotNet.RepresentationModel;
 
@@ -8,7 +9,7 @@ namespace Berth.Simulation.Formats;
 internal static class WorkloadReader
 {
     private static readonly string[] RootFields = ["kind", "pods"];
-    private static readonly string[] PodFields = ["name", "count", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "gpuModels", "nodeSelector", "tolerations", "priority", "creationTime", "deletionTime"];
+    private static readonly string[] PodFields = ["name", "count", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "resources", "gpuModels", "nodeSelector", "tolerations", "priority", "creationTime", "deletionTime"];
     private static readonly string[] TolerationFields = ["key", "operator", "value", "effect"];
 
     public static IReadOnlyList<TracePod> Read(string path, YamlMappingNode rootNode, GpuModelCatalog catalog)
@@ -50,8 +51,35 @@ internal static class WorkloadReader
     private static TracePod ReadPod(YamlFields fields, GpuModelCatalog catalog)
     {
         var name = fields.RequiredString("name", "train-job");
-        var gpus = (int)(fields.OptionalLong("gpus", 0, Limits.MaxGpusPerNode) ?? 0);
-        var milli = fields.OptionalLong("gpuMilli", 0, long.MaxValue);
+        var models = fields.StringList("gpuModels");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var model in models)
+        {
+            if (!catalog.Contains(model))
+            {
+                throw fields.Error("gpuModels", $"unknown GPU model '{model}'; use one of {string.Join(", ", catalog.Names)}, or declare it under gpuModels in the cluster file");
+            }
+
+            if (!seen.Add(model))
+            {
+                throw fields.Error("gpuModels", $"GPU model '{model}' is listed twice; list each model once");
+            }
+        }
+
+        var request = GpuInput.ReadRequest(fields, models);
+        if (fields.Has("gpus") && request.Gpus is not null)
+        {
+            throw fields.Error("resources", $"{fields.Context} sets both 'gpus' and resources {GpuResourceNames.Gpu}; keep one");
+        }
+
+        if (fields.Has("gpuMilli") && request.Milli is not null)
+        {
+            throw fields.Error("resources", $"{fields.Context} sets both 'gpuMilli' and resources {GpuResourceNames.GpuShare}; keep one");
+        }
+
+        // A share named under resources is a share of one GPU, as the berth.dev/gpu-share annotation is.
+        var gpus = (int)(fields.OptionalLong("gpus", 0, Limits.MaxGpusPerNode) ?? request.Gpus ?? (request.Milli is null ? 0 : 1));
+        var milli = fields.OptionalLong("gpuMilli", 0, long.MaxValue) ?? request.Milli;
         if (milli > Limits.GpuMilliPerGpu)
         {
             throw fields.Error("gpuMilli", $"{milli} is above {Limits.GpuMilliPerGpu}; gpuMilli is the share of each GPU (1000 = one whole GPU), so write 1..1000 and use 'gpus' for more than one GPU");
@@ -72,21 +100,6 @@ internal static class WorkloadReader
             throw fields.Error("gpuMilli", $"{fields.Context} asks for {gpus} GPUs with gpuMilli {m}; a multi-GPU pod takes whole GPUs, so write gpuMilli 1000 or leave it out");
         }
 
-        var models = fields.StringList("gpuModels");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var model in models)
-        {
-            if (!catalog.Contains(model))
-            {
-                throw fields.Error("gpuModels", $"unknown GPU model '{model}'; use one of {string.Join(", ", catalog.Names)}, or declare it under gpuModels in the cluster file");
-            }
-
-            if (!seen.Add(model))
-            {
-                throw fields.Error("gpuModels", $"GPU model '{model}' is listed twice; list each model once");
-            }
-        }
-
         var created = fields.OptionalLong("creationTime", 0, long.MaxValue);
         var deleted = fields.OptionalLong("deletionTime", 0, long.MaxValue);
         if (created is { } c && deleted is { } d && d < c)
@@ -105,7 +118,23 @@ internal static class WorkloadReader
             NodeSelector = fields.StringMap("nodeSelector"),
             Tolerations = ReadTolerations(fields),
             Priority = (int)(fields.OptionalLong("priority", int.MinValue, int.MaxValue) ?? 0),
+            GpuMemoryMiB = request.GpuMemoryMiB,
+            MigProfile = request.MigProfile,
+            MigCount = request.MigCount,
+            SharedGpuReplicas = request.SharedReplicas,
         };
+        if (request != GpuRequest.None)
+        {
+            try
+            {
+                pod.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw fields.Error("resources", e.Message);
+            }
+        }
+
         return new TracePod(pod, created, deleted);
     }
 

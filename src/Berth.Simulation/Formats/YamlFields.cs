@@ -175,6 +175,19 @@ internal sealed class YamlFields
         return list;
     }
 
+    /// <summary>A nested mapping with its own allowed fields (for example <c>gpuSharing</c>); null when absent.</summary>
+    public YamlFields? OptionalMapping(string name, string context, IReadOnlyList<string> allowed)
+    {
+        if (!Has(name))
+        {
+            return null;
+        }
+
+        return _fields[name].Value is YamlMappingNode map
+            ? new YamlFields(_file, map, context, allowed)
+            : throw Error(name, $"'{name}' in {Context} must be a mapping of 'field: value' lines");
+    }
+
     /// <summary>A mapping of text to text (labels, node selectors), keys in file order.</summary>
     public IReadOnlyDictionary<string, string> StringMap(string name)
     {

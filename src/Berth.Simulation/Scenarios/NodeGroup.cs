@@ -1,4 +1,5 @@
 using Berth.Model;
+using Berth.Model.Gpus;
 
 namespace Berth.Simulation.Scenarios;
 
@@ -8,6 +9,9 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(0);
 
     public IReadOnlyList<Taint> Taints { get; init; } = [];
+
+    /// <summary>How every node's GPUs are shared (time-slicing, MPS or a MIG layout); exclusive by default.</summary>
+    public GpuSharing Sharing { get; init; } = GpuSharing.Exclusive;
 
     /// <summary>When set, consecutive nodes are grouped into racks of this many: label <see cref="TopologyKeys.Rack"/> = <c>{Name}-rack-{i / RackSize}</c>.</summary>
     public int? RackSize { get; init; }
@@ -28,6 +32,7 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
                 GpuModel = GpusPerNode > 0 ? GpuModel : null,
                 Labels = LabelsOf(i),
                 Taints = Taints,
+                Sharing = Sharing,
             };
         }
     }

@@ -19,7 +19,7 @@ internal static class WorkloadSection
     ];
 
     private static readonly string[] ShorthandOnly = ["gpusPerPod", "cpuPerGpu", "memoryPerGpu", "gpuModels", "nodeSelector", "tolerations"];
-    private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuModels", "nodeSelector", "tolerations", "topology"];
+    private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "resources", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuModels", "nodeSelector", "tolerations", "topology"];
     private static readonly string[] SourceKinds = ["itp", "openb", "generate"];
     private static readonly string[] ItpFields = ["dir", "files", "queue", "gpusPerPod", "cpuPerGpu", "memoryPerGpu", "expectedRunTimeFactor", "limit"];
     private static readonly string[] OpenbFields = ["pods", "queue", "expectedRunTimeFactor", "limit"];
@@ -191,8 +191,21 @@ internal static class WorkloadSection
             throw p.Error("minCount", $"pod set {name} of workload {workload} has minCount {minCount} above its count {count}; minCount is the fewest pods it can run with");
         }
 
-        var gpus = (int)(p.OptionalLong("gpus", 0, Limits.MaxGpusPerNode) ?? 0);
-        var milli = p.OptionalLong("gpuMilli", 1, Limits.GpuMilliPerGpu);
+        var models = Models(p);
+        var request = Formats.GpuInput.ReadRequest(p.Raw, models);
+        if (p.Has("gpus") && request.Gpus is not null)
+        {
+            throw p.Error("resources", $"pod set {name} of workload {workload} sets both 'gpus' and resources {Model.Gpus.GpuResourceNames.Gpu}; keep one");
+        }
+
+        if (p.Has("gpuMilli") && request.Milli is not null)
+        {
+            throw p.Error("resources", $"pod set {name} of workload {workload} sets both 'gpuMilli' and resources {Model.Gpus.GpuResourceNames.GpuShare}; keep one");
+        }
+
+        // A share named under resources is a share of one GPU, as the berth.dev/gpu-share annotation is.
+        var gpus = (int)(p.OptionalLong("gpus", 0, Limits.MaxGpusPerNode) ?? request.Gpus ?? (request.Milli is null ? 0 : 1));
+        var milli = p.OptionalLong("gpuMilli", 1, Limits.GpuMilliPerGpu) ?? request.Milli;
         if (milli is not null && gpus == 0)
         {
             throw p.Error("gpuMilli", $"pod set {name} of workload {workload} sets gpuMilli but no gpus; add 'gpus: 1' for a GPU share, or remove gpuMilli");
@@ -210,10 +223,26 @@ internal static class WorkloadSection
             GpuMilli = gpus == 0 ? 0 : (int)(milli ?? Limits.GpuMilliPerGpu),
             CpuMilli = p.Raw.OptionalCpu() ?? 0,
             MemoryMiB = p.Raw.OptionalMemory() ?? 0,
-            AllowedGpuModels = Models(p),
+            AllowedGpuModels = models,
             NodeSelector = p.StringMap("nodeSelector"),
             Tolerations = ScenarioTolerations.Tolerations(p),
+            GpuMemoryMiB = request.GpuMemoryMiB,
+            MigProfile = request.MigProfile,
+            MigCount = request.MigCount,
+            SharedGpuReplicas = request.SharedReplicas,
         };
+        if (request != Formats.GpuRequest.None)
+        {
+            try
+            {
+                template.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw p.Error("resources", e.Message);
+            }
+        }
+
         var topology = p.OptionalString("topology") switch
         {
             null => null,

@@ -1,4 +1,5 @@
 using Berth.Engine.Framework;
+using Berth.Model.Gpus;
 using Berth.TestKit;
 using static Berth.Engine.Tests.EngineTestHelpers;
 
@@ -21,6 +22,31 @@ public sealed class ClusterStateTests
         Assert.Equal(6000, cluster.TotalGpuMilli);
         Assert.Equal([0, 2, 2, 6], cluster.GpuStart);
         Assert.Equal(0, cluster.GpuFreeOf(1).Length);
+    }
+
+    [Fact]
+    public void Constructor_NodeWithSharedGpus_ThrowsUntilPlacementSupportsIt()
+    {
+        var mig = Make.Node("mig").Gpus(8, "H100").Build() with { Sharing = GpuSharing.Mig(MigLayout.Parse(["7g.80gb@0"])) };
+        var sliced = Make.Node("ts").Gpus(4, "L4").Build() with { Sharing = GpuSharing.TimeSliced(4) };
+
+        var migError = Assert.Throws<ArgumentException>(() => new ClusterState([Make.Node("a").Build(), mig]));
+        var slicedError = Assert.Throws<ArgumentException>(() => new ClusterState([sliced]));
+
+        Assert.Contains("node mig shares its GPUs (MIG [7g.80gb@0])", migError.Message, StringComparison.Ordinal);
+        Assert.Contains("remove gpuSharing", slicedError.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compile_PodAskingMigOrReplicas_ThrowsInsteadOfPlacingItCpuOnly()
+    {
+        var cluster = new ClusterState([Make.Node("a").Gpus(8, "H100").Build()]);
+        var mig = Make.Pod("m").Build() with { MigProfile = "3g.40gb", MigCount = 1 };
+        var replica = Make.Pod("r").Build() with { SharedGpuReplicas = 2 };
+
+        Assert.Contains("1 MIG instance(s) of 3g.40gb", Assert.Throws<ArgumentException>(() => cluster.Compile(mig)).Message, StringComparison.Ordinal);
+        Assert.Contains("2 time-sliced replica(s)", Assert.Throws<ArgumentException>(() => cluster.Compile(replica)).Message, StringComparison.Ordinal);
+        Assert.Equal(0, cluster.Compile(Make.Pod("c").Build()).GpuCount);
     }
 
     [Fact]

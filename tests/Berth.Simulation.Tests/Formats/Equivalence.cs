@@ -7,10 +7,10 @@ namespace Berth.Simulation.Tests.Formats;
 internal static class Equivalence
 {
     public static string Describe(Node n) =>
-        $"{n.Name}|{n.CpuMilli}|{n.MemoryMiB}|{n.GpuCount}|{n.GpuModel}|{n.GpuMemoryMiB}|{Map(n.Labels)}|{string.Join(";", n.Taints)}";
+        $"{n.Name}|{n.CpuMilli}|{n.MemoryMiB}|{n.GpuCount}|{n.GpuModel}|{n.GpuMemoryMiB}|{n.Sharing}|{Map(n.Labels)}|{string.Join(";", n.Taints)}";
 
     public static string Describe(TracePod p) =>
-        $"{p.Pod.Name}|{p.Pod.CpuMilli}|{p.Pod.MemoryMiB}|{p.Pod.GpuCount}|{p.Pod.GpuMilli}|{string.Join(",", p.Pod.AllowedGpuModels)}|{Map(p.Pod.NodeSelector)}|"
+        $"{p.Pod.Name}|{p.Pod.CpuMilli}|{p.Pod.MemoryMiB}|{p.Pod.GpuCount}|{p.Pod.GpuMilli}|{p.Pod.GpuMemoryMiB}|{p.Pod.MigProfile}x{p.Pod.MigCount}|{p.Pod.SharedGpuReplicas}|{string.Join(",", p.Pod.AllowedGpuModels)}|{Map(p.Pod.NodeSelector)}|"
         + $"{string.Join(";", p.Pod.Tolerations.Select(t => $"{t.Key ?? "<null>"}/{t.Operator}/{t.Value ?? "<null>"}/{t.Effect?.ToString() ?? "<null>"}"))}|{p.Pod.Priority}|{p.CreationTime?.ToString() ?? "-"}|{p.DeletionTime?.ToString() ?? "-"}";
 
     private static string Map(IReadOnlyDictionary<string, string> map) =>
