@@ -93,6 +93,7 @@ public sealed partial class AdmissionScheduler
         _queueFlavors = _queues.Select(q => q.Flavors.Select(f => flavorIndex[f.Flavor]).ToArray()).ToArray();
         _pending = _queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
         _admittedByFlavor = _flavors.Select(_ => new List<WorkloadState>()).ToArray();
+        _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
         _statement = new AdmissionStatement(this);
         _unreserved = new int[_flavors.Length][];
         _heldIdleByQueue = new long[_queues.Length];
@@ -286,6 +287,9 @@ public sealed partial class AdmissionScheduler
             _retryAt = TimeSpan.MaxValue;
             _generation++;
         }
+
+        // 0. Idle GPUs: report, and stop those reclaimed (their GPUs are free for this cycle).
+        ApplyIdlePolicies(now);
 
         // 1. Drain.
         Drain();
@@ -1064,6 +1068,10 @@ public sealed partial class AdmissionScheduler
                 break; // only heads matter for starvation; backoff of later ones shows once they are heads
             }
         }
+
+        // A workload that turns idle (or whose idle grace ends) may change who is evicted or free GPUs.
+        var idle = NextIdleTime(now);
+        next = idle < next ? idle : next;
 
         // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
         _retryAt = next;

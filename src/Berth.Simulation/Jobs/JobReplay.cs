@@ -328,6 +328,9 @@ public static class JobReplay
             case AdmissionEventKind.Submitted:
                 job.PendingSince = now;
                 break;
+            case AdmissionEventKind.Idle:
+                job.FoundIdle = true;
+                break;
             case AdmissionEventKind.Finished:
                 metrics.QueueGpuNow[job.Queue] -= job.GpusHeld;
                 job.End = now;
@@ -455,6 +458,8 @@ public static class JobReplay
             MeanSlowdown = slow.Length > 0 ? slow.Average() : 0,
             Preemptions = jobList.Sum(j => j.Preemptions),
             LostGpuHours = jobList.Sum(j => j.LostGpuMilliSeconds) / 1000 / 3600,
+            IdleJobs = jobList.Count(j => j.FoundIdle),
+            IdleReclaimed = records.Count(r => r.FailReason == AdmissionScheduler.IdleReclaimedReason),
         };
     }
 
@@ -619,6 +624,9 @@ public static class JobReplay
         public bool Restored { get; init; }
 
         public double LostGpuMilliSeconds { get; set; }
+
+        /// <summary>Its GPUs were found idle under its queue's idle-GPU policy at least once.</summary>
+        public bool FoundIdle { get; set; }
 
         public JobOutcome Outcome { get; set; } = JobOutcome.Unfinished;
 

@@ -55,6 +55,12 @@ public sealed record QueueStats(string Queue)
 
     public int Preemptions { get; init; }
 
+    /// <summary>Jobs whose GPUs were found idle under their queue's idle-GPU policy.</summary>
+    public int IdleJobs { get; init; }
+
+    /// <summary>Jobs stopped because their idle GPUs were reclaimed.</summary>
+    public int IdleReclaimed { get; init; }
+
     public double LostGpuHours { get; init; }
 
     /// <summary>Mean wait of this queue replayed alone on its nominal quota (sharing safety); null when not run.</summary>

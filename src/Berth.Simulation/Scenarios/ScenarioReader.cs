@@ -29,7 +29,7 @@ public static class ScenarioReader
     private static readonly string[] UtilizationFields = ["idleShare", "idleCeiling", "activeMean", "concentration", "seed"];
     private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon"];
     private static readonly string[] ExpectFields = ["at", "workload", "event", "reason", "flavor", "pods"];
-    private static readonly string[] EventKinds = ["Submitted", "Admitted", "Evicted", "Finished", "Failed", "Pending"];
+    private static readonly string[] EventKinds = ["Submitted", "Admitted", "Evicted", "Finished", "Failed", "Pending", "Idle"];
 
     /// <summary>Reads the scenario file at <paramref name="path"/>.</summary>
     public static Scenario Read(string path)
@@ -275,9 +275,9 @@ public static class ScenarioReader
             var known = EventKinds.FirstOrDefault(k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase))
                 ?? throw e.Error("event", $"unknown event '{kind}'; write one of {string.Join(", ", EventKinds)}");
             var reason = e.OptionalString("reason");
-            if (reason is not null && known is not ("Pending" or "Evicted" or "Failed"))
+            if (reason is not null && known is not ("Pending" or "Evicted" or "Failed" or "Idle"))
             {
-                throw e.Error("reason", $"a {known} event has no reason; remove 'reason' (only Pending, Evicted and Failed have one)");
+                throw e.Error("reason", $"a {known} event has no reason; remove 'reason' (only Pending, Evicted, Failed and Idle have one)");
             }
 
             var flavor = e.OptionalString("flavor");
