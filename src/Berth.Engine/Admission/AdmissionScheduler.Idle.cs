@@ -33,8 +33,7 @@ public sealed partial class AdmissionScheduler
         if (_workloads.GetValueOrDefault(id) is { } state && state.GpuActivity != activity)
         {
             state.GpuActivity = activity;
-            _admittedVersion++;
-            _generation++;
+            _admittedVersion++; // the victim lists' order may change; what fits does not, so heads are not retried
         }
     }
 

@@ -1069,12 +1069,13 @@ public sealed partial class AdmissionScheduler
             }
         }
 
-        // A workload that turns idle (or whose idle grace ends) may change who is evicted or free GPUs.
-        var idle = NextIdleTime(now);
-        next = idle < next ? idle : next;
-
         // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
         _retryAt = next;
+
+        // A workload that turns idle (or whose idle grace ends) needs a cycle then, to report it or free its GPUs;
+        // it is not a reason to retry every head (a reclaim frees capacity, which starts a new generation itself).
+        var idle = NextIdleTime(now);
+        next = idle < next ? idle : next;
         return next == TimeSpan.MaxValue ? null : next;
     }
 }

@@ -304,6 +304,7 @@ public static class JobReplay
                     job.RanBefore += saved;
                     var lost = (ran - saved) * (double)job.GpusHeld;
                     job.LostGpuMilliSeconds += lost;
+                    job.LostUsefulGpuMilliSeconds += lost * job.Activity;
                     metrics.Lost[queueIndex[ev.Queue]] += lost;
                 }
 
@@ -458,6 +459,7 @@ public static class JobReplay
             MeanSlowdown = slow.Length > 0 ? slow.Average() : 0,
             Preemptions = jobList.Sum(j => j.Preemptions),
             LostGpuHours = jobList.Sum(j => j.LostGpuMilliSeconds) / 1000 / 3600,
+            LostUsefulGpuHours = jobList.Sum(j => j.LostUsefulGpuMilliSeconds) / 1000 / 3600,
             IdleJobs = jobList.Count(j => j.FoundIdle),
             IdleReclaimed = records.Count(r => r.FailReason == AdmissionScheduler.IdleReclaimedReason),
         };
@@ -624,6 +626,9 @@ public static class JobReplay
         public bool Restored { get; init; }
 
         public double LostGpuMilliSeconds { get; set; }
+
+        /// <summary>Lost GPU time weighted by the job's GPU activity: the useful part of what evictions threw away.</summary>
+        public double LostUsefulGpuMilliSeconds { get; set; }
 
         /// <summary>Its GPUs were found idle under its queue's idle-GPU policy at least once.</summary>
         public bool FoundIdle { get; set; }

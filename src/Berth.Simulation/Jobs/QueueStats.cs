@@ -63,6 +63,9 @@ public sealed record QueueStats(string Queue)
 
     public double LostGpuHours { get; init; }
 
+    /// <summary>The useful part of <see cref="LostGpuHours"/>: lost GPU-hours weighted by each evicted job's GPU activity.</summary>
+    public double LostUsefulGpuHours { get; init; }
+
     /// <summary>Mean wait of this queue replayed alone on its nominal quota (sharing safety); null when not run.</summary>
     public double? AloneMeanWait { get; init; }
 }

@@ -2,6 +2,7 @@ using Berth.Engine.Admission;
 using Berth.Simulation.Jobs;
 using Berth.Simulation.Scenarios;
 using Berth.Simulation.Tests.Conformance;
+using Berth.Simulation.Tests.Scenarios;
 
 namespace Berth.Simulation.Tests.Jobs;
 
@@ -53,6 +54,23 @@ public class IdleGpuPolicyTests
         Assert.Equal(1, result.Overall.IdleJobs);
         Assert.Equal(1, result.Overall.IdleReclaimed);
         Assert.Equal(AdmissionScheduler.IdleReclaimedReason, result.Jobs.Single(j => j.Id == "notebook").FailReason);
+    }
+
+    [Theory]
+    [InlineData("fair-share+backfill+preemption")]
+    [InlineData("besteffort-fifo+preemption")]
+    [InlineData("kube-default")]
+    public void Notify_OnEveryQueue_ChangesNoDecision(string profile)
+    {
+        var scenario = ScenarioReader.Read(Path.Combine(Repository.Root, "scenarios", "demo.yaml"));
+        var notify = scenario with
+        {
+            Queues = scenario.Queues with { Queues = scenario.Queues.Queues.Select(q => q with { IdleGpus = new Model.Queueing.IdleGpuPolicy { After = TimeSpan.FromMinutes(20), Below = 0.3 } }).ToArray() },
+        };
+        var plain = JobReplay.Run(scenario, profile, new JobReplayOptions { KeepEvents = true });
+        var watched = JobReplay.Run(notify, profile, new JobReplayOptions { KeepEvents = true });
+        Assert.Contains(watched.Events, e => e.Kind == AdmissionEventKind.Idle);
+        Assert.Equal(plain.Events.Select(e => e.ToString()), watched.Events.Where(e => e.Kind != AdmissionEventKind.Idle).Select(e => e.ToString()));
     }
 
     [Theory]
