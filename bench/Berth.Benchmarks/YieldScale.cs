@@ -39,7 +39,7 @@ public static class YieldScale
             sw.Stop();
             var o = result.Overall;
             var disturbed = result.Events.Count(e => fixedIds.Contains(e.Workload)
-                && (e.Kind == AdmissionEventKind.Evicted || (e.Kind == AdmissionEventKind.Failed && e.Reason == AdmissionScheduler.IdleReclaimedReason)));
+                && (e.Kind == AdmissionEventKind.Evicted || (e.Kind == AdmissionEventKind.Failed && e.Reason == IdleGpus.ReclaimedReason)));
             Console.WriteLine(string.Create(Inv,
                 $"| {(action?.ToString() ?? "none")} | {o.GpuAllocPct:F2} | {o.GpuYieldPct:F2} | {o.UsedGpuHours:F0} | {o.IdleAllocatedGpuHours:F0} | {o.MeanWait / 3600:F2} | {o.P95Wait / 3600:F2} | {o.Completed} | {o.Preemptions} | {o.LostGpuHours:F0} | {o.LostUsefulGpuHours:F0} | {o.IdleJobs} | {o.IdleReclaimed} | {disturbed} | {sw.Elapsed.TotalSeconds:F1} |"));
             Console.Out.Flush();

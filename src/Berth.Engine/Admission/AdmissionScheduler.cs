@@ -288,8 +288,11 @@ public sealed partial class AdmissionScheduler
             _generation++;
         }
 
-        // 0. Idle GPUs: report, and stop those reclaimed (their GPUs are free for this cycle).
-        ApplyIdlePolicies(now);
+        // 0. Idle GPUs: report, and stop those reclaimed.
+        if (_idlePolicies)
+        {
+            ApplyIdlePolicies(now);
+        }
 
         // 1. Drain.
         Drain();
@@ -1072,9 +1075,8 @@ public sealed partial class AdmissionScheduler
         // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
         _retryAt = next;
 
-        // A workload that turns idle (or whose idle grace ends) needs a cycle then, to report it or free its GPUs;
-        // it is not a reason to retry every head (a reclaim frees capacity, which starts a new generation itself).
-        var idle = NextIdleTime(now);
+        // An idle workload's times need a cycle (report, reclaim), not a retry of every head.
+        var idle = _idlePolicies ? IdleGpus.Next(_admittedByFlavor.SelectMany(l => l), _queues, now) : TimeSpan.MaxValue;
         next = idle < next ? idle : next;
         return next == TimeSpan.MaxValue ? null : next;
     }

@@ -461,7 +461,7 @@ public static class JobReplay
             LostGpuHours = jobList.Sum(j => j.LostGpuMilliSeconds) / 1000 / 3600,
             LostUsefulGpuHours = jobList.Sum(j => j.LostUsefulGpuMilliSeconds) / 1000 / 3600,
             IdleJobs = jobList.Count(j => j.FoundIdle),
-            IdleReclaimed = records.Count(r => r.FailReason == AdmissionScheduler.IdleReclaimedReason),
+            IdleReclaimed = records.Count(r => r.FailReason == IdleGpus.ReclaimedReason),
         };
     }
 

@@ -45,7 +45,7 @@ public class IdleGpuTests
         f.Time.Advance(600);
         f.Scheduler.Schedule();
         var idle = Assert.Single(f.Scheduler.DrainEvents(), e => e.Kind == AdmissionEventKind.Idle);
-        Assert.Equal(AdmissionScheduler.IdleGpuReason, idle.Reason);
+        Assert.Equal(IdleGpus.IdleReason, idle.Reason);
         Assert.Equal(TimeSpan.FromMinutes(15), f.Scheduler.NextWakeUp);
 
         f.Time.Advance(299);
@@ -58,7 +58,7 @@ public class IdleGpuTests
         Assert.Equal(WorkloadPhase.Failed, f.Phase("w"));
         Assert.Equal(WorkloadPhase.Admitted, f.Phase("next"));
         var events = f.Scheduler.DrainEvents();
-        Assert.Contains(events, e => e.Kind == AdmissionEventKind.Failed && e.Workload == "w" && e.Reason == AdmissionScheduler.IdleReclaimedReason);
+        Assert.Contains(events, e => e.Kind == AdmissionEventKind.Failed && e.Workload == "w" && e.Reason == IdleGpus.ReclaimedReason);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public class IdleGpuPolicyTests
         var result = JobReplay.Run(scenario, "fair-share");
         Assert.Equal(1, result.Overall.IdleJobs);
         Assert.Equal(1, result.Overall.IdleReclaimed);
-        Assert.Equal(AdmissionScheduler.IdleReclaimedReason, result.Jobs.Single(j => j.Id == "notebook").FailReason);
+        Assert.Equal(IdleGpus.ReclaimedReason, result.Jobs.Single(j => j.Id == "notebook").FailReason);
     }
 
     [Theory]
