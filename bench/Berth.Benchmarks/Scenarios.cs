@@ -51,6 +51,11 @@ public static class Scenarios
             case "itp":
                 AdmissionScale.Itp(Opt("file", "scenarios/itp-merged.yaml"), Opt("profiles", string.Join(',', AdmissionProfiles.Names)).Split(','));
                 return 0;
+            case "yield":
+                YieldScale.Run(Opt("file", "scenarios/itp-merged.yaml"), Opt("profile", "fair-share+backfill+preemption"),
+                    TimeSpan.FromMinutes(double.Parse(Opt("after", "30"), Inv)), double.Parse(Opt("below", "0.05"), Inv),
+                    TimeSpan.FromMinutes(double.Parse(Opt("grace", "15"), Inv)), double.Parse(Opt("non-preemptible", "0.1"), Inv));
+                return 0;
             case "hashes":
                 return AdmissionHashes.Run(Opt("conformance", "scenarios/conformance"), Opt("itp", "scenarios/itp-merged.yaml"));
             case "k8s-bind":
@@ -94,6 +99,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario comparison [--seeds 10]");
         Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit]");
         Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
+        Console.Error.WriteLine("       scenario yield [--file scenarios/itp-merged.yaml] [--profile fair-share+backfill+preemption] [--after 30 (min)] [--below 0.05] [--grace 15 (min)] [--non-preemptible 0.1]");
         Console.Error.WriteLine("       scenario hashes [--conformance scenarios/conformance] [--itp scenarios/itp-merged.yaml|none]");
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
         Console.Error.WriteLine("       scenario hyperscale [--nodes 12500] [--days 30] [--jobs 1000000] [--load 0.85] [--profile fair-share+backfill+preemption] [--seed 1]");

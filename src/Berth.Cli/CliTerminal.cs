@@ -24,7 +24,7 @@ public sealed class CliTerminal
         });
         if (!interactive)
         {
-            Console.Profile.Width = 160;
+            Console.Profile.Width = 200;
         }
     }
 

@@ -152,7 +152,7 @@ public static class ScenarioRun
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"{scenario.Name} · {scenario.Workloads.Count} workloads · {scenario.Nodes.Sum(n => n.GpuCount)} GPUs · whole cluster"));
         table.AddColumn(new TableColumn("profile").NoWrap());
-        foreach (var header in new[] { "done", "left", "JCT h", "wait h", "p99 wait h", "alloc %", "idle gang GPU-h", "preempted", "lost GPU-h", "safe queues", "wall s" })
+        foreach (var header in new[] { "done", "left", "JCT h", "wait h", "p99 wait h", "alloc %", "yield %", "idle gang GPU-h", "preempted", "lost GPU-h", "safe queues", "wall s" })
         {
             table.AddColumn(new TableColumn(header).RightAligned().NoWrap());
         }
@@ -172,6 +172,7 @@ public static class ScenarioRun
                 results.Count > 1 && o.MeanWait == bestWait ? $"[bold green]{wait}[/]" : wait,
                 Hours(o.P99Wait),
                 o.GpuAllocPct.ToString("F2", CultureInfo.InvariantCulture),
+                o.GpuYieldPct.ToString("F2", CultureInfo.InvariantCulture),
                 o.IdleGangGpuHours.ToString("F1", CultureInfo.InvariantCulture),
                 o.Preemptions.ToString(CultureInfo.InvariantCulture),
                 o.LostGpuHours.ToString("F1", CultureInfo.InvariantCulture),

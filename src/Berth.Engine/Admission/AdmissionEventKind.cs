@@ -15,6 +15,9 @@ public enum AdmissionEventKind
 
     Finished,
 
-    /// <summary>Stopped for good, with a reason (never fits, gang retries exhausted, max run time).</summary>
+    /// <summary>Stopped for good, with a reason (never fits, gang retries exhausted, max run time, idle GPUs reclaimed).</summary>
     Failed,
+
+    /// <summary>A running workload's GPUs sit idle under its queue's idle-GPU policy (the reason says what follows); it keeps running.</summary>
+    Idle,
 }

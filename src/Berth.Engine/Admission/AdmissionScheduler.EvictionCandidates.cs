@@ -47,7 +47,8 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
-            list.Add(v, v.LostSeconds(now) * v.Usage.GpuMilli);
+            // An idle workload under a PreemptFirst or Reclaim policy goes before every other: its key is below any real loss.
+            list.Add(v, _idlePolicies && IdleGpus.GoesFirst(v, _queues[v.QueueIndex].IdleGpus, now) ? -1 : v.LostSeconds(now) * v.Usage.GpuMilli);
             ref var lowest = ref list.LowestOwn[v.QueueIndex];
             if (lowest is not { } c || v.Workload.Priority < c.Workload.Priority
                 || (v.Workload.Priority == c.Workload.Priority && (v.Workload.SubmitTime > c.Workload.SubmitTime || (v.Workload.SubmitTime == c.Workload.SubmitTime && v.Sequence > c.Sequence))))

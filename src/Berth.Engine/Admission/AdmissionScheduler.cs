@@ -93,6 +93,7 @@ public sealed partial class AdmissionScheduler
         _queueFlavors = _queues.Select(q => q.Flavors.Select(f => flavorIndex[f.Flavor]).ToArray()).ToArray();
         _pending = _queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
         _admittedByFlavor = _flavors.Select(_ => new List<WorkloadState>()).ToArray();
+        _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
         _statement = new AdmissionStatement(this);
         _unreserved = new int[_flavors.Length][];
         _heldIdleByQueue = new long[_queues.Length];
@@ -285,6 +286,12 @@ public sealed partial class AdmissionScheduler
         {
             _retryAt = TimeSpan.MaxValue;
             _generation++;
+        }
+
+        // 0. Idle GPUs: report, and stop those reclaimed.
+        if (_idlePolicies)
+        {
+            ApplyIdlePolicies(now);
         }
 
         // 1. Drain.
@@ -1067,6 +1074,10 @@ public sealed partial class AdmissionScheduler
 
         // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
         _retryAt = next;
+
+        // An idle workload's times need a cycle (report, reclaim), not a retry of every head.
+        var idle = _idlePolicies ? IdleGpus.Next(_admittedByFlavor.SelectMany(l => l), _queues, now) : TimeSpan.MaxValue;
+        next = idle < next ? idle : next;
         return next == TimeSpan.MaxValue ? null : next;
     }
 }

@@ -14,6 +14,7 @@ public sealed class WorkloadState
         QueueIndex = queue;
         Sequence = sequence;
         Counts = workload.PodSets.Select(s => s.Count).ToArray();
+        GpuActivity = workload.GpuActivity;
     }
 
     public Workload Workload { get; }
@@ -51,6 +52,12 @@ public sealed class WorkloadState
     public TimeSpan BackoffUntil { get; internal set; }
 
     internal List<PodPlacement> Placements { get; } = [];
+
+    /// <summary>How busy its GPUs are, 0 to 1: what the driver last observed, else what the workload states; null: not known (never idle).</summary>
+    public double? GpuActivity { get; internal set; }
+
+    /// <summary>The admission (start time, evictions before it) for which an Idle event was emitted.</summary>
+    internal (TimeSpan AdmittedAt, int Evictions)? IdleReported { get; set; }
 
     /// <summary>Waiting since (submitted, or last requeued): starvation is measured from here.</summary>
     public TimeSpan PendingSince { get; internal set; }

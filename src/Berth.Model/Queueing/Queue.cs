@@ -40,4 +40,7 @@ public sealed record Queue(string Name)
 
     /// <summary>A workload of this queue runs at least this long before it may be preempted or reclaimed.</summary>
     public TimeSpan MinRuntime { get; init; }
+
+    /// <summary>What the queue does about its running workloads whose GPUs sit idle; null: nothing.</summary>
+    public IdleGpuPolicy? IdleGpus { get; init; }
 }

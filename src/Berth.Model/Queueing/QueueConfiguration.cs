@@ -95,6 +95,8 @@ public sealed record QueueConfiguration
                 throw new ArgumentException($"queue {queue.Name}: minRuntime is negative; give 0 or a duration such as 10m", "minRuntime");
             }
 
+            queue.IdleGpus?.Validate(queue.Name);
+
             foreach (var check in queue.AdmissionChecks)
             {
                 if (!AdmissionChecks.Any(c => c.Name == check))

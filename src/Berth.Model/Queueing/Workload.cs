@@ -33,6 +33,13 @@ public sealed record Workload(string Id)
     /// <summary>Time its pods need to become ready once placed (simulation only); null: at once.</summary>
     public TimeSpan? StartupTime { get; init; }
 
+    /// <summary>
+    /// How busy its GPUs are while it runs, 0 to 1 (mean SM activity, as DCGM's <c>DCGM_FI_PROF_SM_ACTIVE</c> reports
+    /// it): what turns allocated GPU-hours into used ones. Null: not known (counted as fully used). Never used to
+    /// decide admission or placement.
+    /// </summary>
+    public double? GpuActivity { get; init; }
+
     /// <summary>The total request of the workload with every pod set at its full count.</summary>
     public Resources Request
     {
@@ -101,6 +108,11 @@ public sealed record Workload(string Id)
         if (CheckpointInterval is { } c && c == TimeSpan.Zero)
         {
             throw new ArgumentException($"workload {Id}: checkpointInterval is 0; leave it out when the workload never checkpoints", nameof(CheckpointInterval));
+        }
+
+        if (GpuActivity is { } activity && !(activity >= 0 && activity <= 1))
+        {
+            throw new ArgumentException($"workload {Id}: gpuActivity is {activity}; give the mean share of time its GPUs are busy, from 0 to 1 (0.45 for 45%)", nameof(GpuActivity));
         }
 
         if (SubmitTime < TimeSpan.Zero)

@@ -7,7 +7,7 @@ namespace Berth.Simulation.Jobs;
 /// <summary>
 /// Checks a run's event log against a scenario's expectations. Rules:
 /// <list type="bullet">
-/// <item>Admitted, Evicted, Finished, Failed, Submitted: an event of that kind for that workload at exactly
+/// <item>Admitted, Evicted, Finished, Failed, Submitted, Idle: an event of that kind for that workload at exactly
 ///   that second, with the reason (Evicted, Failed), flavor and pod count when given;</item>
 /// <item>Pending: after everything at that second, the workload waits and its current reason is the one given;</item>
 /// <item>completeness: every Admitted and Evicted event in the log must be expected, so a scenario pins
@@ -16,7 +16,7 @@ namespace Berth.Simulation.Jobs;
 /// </summary>
 public static class ConformanceCheck
 {
-    private static readonly HashSet<string> Kinds = new(StringComparer.Ordinal) { "Submitted", "Admitted", "Pending", "Evicted", "Finished", "Failed" };
+    private static readonly HashSet<string> Kinds = new(StringComparer.Ordinal) { "Submitted", "Admitted", "Pending", "Evicted", "Finished", "Failed", "Idle" };
 
     /// <summary>Runs the scenario under <paramref name="profile"/> and returns every mismatch (empty when it conforms).</summary>
     public static IReadOnlyList<string> Run(Scenario scenario, string profile)

@@ -21,6 +21,9 @@ public sealed record JobRecord(string Id, string Queue, TimeSpan Submit, double 
     /// <summary>True for a workload that was already running at time 0 (<see cref="Scenarios.Scenario.Running"/>): it never waited here, so wait and completion-time statistics leave it out.</summary>
     public bool Restored { get; init; }
 
+    /// <summary>How busy its GPUs were while it ran, 0 to 1 (stated or from the scenario's utilization model); null: not known.</summary>
+    public double? GpuActivity { get; init; }
+
     /// <summary>Completion time: end minus submit (completed jobs only).</summary>
     public TimeSpan? Jct => Outcome == JobOutcome.Completed && End is { } end ? end - Submit : null;
 

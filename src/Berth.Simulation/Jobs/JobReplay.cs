@@ -194,6 +194,9 @@ public static class JobReplay
                     GpuAllocPct = 100 * (all ? metrics.Allocated : metrics.QueueAllocated[q]) / span / 1000 / Math.Max(1, totalGpus),
                     GpuUtilPct = 100 * (all ? metrics.Busy : metrics.QueueBusy[q]) / span / 1000 / Math.Max(1, totalGpus),
                     IdleGangGpuHours = (all ? metrics.IdleGang : metrics.QueueIdleGang[q]) / 1000 / 3600,
+                    GpuYieldPct = 100 * (all ? metrics.Used : metrics.QueueUsed[q]) / span / 1000 / Math.Max(1, totalGpus),
+                    AllocatedGpuHours = (all ? metrics.Allocated : metrics.QueueAllocated[q]) / 1000 / 3600,
+                    UsedGpuHours = (all ? metrics.Used : metrics.QueueUsed[q]) / 1000 / 3600,
                 });
         }
 
@@ -301,6 +304,7 @@ public static class JobReplay
                     job.RanBefore += saved;
                     var lost = (ran - saved) * (double)job.GpusHeld;
                     job.LostGpuMilliSeconds += lost;
+                    job.LostUsefulGpuMilliSeconds += lost * job.Activity;
                     metrics.Lost[queueIndex[ev.Queue]] += lost;
                 }
 
@@ -324,6 +328,9 @@ public static class JobReplay
 
             case AdmissionEventKind.Submitted:
                 job.PendingSince = now;
+                break;
+            case AdmissionEventKind.Idle:
+                job.FoundIdle = true;
                 break;
             case AdmissionEventKind.Finished:
                 metrics.QueueGpuNow[job.Queue] -= job.GpusHeld;
@@ -452,6 +459,9 @@ public static class JobReplay
             MeanSlowdown = slow.Length > 0 ? slow.Average() : 0,
             Preemptions = jobList.Sum(j => j.Preemptions),
             LostGpuHours = jobList.Sum(j => j.LostGpuMilliSeconds) / 1000 / 3600,
+            LostUsefulGpuHours = jobList.Sum(j => j.LostUsefulGpuMilliSeconds) / 1000 / 3600,
+            IdleJobs = jobList.Count(j => j.FoundIdle),
+            IdleReclaimed = records.Count(r => r.FailReason == IdleGpus.ReclaimedReason),
         };
     }
 
@@ -507,16 +517,29 @@ public static class JobReplay
 
         public double BusyNow { get; private set; }
 
+        /// <summary>Milli-GPU seconds of GPUs doing work: busy GPUs weighted by their jobs' activity.</summary>
+        public double Used { get; private set; }
+
+        public double[] QueueUsed { get; } = new double[queues];
+
+        private double UsedNow { get; set; }
+
+        private double[] QueueUsedNow { get; } = new double[queues];
+
         public void AddBusy(Job job)
         {
             BusyNow += job.GpusHeld;
             QueueBusyNow[job.Queue] += job.GpusHeld;
+            UsedNow += job.GpusHeld * job.Activity;
+            QueueUsedNow[job.Queue] += job.GpusHeld * job.Activity;
         }
 
         public void RemoveBusy(Job job)
         {
             BusyNow -= job.GpusHeld;
             QueueBusyNow[job.Queue] -= job.GpusHeld;
+            UsedNow -= job.GpusHeld * job.Activity;
+            QueueUsedNow[job.Queue] -= job.GpusHeld * job.Activity;
         }
 
         public void Advance(long now, AdmissionScheduler scheduler, IEnumerable<Job> jobs)
@@ -529,11 +552,13 @@ public static class JobReplay
 
             Allocated += scheduler.Cluster.AllocatedGpuMilli * (double)dt;
             Busy += BusyNow * dt;
+            Used += Math.Max(0, UsedNow) * dt;
             IdleGang += scheduler.HeldIdleGpuMilli * (double)dt;
             for (var q = 0; q < QueueGpuNow.Length; q++)
             {
                 QueueAllocated[q] += QueueGpuNow[q] * dt;
                 QueueBusy[q] += QueueBusyNow[q] * dt;
+                QueueUsed[q] += Math.Max(0, QueueUsedNow[q]) * dt;
             }
 
             if (scheduler.HeldIdleGpuMilli > 0)
@@ -555,6 +580,9 @@ public static class JobReplay
         public Workload Workload { get; } = workload;
 
         public int Queue { get; } = queue;
+
+        /// <summary>How busy its GPUs are while it runs (unknown: fully).</summary>
+        public double Activity { get; } = workload.GpuActivity ?? 1;
 
         public int Epoch { get; set; }
 
@@ -599,6 +627,12 @@ public static class JobReplay
 
         public double LostGpuMilliSeconds { get; set; }
 
+        /// <summary>Lost GPU time weighted by the job's GPU activity: the useful part of what evictions threw away.</summary>
+        public double LostUsefulGpuMilliSeconds { get; set; }
+
+        /// <summary>Its GPUs were found idle under its queue's idle-GPU policy at least once.</summary>
+        public bool FoundIdle { get; set; }
+
         public JobOutcome Outcome { get; set; } = JobOutcome.Unfinished;
 
         public string? FailReason { get; set; }
@@ -615,6 +649,7 @@ public static class JobReplay
                 FailReason = FailReason,
                 Evictions = Evictions,
                 Restored = Restored,
+                GpuActivity = Workload.GpuActivity,
             };
         }
     }

@@ -4,15 +4,15 @@ namespace Berth.Simulation.Reports;
 
 /// <summary>
 /// <c>summary.csv</c> of a scenario run: one row per profile and queue, then a row with queue <c>*</c> for
-/// the whole cluster. Seconds with one decimal, GPU-hours with two, <c>gpu_alloc</c> as % of the cluster's
-/// GPUs (mean over the run); <c>alone_mean_wait_s</c> is empty for <c>*</c>.
+/// the whole cluster. Seconds with one decimal, GPU-hours with two, <c>gpu_alloc</c> and <c>gpu_yield</c> (GPUs doing
+/// work, weighted by the jobs' GPU activity) as % of the cluster's GPUs (mean over the run); <c>alone_mean_wait_s</c> is empty for <c>*</c>.
 /// </summary>
 public static class ScenarioSummaryCsv
 {
     public const string FileName = "summary.csv";
 
     public static readonly IReadOnlyList<string> Columns =
-        ["scenario", "profile", "queue", "jobs", "mean_jct_s", "mean_wait_s", "p99_wait_s", "alone_mean_wait_s", "gpu_alloc", "idle_gang_gpu_hours", "preemptions", "lost_gpu_hours", "wall_seconds"];
+        ["scenario", "profile", "queue", "jobs", "mean_jct_s", "mean_wait_s", "p99_wait_s", "alone_mean_wait_s", "gpu_alloc", "gpu_yield", "used_gpu_hours", "idle_alloc_gpu_hours", "idle_gang_gpu_hours", "preemptions", "lost_gpu_hours", "wall_seconds"];
 
     public static void Write(TextWriter writer, IEnumerable<JobRunResult> runs)
     {
@@ -34,6 +34,9 @@ public static class ScenarioSummaryCsv
                     ReportFormat.Fixed(q.P99Wait, 1),
                     q.AloneMeanWait is { } alone ? ReportFormat.Fixed(alone, 1) : string.Empty,
                     ReportFormat.Percent(q.GpuAllocPct),
+                    ReportFormat.Percent(q.GpuYieldPct),
+                    ReportFormat.Fixed(q.UsedGpuHours, 2),
+                    ReportFormat.Fixed(q.IdleAllocatedGpuHours, 2),
                     ReportFormat.Fixed(q.IdleGangGpuHours, 2),
                     ReportFormat.Integer(q.Preemptions),
                     ReportFormat.Fixed(q.LostGpuHours, 2),

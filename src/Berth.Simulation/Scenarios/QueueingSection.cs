@@ -12,7 +12,9 @@ internal sealed class QueueingSection
     private static readonly string[] FlavorFields = ["name", "nodeLabels", "tolerations"];
     private static readonly string[] CohortFields = ["name", "parent", "weight", "quotas"];
     private static readonly string[] ClassFields = ["name", "value", "preemptible"];
-    private static readonly string[] QueueFields = ["name", "cohort", "weight", "priority", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "disruptionBudget", "disruptionWindow", "admissionChecks", "flavors"];
+    private static readonly string[] QueueFields = ["name", "cohort", "weight", "priority", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "disruptionBudget", "disruptionWindow", "admissionChecks", "flavors", "idleGpus"];
+    private static readonly string[] IdleGpusFields = ["after", "below", "action", "grace"];
+    private static readonly (string, IdleAction)[] IdleActions = [("Notify", IdleAction.Notify), ("PreemptFirst", IdleAction.PreemptFirst), ("Reclaim", IdleAction.Reclaim)];
     private static readonly string[] CheckFields = ["name", "delay", "retryTimes"];
     private static readonly string[] QuotaFields = ["flavor", "gpu", "cpu", "memory"];
     private static readonly string[] ResourceFields = ["nominal", "borrowingLimit", "lendingLimit"];
@@ -108,6 +110,7 @@ internal sealed class QueueingSection
             CheckQuotaFlavorsUnique(quotas);
             var preemption = q.Mapping("preemption", $"preemption of queue {name}", PreemptionFields);
             var fungibility = q.Mapping("fungibility", $"fungibility of queue {name}", FungibilityFields);
+            var idle = q.Mapping("idleGpus", $"idleGpus of queue {name}", IdleGpusFields);
             section.Queues.Add(new Queue(name)
             {
                 Cohort = q.OptionalString("cohort"),
@@ -131,6 +134,13 @@ internal sealed class QueueingSection
                     PreemptBeforeNextFlavor = fungibility.OptionalBool("preemptBeforeNextFlavor") ?? false,
                 },
                 Flavors = flavors,
+                IdleGpus = idle is null ? null : new IdleGpuPolicy
+                {
+                    After = idle.OptionalDuration("after") ?? new IdleGpuPolicy().After,
+                    Below = idle.OptionalDouble("below", 0, 1, minExclusive: false) ?? new IdleGpuPolicy().Below,
+                    Action = idle.OptionalChoice("action", IdleActions) ?? IdleAction.Notify,
+                    Grace = idle.OptionalDuration("grace") ?? new IdleGpuPolicy().Grace,
+                },
             });
         }
 

@@ -1,6 +1,7 @@
 using Berth.Engine.Admission;
 using Berth.Model;
 using Berth.Model.Queueing;
+using Berth.Simulation.Utilization;
 
 namespace Berth.Simulation.Scenarios;
 
@@ -45,6 +46,9 @@ public sealed record Scenario(string Name)
     public TimeSpan? Horizon { get; init; }
 
     public IReadOnlyList<ExpectedEvent> Expectations { get; init; } = [];
+
+    /// <summary>The model that gave GPU activity to the workloads that did not state it (yield figures rest on it).</summary>
+    public UtilizationModel Utilization { get; init; } = UtilizationModel.Default;
 
     /// <summary>Facts the reader derived that a user should see (cluster sized for a load, quotas computed).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

@@ -3,6 +3,7 @@ using Berth.Model;
 using Berth.Model.Queueing;
 using Berth.Simulation.Formats;
 using Berth.Simulation.Input;
+using Berth.Simulation.Utilization;
 
 namespace Berth.Simulation.Scenarios;
 
@@ -24,10 +25,11 @@ public static class ScenarioReader
 {
     public const string Kind = "Scenario";
 
-    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect"];
+    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect", "utilization"];
+    private static readonly string[] UtilizationFields = ["idleShare", "idleCeiling", "activeMean", "concentration", "seed"];
     private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon"];
     private static readonly string[] ExpectFields = ["at", "workload", "event", "reason", "flavor", "pods"];
-    private static readonly string[] EventKinds = ["Submitted", "Admitted", "Evicted", "Finished", "Failed", "Pending"];
+    private static readonly string[] EventKinds = ["Submitted", "Admitted", "Evicted", "Finished", "Failed", "Pending", "Idle"];
 
     /// <summary>Reads the scenario file at <paramref name="path"/>.</summary>
     public static Scenario Read(string path)
@@ -76,7 +78,8 @@ public static class ScenarioReader
             var byTime = a.Workload.SubmitTime.CompareTo(b.Workload.SubmitTime);
             return byTime != 0 ? byTime : string.CompareOrdinal(a.Workload.Id, b.Workload.Id);
         });
-        var workloads = loaded.Select(l => l.Workload).ToArray();
+        var utilization = ReadUtilization(root);
+        var workloads = utilization.Apply(loaded.Select(l => l.Workload).ToArray());
 
         // 2. What is left to 'auto': the node group, then the queues' GPU quotas on the sized cluster.
         var notes = new List<string>();
@@ -106,6 +109,7 @@ public static class ScenarioReader
             Horizon = horizon,
             Expectations = ReadExpectations(root, config, workloads),
             Notes = notes,
+            Utilization = utilization,
         };
     }
 
@@ -147,6 +151,36 @@ public static class ScenarioReader
         }
 
         return profiles;
+    }
+
+    /// <summary>The <c>utilization</c> section: the model that gives GPU activity to workloads that do not state it (the default when absent).</summary>
+    private static UtilizationModel ReadUtilization(ScenarioFields root)
+    {
+        var u = root.Mapping("utilization", "utilization", UtilizationFields);
+        if (u is null)
+        {
+            return UtilizationModel.Default;
+        }
+
+        var d = UtilizationModel.Default;
+        var model = new UtilizationModel
+        {
+            IdleShare = u.OptionalDouble("idleShare", 0, 1, minExclusive: false) ?? d.IdleShare,
+            IdleCeiling = u.OptionalDouble("idleCeiling", 0, 1, minExclusive: false) ?? d.IdleCeiling,
+            ActiveMean = u.OptionalDouble("activeMean", 0, 1, minExclusive: true) ?? d.ActiveMean,
+            Concentration = u.OptionalDouble("concentration", 0, 1e6, minExclusive: true) ?? d.Concentration,
+            Seed = (int)(u.OptionalLong("seed", int.MinValue, int.MaxValue) ?? d.Seed),
+        };
+        try
+        {
+            model.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw u.Error(FieldName(e.ParamName), Problem(e));
+        }
+
+        return model;
     }
 
     private static (AdmissionOptions Options, TimeSpan? Horizon) ReadSettings(ScenarioFields root)
@@ -241,9 +275,9 @@ public static class ScenarioReader
             var known = EventKinds.FirstOrDefault(k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase))
                 ?? throw e.Error("event", $"unknown event '{kind}'; write one of {string.Join(", ", EventKinds)}");
             var reason = e.OptionalString("reason");
-            if (reason is not null && known is not ("Pending" or "Evicted" or "Failed"))
+            if (reason is not null && known is not ("Pending" or "Evicted" or "Failed" or "Idle"))
             {
-                throw e.Error("reason", $"a {known} event has no reason; remove 'reason' (only Pending, Evicted and Failed have one)");
+                throw e.Error("reason", $"a {known} event has no reason; remove 'reason' (only Pending, Evicted, Failed and Idle have one)");
             }
 
             var flavor = e.OptionalString("flavor");

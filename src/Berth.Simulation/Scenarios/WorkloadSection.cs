@@ -13,7 +13,7 @@ internal static class WorkloadSection
 {
     private static readonly string[] WorkloadFields =
     [
-        "name", "queue", "submit", "duration", "expectedRunTime", "maxRunTime", "checkpointInterval", "startupTime",
+        "name", "queue", "submit", "duration", "expectedRunTime", "maxRunTime", "checkpointInterval", "startupTime", "gpuActivity",
         "priority", "priorityClass", "preemptible", "podSets", "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu",
         "gpuModels", "nodeSelector", "tolerations",
     ];
@@ -150,6 +150,7 @@ internal static class WorkloadSection
             MaxRunTime = w.OptionalDuration("maxRunTime"),
             CheckpointInterval = w.OptionalDuration("checkpointInterval"),
             StartupTime = w.OptionalDuration("startupTime"),
+            GpuActivity = w.OptionalDouble("gpuActivity", 0, 1, minExclusive: false),
             Priority = priority,
             Preemptible = w.OptionalBool("preemptible") ?? preemptible,
             PodSets = podSets,

@@ -62,6 +62,10 @@ public sealed class ScenarioBadInputTests
         new("A usage half-life of zero is rejected", Good + "fairSharing: {usageHalfLife: 0s}\n", 17, "usageHalfLife", "a half-life must be more than 0, so write a duration such as 2h"),
         new("A negative usage half-life is rejected", Good + "fairSharing:\n  usageHalfLife: -1h\n", 18, "usageHalfLife", "usageHalfLife is -1h; a half-life must be more than 0"),
         new("A fairSharing without a usage half-life is rejected", Good + "fairSharing: {}\n", 17, "usageHalfLife", "fairSharing has no 'usageHalfLife'; add the half-life of past usage"),
+        new("An idle share above 1 is rejected", Good + "utilization: {idleShare: 1.5}\n", 17, "idleShare", "it must be at most 1"),
+        new("An active mean of 1 is rejected by the model's validation", Good + "utilization:\n  activeMean: 1\n", 18, "activeMean", "more than 0 and less than 1"),
+        new("A misspelt utilization field is rejected with a suggestion", Good + "utilization: {activemean: 0.5}\n", 17, "activemean", "did you mean 'activeMean'"),
+        new("A workload's GPU activity above 1 is rejected", Good.Replace("duration: 1h,", "duration: 1h, gpuActivity: 2,", StringComparison.Ordinal), 16, "gpuActivity", "it must be at most 1"),
         new("A misspelt fairSharing field is rejected with a suggestion", Good + "fairSharing: {usageHalflife: 2h}\n", 17, "usageHalflife", "did you mean 'usageHalfLife'"),
     };
 
