@@ -63,6 +63,13 @@ public sealed partial class DecisionPlanner
                         [KubernetesNames.BackoffUntilAnnotation] = Stamp(backoff.Until),
                     }));
                     break;
+                case IdleStep idle:
+                    _plan.Events.Add(new EventAction(source.Reference, "Warning", "IdleGpu", idle.Message));
+                    break;
+                case StopStep stop:
+                    // Not produced on Kubernetes yet (no telemetry source feeds the view): rendered as a requeue with its reason.
+                    Requeue(source, stop.Code, stop.Message);
+                    break;
                 default:
                     throw new InvalidOperationException($"plan step {step.GetType().Name} has no rendering on Kubernetes");
             }

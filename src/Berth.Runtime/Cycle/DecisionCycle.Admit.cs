@@ -15,11 +15,31 @@ public sealed partial class DecisionCycle
         var engine = _engine;
         engine.Schedule();
         var evictedBy = new Dictionary<string, AdmissionEvent>(StringComparer.Ordinal);
+        var stopped = new Dictionary<string, AdmissionEvent>(StringComparer.Ordinal);
         foreach (var e in engine.DrainEvents())
         {
             if (e.Kind == AdmissionEventKind.Evicted)
             {
                 evictedBy[e.Workload] = e;
+            }
+            else if (e.Kind == AdmissionEventKind.Idle)
+            {
+                _plan.Steps.Add(new IdleStep(e.Workload, e.Detail));
+            }
+            else if (e.Kind == AdmissionEventKind.Failed && e.Reason == IdleGpus.ReclaimedReason)
+            {
+                stopped[e.Workload] = e;
+            }
+        }
+
+        // Workloads whose idle GPUs were reclaimed stop for good; their nodes are contended until their pods are gone.
+        foreach (var workload in _view.Workloads.Where(w => w.Running && stopped.ContainsKey(w.Id)).OrderBy(w => w.Id, StringComparer.Ordinal))
+        {
+            _requeued.Add(workload.Id);
+            _plan.Steps.Add(new StopStep(workload.Id, IdleGpus.ReclaimedReason, "its GPUs sat idle past its queue's grace period; submit it again to run it"));
+            foreach (var pod in workload.Members.Where(m => m.Bound))
+            {
+                _contended.Add(pod.Node!);
             }
         }
 

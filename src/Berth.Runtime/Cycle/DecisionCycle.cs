@@ -202,6 +202,18 @@ public sealed partial class DecisionCycle
 
         var counts = RunningShape.AdmittedCounts(workload);
         _engine.Restore(workload.Workload, flavor, pods, workload.Memo?.AdmittedAt is { } at ? Offset(at) : Offset(workload.Created), out var misfits, counts);
+        if (workload.GpuActivity is { } activity)
+        {
+            if (activity is >= 0 and <= 1)
+            {
+                _engine.ObserveActivity(workload.Id, activity);
+            }
+            else
+            {
+                _plan.Warnings.Add($"{workload.Id}: GPU activity {activity} is not a share from 0 to 1; the sample is ignored");
+            }
+        }
+
         foreach (var misfit in misfits)
         {
             _contended.Add(misfit.Node);

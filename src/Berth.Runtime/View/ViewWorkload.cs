@@ -35,6 +35,12 @@ public sealed record ViewWorkload
     /// <summary>When all its pods were first seen ready; null: not yet (the pods-ready timeout applies).</summary>
     public DateTimeOffset? PodsReadyAt { get; init; }
 
+    /// <summary>
+    /// How busy its GPUs are now, 0 to 1, as the driver's telemetry says (DCGM through Prometheus, nvidia-smi, a
+    /// simulated executor's model); null: not known, never idle. A value outside 0 to 1 is ignored with a warning.
+    /// </summary>
+    public double? GpuActivity { get; init; }
+
     /// <summary>Its pods that are ready now or have succeeded.</summary>
     public int ReadyPods { get; init; }
 
