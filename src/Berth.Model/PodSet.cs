@@ -12,4 +12,12 @@ public sealed record PodSet(string Name, int Count, Pod Template)
     /// domain). Several pod sets with a key form sub-groups, each inside a domain of its own choosing.
     /// </summary>
     public string? TopologyKey { get; init; }
+
+    /// <summary>
+    /// Node label keys, narrowest first (for example NVLink domain, then rack, then block), each tried in turn as
+    /// "all pods of this set inside one domain of it" before the required <see cref="TopologyKey"/>; when none of
+    /// them fits, the set goes inside one domain of <see cref="TopologyKey"/> if that is set, else anywhere. The
+    /// levels are assumed nested (a rack lies within one block), as Kueue's topology levels are.
+    /// </summary>
+    public IReadOnlyList<string> PreferredTopology { get; init; } = [];
 }

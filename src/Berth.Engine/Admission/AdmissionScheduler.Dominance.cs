@@ -107,5 +107,6 @@ public sealed partial class AdmissionScheduler
     private static bool IsPlain(WorkloadState w) =>
         w.Workload.PodSets.Count == 1
         && w.Workload.PodSets[0].TopologyKey is null
+        && w.Workload.PodSets[0].PreferredTopology.Count == 0
         && w.Workload.PodSets[0].Template is { AllowedGpuModels.Count: 0, NodeSelector.Count: 0, Tolerations.Count: 0 };
 }

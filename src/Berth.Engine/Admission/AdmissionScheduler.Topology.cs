@@ -68,6 +68,24 @@ public sealed partial class AdmissionScheduler
         return false;
     }
 
+    /// <summary>
+    /// Tries the pod set's preferred topology levels, narrowest first: true when its pods went inside one domain of
+    /// one of them; false (nothing of the set placed) when it has none or none has room, and the caller goes on to
+    /// the required level, or to no constraint.
+    /// </summary>
+    private bool PlaceInPreferredDomain(WorkloadState w, int f, int set, int count, Pod pod, int[] allowed)
+    {
+        foreach (var key in w.Workload.PodSets[set].PreferredTopology)
+        {
+            if (PlaceInOneDomain(w, f, set, count, pod, allowed, key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private (string Value, int[] Nodes)[] DomainsOf(int f, string key)
     {
         if (!_domains.TryGetValue((f, key), out var domains))

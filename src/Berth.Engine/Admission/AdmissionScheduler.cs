@@ -644,6 +644,11 @@ public sealed partial class AdmissionScheduler
 
         for (var s = 0; s < counts.Length; s++)
         {
+            if (PlaceInPreferredDomain(w, f, s, counts[s], pods[s], nodes))
+            {
+                continue;
+            }
+
             if (w.Workload.PodSets[s].TopologyKey is { } key)
             {
                 if (!PlaceInOneDomain(w, f, s, counts[s], pods[s], nodes, key))

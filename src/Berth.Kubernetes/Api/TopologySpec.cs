@@ -11,7 +11,7 @@ public sealed record TopologySpec
 
     /// <summary>
     /// <c>Required</c> (default): all pods of a shape inside one domain, or none placed. <c>Preferred</c>:
-    /// best effort, which today places without the constraint.
+    /// inside one domain when one has room, else placed without the constraint.
     /// </summary>
     [JsonPropertyName("mode")]
     public string? Mode { get; init; }

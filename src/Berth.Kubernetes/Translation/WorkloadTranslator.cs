@@ -104,7 +104,7 @@ public static class WorkloadTranslator
     /// <c>spec.priorityClassName</c> through <paramref name="priorityClasses"/>, else the highest member priority
     /// (which the API server set from their PriorityClass). The raw integer <c>spec.priority</c> may only lower it:
     /// a tenant who writes their own PodGroup cannot jump their queue with it (issue 12, finding 4). A required topology puts its key on every pod set: each set of one shape sits
-    /// inside one domain (sets of different shapes may use different domains); a preferred one is not enforced.
+    /// inside one domain (sets of different shapes may use different domains); a preferred one is tried first and, when no domain has room, not enforced.
     /// </para>
     /// </summary>
     public static WorkloadResult FromPodGroup(Api.PodGroup group, IReadOnlyList<PodView> members, DateTimeOffset epoch, IReadOnlyDictionary<string, PriorityClass>? priorityClasses = null)
@@ -211,6 +211,7 @@ public static class WorkloadTranslator
         }
 
         string? topologyKey = null;
+        IReadOnlyList<string> preferredTopology = [];
         if (spec.Topology is { } topology)
         {
             if (topology.Mode is not (null or "Required" or "Preferred"))
@@ -223,15 +224,20 @@ public static class WorkloadTranslator
                 return Invalid("spec.topology.key is empty; give a node label key such as rack, nvlink, zone or topology.berth.io/rack");
             }
 
+            var resolved = topology.Key switch
+            {
+                "rack" => TopologyKeys.Rack,
+                "nvlink" => TopologyKeys.NvlinkDomain,
+                "zone" => TopologyKeys.Zone,
+                var key => key,
+            };
             if (topology.Mode is null or "Required")
             {
-                topologyKey = topology.Key switch
-                {
-                    "rack" => TopologyKeys.Rack,
-                    "nvlink" => TopologyKeys.NvlinkDomain,
-                    "zone" => TopologyKeys.Zone,
-                    var key => key,
-                };
+                topologyKey = resolved;
+            }
+            else
+            {
+                preferredTopology = [resolved];
             }
         }
 
@@ -264,6 +270,7 @@ public static class WorkloadTranslator
             {
                 MinCount = mins[i],
                 TopologyKey = topologyKey,
+                PreferredTopology = preferredTopology,
             };
         }
 

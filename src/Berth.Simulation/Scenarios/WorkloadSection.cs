@@ -19,6 +19,7 @@ internal static class WorkloadSection
     ];
 
     private static readonly string[] ShorthandOnly = ["gpusPerPod", "cpuPerGpu", "memoryPerGpu", "gpuModels", "nodeSelector", "tolerations"];
+    private static readonly string[] TopologyFields = ["required", "preferred"];
     private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "resources", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuModels", "nodeSelector", "tolerations", "topology"];
     private static readonly string[] SourceKinds = ["itp", "openb", "generate"];
     private static readonly string[] ItpFields = ["dir", "files", "queue", "gpusPerPod", "cpuPerGpu", "memoryPerGpu", "expectedRunTimeFactor", "limit"];
@@ -244,15 +245,44 @@ internal static class WorkloadSection
             }
         }
 
-        var topology = p.OptionalString("topology") switch
+        var (topology, preferred) = ReadTopology(p);
+        return new PodSet(name, count, template) { MinCount = minCount, TopologyKey = topology, PreferredTopology = preferred };
+    }
+
+    /// <summary>
+    /// A pod set's <c>topology</c>: a key (required: all pods inside one domain of it), or a mapping
+    /// <c>{required: block, preferred: [nvlink, rack]}</c> whose preferred keys, narrowest first, are tried before the
+    /// required one (or before no constraint). Short names: rack, nvlink, zone.
+    /// </summary>
+    private static (string? Required, IReadOnlyList<string> Preferred) ReadTopology(ScenarioFields p)
+    {
+        static string Key(string name) => name switch
         {
-            null => null,
             "rack" => TopologyKeys.Rack,
             "nvlink" => TopologyKeys.NvlinkDomain,
             "zone" => TopologyKeys.Zone,
             var key => key,
         };
-        return new PodSet(name, count, template) { MinCount = minCount, TopologyKey = topology };
+
+        if (p.Node("topology") is not YamlMappingNode)
+        {
+            return (p.OptionalString("topology") is { } key ? Key(key) : null, []);
+        }
+
+        var t = p.Mapping("topology", "topology", TopologyFields)!;
+        var required = t.OptionalString("required") is { } r ? Key(r) : null;
+        var preferred = (t.Node("preferred") is YamlScalarNode ? [t.OptionalString("preferred")!] : t.StringList("preferred")).Select(Key).ToArray();
+        if (required is null && preferred.Length == 0)
+        {
+            throw t.Error("preferred", "topology names no level; give 'required: rack', 'preferred: [nvlink, rack]' or both, or remove topology");
+        }
+
+        if (preferred.Distinct(StringComparer.Ordinal).Count() != preferred.Length || (required is not null && preferred.Contains(required, StringComparer.Ordinal)))
+        {
+            throw t.Error("preferred", "a topology level is named twice; name each level once, narrowest first");
+        }
+
+        return (required, preferred);
     }
 
     private static IReadOnlyList<string> Models(ScenarioFields owner)

@@ -277,7 +277,7 @@ public sealed class WorkloadTranslatorTests
     }
 
     [Fact]
-    public void FromPodGroup_PreferredTopology_IsNotEnforced()
+    public void FromPodGroup_PreferredTopology_IsAPreferredLevelNotARequiredOne()
     {
         var group = Group(2) with { Spec = new PodGroupSpec { MinMember = 2, Queue = "q", Topology = new TopologySpec { Key = "nvlink", Mode = "Preferred" } } };
 
@@ -285,6 +285,7 @@ public sealed class WorkloadTranslatorTests
 
         Assert.Equal("q", workload.Queue);
         Assert.Null(workload.PodSets.Single().TopologyKey);
+        Assert.Equal([TopologyKeys.NvlinkDomain], workload.PodSets.Single().PreferredTopology);
     }
 
     [Theory]

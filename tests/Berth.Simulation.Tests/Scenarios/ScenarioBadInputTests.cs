@@ -66,6 +66,9 @@ public sealed class ScenarioBadInputTests
         new("An active mean of 1 is rejected by the model's validation", Good + "utilization:\n  activeMean: 1\n", 18, "activeMean", "more than 0 and less than 1"),
         new("A misspelt utilization field is rejected with a suggestion", Good + "utilization: {activemean: 0.5}\n", 17, "activemean", "did you mean 'activeMean'"),
         new("A workload's GPU activity above 1 is rejected", Good.Replace("duration: 1h,", "duration: 1h, gpuActivity: 2,", StringComparison.Ordinal), 16, "gpuActivity", "it must be at most 1"),
+        new("A topology mapping naming no level is rejected", Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {}}]}\n", 16, "preferred", "topology names no level"),
+        new("A topology level named twice is rejected", Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {required: rack, preferred: [nvlink, rack]}}]}\n", 16, "preferred", "named twice"),
+        new("A misspelt topology field is rejected with a suggestion", Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {prefered: rack}}]}\n", 16, "prefered", "did you mean 'preferred'"),
         new("A misspelt fairSharing field is rejected with a suggestion", Good + "fairSharing: {usageHalflife: 2h}\n", 17, "usageHalflife", "did you mean 'usageHalfLife'"),
     };
 
@@ -81,6 +84,18 @@ public sealed class ScenarioBadInputTests
         Assert.Equal((bad.Line, bad.Field), (e.Line, e.Field));
         Assert.Contains(bad.Mentions, e.Message, StringComparison.Ordinal);
         Assert.StartsWith($"{File}:{bad.Line}: field '{bad.Field}': ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_TopologyMapping_GivesRequiredAndPreferredLevelsNarrowestFirst()
+    {
+        var scenario = ScenarioReader.Read(File, Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {required: zone, preferred: [nvlink, rack]}}]}\n");
+        var set = scenario.Workloads.Single().PodSets.Single();
+        Assert.Equal(Model.TopologyKeys.Zone, set.TopologyKey);
+        Assert.Equal([Model.TopologyKeys.NvlinkDomain, Model.TopologyKeys.Rack], set.PreferredTopology);
+        var one = ScenarioReader.Read(File, Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {preferred: rack}}]}\n");
+        Assert.Null(one.Workloads.Single().PodSets.Single().TopologyKey);
+        Assert.Equal([Model.TopologyKeys.Rack], one.Workloads.Single().PodSets.Single().PreferredTopology);
     }
 
     [Fact]
