@@ -50,6 +50,9 @@ public static class KubernetesNames
     public const string GpuModelLabel = "berth.dev/gpu-model";
 
     /// <summary>GPU Feature Discovery's label with the GPU product name (e.g. <c>NVIDIA-A100-SXM4-80GB</c>).</summary>
+    /// <summary>Node label: GPUs per NVLink island inside the node (2: pairs linked by NVLink bridges); absent: one island.</summary>
+    public const string NvlinkIslandSizeLabel = "berth.dev/nvlink-island-size";
+
     public const string GpuProductLabel = "nvidia.com/gpu.product";
 
     /// <summary>GPU Feature Discovery's label with the memory of one GPU in MiB.</summary>

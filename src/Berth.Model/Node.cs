@@ -30,6 +30,13 @@ public sealed record Node
 
     public IReadOnlyList<Taint> Taints { get; init; } = [];
 
+    /// <summary>
+    /// GPUs per NVLink island (GPUs 0..k-1 are one island, k..2k-1 the next, ...), as on servers whose GPUs are
+    /// linked in pairs or fours by NVLink bridges rather than all through NVSwitch; null: one island (or unknown).
+    /// A multi-GPU pod gets GPUs inside one island when one has room.
+    /// </summary>
+    public int? NvlinkIslandSize { get; init; }
+
     internal static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(0);
 
     /// <summary>Checks the node's own consistency; throws <see cref="ArgumentException"/> naming the field and the fix.</summary>
@@ -58,6 +65,11 @@ public sealed record Node
         if (GpuCount > 0 && string.IsNullOrEmpty(GpuModel))
         {
             throw new ArgumentException($"node {Name}: has {GpuCount} GPUs but no GPU model; set the model", nameof(GpuModel));
+        }
+
+        if (NvlinkIslandSize is { } island && (island < 1 || GpuCount == 0 || GpuCount % island != 0))
+        {
+            throw new ArgumentException($"node {Name}: nvlinkIslandSize is {island}; give a number of GPUs per island that divides its {GpuCount} GPUs (2 for pairs), or leave it out", nameof(NvlinkIslandSize));
         }
 
         if (Sharing.Problem(GpuCount, GpuModel, GpuMemoryMiB) is { } problem)

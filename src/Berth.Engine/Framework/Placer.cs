@@ -385,6 +385,11 @@ public sealed class Placer
     private PlacementResult Chosen(Pod pod, in PodRequest request, int chosen, int feasibleCount)
     {
         var mask = request.IsCpuOnly ? 0 : _selector.SelectGpus(_state, chosen);
+        if (_cluster.Nodes[chosen].NvlinkIslandSize is { } island && request.GpuCount > 1 && request.GpuMilli >= Limits.GpuMilliPerGpu)
+        {
+            mask = NvlinkIslands.Choose(_cluster.GpuFreeOf(chosen), request.GpuCount, island, mask);
+        }
+
         var indices = new int[System.Numerics.BitOperations.PopCount((uint)mask)];
         for (int g = 0, k = 0; mask >> g != 0; g++)
         {

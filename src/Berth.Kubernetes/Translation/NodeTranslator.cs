@@ -94,6 +94,7 @@ public static class NodeTranslator
                 GpuMemoryMiB = gpuMemory,
                 Labels = labels,
                 Taints = taints,
+                NvlinkIslandSize = IslandSize(labels, gpus, warnings),
             },
             Schedulable = reason is null,
             UnschedulableReason = reason,
@@ -210,5 +211,22 @@ public static class NodeTranslator
         }
 
         return result.ToArray();
+    }
+
+    /// <summary>The label <c>berth.dev/nvlink-island-size</c>: GPUs per NVLink island; a value that does not divide the GPU count is ignored with a warning.</summary>
+    private static int? IslandSize(IReadOnlyDictionary<string, string> labels, int gpus, List<string> warnings)
+    {
+        if (!labels.TryGetValue(KubernetesNames.NvlinkIslandSizeLabel, out var text))
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) && size >= 1 && gpus > 0 && gpus % size == 0)
+        {
+            return size;
+        }
+
+        warnings.Add($"label {KubernetesNames.NvlinkIslandSizeLabel}={text} is not a number of GPUs that divides the node's {gpus}; the node's GPUs are taken as one island");
+        return null;
     }
 }

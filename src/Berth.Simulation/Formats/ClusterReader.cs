@@ -9,8 +9,8 @@ internal static class ClusterReader
 {
     private static readonly string[] RootFields = ["kind", "gpuModels", "nodes"];
     private static readonly string[] ModelFields = ["name", "memoryMiB"];
-    private static readonly string[] NodeFields = ["name", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints"];
-    private static readonly string[] GroupFields = ["count", "namePrefix", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize"];
+    private static readonly string[] NodeFields = ["name", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints", "nvlinkIslandSize"];
+    private static readonly string[] GroupFields = ["count", "namePrefix", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize", "nvlinkIslandSize"];
     private static readonly string[] TaintFields = ["key", "value", "effect"];
 
     public static ClusterSpec Read(string path, YamlMappingNode rootNode)
@@ -158,9 +158,16 @@ internal static class ClusterReader
             labels = merged;
         }
 
+        var island = (int?)fields.OptionalLong("nvlinkIslandSize", 1, Limits.MaxGpusPerNode);
+        if (island is { } size && (gpus == 0 || gpus % size != 0))
+        {
+            throw fields.Error("nvlinkIslandSize", $"{fields.Context} has {gpus} GPUs, which do not split into NVLink islands of {size}; give a size that divides the GPU count (2 for pairs), or leave it out");
+        }
+
         return new Node
         {
             Name = name,
+            NvlinkIslandSize = island,
             CpuMilli = fields.RequiredCpu("96"),
             MemoryMiB = fields.RequiredMemory("768Gi"),
             GpuCount = gpus,

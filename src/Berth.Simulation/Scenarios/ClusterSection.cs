@@ -6,7 +6,7 @@ namespace Berth.Simulation.Scenarios;
 internal sealed class ClusterSection
 {
     private static readonly string[] Fields = ["targetLoad", "nodeGroups"];
-    private static readonly string[] GroupFields = ["name", "count", "gpus", "gpuModel", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize"];
+    private static readonly string[] GroupFields = ["name", "count", "gpus", "gpuModel", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize", "nvlinkIslandSize"];
 
     private ClusterSection(ScenarioFields fields) => Own = fields;
 
@@ -59,7 +59,7 @@ internal sealed class ClusterSection
 
             var cpu = g.Raw.OptionalCpu() ?? throw g.Error("cpu", $"node group {name} has no 'cpu'; add the cores of one node, e.g. 'cpu: 96'");
             var memory = g.Raw.OptionalMemory() ?? throw g.Error("memory", $"node group {name} has no 'memory'; add the memory of one node, e.g. 'memory: 1024Gi'");
-            section.Groups.Add((new NodeGroup(name, count, gpus, model, cpu, memory) { Labels = g.StringMap("labels"), Taints = ScenarioTolerations.Taints(g), RackSize = (int?)g.OptionalLong("rackSize", 1, 100_000), Sharing = Formats.GpuInput.ReadSharing(g.Raw, gpus, model, CatalogMemory(model)), NvlinkDomainSize = (int?)g.OptionalLong("nvlinkDomainSize", 1, 100_000) }, g, isAuto));
+            section.Groups.Add((new NodeGroup(name, count, gpus, model, cpu, memory) { Labels = g.StringMap("labels"), Taints = ScenarioTolerations.Taints(g), RackSize = (int?)g.OptionalLong("rackSize", 1, 100_000), Sharing = Formats.GpuInput.ReadSharing(g.Raw, gpus, model, CatalogMemory(model)), NvlinkDomainSize = (int?)g.OptionalLong("nvlinkDomainSize", 1, 100_000), NvlinkIslandSize = IslandSize(g, gpus) }, g, isAuto));
         }
 
         if (auto is not null && section.TargetLoad is null)
@@ -77,4 +77,16 @@ internal sealed class ClusterSection
 
     private static long CatalogMemory(string? model) =>
         model is not null && GpuModelCatalog.Default.TryGet(model, out var info) ? info.MemoryMiB : 0;
+
+    /// <summary>A group's <c>nvlinkIslandSize</c>: GPUs per NVLink island, dividing the GPUs of each node.</summary>
+    private static int? IslandSize(ScenarioFields g, int gpus)
+    {
+        var size = (int?)g.OptionalLong("nvlinkIslandSize", 1, Limits.MaxGpusPerNode);
+        if (size is { } k && (gpus == 0 || gpus % k != 0))
+        {
+            throw g.Error("nvlinkIslandSize", $"{gpus} GPUs per node do not split into NVLink islands of {k}; give a size that divides the GPU count (2 for pairs), or leave it out");
+        }
+
+        return size;
+    }
 }

@@ -19,6 +19,9 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
     /// <summary>When set, consecutive nodes form NVLink domains of this many: label <see cref="TopologyKeys.NvlinkDomain"/>.</summary>
     public int? NvlinkDomainSize { get; init; }
 
+    /// <summary>GPUs per NVLink island inside each node (<see cref="Node.NvlinkIslandSize"/>); null: one island.</summary>
+    public int? NvlinkIslandSize { get; init; }
+
     public IEnumerable<Node> Expand()
     {
         for (var i = 0; i < Count; i++)
@@ -33,6 +36,7 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
                 Labels = LabelsOf(i),
                 Taints = Taints,
                 Sharing = Sharing,
+                NvlinkIslandSize = NvlinkIslandSize,
             };
         }
     }

@@ -72,6 +72,24 @@ public sealed class NodeTranslatorTests
         Assert.Contains(view.Warnings, w => w.Contains(warning, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("2", 2, false)]
+    [InlineData("8", 8, false)]
+    [InlineData("3", null, true)]
+    [InlineData("two", null, true)]
+    [InlineData("0", null, true)]
+    public void Translate_NvlinkIslandLabel_SetsTheIslandSizeOrWarns(string label, int? expected, bool warns)
+    {
+        var node = Objects.Node("n1");
+        node.Metadata.Labels ??= new Dictionary<string, string>();
+        node.Metadata.Labels["berth.dev/nvlink-island-size"] = label;
+
+        var view = NodeTranslator.Translate(node);
+
+        Assert.Equal(expected, view.Node.NvlinkIslandSize);
+        Assert.Equal(warns, view.Warnings.Any(w => w.Contains("berth.dev/nvlink-island-size", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void Translate_Capacity_ReadsAllocatableInModelUnitsRoundingDown()
     {

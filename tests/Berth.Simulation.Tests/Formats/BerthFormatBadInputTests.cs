@@ -29,6 +29,7 @@ public sealed class BerthFormatBadInputTests
         new("A duplicate node name is rejected", ClusterHead + GoodNode + GoodNode, 6, "name", "defined twice (first at line 3)"),
         new("A group that repeats a node name is rejected", ClusterHead + "  - name: g-0001\n    cpuMilli: 1\n    memoryMiB: 1\n  - count: 2\n    namePrefix: g\n    cpuMilli: 1\n    memoryMiB: 1\n", 6, "namePrefix", "'g-0001' is defined twice"),
         new("A group with a misspelt rack size is rejected", ClusterHead + "  - count: 2\n    namePrefix: g\n    cpuMilli: 1\n    memoryMiB: 1\n    rackSise: 4\n", 7, "rackSise", "did you mean 'rackSize'"),
+        new("NVLink islands that do not divide a node's GPUs are rejected", ClusterHead + "  - name: n1\n    cpuMilli: 1\n    memoryMiB: 5\n    gpus: 8\n    gpuModel: A100\n    nvlinkIslandSize: 3\n", 8, "nvlinkIslandSize", "do not split into NVLink islands of 3"),
         new("A group of zero nodes is rejected", ClusterHead + "  - count: 0\n    namePrefix: g\n    cpuMilli: 1\n    memoryMiB: 1\n", 3, "count", "at least 1"),
         new("An unknown top-level field is rejected", "kind: Cluster\nnode:\n" + GoodNode, 2, "node", "did you mean 'nodes'"),
         new("A workload file passed as cluster is rejected", "kind: Workload\nnodes:\n" + GoodNode, 1, "kind", "this is a Workload file"),

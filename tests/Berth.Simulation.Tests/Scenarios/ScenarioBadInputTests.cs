@@ -69,6 +69,7 @@ public sealed class ScenarioBadInputTests
         new("A topology mapping naming no level is rejected", Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {}}]}\n", 16, "preferred", "topology names no level"),
         new("A topology level named twice is rejected", Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {required: rack, preferred: [nvlink, rack]}}]}\n", 16, "preferred", "named twice"),
         new("A misspelt topology field is rejected with a suggestion", Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {prefered: rack}}]}\n", 16, "prefered", "did you mean 'preferred'"),
+        new("NVLink islands that do not divide the GPUs are rejected", Good.Replace("gpus: 8, gpuModel: A100", "gpus: 8, nvlinkIslandSize: 3, gpuModel: A100", StringComparison.Ordinal), 5, "nvlinkIslandSize", "do not split into NVLink islands of 3"),
         new("A misspelt fairSharing field is rejected with a suggestion", Good + "fairSharing: {usageHalflife: 2h}\n", 17, "usageHalflife", "did you mean 'usageHalfLife'"),
     };
 
