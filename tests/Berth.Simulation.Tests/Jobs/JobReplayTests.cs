@@ -8,7 +8,8 @@ public class JobReplayTests
 {
     private static Scenario Read(string yaml) => ScenarioReader.Read(Path.Combine(Path.GetTempPath(), "inline.yaml"), yaml);
 
-    private const string Cluster = """
+    /// <summary>One 8-GPU node, queue q (8 GPUs, preemption within the queue by priority), priority class high.</summary>
+    internal const string Cluster = """
         kind: Scenario
         name: t
         settings: {placementPolicy: bestfit}

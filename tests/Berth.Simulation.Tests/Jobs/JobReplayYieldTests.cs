@@ -106,20 +106,11 @@ public class JobReplayYieldTests
     public void Run_PreemptedJob_LosesUsefulWorkInProportionToItsActivity()
     {
         // low (25% busy) runs from 0 with checkpoints every 300 s; high preempts it at 1000 s: 100 s on 8 GPUs lost, 25 s of it useful.
-        var scenario = Read("""
-            kind: Scenario
-            name: t
-            settings: {placementPolicy: bestfit}
-            cluster:
-              nodeGroups:
-                - {name: n, count: 1, gpus: 8, gpuModel: A100, cpu: 64, memory: 512Gi}
-            flavors:
-              - {name: default}
-            queues:
-              - {name: q, preemption: {withinQueue: LowerPriority}, flavors: [{flavor: default, gpu: {nominal: 8}}]}
+        var scenario = Read(JobReplayTests.Cluster + """
+
             workloads:
               - {name: low, queue: q, submit: 0s, duration: 3600s, gpus: 8, checkpointInterval: 300s, gpuActivity: 0.25}
-              - {name: high, queue: q, submit: 1000s, duration: 500s, gpus: 8, priority: 100, gpuActivity: 1}
+              - {name: high, queue: q, submit: 1000s, duration: 500s, gpus: 8, priorityClass: high, gpuActivity: 1}
             """);
         var result = JobReplay.Run(scenario, "fair-share+preemption");
         Assert.Equal(100.0 * 8 / 3600, result.Overall.LostGpuHours, 6);
