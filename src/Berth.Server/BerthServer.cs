@@ -28,6 +28,7 @@ public sealed class BerthServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
     private Task _loopTask = Task.CompletedTask;
+    private Task _demoTask = Task.CompletedTask;
 
     private BerthServer(WebApplication app, ServerContext context, string? adminToken)
     {
@@ -81,6 +82,12 @@ public sealed class BerthServer : IAsyncDisposable
                 }, server._stopping.Token), CancellationToken.None);
             }
 
+            if (options.DemoInterval is { } every)
+            {
+                var demo = new Demo.DemoLoad(store, loop, options.Cluster, time);
+                server._demoTask = Task.Run(() => demo.RunAsync(every, TimeProvider.System, server._stopping.Token), CancellationToken.None);
+            }
+
             return server;
         }
         catch
@@ -97,6 +104,7 @@ public sealed class BerthServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loopTask.ConfigureAwait(false);
+        await _demoTask.ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         Context.Store.Dispose();

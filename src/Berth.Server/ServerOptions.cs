@@ -31,6 +31,9 @@ public sealed record ServerOptions
 
     public CycleOptions Cycle { get; init; } = new(Berth.Engine.Admission.AdmissionOptions.Default, PodsReadyTimeout: null);
 
+    /// <summary>With a value, a demo job is submitted this often (real time), as <c>berth serve --demo</c> does; null: none.</summary>
+    public TimeSpan? DemoInterval { get; init; }
+
     /// <summary>Largest request body taken; larger ones get 413.</summary>
     public long MaxRequestBodyBytes { get; init; } = 256 * 1024;
 

@@ -25,7 +25,7 @@ public sealed class SimulatedExecutor : IExecutor
         {
             if (job.StartedAt is { } started && job.Workload.Duration is { } duration && now >= started + duration)
             {
-                ended.Add((job, JobState.Succeeded, $"ran its declared {duration} on simulated nodes"));
+                ended.Add((job, JobState.Succeeded, $"ran its declared {job.Spec.Duration ?? duration.ToString()} on simulated nodes"));
             }
         }
 
