@@ -10,6 +10,7 @@ internal sealed class JobsCommand
     private readonly CliTerminal _terminal;
     private readonly ClientOptions _client = new();
     private readonly Option<string?> _queue = new("--queue", "-q") { Description = "Only this queue's jobs.", HelpName = "queue" };
+    private readonly Option<int> _chunk = new("--chunk-size") { Description = "Jobs per request while fetching the list (default 500); every matching job is printed whatever the size.", HelpName = "N", DefaultValueFactory = _ => 500 };
     private readonly Option<string?> _state = new("--state") { Description = "Only jobs in this state: pending, held, running, succeeded, failed, cancelled.", HelpName = "state" };
 
     private JobsCommand(CliTerminal terminal) => _terminal = terminal;
@@ -17,7 +18,7 @@ internal sealed class JobsCommand
     public static Command Create(CliTerminal terminal)
     {
         var h = new JobsCommand(terminal);
-        var command = new Command("jobs", "List the jobs of a Berth server: id, name, queue, state, GPUs, time waited and why it waits.") { h._queue, h._state };
+        var command = new Command("jobs", "List the jobs of a Berth server: id, name, queue, state, GPUs, time waited and why it waits.") { h._queue, h._state, h._chunk };
         h._client.AddTo(command);
         command.SetAction(h.Execute);
         return command.WithExamples("""
@@ -31,7 +32,13 @@ internal sealed class JobsCommand
     {
         var format = _client.Format(parse);
         using var client = _client.Connect(parse, _terminal);
-        var query = new List<string> { $"limit={JobEndpoints.MaxPage}" };
+        var chunk = parse.GetValue(_chunk);
+        if (chunk is < 1 or > JobEndpoints.MaxPage)
+        {
+            throw new Berth.Simulation.Input.InputException($"--chunk-size {chunk}: give 1 to {JobEndpoints.MaxPage}");
+        }
+
+        var query = new List<string> { $"limit={chunk}" };
         if (parse.GetValue(_queue) is { } queue)
         {
             query.Add("queue=" + Uri.EscapeDataString(queue));
