@@ -75,7 +75,7 @@ public sealed class BerthServer : IAsyncDisposable
             if (options.CycleInterval is { } interval)
             {
                 var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BerthServer>();
-                server._loopTask = Task.Run(() => loop.RunAsync(interval, TimeProvider.System, e =>
+                server._loopTask = Task.Run(() => loop.RunAsync(interval, options.CycleGap, TimeProvider.System, e =>
                 {
                     server.CycleErrors++;
                     logger.LogError(e, "decision cycle failed; the next cycle tries again");

@@ -29,6 +29,9 @@ public sealed record ServerOptions
     /// <summary>Real time between decision cycles when nothing wakes the loop; null: no background loop (tests run cycles one by one).</summary>
     public TimeSpan? CycleInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Least real time between two cycles, however often the loop is woken.</summary>
+    public TimeSpan CycleGap { get; init; } = TimeSpan.FromMilliseconds(100);
+
     public CycleOptions Cycle { get; init; } = new(Berth.Engine.Admission.AdmissionOptions.Default, PodsReadyTimeout: null);
 
     /// <summary>With a value, a demo job is submitted this often (real time), as <c>berth serve --demo</c> does; null: none.</summary>

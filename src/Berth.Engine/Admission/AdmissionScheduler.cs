@@ -277,6 +277,25 @@ public sealed partial class AdmissionScheduler
         return null;
     }
 
+    /// <summary>
+    /// <see cref="PositionInQueue"/> of every pending workload at once, in one pass over each queue (asking workload by
+    /// workload walks the queue each time: quadratic with tens of thousands waiting).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> PositionsInQueues()
+    {
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var queue in _pending)
+        {
+            var position = 1;
+            foreach (var w in queue)
+            {
+                positions[w.Workload.Id] = position++;
+            }
+        }
+
+        return positions;
+    }
+
     /// <summary>Runs admission cycles until a round admits nothing new; returns how many workloads were admitted.</summary>
     public int Schedule()
     {

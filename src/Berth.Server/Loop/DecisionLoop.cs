@@ -91,9 +91,14 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
         }
     }
 
-    /// <summary>Runs cycles until <paramref name="stopping"/>: after each <see cref="Wake"/> and at least every <paramref name="interval"/> of real time.</summary>
-    public async Task RunAsync(TimeSpan interval, TimeProvider realTime, Action<Exception> onError, CancellationToken stopping)
+    /// <summary>
+    /// Runs cycles until <paramref name="stopping"/>: after a <see cref="Wake"/> and at least every
+    /// <paramref name="interval"/> of real time, but never sooner than <paramref name="gap"/> after the last one: under
+    /// a burst of submits one cycle takes many jobs, instead of a cycle per job taking the CPU from the API.
+    /// </summary>
+    public async Task RunAsync(TimeSpan interval, TimeSpan gap, TimeProvider realTime, Action<Exception> onError, CancellationToken stopping)
     {
+        ArgumentNullException.ThrowIfNull(realTime);
         ArgumentNullException.ThrowIfNull(onError);
         while (!stopping.IsCancellationRequested)
         {
@@ -110,6 +115,11 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
 
             try
             {
+                if (gap > TimeSpan.Zero)
+                {
+                    await Task.Delay(gap, realTime, stopping).ConfigureAwait(false);
+                }
+
                 using var timeout = new CancellationTokenSource(interval, realTime);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
                 await _wake.WaitAsync(linked.Token).ConfigureAwait(false);
