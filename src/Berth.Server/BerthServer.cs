@@ -132,7 +132,13 @@ public sealed class BerthServer : IAsyncDisposable
         {
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             k.AddServerHeader = false;
-            k.Listen(options.Listen, options.Port);
+            k.Listen(options.Listen, options.Port, listen =>
+            {
+                if (options.Certificate is { } certificate)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         builder.Services.AddSingleton(context);
         builder.Services.ConfigureHttpJsonOptions(o =>

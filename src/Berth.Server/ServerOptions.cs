@@ -18,6 +18,9 @@ public sealed record ServerOptions
     /// <summary>0: any free port (tests); see <see cref="BerthServer.Url"/>.</summary>
     public int Port { get; init; } = 8080;
 
+    /// <summary>With a certificate (and its private key), Kestrel serves HTTPS only; null: plain HTTP (loopback by default).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
     /// <summary>The server's clock runs this many times faster than real time (simulated jobs finish sooner).</summary>
     public double TimeScale { get; init; } = 1;
 

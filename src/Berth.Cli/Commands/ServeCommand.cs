@@ -31,6 +31,10 @@ internal sealed class ServeCommand
 
     private readonly Option<double?> _timeScale = new("--time-scale") { Description = "Run the server's clock N times faster than real time, so simulated jobs end sooner (default 1; 30 with --demo).", HelpName = "N" };
 
+    private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate (chain) to serve HTTPS with; needs --tls-key.", HelpName = "file" };
+
+    private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key of --tls-cert.", HelpName = "file" };
+
     private ServeCommand(CliTerminal terminal) => _terminal = terminal;
 
     public static Command Create(CliTerminal terminal)
@@ -38,7 +42,7 @@ internal sealed class ServeCommand
         var handler = new ServeCommand(terminal);
         var command = new Command("serve", "Run the Berth server: a durable job queue with an HTTP API (/api/v1), on simulated nodes, in one process.")
         {
-            handler._data, handler._config, handler._port, handler._listen, handler._demo, handler._timeScale,
+            handler._data, handler._config, handler._port, handler._listen, handler._demo, handler._timeScale, handler._tlsCert, handler._tlsKey,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -71,6 +75,25 @@ internal sealed class ServeCommand
         if (!IPAddress.TryParse(listenText, out var listen))
         {
             throw new InputException($"--listen '{listenText}' is not an IP address; give 127.0.0.1 (this machine), 0.0.0.0 (every interface) or an address of this machine");
+        }
+
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null;
+        var (certFile, keyFile) = (parse.GetValue(_tlsCert), parse.GetValue(_tlsKey));
+        if (certFile is not null || keyFile is not null)
+        {
+            if (certFile is null || keyFile is null)
+            {
+                throw new InputException("--tls-cert and --tls-key go together: give both PEM files, or neither for plain HTTP");
+            }
+
+            try
+            {
+                certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certFile, keyFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                throw new InputException($"--tls-cert {certFile} --tls-key {keyFile}: cannot load them ({e.Message}); give a PEM certificate and its PEM private key");
+            }
         }
 
         ServerCluster cluster;
@@ -109,6 +132,7 @@ internal sealed class ServeCommand
                 Port = port,
                 TimeScale = scale,
                 DemoInterval = demo ? TimeSpan.FromSeconds(3) : null,
+                Certificate = certificate,
             }, _terminal.Cancellation).GetAwaiter().GetResult();
         }
         catch (StoreException e)
