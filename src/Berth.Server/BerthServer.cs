@@ -55,16 +55,16 @@ public sealed class BerthServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Cluster.Validate();
-        var store = ServerStore.Open(options.DataDirectory, options.Cluster.Configuration);
+        var store = ServerStore.Open(options.DataDirectory, options.Cluster.Configuration, options.LocalMachine is null ? Jobs.JobRules.Simulated : Jobs.JobRules.Local);
         try
         {
             var time = options.Clock ?? ScaledClock(store, options.TimeScale);
             var tokens = new TokenRegistry(store, time);
             var admin = tokens.EnsureAdmin(options.DataDirectory);
             var metrics = new ServerMetrics();
-            var executor = new SimulatedExecutor();
+            IExecutor executor = options.LocalMachine is { } machine ? new LocalExecutor(options.DataDirectory, machine, TimeProvider.System, options.StopGrace) : new SimulatedExecutor();
             var loop = new DecisionLoop(store, options.Cluster, time, executor, options.Cycle, metrics);
-            var context = new ServerContext(store, loop, tokens, options.Cluster, time, executor, metrics);
+            var context = new ServerContext(store, loop, tokens, options.Cluster, time, executor, metrics) { DataDirectory = options.DataDirectory };
             loop.RunOnce(); // rebuilt from the store before the first request
 
             var app = Build(options, context);

@@ -40,6 +40,15 @@ public sealed record ServerOptions
     /// <summary>With a value, a demo job is submitted this often (real time), as <c>berth serve --demo</c> does; null: none.</summary>
     public TimeSpan? DemoInterval { get; init; }
 
+    /// <summary>
+    /// With a machine, jobs run as processes on it (<see cref="Executors.LocalExecutor"/>) and must give a command;
+    /// <see cref="Cluster"/> should be the machine's (<see cref="Executors.LocalMachine.Cluster"/>). Null: simulated nodes.
+    /// </summary>
+    public Executors.LocalMachine? LocalMachine { get; init; }
+
+    /// <summary>How long a stopped local process has between SIGTERM and SIGKILL.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest request body taken; larger ones get 413.</summary>
     public long MaxRequestBodyBytes { get; init; } = 256 * 1024;
 

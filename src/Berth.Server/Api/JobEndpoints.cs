@@ -26,6 +26,7 @@ public static class JobEndpoints
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(415);
         jobs.MapGet("/", List).WithName("ListJobs").Produces<JobList>().ProducesProblem(400);
         jobs.MapGet("/{id}", Get).WithName("GetJob").Produces<JobView>().ProducesProblem(404);
+        jobs.MapGet("/{id}/logs", Logs).WithName("JobLogs").Produces<string>(200, "text/plain").ProducesProblem(404);
         jobs.MapDelete("/{id}", (string id, HttpContext http, ServerContext s) => Change(id, http, s, Cancel)).WithName("CancelJob").Produces<JobView>().ProducesProblem(404).ProducesProblem(409);
         jobs.MapPost("/{id}/hold", (string id, HttpContext http, ServerContext s) => Change(id, http, s, Hold)).WithName("HoldJob").Produces<JobView>().ProducesProblem(409);
         jobs.MapPost("/{id}/release", (string id, HttpContext http, ServerContext s) => Change(id, http, s, Release)).WithName("ReleaseJob").Produces<JobView>().ProducesProblem(409);
@@ -152,6 +153,38 @@ public static class JobEndpoints
         }
 
         return Results.Json(JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow(), s.Store.Events(job)), ApiJson.Responses);
+    }
+
+    /// <summary>A pod's stdout or stderr (local executor), as text; the first pod's when none is named.</summary>
+    private static IResult Logs(string id, HttpContext http, ServerContext s, string? pod, string? stream)
+    {
+        var job = s.Store.Find(id);
+        if (job is null || !http.Caller().CanSee(job.Workload.Queue))
+        {
+            return Problems.NotFound(id);
+        }
+
+        if (stream is not (null or "stdout" or "stderr"))
+        {
+            return Problems.BadRequest("stream", "stream is stdout or stderr");
+        }
+
+        var pods = job.Bindings.Select(b => b.Pod).ToArray();
+        var name = pod is null ? pods.FirstOrDefault() : pods.FirstOrDefault(p => p == pod || p.EndsWith("/" + pod, StringComparison.Ordinal));
+        if (name is null)
+        {
+            return Problems.Of(404, "pod", pods.Length == 0 ? $"job {id} has no pods placed, so no logs yet" : $"job {id} has no pod {pod}; its pods are {string.Join(", ", pods)}");
+        }
+
+        var path = Executors.LocalExecutor.LogPath(s.DataDirectory, job.Id, name, stream ?? "stdout");
+        if (!File.Exists(path))
+        {
+            return Problems.Of(404, "pod", $"no logs for {name}: this server runs jobs on simulated nodes, or the pod has written nothing yet");
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(file);
+        return Results.Text(reader.ReadToEnd(), "text/plain; charset=utf-8");
     }
 
     private static IResult Change(string id, HttpContext http, ServerContext s, Func<JobRecord, DateTimeOffset, JobChange> change)

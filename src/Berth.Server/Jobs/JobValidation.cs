@@ -13,8 +13,11 @@ public static class JobValidation
 {
     public const int MaxPodsPerSet = 10_000;
 
-    public static Workload Build(string id, JobSpec spec, QueueConfiguration configuration, DateTimeOffset created)
+    public static Workload Build(string id, JobSpec spec, QueueConfiguration configuration, DateTimeOffset created) => Build(id, spec, configuration, JobRules.Simulated);
+
+    public static Workload Build(string id, JobSpec spec, QueueConfiguration configuration, JobRules rules)
     {
+        ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(configuration);
         if (spec.Name is { } name && (name.Length > 253 || name.Any(char.IsControl)))
@@ -65,9 +68,24 @@ public static class JobValidation
 
             duration = d;
         }
-        else
+        else if (rules.DurationRequired)
         {
             throw new JobSpecException("duration", "duration is missing; on simulated nodes a job runs for its declared duration, such as 30m");
+        }
+
+        if (spec.Command is { } argv && (argv.Count == 0 || argv.Any(string.IsNullOrEmpty)))
+        {
+            throw new JobSpecException("command", "command is empty or has an empty argument; give the program and its arguments, such as [\"python\", \"train.py\"]");
+        }
+
+        if (rules.CommandRequired && spec.Command is null)
+        {
+            throw new JobSpecException("command", "command is missing; this server runs jobs as processes on this machine, so give the program and its arguments (berth submit ... -- python train.py)");
+        }
+
+        if (spec.Env is { } env && env.Keys.Any(k => k.Length == 0 || k.Contains('=', StringComparison.Ordinal)))
+        {
+            throw new JobSpecException("env", "an env name is empty or has '='; give names such as BATCH_SIZE");
         }
 
         var workload = new Workload(id)

@@ -93,8 +93,9 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
 
     /// <summary>
     /// Runs cycles until <paramref name="stopping"/>: after a <see cref="Wake"/> and at least every
-    /// <paramref name="interval"/> of real time, but never sooner than <paramref name="gap"/> after the last one: under
-    /// a burst of submits one cycle takes many jobs, instead of a cycle per job taking the CPU from the API.
+    /// <paramref name="interval"/> of real time, but never sooner than <paramref name="gap"/>, nor than twice the
+    /// last cycle's own time, after the last one: under a burst of submits one cycle takes many jobs, and cycles
+    /// over a long queue take at most a third of the CPU from the API.
     /// </summary>
     public async Task RunAsync(TimeSpan interval, TimeSpan gap, TimeProvider realTime, Action<Exception> onError, CancellationToken stopping)
     {
@@ -102,6 +103,7 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
         ArgumentNullException.ThrowIfNull(onError);
         while (!stopping.IsCancellationRequested)
         {
+            var started = realTime.GetTimestamp();
             try
             {
                 RunOnce();
@@ -115,9 +117,10 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
 
             try
             {
-                if (gap > TimeSpan.Zero)
+                var rest = TimeSpan.FromTicks(Math.Max(gap.Ticks, 2 * realTime.GetElapsedTime(started).Ticks));
+                if (rest > TimeSpan.Zero)
                 {
-                    await Task.Delay(gap, realTime, stopping).ConfigureAwait(false);
+                    await Task.Delay(rest, realTime, stopping).ConfigureAwait(false);
                 }
 
                 using var timeout = new CancellationTokenSource(interval, realTime);

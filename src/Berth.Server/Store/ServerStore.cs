@@ -25,6 +25,7 @@ public sealed class ServerStore : IDisposable
     private readonly Lock _gate = new();
     private readonly SqliteConnection _db;
     private readonly QueueConfiguration _configuration;
+    private readonly JobRules _rules;
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _byKey = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, JobRecord> _bySeq = [];
@@ -33,10 +34,11 @@ public sealed class ServerStore : IDisposable
     private readonly SqliteCommand _insertEvent;
     private long _nextSeq;
 
-    private ServerStore(SqliteConnection db, QueueConfiguration configuration)
+    private ServerStore(SqliteConnection db, QueueConfiguration configuration, JobRules rules)
     {
         _db = db;
         _configuration = configuration;
+        _rules = rules;
         _insertJob = Command("INSERT INTO jobs(seq, id, spec, state, created, requeues, idempotency_key) VALUES($seq, $id, $spec, $state, $created, 0, $key)", "$seq", "$id", "$spec", "$state", "$created", "$key");
         _updateJob = Command("UPDATE jobs SET state=$state, admitted_at=$admitted, started_at=$started, finished_at=$finished, memo=$memo, bindings=$bindings, requeues=$requeues, message=$message WHERE seq=$seq", "$state", "$admitted", "$started", "$finished", "$memo", "$bindings", "$requeues", "$message", "$seq");
         _insertEvent = Command("INSERT INTO events(job_seq, at, kind, message) VALUES($seq, $at, $kind, $message)", "$seq", "$at", "$kind", "$message");
@@ -52,8 +54,11 @@ public sealed class ServerStore : IDisposable
     /// Opens (or creates) the database in <paramref name="directory"/>, applies the migrations it lacks and loads
     /// every job. Jobs are checked against <paramref name="configuration"/> exactly as on submit.
     /// </summary>
-    public static ServerStore Open(string directory, QueueConfiguration configuration)
+    public static ServerStore Open(string directory, QueueConfiguration configuration) => Open(directory, configuration, JobRules.Simulated);
+
+    public static ServerStore Open(string directory, QueueConfiguration configuration, JobRules rules)
     {
+        ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(configuration);
         Directory.CreateDirectory(directory);
@@ -65,7 +70,7 @@ public sealed class ServerStore : IDisposable
             Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
             Migrate(db, path);
             var problems = new Dictionary<string, string>(StringComparer.Ordinal);
-            var store = new ServerStore(db, configuration) { Path = path, Problems = problems };
+            var store = new ServerStore(db, configuration, rules) { Path = path, Problems = problems };
             store.Load(problems);
             return store;
         }
@@ -146,7 +151,7 @@ public sealed class ServerStore : IDisposable
 
             var seq = _nextSeq + 1;
             var id = IdOf(seq);
-            var workload = JobValidation.Build(id, spec, _configuration, now);
+            var workload = JobValidation.Build(id, spec, _configuration, _rules);
             var job = new JobRecord { Seq = seq, Id = id, Spec = spec, Workload = workload, State = JobState.Pending, Created = now, IdempotencyKey = idempotencyKey };
             using (var tx = _db.BeginTransaction())
             {
@@ -360,7 +365,7 @@ public sealed class ServerStore : IDisposable
             Workload workload;
             try
             {
-                workload = JobValidation.Build(id, spec, _configuration, created);
+                workload = JobValidation.Build(id, spec, _configuration, _rules);
             }
             catch (JobSpecException e)
             {
