@@ -126,6 +126,7 @@ public static class BerthCli
             JobActionCommand.Release(terminal),
             QueuesCommand.Create(terminal),
             NodesCommand.Create(terminal),
+            LogsCommand.Create(terminal),
             TokenCommand.Create(terminal),
             VersionCommand.Create(terminal),
         };

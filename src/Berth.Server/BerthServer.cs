@@ -63,7 +63,9 @@ public sealed class BerthServer : IAsyncDisposable
             var admin = tokens.EnsureAdmin(options.DataDirectory);
             var metrics = new ServerMetrics();
             IExecutor executor = options.LocalMachine is { } machine ? new LocalExecutor(options.DataDirectory, machine, TimeProvider.System, options.StopGrace) : new SimulatedExecutor();
-            var loop = new DecisionLoop(store, options.Cluster, time, executor, options.Cycle, metrics);
+            // Fragmentation-aware placement needs GPUs to measure; a CPU-only machine places by best fit.
+            var cycle = options.Cluster.Nodes.Any(n => n.GpuCount > 0) ? options.Cycle : options.Cycle with { Admission = options.Cycle.Admission with { PlacementPolicy = "bestfit" } };
+            var loop = new DecisionLoop(store, options.Cluster, time, executor, cycle, metrics);
             var context = new ServerContext(store, loop, tokens, options.Cluster, time, executor, metrics) { DataDirectory = options.DataDirectory };
             loop.RunOnce(); // rebuilt from the store before the first request
 

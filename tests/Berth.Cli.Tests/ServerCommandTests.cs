@@ -172,6 +172,16 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Logs_OfASimulatedJob_IsBadInputSayingWhy()
+    {
+        var id = Berth("submit", "--queue", "team-a", "--duration", "10m").Out.Trim();
+        _server.Loop.RunOnce();
+        var run = Berth("logs", id);
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains("simulated nodes", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BadOutputFormat_IsBadInput()
     {
         Assert.Equal(ExitCodes.BadInput, Berth("jobs", "-o", "xml").ExitCode);

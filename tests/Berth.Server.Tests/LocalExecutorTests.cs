@@ -108,6 +108,28 @@ public sealed class LocalExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CpuOnlyMachine_RunsAJob()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 2000, MemoryMiB = 4096 }, []);
+        var dir = Path.Combine(Path.GetTempPath(), "berth-server-tests", Guid.NewGuid().ToString("N"));
+        await using var server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = dir, Cluster = machine.Cluster(), LocalMachine = machine, Port = 0, Clock = new ManualTime(), CycleInterval = null });
+        var (job, _) = server.Store.Submit(new JobSpec { Queue = "default", Command = ["/bin/true"], PodSets = [new PodSetSpec { Count = 1, Cpu = 1 }] }, null, DateTimeOffset.UnixEpoch);
+        var watch = Stopwatch.StartNew();
+        while (!server.Store.Find(job.Id)!.State.IsFinal() && watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            server.Loop.RunOnce();
+            Thread.Sleep(50);
+        }
+
+        Assert.Equal(JobState.Succeeded, server.Store.Find(job.Id)!.State);
+    }
+
+    [Fact]
     public async Task Submit_WithoutACommand_IsRefused()
     {
         using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", PodSets = [new PodSetSpec { Count = 1 }] }, ApiJson.Responses);

@@ -31,6 +31,8 @@ internal sealed class ServeCommand
 
     private readonly Option<double?> _timeScale = new("--time-scale") { Description = "Run the server's clock N times faster than real time, so simulated jobs end sooner (default 1; 30 with --demo).", HelpName = "N" };
 
+    private readonly Option<bool> _local = new("--local") { Description = "Run jobs as processes on this machine (its GPUs from nvidia-smi, else CPU only; one queue 'default') instead of on simulated nodes; jobs then need a command." };
+
     private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate (chain) to serve HTTPS with; needs --tls-key.", HelpName = "file" };
 
     private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key of --tls-cert.", HelpName = "file" };
@@ -42,7 +44,7 @@ internal sealed class ServeCommand
         var handler = new ServeCommand(terminal);
         var command = new Command("serve", "Run the Berth server: a durable job queue with an HTTP API (/api/v1), on simulated nodes, in one process.")
         {
-            handler._data, handler._config, handler._port, handler._listen, handler._demo, handler._timeScale, handler._tlsCert, handler._tlsKey,
+            handler._data, handler._config, handler._port, handler._listen, handler._demo, handler._timeScale, handler._tlsCert, handler._tlsKey, handler._local,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -97,7 +99,23 @@ internal sealed class ServeCommand
         }
 
         ServerCluster cluster;
-        if (parse.GetValue(_config) is { } file)
+        Berth.Server.Executors.LocalMachine? machine = null;
+        if (parse.GetValue(_local))
+        {
+            if (parse.GetValue(_config) is not null || demo)
+            {
+                throw new InputException("--local runs on this machine with its own queue 'default'; leave out --config and --demo");
+            }
+
+            machine = Berth.Server.Executors.LocalMachine.Discover();
+            cluster = machine.Cluster();
+            scale = parse.GetValue(_timeScale) ?? 1;
+            if (scale != 1)
+            {
+                throw new InputException("--time-scale: a local server runs real processes in real time; leave --time-scale out");
+            }
+        }
+        else if (parse.GetValue(_config) is { } file)
         {
             var scenario = ScenarioReader.ReadConfiguration(file);
             cluster = new ServerCluster(scenario.Nodes, scenario.Queues);
@@ -133,6 +151,7 @@ internal sealed class ServeCommand
                 TimeScale = scale,
                 DemoInterval = demo ? TimeSpan.FromSeconds(3) : null,
                 Certificate = certificate,
+                LocalMachine = machine,
             }, _terminal.Cancellation).GetAwaiter().GetResult();
         }
         catch (StoreException e)
@@ -153,7 +172,7 @@ internal sealed class ServeCommand
         try
         {
             var gpus = cluster.Nodes.Sum(n => n.GpuCount);
-            _terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Berth server on {server.Url} ({cluster.Nodes.Count} simulated nodes, {gpus} GPUs, {cluster.Configuration.Queues.Count} queues; {server.Store.Count} jobs in {Path.Combine(data, ServerStore.FileName)}; clock x{scale:0.###})"));
+            _terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Berth server on {server.Url} ({(machine is null ? $"{cluster.Nodes.Count} simulated nodes, {gpus} GPUs" : $"this machine: {machine}")}, {cluster.Configuration.Queues.Count} queues; {server.Store.Count} jobs in {Path.Combine(data, ServerStore.FileName)}; clock x{scale:0.###})"));
             var tokenFile = Path.Combine(data, Berth.Server.Access.TokenRegistry.AdminTokenFile);
             if (server.AdminToken is { } token)
             {
