@@ -120,7 +120,7 @@ public static class ServerScale
         for (var i = 0; i < jobs; i++)
         {
             var spec = new JobSpec { Name = "filler", Queue = queues[i % queues.Length], Duration = "1h", PodSets = [new PodSetSpec { Count = 1 + (i % 2), Gpus = 1 << (i % 4) }] };
-            engine.Submit(JobValidation.Build($"j-{i}", spec, cluster.Configuration, default), TimeSpan.FromMilliseconds(i));
+            engine.Submit(JobValidation.Build($"j-{i}", spec, cluster.Configuration, JobRules.Simulated), TimeSpan.FromMilliseconds(i));
         }
 
         Console.WriteLine(string.Create(Inv, $"submit {w.Elapsed.TotalSeconds:0.00} s"));

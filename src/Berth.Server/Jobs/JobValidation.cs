@@ -13,8 +13,6 @@ public static class JobValidation
 {
     public const int MaxPodsPerSet = 10_000;
 
-    public static Workload Build(string id, JobSpec spec, QueueConfiguration configuration, DateTimeOffset created) => Build(id, spec, configuration, JobRules.Simulated);
-
     public static Workload Build(string id, JobSpec spec, QueueConfiguration configuration, JobRules rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
