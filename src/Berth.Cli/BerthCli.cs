@@ -127,6 +127,9 @@ public static class BerthCli
             QueuesCommand.Create(terminal),
             NodesCommand.Create(terminal),
             LogsCommand.Create(terminal),
+            NodeActionCommand.Cordon(terminal),
+            NodeActionCommand.Uncordon(terminal),
+            NodeActionCommand.Drain(terminal),
             TokenCommand.Create(terminal),
             VersionCommand.Create(terminal),
         };

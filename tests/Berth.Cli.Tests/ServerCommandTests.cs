@@ -182,6 +182,18 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void CordonAndUncordon_ShowInNodes()
+    {
+        var cordon = Berth("cordon", "node-1");
+        Assert.True(cordon.ExitCode == 0, cordon.ToString());
+        Assert.Equal("node-1 cordoned", cordon.Out.Trim());
+        Assert.Contains("node-1 (cordoned)", Berth("nodes").Out, StringComparison.Ordinal);
+        Assert.Equal(0, Berth("uncordon", "node-1").ExitCode);
+        Assert.DoesNotContain("cordoned", Berth("nodes").Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.BadInput, Berth("drain", "node-9").ExitCode);
+    }
+
+    [Fact]
     public void BadOutputFormat_IsBadInput()
     {
         Assert.Equal(ExitCodes.BadInput, Berth("jobs", "-o", "xml").ExitCode);

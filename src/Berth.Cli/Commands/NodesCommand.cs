@@ -41,7 +41,7 @@ internal sealed class NodesCommand
 
         Printing.Table(_terminal.Out, ["NODE", "GPUS", "MODEL", "FREE", "JOBS"], nodes.Select(n => (IReadOnlyList<string>)
         [
-            n.Name,
+            n.Cordoned ? n.Name + " (cordoned)" : n.Name,
             n.Gpus.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             n.Gpus.FirstOrDefault()?.Model ?? "-",
             Printing.Number(n.Gpus.Sum(g => g.Free)),

@@ -16,6 +16,9 @@ public static class ClusterEndpoints
     {
         app.MapGet("/api/v1/queues", Queues).WithTags("queues").WithName("ListQueues").Produces<QueueView[]>();
         app.MapGet("/api/v1/nodes", Nodes).WithTags("nodes").WithName("ListNodes").Produces<NodeView[]>();
+        app.MapPost("/api/v1/nodes/{name}/cordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: false)).WithTags("nodes").WithName("CordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
+        app.MapPost("/api/v1/nodes/{name}/uncordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: false, drain: false)).WithTags("nodes").WithName("UncordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
+        app.MapPost("/api/v1/nodes/{name}/drain", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: true)).WithTags("nodes").WithName("DrainNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
         app.MapPost("/api/v1/tokens", CreateToken).WithTags("tokens").WithName("CreateToken").Accepts<TokenRequest>("application/json")
             .Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403);
     }
@@ -66,8 +69,45 @@ public static class ClusterEndpoints
             {
                 var held = holders.GetValueOrDefault((n.Name, g)) ?? [];
                 return new GpuView(g, n.GpuModel ?? "gpu", Math.Max(0, 1 - held.Sum(h => h.Share)), held);
-            }).ToArray())).ToArray();
+            }).ToArray(),
+            s.Store.Cordoned.Contains(n.Name))).ToArray();
         return Results.Json(views, ApiJson.Responses);
+    }
+
+    /// <summary>
+    /// Cordon: nothing new is placed on the node. Drain: cordon, and send every job with a pod there back to its
+    /// queue (stopped on the executor; it keeps its place), committed before the reply.
+    /// </summary>
+    private static IResult Cordon(string name, HttpContext http, ServerContext s, bool cordon, bool drain)
+    {
+        if (http.Caller().Role != Role.Admin)
+        {
+            return Problems.Of(403, "Authorization", "only an admin token can cordon, uncordon or drain nodes");
+        }
+
+        if (s.Cluster.Nodes.All(n => n.Name != name))
+        {
+            return Problems.Of(404, "name", $"no node {name}; list them with GET /api/v1/nodes (berth nodes)");
+        }
+
+        s.Store.SetCordoned(name, cordon);
+        if (drain)
+        {
+            var now = s.Time.GetUtcNow();
+            foreach (var job in s.Store.Active().Where(j => j.HoldsGpus && j.Bindings.Any(b => b.Node == name)))
+            {
+                var result = s.Store.Change(job.Id, j => j.State != JobState.Running
+                    ? Store.JobChange.Refuse(j, "not running any more")
+                    : new Store.JobChange(j, j with { State = JobState.Pending, Memo = null, Bindings = [], AdmittedAt = null, StartedAt = null, Message = $"node {name} drained by an admin" }, new JobEvent(now, "Requeued", $"Drained: node {name} drained by an admin; back in its queue at its place"), null));
+                if (result?.Next is not null)
+                {
+                    s.Executor.Stop(job);
+                }
+            }
+        }
+
+        s.Loop.Wake();
+        return Results.Json(new { name, cordoned = cordon }, ApiJson.Responses);
     }
 
     private static async Task<IResult> CreateToken(HttpContext http, ServerContext s)

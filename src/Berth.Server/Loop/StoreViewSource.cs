@@ -50,11 +50,12 @@ public sealed class StoreViewSource(ServerStore store, ServerCluster cluster, Ti
         workloads.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         held.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         Jobs = byId;
+        var cordoned = store.Cordoned;
         return new ClusterView
         {
             Now = now,
             Configuration = cluster.Configuration,
-            Nodes = cluster.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new ViewNode(n, Usable: true, Healthy: true, UnhealthyGpuMask: 0)).ToArray(),
+            Nodes = cluster.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new ViewNode(n, Usable: !cordoned.Contains(n.Name), Healthy: true, UnhealthyGpuMask: 0)).ToArray(),
             Held = held,
             Workloads = workloads,
         };

@@ -33,6 +33,7 @@ public sealed class ServerStore : IDisposable
     private readonly SqliteCommand _updateJob;
     private readonly SqliteCommand _insertEvent;
     private long _nextSeq;
+    private IReadOnlySet<string> _cordoned = new HashSet<string>(StringComparer.Ordinal);
 
     private ServerStore(SqliteConnection db, QueueConfiguration configuration, JobRules rules)
     {
@@ -72,6 +73,7 @@ public sealed class ServerStore : IDisposable
             var problems = new Dictionary<string, string>(StringComparer.Ordinal);
             var store = new ServerStore(db, configuration, rules) { Path = path, Problems = problems };
             store.Load(problems);
+            store._cordoned = (store.Meta(CordonedKey) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
             return store;
         }
         catch (SqliteException e)
@@ -83,6 +85,25 @@ public sealed class ServerStore : IDisposable
         {
             db.Dispose();
             throw;
+        }
+    }
+
+    private const string CordonedKey = "cordoned";
+
+    /// <summary>Nodes an admin cordoned: nothing new is placed there (what runs there stays unless drained).</summary>
+    public IReadOnlySet<string> Cordoned => Volatile.Read(ref _cordoned);
+
+    /// <summary>Cordons or uncordons <paramref name="node"/>, committed before it returns.</summary>
+    public void SetCordoned(string node, bool cordoned)
+    {
+        lock (_gate)
+        {
+            var next = new HashSet<string>(_cordoned, StringComparer.Ordinal);
+            if (cordoned ? next.Add(node) : next.Remove(node))
+            {
+                SetMeta(CordonedKey, string.Join(',', next.Order(StringComparer.Ordinal)));
+                Volatile.Write(ref _cordoned, next);
+            }
         }
     }
 
