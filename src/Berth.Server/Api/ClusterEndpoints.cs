@@ -19,6 +19,7 @@ public static class ClusterEndpoints
         app.MapPost("/api/v1/nodes/{name}/cordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: false)).WithTags("nodes").WithName("CordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
         app.MapPost("/api/v1/nodes/{name}/uncordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: false, drain: false)).WithTags("nodes").WithName("UncordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
         app.MapPost("/api/v1/nodes/{name}/drain", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: true)).WithTags("nodes").WithName("DrainNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
+        app.MapGet("/api/v1/events", Stream).WithTags("events").WithName("StreamChanges").Produces<ChangeView>(200, "text/event-stream");
         app.MapPost("/api/v1/tokens", CreateToken).WithTags("tokens").WithName("CreateToken").Accepts<TokenRequest>("application/json")
             .Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403);
     }
@@ -108,6 +109,43 @@ public static class ClusterEndpoints
 
         s.Loop.Wake();
         return Results.Json(new { name, cordoned = cordon }, ApiJson.Responses);
+    }
+
+    /// <summary>
+    /// Server-sent events: every job change committed from now on that the caller may see, one <c>event: job</c>
+    /// per change with a <see cref="ChangeView"/> as data, until the client goes away.
+    /// </summary>
+    private static async Task Stream(HttpContext http, ServerContext s, Microsoft.Extensions.Hosting.IHostApplicationLifetime life)
+    {
+        var caller = http.Caller();
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, life.ApplicationStopping);
+        var changes = s.Store.Changes.Subscribe(); // before the first byte: a client that saw it misses nothing after
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        try
+        {
+            await http.Response.WriteAsync(": berth job changes\n\n", ended.Token).ConfigureAwait(false);
+            await http.Response.Body.FlushAsync(ended.Token).ConfigureAwait(false);
+            await foreach (var (job, e) in changes.ReadAllAsync(ended.Token).ConfigureAwait(false))
+            {
+                if (!caller.CanSee(job.Workload.Queue))
+                {
+                    continue;
+                }
+
+                var data = JsonSerializer.Serialize(new ChangeView(job.Id, job.Workload.Queue, job.State, e.At, e.Kind, e.Message), ApiJson.Responses);
+                await http.Response.WriteAsync($"event: job\ndata: {data}\n\n", ended.Token).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(ended.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the client went away, or the server stops
+        }
+        finally
+        {
+            s.Store.Changes.Unsubscribe(changes);
+        }
     }
 
     private static async Task<IResult> CreateToken(HttpContext http, ServerContext s)

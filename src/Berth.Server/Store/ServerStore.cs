@@ -45,6 +45,9 @@ public sealed class ServerStore : IDisposable
         _insertEvent = Command("INSERT INTO events(job_seq, at, kind, message) VALUES($seq, $at, $kind, $message)", "$seq", "$at", "$kind", "$message");
     }
 
+    /// <summary>Every committed change, as it is committed (the API streams it).</summary>
+    public ChangeFeed Changes { get; } = new();
+
     /// <summary>Where the database lives.</summary>
     public required string Path { get; init; }
 
@@ -174,17 +177,19 @@ public sealed class ServerStore : IDisposable
             var id = IdOf(seq);
             var workload = JobValidation.Build(id, spec, _configuration, _rules);
             var job = new JobRecord { Seq = seq, Id = id, Spec = spec, Workload = workload, State = JobState.Pending, Created = now, IdempotencyKey = idempotencyKey };
+            var submitted = new JobEvent(now, "Submitted", $"submitted to queue {workload.Queue} ({job.GpusRequested} GPUs in {workload.PodCount} pods)");
             using (var tx = _db.BeginTransaction())
             {
                 _insertJob.Transaction = tx;
                 Set(_insertJob, seq, id, JsonSerializer.Serialize(spec, Json), nameof(JobState.Pending), now.UtcTicks, idempotencyKey);
                 _insertJob.ExecuteNonQuery();
-                WriteEvent(tx, seq, new JobEvent(now, "Submitted", $"submitted to queue {workload.Queue} ({job.GpusRequested} GPUs in {workload.PodCount} pods)"));
+                WriteEvent(tx, seq, submitted);
                 tx.Commit();
             }
 
             _nextSeq = seq;
             Remember(job);
+            Changes.Publish(job, submitted);
             return (job, false);
         }
     }
@@ -219,6 +224,13 @@ public sealed class ServerStore : IDisposable
             }
 
             tx.Commit();
+            foreach (var update in applied)
+            {
+                foreach (var e in update.Events)
+                {
+                    Changes.Publish(update.Next, e);
+                }
+            }
         }
 
         return applied;
