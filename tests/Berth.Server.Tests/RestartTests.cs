@@ -42,6 +42,21 @@ public class RestartTests
     }
 
     [Fact]
+    public void Store_RefusesASecondServerOnTheSameDataDirectory()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "berth-server-tests", Guid.NewGuid().ToString("N"));
+        var config = ServerHarness.SmallCluster().Configuration;
+        using (var first = ServerStore.Open(dir, config))
+        {
+            var e = Assert.Throws<StoreException>(() => ServerStore.Open(dir, config));
+            Assert.Contains("another berth serve", e.Message, StringComparison.Ordinal);
+        }
+
+        using var again = ServerStore.Open(dir, config); // free once the first is closed
+        Assert.Equal(0, again.Count);
+    }
+
+    [Fact]
     public async Task Restart_KeepsIdempotencyKeys()
     {
         await using var h = await ServerHarness.StartAsync();

@@ -24,6 +24,7 @@ public sealed class ServerStore : IDisposable
 
     private readonly Lock _gate = new();
     private readonly SqliteConnection _db;
+    private FileStream? _lock;
     private readonly QueueConfiguration _configuration;
     private readonly JobRules _rules;
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
@@ -67,6 +68,18 @@ public sealed class ServerStore : IDisposable
         ArgumentNullException.ThrowIfNull(configuration);
         Directory.CreateDirectory(directory);
         var path = System.IO.Path.Combine(directory, FileName);
+
+        // One server per data directory: two would both decide, and could give a GPU twice.
+        FileStream dirLock;
+        try
+        {
+            dirLock = new FileStream(System.IO.Path.Combine(directory, "berth.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new StoreException($"another berth serve uses the data directory {directory} ({e.Message}); stop it, or give this one another --data", e);
+        }
+
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
         try
         {
@@ -74,7 +87,7 @@ public sealed class ServerStore : IDisposable
             Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
             Migrate(db, path);
             var problems = new Dictionary<string, string>(StringComparer.Ordinal);
-            var store = new ServerStore(db, configuration, rules) { Path = path, Problems = problems };
+            var store = new ServerStore(db, configuration, rules) { Path = path, Problems = problems, _lock = dirLock };
             store.Load(problems);
             store._cordoned = (store.Meta(CordonedKey) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
             return store;
@@ -82,11 +95,13 @@ public sealed class ServerStore : IDisposable
         catch (SqliteException e)
         {
             db.Dispose();
+            dirLock.Dispose();
             throw new StoreException($"the database {path} cannot be opened ({e.Message}); check that no other berth serve uses --data {directory}, or move the file away to start empty", e);
         }
         catch
         {
             db.Dispose();
+            dirLock.Dispose();
             throw;
         }
     }
@@ -344,6 +359,7 @@ public sealed class ServerStore : IDisposable
             _updateJob.Dispose();
             _insertEvent.Dispose();
             _db.Dispose();
+            _lock?.Dispose();
         }
     }
 
