@@ -70,6 +70,12 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         var stdout = await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs");
         Assert.Equal($"hello GPU-aaaa {job.Id}", stdout.Trim());
         Assert.Equal("oops", (await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs?stream=stderr")).Trim());
+
+        // Following: from a byte offset, with the next offset in a header.
+        using var tail = await _http.GetAsync($"api/v1/jobs/{job.Id}/logs?offset=6");
+        Assert.Equal($"GPU-aaaa {job.Id}", (await tail.Content.ReadAsStringAsync()).Trim());
+        Assert.Equal(stdout.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), tail.Headers.GetValues("Berth-Log-Offset").Single());
+        Assert.Equal("Succeeded", tail.Headers.GetValues("Berth-Job-State").Single());
     }
 
     [Fact]

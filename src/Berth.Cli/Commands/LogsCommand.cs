@@ -11,17 +11,19 @@ internal sealed class LogsCommand
     private readonly Argument<string> _id = new("id") { Description = "The job's id." };
     private readonly Option<string?> _pod = new("--pod") { Description = "The pod, such as workers-1 (default: the first).", HelpName = "pod" };
     private readonly Option<bool> _stderr = new("--stderr") { Description = "Print stderr instead of stdout." };
+    private readonly Option<bool> _follow = new("--follow", "-f") { Description = "Keep printing what the pod writes until the job ends." };
 
     private LogsCommand(CliTerminal terminal) => _terminal = terminal;
 
     public static Command Create(CliTerminal terminal)
     {
         var h = new LogsCommand(terminal);
-        var command = new Command("logs", "Print what a pod of a job wrote (servers started with --local; simulated jobs write nothing).") { h._id, h._pod, h._stderr };
+        var command = new Command("logs", "Print what a pod of a job wrote (servers started with --local; simulated jobs write nothing).") { h._id, h._pod, h._stderr, h._follow };
         h._client.AddTo(command, withOutput: false);
         command.SetAction(h.Execute);
         return command.WithExamples("""
             berth logs j-12
+            berth logs j-12 -f
             berth logs j-12 --pod workers-1 --stderr
             """);
     }
@@ -35,7 +37,28 @@ internal sealed class LogsCommand
             path += "&pod=" + Uri.EscapeDataString(pod);
         }
 
-        _terminal.Out.Write(client.SendRaw(HttpMethod.Get, path, null, null));
-        return ExitCodes.Success;
+        if (!parse.GetValue(_follow))
+        {
+            _terminal.Out.Write(client.SendRaw(HttpMethod.Get, path, null, null));
+            return ExitCodes.Success;
+        }
+
+        // Follow: read from where the last answer ended, once a second, until the job is final and nothing is new.
+        long offset = 0;
+        while (true)
+        {
+            var text = client.SendRaw(HttpMethod.Get, $"{path}&offset={offset}", null, null, out var headers);
+            _terminal.Out.Write(text);
+            _terminal.Out.Flush();
+            offset = headers.TryGetValues("Berth-Log-Offset", out var values) && long.TryParse(values.First(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var next) ? next : offset;
+            var state = headers.TryGetValues("Berth-Job-State", out var states) ? states.First() : string.Empty;
+            if (text.Length == 0 && state is not ("Running" or "Pending" or "Held"))
+            {
+                return ExitCodes.Success;
+            }
+
+            _terminal.Cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+            _terminal.Cancellation.ThrowIfCancellationRequested();
+        }
     }
 }

@@ -27,7 +27,10 @@ internal sealed class ServerClient(Uri url, string? token, CancellationToken can
     }
 
     /// <summary>The response body of a successful request.</summary>
-    public string SendRaw(HttpMethod method, string path, object? body, IReadOnlyDictionary<string, string>? headers)
+    public string SendRaw(HttpMethod method, string path, object? body, IReadOnlyDictionary<string, string>? headers) => SendRaw(method, path, body, headers, out _);
+
+    /// <summary>The response body of a successful request, and its headers.</summary>
+    public string SendRaw(HttpMethod method, string path, object? body, IReadOnlyDictionary<string, string>? headers, out HttpResponseHeaders responseHeaders)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -57,6 +60,7 @@ internal sealed class ServerClient(Uri url, string? token, CancellationToken can
         using (response)
         {
             var text = response.Content.ReadAsStringAsync(cancellation).GetAwaiter().GetResult();
+            responseHeaders = response.Headers;
             if (response.IsSuccessStatusCode)
             {
                 return text;

@@ -156,8 +156,13 @@ public static class JobEndpoints
     }
 
     /// <summary>A pod's stdout or stderr (local executor), as text; the first pod's when none is named.</summary>
-    private static IResult Logs(string id, HttpContext http, ServerContext s, string? pod, string? stream)
+    private static IResult Logs(string id, HttpContext http, ServerContext s, string? pod, string? stream, long? offset)
     {
+        if (offset is < 0)
+        {
+            return Problems.BadRequest("offset", "offset is a byte offset of 0 or more: pass the Berth-Log-Offset header of the previous answer to follow");
+        }
+
         var job = s.Store.Find(id);
         if (job is null || !http.Caller().CanSee(job.Workload.Queue))
         {
@@ -182,9 +187,14 @@ public static class JobEndpoints
             return Problems.Of(404, "pod", $"no logs for {name}: this server runs jobs on simulated nodes, or the pod has written nothing yet");
         }
 
+        // From a byte offset (following a log): the answer says where the next read starts.
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(file);
-        return Results.Text(reader.ReadToEnd(), "text/plain; charset=utf-8");
+        file.Seek(Math.Min(offset ?? 0, file.Length), SeekOrigin.Begin);
+        var bytes = new byte[file.Length - file.Position];
+        file.ReadExactly(bytes);
+        http.Response.Headers["Berth-Log-Offset"] = file.Position.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers["Berth-Job-State"] = job.State.ToString();
+        return Results.Bytes(bytes, "text/plain; charset=utf-8");
     }
 
     private static IResult Change(string id, HttpContext http, ServerContext s, Func<JobRecord, DateTimeOffset, JobChange> change)
