@@ -169,12 +169,19 @@ public sealed class BerthServer : IAsyncDisposable
                 }));
             r.OnRejected = async (ctx, token) =>
             {
-                context.Metrics.Refused.WithLabels("429").Inc();
                 await Problems.Of(429, "Authorization", "too many requests from this token; slow down and retry after a moment").ExecuteAsync(ctx.HttpContext).ConfigureAwait(false);
             };
         });
 
         var app = builder.Build();
+        app.Use(async (http, next) =>
+        {
+            await next(http).ConfigureAwait(false);
+            if (http.Response.StatusCode is >= 400 and < 500)
+            {
+                context.Metrics.Refused.WithLabels(http.Response.StatusCode.ToString(CultureInfo.InvariantCulture)).Inc();
+            }
+        });
         app.UseRateLimiter();
         app.Use((http, next) => CallerAccess.Check(http, next, context.Tokens));
         app.MapOpenApi();

@@ -176,6 +176,11 @@ public class JobLifecycleTests
         var metrics = await anonymous.GetStringAsync("metrics");
         Assert.Contains("berth_jobs{state=\"Running\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("berth_jobs_submitted_total{queue=\"team-a\"} 1", metrics, StringComparison.Ordinal);
+        using (await anonymous.GetAsync("api/v1/jobs"))
+        {
+        }
+
+        Assert.Contains("berth_api_refused_total{status=\"401\"} 1", await anonymous.GetStringAsync("metrics"), StringComparison.Ordinal);
         var openapi = await anonymous.GetStringAsync("openapi/v1.json");
         Assert.Contains("\"/api/v1/jobs\"", openapi, StringComparison.Ordinal);
         Assert.Contains("\"/api/v1/jobs/{id}\"", openapi, StringComparison.Ordinal);

@@ -20,7 +20,7 @@ public static class JobViews
             Queue = job.Workload.Queue,
             PriorityClass = job.Spec.PriorityClass,
             State = job.State,
-            Gpus = job.Workload.PodSets.Sum(s => s.Count * s.Template.GpuCount * (s.Template.GpuMilli / (double)Limits.GpuMilliPerGpu)),
+            Gpus = job.GpusRequested,
             Pods = job.Workload.PodCount,
             Duration = job.Spec.Duration,
             Created = job.Created,

@@ -46,5 +46,6 @@ public sealed record JobRecord
     /// <summary>True when its bindings hold GPUs: it runs.</summary>
     public bool HoldsGpus => State == JobState.Running;
 
-    public int GpusRequested => Workload.PodSets.Sum(s => s.Count * s.Template.GpuCount);
+    /// <summary>GPUs asked for over all pods; a share counts as its fraction (two pods of half a GPU: 1).</summary>
+    public double GpusRequested => Workload.PodSets.Sum(s => s.Count * s.Template.GpuCount * (s.Template.GpuMilli / (double)Berth.Model.Limits.GpuMilliPerGpu));
 }

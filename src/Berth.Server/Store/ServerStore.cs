@@ -192,7 +192,7 @@ public sealed class ServerStore : IDisposable
             var id = IdOf(seq);
             var workload = JobValidation.Build(id, spec, _configuration, _rules);
             var job = new JobRecord { Seq = seq, Id = id, Spec = spec, Workload = workload, State = JobState.Pending, Created = now, IdempotencyKey = idempotencyKey };
-            var submitted = new JobEvent(now, "Submitted", $"submitted to queue {workload.Queue} ({job.GpusRequested} GPUs in {workload.PodCount} pods)");
+            var submitted = new JobEvent(now, "Submitted", string.Create(CultureInfo.InvariantCulture, $"submitted to queue {workload.Queue} ({job.GpusRequested:0.###} GPUs in {workload.PodCount} pods)"));
             using (var tx = _db.BeginTransaction())
             {
                 _insertJob.Transaction = tx;
