@@ -29,6 +29,14 @@ public sealed class LocalExecutorTests : IAsyncLifetime
     {
         _http.Dispose();
         await _server.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a temporary folder left behind is harmless
+        }
     }
 
     private async Task<JobView> SubmitAsync(string[] command, int gpus = 1)
