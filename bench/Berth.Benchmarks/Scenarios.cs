@@ -79,6 +79,14 @@ public static class Scenarios
                     },
                     Opt("profile", "fair-share+backfill+preemption"));
                 return 0;
+            case "server-submit":
+                return ServerScale.Submit(int.Parse(Opt("jobs", "20000"), Inv), int.Parse(Opt("clients", "16"), Inv), Opt("loop", "on") == "on");
+            case "server-parts":
+                return ServerScale.Parts(int.Parse(Opt("jobs", "20000"), Inv));
+            case "server-restart":
+                return ServerScale.Restart(int.Parse(Opt("jobs", "100000"), Inv));
+            case "server-list":
+                return ServerScale.List(int.Parse(Opt("jobs", "10000"), Inv), int.Parse(Opt("port", "18090"), Inv), Opt("data", "berth-bench-data"));
             case "k8s-restart":
                 return KubernetesScale.Restart(new Berth.Kubernetes.Tests.Scale.RestartScenarioOptions
                 {

@@ -75,6 +75,11 @@ public static class BerthCli
             error.WriteLine($"error: {PrintableText.Of(e.Message, 2000)}");
             return ExitCodes.BadInput;
         }
+        catch (Remote.ServerRefusedException e)
+        {
+            error.WriteLine($"error: {PrintableText.Of(e.Message, 2000)}");
+            return ExitCodes.Unreachable;
+        }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             error.WriteLine("cancelled; nothing was written");
@@ -112,6 +117,20 @@ public static class BerthCli
             SnapshotCommand.Create(terminal),
             DataCommand.Create(terminal),
             ImportCommand.Create(terminal),
+            ServeCommand.Create(terminal),
+            SubmitCommand.Create(terminal),
+            JobsCommand.Create(terminal),
+            DescribeCommand.Create(terminal),
+            JobActionCommand.Cancel(terminal),
+            JobActionCommand.Hold(terminal),
+            JobActionCommand.Release(terminal),
+            QueuesCommand.Create(terminal),
+            NodesCommand.Create(terminal),
+            LogsCommand.Create(terminal),
+            NodeActionCommand.Cordon(terminal),
+            NodeActionCommand.Uncordon(terminal),
+            NodeActionCommand.Drain(terminal),
+            TokenCommand.Create(terminal),
             VersionCommand.Create(terminal),
         };
         root.WithExamples($$"""
@@ -123,6 +142,8 @@ public static class BerthCli
             berth import kueue queues.yaml         turn Kueue ClusterQueues, LocalQueues, flavors, cohorts into a scenario's queues
             berth snapshot -o prod.json            save a Kubernetes cluster's nodes, queues and work, then:
             berth simulate --snapshot prod.json --set-quota team-a/a100/gpu=32    what if team-a had 32 GPUs?
+            berth serve --demo                     the Berth server on simulated nodes, with demo jobs; then:
+            berth submit --queue team-a --gpus 2 --duration 30m    and berth jobs, berth describe job ID, berth queues, berth nodes
 
             {{ExitCodes.Policy}}
             """);

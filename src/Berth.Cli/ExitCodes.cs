@@ -14,7 +14,7 @@ public static class ExitCodes
     /// <summary>Bad input or usage: a file, an option or a policy name; nothing was written.</summary>
     public const int BadInput = 2;
 
-    /// <summary>A server could not be reached or refused the request (the Kubernetes API server: connection, TLS, 401/403, 5xx; a download: offline, HTTP error); nothing was written.</summary>
+    /// <summary>A server could not be reached or refused the request (the Kubernetes API server: connection, TLS, 401/403, 5xx; a download: offline, HTTP error; a Berth server: connection, 401, 403, 429, 5xx); nothing was written.</summary>
     public const int Unreachable = 3;
 
     /// <summary>Interrupted with Ctrl+C; nothing was written.</summary>
@@ -26,7 +26,7 @@ public static class ExitCodes
           0    done
           1    unexpected failure: a bug or the system (disk full); 'error: unexpected ...', BERTH_DEBUG=1 for the stack
           2    bad input or usage: an option, a file or its content; 'error: FILE:LINE: ...'; nothing was written
-          3    a server could not be reached or refused (Kubernetes API server, download); nothing was written
+          3    a server could not be reached or refused (Kubernetes API server, download, Berth server: 401, 403, 429, 5xx); nothing was written
           130  interrupted (Ctrl+C); nothing was written
         """;
 }

@@ -144,6 +144,7 @@ public sealed partial class DecisionCycle
     private void Explain()
     {
         var engine = _engine;
+        var positions = engine.PositionsInQueues();
         foreach (var workload in _view.Workloads.OrderBy(w => w.Id, StringComparer.Ordinal))
         {
             var state = engine.Find(workload.Id);
@@ -183,7 +184,7 @@ public sealed partial class DecisionCycle
                 reason.Code.ToString(),
                 string.IsNullOrEmpty(reason.Unblock) ? reason.Message : $"{reason.Message}; unblocked when {reason.Unblock}",
                 reason.Flavor,
-                engine.PositionInQueue(workload.Id),
+                positions.TryGetValue(workload.Id, out var position) ? position : null,
                 state.ExpectedStart is { } start ? _view.Now + start : null));
         }
     }

@@ -52,7 +52,30 @@ public static class ScenarioReader
     /// Reads scenario text as if it were the file <paramref name="path"/>: the path names the file in
     /// messages and is the base of relative source paths (the file itself need not exist).
     /// </summary>
-    public static Scenario Read(string path, string text)
+    public static Scenario Read(string path, string text) => Read(path, text, requireWorkloads: true);
+
+    /// <summary>
+    /// Reads the cluster and queueing sections of a scenario file for a server (<c>berth serve --config</c>): the same
+    /// format, where workloads are optional (a server's jobs are submitted to it; any in the file are read, checked and
+    /// left to the caller). Node groups and quotas must be numbers, not <c>auto</c>, when there are no workloads.
+    /// </summary>
+    public static Scenario ReadConfiguration(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new InputException(path, 0, string.Empty, YamlSource.FolderProblem(path, "a configuration file"));
+        }
+
+        if (!System.IO.File.Exists(path))
+        {
+            throw new InputException(path, 0, string.Empty, "file not found; check the path");
+        }
+
+        return Read(path, System.IO.File.ReadAllText(path), requireWorkloads: false);
+    }
+
+    private static Scenario Read(string path, string text, bool requireWorkloads)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(text);
@@ -72,7 +95,7 @@ public static class ScenarioReader
         var loaded = new List<(Workload Workload, WorkloadOrigin Origin)>();
         WorkloadSection.ReadInline(root, queueing, loaded);
         WorkloadSection.ReadSources(root, baseDir, loaded);
-        CheckWorkloads(root, queueing, loaded);
+        CheckWorkloads(root, queueing, loaded, requireWorkloads);
         loaded.Sort(static (a, b) =>
         {
             var byTime = a.Workload.SubmitTime.CompareTo(b.Workload.SubmitTime);
@@ -221,9 +244,9 @@ public static class ScenarioReader
         return (options, horizon);
     }
 
-    private static void CheckWorkloads(ScenarioFields root, QueueingSection queueing, List<(Workload Workload, WorkloadOrigin Origin)> loaded)
+    private static void CheckWorkloads(ScenarioFields root, QueueingSection queueing, List<(Workload Workload, WorkloadOrigin Origin)> loaded, bool required)
     {
-        if (loaded.Count == 0)
+        if (loaded.Count == 0 && required)
         {
             throw root.Error("workloads", "the scenario has no workloads; add a 'workloads:' list or a 'sources:' entry");
         }

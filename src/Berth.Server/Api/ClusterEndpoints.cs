@@ -1,0 +1,195 @@
+using System.Text.Json;
+using Berth.Model;
+using Berth.Runtime.Lifecycle;
+using Berth.Server.Access;
+using Berth.Server.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Berth.Server.Api;
+
+/// <summary><c>/api/v1/queues</c>, <c>/api/v1/nodes</c> and <c>/api/v1/tokens</c>: what the cluster holds, and new tokens (admins only).</summary>
+public static class ClusterEndpoints
+{
+    public static void MapCluster(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/queues", Queues).WithTags("queues").WithName("ListQueues").Produces<QueueView[]>();
+        app.MapGet("/api/v1/nodes", Nodes).WithTags("nodes").WithName("ListNodes").Produces<NodeView[]>();
+        app.MapPost("/api/v1/nodes/{name}/cordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: false)).WithTags("nodes").WithName("CordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
+        app.MapPost("/api/v1/nodes/{name}/uncordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: false, drain: false)).WithTags("nodes").WithName("UncordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
+        app.MapPost("/api/v1/nodes/{name}/drain", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: true)).WithTags("nodes").WithName("DrainNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
+        app.MapGet("/api/v1/events", Stream).WithTags("events").WithName("StreamChanges").Produces<ChangeView>(200, "text/event-stream");
+        app.MapPost("/api/v1/tokens", CreateToken).WithTags("tokens").WithName("CreateToken").Accepts<TokenRequest>("application/json")
+            .Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403);
+    }
+
+    private static IResult Queues(HttpContext http, ServerContext s)
+    {
+        var caller = http.Caller();
+        var jobs = s.Store.Active();
+        var quota = s.Loop.Quota;
+        var views = s.Cluster.Configuration.Queues.Where(q => caller.CanSee(q.Name)).OrderBy(q => q.Name, StringComparer.Ordinal).Select(q => new QueueView(
+            q.Name,
+            q.Cohort,
+            q.Weight,
+            quota.Where(g => g.Queue == q.Name).Select(g => new QuotaView(g.Flavor, g.Resource, g.Nominal, g.Used)).ToArray(),
+            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Pending),
+            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Held),
+            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Running))).ToArray();
+        return Results.Json(views, ApiJson.Responses);
+    }
+
+    private static IResult Nodes(HttpContext http, ServerContext s)
+    {
+        var caller = http.Caller();
+        var holders = new Dictionary<(string Node, int Gpu), List<GpuHolder>>();
+        foreach (var job in s.Store.Active().Where(j => j.HoldsGpus))
+        {
+            foreach (var b in job.Bindings)
+            {
+                foreach (var g in Gpus.Indices(b.GpuMask))
+                {
+                    if (!holders.TryGetValue((b.Node, g), out var list))
+                    {
+                        holders[(b.Node, g)] = list = [];
+                    }
+
+                    // A submitter sees that a GPU is taken, not by whom outside its queues.
+                    list.Add(caller.CanSee(job.Workload.Queue) ? new GpuHolder(job.Id, b.Pod, b.GpuMilli / 1000.0) : new GpuHolder("(other queue)", string.Empty, b.GpuMilli / 1000.0));
+                }
+            }
+        }
+
+        var views = s.Cluster.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new NodeView(
+            n.Name,
+            n.CpuMilli / 1000.0,
+            Math.Round(n.MemoryMiB / 1024.0, 3),
+            n.Labels,
+            Enumerable.Range(0, n.GpuCount).Select(g =>
+            {
+                var held = holders.GetValueOrDefault((n.Name, g)) ?? [];
+                return new GpuView(g, n.GpuModel ?? "gpu", Math.Max(0, 1 - held.Sum(h => h.Share)), held);
+            }).ToArray(),
+            s.Store.Cordoned.Contains(n.Name))).ToArray();
+        return Results.Json(views, ApiJson.Responses);
+    }
+
+    /// <summary>
+    /// Cordon: nothing new is placed on the node. Drain: cordon, and send every job with a pod there back to its
+    /// queue (stopped on the executor; it keeps its place), committed before the reply.
+    /// </summary>
+    private static IResult Cordon(string name, HttpContext http, ServerContext s, bool cordon, bool drain)
+    {
+        if (http.Caller().Role != Role.Admin)
+        {
+            return Problems.Of(403, "Authorization", "only an admin token can cordon, uncordon or drain nodes");
+        }
+
+        if (s.Cluster.Nodes.All(n => n.Name != name))
+        {
+            return Problems.Of(404, "name", $"no node {name}; list them with GET /api/v1/nodes (berth nodes)");
+        }
+
+        s.Store.SetCordoned(name, cordon);
+        if (drain)
+        {
+            var now = s.Time.GetUtcNow();
+            foreach (var job in s.Store.Active().Where(j => j.HoldsGpus && j.Bindings.Any(b => b.Node == name)))
+            {
+                var result = s.Store.Change(job.Id, j => j.State != JobState.Running
+                    ? Store.JobChange.Refuse(j, "not running any more")
+                    : new Store.JobChange(j, j with { State = JobState.Pending, Memo = null, Bindings = [], AdmittedAt = null, StartedAt = null, Message = $"node {name} drained by an admin" }, new JobEvent(now, "Requeued", $"Drained: node {name} drained by an admin; back in its queue at its place"), null));
+                if (result?.Next is not null)
+                {
+                    s.Executor.Stop(job);
+                }
+            }
+        }
+
+        s.Loop.Wake();
+        return Results.Json(new { name, cordoned = cordon }, ApiJson.Responses);
+    }
+
+    /// <summary>
+    /// Server-sent events: every job change committed from now on that the caller may see, one <c>event: job</c>
+    /// per change with a <see cref="ChangeView"/> as data, until the client goes away.
+    /// </summary>
+    private static async Task Stream(HttpContext http, ServerContext s, Microsoft.Extensions.Hosting.IHostApplicationLifetime life)
+    {
+        var caller = http.Caller();
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, life.ApplicationStopping);
+        var changes = s.Store.Changes.Subscribe(); // before the first byte: a client that saw it misses nothing after
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        try
+        {
+            await http.Response.WriteAsync(": berth job changes\n\n", ended.Token).ConfigureAwait(false);
+            await http.Response.Body.FlushAsync(ended.Token).ConfigureAwait(false);
+            await foreach (var (job, e) in changes.ReadAllAsync(ended.Token).ConfigureAwait(false))
+            {
+                if (!caller.CanSee(job.Workload.Queue))
+                {
+                    continue;
+                }
+
+                var data = JsonSerializer.Serialize(new ChangeView(job.Id, job.Workload.Queue, job.State, e.At, e.Kind, e.Message), ApiJson.Responses);
+                await http.Response.WriteAsync($"event: job\ndata: {data}\n\n", ended.Token).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(ended.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the client went away, or the server stops
+        }
+        finally
+        {
+            s.Store.Changes.Unsubscribe(changes);
+        }
+    }
+
+    private static async Task<IResult> CreateToken(HttpContext http, ServerContext s)
+    {
+        if (http.Caller().Role != Role.Admin)
+        {
+            return Problems.Of(403, "Authorization", "only an admin token can make tokens; use the admin token in DATA_DIR/admin.token");
+        }
+
+        TokenRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<TokenRequest>(http.Request.Body, ApiJson.Requests, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            var path = e.Path is { Length: > 1 } p ? p.TrimStart('$', '.') : "body";
+            return Problems.BadRequest(path, "the body is not a token request; send {\"role\": \"submitter\", \"queues\": [\"team-a\"], \"name\": \"alice\"} (role: admin, submitter or viewer)");
+        }
+
+        if (request?.Role is not { } role)
+        {
+            return Problems.BadRequest("role", "role is missing; give admin, submitter or viewer");
+        }
+
+        var queues = request.Queues ?? [];
+        if (role == Role.Submitter && queues.Count == 0)
+        {
+            return Problems.BadRequest("queues", "a submitter token needs the queues it may use; give at least one");
+        }
+
+        if (role != Role.Submitter && queues.Count > 0)
+        {
+            return Problems.BadRequest("queues", $"a {role.ToString().ToLowerInvariant()} token is not limited to queues; leave queues out, or make a submitter token");
+        }
+
+        var unknown = queues.FirstOrDefault(q => s.Cluster.Configuration.Queues.All(c => c.Name != q));
+        if (unknown is not null)
+        {
+            return Problems.BadRequest("queues", $"queue '{unknown}' does not exist; use one of {string.Join(", ", s.Cluster.Configuration.Queues.Select(q => q.Name))}");
+        }
+
+        var name = string.IsNullOrWhiteSpace(request.Name) ? role.ToString().ToLowerInvariant() : request.Name;
+        var token = s.Tokens.Create(role, queues.ToArray(), name);
+        return Results.Json(new TokenCreated(token, name, role, queues.Order(StringComparer.Ordinal).ToArray()), ApiJson.Responses, statusCode: 201);
+    }
+}

@@ -1,0 +1,56 @@
+using Berth.Server.Jobs;
+
+namespace Berth.Server.Api;
+
+/// <summary>
+/// A job as the API shows it. <see cref="Pending"/>, <see cref="QueuePosition"/> and <see cref="ExpectedStart"/>
+/// come from the last decision (set while it waits); <see cref="Events"/> only on GET of one job.
+/// </summary>
+public sealed record JobView
+{
+    public required string Id { get; init; }
+
+    public string? Name { get; init; }
+
+    public required string Queue { get; init; }
+
+    public string? PriorityClass { get; init; }
+
+    public required JobState State { get; init; }
+
+    /// <summary>GPUs asked for, over all pods (a share counts as its fraction).</summary>
+    public double Gpus { get; init; }
+
+    public int Pods { get; init; }
+
+    public string? Duration { get; init; }
+
+    public required DateTimeOffset Created { get; init; }
+
+    public DateTimeOffset? AdmittedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Seconds from submit to start (or to now while it waits).</summary>
+    public double WaitedSeconds { get; init; }
+
+    public string? Flavor { get; init; }
+
+    public string? Message { get; init; }
+
+    public IReadOnlyList<PlacementView>? Placement { get; init; }
+
+    public PendingView? Pending { get; init; }
+
+    public int? QueuePosition { get; init; }
+
+    public DateTimeOffset? ExpectedStart { get; init; }
+
+    public IReadOnlyList<PodSetSpec>? PodSets { get; init; }
+
+    public IReadOnlyList<string>? Command { get; init; }
+
+    public IReadOnlyList<EventView>? Events { get; init; }
+}

@@ -1,0 +1,42 @@
+using Berth.Model;
+using Berth.Runtime.Lifecycle;
+using Berth.Server.Jobs;
+using Berth.Server.Loop;
+
+namespace Berth.Server.Api;
+
+/// <summary>Jobs as the API shows them.</summary>
+public static class JobViews
+{
+    public static JobView Of(JobRecord job, PendingInfo? pending, DateTimeOffset now, IReadOnlyList<JobEvent>? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var waiting = job.State is JobState.Pending or JobState.Held;
+        var waitedUntil = job.StartedAt ?? (waiting ? now : job.FinishedAt ?? now);
+        return new JobView
+        {
+            Id = job.Id,
+            Name = job.Spec.Name,
+            Queue = job.Workload.Queue,
+            PriorityClass = job.Spec.PriorityClass,
+            State = job.State,
+            Gpus = job.GpusRequested,
+            Pods = job.Workload.PodCount,
+            Duration = job.Spec.Duration,
+            Created = job.Created,
+            AdmittedAt = job.AdmittedAt,
+            StartedAt = job.StartedAt,
+            FinishedAt = job.FinishedAt,
+            WaitedSeconds = Math.Max(0, Math.Round((waitedUntil - job.Created).TotalSeconds, 3)),
+            Flavor = job.Memo?.Flavor,
+            Message = job.Message,
+            Placement = job.Bindings.Count == 0 ? null : job.Bindings.Select(b => new PlacementView(b.Pod, b.Node, Gpus.Indices(b.GpuMask), b.GpuMilli / (double)Limits.GpuMilliPerGpu)).ToArray(),
+            Pending = waiting && pending is not null ? new PendingView(pending.Code, pending.Message, pending.Flavor) : null,
+            QueuePosition = waiting ? pending?.Position : null,
+            ExpectedStart = waiting ? pending?.ExpectedStart : null,
+            PodSets = events is null ? null : job.Spec.PodSets,
+            Command = events is null ? null : job.Spec.Command,
+            Events = events?.Select(e => new EventView(e.At, e.Kind, e.Message)).ToArray(),
+        };
+    }
+}

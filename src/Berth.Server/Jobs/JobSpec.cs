@@ -1,0 +1,24 @@
+namespace Berth.Server.Jobs;
+
+/// <summary>
+/// What a user submits: a name, the queue, an optional priority class, the pod sets, and how long it runs on
+/// simulated nodes (<see cref="Duration"/>, such as <c>30m</c>). <see cref="Command"/> and <see cref="Env"/> are
+/// kept for a local executor and shown back; the simulated executor does not run them. Unknown JSON fields are
+/// refused, so a typo never silently drops a request.
+/// </summary>
+public sealed record JobSpec
+{
+    public string? Name { get; init; }
+
+    public string? Queue { get; init; }
+
+    public string? PriorityClass { get; init; }
+
+    public IReadOnlyList<PodSetSpec>? PodSets { get; init; }
+
+    public string? Duration { get; init; }
+
+    public IReadOnlyList<string>? Command { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+}

@@ -1,0 +1,65 @@
+using Berth.Runtime.Plan;
+using Berth.Server.Jobs;
+using Prometheus;
+
+namespace Berth.Server.Loop;
+
+/// <summary>
+/// The server's Prometheus metrics, through prometheus-net in a registry of its own (several servers in one test
+/// process never share one). Served at <c>/metrics</c>.
+/// </summary>
+public sealed class ServerMetrics
+{
+    private readonly Gauge _jobs;
+    private readonly Gauge _quotaUsed;
+    private readonly Gauge _quotaNominal;
+    private readonly Gauge _allocation;
+    private readonly Gauge _fragmentation;
+    private readonly Histogram _cycle;
+
+    public ServerMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _jobs = factory.CreateGauge("berth_jobs", "Jobs in the store by state.", "state");
+        _quotaUsed = factory.CreateGauge("berth_queue_quota_used", "Quota used per queue, flavor and resource (GPUs, cores, bytes).", "queue", "flavor", "resource");
+        _quotaNominal = factory.CreateGauge("berth_queue_quota_nominal", "Nominal quota per queue, flavor and resource.", "queue", "flavor", "resource");
+        _allocation = factory.CreateGauge("berth_gpu_allocation_ratio", "Share of usable GPU capacity allocated after the last cycle.");
+        _fragmentation = factory.CreateGauge("berth_gpu_fragmentation_ratio", "Share of free GPU capacity in partial GPUs after the last cycle.");
+        _cycle = factory.CreateHistogram("berth_decision_cycle_seconds", "Time one decision cycle took (view, plan, write).", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        Submitted = factory.CreateCounter("berth_jobs_submitted_total", "Jobs accepted by the API (idempotent replays not counted).", "queue");
+        Refused = factory.CreateCounter("berth_api_refused_total", "Requests refused with a 4xx, by status code.", "status");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter Submitted { get; }
+
+    public Counter Refused { get; }
+
+    public void Observe(IReadOnlyList<JobRecord> jobs, CyclePlan plan, TimeSpan took)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(plan);
+        var counts = new int[Enum.GetValues<JobState>().Length];
+        foreach (var job in jobs)
+        {
+            counts[(int)job.State]++;
+        }
+
+        foreach (var state in Enum.GetValues<JobState>())
+        {
+            _jobs.WithLabels(state.ToString()).Set(counts[(int)state]);
+        }
+
+        foreach (var q in plan.Quota)
+        {
+            _quotaUsed.WithLabels(q.Queue, q.Flavor, q.Resource).Set(q.Used);
+            _quotaNominal.WithLabels(q.Queue, q.Flavor, q.Resource).Set(q.Nominal);
+        }
+
+        _allocation.Set(plan.GpuAllocationRatio);
+        _fragmentation.Set(plan.GpuFragmentationRatio);
+        _cycle.Observe(took.TotalSeconds);
+    }
+}

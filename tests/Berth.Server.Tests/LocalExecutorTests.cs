@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Berth.Model;
+using Berth.Server.Api;
+using Berth.Server.Executors;
+using Berth.Server.Jobs;
+using Berth.Server.Loop;
+using Berth.TestKit;
+
+namespace Berth.Server.Tests;
+
+/// <summary>The local executor with real processes (Linux: /bin/sh), on a machine of 2 fake GPUs so that CUDA_VISIBLE_DEVICES is set.</summary>
+public sealed class LocalExecutorTests : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "berth-server-tests", Guid.NewGuid().ToString("N"));
+    private BerthServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
+        _server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = _dir, Cluster = machine.Cluster(), LocalMachine = machine, Port = 0, Clock = new ManualTime(), CycleInterval = null, StopGrace = TimeSpan.FromSeconds(1) });
+        _http = new HttpClient { BaseAddress = _server.Url };
+        _http.DefaultRequestHeaders.Authorization = new("Bearer", _server.AdminToken);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a temporary folder left behind is harmless
+        }
+    }
+
+    private async Task<JobView> SubmitAsync(string[] command, int gpus = 1)
+    {
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = command, Env = new Dictionary<string, string> { ["GREETING"] = "hello" }, PodSets = [new PodSetSpec { Count = 1, Gpus = gpus }] }, ApiJson.Responses);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Responses))!;
+    }
+
+    /// <summary>Runs cycles until the job is final (a bound of 60 s on a slow machine; no timing is asserted).</summary>
+    private JobRecord RunUntilFinal(string id)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            _server.Loop.RunOnce();
+            if (_server.Store.Find(id)!.State.IsFinal())
+            {
+                return _server.Store.Find(id)!;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return _server.Store.Find(id)!;
+    }
+
+    [Fact]
+    public async Task Job_RunsItsCommandWithItsGpus_AndSucceedsOnExitZero_WithLogs()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var job = await SubmitAsync(["/bin/sh", "-c", "echo \"$GREETING $CUDA_VISIBLE_DEVICES $BERTH_JOB_ID\"; echo oops >&2"]);
+        var done = RunUntilFinal(job.Id);
+        Assert.Equal(JobState.Succeeded, done.State);
+        var stdout = await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs");
+        Assert.Equal($"hello GPU-aaaa {job.Id}", stdout.Trim());
+        Assert.Equal("oops", (await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs?stream=stderr")).Trim());
+
+        // Following: from a byte offset, with the next offset in a header.
+        using var tail = await _http.GetAsync($"api/v1/jobs/{job.Id}/logs?offset=6");
+        Assert.Equal($"GPU-aaaa {job.Id}", (await tail.Content.ReadAsStringAsync()).Trim());
+        Assert.Equal(stdout.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), tail.Headers.GetValues("Berth-Log-Offset").Single());
+        Assert.Equal("Succeeded", tail.Headers.GetValues("Berth-Job-State").Single());
+    }
+
+    [Fact]
+    public async Task Job_FailsWithItsExitCode()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var job = await SubmitAsync(["/bin/sh", "-c", "exit 3"], gpus: 0);
+        var done = RunUntilFinal(job.Id);
+        Assert.Equal(JobState.Failed, done.State);
+        Assert.Contains("exited with code 3", done.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancel_StopsTheProcess()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var job = await SubmitAsync(["/bin/sleep", "300"]);
+        _server.Loop.RunOnce();
+        Assert.Equal(JobState.Running, _server.Store.Find(job.Id)!.State);
+        var pidFile = Directory.GetFiles(Path.Combine(_dir, "jobs", job.Id), "*.pid").Single();
+        var pid = int.Parse(File.ReadAllText(pidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.GetProcessById(pid);
+
+        using var cancel = await _http.DeleteAsync($"api/v1/jobs/{job.Id}");
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the process still runs after cancel");
+        Assert.Equal(JobState.Cancelled, _server.Store.Find(job.Id)!.State);
+    }
+
+    [Fact]
+    public async Task CpuOnlyMachine_RunsAJob()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 2000, MemoryMiB = 4096 }, []);
+        var dir = Path.Combine(Path.GetTempPath(), "berth-server-tests", Guid.NewGuid().ToString("N"));
+        await using var server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = dir, Cluster = machine.Cluster(), LocalMachine = machine, Port = 0, Clock = new ManualTime(), CycleInterval = null });
+        var (job, _) = server.Store.Submit(new JobSpec { Queue = "default", Command = ["/bin/true"], PodSets = [new PodSetSpec { Count = 1, Cpu = 1 }] }, null, DateTimeOffset.UnixEpoch);
+        var watch = Stopwatch.StartNew();
+        while (!server.Store.Find(job.Id)!.State.IsFinal() && watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            server.Loop.RunOnce();
+            Thread.Sleep(50);
+        }
+
+        Assert.Equal(JobState.Succeeded, server.Store.Find(job.Id)!.State);
+    }
+
+    [Fact]
+    public async Task Submit_WithoutACommand_IsRefused()
+    {
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", PodSets = [new PodSetSpec { Count = 1 }] }, ApiJson.Responses);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("\"field\":\"command\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, _server.Store.Count);
+    }
+}
