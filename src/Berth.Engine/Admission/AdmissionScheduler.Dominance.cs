@@ -52,45 +52,71 @@ public sealed partial class AdmissionScheduler
     private bool IsDominated(WorkloadState w)
     {
         ResetFloorsIfStale();
-        if (w.Workload.IsElastic || (_quotaFloors.Count == 0 && _placementFloors.Count == 0))
+        return IsDominated(w.QueueIndex, ShapeOf(w));
+    }
+
+    /// <summary>
+    /// The skip decision for a workload of queue <paramref name="q"/> with shape <paramref name="shape"/>: the
+    /// single place it is made, so deciding per shape and per workload cannot disagree. Floors must be current.
+    /// </summary>
+    private bool IsDominated(int q, in WorkloadShape shape)
+    {
+        if (shape.Elastic || (_quotaFloors.Count == 0 && _placementFloors.Count == 0))
         {
             return false;
         }
 
-        if (_quotaFloors.TryGetValue(w.QueueIndex, out var floors))
+        if (_quotaFloors.TryGetValue(q, out var floors))
         {
-            var request = RequestOf(w, w.Counts);
             foreach (var (floor, priority) in floors)
             {
-                if (w.Workload.Priority <= priority && request.CpuMilli >= floor.CpuMilli && request.MemoryMiB >= floor.MemoryMiB && request.GpuMilli >= floor.GpuMilli)
+                if (shape.Priority <= priority && shape.CpuMilli >= floor.CpuMilli && shape.MemoryMiB >= floor.MemoryMiB && shape.GpuMilli >= floor.GpuMilli)
                 {
                     return true;
                 }
             }
         }
 
-        if (_placementFloors.Count == 0 || _reservation is not null || _queueFlavors[w.QueueIndex].Length != 1 || !IsPlain(w))
+        if (_placementFloors.Count == 0 || _reservation is not null || _queueFlavors[q].Length != 1 || !shape.Plain)
         {
             return false;
         }
 
-        return IsPlacementDominated(_queueFlavors[w.QueueIndex][0], w.Workload.PodSets[0], w.Workload.Priority);
+        return IsPlacementDominated(_queueFlavors[q][0], shape.Count, shape.PodGpuCount, shape.PodCpuMilli, shape.PodMemoryMiB, shape.PodGpuMilli, shape.Priority);
     }
 
-    private bool IsPlacementDominated(int flavor, Model.PodSet set, int workloadPriority)
+    private bool IsPlacementDominated(int flavor, Model.PodSet set, int workloadPriority) =>
+        IsPlacementDominated(flavor, set.Count, set.Template.GpuCount, set.Template.CpuMilli, set.Template.MemoryMiB, set.Template.GpuMilli, workloadPriority);
+
+    private bool IsPlacementDominated(int flavor, int count, int gpuCount, long cpuMilli, long memoryMiB, long gpuMilli, int workloadPriority)
     {
-        var pod = set.Template;
-        foreach (var (f, smaller, count, priority) in _placementFloors)
+        foreach (var (f, smaller, floorCount, priority) in _placementFloors)
         {
-            if (f == flavor && workloadPriority <= priority && set.Count >= count && pod.GpuCount >= smaller.GpuCount
-                && pod.CpuMilli >= smaller.CpuMilli && pod.MemoryMiB >= smaller.MemoryMiB
-                && (pod.GpuCount == 0 || smaller.GpuCount == 0 ? pod.GpuCount == smaller.GpuCount : pod.GpuMilli >= smaller.GpuMilli))
+            if (f == flavor && workloadPriority <= priority && count >= floorCount && gpuCount >= smaller.GpuCount
+                && cpuMilli >= smaller.CpuMilli && memoryMiB >= smaller.MemoryMiB
+                && (gpuCount == 0 || smaller.GpuCount == 0 ? gpuCount == smaller.GpuCount : gpuMilli >= smaller.GpuMilli))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>The workload's <see cref="WorkloadShape"/> at its current counts, cached until its counts change.</summary>
+    private static WorkloadShape ShapeOf(WorkloadState w)
+    {
+        if (!ReferenceEquals(w.ShapeCounts, w.Counts))
+        {
+            var request = RequestOf(w, w.Counts);
+            var set = w.Workload.PodSets[0];
+            w.CachedShape = new WorkloadShape(w.Workload.Priority, w.Workload.IsElastic, IsPlain(w), request.CpuMilli, request.MemoryMiB, request.GpuMilli,
+                set.Count, set.Template.GpuCount, set.Template.CpuMilli, set.Template.MemoryMiB, set.Template.GpuMilli);
+            w.ShapeCounts = w.Counts;
+            w.QueueShapeId = -1;
+        }
+
+        return w.CachedShape;
     }
 
     private void ResetFloorsIfStale()

@@ -106,6 +106,14 @@ public sealed partial class AdmissionScheduler
         _historyAt = new TimeSpan[_queues.Length];
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
         _starvationMatters = _actions.Any(a => a.StarvationMatters);
+        _queueShapes = _queues.Select(_ => new List<WorkloadShape>()).ToArray();
+        _queueShapeIndex = _queues.Select(_ => new Dictionary<WorkloadShape, int>()).ToArray();
+        _shapeSkipped = _queues.Select(_ => Array.Empty<bool>()).ToArray();
+        _shapeStamp = new ShapeStamp[_queues.Length];
+        Array.Fill(_shapeStamp, new ShapeStamp(-2, 0, 0, false, 0));
+        _snapshotShapes = new int[_queues.Length][];
+        _quotaFailureFinal = QuotaFailureFinal();
+        _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
     }
 
     public AdmissionOptions Options { get; }
@@ -435,9 +443,18 @@ public sealed partial class AdmissionScheduler
             _snapshot[q] = [.. _pending[q]];
             _snapshotVersion[q] = _queueVersion[q];
             _cursor[q] = 0;
+            if (Options.Incremental)
+            {
+                IndexSnapshot(q);
+            }
         }
 
         var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
+        if (!strict && Options.Incremental)
+        {
+            return HeadByShape(q, now);
+        }
+
         var list = _snapshot[q];
         for (var i = _cursor[q]; i < list.Length; i++)
         {
@@ -526,6 +543,11 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     private bool TryAdmit(AdmissionSession session, WorkloadState w)
     {
+        if (ReuseQuotaFailure(w))
+        {
+            return false;
+        }
+
         var queue = _queues[w.QueueIndex];
         var perFlavor = Array.FindAll(_actions, a => a.RunsPerFlavor(queue));
         var attempt = new AdmissionAttempt(w, w.Workload.PodSets.Select(s => s.Count).ToArray(), perFlavor);
@@ -546,6 +568,7 @@ public sealed partial class AdmissionScheduler
 
         SetReason(w, reason);
         RememberFailure(w, attempt.PlacementReasonSeen);
+        KeepQuotaFailure(w, attempt, reason);
         return false;
     }
 
