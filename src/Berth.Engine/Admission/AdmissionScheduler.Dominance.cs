@@ -7,7 +7,8 @@ namespace Berth.Engine.Admission;
 // BestEffortFIFO cycle over thousands of pending workloads at the cost of a few tries per queue.
 public sealed partial class AdmissionScheduler
 {
-    private readonly Dictionary<int, List<(Resources Request, int Priority)>> _quotaFloors = [];
+    private readonly List<(long CpuMilli, long MemoryMiB, long GpuMilli, int Priority)>?[] _quotaFloors; // per queue
+    private readonly List<int> _queuesWithFloors = [];
     private readonly List<(int Flavor, Model.Pod Pod, int Count, int Priority)> _placementFloors = [];
     private long _floorsGeneration = -1;
 
@@ -24,19 +25,25 @@ public sealed partial class AdmissionScheduler
             return;
         }
 
-        var request = RequestOf(w, w.Counts);
         if (!placementTried && w.Reason.Code is PendingReasonCode.QuotaExceeded or PendingReasonCode.BorrowingLimitReached)
         {
-            if (!_quotaFloors.TryGetValue(w.QueueIndex, out var floors))
+            var shape = ShapeOf(w);
+            var floors = _quotaFloors[w.QueueIndex];
+            if (floors is null)
             {
                 floors = [];
                 _quotaFloors[w.QueueIndex] = floors;
             }
 
-            // Keep only floors that no other floor already covers, so the lists stay short.
-            if (!floors.Exists(f => f.Priority >= w.Workload.Priority && request.CpuMilli >= f.Request.CpuMilli && request.MemoryMiB >= f.Request.MemoryMiB && request.GpuMilli >= f.Request.GpuMilli))
+            if (floors.Count == 0)
             {
-                floors.Add((request, w.Workload.Priority));
+                _queuesWithFloors.Add(w.QueueIndex);
+            }
+
+            // Keep only floors that no other floor already covers, so the lists stay short.
+            if (!QuotaDominated(floors, shape))
+            {
+                floors.Add((shape.CpuMilli, shape.MemoryMiB, shape.GpuMilli, shape.Priority));
             }
         }
         else if (placementTried && w.Reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete && _reservation is null
@@ -61,20 +68,14 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     private bool IsDominated(int q, in WorkloadShape shape)
     {
-        if (shape.Elastic || (_quotaFloors.Count == 0 && _placementFloors.Count == 0))
+        if (shape.Elastic || (_queuesWithFloors.Count == 0 && _placementFloors.Count == 0))
         {
             return false;
         }
 
-        if (_quotaFloors.TryGetValue(q, out var floors))
+        if (_quotaFloors[q] is { } floors && QuotaDominated(floors, shape))
         {
-            foreach (var (floor, priority) in floors)
-            {
-                if (shape.Priority <= priority && shape.CpuMilli >= floor.CpuMilli && shape.MemoryMiB >= floor.MemoryMiB && shape.GpuMilli >= floor.GpuMilli)
-                {
-                    return true;
-                }
-            }
+            return true;
         }
 
         if (_placementFloors.Count == 0 || _reservation is not null || _queueFlavors[q].Length != 1 || !shape.Plain)
@@ -83,6 +84,20 @@ public sealed partial class AdmissionScheduler
         }
 
         return IsPlacementDominated(_queueFlavors[q][0], shape.Count, shape.PodGpuCount, shape.PodCpuMilli, shape.PodMemoryMiB, shape.PodGpuMilli, shape.Priority);
+    }
+
+    /// <summary>True when a floor of the list is no larger than the shape's request and no less urgent.</summary>
+    private static bool QuotaDominated(List<(long CpuMilli, long MemoryMiB, long GpuMilli, int Priority)> floors, in WorkloadShape shape)
+    {
+        foreach (var floor in floors)
+        {
+            if (shape.Priority <= floor.Priority && shape.CpuMilli >= floor.CpuMilli && shape.MemoryMiB >= floor.MemoryMiB && shape.GpuMilli >= floor.GpuMilli)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsPlacementDominated(int flavor, Model.PodSet set, int workloadPriority) =>
@@ -123,7 +138,12 @@ public sealed partial class AdmissionScheduler
     {
         if (_floorsGeneration != _generation)
         {
-            _quotaFloors.Clear();
+            foreach (var q in _queuesWithFloors)
+            {
+                _quotaFloors[q]!.Clear();
+            }
+
+            _queuesWithFloors.Clear();
             _placementFloors.Clear();
             _floorsGeneration = _generation;
         }

@@ -119,7 +119,7 @@ public sealed partial class AdmissionScheduler
     private bool[] SkippedShapes(int q)
     {
         var shapes = _queueShapes[q];
-        var stamp = new ShapeStamp(_floorsGeneration, _quotaFloors.TryGetValue(q, out var own) ? own.Count : 0, _placementFloors.Count, _reservation is null, shapes.Count);
+        var stamp = new ShapeStamp(_floorsGeneration, _quotaFloors[q]?.Count ?? 0, _placementFloors.Count, _reservation is null, shapes.Count);
         if (_shapeStamp[q] == stamp)
         {
             return _shapeSkipped[q];

@@ -60,6 +60,7 @@ public sealed partial class AdmissionScheduler
     private long _cursorGeneration = -1;
     private readonly IAdmissionAction[] _actions;
     private readonly bool _starvationMatters;
+    private (double Key, WorkloadState W)[] _orderScratch = [];
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
     {
@@ -106,6 +107,7 @@ public sealed partial class AdmissionScheduler
         _historyAt = new TimeSpan[_queues.Length];
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
         _starvationMatters = _actions.Any(a => a.StarvationMatters);
+        _quotaFloors = new List<(long CpuMilli, long MemoryMiB, long GpuMilli, int Priority)>?[_queues.Length];
         _queueShapes = _queues.Select(_ => new List<WorkloadShape>()).ToArray();
         _queueShapeIndex = _queues.Select(_ => new Dictionary<WorkloadShape, int>()).ToArray();
         _shapeSkipped = _queues.Select(_ => Array.Empty<bool>()).ToArray();
@@ -503,24 +505,34 @@ public sealed partial class AdmissionScheduler
     private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now)
     {
         var holder = _reservation?.Holder;
-        var keys = new Dictionary<WorkloadState, double>(candidates.Count);
-        foreach (var w in candidates)
+        var n = candidates.Count;
+        if (_orderScratch.Length < n)
         {
+            _orderScratch = new (double, WorkloadState)[Math.Max(n, 2 * _orderScratch.Length)];
+        }
+
+        var keyed = _orderScratch.AsSpan(0, n);
+        for (var i = 0; i < n; i++)
+        {
+            var w = candidates[i];
             var share = 0.0;
             if (Options.Order == CandidateOrder.FairShare && _queueFlavors[w.QueueIndex].Length > 0)
             {
-                share = Quotas.Share(w.QueueIndex, _queueFlavors[w.QueueIndex][0], RequestOf(w, w.Workload.PodSets.Select(s => s.Count).ToArray()));
+                share = Quotas.Share(w.QueueIndex, _queueFlavors[w.QueueIndex][0], FullRequestOf(w));
                 if (_config.UsageHalfLife is not null)
                 {
                     share += UsageHistoryTerm(w.QueueIndex, now);
                 }
             }
 
-            keys[w] = share;
+            keyed[i] = (share, w);
         }
 
-        candidates.Sort((a, b) =>
+        // A total order (it ends in the submission sequence), so any sort gives the same result.
+        keyed.Sort((x, y) =>
         {
+            var a = x.W;
+            var b = y.W;
             if (!ReferenceEquals(a, b) && (ReferenceEquals(a, holder) || ReferenceEquals(b, holder)))
             {
                 return ReferenceEquals(a, holder) ? -1 : 1;
@@ -532,10 +544,19 @@ public sealed partial class AdmissionScheduler
                 return c;
             }
 
-            c = keys[a].CompareTo(keys[b]);
+            c = x.Key.CompareTo(y.Key);
             return c != 0 ? c : QueueOrder.Instance.Compare(a, b);
         });
+        for (var i = 0; i < n; i++)
+        {
+            candidates[i] = keyed[i].W;
+            keyed[i] = default;
+        }
     }
+
+    /// <summary>The workload's request with every pod set at its full count (cached: it never changes).</summary>
+    private static Resources FullRequestOf(WorkloadState w) =>
+        w.FullRequest ??= RequestOf(w, w.Workload.PodSets.Select(s => s.Count).ToArray());
 
     /// <summary>
     /// Step 5 for one workload: the profile's actions in order (<see cref="AdmissionOptions.Actions"/>), least

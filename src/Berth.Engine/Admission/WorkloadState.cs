@@ -64,6 +64,9 @@ public sealed class WorkloadState
     /// <summary>The admission generation in which it last failed to be admitted (-1: not since it changed).</summary>
     internal long TriedGeneration { get; set; } = -1;
 
+    /// <summary>The request with every pod set at its full count, once computed.</summary>
+    internal Resources? FullRequest { get; set; }
+
     /// <summary>
     /// The reason of its last trial when that trial failed on quota alone in every flavor (no placement tried), and
     /// the quota tree's version then (<see cref="QuotaTree.Version"/>): while the version is the same, a trial would
