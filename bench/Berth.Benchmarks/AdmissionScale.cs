@@ -25,7 +25,7 @@ public static class AdmissionScale
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static int Run(int workloads, int queues, int cohorts, int nodes, string policy, int seed, string mode)
+    public static int Run(int workloads, int queues, int cohorts, int nodes, string policy, int seed, string mode, int cycles = 200)
     {
         var modes = mode switch
         {
@@ -34,7 +34,7 @@ public static class AdmissionScale
             "incremental" => [true],
             _ => throw new ArgumentException($"--mode '{mode}' is unknown; use both, full or incremental", nameof(mode)),
         };
-        var hashes = modes.Select(incremental => Run(workloads, queues, cohorts, nodes, policy, seed, incremental)).ToArray();
+        var hashes = modes.Select(incremental => Run(workloads, queues, cohorts, nodes, policy, seed, incremental, cycles)).ToArray();
         if (hashes.Length == 2)
         {
             var same = string.Equals(hashes[0], hashes[1], StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public static class AdmissionScale
     }
 
     /// <summary>One run; returns the hash of every admission event (first cycle and steady state).</summary>
-    private static string Run(int workloads, int queues, int cohorts, int nodes, string policy, int seed, bool incremental)
+    private static string Run(int workloads, int queues, int cohorts, int nodes, string policy, int seed, bool incremental, int steadyCycles)
     {
         var rng = new Random(seed);
         var cohortList = Enumerable.Range(0, cohorts).Select(c => new Cohort($"c{c}")).ToArray();
@@ -97,7 +97,7 @@ public static class AdmissionScale
 
         // Steady state: one finishes, one cycle.
         var running = scheduler.Workloads.Where(w => w.Phase == WorkloadPhase.Admitted).Select(w => w.Id).ToArray();
-        var cycles = Math.Min(200, running.Length);
+        var cycles = Math.Min(steadyCycles, running.Length);
         var costs = new double[cycles];
         var steadyAdmitted = 0;
         for (var i = 0; i < cycles; i++)

@@ -46,7 +46,7 @@ public static class Scenarios
                 return 0;
             case "admission":
                 return AdmissionScale.Run(int.Parse(Opt("workloads", "100000"), Inv), int.Parse(Opt("queues", "1000"), Inv), int.Parse(Opt("cohorts", "100"), Inv),
-                    int.Parse(Opt("nodes", "5000"), Inv), Opt("policy", "bestfit"), int.Parse(Opt("seed", "42"), Inv), Opt("mode", "both"));
+                    int.Parse(Opt("nodes", "5000"), Inv), Opt("policy", "bestfit"), int.Parse(Opt("seed", "42"), Inv), Opt("mode", "both"), int.Parse(Opt("cycles", "200"), Inv));
             case "itp":
                 AdmissionScale.Itp(Opt("file", "scenarios/itp-merged.yaml"), Opt("profiles", string.Join(',', AdmissionProfiles.Names)).Split(','));
                 return 0;
@@ -91,7 +91,7 @@ public static class Scenarios
     {
         Console.Error.WriteLine("usage: scenario decisions --nodes 1213|1000|5000|20000 [--policy fgd] [--seed 42] [--until 130] [--scan auto|full|grouped]");
         Console.Error.WriteLine("       scenario comparison [--seeds 10]");
-        Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit] [--mode both|full|incremental]");
+        Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit] [--mode both|full|incremental] [--cycles 200]");
         Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
         Console.Error.WriteLine("       scenario hashes [--conformance scenarios/conformance] [--itp scenarios/itp-merged.yaml|none]");
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");

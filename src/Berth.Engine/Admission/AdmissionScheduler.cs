@@ -1093,7 +1093,8 @@ public sealed partial class AdmissionScheduler
         var next = _retryAt;
         for (var q = 0; q < _queues.Length; q++)
         {
-            foreach (var w in _pending[q])
+            // Only heads matter for starvation; backoff of later ones shows once they are heads.
+            if (_pending[q].Count > 0 && _pending[q].Min is { } w)
             {
                 if (w.BackoffUntil > now && w.BackoffUntil < next)
                 {
@@ -1104,8 +1105,6 @@ public sealed partial class AdmissionScheduler
                 {
                     next = w.PendingSince + Options.StarvationThreshold;
                 }
-
-                break; // only heads matter for starvation; backoff of later ones shows once they are heads
             }
         }
 
