@@ -52,6 +52,7 @@ public sealed partial class AdmissionScheduler
             if (!IsPlacementDominated(_queueFlavors[w.QueueIndex][0], w.Workload.PodSets[0], w.Workload.Priority))
             {
                 _placementFloors.Add((_queueFlavors[w.QueueIndex][0], w.Workload.PodSets[0].Template, w.Workload.PodSets[0].Count, w.Workload.Priority));
+                UnparkAll(); // a parked walk may skip differently from here on
             }
         }
     }

@@ -89,6 +89,12 @@ public sealed partial class AdmissionScheduler
         var skipped = SkippedShapes(q);
         var list = _snapshot[q];
         var ids = _snapshotShapes[q];
+        var tracing = Tracing(q);
+        if (tracing && (_placementFloors.Count > 0 || Quotas.Version(q) != _traceTreeVersion[q]))
+        {
+            _traceValid[q] = tracing = false;
+        }
+
         for (var i = _cursor[q]; i < list.Length; i++)
         {
             if (skipped[ids[i]])
@@ -104,14 +110,29 @@ public sealed partial class AdmissionScheduler
             var w = list[i];
             if (w.Phase != WorkloadPhase.Pending || w.BackoffUntil > now || w.TriedGeneration == _generation)
             {
+                if (tracing && w.Phase == WorkloadPhase.Pending && w.BackoffUntil > now)
+                {
+                    _traceValid[q] = tracing = false; // a later generation may find it out of backoff
+                }
+
                 continue;
             }
 
             _cursor[q] = i;
+            if (tracing && (_trace[q].Count == 0 || _trace[q][^1] != i))
+            {
+                _trace[q].Add(i);
+            }
+
             return w;
         }
 
         _cursor[q] = list.Length;
+        if (tracing)
+        {
+            _traceComplete[q] = true;
+        }
+
         return null;
     }
 

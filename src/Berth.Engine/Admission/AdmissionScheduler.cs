@@ -116,6 +116,16 @@ public sealed partial class AdmissionScheduler
         _snapshotShapes = new int[_queues.Length][];
         _quotaFailureFinal = QuotaFailureFinal();
         _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
+        _trace = _queues.Select(_ => new List<int>()).ToArray();
+        _traceGeneration = new long[_queues.Length];
+        Array.Fill(_traceGeneration, -1);
+        _traceValid = new bool[_queues.Length];
+        _traceComplete = new bool[_queues.Length];
+        _traceTreeVersion = new long[_queues.Length];
+        _traceQueueVersion = new long[_queues.Length];
+        _parked = new bool[_queues.Length];
+        _treeQueues = TreeQueues();
+        _parkingAllowed = options.Incremental && options.Gangs && !_marksNeeded;
     }
 
     public AdmissionOptions Options { get; }
@@ -299,6 +309,13 @@ public sealed partial class AdmissionScheduler
 
         // 1. Drain.
         Drain();
+        if (_cursorGeneration != _generation)
+        {
+            Array.Clear(_cursor);
+            _cursorGeneration = _generation;
+        }
+
+        UpdateParking();
         var session = new AdmissionSession(this, now);
         var admitted = 0;
         var candidates = new List<WorkloadState>();
@@ -336,22 +353,29 @@ public sealed partial class AdmissionScheduler
             // 4. Order.
             OrderCandidates(candidates, now);
 
-            // 5-6. Try each.
+            // 5-6. Try each (a parked queue brought back mid-round may join the rest of the round).
             var progress = false;
-            foreach (var w in candidates)
+            _loopCandidates = candidates;
+            _loopRound = rounds;
+            for (var i = 0; i < candidates.Count; i++)
             {
+                var w = candidates[i];
+                _loopIndex = i;
                 if (w.Phase != WorkloadPhase.Pending)
                 {
+                    TraceTrial(w, tried: false, admitted: false);
                     continue; // preempted and requeued by an earlier candidate of this round: tried next round
                 }
 
                 if (Options.Gangs && IsDominated(w))
                 {
                     w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
+                    TraceTrial(w, tried: false, admitted: false);
                     continue;
                 }
 
                 var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
+                TraceTrial(w, tried: true, admitted: ok);
                 if (ok)
                 {
                     admitted++;
@@ -362,6 +386,8 @@ public sealed partial class AdmissionScheduler
                     w.TriedGeneration = _generation;
                 }
             }
+
+            _loopCandidates = null;
 
             if (!progress && candidates.All(c => c.TriedGeneration == _generation))
             {
@@ -440,6 +466,12 @@ public sealed partial class AdmissionScheduler
             _cursorGeneration = _generation;
         }
 
+        if (_parked[q])
+        {
+            return null; // its walk this generation is its recorded one, with no effect (see Parking)
+        }
+
+        var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
         if (_snapshotVersion[q] != _queueVersion[q])
         {
             _snapshot[q] = [.. _pending[q]];
@@ -449,9 +481,18 @@ public sealed partial class AdmissionScheduler
             {
                 IndexSnapshot(q);
             }
+
+            if (_traceGeneration[q] == _generation)
+            {
+                _traceValid[q] = false; // rebuilt mid-generation: the walk restarts with marks and floors
+            }
         }
 
-        var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
+        if (_traceGeneration[q] != _generation)
+        {
+            StartTrace(q, byShape: !strict && Options.Incremental);
+        }
+
         if (!strict && Options.Incremental)
         {
             return HeadByShape(q, now);
@@ -504,7 +545,6 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now)
     {
-        var holder = _reservation?.Holder;
         var n = candidates.Count;
         if (_orderScratch.Length < n)
         {
@@ -514,44 +554,53 @@ public sealed partial class AdmissionScheduler
         var keyed = _orderScratch.AsSpan(0, n);
         for (var i = 0; i < n; i++)
         {
-            var w = candidates[i];
-            var share = 0.0;
-            if (Options.Order == CandidateOrder.FairShare && _queueFlavors[w.QueueIndex].Length > 0)
-            {
-                share = Quotas.Share(w.QueueIndex, _queueFlavors[w.QueueIndex][0], FullRequestOf(w));
-                if (_config.UsageHalfLife is not null)
-                {
-                    share += UsageHistoryTerm(w.QueueIndex, now);
-                }
-            }
-
-            keyed[i] = (share, w);
+            keyed[i] = (OrderKey(candidates[i], now), candidates[i]);
         }
 
         // A total order (it ends in the submission sequence), so any sort gives the same result.
-        keyed.Sort((x, y) =>
-        {
-            var a = x.W;
-            var b = y.W;
-            if (!ReferenceEquals(a, b) && (ReferenceEquals(a, holder) || ReferenceEquals(b, holder)))
-            {
-                return ReferenceEquals(a, holder) ? -1 : 1;
-            }
-
-            var c = _queues[b.QueueIndex].Priority.CompareTo(_queues[a.QueueIndex].Priority);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = x.Key.CompareTo(y.Key);
-            return c != 0 ? c : QueueOrder.Instance.Compare(a, b);
-        });
+        keyed.Sort((x, y) => CompareCandidates(x.Key, x.W, y.Key, y.W));
+        _roundKeys.Clear();
         for (var i = 0; i < n; i++)
         {
             candidates[i] = keyed[i].W;
+            _roundKeys.Add(keyed[i].Key);
             keyed[i] = default;
         }
+    }
+
+    /// <summary>A head's fair-share key: its queue's share after admitting it, plus the usage history term.</summary>
+    private double OrderKey(WorkloadState w, TimeSpan now)
+    {
+        var share = 0.0;
+        if (Options.Order == CandidateOrder.FairShare && _queueFlavors[w.QueueIndex].Length > 0)
+        {
+            share = Quotas.Share(w.QueueIndex, _queueFlavors[w.QueueIndex][0], FullRequestOf(w));
+            if (_config.UsageHalfLife is not null)
+            {
+                share += UsageHistoryTerm(w.QueueIndex, now);
+            }
+        }
+
+        return share;
+    }
+
+    /// <summary>Step 4's order of two heads with their keys: the reservation holder, queue priority, key, then queue order.</summary>
+    private int CompareCandidates(double keyA, WorkloadState a, double keyB, WorkloadState b)
+    {
+        var holder = _reservation?.Holder;
+        if (!ReferenceEquals(a, b) && (ReferenceEquals(a, holder) || ReferenceEquals(b, holder)))
+        {
+            return ReferenceEquals(a, holder) ? -1 : 1;
+        }
+
+        var c = _queues[b.QueueIndex].Priority.CompareTo(_queues[a.QueueIndex].Priority);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = keyA.CompareTo(keyB);
+        return c != 0 ? c : QueueOrder.Instance.Compare(a, b);
     }
 
     /// <summary>The workload's request with every pod set at its full count (cached: it never changes).</summary>
