@@ -14,10 +14,14 @@ public sealed partial class AdmissionScheduler
     private readonly List<WorkloadShape>[] _queueShapes;
     private readonly Dictionary<WorkloadShape, int>[] _queueShapeIndex;
     private readonly bool[][] _shapeSkipped;
+    private readonly bool[][] _shapeQuotaSkipped; // skipped by the queue's own quota floors alone
     private readonly ShapeStamp[] _shapeStamp;
     private readonly int[][] _snapshotShapes;
     private readonly bool[] _quotaFailureFinal;
     private readonly bool _marksNeeded;
+
+    /// <summary>How many trials were answered by a reused quota failure; for tests.</summary>
+    internal long ReusedQuotaFailures { get; private set; }
 
     /// <summary>
     /// Per queue: true when no action of the profile can admit a workload that failed quota in every flavor
@@ -38,6 +42,7 @@ public sealed partial class AdmissionScheduler
 
         SetReason(w, known);
         RememberFailure(w, placementTried: false);
+        ReusedQuotaFailures++;
         return true;
     }
 
@@ -89,8 +94,9 @@ public sealed partial class AdmissionScheduler
         var skipped = SkippedShapes(q);
         var list = _snapshot[q];
         var ids = _snapshotShapes[q];
+        var byQuota = _shapeQuotaSkipped[q];
         var tracing = Tracing(q);
-        if (tracing && (_placementFloors.Count > 0 || Quotas.Version(q) != _traceTreeVersion[q]))
+        if (tracing && Quotas.Version(q) != _traceTreeVersion[q])
         {
             _traceValid[q] = tracing = false;
         }
@@ -99,6 +105,11 @@ public sealed partial class AdmissionScheduler
         {
             if (skipped[ids[i]])
             {
+                if (tracing && !byQuota[ids[i]])
+                {
+                    _traceValid[q] = tracing = false; // skipped for placement: a parked replay could not know when
+                }
+
                 if (_marksNeeded && list[i].Phase == WorkloadPhase.Pending)
                 {
                     list[i].TriedGeneration = _generation;
@@ -149,12 +160,17 @@ public sealed partial class AdmissionScheduler
         if (_shapeSkipped[q].Length < shapes.Count)
         {
             _shapeSkipped[q] = new bool[Math.Max(shapes.Count, 2 * _shapeSkipped[q].Length)];
+            _shapeQuotaSkipped[q] = new bool[_shapeSkipped[q].Length];
         }
 
         var skipped = _shapeSkipped[q];
+        var byQuota = _shapeQuotaSkipped[q];
+        var own = _quotaFloors[q];
         for (var s = 0; s < shapes.Count; s++)
         {
-            skipped[s] = IsDominated(q, shapes[s]);
+            var shape = shapes[s];
+            skipped[s] = IsDominated(q, shape);
+            byQuota[s] = skipped[s] && !shape.Elastic && own is not null && QuotaDominated(own, shape);
         }
 
         _shapeStamp[q] = stamp;

@@ -9,7 +9,8 @@ namespace Berth.Engine.Admission;
 // parked walk is a skip for placement (a plain pod that failed to place, in the same cycle); when one is recorded,
 // every parked queue is brought to the exact state the full cycle would have reached by then (its heads tried so
 // far marked and their floors laid, its cursor, and its head of the current round put in the round's order).
-// Not for profiles with backfill: a reservation can change the skips mid-generation.
+// Not for profiles with backfill (a reservation can change the skips mid-generation) or preemption (an eviction in
+// the middle of a cycle starts a new generation there, and every walk starts over mid-round).
 public sealed partial class AdmissionScheduler
 {
     private readonly List<int>[] _trace; // per queue: snapshot indexes of the heads its recorded walk tried, in order
@@ -27,6 +28,15 @@ public sealed partial class AdmissionScheduler
     private readonly List<double> _roundKeys = [];
     private int _loopRound;
     private int _loopIndex;
+
+    /// <summary>How many queue walks parking has left out so far (one per parked queue per generation); for tests.</summary>
+    internal long ParkedWalks { get; private set; }
+
+    /// <summary>How many parked queues were brought back in the middle of a cycle (a skip for placement came); for tests.</summary>
+    internal long UnparkedMidCycle { get; private set; }
+
+    /// <summary>Of those, how many had their head of the current round join the rest of the round; for tests.</summary>
+    internal long JoinedRound { get; private set; }
 
     /// <summary>Queues grouped by the root of their quota tree, in queue order.</summary>
     private int[][] TreeQueues() =>
@@ -58,6 +68,8 @@ public sealed partial class AdmissionScheduler
                         _parked[q] = true;
                         _parkedCount++;
                     }
+
+                    ParkedWalks += tree.Length;
                 }
             }
 
@@ -129,7 +141,7 @@ public sealed partial class AdmissionScheduler
             return;
         }
 
-        if (!tried || admitted || _placementFloors.Count > 0 || w.QuotaFailure is null || w.QuotaFailureVersion != _traceTreeVersion[q])
+        if (!tried || admitted || w.QuotaFailure is null || w.QuotaFailureVersion != _traceTreeVersion[q])
         {
             _traceValid[q] = false;
         }
@@ -171,6 +183,7 @@ public sealed partial class AdmissionScheduler
             return;
         }
 
+        UnparkedMidCycle += exhausted ? 0 : 1;
         var trace = _trace[q];
         var list = _snapshot[q];
         var tried = trace.Count;
@@ -186,6 +199,7 @@ public sealed partial class AdmissionScheduler
             tried = before ? _loopRound : _loopRound - 1;
             cursor = trace[_loopRound - 1];
             join = before ? null : head;
+            JoinedRound += before ? 0 : 1;
         }
 
         for (var j = 0; j < tried; j++)

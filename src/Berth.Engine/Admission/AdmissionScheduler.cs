@@ -111,6 +111,7 @@ public sealed partial class AdmissionScheduler
         _queueShapes = _queues.Select(_ => new List<WorkloadShape>()).ToArray();
         _queueShapeIndex = _queues.Select(_ => new Dictionary<WorkloadShape, int>()).ToArray();
         _shapeSkipped = _queues.Select(_ => Array.Empty<bool>()).ToArray();
+        _shapeQuotaSkipped = _queues.Select(_ => Array.Empty<bool>()).ToArray();
         _shapeStamp = new ShapeStamp[_queues.Length];
         Array.Fill(_shapeStamp, new ShapeStamp(-2, 0, 0, false, 0));
         _snapshotShapes = new int[_queues.Length][];
@@ -125,7 +126,8 @@ public sealed partial class AdmissionScheduler
         _traceQueueVersion = new long[_queues.Length];
         _parked = new bool[_queues.Length];
         _treeQueues = TreeQueues();
-        _parkingAllowed = options.Incremental && options.Gangs && !_marksNeeded;
+        _parkingAllowed = options.Incremental && options.Gangs && !_marksNeeded
+            && !_actions.Any(a => string.Equals(a.Name, AdmissionActions.Preempt, StringComparison.Ordinal));
     }
 
     public AdmissionOptions Options { get; }
@@ -353,41 +355,10 @@ public sealed partial class AdmissionScheduler
             // 4. Order.
             OrderCandidates(candidates, now);
 
-            // 5-6. Try each (a parked queue brought back mid-round may join the rest of the round).
-            var progress = false;
-            _loopCandidates = candidates;
-            _loopRound = rounds;
-            for (var i = 0; i < candidates.Count; i++)
-            {
-                var w = candidates[i];
-                _loopIndex = i;
-                if (w.Phase != WorkloadPhase.Pending)
-                {
-                    TraceTrial(w, tried: false, admitted: false);
-                    continue; // preempted and requeued by an earlier candidate of this round: tried next round
-                }
-
-                if (Options.Gangs && IsDominated(w))
-                {
-                    w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
-                    TraceTrial(w, tried: false, admitted: false);
-                    continue;
-                }
-
-                var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
-                TraceTrial(w, tried: true, admitted: ok);
-                if (ok)
-                {
-                    admitted++;
-                    progress = true;
-                }
-                else
-                {
-                    w.TriedGeneration = _generation;
-                }
-            }
-
-            _loopCandidates = null;
+            // 5-6. Try each.
+            var admittedNow = TryCandidates(session, candidates, rounds, now);
+            admitted += admittedNow;
+            var progress = admittedNow > 0;
 
             if (!progress && candidates.All(c => c.TriedGeneration == _generation))
             {
@@ -401,6 +372,48 @@ public sealed partial class AdmissionScheduler
 
         NextWakeUp = ComputeWakeUp(now);
         RecordUsageHistory();
+        return admitted;
+    }
+
+    /// <summary>
+    /// Steps 5-6 for one round: tries each candidate in order and returns how many were admitted. A parked queue
+    /// brought back in the middle of the round may join the rest of it (see Parking), so the list may grow.
+    /// </summary>
+    private int TryCandidates(AdmissionSession session, List<WorkloadState> candidates, int round, TimeSpan now)
+    {
+        var admitted = 0;
+        _loopCandidates = candidates;
+        _loopRound = round;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var w = candidates[i];
+            _loopIndex = i;
+            if (w.Phase != WorkloadPhase.Pending)
+            {
+                TraceTrial(w, tried: false, admitted: false);
+                continue; // preempted and requeued by an earlier candidate of this round: tried next round
+            }
+
+            if (Options.Gangs && IsDominated(w))
+            {
+                w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
+                TraceTrial(w, tried: false, admitted: false);
+                continue;
+            }
+
+            var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
+            TraceTrial(w, tried: true, admitted: ok);
+            if (ok)
+            {
+                admitted++;
+            }
+            else
+            {
+                w.TriedGeneration = _generation;
+            }
+        }
+
+        _loopCandidates = null;
         return admitted;
     }
 
@@ -468,6 +481,11 @@ public sealed partial class AdmissionScheduler
 
         if (_parked[q])
         {
+            if (_parkGeneration != _generation)
+            {
+                throw new InvalidOperationException($"queue {queue.Name} is parked for generation {_parkGeneration} but capacity freed in the middle of a cycle (generation {_generation}); parking is only for profiles that never evict during a cycle");
+            }
+
             return null; // its walk this generation is its recorded one, with no effect (see Parking)
         }
 

@@ -17,4 +17,6 @@ internal readonly record struct WorkloadShape(
     int PodGpuCount,
     long PodCpuMilli,
     long PodMemoryMiB,
-    long PodGpuMilli);
+    long PodGpuMilli)
+{
+}
