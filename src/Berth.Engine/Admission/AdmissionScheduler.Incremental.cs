@@ -11,23 +11,36 @@ namespace Berth.Engine.Admission;
 //    reads an array of small integers and touches only the workloads it may try.
 public sealed partial class AdmissionScheduler
 {
-    private readonly List<WorkloadShape>[] _queueShapes;
-    private readonly Dictionary<WorkloadShape, int>[] _queueShapeIndex;
-    private readonly bool[][] _shapeSkipped;
-    private readonly bool[][] _shapeQuotaSkipped; // skipped by the queue's own quota floors alone
-    private readonly ShapeStamp[] _shapeStamp;
-    private readonly int[][] _snapshotShapes;
+    private readonly FailureFloors _floors;
     private readonly bool[] _quotaFailureFinal;
     private readonly bool _marksNeeded;
 
+    /// <summary>Parked quota trees (see <see cref="QueueParking"/>).</summary>
+    internal QueueParking Parking => _parking;
+
+    /// <summary>The current generation: bumped whenever capacity or quota frees, which resets every walk.</summary>
+    internal long Generation => _generation;
+
+    /// <summary>Bumped whenever workloads join queue <paramref name="q"/> (its snapshot is then rebuilt).</summary>
+    internal long QueueVersion(int q) => _queueVersion[q];
+
+    internal bool SnapshotCurrent(int q) => _snapshotVersion[q] == _queueVersion[q];
+
+    /// <summary>The snapshot of queue <paramref name="q"/>'s order that its cursor walks.</summary>
+    internal WorkloadState[] SnapshotOf(int q) => _snapshot[q];
+
+    internal void SetCursor(int q, int cursor) => _cursor[q] = cursor;
+
+    /// <summary>What a trial of <paramref name="w"/> does when its quota failure is reused, and its mark as tried.</summary>
+    internal void ReplayQuotaFailure(WorkloadState w)
+    {
+        SetReason(w, w.QuotaFailure!);
+        RememberFailure(w, placementTried: false);
+        w.TriedGeneration = _generation;
+    }
+
     /// <summary>How many trials were answered by a reused quota failure; for tests.</summary>
     internal long ReusedQuotaFailures { get; private set; }
-
-    /// <summary>
-    /// Per queue: true when no action of the profile can admit a workload that failed quota in every flavor
-    /// (only preemption can, by reclaiming quota): then such a failure is final until the quota tree changes.
-    /// </summary>
-    private bool[] QuotaFailureFinal() => _queues.Select(q => _actions.All(a => !a.MayAdmitOverQuota(q))).ToArray();
 
     /// <summary>
     /// Step 5, short way: when <paramref name="w"/> last failed on quota alone and its quota tree has not changed
@@ -55,128 +68,14 @@ public sealed partial class AdmissionScheduler
         w.QuotaFailureVersion = Quotas.Version(w.QueueIndex);
     }
 
-    /// <summary>The shape ids of a queue's new snapshot, entering shapes the queue has not seen yet.</summary>
-    private void IndexSnapshot(int q)
+    /// <summary>Records why <paramref name="w"/> failed in the floors (see <see cref="FailureFloors"/>).</summary>
+    private void RememberFailure(WorkloadState w, bool placementTried)
     {
-        var list = _snapshot[q];
-        var ids = new int[list.Length];
-        for (var i = 0; i < list.Length; i++)
+        if (_floors.Remember(w, placementTried, _generation, _reservation is null))
         {
-            var w = list[i];
-            var shape = ShapeOf(w);
-            if (w.QueueShapeId < 0)
-            {
-                if (!_queueShapeIndex[q].TryGetValue(shape, out var id))
-                {
-                    id = _queueShapes[q].Count;
-                    _queueShapes[q].Add(shape);
-                    _queueShapeIndex[q][shape] = id;
-                }
-
-                w.QueueShapeId = id;
-            }
-
-            ids[i] = w.QueueShapeId;
+            _parking.UnparkAll(); // a parked walk may skip differently from here on
         }
-
-        _snapshotShapes[q] = ids;
     }
 
-    /// <summary>
-    /// <see cref="Head"/> of a BestEffortFIFO queue by shape ids: the same workload as the walk that asks
-    /// <see cref="IsDominated(WorkloadState)"/> of each. Skipped workloads are marked as tried only when a reservation
-    /// may come (backfill): without one, the skip can only widen within a generation, so a later walk of the same
-    /// snapshot finds them skipped again without the mark.
-    /// </summary>
-    private WorkloadState? HeadByShape(int q, TimeSpan now)
-    {
-        ResetFloorsIfStale();
-        var skipped = SkippedShapes(q);
-        var list = _snapshot[q];
-        var ids = _snapshotShapes[q];
-        var byQuota = _shapeQuotaSkipped[q];
-        var tracing = Tracing(q);
-        if (tracing && Quotas.Version(q) != _traceTreeVersion[q])
-        {
-            _traceValid[q] = tracing = false;
-        }
-
-        for (var i = _cursor[q]; i < list.Length; i++)
-        {
-            if (skipped[ids[i]])
-            {
-                if (tracing && !byQuota[ids[i]])
-                {
-                    _traceValid[q] = tracing = false; // skipped for placement: a parked replay could not know when
-                }
-
-                if (_marksNeeded && list[i].Phase == WorkloadPhase.Pending)
-                {
-                    list[i].TriedGeneration = _generation;
-                }
-
-                continue;
-            }
-
-            var w = list[i];
-            if (w.Phase != WorkloadPhase.Pending || w.BackoffUntil > now || w.TriedGeneration == _generation)
-            {
-                if (tracing && w.Phase == WorkloadPhase.Pending && w.BackoffUntil > now)
-                {
-                    _traceValid[q] = tracing = false; // a later generation may find it out of backoff
-                }
-
-                continue;
-            }
-
-            _cursor[q] = i;
-            if (tracing && (_trace[q].Count == 0 || _trace[q][^1] != i))
-            {
-                _trace[q].Add(i);
-            }
-
-            return w;
-        }
-
-        _cursor[q] = list.Length;
-        if (tracing)
-        {
-            _traceComplete[q] = true;
-        }
-
-        return null;
-    }
-
-    /// <summary>Per shape of queue <paramref name="q"/>: skipped now? Recomputed only when the floors it reads changed.</summary>
-    private bool[] SkippedShapes(int q)
-    {
-        var shapes = _queueShapes[q];
-        var stamp = new ShapeStamp(_floorsGeneration, _quotaFloors[q]?.Count ?? 0, _placementFloors.Count, _reservation is null, shapes.Count);
-        if (_shapeStamp[q] == stamp)
-        {
-            return _shapeSkipped[q];
-        }
-
-        if (_shapeSkipped[q].Length < shapes.Count)
-        {
-            _shapeSkipped[q] = new bool[Math.Max(shapes.Count, 2 * _shapeSkipped[q].Length)];
-            _shapeQuotaSkipped[q] = new bool[_shapeSkipped[q].Length];
-        }
-
-        var skipped = _shapeSkipped[q];
-        var byQuota = _shapeQuotaSkipped[q];
-        var own = _quotaFloors[q];
-        for (var s = 0; s < shapes.Count; s++)
-        {
-            var shape = shapes[s];
-            skipped[s] = IsDominated(q, shape);
-            byQuota[s] = skipped[s] && !shape.Elastic && own is not null && QuotaDominated(own, shape);
-        }
-
-        _shapeStamp[q] = stamp;
-        return skipped;
-    }
-
-    /// <summary>What the skip of a queue's shapes was computed from: floors only grow within a generation, so their counts tell.</summary>
-    private readonly record struct ShapeStamp(long FloorsGeneration, int OwnFloors, int PlacementFloors, bool NoReservation, int Shapes);
+    private bool IsDominated(WorkloadState w) => _floors.IsDominated(w, _generation, _reservation is null);
 }

@@ -60,7 +60,8 @@ public sealed partial class AdmissionScheduler
     private long _cursorGeneration = -1;
     private readonly IAdmissionAction[] _actions;
     private readonly bool _starvationMatters;
-    private (double Key, WorkloadState W)[] _orderScratch = [];
+    private readonly HeadOrder _order;
+    private readonly QueueParking _parking;
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
     {
@@ -107,27 +108,13 @@ public sealed partial class AdmissionScheduler
         _historyAt = new TimeSpan[_queues.Length];
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
         _starvationMatters = _actions.Any(a => a.StarvationMatters);
-        _quotaFloors = new List<(long CpuMilli, long MemoryMiB, long GpuMilli, int Priority)>?[_queues.Length];
-        _queueShapes = _queues.Select(_ => new List<WorkloadShape>()).ToArray();
-        _queueShapeIndex = _queues.Select(_ => new Dictionary<WorkloadShape, int>()).ToArray();
-        _shapeSkipped = _queues.Select(_ => Array.Empty<bool>()).ToArray();
-        _shapeQuotaSkipped = _queues.Select(_ => Array.Empty<bool>()).ToArray();
-        _shapeStamp = new ShapeStamp[_queues.Length];
-        Array.Fill(_shapeStamp, new ShapeStamp(-2, 0, 0, false, 0));
-        _snapshotShapes = new int[_queues.Length][];
-        _quotaFailureFinal = QuotaFailureFinal();
+        _floors = new FailureFloors(_queueFlavors);
+        _order = new HeadOrder(this);
+        // Per queue: no action can admit a workload over quota in every flavor (only preemption can), so such a failure is final while the quota tree is unchanged.
+        _quotaFailureFinal = _queues.Select(q => _actions.All(a => !a.MayAdmitOverQuota(q))).ToArray();
         _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
-        _trace = _queues.Select(_ => new List<int>()).ToArray();
-        _traceGeneration = new long[_queues.Length];
-        Array.Fill(_traceGeneration, -1);
-        _traceValid = new bool[_queues.Length];
-        _traceComplete = new bool[_queues.Length];
-        _traceTreeVersion = new long[_queues.Length];
-        _traceQueueVersion = new long[_queues.Length];
-        _parked = new bool[_queues.Length];
-        _treeQueues = TreeQueues();
-        _parkingAllowed = options.Incremental && options.Gangs && !_marksNeeded
-            && !_actions.Any(a => string.Equals(a.Name, AdmissionActions.Preempt, StringComparison.Ordinal));
+        _parking = new QueueParking(this, options.Incremental && options.Gangs && !_marksNeeded
+            && !_actions.Any(a => string.Equals(a.Name, AdmissionActions.Preempt, StringComparison.Ordinal)));
     }
 
     public AdmissionOptions Options { get; }
@@ -317,7 +304,7 @@ public sealed partial class AdmissionScheduler
             _cursorGeneration = _generation;
         }
 
-        UpdateParking();
+        _parking.Update();
         var session = new AdmissionSession(this, now);
         var admitted = 0;
         var candidates = new List<WorkloadState>();
@@ -382,27 +369,26 @@ public sealed partial class AdmissionScheduler
     private int TryCandidates(AdmissionSession session, List<WorkloadState> candidates, int round, TimeSpan now)
     {
         var admitted = 0;
-        _loopCandidates = candidates;
-        _loopRound = round;
+        _parking.BeginRound(candidates, round);
         for (var i = 0; i < candidates.Count; i++)
         {
             var w = candidates[i];
-            _loopIndex = i;
+            _parking.At(i);
             if (w.Phase != WorkloadPhase.Pending)
             {
-                TraceTrial(w, tried: false, admitted: false);
+                _parking.Tried(w, tried: false, admitted: false);
                 continue; // preempted and requeued by an earlier candidate of this round: tried next round
             }
 
             if (Options.Gangs && IsDominated(w))
             {
                 w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
-                TraceTrial(w, tried: false, admitted: false);
+                _parking.Tried(w, tried: false, admitted: false);
                 continue;
             }
 
             var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
-            TraceTrial(w, tried: true, admitted: ok);
+            _parking.Tried(w, tried: true, admitted: ok);
             if (ok)
             {
                 admitted++;
@@ -413,7 +399,7 @@ public sealed partial class AdmissionScheduler
             }
         }
 
-        _loopCandidates = null;
+        _parking.EndRound();
         return admitted;
     }
 
@@ -479,11 +465,11 @@ public sealed partial class AdmissionScheduler
             _cursorGeneration = _generation;
         }
 
-        if (_parked[q])
+        if (_parking.IsParked(q))
         {
-            if (_parkGeneration != _generation)
+            if (_parking.Generation != _generation)
             {
-                throw new InvalidOperationException($"queue {queue.Name} is parked for generation {_parkGeneration} but capacity freed in the middle of a cycle (generation {_generation}); parking is only for profiles that never evict during a cycle");
+                throw new InvalidOperationException($"queue {queue.Name} is parked for generation {_parking.Generation} but capacity freed in the middle of a cycle (generation {_generation}); parking is only for profiles that never evict during a cycle");
             }
 
             return null; // its walk this generation is its recorded one, with no effect (see Parking)
@@ -497,23 +483,23 @@ public sealed partial class AdmissionScheduler
             _cursor[q] = 0;
             if (Options.Incremental)
             {
-                IndexSnapshot(q);
+                _floors.Index(q, _snapshot[q]);
             }
 
-            if (_traceGeneration[q] == _generation)
+            if (_parking.Started(q))
             {
-                _traceValid[q] = false; // rebuilt mid-generation: the walk restarts with marks and floors
+                _parking.Spoil(q); // rebuilt mid-generation: the walk restarts with marks and floors
             }
         }
 
-        if (_traceGeneration[q] != _generation)
+        if (!_parking.Started(q))
         {
-            StartTrace(q, byShape: !strict && Options.Incremental);
+            _parking.StartTrace(q, byShape: !strict && Options.Incremental, _cursor[q]);
         }
 
         if (!strict && Options.Incremental)
         {
-            return HeadByShape(q, now);
+            return _floors.Walk(q, _snapshot[q], ref _cursor[q], now, _generation, _reservation is null, _marksNeeded, _parking); // by shape ids
         }
 
         var list = _snapshot[q];
@@ -561,69 +547,17 @@ public sealed partial class AdmissionScheduler
     /// (<see cref="QuotaTree.Share"/>), plus, when <see cref="QueueConfiguration.UsageHalfLife"/> is set, the
     /// queue's usage history (<see cref="UsageHistoryTerm"/>): lower goes first.
     /// </summary>
-    private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now)
-    {
-        var n = candidates.Count;
-        if (_orderScratch.Length < n)
-        {
-            _orderScratch = new (double, WorkloadState)[Math.Max(n, 2 * _orderScratch.Length)];
-        }
+    private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now) => _order.Sort(candidates, _parking.RoundKeys, now);
 
-        var keyed = _orderScratch.AsSpan(0, n);
-        for (var i = 0; i < n; i++)
-        {
-            keyed[i] = (OrderKey(candidates[i], now), candidates[i]);
-        }
+    internal double OrderKey(WorkloadState w, TimeSpan now) => _order.Key(w, now);
 
-        // A total order (it ends in the submission sequence), so any sort gives the same result.
-        keyed.Sort((x, y) => CompareCandidates(x.Key, x.W, y.Key, y.W));
-        _roundKeys.Clear();
-        for (var i = 0; i < n; i++)
-        {
-            candidates[i] = keyed[i].W;
-            _roundKeys.Add(keyed[i].Key);
-            keyed[i] = default;
-        }
-    }
+    internal int CompareCandidates(double keyA, WorkloadState a, double keyB, WorkloadState b) => _order.Compare(keyA, a, keyB, b);
 
-    /// <summary>A head's fair-share key: its queue's share after admitting it, plus the usage history term.</summary>
-    private double OrderKey(WorkloadState w, TimeSpan now)
-    {
-        var share = 0.0;
-        if (Options.Order == CandidateOrder.FairShare && _queueFlavors[w.QueueIndex].Length > 0)
-        {
-            share = Quotas.Share(w.QueueIndex, _queueFlavors[w.QueueIndex][0], FullRequestOf(w));
-            if (_config.UsageHalfLife is not null)
-            {
-                share += UsageHistoryTerm(w.QueueIndex, now);
-            }
-        }
+    /// <summary>The holder of the backfill reservation, if any (it goes first in step 4).</summary>
+    internal WorkloadState? ReservationHolder => _reservation?.Holder;
 
-        return share;
-    }
-
-    /// <summary>Step 4's order of two heads with their keys: the reservation holder, queue priority, key, then queue order.</summary>
-    private int CompareCandidates(double keyA, WorkloadState a, double keyB, WorkloadState b)
-    {
-        var holder = _reservation?.Holder;
-        if (!ReferenceEquals(a, b) && (ReferenceEquals(a, holder) || ReferenceEquals(b, holder)))
-        {
-            return ReferenceEquals(a, holder) ? -1 : 1;
-        }
-
-        var c = _queues[b.QueueIndex].Priority.CompareTo(_queues[a.QueueIndex].Priority);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = keyA.CompareTo(keyB);
-        return c != 0 ? c : QueueOrder.Instance.Compare(a, b);
-    }
-
-    /// <summary>The workload's request with every pod set at its full count (cached: it never changes).</summary>
-    private static Resources FullRequestOf(WorkloadState w) =>
-        w.FullRequest ??= RequestOf(w, w.Workload.PodSets.Select(s => s.Count).ToArray());
+    /// <summary>The configured usage half-life (null: no usage history in the order).</summary>
+    internal TimeSpan? UsageHalfLife => _config.UsageHalfLife;
 
     /// <summary>
     /// Step 5 for one workload: the profile's actions in order (<see cref="AdmissionOptions.Actions"/>), least

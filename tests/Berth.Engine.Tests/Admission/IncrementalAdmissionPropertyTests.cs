@@ -41,9 +41,9 @@ public sealed class IncrementalAdmissionPropertyTests(ITestOutputHelper output)
         // Guards the property against vacuity: the scripts park queues, bring parked queues back mid-cycle (some with
         // their head joining the round), and reuse quota failures, often enough to matter.
         var runs = Enumerable.Range(1, 80).Select(seed => Driver.Run(seed, incremental: true)).ToArray();
-        var parked = runs.Sum(r => r.Scheduler.ParkedWalks);
-        var midCycle = runs.Sum(r => r.Scheduler.UnparkedMidCycle);
-        var joined = runs.Sum(r => r.Scheduler.JoinedRound);
+        var parked = runs.Sum(r => r.Scheduler.Parking.ParkedWalks);
+        var midCycle = runs.Sum(r => r.Scheduler.Parking.UnparkedMidCycle);
+        var joined = runs.Sum(r => r.Scheduler.Parking.JoinedRound);
         var reused = runs.Sum(r => r.Scheduler.ReusedQuotaFailures);
         output.WriteLine($"80 scripts: {parked} parked walks, {midCycle} brought back mid-cycle ({joined} joining the round), {reused} reused quota failures");
         Assert.True(parked > 100, $"only {parked} parked walks");
@@ -57,7 +57,7 @@ public sealed class IncrementalAdmissionPropertyTests(ITestOutputHelper output)
     {
         // The reference really is the long way round.
         var runs = Enumerable.Range(1, 20).Select(seed => Driver.Run(seed, incremental: false)).ToArray();
-        Assert.All(runs, r => Assert.Equal(0, r.Scheduler.ParkedWalks + r.Scheduler.ReusedQuotaFailures));
+        Assert.All(runs, r => Assert.Equal(0, r.Scheduler.Parking.ParkedWalks + r.Scheduler.ReusedQuotaFailures));
     }
 
     private sealed record Outcome(IReadOnlyList<string> Log, AdmissionScheduler Scheduler, int Cycles);
