@@ -61,6 +61,8 @@ public sealed partial class AdmissionScheduler
     private readonly IAdmissionAction[] _actions;
     private readonly bool _starvationMatters;
     private readonly HeadOrder _order;
+    private readonly long[] _pendingRemovals;
+    private readonly HeadWake[] _headWake;
     private readonly QueueParking _parking;
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
@@ -110,6 +112,8 @@ public sealed partial class AdmissionScheduler
         _starvationMatters = _actions.Any(a => a.StarvationMatters);
         _floors = new FailureFloors(_queueFlavors);
         _order = new HeadOrder(this);
+        _pendingRemovals = new long[_queues.Length];
+        _headWake = Enumerable.Repeat(new HeadWake(-1, -1, false, default, default), _queues.Length).ToArray();
         // Per queue: no action can admit a workload over quota in every flavor (only preemption can), so such a failure is final while the quota tree is unchanged.
         _quotaFailureFinal = _queues.Select(q => _actions.All(a => !a.MayAdmitOverQuota(q))).ToArray();
         _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
@@ -777,6 +781,8 @@ public sealed partial class AdmissionScheduler
         var request = RequestOf(w, counts);
         _statement.AddUsage(w.QueueIndex, f, request);
         _pending[w.QueueIndex].Remove(w);
+        _pendingRemovals[w.QueueIndex]++;
+        _parking.Touch(w.QueueIndex);
         w.Phase = WorkloadPhase.Admitted;
         w.Flavor = f;
         w.Counts = counts;
@@ -815,6 +821,8 @@ public sealed partial class AdmissionScheduler
         {
             ReleasePartial(state);
             _pending[state.QueueIndex].Remove(state);
+            _pendingRemovals[state.QueueIndex]++;
+            _parking.Touch(state.QueueIndex);
         }
         else
         {
@@ -1083,6 +1091,7 @@ public sealed partial class AdmissionScheduler
         w.Reason = reason;
         if (changed)
         {
+            _parking.Touch(w.QueueIndex);
             Emit(new AdmissionEvent(Now, AdmissionEventKind.Pending, w.Id, _queues[w.QueueIndex].Name) { Reason = reason.Code.ToString(), Flavor = reason.Flavor, Detail = reason.Message });
         }
     }
@@ -1094,17 +1103,25 @@ public sealed partial class AdmissionScheduler
         var next = _retryAt;
         for (var q = 0; q < _queues.Length; q++)
         {
-            // Only heads matter for starvation; backoff of later ones shows once they are heads.
-            if (_pending[q].Count > 0 && _pending[q].Min is { } w)
+            // Only heads matter for starvation; backoff of later ones shows once they are heads. A queue's head is
+            // read again only when the queue changed (workloads joined or left).
+            ref var head = ref _headWake[q];
+            if (head.Version != _queueVersion[q] || head.Removals != _pendingRemovals[q])
             {
-                if (w.BackoffUntil > now && w.BackoffUntil < next)
+                var w = _pending[q].Count > 0 ? _pending[q].Min : null;
+                head = new HeadWake(_queueVersion[q], _pendingRemovals[q], w is not null, w?.BackoffUntil ?? default, w?.PendingSince ?? default);
+            }
+
+            if (head.Any)
+            {
+                if (head.BackoffUntil > now && head.BackoffUntil < next)
                 {
-                    next = w.BackoffUntil;
+                    next = head.BackoffUntil;
                 }
 
-                if (_starvationMatters && w.PendingSince + Options.StarvationThreshold > now && w.PendingSince + Options.StarvationThreshold < next)
+                if (_starvationMatters && head.PendingSince + Options.StarvationThreshold > now && head.PendingSince + Options.StarvationThreshold < next)
                 {
-                    next = w.PendingSince + Options.StarvationThreshold;
+                    next = head.PendingSince + Options.StarvationThreshold;
                 }
             }
         }

@@ -26,6 +26,7 @@ internal sealed class QueueParking
     private readonly long[] _traceTreeVersion;
     private readonly long[] _traceQueueVersion;
     private readonly bool[] _parked;
+    private readonly bool[] _verified; // Replays held and nothing touched the queue since (see Touch)
     private readonly int[][] _treeQueues; // queues per quota tree
     private readonly bool _allowed;
     private long _generation = -1;
@@ -46,6 +47,7 @@ internal sealed class QueueParking
         _traceTreeVersion = new long[queues];
         _traceQueueVersion = new long[queues];
         _parked = new bool[queues];
+        _verified = new bool[queues];
         _treeQueues = Enumerable.Range(0, queues).GroupBy(scheduler.Quotas.RootOf).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
     }
 
@@ -60,6 +62,9 @@ internal sealed class QueueParking
 
     /// <summary>Of those, how many had their head of the current round join the rest of the round; for tests.</summary>
     public long JoinedRound { get; private set; }
+
+    /// <summary>A workload of queue <paramref name="q"/> left it or changed its reason: its recorded heads must be checked again.</summary>
+    public void Touch(int q) => _verified[q] = false;
 
     /// <summary>True when queue <paramref name="q"/> is left out of this generation's walks.</summary>
     public bool IsParked(int q) => _parked[q];
@@ -114,6 +119,7 @@ internal sealed class QueueParking
     public void StartTrace(int q, bool byShape, int cursor)
     {
         _traceGeneration[q] = _scheduler.Generation;
+        _verified[q] = false;
         _trace[q].Clear();
         _traceValid[q] = _allowed && byShape && cursor == 0;
         _traceComplete[q] = false;
@@ -196,6 +202,11 @@ internal sealed class QueueParking
             return false;
         }
 
+        if (_verified[q])
+        {
+            return true; // the checks below held, and no head left the queue or changed its reason since
+        }
+
         var list = _scheduler.SnapshotOf(q);
         foreach (var i in _trace[q])
         {
@@ -207,6 +218,7 @@ internal sealed class QueueParking
             }
         }
 
+        _verified[q] = true;
         return true;
     }
 
