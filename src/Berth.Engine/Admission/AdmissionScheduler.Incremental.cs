@@ -15,7 +15,6 @@ public sealed partial class AdmissionScheduler
     private readonly bool[] _quotaFailureFinal;
     private readonly bool _marksNeeded;
 
-    /// <summary>Parked quota trees (see <see cref="QueueParking"/>).</summary>
     internal QueueParking Parking => _parking;
 
     /// <summary>The current generation: bumped whenever capacity or quota frees, which resets every walk.</summary>

@@ -61,8 +61,7 @@ public sealed partial class AdmissionScheduler
     private readonly IAdmissionAction[] _actions;
     private readonly bool _starvationMatters;
     private readonly HeadOrder _order;
-    private readonly long[] _pendingRemovals;
-    private readonly HeadWake[] _headWake;
+    private readonly HeadWakes _heads;
     private readonly QueueParking _parking;
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
@@ -112,8 +111,7 @@ public sealed partial class AdmissionScheduler
         _starvationMatters = _actions.Any(a => a.StarvationMatters);
         _floors = new FailureFloors(_queueFlavors);
         _order = new HeadOrder(this);
-        _pendingRemovals = new long[_queues.Length];
-        _headWake = Enumerable.Repeat(new HeadWake(-1, -1, false, default, default), _queues.Length).ToArray();
+        _heads = new HeadWakes(_queues.Length);
         // Per queue: no action can admit a workload over quota in every flavor (only preemption can), so such a failure is final while the quota tree is unchanged.
         _quotaFailureFinal = _queues.Select(q => _actions.All(a => !a.MayAdmitOverQuota(q))).ToArray();
         _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
@@ -366,10 +364,7 @@ public sealed partial class AdmissionScheduler
         return admitted;
     }
 
-    /// <summary>
-    /// Steps 5-6 for one round: tries each candidate in order and returns how many were admitted. A parked queue
-    /// brought back in the middle of the round may join the rest of it (see Parking), so the list may grow.
-    /// </summary>
+    /// <summary>Steps 5-6 for one round, in order; returns how many were admitted. The list may grow (<see cref="QueueParking"/>).</summary>
     private int TryCandidates(AdmissionSession session, List<WorkloadState> candidates, int round, TimeSpan now)
     {
         var admitted = 0;
@@ -781,7 +776,7 @@ public sealed partial class AdmissionScheduler
         var request = RequestOf(w, counts);
         _statement.AddUsage(w.QueueIndex, f, request);
         _pending[w.QueueIndex].Remove(w);
-        _pendingRemovals[w.QueueIndex]++;
+        _heads.Removed(w.QueueIndex);
         _parking.Touch(w.QueueIndex);
         w.Phase = WorkloadPhase.Admitted;
         w.Flavor = f;
@@ -821,7 +816,7 @@ public sealed partial class AdmissionScheduler
         {
             ReleasePartial(state);
             _pending[state.QueueIndex].Remove(state);
-            _pendingRemovals[state.QueueIndex]++;
+            _heads.Removed(state.QueueIndex);
             _parking.Touch(state.QueueIndex);
         }
         else
@@ -1103,15 +1098,8 @@ public sealed partial class AdmissionScheduler
         var next = _retryAt;
         for (var q = 0; q < _queues.Length; q++)
         {
-            // Only heads matter for starvation; backoff of later ones shows once they are heads. A queue's head is
-            // read again only when the queue changed (workloads joined or left).
-            ref var head = ref _headWake[q];
-            if (head.Version != _queueVersion[q] || head.Removals != _pendingRemovals[q])
-            {
-                var w = _pending[q].Count > 0 ? _pending[q].Min : null;
-                head = new HeadWake(_queueVersion[q], _pendingRemovals[q], w is not null, w?.BackoffUntil ?? default, w?.PendingSince ?? default);
-            }
-
+            // Only heads matter for starvation; backoff of later ones shows once they are heads.
+            var head = _heads.Of(q, _queueVersion[q], _pending[q]);
             if (head.Any)
             {
                 if (head.BackoffUntil > now && head.BackoffUntil < next)
