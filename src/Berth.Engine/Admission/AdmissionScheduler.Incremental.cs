@@ -3,12 +3,10 @@ using Berth.Engine.Admission.Actions;
 namespace Berth.Engine.Admission;
 
 // Incremental admission (AdmissionOptions.Incremental): the same decisions as a cycle that looks at everything,
-// at a fraction of the cost once most pending work cannot run. Two shortcuts, each exact by construction:
-// 1. a trial that failed on quota alone is reused while its quota tree is unchanged (QuotaTree.Version): the
-//    reason, and so every event and skip that follows from it, is what a new trial would give;
-// 2. a queue is walked by shape ids (WorkloadShape): whether a workload is skipped as no smaller than one that
-//    just failed is decided once per shape, not per workload, so a walk over thousands of pending workloads
-//    reads an array of small integers and touches only the workloads it may try.
+// at a fraction of the cost once most pending work cannot run. Here: a trial that failed on quota alone is reused
+// while its quota tree is unchanged (QuotaTree.Version): the reason, and so every event and skip that follows from
+// it, is what a new trial would give; and the hooks the other two parts use: FailureFloors (skips decided per
+// shape, queues walked by shape ids) and QueueParking (quota trees whose walks replay are left out of the cycle).
 public sealed partial class AdmissionScheduler
 {
     private readonly FailureFloors _floors;

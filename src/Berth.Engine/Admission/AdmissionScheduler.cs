@@ -471,7 +471,7 @@ public sealed partial class AdmissionScheduler
                 throw new InvalidOperationException($"queue {queue.Name} is parked for generation {_parking.Generation} but capacity freed in the middle of a cycle (generation {_generation}); parking is only for profiles that never evict during a cycle");
             }
 
-            return null; // its walk this generation is its recorded one, with no effect (see Parking)
+            return null; // its walk this generation is its recorded one, with no effect (see QueueParking)
         }
 
         var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
