@@ -4,6 +4,7 @@ using Berth.Engine.Admission;
 using Berth.Model;
 using Berth.Model.Queueing;
 using Berth.Simulation.Jobs;
+using Berth.Simulation.Metrics;
 using Berth.Simulation.Scenarios;
 
 namespace Berth.Benchmarks;
@@ -14,14 +15,38 @@ namespace Berth.Benchmarks;
 /// builds a seeded configuration (queues of random nominal GPU quota spread over the cohorts, one flavor,
 /// 8-GPU nodes), submits every workload (1, 2, 4 or 8 GPUs as 1 pod, or 16/32 GPUs as gangs of 8-GPU pods),
 /// then times the first cycle (which admits until the cluster or the quotas are full) and then steady-state
-/// cycles: one running workload finishes, one cycle runs (retrying every pending head), repeated.
+/// cycles: one running workload finishes, one cycle runs (retrying every pending head), repeated. With
+/// <c>--mode both</c> (the default) the same inputs run twice in one process, first with full cycles
+/// (<see cref="AdmissionOptions.Incremental"/> off) and then incremental ones, and the two event logs' hashes are
+/// printed side by side: they must be equal. <c>--mode full</c> or <c>--mode incremental</c> runs one.
 /// <c>scenario itp [--profiles a,b] [--file scenarios/itp-merged.yaml]</c> times the merged ITP replay per profile, one at a time.
 /// </summary>
 public static class AdmissionScale
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Run(int workloads, int queues, int cohorts, int nodes, string policy, int seed)
+    public static int Run(int workloads, int queues, int cohorts, int nodes, string policy, int seed, string mode, int cycles = 200)
+    {
+        var modes = mode switch
+        {
+            "both" => new[] { false, true },
+            "full" => [false],
+            "incremental" => [true],
+            _ => throw new ArgumentException($"--mode '{mode}' is unknown; use both, full or incremental", nameof(mode)),
+        };
+        var hashes = modes.Select(incremental => Run(workloads, queues, cohorts, nodes, policy, seed, incremental, cycles)).ToArray();
+        if (hashes.Length == 2)
+        {
+            var same = string.Equals(hashes[0], hashes[1], StringComparison.Ordinal);
+            Console.WriteLine(same ? $"event logs: same hash {hashes[0]} for full and incremental cycles" : $"event logs DIFFER: full {hashes[0]}, incremental {hashes[1]}");
+            return same ? 0 : 1;
+        }
+
+        return 0;
+    }
+
+    /// <summary>One run; returns the hash of every admission event (first cycle and steady state).</summary>
+    private static string Run(int workloads, int queues, int cohorts, int nodes, string policy, int seed, bool incremental, int steadyCycles)
     {
         var rng = new Random(seed);
         var cohortList = Enumerable.Range(0, cohorts).Select(c => new Cohort($"c{c}")).ToArray();
@@ -52,7 +77,8 @@ public static class AdmissionScale
         }
 
         var time = new BenchTime();
-        var options = new AdmissionOptions { PlacementPolicy = policy, Seed = seed };
+        var options = new AdmissionOptions { PlacementPolicy = policy, Seed = seed, Incremental = incremental };
+        var hash = new EventLogHash();
         var build = Stopwatch.StartNew();
         var scheduler = new AdmissionScheduler(nodeList, config, options, time, list.Take(2000).SelectMany(w => w.PodSets.Select(s => s.Template)).ToArray());
         foreach (var w in list)
@@ -64,14 +90,14 @@ public static class AdmissionScale
         var first = Stopwatch.StartNew();
         var admitted = scheduler.Schedule();
         first.Stop();
-        scheduler.DrainEvents();
-        Console.WriteLine(string.Create(Inv, $"{workloads} workloads, {queues} queues, {cohorts} cohorts, {nodes} nodes ({clusterGpus} GPUs), policy {policy}"));
+        Hash(hash, scheduler.DrainEvents());
+        Console.WriteLine(string.Create(Inv, $"{workloads} workloads, {queues} queues, {cohorts} cohorts, {nodes} nodes ({clusterGpus} GPUs), policy {policy}, {(incremental ? "incremental" : "full")} cycles"));
         Console.WriteLine(string.Create(Inv, $"submit all: {build.Elapsed.TotalSeconds:F2} s"));
         Console.WriteLine(string.Create(Inv, $"first cycle: {admitted} admitted in {first.Elapsed.TotalSeconds:F2} s = {admitted / first.Elapsed.TotalSeconds:F0} admissions/s; GPUs allocated {100.0 * scheduler.Cluster.AllocatedGpuMilli / (clusterGpus * 1000):F1}%"));
 
         // Steady state: one finishes, one cycle.
         var running = scheduler.Workloads.Where(w => w.Phase == WorkloadPhase.Admitted).Select(w => w.Id).ToArray();
-        var cycles = Math.Min(200, running.Length);
+        var cycles = Math.Min(steadyCycles, running.Length);
         var costs = new double[cycles];
         var steadyAdmitted = 0;
         for (var i = 0; i < cycles; i++)
@@ -82,11 +108,32 @@ public static class AdmissionScale
             steadyAdmitted += scheduler.Schedule();
             sw.Stop();
             costs[i] = sw.Elapsed.TotalMilliseconds;
-            scheduler.DrainEvents();
+            Hash(hash, scheduler.DrainEvents());
         }
 
         Array.Sort(costs);
-        Console.WriteLine(string.Create(Inv, $"steady state, {cycles} cycles (one workload finishes before each): median {costs[cycles / 2]:F2} ms, p90 {costs[(int)(cycles * 0.9)]:F2} ms, max {costs[^1]:F2} ms per cycle; {steadyAdmitted} admitted, {steadyAdmitted / (costs.Sum() / 1000):F0} admissions/s"));
+        Console.WriteLine(string.Create(Inv, $"steady state, {cycles} cycles (one workload finishes before each): median {costs[cycles / 2]:F2} ms, p90 {costs[(int)(cycles * 0.9)]:F2} ms, p99 {costs[(int)(cycles * 0.99)]:F2} ms, max {costs[^1]:F2} ms per cycle; {steadyAdmitted} admitted, {steadyAdmitted / (costs.Sum() / 1000):F0} admissions/s"));
+        return hash.Value;
+    }
+
+    private static void Hash(EventLogHash hash, IReadOnlyList<AdmissionEvent> events)
+    {
+        foreach (var e in events)
+        {
+            hash.Add((long)e.At.TotalSeconds);
+            hash.Add((long)e.Kind);
+            hash.Add(e.Pods);
+            hash.Add(e.GpuMilli);
+            foreach (var text in new[] { e.Workload, e.Reason ?? string.Empty, e.Flavor ?? string.Empty, e.Detail, e.By ?? string.Empty })
+            {
+                foreach (var c in text)
+                {
+                    hash.Add(c);
+                }
+
+                hash.Add(-1);
+            }
+        }
     }
 
     public static void Itp(string file, IReadOnlyList<string> profiles)

@@ -45,9 +45,8 @@ public static class Scenarios
                 Comparison(int.Parse(Opt("seeds", "10"), Inv));
                 return 0;
             case "admission":
-                AdmissionScale.Run(int.Parse(Opt("workloads", "100000"), Inv), int.Parse(Opt("queues", "1000"), Inv), int.Parse(Opt("cohorts", "100"), Inv),
-                    int.Parse(Opt("nodes", "5000"), Inv), Opt("policy", "bestfit"), int.Parse(Opt("seed", "42"), Inv));
-                return 0;
+                return AdmissionScale.Run(int.Parse(Opt("workloads", "100000"), Inv), int.Parse(Opt("queues", "1000"), Inv), int.Parse(Opt("cohorts", "100"), Inv),
+                    int.Parse(Opt("nodes", "5000"), Inv), Opt("policy", "bestfit"), int.Parse(Opt("seed", "42"), Inv), Opt("mode", "both"), int.Parse(Opt("cycles", "200"), Inv));
             case "itp":
                 AdmissionScale.Itp(Opt("file", "scenarios/itp-merged.yaml"), Opt("profiles", string.Join(',', AdmissionProfiles.Names)).Split(','));
                 return 0;
@@ -105,7 +104,7 @@ public static class Scenarios
     {
         Console.Error.WriteLine("usage: scenario decisions --nodes 1213|1000|5000|20000 [--policy fgd] [--seed 42] [--until 130] [--scan auto|full|grouped]");
         Console.Error.WriteLine("       scenario comparison [--seeds 10]");
-        Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit]");
+        Console.Error.WriteLine("       scenario admission [--workloads 100000] [--queues 1000] [--cohorts 100] [--nodes 5000] [--policy bestfit] [--mode both|full|incremental] [--cycles 200]");
         Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
         Console.Error.WriteLine("       scenario yield [--file scenarios/itp-merged.yaml] [--profile fair-share+backfill+preemption] [--after 30 (min)] [--below 0.05] [--grace 15 (min)] [--non-preemptible 0.1]");
         Console.Error.WriteLine("       scenario hashes [--conformance scenarios/conformance] [--itp scenarios/itp-merged.yaml|none]");

@@ -57,6 +57,13 @@ public sealed record AdmissionOptions
     /// <summary>After this many gang timeouts the workload is failed with a visible reason.</summary>
     public int BackoffLimit { get; init; } = 3;
 
+    /// <summary>
+    /// True (the default): a cycle reuses what cannot have changed since the last one (quota failures while their
+    /// quota tree is unchanged; the skip of larger failures decided per shape), with exactly the decisions of a cycle
+    /// that looks at everything. False: every cycle looks at everything, the reference the property tests compare with.
+    /// </summary>
+    public bool Incremental { get; init; } = true;
+
     /// <summary>Seed of the placement engine's random streams.</summary>
     public int Seed { get; init; } = 42;
 

@@ -34,7 +34,7 @@ public sealed partial class AdmissionScheduler
     /// h(q) is below <see cref="NegligibleUsageHistory"/>. Preemption never uses it: its fair-share rule compares
     /// current shares only, so that the history cannot make two queues take capacity from each other in turns.
     /// </summary>
-    private double UsageHistoryTerm(int q, TimeSpan now)
+    internal double UsageHistoryTerm(int q, TimeSpan now)
     {
         var h = HistoryAt(q, now);
         return h >= NegligibleUsageHistory ? h : 0;

@@ -60,6 +60,9 @@ public sealed partial class AdmissionScheduler
     private long _cursorGeneration = -1;
     private readonly IAdmissionAction[] _actions;
     private readonly bool _starvationMatters;
+    private readonly HeadOrder _order;
+    private readonly HeadWakes _heads;
+    private readonly QueueParking _parking;
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
     {
@@ -107,6 +110,14 @@ public sealed partial class AdmissionScheduler
         _historyAt = new TimeSpan[_queues.Length];
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
         _starvationMatters = _actions.Any(a => a.StarvationMatters);
+        _floors = new FailureFloors(_queueFlavors);
+        _order = new HeadOrder(this);
+        _heads = new HeadWakes(_queues.Length);
+        // Per queue: no action can admit a workload over quota in every flavor (only preemption can), so such a failure is final while the quota tree is unchanged.
+        _quotaFailureFinal = _queues.Select(q => _actions.All(a => !a.MayAdmitOverQuota(q))).ToArray();
+        _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
+        _parking = new QueueParking(this, options.Incremental && options.Gangs && !_marksNeeded
+            && !_actions.Any(a => string.Equals(a.Name, AdmissionActions.Preempt, StringComparison.Ordinal)));
     }
 
     public AdmissionOptions Options { get; }
@@ -282,6 +293,13 @@ public sealed partial class AdmissionScheduler
 
         // 1. Drain.
         Drain();
+        if (_cursorGeneration != _generation)
+        {
+            Array.Clear(_cursor);
+            _cursorGeneration = _generation;
+        }
+
+        _parking.Update();
         var session = new AdmissionSession(this, now);
         var admitted = 0;
         var candidates = new List<WorkloadState>();
@@ -320,31 +338,9 @@ public sealed partial class AdmissionScheduler
             OrderCandidates(candidates, now);
 
             // 5-6. Try each.
-            var progress = false;
-            foreach (var w in candidates)
-            {
-                if (w.Phase != WorkloadPhase.Pending)
-                {
-                    continue; // preempted and requeued by an earlier candidate of this round: tried next round
-                }
-
-                if (Options.Gangs && IsDominated(w))
-                {
-                    w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
-                    continue;
-                }
-
-                var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
-                if (ok)
-                {
-                    admitted++;
-                    progress = true;
-                }
-                else
-                {
-                    w.TriedGeneration = _generation;
-                }
-            }
+            var admittedNow = TryCandidates(session, candidates, rounds, now);
+            admitted += admittedNow;
+            var progress = admittedNow > 0;
 
             if (!progress && candidates.All(c => c.TriedGeneration == _generation))
             {
@@ -358,6 +354,44 @@ public sealed partial class AdmissionScheduler
 
         NextWakeUp = ComputeWakeUp(now);
         RecordUsageHistory();
+        return admitted;
+    }
+
+    /// <summary>Steps 5-6 for one round, in order; returns how many were admitted. The list may grow (<see cref="QueueParking"/>).</summary>
+    private int TryCandidates(AdmissionSession session, List<WorkloadState> candidates, int round, TimeSpan now)
+    {
+        var admitted = 0;
+        _parking.BeginRound(candidates, round);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var w = candidates[i];
+            _parking.At(i);
+            if (w.Phase != WorkloadPhase.Pending)
+            {
+                _parking.Tried(w, tried: false, admitted: false);
+                continue; // preempted and requeued by an earlier candidate of this round: tried next round
+            }
+
+            if (Options.Gangs && IsDominated(w))
+            {
+                w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
+                _parking.Tried(w, tried: false, admitted: false);
+                continue;
+            }
+
+            var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
+            _parking.Tried(w, tried: true, admitted: ok);
+            if (ok)
+            {
+                admitted++;
+            }
+            else
+            {
+                w.TriedGeneration = _generation;
+            }
+        }
+
+        _parking.EndRound();
         return admitted;
     }
 
@@ -423,14 +457,43 @@ public sealed partial class AdmissionScheduler
             _cursorGeneration = _generation;
         }
 
+        if (_parking.IsParked(q))
+        {
+            if (_parking.Generation != _generation)
+            {
+                throw new InvalidOperationException($"queue {queue.Name} is parked for generation {_parking.Generation} but capacity freed in the middle of a cycle (generation {_generation}); parking is only for profiles that never evict during a cycle");
+            }
+
+            return null; // its walk this generation is its recorded one, with no effect (see QueueParking)
+        }
+
+        var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
         if (_snapshotVersion[q] != _queueVersion[q])
         {
             _snapshot[q] = [.. _pending[q]];
             _snapshotVersion[q] = _queueVersion[q];
             _cursor[q] = 0;
+            if (Options.Incremental)
+            {
+                _floors.Index(q, _snapshot[q]);
+            }
+
+            if (_parking.Started(q))
+            {
+                _parking.Spoil(q); // rebuilt mid-generation: the walk restarts with marks and floors
+            }
         }
 
-        var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
+        if (!_parking.Started(q))
+        {
+            _parking.StartTrace(q, byShape: !strict && Options.Incremental, _cursor[q]);
+        }
+
+        if (!strict && Options.Incremental)
+        {
+            return _floors.Walk(q, _snapshot[q], ref _cursor[q], now, _generation, _reservation is null, _marksNeeded, _parking); // by shape ids
+        }
+
         var list = _snapshot[q];
         for (var i = _cursor[q]; i < list.Length; i++)
         {
@@ -476,42 +539,17 @@ public sealed partial class AdmissionScheduler
     /// (<see cref="QuotaTree.Share"/>), plus, when <see cref="QueueConfiguration.UsageHalfLife"/> is set, the
     /// queue's usage history (<see cref="UsageHistoryTerm"/>): lower goes first.
     /// </summary>
-    private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now)
-    {
-        var holder = _reservation?.Holder;
-        var keys = new Dictionary<WorkloadState, double>(candidates.Count);
-        foreach (var w in candidates)
-        {
-            var share = 0.0;
-            if (Options.Order == CandidateOrder.FairShare && _queueFlavors[w.QueueIndex].Length > 0)
-            {
-                share = Quotas.Share(w.QueueIndex, _queueFlavors[w.QueueIndex][0], RequestOf(w, w.Workload.PodSets.Select(s => s.Count).ToArray()));
-                if (_config.UsageHalfLife is not null)
-                {
-                    share += UsageHistoryTerm(w.QueueIndex, now);
-                }
-            }
+    private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now) => _order.Sort(candidates, _parking.RoundKeys, now);
 
-            keys[w] = share;
-        }
+    internal double OrderKey(WorkloadState w, TimeSpan now) => _order.Key(w, now);
 
-        candidates.Sort((a, b) =>
-        {
-            if (!ReferenceEquals(a, b) && (ReferenceEquals(a, holder) || ReferenceEquals(b, holder)))
-            {
-                return ReferenceEquals(a, holder) ? -1 : 1;
-            }
+    internal int CompareCandidates(double keyA, WorkloadState a, double keyB, WorkloadState b) => _order.Compare(keyA, a, keyB, b);
 
-            var c = _queues[b.QueueIndex].Priority.CompareTo(_queues[a.QueueIndex].Priority);
-            if (c != 0)
-            {
-                return c;
-            }
+    /// <summary>The holder of the backfill reservation, if any (it goes first in step 4).</summary>
+    internal WorkloadState? ReservationHolder => _reservation?.Holder;
 
-            c = keys[a].CompareTo(keys[b]);
-            return c != 0 ? c : QueueOrder.Instance.Compare(a, b);
-        });
-    }
+    /// <summary>The configured usage half-life (null: no usage history in the order).</summary>
+    internal TimeSpan? UsageHalfLife => _config.UsageHalfLife;
 
     /// <summary>
     /// Step 5 for one workload: the profile's actions in order (<see cref="AdmissionOptions.Actions"/>), least
@@ -519,6 +557,11 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     private bool TryAdmit(AdmissionSession session, WorkloadState w)
     {
+        if (ReuseQuotaFailure(w))
+        {
+            return false;
+        }
+
         var queue = _queues[w.QueueIndex];
         var perFlavor = Array.FindAll(_actions, a => a.RunsPerFlavor(queue));
         var attempt = new AdmissionAttempt(w, w.Workload.PodSets.Select(s => s.Count).ToArray(), perFlavor);
@@ -539,6 +582,7 @@ public sealed partial class AdmissionScheduler
 
         SetReason(w, reason);
         RememberFailure(w, attempt.PlacementReasonSeen);
+        KeepQuotaFailure(w, attempt, reason);
         return false;
     }
 
@@ -730,6 +774,8 @@ public sealed partial class AdmissionScheduler
         var request = RequestOf(w, counts);
         _statement.AddUsage(w.QueueIndex, f, request);
         _pending[w.QueueIndex].Remove(w);
+        _heads.Removed(w.QueueIndex);
+        _parking.Touch(w.QueueIndex);
         w.Phase = WorkloadPhase.Admitted;
         w.Flavor = f;
         w.Counts = counts;
@@ -768,6 +814,8 @@ public sealed partial class AdmissionScheduler
         {
             ReleasePartial(state);
             _pending[state.QueueIndex].Remove(state);
+            _heads.Removed(state.QueueIndex);
+            _parking.Touch(state.QueueIndex);
         }
         else
         {
@@ -1036,6 +1084,7 @@ public sealed partial class AdmissionScheduler
         w.Reason = reason;
         if (changed)
         {
+            _parking.Touch(w.QueueIndex);
             Emit(new AdmissionEvent(Now, AdmissionEventKind.Pending, w.Id, _queues[w.QueueIndex].Name) { Reason = reason.Code.ToString(), Flavor = reason.Flavor, Detail = reason.Message });
         }
     }
@@ -1047,19 +1096,19 @@ public sealed partial class AdmissionScheduler
         var next = _retryAt;
         for (var q = 0; q < _queues.Length; q++)
         {
-            foreach (var w in _pending[q])
+            // Only heads matter for starvation; backoff of later ones shows once they are heads.
+            var head = _heads.Of(q, _queueVersion[q], _pending[q]);
+            if (head.Any)
             {
-                if (w.BackoffUntil > now && w.BackoffUntil < next)
+                if (head.BackoffUntil > now && head.BackoffUntil < next)
                 {
-                    next = w.BackoffUntil;
+                    next = head.BackoffUntil;
                 }
 
-                if (_starvationMatters && w.PendingSince + Options.StarvationThreshold > now && w.PendingSince + Options.StarvationThreshold < next)
+                if (_starvationMatters && head.PendingSince + Options.StarvationThreshold > now && head.PendingSince + Options.StarvationThreshold < next)
                 {
-                    next = w.PendingSince + Options.StarvationThreshold;
+                    next = head.PendingSince + Options.StarvationThreshold;
                 }
-
-                break; // only heads matter for starvation; backoff of later ones shows once they are heads
             }
         }
 

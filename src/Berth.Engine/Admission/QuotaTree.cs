@@ -29,6 +29,8 @@ public sealed class QuotaTree
     private readonly long[] _guaranteed;
     private readonly long[] _usage;
     private readonly double[] _weight;
+    private readonly int[] _root; // per tree node: the root of its tree
+    private readonly long[] _version; // per root: bumped by every change of usage in its tree
 
     public QuotaTree(QueueConfiguration configuration)
     {
@@ -72,6 +74,8 @@ public sealed class QuotaTree
         }
 
         SumSubtrees();
+        _root = Enumerable.Range(0, NodeCount).Select(RootOf).ToArray();
+        _version = new long[NodeCount];
     }
 
     /// <summary>Records the quotas of one tree node (a queue or a cohort).</summary>
@@ -261,9 +265,17 @@ public sealed class QuotaTree
         return false;
     }
 
+    /// <summary>
+    /// A number that changes whenever usage anywhere in the tree of <paramref name="queue"/> changes (and only then
+    /// stays put): every quota answer for the queue (available, borrowing, reasons) is a function of the usage in its
+    /// own tree, so an answer computed at an equal version is still the answer. Lets a cycle reuse a quota failure.
+    /// </summary>
+    public long Version(int queue) => _version[_root[queue]];
+
     /// <summary>Adds <paramref name="delta"/> (negative to remove) to the queue's usage in the flavor, and up the tree.</summary>
     public void Add(int queue, int flavor, Model.Queueing.Resources delta)
     {
+        _version[_root[queue]]++;
         for (var k = 0; k < Resources.KindCount; k++)
         {
             var d = delta[(ResourceKind)k];

@@ -71,6 +71,28 @@ public sealed class WorkloadState
     /// <summary>The admission generation in which it last failed to be admitted (-1: not since it changed).</summary>
     internal long TriedGeneration { get; set; } = -1;
 
+    /// <summary>The request with every pod set at its full count, once computed.</summary>
+    internal Resources? FullRequest { get; set; }
+
+    /// <summary>
+    /// The reason of its last trial when that trial failed on quota alone in every flavor (no placement tried), and
+    /// the quota tree's version then (<see cref="QuotaTree.Version"/>): while the version is the same, a trial would
+    /// fail again with this very reason, so the cycle reuses it instead of trying. Null: nothing to reuse.
+    /// </summary>
+    internal PendingReason? QuotaFailure { get; set; }
+
+    /// <summary>The quota tree's version when <see cref="QuotaFailure"/> was found.</summary>
+    internal long QuotaFailureVersion { get; set; }
+
+    /// <summary>What the skip of larger failures compares (<see cref="Shape"/>), for the counts in <see cref="ShapeCounts"/>.</summary>
+    internal WorkloadShape CachedShape { get; set; }
+
+    /// <summary>The <see cref="Counts"/> array <see cref="CachedShape"/> was computed from; another array means recompute.</summary>
+    internal int[]? ShapeCounts { get; set; }
+
+    /// <summary>Index of <see cref="CachedShape"/> in its queue's table of shapes, or -1 when not yet entered.</summary>
+    internal int QueueShapeId { get; set; } = -1;
+
     /// <summary>GPU milli of its placed pods.</summary>
     public long GpuMilli => Placements.Sum(p => p.Pod.GpuDemandMilli);
 

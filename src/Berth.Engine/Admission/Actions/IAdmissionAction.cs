@@ -19,6 +19,13 @@ internal interface IAdmissionAction
     /// </summary>
     bool StarvationMatters => false;
 
+    /// <summary>
+    /// True when this action may admit a workload of <paramref name="queue"/> that is over its quota in every flavor
+    /// (preemption, by reclaiming quota). False promises that such a workload is left alone with no side effect, so a
+    /// cycle may reuse a quota failure while the quota tree is unchanged. The safe default is true.
+    /// </summary>
+    bool MayAdmitOverQuota(Queue queue) => true;
+
     /// <summary>Once per round of a cycle, before the heads are collected (for example: reserve nodes for a starving head).</summary>
     void BeginRound(AdmissionSession session)
     {

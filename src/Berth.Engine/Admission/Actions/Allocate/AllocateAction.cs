@@ -1,3 +1,5 @@
+using Berth.Model.Queueing;
+
 namespace Berth.Engine.Admission.Actions.Allocate;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace Berth.Engine.Admission.Actions.Allocate;
 /// </summary>
 internal sealed class AllocateAction : IAdmissionAction
 {
+    // Quota is checked first in every flavor; a workload over quota everywhere is never placed.
+    public bool MayAdmitOverQuota(Queue queue) => false;
+
     public string Name => AdmissionActions.Allocate;
 
     public bool TryAdmit(AdmissionSession session, AdmissionAttempt attempt)

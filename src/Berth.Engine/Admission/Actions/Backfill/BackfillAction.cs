@@ -1,3 +1,5 @@
+using Berth.Model.Queueing;
+
 namespace Berth.Engine.Admission.Actions.Backfill;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace Berth.Engine.Admission.Actions.Backfill;
 /// </summary>
 internal sealed class BackfillAction : IAdmissionAction
 {
+    // Admits nothing on its own.
+    public bool MayAdmitOverQuota(Queue queue) => false;
+
     public string Name => AdmissionActions.Backfill;
 
     public bool StarvationMatters => true;

@@ -1,3 +1,5 @@
+using Berth.Model.Queueing;
+
 namespace Berth.Engine.Admission.Actions.Consolidate;
 
 /// <summary>
@@ -7,6 +9,9 @@ namespace Berth.Engine.Admission.Actions.Consolidate;
 /// </summary>
 internal sealed class ConsolidateAction : IAdmissionAction
 {
+    // Moves pods only for a flavor where the quota fits now.
+    public bool MayAdmitOverQuota(Queue queue) => false;
+
     public string Name => AdmissionActions.Consolidate;
 
     public bool StarvationMatters => true;

@@ -15,6 +15,9 @@ internal sealed class PreemptAction : IAdmissionAction
     // The starvation wake-up predates actions and came with preemption; kept so that replays stay the same.
     public bool StarvationMatters => true;
 
+    // Reclaim and within-queue preemption free quota.
+    public bool MayAdmitOverQuota(Queue queue) => Enabled(queue);
+
     public bool RunsPerFlavor(Queue queue) => queue.Fungibility.PreemptBeforeNextFlavor;
 
     public bool TryAdmitIn(AdmissionSession session, AdmissionAttempt attempt, int flavor)
