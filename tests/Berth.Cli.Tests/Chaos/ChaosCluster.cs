@@ -3,6 +3,7 @@ using System.Net;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes;
 using Berth.Kubernetes.Controller;
+using Berth.TestKit.Kubernetes;
 using Berth.TestKit.Kubernetes.Fake;
 using k8s;
 using k8s.Autorest;
@@ -60,7 +61,9 @@ internal sealed class ChaosCluster
         _server.Seed(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Namespace } });
         for (var n = 0; n < _options.Nodes; n++)
         {
-            _server.Seed(Objects.GpuNode(NodeName(n), _options.GpusPerNode));
+            var node = Objects.GpuNode(NodeName(n), _options.GpusPerNode);
+            node.Metadata.Labels[KubernetesNames.GpuModelLabel] = "A100";
+            _server.Seed(node);
         }
 
         _server.Seed(Objects.Flavor("a100", "a100"));

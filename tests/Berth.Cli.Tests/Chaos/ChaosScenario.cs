@@ -34,6 +34,7 @@ public sealed class ChaosScenario
     private readonly List<ChaosViolation> _violations = [];
     private readonly List<ChaosReplica> _dead = [];
     private int _started;
+    private int _leaderChecks;
     private ChaosTrigger? _trigger;
 
     private ChaosScenario(ChaosOptions options, FakeApiServer server, ChaosCluster cluster, string kubeconfig, string logs, Action<string>? progress)
@@ -80,7 +81,7 @@ public sealed class ChaosScenario
         {
             Options = options,
             Kills = new Dictionary<KillMoment, int>(run._kills),
-            Checks = new Dictionary<ChaosInvariant, int>(run._checks.Checks),
+            Checks = new Dictionary<ChaosInvariant, int>(run._checks.Checks) { [ChaosInvariant.LeaderElected] = run._leaderChecks },
             Violations = run._violations.ToList(),
             Submitted = cluster.Submitted,
             Admitted = cluster.Workloads.Count(w => w.AdmittedAt is not null),
@@ -340,6 +341,7 @@ public sealed class ChaosScenario
     /// <summary>Steps until a live replica holds the Lease (a killed one's Lease runs out first).</summary>
     private async Task UntilLeaderAsync(CancellationToken cancellationToken)
     {
+        _leaderChecks++;
         var waited = TimeProvider.System.GetTimestamp();
         while (Leader() is null)
         {
