@@ -144,7 +144,9 @@ public sealed class BerthController
         var started = Stopwatch.GetTimestamp();
         var snapshot = Written.Apply(Cache.Snapshot());
         var plan = DecisionPlanner.Plan(snapshot, _options);
+        _logger.LogDebug("cycle {Cycle}: planned {Writes} writes ({Bindings} bindings) over {Pods} pods in {Elapsed} ms", Cycles + 1, plan.WriteCount, plan.Bindings.Count, snapshot.Pods.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("cycle {Cycle}: executed, {Bound} bound, at {Elapsed} ms", Cycles + 1, result.Bound.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Remember(snapshot, plan, result);
         Cycles++;
         PodsBound += result.Bound.Count;

@@ -137,15 +137,39 @@ internal sealed class ChaosChecks
         }
     }
 
-    /// <summary>An admitted, unfinished gang has its minimum bound within the gang timeout of being seen admitted.</summary>
+    /// <summary>What a stuck gang's record planned, where its pods are, and who holds the GPUs it planned: enough to tell a Berth bug from a slow step.</summary>
+    private static string Explain(ChaosSnapshot snapshot, ChaosWorkload w)
+    {
+        V1ObjectMeta? meta = w.IsJob ? snapshot.JobsByName.GetValueOrDefault(w.Name)?.Metadata : snapshot.GroupsByName.GetValueOrDefault(w.Name)?.Metadata;
+        var record = AdmissionRecord.Parse(meta?.Annotations);
+        var planned = record is null ? "no record" : "planned " + string.Join(" ", record.Pods.Select(p => $"{p.Node}[{string.Join(',', p.Gpus)}]x{p.Milli}"));
+        var pods = string.Join(" ", snapshot.PodsByWorkload[w.Name].Select(Describe));
+        var holders = record is null ? "" : string.Join(" ", record.Pods.SelectMany(p => p.Gpus.Select(g => (p.Node, Gpu: g))).Distinct()
+            .Select(slot => $"{slot.Node}[{slot.Gpu}]<-{string.Join('+', snapshot.Pods.Where(p => p.Spec.NodeName == slot.Node && ChaosSnapshot.HoldsGpus(p) && GpusOf(p).Contains(slot.Gpu)).Select(Describe))}"));
+        return $"{planned}; pods {pods}; holders {holders}";
+    }
+
+    private static string Describe(V1Pod pod) =>
+        $"{pod.Metadata.Name}@{(ChaosSnapshot.IsBound(pod) ? pod.Spec.NodeName + "[" + string.Join(',', GpusOf(pod)) + "]" : "unbound")}:{pod.Status?.Phase}{(pod.Metadata.DeletionTimestamp is null ? "" : ",terminating")}";
+
+    private static int[] GpusOf(V1Pod pod) =>
+        pod.Metadata.Annotations?.TryGetValue(KubernetesNames.GpuIndicesAnnotation, out var indices) == true
+            ? indices.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(i => int.Parse(i, CultureInfo.InvariantCulture)).ToArray()
+            : [];
+
+    /// <summary>
+    /// An admitted, unfinished gang has its minimum bound within the gang timeout of being seen admitted, counting only
+    /// the time a live replica held the Lease: while the harness keeps killing leaders nobody can bind, and that is not
+    /// Berth's fault; a leader that sits on a half-bound gang is.
+    /// </summary>
     private void Gangs(ChaosSnapshot snapshot, IReadOnlyList<ChaosWorkload> workloads, Action<ChaosInvariant, string, string> once)
     {
-        foreach (var w in workloads.Where(w => w.Stage is ChaosStage.Admitted or ChaosStage.Running && snapshot.Now - w.AdmittedSeen > _options.GangTimeout))
+        foreach (var w in workloads.Where(w => w.Stage is ChaosStage.Admitted or ChaosStage.Running && snapshot.Led - w.AdmittedLed > _options.GangTimeout))
         {
             var bound = snapshot.PodsByWorkload[w.Name].Count(p => ChaosSnapshot.HoldsGpus(p) && p.Metadata.DeletionTimestamp is null);
             if (bound < w.MinMember)
             {
-                once(ChaosInvariant.GangComplete, w.Key, string.Create(CultureInfo.InvariantCulture, $"{w.Key} admitted {(snapshot.Now - w.AdmittedSeen!.Value).TotalSeconds:F0} s ago runs {bound} of its minimum {w.MinMember} pods"));
+                once(ChaosInvariant.GangComplete, w.Key, string.Create(CultureInfo.InvariantCulture, $"{w.Key} admitted {(snapshot.Now - w.AdmittedSeen!.Value).TotalSeconds:F0} s ago ({(snapshot.Led - w.AdmittedLed).TotalSeconds:F0} s of them with a live leader) runs {bound} of its minimum {w.MinMember} pods; {Explain(snapshot, w)}"));
             }
         }
     }

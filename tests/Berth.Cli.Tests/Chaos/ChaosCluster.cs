@@ -74,8 +74,12 @@ internal sealed class ChaosCluster
         }
     }
 
-    public ChaosSnapshot Read(DateTimeOffset now) =>
-        new(now, _server.List<V1Pod>(Namespace), _server.List<V1Job>(Namespace), _server.List<PodGroup>(Namespace));
+    public ChaosSnapshot Read(DateTimeOffset now, TimeSpan led) =>
+        new(now, _server.List<V1Pod>(Namespace), _server.List<V1Job>(Namespace), _server.List<PodGroup>(Namespace), led);
+
+    /// <summary>Admitted, unfinished workloads with fewer bound pods than their minimum (a gang a crash left half bound, or one not bound yet).</summary>
+    public IEnumerable<ChaosWorkload> Incomplete(ChaosSnapshot snapshot) => _workloads.Where(w => w.Stage is ChaosStage.Admitted or ChaosStage.Running
+        && snapshot.PodsByWorkload[w.Name].Count(p => ChaosSnapshot.HoldsGpus(p) && p.Metadata.DeletionTimestamp is null) < w.MinMember);
 
     /// <summary>
     /// Moves each workload's stage on from what the server shows, and reports what breaks "admitted exactly once":
@@ -98,6 +102,7 @@ internal sealed class ChaosCluster
             {
                 w.AdmittedAt = record.AdmittedAt;
                 w.AdmittedSeen = snapshot.Now;
+                w.AdmittedLed = snapshot.Led;
                 w.Stage = ChaosStage.Admitted;
             }
             else if (record is not null && record.AdmittedAt != w.AdmittedAt && !w.Reported)

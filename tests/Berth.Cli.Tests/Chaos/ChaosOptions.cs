@@ -14,7 +14,9 @@ public sealed record ChaosOptions
     /// <summary>Path of the built <c>berth.dll</c> (the Berth.Cli output); run as <c>dotnet berth.dll operator</c>.</summary>
     public required string BerthDll { get; init; }
 
-    public int Nodes { get; init; } = 4;
+    /// <summary>Nodes of <see cref="GpusPerNode"/> GPUs. The default 3 x 8 equals the cohort's nominal quota, so nodes, not quota, run out
+    /// first, and a finished workload's terminating pods still hold GPUs that its freed quota already lets others ask for.</summary>
+    public int Nodes { get; init; } = 3;
 
     public int GpusPerNode { get; init; } = 8;
 
@@ -35,7 +37,11 @@ public sealed record ChaosOptions
 
     public string RetryPeriod { get; init; } = "250ms";
 
-    /// <summary>An admitted gang (PodGroup or Job) must have its minimum bound within this time of the harness seeing it admitted.</summary>
+    /// <summary>
+    /// An admitted gang (PodGroup or Job) must have its minimum bound within this much time with a live leader after the
+    /// harness saw it admitted; after each restart the harness also waits (this long at most) until the new leader has
+    /// completed every admitted gang before it kills again.
+    /// </summary>
     public TimeSpan GangTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>After the last kill: how long every submitted workload has to be admitted and finish.</summary>

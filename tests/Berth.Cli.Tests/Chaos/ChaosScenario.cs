@@ -35,6 +35,8 @@ public sealed class ChaosScenario
     private readonly List<ChaosReplica> _dead = [];
     private int _started;
     private int _leaderChecks;
+    private long _lastStep;
+    private TimeSpan _led;
     private ChaosTrigger? _trigger;
 
     private ChaosScenario(ChaosOptions options, FakeApiServer server, ChaosCluster cluster, string kubeconfig, string logs, Action<string>? progress)
@@ -134,7 +136,7 @@ public sealed class ChaosScenario
             }
 
             await UntilLeaderAsync(cancellationToken).ConfigureAwait(false);
-            await StepAsync(submit: true, cancellationToken).ConfigureAwait(false); // the check after the restart
+            await UntilRepairedAsync(cancellationToken).ConfigureAwait(false); // the check after the restart
             _progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  {TotalKills,4} kills ({moment}), leader {LeaderIdentity()}, {_cluster.Submitted} submitted, {_cluster.Workloads.Count(w => w.Stage >= ChaosStage.Finishing)} finished, {_violations.Count} violations"));
         }
 
@@ -355,6 +357,17 @@ public sealed class ChaosScenario
         }
     }
 
+    /// <summary>Steps until the new leader has bound every admitted gang's minimum (what a kill left half done), at most the gang timeout.</summary>
+    private async Task UntilRepairedAsync(CancellationToken cancellationToken)
+    {
+        var waited = TimeProvider.System.GetTimestamp();
+        do
+        {
+            await StepAsync(submit: true, cancellationToken).ConfigureAwait(false);
+        }
+        while (_cluster.Incomplete(_cluster.Read(TimeProvider.System.GetUtcNow(), _led)).Any() && TimeProvider.System.GetElapsedTime(waited) < _options.GangTimeout);
+    }
+
     private async Task RunForAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
         var start = TimeProvider.System.GetTimestamp();
@@ -368,7 +381,14 @@ public sealed class ChaosScenario
     /// <summary>One harness step: read the server, observe and check, then play the rest of the cluster.</summary>
     private async Task StepAsync(bool submit, CancellationToken cancellationToken)
     {
-        var snapshot = _cluster.Read(TimeProvider.System.GetUtcNow());
+        var now = TimeProvider.System.GetTimestamp();
+        if (_lastStep != 0 && Leader() is not null)
+        {
+            _led += TimeProvider.System.GetElapsedTime(_lastStep, now);
+        }
+
+        _lastStep = now;
+        var snapshot = _cluster.Read(TimeProvider.System.GetUtcNow(), _led);
         _cluster.Observe(snapshot, Violation);
         _checks.Check(snapshot, _server.Bindings, _cluster.Workloads, Violation);
         await _cluster.ActAsync(snapshot, submit, cancellationToken).ConfigureAwait(false);

@@ -3,8 +3,11 @@ using k8s.Models;
 
 namespace Berth.Cli.Tests.Chaos;
 
-/// <summary>What the API server holds at one moment of the harness loop (read straight from the fake's store).</summary>
-internal sealed record ChaosSnapshot(DateTimeOffset Now, IReadOnlyList<V1Pod> Pods, IReadOnlyList<V1Job> Jobs, IReadOnlyList<PodGroup> Groups)
+/// <summary>
+/// What the API server holds at one moment of the harness loop (read straight from the fake's store). <paramref name="Led"/>:
+/// how long, up to now, some live replica has held the Lease (Berth can only be held to account while one leads).
+/// </summary>
+internal sealed record ChaosSnapshot(DateTimeOffset Now, IReadOnlyList<V1Pod> Pods, IReadOnlyList<V1Job> Jobs, IReadOnlyList<PodGroup> Groups, TimeSpan Led = default)
 {
     /// <summary>Pods by the workload the harness made them for (label <see cref="ChaosCluster.WorkloadLabel"/>).</summary>
     public ILookup<string, V1Pod> PodsByWorkload { get; } = Pods.ToLookup(p => p.Metadata.Labels?.TryGetValue(ChaosCluster.WorkloadLabel, out var w) == true ? w : "", StringComparer.Ordinal);

@@ -30,6 +30,9 @@ internal sealed class ChaosWorkload
     /// <summary>When the harness first saw it admitted (the gang timeout counts from here).</summary>
     public DateTimeOffset? AdmittedSeen { get; set; }
 
+    /// <summary>The run's led time (<see cref="ChaosSnapshot.Led"/>) when it was first seen admitted.</summary>
+    public TimeSpan AdmittedLed { get; set; }
+
     public DateTimeOffset? RunningSince { get; set; }
 
     public DateTimeOffset? FinishingSince { get; set; }
