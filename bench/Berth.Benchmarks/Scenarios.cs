@@ -94,6 +94,7 @@ public static class Scenarios
                     RenewDeadline = Opt("renew-deadline", "1s"),
                     RetryPeriod = Opt("retry-period", "250ms"),
                     LogFolder = options.TryGetValue("logs", out var logs) ? logs : null,
+                    WatchLag = Opt("watch-lag", "off") == "on",
                 });
             default:
                 return Usage();
@@ -128,7 +129,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
         Console.Error.WriteLine("       scenario hyperscale [--nodes 12500] [--days 30] [--jobs 1000000] [--load 0.85] [--profile fair-share+backfill+preemption] [--seed 1]");
         Console.Error.WriteLine("       scenario k8s-restart [--nodes 5000] [--pods 50000] [--pending 100] [--interrupted 10] [--queues 20]");
-        Console.Error.WriteLine("       scenario chaos [--kills 100] [--seed 1] [--berth path/berth.dll] [--lease-duration 2s] [--renew-deadline 1s] [--retry-period 250ms] [--logs dir]");
+        Console.Error.WriteLine("       scenario chaos [--kills 100] [--seed 1] [--berth path/berth.dll] [--lease-duration 2s] [--renew-deadline 1s] [--retry-period 250ms] [--watch-lag on|off] [--logs dir]");
         return 2;
     }
 

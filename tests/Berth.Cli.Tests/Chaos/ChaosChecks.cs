@@ -110,13 +110,29 @@ internal sealed class ChaosChecks
         var perQueue = new Dictionary<string, (double Gpus, List<string> Names)>(StringComparer.Ordinal);
         foreach (var w in workloads.Where(w => w.Stage is ChaosStage.Queued or ChaosStage.Admitted or ChaosStage.Running))
         {
-            V1ObjectMeta? meta = w.IsJob ? snapshot.JobsByName.GetValueOrDefault(w.Name)?.Metadata : snapshot.GroupsByName.GetValueOrDefault(w.Name)?.Metadata;
-            if (AdmissionRecord.Parse(meta?.Annotations) is not { } record)
+            double gpus;
+            if (w.IsPod)
             {
-                continue;
+                // A lone pod's admission is its binding: it uses what its GPU annotations say.
+                var pod = snapshot.PodsByWorkload[w.Name].FirstOrDefault(ChaosSnapshot.HoldsGpus);
+                if (pod?.Metadata.Annotations is not { } annotations || !annotations.TryGetValue(KubernetesNames.GpuMilliAnnotation, out var milli))
+                {
+                    continue;
+                }
+
+                gpus = GpusOf(pod).Length * int.Parse(milli, CultureInfo.InvariantCulture) / 1000.0;
+            }
+            else
+            {
+                V1ObjectMeta? meta = w.IsJob ? snapshot.JobsByName.GetValueOrDefault(w.Name)?.Metadata : snapshot.GroupsByName.GetValueOrDefault(w.Name)?.Metadata;
+                if (AdmissionRecord.Parse(meta?.Annotations) is not { } record)
+                {
+                    continue;
+                }
+
+                gpus = record.Pods.Sum(p => p.Gpus.Count * p.Milli / 1000.0);
             }
 
-            var gpus = record.Pods.Sum(p => p.Gpus.Count * p.Milli / 1000.0);
             var (sum, names) = perQueue.GetValueOrDefault(w.Queue, (0, []));
             names.Add(w.Name);
             perQueue[w.Queue] = (sum + gpus, names);

@@ -89,6 +89,12 @@ internal sealed class ChaosCluster
     {
         foreach (var w in _workloads.Where(w => w.Stage is ChaosStage.Queued or ChaosStage.Admitted or ChaosStage.Running))
         {
+            if (w.IsPod)
+            {
+                ObservePod(w, snapshot, violation);
+                continue;
+            }
+
             V1ObjectMeta? meta = w.IsJob ? snapshot.JobsByName.GetValueOrDefault(w.Name)?.Metadata : snapshot.GroupsByName.GetValueOrDefault(w.Name)?.Metadata;
             if (meta is null)
             {
@@ -127,6 +133,32 @@ internal sealed class ChaosCluster
                 w.Stage = ChaosStage.Running;
                 w.RunningSince = snapshot.Now;
             }
+        }
+    }
+
+    /// <summary>A lone pod is admitted when it is bound; it must never be bound again elsewhere (BoundOnce checks that) nor vanish.</summary>
+    private static void ObservePod(ChaosWorkload w, ChaosSnapshot snapshot, Action<ChaosInvariant, string> violation)
+    {
+        var pod = snapshot.PodsByWorkload[w.Name].FirstOrDefault();
+        if (pod is null)
+        {
+            violation(ChaosInvariant.AdmittedExactlyOnce, $"{w.Key} is gone from the API server before it finished");
+            w.Stage = ChaosStage.Done;
+            return;
+        }
+
+        if (ChaosSnapshot.IsBound(pod) && w.AdmittedAt is null)
+        {
+            w.AdmittedAt = snapshot.Now;
+            w.AdmittedSeen = snapshot.Now;
+            w.AdmittedLed = snapshot.Led;
+            w.Stage = ChaosStage.Admitted;
+        }
+
+        if (w.Stage == ChaosStage.Admitted && pod.Status?.Phase == "Running")
+        {
+            w.Stage = ChaosStage.Running;
+            w.RunningSince = snapshot.Now;
         }
     }
 
@@ -177,7 +209,17 @@ internal sealed class ChaosCluster
         var queue = QueueName(_random.Next(_options.Queues));
         var runTime = TimeSpan.FromMilliseconds(_random.Next(800, 4000));
         ChaosWorkload w;
-        if (_random.NextDouble() < 0.4)
+        var kind = _random.NextDouble();
+        if (kind < 0.2)
+        {
+            var share = _random.NextDouble() < 0.5;
+            var gpus = share ? 1 : _random.Next(1, 3);
+            w = new ChaosWorkload { Name = string.Create(CultureInfo.InvariantCulture, $"pod-{id:D5}"), IsJob = false, IsPod = true, Queue = queue, Pods = 1, MinMember = 1, GpusPerPod = gpus, Milli = share ? 500 : 1000, RunTime = runTime };
+            var pod = Objects.Pod(w.Name, gpus, queue: queue, ns: Namespace);
+            Prepare(pod, w);
+            _server.Seed(pod);
+        }
+        else if (kind < 0.5)
         {
             var parallelism = _random.Next(1, 4);
             var gpus = 1 << _random.Next(3);
@@ -268,7 +310,7 @@ internal sealed class ChaosCluster
                 return; // a conflict: again next step
             }
         }
-        else
+        else if (!w.IsPod)
         {
             await Tolerate(_client.CustomObjects.DeleteNamespacedCustomObjectAsync(KubernetesNames.Group, KubernetesNames.Version, Namespace, PodGroup.KubePluralName, w.Name, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }

@@ -47,6 +47,14 @@ public sealed record ChaosOptions
     /// <summary>After the last kill: how long every submitted workload has to be admitted and finish.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// Also make the watches lag: now and then, for 0.5-3 s, the fake server holds back the watch events of the bindings
+    /// it accepts (<see cref="Berth.TestKit.Kubernetes.Fake.FakeApiServer.DelayBindingEvents"/>), so a replica that takes
+    /// over may plan on a cache that has not seen its predecessor's last bindings; and before half the kills at a
+    /// write, for 8 s, so the hand-over and the new leader's first decision happen on such a cache.
+    /// </summary>
+    public bool WatchLag { get; init; }
+
     /// <summary>Where each replica's log goes (one file per process); null: a temporary folder, deleted when the run is clean.</summary>
     public string? LogFolder { get; init; }
 }

@@ -36,6 +36,7 @@ public sealed class ChaosScenario
     private int _started;
     private int _leaderChecks;
     private long _lastStep;
+    private long _lagUntil;
     private TimeSpan _led;
     private ChaosTrigger? _trigger;
 
@@ -140,6 +141,13 @@ public sealed class ChaosScenario
             _progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  {TotalKills,4} kills ({moment}), leader {LeaderIdentity()}, {_cluster.Submitted} submitted, {_cluster.Workloads.Count(w => w.Stage >= ChaosStage.Finishing)} finished, {_violations.Count} violations"));
         }
 
+        if (_lagUntil != 0)
+        {
+            _server.ReleaseDelayedEvents();
+            _server.DelayBindingEvents(false);
+            _lagUntil = 0;
+        }
+
         var drain = TimeProvider.System.GetTimestamp();
         while (_cluster.Workloads.Any(w => w.Stage != ChaosStage.Done) && TimeProvider.System.GetElapsedTime(drain) < _options.DrainTimeout)
         {
@@ -163,6 +171,14 @@ public sealed class ChaosScenario
         lock (_gate)
         {
             _trigger = trigger;
+        }
+
+        if (_options.WatchLag && _cluster.Random.NextDouble() < 0.5)
+        {
+            // The follower's watch will not show the dying leader's bindings until after the hand-over and the
+            // new leader's first decision: the hardest case for planning on a stale cache.
+            _server.DelayBindingEvents();
+            _lagUntil = TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency * 8);
         }
 
         _cluster.SubmitBurst(TimeProvider.System.GetUtcNow());
@@ -388,11 +404,33 @@ public sealed class ChaosScenario
         }
 
         _lastStep = now;
+        Lag(now);
         var snapshot = _cluster.Read(TimeProvider.System.GetUtcNow(), _led);
         _cluster.Observe(snapshot, Violation);
         _checks.Check(snapshot, _server.Bindings, _cluster.Workloads, Violation);
         await _cluster.ActAsync(snapshot, submit, cancellationToken).ConfigureAwait(false);
         await Task.Delay(Step, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>With <see cref="ChaosOptions.WatchLag"/>: starts holding back binding events now and then, and releases them after 0.5-3 s.</summary>
+    private void Lag(long now)
+    {
+        if (!_options.WatchLag)
+        {
+            return;
+        }
+
+        if (_lagUntil != 0 && now >= _lagUntil)
+        {
+            _server.ReleaseDelayedEvents();
+            _server.DelayBindingEvents(false);
+            _lagUntil = 0;
+        }
+        else if (_lagUntil == 0 && _cluster.Random.NextDouble() < 0.05)
+        {
+            _server.DelayBindingEvents();
+            _lagUntil = now + (long)(TimeProvider.System.TimestampFrequency * (0.5 + 2.5 * _cluster.Random.NextDouble()));
+        }
     }
 
     private void Violation(ChaosInvariant invariant, string message)

@@ -7,6 +7,9 @@ internal sealed class ChaosWorkload
 
     public required bool IsJob { get; init; }
 
+    /// <summary>A lone pod with a queue label: no Job or PodGroup holds an admission record for it; its binding is its admission.</summary>
+    public bool IsPod { get; init; }
+
     public required string Queue { get; init; }
 
     /// <summary>Pods it has (a Job's parallelism, a PodGroup's members).</summary>
@@ -43,7 +46,7 @@ internal sealed class ChaosWorkload
     /// <summary>An invariant about this workload was already reported (each is reported once).</summary>
     public bool Reported { get; set; }
 
-    public string Key => (IsJob ? "job/" : "podgroup/") + Name;
+    public string Key => (IsJob ? "job/" : IsPod ? "pod/" : "podgroup/") + Name;
 
-    public string PodName(int i) => $"{Name}-{i}";
+    public string PodName(int i) => IsPod ? Name : $"{Name}-{i}";
 }
