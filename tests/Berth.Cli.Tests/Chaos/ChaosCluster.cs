@@ -26,6 +26,11 @@ internal sealed class ChaosCluster
     /// <summary>Keeps a deleted pod terminating (still holding its GPUs) until the harness lets it go.</summary>
     public const string TerminatingFinalizer = "chaos.berth.dev/terminating";
 
+    /// <summary>A PriorityClass a quarter of the workloads use: they go ahead of older ones, so a new leader that misses a predecessor's binding would hand its GPU to one of them.</summary>
+    private const string UrgentClass = "urgent";
+
+    private const int UrgentPriority = 1000;
+
     private static readonly TimeSpan Termination = TimeSpan.FromMilliseconds(600);
 
     private readonly FakeApiServer _server;
@@ -66,6 +71,7 @@ internal sealed class ChaosCluster
             _server.Seed(node);
         }
 
+        _server.Seed(Objects.PriorityClass(UrgentClass, UrgentPriority));
         _server.Seed(Objects.Flavor("a100", "a100"));
         _server.Seed(Objects.Cohort("chaos"));
         for (var q = 0; q < _options.Queues; q++)
@@ -208,6 +214,7 @@ internal sealed class ChaosCluster
         var id = _workloads.Count;
         var queue = QueueName(_random.Next(_options.Queues));
         var runTime = TimeSpan.FromMilliseconds(_random.Next(800, 4000));
+        var urgent = _random.NextDouble() < 0.25;
         ChaosWorkload w;
         var kind = _random.NextDouble();
         if (kind < 0.2)
@@ -217,6 +224,7 @@ internal sealed class ChaosCluster
             w = new ChaosWorkload { Name = string.Create(CultureInfo.InvariantCulture, $"pod-{id:D5}"), IsJob = false, IsPod = true, Queue = queue, Pods = 1, MinMember = 1, GpusPerPod = gpus, Milli = share ? 500 : 1000, RunTime = runTime };
             var pod = Objects.Pod(w.Name, gpus, queue: queue, ns: Namespace);
             Prepare(pod, w);
+            Urgent(pod.Spec, urgent);
             _server.Seed(pod);
         }
         else if (kind < 0.5)
@@ -226,6 +234,7 @@ internal sealed class ChaosCluster
             w = new ChaosWorkload { Name = string.Create(CultureInfo.InvariantCulture, $"job-{id:D5}"), IsJob = true, Queue = queue, Pods = parallelism, MinMember = parallelism, GpusPerPod = gpus, Milli = 1000, RunTime = runTime };
             var job = Objects.Job(w.Name, parallelism, gpus, queue, ns: Namespace);
             job.Spec.Template.Spec.SchedulerName = KubernetesNames.SchedulerName;
+            Urgent(job.Spec.Template.Spec, urgent);
             _server.Seed(job);
         }
         else
@@ -240,6 +249,7 @@ internal sealed class ChaosCluster
             {
                 var pod = Objects.Pod(w.PodName(m), gpus, group: w.Name, ns: Namespace);
                 Prepare(pod, w);
+                Urgent(pod.Spec, urgent);
                 _server.Seed(pod);
             }
         }
@@ -269,6 +279,16 @@ internal sealed class ChaosCluster
         }
 
         w.PodsCreated = true;
+    }
+
+    /// <summary>The priority class, and the priority the API server's Priority admission plugin would set from it.</summary>
+    private static void Urgent(V1PodSpec spec, bool urgent)
+    {
+        if (urgent)
+        {
+            spec.PriorityClassName = UrgentClass;
+            spec.Priority = UrgentPriority;
+        }
     }
 
     private static void Prepare(V1Pod pod, ChaosWorkload w)
