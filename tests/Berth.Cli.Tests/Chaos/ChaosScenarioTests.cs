@@ -10,14 +10,14 @@ namespace Berth.Cli.Tests.Chaos;
 public sealed class ChaosScenarioTests
 {
     [Fact]
-    public async Task Chaos_TenSigkillsOfTwoOperatorProcesses_NoInvariantBroken()
+    public async Task Chaos_TenSigkillsOfTwoOperatorProcessesWithLaggingWatches_NoInvariantBroken()
     {
         var berth = Path.Combine(Path.GetDirectoryName(typeof(BerthCli).Assembly.Location)!, "berth.dll");
         var lines = new List<string>();
 
         // A gang timeout twice the full run's: CI machines are shared, and a fresh replica's first decision compiles the engine.
 
-        var result = await ChaosScenario.RunAsync(new ChaosOptions { Kills = 10, Seed = 7, BerthDll = berth, InFlight = 6, GangTimeout = TimeSpan.FromSeconds(60) }, line => { lock (lines) { lines.Add(line); } });
+        var result = await ChaosScenario.RunAsync(new ChaosOptions { Kills = 10, Seed = 7, BerthDll = berth, InFlight = 6, GangTimeout = TimeSpan.FromSeconds(60), WatchLag = true }, line => { lock (lines) { lines.Add(line); } });
 
         Assert.True(result.Violations.Count == 0, result.Table() + string.Join('\n', lines));
         Assert.Equal(10, result.TotalKills);
