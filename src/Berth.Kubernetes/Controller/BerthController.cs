@@ -182,9 +182,19 @@ public sealed class BerthController
     /// as pending and its GPUs as free. Admission records protect Jobs and PodGroups (their pods go where the record
     /// says), but a lone pod has no record: the chaos harness's reasoning found a new leader giving its GPU to a more
     /// urgent pod (<c>StaleCacheTests</c>). Lists read the current state, as the API server's consistent reads do.
+    /// Skipped when the pod and Job caches have already seen the current resource version (one list of one pod tells).
     /// </summary>
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
+        // One cheap consistent read first: when the cache has already seen the API server's current resource version
+        // (a replica that has just listed everything, a quiet cluster), there is nothing to catch up.
+        var now = await _client.CoreV1.ListPodForAllNamespacesAsync(limit: 1, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (long.TryParse(now.Metadata?.ResourceVersion, out var current) && long.TryParse(Cache.Pods.ResourceVersion, out var seen) && seen >= current
+            && long.TryParse(Cache.Jobs.ResourceVersion, out var seenJobs) && seenJobs >= current)
+        {
+            return;
+        }
+
         var pods = KubernetesSources.Pods(_client);
         string? token = null;
         var laid = 0;
