@@ -15,7 +15,8 @@ namespace Berth.Benchmarks;
 /// <c>scenario decisions --nodes 1213|N [--policy fgd] [--seed 42] [--until 130]</c> times every Place() of the
 /// real inflation loop (cache invalidation included) and prints per-decision percentiles;
 /// <c>scenario comparison [--seeds 10]</c> times every policy × seeds 42.. on the default trace in parallel;
-/// <c>scenario k8s-bind</c> and <c>scenario k8s-restart</c>: Berth on Kubernetes against the fake API server (see <see cref="KubernetesScale"/>).
+/// <c>scenario k8s-bind</c> and <c>scenario k8s-restart</c>: Berth on Kubernetes against the fake API server (see <see cref="KubernetesScale"/>);
+/// <c>scenario chaos [--kills 100] [--seed 1]</c>: two <c>berth operator</c> processes SIGKILLed at seeded moments, invariants checked (exit 1 on a violation).
 /// </summary>
 public static class Scenarios
 {
@@ -95,9 +96,39 @@ public static class Scenarios
                     InterruptedGangs = int.Parse(Opt("interrupted", "10"), Inv),
                     Queues = int.Parse(Opt("queues", "20"), Inv),
                 });
+            case "chaos":
+                return Chaos(new Berth.Cli.Tests.Chaos.ChaosOptions
+                {
+                    Kills = int.Parse(Opt("kills", "100"), Inv),
+                    Seed = int.Parse(Opt("seed", "1"), Inv),
+                    BerthDll = Opt("berth", BuiltBerth()),
+                    LeaseDuration = Opt("lease-duration", "2s"),
+                    RenewDeadline = Opt("renew-deadline", "1s"),
+                    RetryPeriod = Opt("retry-period", "250ms"),
+                    LogFolder = options.TryGetValue("logs", out var logs) ? logs : null,
+                    WatchLag = Opt("watch-lag", "off") == "on",
+                });
             default:
                 return Usage();
         }
+    }
+
+    /// <summary>src/Berth.Cli's berth.dll of the configuration and framework this executable was built with (bin/Release/net10.0).</summary>
+    private static string BuiltBerth()
+    {
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = framework.Parent!;
+        var repository = configuration.Parent!.Parent!.Parent!.Parent!;
+        return Path.Combine(repository.FullName, "src", "Berth.Cli", "bin", configuration.Name, framework.Name, "berth.dll");
+    }
+
+    /// <summary><c>scenario chaos</c>: the chaos harness (see <see cref="Berth.Cli.Tests.Chaos.ChaosScenario"/>); exits 1 on any violation.</summary>
+    private static int Chaos(Berth.Cli.Tests.Chaos.ChaosOptions options)
+    {
+        var result = Berth.Cli.Tests.Chaos.ChaosScenario.RunAsync(options, Console.WriteLine).GetAwaiter().GetResult();
+        Console.WriteLine();
+        Console.Write(result.Table());
+        return result.Violations.Count == 0 ? 0 : 1;
     }
 
     private static int Usage()
@@ -111,6 +142,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
         Console.Error.WriteLine("       scenario hyperscale [--nodes 12500] [--days 30] [--jobs 1000000] [--load 0.85] [--profile fair-share+backfill+preemption] [--seed 1]");
         Console.Error.WriteLine("       scenario k8s-restart [--nodes 5000] [--pods 50000] [--pending 100] [--interrupted 10] [--queues 20]");
+        Console.Error.WriteLine("       scenario chaos [--kills 100] [--seed 1] [--berth path/berth.dll] [--lease-duration 2s] [--renew-deadline 1s] [--retry-period 250ms] [--watch-lag on|off] [--logs dir]");
         return 2;
     }
 

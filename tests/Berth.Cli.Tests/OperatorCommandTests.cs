@@ -51,4 +51,37 @@ public sealed class OperatorCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(option, run.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--lease-duration", "soon", "--lease-duration")]
+    [InlineData("--retry-period", "0ms", "--retry-period")]
+    [InlineData("--renew-deadline", "20s", "shorter than --lease-duration")] // the default lease is 15s
+    [InlineData("--retry-period", "9s", "shorter than --renew-deadline")] // 9s x 1.2 is past the default 10s
+    public void Operator_BadLeaseTiming_IsRefusedAsBadInputNamingTheOption(string option, string value, string expected)
+    {
+        var run = CliRun.Of("operator", option, value, "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(option, run.Error, StringComparison.Ordinal);
+        Assert.Contains(expected, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Operator_EmptyIdentity_IsRefusedAsBadInput()
+    {
+        var run = CliRun.Of("operator", "--identity", " ", "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--identity", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OperatorSettings_DefaultIdentity_DiffersBetweenTwoProcessesOnOneHost()
+    {
+        var identity = new Berth.Kubernetes.Operator.OperatorSettings().Identity;
+
+        // The host name alone made two replicas on one host both hold the Lease; the process id tells them apart.
+        Assert.NotEqual(Environment.MachineName, identity);
+        Assert.EndsWith("_" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), identity, StringComparison.Ordinal);
+    }
 }

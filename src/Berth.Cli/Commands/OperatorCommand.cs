@@ -28,6 +28,14 @@ internal sealed class OperatorCommand
 
     private readonly Option<string> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease (default berth-system).", HelpName = "ns", DefaultValueFactory = _ => "berth-system" };
 
+    private readonly Option<string?> _identity = new("--identity") { Description = "This replica's name on the Lease; must differ between replicas (default: host name and process id).", HelpName = "name" };
+
+    private readonly Option<string> _leaseDuration = new("--lease-duration") { Description = "How long a Lease not renewed keeps the other replicas waiting, i.e. the longest hand-over after a crash (default 15s).", HelpName = "duration", DefaultValueFactory = _ => "15s" };
+
+    private readonly Option<string> _renewDeadline = new("--renew-deadline") { Description = "The leader stops deciding when it could not renew the Lease this long; shorter than --lease-duration (default 10s).", HelpName = "duration", DefaultValueFactory = _ => "10s" };
+
+    private readonly Option<string> _retryPeriod = new("--retry-period") { Description = "How often replicas try to take or renew the Lease; shorter than --renew-deadline (default 2s; 500ms style allowed).", HelpName = "duration", DefaultValueFactory = _ => "2s" };
+
     private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "HTTPS port of /metrics, for callers the API server authenticates and authorizes (get on the non-resource URL /metrics) (default 8443).", HelpName = "port", DefaultValueFactory = _ => 8443 };
 
     private readonly Option<int> _probePort = new("--probe-port") { Description = "Plain HTTP port of /healthz and /readyz (default 8081).", HelpName = "port", DefaultValueFactory = _ => 8081 };
@@ -53,7 +61,7 @@ internal sealed class OperatorCommand
         var handler = new OperatorCommand(terminal);
         var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics.")
         {
-            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._metricsPort, handler._probePort, handler._webhookPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout, handler._plainLogs,
+            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout, handler._plainLogs,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -86,6 +94,26 @@ internal sealed class OperatorCommand
             podsReady = ready;
         }
 
+        var leaseDuration = LeaseTime(parse, _leaseDuration);
+        var renewDeadline = LeaseTime(parse, _renewDeadline);
+        var retryPeriod = LeaseTime(parse, _retryPeriod);
+        if (renewDeadline >= leaseDuration)
+        {
+            throw new InputException($"--renew-deadline {parse.GetValue(_renewDeadline)}: must be shorter than --lease-duration {parse.GetValue(_leaseDuration)}, or a replica could still decide after another took the Lease");
+        }
+
+        // client-go's rule (the elector jitters the retry period by up to 1.2 times).
+        if (retryPeriod.Ticks * 12 / 10 >= renewDeadline.Ticks)
+        {
+            throw new InputException($"--retry-period {parse.GetValue(_retryPeriod)}: must be shorter than --renew-deadline {parse.GetValue(_renewDeadline)} divided by 1.2, or the leader misses its own renewals");
+        }
+
+        var identity = parse.GetValue(_identity);
+        if (identity is not null && string.IsNullOrWhiteSpace(identity))
+        {
+            throw new InputException("--identity: give a non-empty name, different for each replica, or leave it out");
+        }
+
         var port = parse.GetValue(_metricsPort);
         var probePort = parse.GetValue(_probePort);
         var webhookPort = parse.GetValue(_webhookPort);
@@ -103,6 +131,10 @@ internal sealed class OperatorCommand
             Context = parse.GetValue(_context),
             LeaderElect = parse.GetValue(_leaderElect),
             LeaseNamespace = parse.GetValue(_leaseNamespace)!,
+            Identity = identity ?? new OperatorSettings().Identity,
+            LeaseDuration = leaseDuration,
+            RenewDeadline = renewDeadline,
+            RetryPeriod = retryPeriod,
             MetricsPort = port,
             ProbePort = probePort,
             WebhookPort = webhookPort == -1 ? null : webhookPort,
@@ -151,5 +183,16 @@ internal sealed class OperatorCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>A lease timing: a duration as elsewhere (<c>15s</c>, <c>1m</c>), or whole milliseconds (<c>500ms</c>) for fast hand-over in tests.</summary>
+    private static TimeSpan LeaseTime(ParseResult parse, Option<string> option)
+    {
+        var text = parse.GetValue(option)!;
+        var value = TimeSpan.Zero;
+        var ok = text.EndsWith("ms", StringComparison.Ordinal)
+            ? int.TryParse(text.AsSpan(0, text.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && (value = TimeSpan.FromMilliseconds(ms)) > TimeSpan.Zero
+            : ScenarioUnits.TryParseDuration(text, out value) && value > TimeSpan.Zero;
+        return ok ? value : throw new InputException($"{option.Name} '{text}': give a positive duration such as 15s, 2m or 500ms");
     }
 }

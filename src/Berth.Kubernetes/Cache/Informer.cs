@@ -40,6 +40,18 @@ public sealed class Informer<T>
     /// <summary>Bumped on every change; a reader can tell whether anything moved since it last looked.</summary>
     public long Version => Interlocked.Read(ref _version);
 
+    /// <summary>The resource version the cache has seen up to: its last list's, then each event's (bookmarks included); empty before the first list.</summary>
+    public string ResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resourceVersion;
+            }
+        }
+    }
+
     /// <summary>How many times the informer listed everything (1 at start, one more per relist).</summary>
     public int Lists { get; private set; }
 

@@ -21,6 +21,7 @@ public sealed class BerthController
     private readonly ILogger _logger;
     private readonly PlanExecutor _executor;
     private volatile bool _leader;
+    private volatile bool _takingOver;
 
     public BerthController(IKubernetes client, ControllerOptions options, MetricsRegistry metrics, TimeProvider time, ILoggerFactory loggers)
     {
@@ -58,6 +59,11 @@ public sealed class BerthController
         get => _leader;
         set
         {
+            if (value && !_leader)
+            {
+                _takingOver = true;
+            }
+
             _leader = value;
             _metrics.Set("berth_leader", value ? 1 : 0);
             if (!value)
@@ -141,10 +147,18 @@ public sealed class BerthController
             throw new InvalidOperationException($"the controller has no admission-record key: give ControllerOptions.RecordSeal, or run the controller (it reads Secret {_options.Namespace}/{AdmissionRecordSeal.SecretName})");
         }
 
+        if (_takingOver)
+        {
+            await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            _takingOver = false;
+        }
+
         var started = Stopwatch.GetTimestamp();
         var snapshot = Written.Apply(Cache.Snapshot());
         var plan = DecisionPlanner.Plan(snapshot, _options);
+        _logger.LogDebug("cycle {Cycle}: planned {Writes} writes ({Bindings} bindings) over {Pods} pods in {Elapsed} ms", Cycles + 1, plan.WriteCount, plan.Bindings.Count, snapshot.Pods.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("cycle {Cycle}: executed, {Bound} bound, at {Elapsed} ms", Cycles + 1, result.Bound.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Remember(snapshot, plan, result);
         Cycles++;
         PodsBound += result.Bound.Count;
@@ -159,6 +173,76 @@ public sealed class BerthController
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// Before its first decision as leader: lists the bound pods and the Jobs from the API server and lays over the
+    /// snapshot (<see cref="WrittenState"/>) whatever the cache has not shown yet. A replica that takes over knows its
+    /// predecessor's last writes only from its own watch; where that lags, it would see a pod the predecessor just bound
+    /// as pending and its GPUs as free. Admission records protect Jobs and PodGroups (their pods go where the record
+    /// says), but a lone pod has no record: the chaos harness's reasoning found a new leader giving its GPU to a more
+    /// urgent pod (<c>StaleCacheTests</c>). Lists read the current state, as the API server's consistent reads do.
+    /// Skipped when the pod and Job caches have already seen the current resource version (one list of one pod tells).
+    /// </summary>
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        // One cheap consistent read first: when the cache has already seen the API server's current resource version
+        // (a replica that has just listed everything, a quiet cluster), there is nothing to catch up.
+        var now = await _client.CoreV1.ListPodForAllNamespacesAsync(limit: 1, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (long.TryParse(now.Metadata?.ResourceVersion, out var current) && long.TryParse(Cache.Pods.ResourceVersion, out var seen) && seen >= current
+            && long.TryParse(Cache.Jobs.ResourceVersion, out var seenJobs) && seenJobs >= current)
+        {
+            return;
+        }
+
+        var pods = KubernetesSources.Pods(_client);
+        string? token = null;
+        var laid = 0;
+        do
+        {
+            var page = await pods.List(token, cancellationToken).ConfigureAwait(false);
+            foreach (var pod in page.Items.Where(p => !string.IsNullOrEmpty(p.Spec?.NodeName)))
+            {
+                var cached = Cache.Pods.Get(pod.Metadata.NamespaceProperty + "/" + pod.Metadata.Name);
+                if (cached is not null && (cached.Metadata.Uid != pod.Metadata.Uid || !string.IsNullOrEmpty(cached.Spec?.NodeName)))
+                {
+                    continue;
+                }
+
+                var annotations = (pod.Metadata.Annotations ?? new Dictionary<string, string>())
+                    .Where(a => a.Key is KubernetesNames.GpuIndicesAnnotation or KubernetesNames.GpuMilliAnnotation)
+                    .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+                Written.Bound(pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid, pod.Spec!.NodeName, annotations);
+                laid++;
+            }
+
+            token = page.Continue;
+        }
+        while (!string.IsNullOrEmpty(token));
+
+        var jobs = KubernetesSources.Jobs(_client);
+        token = null;
+        do
+        {
+            var page = await jobs.List(token, cancellationToken).ConfigureAwait(false);
+            foreach (var job in page.Items)
+            {
+                var cached = Cache.Jobs.Get(job.Metadata.NamespaceProperty + "/" + job.Metadata.Name);
+                if (cached is not null && long.TryParse(cached.Metadata.ResourceVersion, out var have) && long.TryParse(job.Metadata.ResourceVersion, out var want) && have < want)
+                {
+                    Written.Written(job);
+                    laid++;
+                }
+            }
+
+            token = page.Continue;
+        }
+        while (!string.IsNullOrEmpty(token));
+
+        if (laid > 0)
+        {
+            _logger.LogInformation("taking over: {Count} writes of the previous leader not in the cache yet, laid over it until the watch shows them", laid);
+        }
     }
 
     /// <summary>

@@ -29,9 +29,10 @@ public sealed class OperatorHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
 
-    private OperatorHost(WebApplication probes, WebApplication metricsWeb, WebApplication? webhookWeb, BerthController controller, MetricsRegistry metrics, OperatorSettings settings, IKubernetes client, CertificateSlot certificate, TimeProvider time)
+    private OperatorHost(WebApplication probes, WebApplication metricsWeb, WebApplication? webhookWeb, BerthController controller, MetricsRegistry metrics, OperatorSettings settings, IKubernetes client, CertificateSlot certificate, TimeProvider time, ILoggerFactory loggers)
     {
         _time = time;
+        _loggers = loggers;
         _probes = probes;
         _metricsWeb = metricsWeb;
         _webhookWeb = webhookWeb;
@@ -44,6 +45,7 @@ public sealed class OperatorHost : IAsyncDisposable
 
     private readonly CertificateSlot _certificate;
     private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
 
     private int _disposed;
 
@@ -107,7 +109,7 @@ public sealed class OperatorHost : IAsyncDisposable
             webhookWeb.MapPost("/validate", (HttpContext context) => ReviewAsync(context, handler.Validate));
         }
 
-        return new OperatorHost(probes, metricsWeb, webhookWeb, controller, metrics, settings, client, certificate, time);
+        return new OperatorHost(probes, metricsWeb, webhookWeb, controller, metrics, settings, client, certificate, time, factory);
     }
 
     private static WebApplication Web(OperatorSettings settings, ILoggerFactory? loggers, bool jsonLogs, int port, CertificateSlot? tls)
@@ -195,8 +197,17 @@ public sealed class OperatorHost : IAsyncDisposable
                 RenewDeadline = Settings.RenewDeadline,
                 RetryPeriod = Settings.RetryPeriod,
             });
-            elector.OnStartedLeading += () => Controller.IsLeader = true;
-            elector.OnStoppedLeading += () => Controller.IsLeader = false;
+            var log = _loggers.CreateLogger("Berth.Leader");
+            elector.OnStartedLeading += () =>
+            {
+                log.LogInformation("leading as {Identity}", Settings.Identity);
+                Controller.IsLeader = true;
+            };
+            elector.OnStoppedLeading += () =>
+            {
+                log.LogInformation("stopped leading as {Identity}", Settings.Identity);
+                Controller.IsLeader = false;
+            };
             var election = Task.Run(async () =>
             {
                 try

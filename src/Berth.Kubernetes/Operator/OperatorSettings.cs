@@ -20,8 +20,12 @@ public sealed record OperatorSettings
 
     public string LeaseName { get; init; } = "berth-scheduler";
 
-    /// <summary>This replica's name on the lease (default: the host name).</summary>
-    public string Identity { get; init; } = Environment.MachineName;
+    /// <summary>
+    /// This replica's name on the lease (default: the host name and the process id). Two replicas with one name would
+    /// both take the Lease as theirs and both decide: the host name alone is not unique for two processes on one host
+    /// (hostNetwork pods on one node, two operators run from a workstation, the chaos harness).
+    /// </summary>
+    public string Identity { get; init; } = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.MachineName}_{Environment.ProcessId}");
 
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -47,6 +47,62 @@ public sealed class StaleCacheTests
         Assert.InRange(BoundMilli(h), 0, 1000);
     }
 
+    /// <summary>
+    /// Found by the chaos harness's reasoning about lone pods (issue 12): a lone pod has no admission record, so a
+    /// replica that takes over knows of its predecessor's last binding only from its watch. If that lags, the new leader
+    /// saw the GPU as free and gave it to a more urgent pod: two pods on one GPU.
+    /// </summary>
+    [Fact]
+    public async Task NewLeader_WatchLagsBehindThePreviousLeadersBindingOfALonePod_GivesItsGpuToNoOneElse()
+    {
+        var time = new ManualTime();
+        var options = new ControllerOptions { ObserveTimeout = TimeSpan.FromMilliseconds(50) };
+        await using var h = await ControllerHarness.StartAsync(options, time: time);
+        h.SeedCluster(1, 1, Objects.Queue("team-a", "a100", "4"));
+        h.Server.Seed(Objects.PriorityClass("urgent", 1000));
+        using var followerClient = h.Server.CreateClient();
+        using var stopFollower = new CancellationTokenSource();
+        var follower = new BerthController(followerClient, options with { RecordSeal = ControllerHarness.TestSeal }, new Operator.MetricsRegistry(), time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var followerCache = follower.Cache.RunAsync(stopFollower.Token);
+        await follower.Cache.Synced.WaitAsync(TimeSpan.FromSeconds(10));
+        h.Server.Seed(Objects.Pod("first", gpus: 1, queue: "team-a"));
+        await h.SettleAsync();
+        await WaitUntilAsync(() => follower.Cache.Pods.Get(Objects.Ns + "/first") is not null);
+
+        // The leader binds the lone pod; no watch shows it. Then the leader is gone.
+        h.Server.DelayBindingEvents();
+        var plan = await h.Controller.RunCycleAsync(CancellationToken.None);
+        Assert.Equal("first", Assert.Single(plan.Bindings).Pod);
+        Assert.Equal("node-00", h.ReadPod("first").Spec.NodeName);
+        h.Controller.IsLeader = false;
+
+        // A more urgent pod for the same GPU arrives; the follower sees it, not the binding.
+        var urgent = Objects.Pod("urgent", gpus: 1, queue: "team-a");
+        urgent.Spec.PriorityClassName = "urgent";
+        urgent.Spec.Priority = 1000;
+        h.Server.Seed(urgent);
+        await WaitUntilAsync(() => follower.Cache.Pods.Get(Objects.Ns + "/urgent") is not null);
+        Assert.True(string.IsNullOrEmpty(follower.Cache.Pods.Get(Objects.Ns + "/first")!.Spec.NodeName), "the follower's cache must still show the first pod unbound, or this test proves nothing");
+
+        follower.IsLeader = true;
+        var first = await follower.RunCycleAsync(CancellationToken.None);
+
+        Assert.DoesNotContain(first.Bindings, b => b.Pod == "urgent");
+        Assert.Null(h.ReadPod("urgent").Spec.NodeName);
+        Assert.InRange(BoundMilli(h), 0, 1000);
+
+        h.Server.ReleaseDelayedEvents();
+        await stopFollower.CancelAsync();
+        try
+        {
+            await followerCache;
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped
+        }
+    }
+
     [Fact]
     public void WrittenState_ForgetsABinding_WhenTheCacheShowsItOrThePodIsGoneOrReplaced()
     {
@@ -86,6 +142,16 @@ public sealed class StaleCacheTests
     private static int BoundMilli(ControllerHarness h) => h.Server.List<V1Pod>(Objects.Ns)
         .Where(p => !string.IsNullOrEmpty(p.Spec.NodeName) && p.Metadata.Annotations is { } a && a.TryGetValue(KubernetesNames.GpuIndicesAnnotation, out var g) && g == "0")
         .Sum(p => int.Parse(p.Metadata.Annotations[KubernetesNames.GpuMilliAnnotation], System.Globalization.CultureInfo.InvariantCulture));
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 2000 && !condition(); i++)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.True(condition());
+    }
 
     private static async Task WaitUntilCachedAsync(ControllerHarness h, string pod)
     {
