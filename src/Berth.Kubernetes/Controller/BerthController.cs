@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Berth.Kubernetes.Cache;
 using Berth.Kubernetes.Operator;
+using Berth.Kubernetes.Telemetry;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +23,8 @@ public sealed class BerthController
     private readonly PlanExecutor _executor;
     private volatile bool _leader;
 
-    public BerthController(IKubernetes client, ControllerOptions options, MetricsRegistry metrics, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="telemetry">GPU activity per pod (Prometheus), refreshed in the background while the controller runs; null: activity unknown, nothing is ever idle.</param>
+    public BerthController(IKubernetes client, ControllerOptions options, MetricsRegistry metrics, TimeProvider time, ILoggerFactory loggers, GpuTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -36,10 +38,14 @@ public sealed class BerthController
         Cache = new ClusterCache(client, time, loggers);
         Writer = new ClusterWriter(client, time, loggers.CreateLogger("Berth.Writer"));
         Backoff = new ActionBackoff(time);
+        Telemetry = telemetry;
         _executor = new PlanExecutor(Writer, Backoff, _logger, key => Cache.PodGroups.Get(key)?.Status?.Conditions);
     }
 
     public ClusterCache Cache { get; }
+
+    /// <summary>The GPU activity each decision reads (null: none configured).</summary>
+    public GpuTelemetry? Telemetry { get; }
 
     public ClusterWriter Writer { get; }
 
@@ -88,6 +94,7 @@ public sealed class BerthController
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var informers = Cache.RunAsync(cancellationToken);
+        var telemetry = Telemetry?.RunAsync(cancellationToken) ?? Task.CompletedTask;
         try
         {
             await Cache.Synced.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -131,6 +138,7 @@ public sealed class BerthController
         }
 
         await informers.ConfigureAwait(false);
+        await telemetry.ConfigureAwait(false);
     }
 
     /// <summary>One decision: snapshot, plan, execute, wait until the cache reflects the writes.</summary>
@@ -143,6 +151,11 @@ public sealed class BerthController
 
         var started = Stopwatch.GetTimestamp();
         var snapshot = Written.Apply(Cache.Snapshot());
+        if (Telemetry is not null)
+        {
+            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod() };
+        }
+
         var plan = DecisionPlanner.Plan(snapshot, _options);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
         Remember(snapshot, plan, result);
