@@ -172,7 +172,13 @@ public sealed class PrometheusReader
             return "malformed";
         }
 
-        if (!double.TryParse(text.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var raw) || double.IsNaN(raw))
+        var number = text.GetString();
+        if (number is "+Inf" or "-Inf" or "Inf")
+        {
+            return "out-of-range"; // Prometheus's spelling of infinities, which .NET does not parse
+        }
+
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var raw) || double.IsNaN(raw))
         {
             return "not-a-number";
         }

@@ -1,0 +1,148 @@
+using System.Net;
+using Berth.Engine.Admission;
+using Berth.Kubernetes.Api;
+using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Telemetry;
+using Berth.Kubernetes.Tests.Telemetry;
+using Berth.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Berth.Kubernetes.Tests.Controller;
+
+/// <summary>
+/// A queued Job runs; Prometheus (canned) says how busy its pod's GPUs are; the queue's <c>spec.idleGpus</c> decides.
+/// Policies here: idle after 10 minutes at or below 5%, reclaimed 5 minutes later.
+/// </summary>
+public sealed class IdleGpuTests
+{
+    private static readonly TimeSpan PastGrace = TimeSpan.FromMinutes(16);
+
+    public sealed record LyingTelemetry(string Case, Action<CannedPrometheus, DateTimeOffset> Answer);
+
+    public static TheoryData<LyingTelemetry> Lies => new()
+    {
+        new("A stale sample (10 minutes old) is ignored", (p, now) => p.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0", now - TimeSpan.FromMinutes(10)))),
+        new("A NaN sample is ignored", (p, now) => p.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "NaN", now))),
+        new("A negative sample is ignored", (p, now) => p.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "-1", now))),
+        new("Malformed JSON is ignored", (p, _) => p.Body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"namespace\":\""),
+        new("An HTTP 500 is ignored", (p, _) => p.Status = HttpStatusCode.InternalServerError),
+        new("Prometheus down is ignored", (p, _) => p.Down = true),
+        new("A sample for another pod says nothing about this one", (p, now) => p.Body = CannedPrometheus.Vector((Objects.Ns, "someone-else", "0", now))),
+    };
+
+    [Fact]
+    public async Task IdleJob_UnderNotify_GetsTheIdleGpuEventAndKeepsRunning()
+    {
+        var (h, time, prometheus, telemetry) = await StartAsync("Notify");
+        await using var _ = h;
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0.01", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+
+        var plan = await h.CycleAsync();
+
+        var idle = Assert.Single(plan.Events, e => e.Reason == IdleGpus.IdleReason);
+        Assert.Equal("train", idle.About.Name);
+        Assert.Contains("GPU activity 1 %", idle.Message, StringComparison.Ordinal);
+        Assert.Empty(plan.Suspensions);
+        Assert.NotEqual(true, h.ReadJob("train").Spec.Suspend);
+    }
+
+    [Fact]
+    public async Task IdleJob_UnderReclaim_IsStoppedForGoodAndNotAdmittedAgain()
+    {
+        var (h, time, prometheus, telemetry) = await StartAsync("Reclaim");
+        await using var _ = h;
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        var stop = Assert.Single(plan.Suspensions);
+        Assert.Equal(IdleGpus.ReclaimedReason, stop.Reason);
+        var job = h.ReadJob("train");
+        Assert.True(job.Spec.Suspend);
+        Assert.True(job.Metadata.Annotations.ContainsKey(KubernetesNames.IdleReclaimedAnnotation));
+        Assert.Equal(1, h.Metrics.Value("berth_evictions_total", ("reason", IdleGpus.ReclaimedReason)));
+
+        // Its pods go; the queue has room again, and still the Job stays stopped with a reason that says how to run it again.
+        await h.ActAsJobControllerAsync();
+        time.Advance(60);
+        var after = await h.CycleAsync();
+        await h.SettleAsync();
+
+        Assert.Empty(after.JobAdmissions);
+        var reason = h.ReadJob("train").Metadata.Annotations[DecisionPlanner.PendingReasonAnnotation];
+        Assert.StartsWith(IdleGpus.ReclaimedReason + ":", reason, StringComparison.Ordinal);
+        Assert.Contains(KubernetesNames.IdleReclaimedAnnotation, reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BusyJob_UnderReclaim_KeepsRunning()
+    {
+        var (h, time, prometheus, telemetry) = await StartAsync("Reclaim");
+        await using var _ = h;
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0.8", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+
+        var plan = await h.CycleAsync();
+
+        Assert.Empty(plan.Suspensions);
+        Assert.DoesNotContain(plan.Events, e => e.Reason == IdleGpus.IdleReason);
+    }
+
+    [Fact]
+    public async Task IdleNonPreemptibleJob_UnderReclaim_IsOnlyReported()
+    {
+        var (h, time, prometheus, telemetry) = await StartAsync("Reclaim", preemptible: false);
+        await using var _ = h;
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+
+        var plan = await h.CycleAsync();
+
+        Assert.Empty(plan.Suspensions);
+        Assert.Single(plan.Events, e => e.Reason == IdleGpus.IdleReason);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lies))]
+    public async Task TelemetryThatLies_UnderReclaim_NeverEvicts(LyingTelemetry lie)
+    {
+        var (h, time, prometheus, telemetry) = await StartAsync("Reclaim");
+        await using var _ = h;
+        lie.Answer(prometheus, time.GetUtcNow());
+        await telemetry.RefreshAsync(CancellationToken.None);
+
+        var plan = await h.CycleAsync();
+
+        Assert.Empty(plan.Suspensions);
+        Assert.Empty(plan.Evictions);
+        Assert.DoesNotContain(plan.Events, e => e.Reason == IdleGpus.IdleReason);
+        Assert.NotEqual(true, h.ReadJob("train").Spec.Suspend);
+    }
+
+    /// <summary>A cluster with one queue under <paramref name="action"/>, a one-pod Job admitted and running, and the clock past the grace period.</summary>
+    private static async Task<(ControllerHarness, ManualTime, CannedPrometheus, GpuTelemetry)> StartAsync(string action, bool preemptible = true)
+    {
+        var time = new ManualTime();
+        var prometheus = new CannedPrometheus();
+        var options = new TelemetryOptions { PrometheusUrl = new Uri("http://prometheus.test:9090"), MaxSampleAge = TimeSpan.FromMinutes(2) };
+        var telemetry = new GpuTelemetry(new PrometheusReader(new HttpClient(prometheus), options, time), options, time, NullLogger.Instance, null);
+        var h = await ControllerHarness.StartAsync(time: time, telemetry: telemetry);
+        var queue = Objects.Queue("team-a", "a100", "8");
+        queue.Spec = queue.Spec with { IdleGpus = new IdleGpusSpec { After = "10m", Below = 0.05, Action = action, Grace = "5m" } };
+        h.SeedCluster(1, 8, queue);
+        var job = Objects.Job("train", 1, 8, "team-a");
+        if (!preemptible)
+        {
+            job.Metadata.Annotations = new Dictionary<string, string> { [KubernetesNames.PreemptibleAnnotation] = "false" };
+        }
+
+        h.Server.Seed(job);
+        Assert.Single((await h.CycleAsync()).JobAdmissions);
+        await h.ActAsJobControllerAsync();
+        time.Advance(PastGrace.TotalSeconds);
+        return (h, time, prometheus, telemetry);
+    }
+}
