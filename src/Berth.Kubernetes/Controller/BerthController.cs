@@ -22,6 +22,7 @@ public sealed class BerthController
     private readonly ILogger _logger;
     private readonly PlanExecutor _executor;
     private volatile bool _leader;
+    private HashSet<string> _idle = new(StringComparer.Ordinal);
 
     /// <param name="telemetry">GPU activity per pod (Prometheus), refreshed in the background while the controller runs; null: activity unknown, nothing is ever idle.</param>
     public BerthController(IKubernetes client, ControllerOptions options, MetricsRegistry metrics, TimeProvider time, ILoggerFactory loggers, GpuTelemetry? telemetry = null)
@@ -157,6 +158,7 @@ public sealed class BerthController
         }
 
         var plan = DecisionPlanner.Plan(snapshot, _options);
+        QuietIdleEvents(plan);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
         Remember(snapshot, plan, result);
         Cycles++;
@@ -198,6 +200,28 @@ public sealed class BerthController
         }
 
         _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view with the writes laid over it", _options.ObserveTimeout);
+    }
+
+    /// <summary>
+    /// Each decision finds an idle workload idle again (the engine starts fresh every cycle); its <c>IdleGpu</c> event
+    /// is written when it turns idle, not every resync. A workload that got busy and idles again is reported again;
+    /// after a restart or a change of leader, once more.
+    /// </summary>
+    private void QuietIdleEvents(DecisionPlan plan)
+    {
+        var idle = new HashSet<string>(StringComparer.Ordinal);
+        plan.Events.RemoveAll(e =>
+        {
+            if (e.Reason != Engine.Admission.IdleGpus.IdleReason)
+            {
+                return false;
+            }
+
+            var key = $"{e.About.NamespaceProperty}/{e.About.Name}/{e.About.Uid}";
+            idle.Add(key);
+            return _idle.Contains(key);
+        });
+        _idle = idle;
     }
 
     /// <summary>Remembers the bindings and Jobs this cycle wrote until the cache shows them.</summary>

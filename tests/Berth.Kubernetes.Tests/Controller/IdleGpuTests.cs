@@ -45,6 +45,17 @@ public sealed class IdleGpuTests
         Assert.Contains("GPU activity 1 %", idle.Message, StringComparison.Ordinal);
         Assert.Empty(plan.Suspensions);
         Assert.NotEqual(true, h.ReadJob("train").Spec.Suspend);
+
+        // Still idle at the next decision: no second event. Busy, then idle again: a new one.
+        time.Advance(30);
+        await telemetry.RefreshAsync(CancellationToken.None);
+        Assert.DoesNotContain((await h.CycleAsync()).Events, e => e.Reason == IdleGpus.IdleReason);
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0.7", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+        Assert.DoesNotContain((await h.CycleAsync()).Events, e => e.Reason == IdleGpus.IdleReason);
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+        Assert.Single((await h.CycleAsync()).Events, e => e.Reason == IdleGpus.IdleReason);
     }
 
     [Fact]
