@@ -89,6 +89,40 @@ public sealed class IdleGpuTests
     }
 
     [Fact]
+    public async Task IdlePodGroup_UnderReclaim_IsEvictedFailedAndNotBoundAgain()
+    {
+        var time = new ManualTime();
+        var (prometheus, telemetry) = Telemetry(time);
+        await using var h = await ControllerHarness.StartAsync(time: time, telemetry: telemetry);
+        h.SeedCluster(1, 8, IdleQueue("Reclaim"));
+        h.SeedGroup("train", 1, 1, 8);
+        Assert.Single((await h.CycleAsync()).Bindings);
+        time.Advance(PastGrace.TotalSeconds);
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+
+        var plan = await h.CycleAsync();
+        await h.SettleAsync();
+
+        Assert.Equal("train-0", Assert.Single(plan.Evictions).Pod);
+        var group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
+        Assert.Equal(PodGroupPhases.Failed, group.Status.Phase);
+        Assert.True(group.Metadata.Annotations.ContainsKey(KubernetesNames.IdleReclaimedAnnotation));
+
+        // Its pod comes back (as an operator recreates it): it is not bound again.
+        if (h.ReadPodOrNull("train-0") is null)
+        {
+            h.Server.Seed(Objects.Pod("train-0", gpus: 8, group: "train"));
+        }
+
+        time.Advance(60);
+        var after = await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.Empty(after.Bindings);
+        Assert.Equal(IdleGpus.ReclaimedReason, h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.PendingReason?.Code);
+    }
+
+    [Fact]
     public async Task BusyJob_UnderReclaim_KeepsRunning()
     {
         var (h, time, prometheus, telemetry) = await StartAsync("Reclaim");
@@ -133,17 +167,27 @@ public sealed class IdleGpuTests
         Assert.NotEqual(true, h.ReadJob("train").Spec.Suspend);
     }
 
+    private static (CannedPrometheus, GpuTelemetry) Telemetry(TimeProvider time)
+    {
+        var prometheus = new CannedPrometheus();
+        var options = new TelemetryOptions { PrometheusUrl = new Uri("http://prometheus.test:9090"), MaxSampleAge = TimeSpan.FromMinutes(2) };
+        return (prometheus, new GpuTelemetry(new PrometheusReader(new HttpClient(prometheus), options, time), options, time, NullLogger.Instance, null));
+    }
+
+    private static Berth.Kubernetes.Api.Queue IdleQueue(string action)
+    {
+        var queue = Objects.Queue("team-a", "a100", "8");
+        queue.Spec = queue.Spec with { IdleGpus = new IdleGpusSpec { After = "10m", Below = 0.05, Action = action, Grace = "5m" } };
+        return queue;
+    }
+
     /// <summary>A cluster with one queue under <paramref name="action"/>, a one-pod Job admitted and running, and the clock past the grace period.</summary>
     private static async Task<(ControllerHarness, ManualTime, CannedPrometheus, GpuTelemetry)> StartAsync(string action, bool preemptible = true)
     {
         var time = new ManualTime();
-        var prometheus = new CannedPrometheus();
-        var options = new TelemetryOptions { PrometheusUrl = new Uri("http://prometheus.test:9090"), MaxSampleAge = TimeSpan.FromMinutes(2) };
-        var telemetry = new GpuTelemetry(new PrometheusReader(new HttpClient(prometheus), options, time), options, time, NullLogger.Instance, null);
+        var (prometheus, telemetry) = Telemetry(time);
         var h = await ControllerHarness.StartAsync(time: time, telemetry: telemetry);
-        var queue = Objects.Queue("team-a", "a100", "8");
-        queue.Spec = queue.Spec with { IdleGpus = new IdleGpusSpec { After = "10m", Below = 0.05, Action = action, Grace = "5m" } };
-        h.SeedCluster(1, 8, queue);
+        h.SeedCluster(1, 8, IdleQueue(action));
         var job = Objects.Job("train", 1, 8, "team-a");
         if (!preemptible)
         {
