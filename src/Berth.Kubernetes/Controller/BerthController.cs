@@ -249,6 +249,7 @@ public sealed class BerthController
         _metrics.Observe("berth_decision_latency_seconds", latency.TotalSeconds);
         _metrics.Replace("berth_pending_workloads", plan.Pending.Select(p => ((double)p.Value, new[] { ("queue", p.Key.Queue), ("reason", p.Key.Reason) })));
         _metrics.Replace("berth_admitted_workloads", plan.Admitted.Select(p => ((double)p.Value, new[] { ("queue", p.Key) })));
+        _metrics.Replace("berth_idle_workloads", plan.Idle.Select(p => ((double)p.Value, new[] { ("queue", p.Key) })));
         _metrics.Replace("berth_quota_usage", plan.Quota.Select(q => (q.Used, new[] { ("queue", q.Queue), ("flavor", q.Flavor), ("resource", q.Resource) })));
         _metrics.Replace("berth_quota_nominal", plan.Quota.Select(q => (q.Nominal, new[] { ("queue", q.Queue), ("flavor", q.Flavor), ("resource", q.Resource) })));
         _metrics.Set("berth_gpu_allocation_ratio", plan.GpuAllocationRatio);

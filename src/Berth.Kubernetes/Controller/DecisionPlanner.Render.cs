@@ -64,6 +64,7 @@ public sealed partial class DecisionPlanner
                     }));
                     break;
                 case IdleStep idle:
+                    _plan.Idle[source.Workload.Queue] = _plan.Idle.GetValueOrDefault(source.Workload.Queue) + 1;
                     _plan.Events.Add(new EventAction(source.Reference, "Warning", "IdleGpu", idle.Message));
                     break;
                 case StopStep stop:

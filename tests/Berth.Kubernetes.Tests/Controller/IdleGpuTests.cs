@@ -43,6 +43,7 @@ public sealed class IdleGpuTests
         var idle = Assert.Single(plan.Events, e => e.Reason == IdleGpus.IdleReason);
         Assert.Equal("train", idle.About.Name);
         Assert.Contains("GPU activity 1 %", idle.Message, StringComparison.Ordinal);
+        Assert.Equal(1, h.Metrics.Value("berth_idle_workloads", ("queue", "team-a")));
         Assert.Empty(plan.Suspensions);
         Assert.NotEqual(true, h.ReadJob("train").Spec.Suspend);
 
@@ -134,6 +135,7 @@ public sealed class IdleGpuTests
 
         Assert.Empty(plan.Suspensions);
         Assert.DoesNotContain(plan.Events, e => e.Reason == IdleGpus.IdleReason);
+        Assert.Equal(0, h.Metrics.Value("berth_idle_workloads", ("queue", "team-a")));
     }
 
     [Fact]
