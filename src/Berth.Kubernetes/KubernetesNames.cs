@@ -85,6 +85,13 @@ public static class KubernetesNames
     /// <summary>Annotation Berth keeps on a requeued Job or PodGroup: not tried again before this time (RFC 3339).</summary>
     public const string BackoffUntilAnnotation = "berth.dev/backoff-until";
 
+    /// <summary>
+    /// Annotation Berth writes (RFC 3339) on a Job or PodGroup it stopped for good because its queue reclaimed its idle
+    /// GPUs (<c>spec.idleGpus.action: Reclaim</c>): the workload fails with reason <c>IdleGpuReclaimed</c> and is not
+    /// admitted again while the annotation is there.
+    /// </summary>
+    public const string IdleReclaimedAnnotation = "berth.dev/idle-reclaimed";
+
     /// <summary>Annotation Berth writes on a Job or PodGroup once all its admitted pods have been ready (RFC 3339): the ready timeout no longer applies.</summary>
     public const string PodsReadyAnnotation = "berth.dev/pods-ready-at";
 }

@@ -84,4 +84,21 @@ public sealed class OperatorCommandTests
         Assert.NotEqual(Environment.MachineName, identity);
         Assert.EndsWith("_" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), identity, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("the Prometheus URL is not http", "--prometheus-url", new[] { "--prometheus-url", "ftp://prometheus:9090" })]
+    [InlineData("the Prometheus URL is relative", "--prometheus-url", new[] { "--prometheus-url", "prometheus:9090/x" })]
+    [InlineData("the interval is not a duration", "--telemetry-interval", new[] { "--prometheus-url", "http://prometheus:9090", "--telemetry-interval", "often" })]
+    [InlineData("the maximum age is zero", "--telemetry-max-age", new[] { "--prometheus-url", "http://prometheus:9090", "--telemetry-max-age", "0s" })]
+    [InlineData("the scale is zero", "--telemetry-scale", new[] { "--prometheus-url", "http://prometheus:9090", "--telemetry-scale", "0" })]
+    [InlineData("the token file is missing", "--prometheus-token-file", new[] { "--prometheus-url", "http://prometheus:9090", "--prometheus-token-file", "/nonexistent/token" })]
+    [InlineData("a telemetry flag comes without the URL", "--telemetry-interval", new[] { "--telemetry-interval", "1m" })]
+    public void Operator_BadTelemetryFlag_IsRefusedAsBadInputNamingTheFlag(string why, string flag, string[] args)
+    {
+        var run = CliRun.Of(["operator", .. args, "--kubeconfig", "/nonexistent/kubeconfig"]);
+
+        Assert.True(run.ExitCode == 2, why);
+        Assert.Contains(flag, run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--kubeconfig", run.Error, StringComparison.Ordinal); // refused before anything else is tried
+    }
 }

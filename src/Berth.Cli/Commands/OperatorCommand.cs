@@ -3,6 +3,7 @@ using System.Globalization;
 using Berth.Engine.Admission;
 using Berth.Kubernetes.Controller;
 using Berth.Kubernetes.Operator;
+using Berth.Kubernetes.Telemetry;
 using Berth.Simulation.Input;
 using Berth.Simulation.Scenarios;
 
@@ -52,6 +53,18 @@ internal sealed class OperatorCommand
 
     private readonly Option<string?> _podsReadyTimeout = new("--pods-ready-timeout") { Description = "Requeue a Job or PodGroup whose pods are not all ready this long after admission, with exponential backoff (1m, doubling; failed after 3). Default: off.", HelpName = "duration" };
 
+    private readonly Option<string?> _prometheusUrl = new("--prometheus-url") { Description = "Read GPU activity per pod from this Prometheus server (scraping NVIDIA's DCGM exporter), for queues' idleGpus policies. Default: none (activity unknown, nothing is ever idle).", HelpName = "url" };
+
+    private readonly Option<string?> _prometheusTokenFile = new("--prometheus-token-file") { Description = "File with a bearer token for Prometheus, read again on every query (default: no Authorization header).", HelpName = "file" };
+
+    private readonly Option<string> _telemetryInterval = new("--telemetry-interval") { Description = "How often GPU activity is read from Prometheus (default 30s).", HelpName = "duration", DefaultValueFactory = _ => "30s" };
+
+    private readonly Option<string> _telemetryQuery = new("--telemetry-query") { Description = $"PromQL instant query giving a 0..1 activity per pod with namespace and pod labels (default {TelemetryOptions.DefaultQuery}).", HelpName = "promql", DefaultValueFactory = _ => TelemetryOptions.DefaultQuery };
+
+    private readonly Option<double> _telemetryScale = new("--telemetry-scale") { Description = "Factor that turns the query's values into 0..1 (default 1; 0.01 for DCGM_FI_DEV_GPU_UTIL, a percentage).", HelpName = "factor", DefaultValueFactory = _ => 1 };
+
+    private readonly Option<string> _telemetryMaxAge = new("--telemetry-max-age") { Description = "Samples older than this are ignored (activity unknown, never idle) (default 2m).", HelpName = "duration", DefaultValueFactory = _ => "2m" };
+
     private readonly Option<bool> _plainLogs = new("--plain-logs") { Description = "Human-readable log lines instead of JSON." };
 
     private OperatorCommand(CliTerminal terminal) => _terminal = terminal;
@@ -61,7 +74,8 @@ internal sealed class OperatorCommand
         var handler = new OperatorCommand(terminal);
         var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics.")
         {
-            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout, handler._plainLogs,
+            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
+            handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._plainLogs,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -69,10 +83,75 @@ internal sealed class OperatorCommand
                 run against the cluster of your kubeconfig from a workstation (one replica)
             berth operator --leader-elect
                 what deploy/operator.yaml runs in the cluster: in-cluster config, two replicas, one leads
+            berth operator --leader-elect --prometheus-url http://prometheus.monitoring:9090 --telemetry-interval 30s
+                also read GPU activity per pod (DCGM exporter through Prometheus) for queues with spec.idleGpus
 
             Install the CRDs and RBAC first: kubectl apply -f deploy/crds/ -f deploy/rbac.yaml (docs/KUBERNETES.md).
             Exit codes: 0 stopped cleanly (Ctrl+C or SIGTERM); 2 bad options or no usable kubeconfig; 1 unexpected failure.
             """);
+    }
+
+    /// <summary>The telemetry options the flags give; null without <c>--prometheus-url</c>. Bad values are refused naming the flag.</summary>
+    private TelemetryOptions? Telemetry(ParseResult parse)
+    {
+        var url = parse.GetValue(_prometheusUrl);
+        if (url is null)
+        {
+            foreach (var option in new Option[] { _prometheusTokenFile, _telemetryInterval, _telemetryQuery, _telemetryScale, _telemetryMaxAge })
+            {
+                if (parse.GetResult(option) is { Implicit: false })
+                {
+                    throw new InputException($"{option.Name} needs --prometheus-url: give the Prometheus server to read GPU activity from, or leave {option.Name} out");
+                }
+            }
+
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new InputException($"--prometheus-url '{url}': give an absolute http(s) URL such as http://prometheus.monitoring:9090");
+        }
+
+        var tokenFile = parse.GetValue(_prometheusTokenFile);
+        if (tokenFile is not null && !File.Exists(tokenFile))
+        {
+            throw new InputException($"--prometheus-token-file {tokenFile}: file not found; give the path of a file holding the bearer token, or leave the flag out");
+        }
+
+        var durations = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        foreach (var (option, name) in new[] { (_telemetryInterval, "--telemetry-interval"), (_telemetryMaxAge, "--telemetry-max-age") })
+        {
+            var text = parse.GetValue(option)!;
+            if (!ScenarioUnits.TryParseDuration(text, out var value) || value <= TimeSpan.Zero)
+            {
+                throw new InputException($"{name} '{text}': give a positive duration such as 30s or 2m");
+            }
+
+            durations[name] = value;
+        }
+
+        var scale = parse.GetValue(_telemetryScale);
+        if (!(scale > 0) || double.IsInfinity(scale))
+        {
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--telemetry-scale {scale}: give a positive factor that turns a value into 0..1 (1, or 0.01 for a percentage)"));
+        }
+
+        var query = parse.GetValue(_telemetryQuery)!;
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            throw new InputException($"--telemetry-query is empty; leave it out for the default, {TelemetryOptions.DefaultQuery}");
+        }
+
+        return new TelemetryOptions
+        {
+            PrometheusUrl = uri,
+            BearerTokenFile = tokenFile,
+            Query = query,
+            Scale = scale,
+            Interval = durations["--telemetry-interval"],
+            MaxSampleAge = durations["--telemetry-max-age"],
+        };
     }
 
     private int Execute(ParseResult parse)
@@ -114,6 +193,7 @@ internal sealed class OperatorCommand
             throw new InputException("--identity: give a non-empty name, different for each replica, or leave it out");
         }
 
+        var telemetry = Telemetry(parse);
         var port = parse.GetValue(_metricsPort);
         var probePort = parse.GetValue(_probePort);
         var webhookPort = parse.GetValue(_webhookPort);
@@ -141,6 +221,7 @@ internal sealed class OperatorCommand
             CertificateDirectory = parse.GetValue(_certDir),
             WebhookConfigurationName = parse.GetValue(_webhookConfiguration)!,
             ServiceName = parse.GetValue(_webhookService)!,
+            Telemetry = telemetry,
             Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync, PodsReadyTimeout = podsReady },
         };
         var profile = settings.Controller.Profile;

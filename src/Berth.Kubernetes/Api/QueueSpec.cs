@@ -50,6 +50,10 @@ public sealed record QueueSpec
     [JsonPropertyName("disruptionWindow")]
     public string? DisruptionWindow { get; init; }
 
+    /// <summary>What happens to its running workloads whose GPUs sit idle (absent: nothing; activity comes from telemetry).</summary>
+    [JsonPropertyName("idleGpus")]
+    public IdleGpusSpec? IdleGpus { get; init; }
+
     /// <summary>
     /// Namespaces whose workloads may use it (Kueue's ClusterQueue <c>namespaceSelector</c>); a workload from another
     /// namespace waits with reason QueueNotAllowed, and Berth's webhook refuses it. Absent or <c>{}</c>: every namespace.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Berth.Kubernetes.Cache;
 using Berth.Kubernetes.Operator;
+using Berth.Kubernetes.Telemetry;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -22,8 +23,10 @@ public sealed class BerthController
     private readonly PlanExecutor _executor;
     private volatile bool _leader;
     private volatile bool _takingOver;
+    private HashSet<string> _idle = new(StringComparer.Ordinal);
 
-    public BerthController(IKubernetes client, ControllerOptions options, MetricsRegistry metrics, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="telemetry">GPU activity per pod (Prometheus), refreshed in the background while the controller runs; null: activity unknown, nothing is ever idle.</param>
+    public BerthController(IKubernetes client, ControllerOptions options, MetricsRegistry metrics, TimeProvider time, ILoggerFactory loggers, GpuTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -37,10 +40,14 @@ public sealed class BerthController
         Cache = new ClusterCache(client, time, loggers);
         Writer = new ClusterWriter(client, time, loggers.CreateLogger("Berth.Writer"));
         Backoff = new ActionBackoff(time);
+        Telemetry = telemetry;
         _executor = new PlanExecutor(Writer, Backoff, _logger, key => Cache.PodGroups.Get(key)?.Status?.Conditions);
     }
 
     public ClusterCache Cache { get; }
+
+    /// <summary>The GPU activity each decision reads (null: none configured).</summary>
+    public GpuTelemetry? Telemetry { get; }
 
     public ClusterWriter Writer { get; }
 
@@ -94,6 +101,7 @@ public sealed class BerthController
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var informers = Cache.RunAsync(cancellationToken);
+        var telemetry = Telemetry?.RunAsync(cancellationToken) ?? Task.CompletedTask;
         try
         {
             await Cache.Synced.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -137,6 +145,7 @@ public sealed class BerthController
         }
 
         await informers.ConfigureAwait(false);
+        await telemetry.ConfigureAwait(false);
     }
 
     /// <summary>One decision: snapshot, plan, execute, wait until the cache reflects the writes.</summary>
@@ -155,8 +164,14 @@ public sealed class BerthController
 
         var started = Stopwatch.GetTimestamp();
         var snapshot = Written.Apply(Cache.Snapshot());
+        if (Telemetry is not null)
+        {
+            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod() };
+        }
+
         var plan = DecisionPlanner.Plan(snapshot, _options);
         _logger.LogDebug("cycle {Cycle}: planned {Writes} writes ({Bindings} bindings) over {Pods} pods in {Elapsed} ms", Cycles + 1, plan.WriteCount, plan.Bindings.Count, snapshot.Pods.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        QuietIdleEvents(plan);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
         _logger.LogDebug("cycle {Cycle}: executed, {Bound} bound, at {Elapsed} ms", Cycles + 1, result.Bound.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Remember(snapshot, plan, result);
@@ -271,6 +286,28 @@ public sealed class BerthController
         _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view with the writes laid over it", _options.ObserveTimeout);
     }
 
+    /// <summary>
+    /// Each decision finds an idle workload idle again (the engine starts fresh every cycle); its <c>IdleGpu</c> event
+    /// is written when it turns idle, not every resync. A workload that got busy and idles again is reported again;
+    /// after a restart or a change of leader, once more.
+    /// </summary>
+    private void QuietIdleEvents(DecisionPlan plan)
+    {
+        var idle = new HashSet<string>(StringComparer.Ordinal);
+        plan.Events.RemoveAll(e =>
+        {
+            if (e.Reason != Engine.Admission.IdleGpus.IdleReason)
+            {
+                return false;
+            }
+
+            var key = $"{e.About.NamespaceProperty}/{e.About.Name}/{e.About.Uid}";
+            idle.Add(key);
+            return _idle.Contains(key);
+        });
+        _idle = idle;
+    }
+
     /// <summary>Remembers the bindings and Jobs this cycle wrote until the cache shows them.</summary>
     private void Remember(ClusterSnapshot snapshot, DecisionPlan plan, ExecutionResult result)
     {
@@ -296,6 +333,7 @@ public sealed class BerthController
         _metrics.Observe("berth_decision_latency_seconds", latency.TotalSeconds);
         _metrics.Replace("berth_pending_workloads", plan.Pending.Select(p => ((double)p.Value, new[] { ("queue", p.Key.Queue), ("reason", p.Key.Reason) })));
         _metrics.Replace("berth_admitted_workloads", plan.Admitted.Select(p => ((double)p.Value, new[] { ("queue", p.Key) })));
+        _metrics.Replace("berth_idle_workloads", plan.Idle.Select(p => ((double)p.Value, new[] { ("queue", p.Key) })));
         _metrics.Replace("berth_quota_usage", plan.Quota.Select(q => (q.Used, new[] { ("queue", q.Queue), ("flavor", q.Flavor), ("resource", q.Resource) })));
         _metrics.Replace("berth_quota_nominal", plan.Quota.Select(q => (q.Nominal, new[] { ("queue", q.Queue), ("flavor", q.Flavor), ("resource", q.Resource) })));
         _metrics.Set("berth_gpu_allocation_ratio", plan.GpuAllocationRatio);

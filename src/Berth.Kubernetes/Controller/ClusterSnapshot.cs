@@ -25,4 +25,10 @@ public sealed record ClusterSnapshot
 
     /// <summary>Namespaces with their labels (a Queue's namespaceSelector); one not listed has only its name label.</summary>
     public IReadOnlyList<V1Namespace> Namespaces { get; init; } = [];
+
+    /// <summary>
+    /// How busy each pod's GPUs are (0..1) by <c>namespace/name</c>, from telemetry (Prometheus); a pod not here has
+    /// unknown activity. Empty without telemetry: then no workload is ever idle.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> GpuActivity { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
 }

@@ -31,6 +31,9 @@ public sealed class DecisionPlan
     /// <summary>Admitted workloads by queue.</summary>
     public Dictionary<string, int> Admitted { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Running workloads found idle under their queue's idle-GPU policy, by queue.</summary>
+    public Dictionary<string, int> Idle { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Seconds each workload admitted in this cycle waited since its creation.</summary>
     public List<double> AdmissionWaits { get; } = [];
 

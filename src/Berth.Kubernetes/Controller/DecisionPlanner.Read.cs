@@ -130,6 +130,12 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
+            if (source.IdleReclaimedAt is { } reclaimedAt)
+            {
+                _sources[i] = source.WithProblem(IdleGpus.ReclaimedReason, ReclaimedMessage(source, reclaimedAt));
+                continue;
+            }
+
             if (WorkloadLifecycle.HeldBack(source.Requeues, source.BackoffUntil, _snapshot.Now, admission, KubernetesNames.RequeuesAnnotation) is { } held)
             {
                 _sources[i] = source.WithProblem(held.Code, held.Message);
@@ -206,6 +212,7 @@ public sealed partial class DecisionPlanner
                 Requeues = IntAnnotation(meta, KubernetesNames.RequeuesAnnotation),
                 BackoffUntil = TimeAnnotation(meta, KubernetesNames.BackoffUntilAnnotation),
                 PodsReadyAt = TimeAnnotation(meta, KubernetesNames.PodsReadyAnnotation),
+                IdleReclaimedAt = meta.Annotations?.TryGetValue(KubernetesNames.IdleReclaimedAnnotation, out var reclaimed) == true ? reclaimed : null,
                 Problem = result.IsValid ? null : (result.Reason, result.Message),
             };
             foreach (var pod in pods)
@@ -312,6 +319,7 @@ public sealed partial class DecisionPlanner
             Requeues = IntAnnotation(meta, KubernetesNames.RequeuesAnnotation),
             BackoffUntil = TimeAnnotation(meta, KubernetesNames.BackoffUntilAnnotation),
             PodsReadyAt = TimeAnnotation(meta, KubernetesNames.PodsReadyAnnotation),
+            IdleReclaimedAt = meta.Annotations?.TryGetValue(KubernetesNames.IdleReclaimedAnnotation, out var reclaimed) == true ? reclaimed : null,
             MissingMembers = missing,
             Problem = workload is not null || missing > 0 ? null : (result.Reason, result.Message),
         };

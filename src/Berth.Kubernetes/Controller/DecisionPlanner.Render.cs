@@ -64,11 +64,11 @@ public sealed partial class DecisionPlanner
                     }));
                     break;
                 case IdleStep idle:
+                    _plan.Idle[source.Workload.Queue] = _plan.Idle.GetValueOrDefault(source.Workload.Queue) + 1;
                     _plan.Events.Add(new EventAction(source.Reference, "Warning", "IdleGpu", idle.Message));
                     break;
                 case StopStep stop:
-                    // Not produced on Kubernetes yet (no telemetry source feeds the view): rendered as a requeue with its reason.
-                    Requeue(source, stop.Code, stop.Message);
+                    Stop(source, stop.Code, stop.Message);
                     break;
                 default:
                     throw new InvalidOperationException($"plan step {step.GetType().Name} has no rendering on Kubernetes");
@@ -143,6 +143,38 @@ public sealed partial class DecisionPlanner
         }
     }
 
+    /// <summary>
+    /// Stops a running workload for good (its queue reclaimed its idle GPUs): a Job is suspended and annotated in one
+    /// write, a PodGroup's pods are evicted and the group annotated and marked Failed; plain pods are evicted. The
+    /// annotation <see cref="KubernetesNames.IdleReclaimedAnnotation"/> keeps it from being admitted again.
+    /// </summary>
+    private void Stop(WorkloadSource source, string reason, string message)
+    {
+        _plan.Events.Add(new EventAction(source.Reference, "Warning", reason, message));
+        _plan.EvictionReasons.Add(reason);
+        var stamp = Stamp(_snapshot.Now);
+        if (source.Kind == SourceKind.Job)
+        {
+            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, new Dictionary<string, string> { [KubernetesNames.IdleReclaimedAnnotation] = stamp }));
+            return;
+        }
+
+        foreach (var (pod, _) in source.Members.Where(m => m.Pod.Bound))
+        {
+            _plan.Evictions.Add(new EvictPodAction(pod.Namespace, pod.Name, reason, message, source.Id));
+        }
+
+        if (source.Kind == SourceKind.PodGroup)
+        {
+            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.IdleReclaimedAnnotation] = stamp }));
+            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, ReclaimedMessage(source, stamp), null));
+        }
+    }
+
+    /// <summary>What a workload stopped for idle GPUs says while it stays stopped.</summary>
+    private static string ReclaimedMessage(WorkloadSource source, string at) =>
+        $"its idle GPUs were reclaimed at {at} under queue {source.Workload.Queue}'s idleGpus policy; it is not admitted again: submit it anew, or remove the annotation {KubernetesNames.IdleReclaimedAnnotation} to run it again";
+
     private void MarkPending(WorkloadSource source, string code, string message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null)
     {
         var key = (source.Workload.Queue, code);
@@ -151,7 +183,7 @@ public sealed partial class DecisionPlanner
         switch (source.Kind)
         {
             case SourceKind.PodGroup:
-                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
+                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason or IdleGpus.ReclaimedReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
                 break;
             case SourceKind.Job when source.Owner is V1Job job:
                 var current = job.Metadata?.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;

@@ -151,8 +151,31 @@ public sealed partial class DecisionPlanner
         Requeues = source.Requeues,
         PodsReadyAt = source.PodsReadyAt,
         ReadyPods = ReadyPods(source),
+        GpuActivity = source.Admitted ? ActivityOf(source) : null,
         KeepsPlannedPlaces = source.Kind != SourceKind.Job || JobPodsUseBerth(source),
     };
+
+    /// <summary>The mean activity of a running workload's pods that have a sample; null when none has one (unknown, never idle).</summary>
+    private double? ActivityOf(WorkloadSource source)
+    {
+        if (_snapshot.GpuActivity.Count == 0)
+        {
+            return null;
+        }
+
+        double sum = 0;
+        var count = 0;
+        foreach (var (pod, _) in source.Members)
+        {
+            if (_snapshot.GpuActivity.TryGetValue(pod.Key, out var activity))
+            {
+                sum += activity;
+                count++;
+            }
+        }
+
+        return count == 0 ? null : sum / count;
+    }
 
     private ILookup<(string, string), PodInfo>? _podsByJob;
     private ILookup<(string, string), PodInfo>? _podsByGroup;

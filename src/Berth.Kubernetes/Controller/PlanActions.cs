@@ -8,8 +8,11 @@ public sealed record BindAction(string Namespace, string Pod, string Node, IRead
 /// <summary>Admit a suspended Job: write the admission record and the flavor's node selector and tolerations, then unsuspend it.</summary>
 public sealed record AdmitJobAction(string Namespace, string Name, AdmissionRecord Record, IReadOnlyDictionary<string, string> NodeSelector, IReadOnlyList<V1Toleration> Tolerations);
 
-/// <summary>Suspend a running Job again (preempted, reclaimed, or its node became unhealthy); it keeps its place in its queue.</summary>
-public sealed record SuspendJobAction(string Namespace, string Name, string Reason, string Message);
+/// <summary>
+/// Suspend a running Job again (preempted, reclaimed, or its node became unhealthy); it keeps its place in its queue.
+/// <paramref name="Annotations"/> are set in the same write (a Job stopped for good carries why, or it would be admitted again).
+/// </summary>
+public sealed record SuspendJobAction(string Namespace, string Name, string Reason, string Message, IReadOnlyDictionary<string, string>? Annotations = null);
 
 /// <summary>Evict a pod through the Eviction API.</summary>
 public sealed record EvictPodAction(string Namespace, string Pod, string Reason, string Message, string Workload);

@@ -44,12 +44,19 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
 
             var written = await GuardAsync(result, JobKey(s.Namespace, s.Name), JobReference(s.Namespace, s.Name), $"suspend Job {s.Namespace}/{s.Name}", token => writer.UpdateJobAsync(s.Namespace, s.Name, job =>
             {
-                if (job.Spec.Suspend == true && AdmissionRecord.Parse(job.Metadata.Annotations) is null)
+                var annotated = s.Annotations is null || s.Annotations.All(a => job.Metadata.Annotations?.ContainsKey(a.Key) == true);
+                if (job.Spec.Suspend == true && AdmissionRecord.Parse(job.Metadata.Annotations) is null && annotated)
                 {
                     return false;
                 }
 
                 job.Spec.Suspend = true;
+                foreach (var (key, value) in s.Annotations ?? new Dictionary<string, string>())
+                {
+                    job.Metadata.Annotations ??= new Dictionary<string, string>();
+                    job.Metadata.Annotations[key] = value;
+                }
+
                 job.Metadata.Annotations?.Remove(AdmissionRecord.AnnotationName);
                 if (job.Metadata.Annotations?.Remove(OriginalParallelismAnnotation, out var original) == true
                     && int.TryParse(original, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parallelism))

@@ -56,6 +56,9 @@ internal sealed class WorkloadSource
     /// <summary>When all its pods were first seen ready (annotation <c>berth.dev/pods-ready-at</c>); the ready timeout no longer applies.</summary>
     public DateTimeOffset? PodsReadyAt { get; init; }
 
+    /// <summary>When its queue reclaimed its idle GPUs (annotation <c>berth.dev/idle-reclaimed</c>); not admitted again while set.</summary>
+    public string? IdleReclaimedAt { get; init; }
+
     /// <summary>Why it cannot be tried at all (no queue, an invalid spec): a pending reason code and its message.</summary>
     public (string Code, string Message)? Problem { get; init; }
 
@@ -78,6 +81,7 @@ internal sealed class WorkloadSource
             Requeues = Requeues,
             BackoffUntil = BackoffUntil,
             PodsReadyAt = PodsReadyAt,
+            IdleReclaimedAt = IdleReclaimedAt,
             Problem = (code, message),
         };
         copy.Members.AddRange(Members);

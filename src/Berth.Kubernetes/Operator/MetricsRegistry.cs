@@ -27,6 +27,10 @@ public sealed class MetricsRegistry
         Gauge("berth_gpu_fragmentation_ratio", "Share of free GPU capacity that sits on partly used GPUs (0-1).");
         Gauge("berth_unhealthy_gpus", "GPUs out of capacity because their node or they are unhealthy.");
         Gauge("berth_leader", "1 while this replica holds the leader lease.");
+        Gauge("berth_idle_workloads", "Running workloads whose GPUs are idle under their queue's idleGpus policy (telemetry), by queue.", "queue");
+        Gauge("berth_telemetry_pods", "Pods with a fresh GPU activity sample from Prometheus in the last read.");
+        _families["berth_telemetry_reads_total"] = factory.CreateCounter("berth_telemetry_reads_total", "Reads of GPU activity from Prometheus by result (ok, or why it failed).", "result");
+        _families["berth_telemetry_samples_dropped_total"] = factory.CreateCounter("berth_telemetry_samples_dropped_total", "GPU activity samples ignored by reason (no pod label, not a number, out of range, stale).", "reason");
         _families["berth_evictions_total"] = factory.CreateCounter("berth_evictions_total", "Workloads evicted (preempted, reclaimed, requeued from unhealthy nodes) by reason.", "reason");
         _families["berth_pods_bound_total"] = factory.CreateCounter("berth_pods_bound_total", "Pods bound by Berth.");
         _families["berth_admissions_total"] = factory.CreateCounter("berth_admissions_total", "Workloads admitted by queue.");

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Telemetry;
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
@@ -69,6 +70,12 @@ public sealed class OperatorHost : IAsyncDisposable
     /// <summary>Where the webhook answers over HTTPS (<c>/mutate</c>, <c>/validate</c>); null when it is off.</summary>
     public Uri? WebhookAddress { get; private set; }
 
+    /// <summary>
+    /// One client for every Prometheus query of the process (connections pooled, re-resolved every few minutes);
+    /// its own timeout is off because each read has one on the injected clock (<see cref="TelemetryOptions.Timeout"/>).
+    /// </summary>
+    private static readonly HttpClient PrometheusHttp = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
     /// <summary>Builds the host for <paramref name="settings"/> against <paramref name="client"/> (a real cluster, or a test's API server).</summary>
     public static OperatorHost Create(OperatorSettings settings, IKubernetes client, TimeProvider time, ILoggerFactory? loggers = null, bool jsonLogs = true)
     {
@@ -79,7 +86,10 @@ public sealed class OperatorHost : IAsyncDisposable
         var factory = loggers ?? probes.Services.GetRequiredService<ILoggerFactory>();
         var metrics = new MetricsRegistry();
         var options = settings.Controller with { Namespace = settings.LeaseNamespace };
-        var controller = new BerthController(client, options, metrics, time, factory);
+        var telemetry = settings.Telemetry is { } t
+            ? new GpuTelemetry(new PrometheusReader(PrometheusHttp, t, time), t, time, factory.CreateLogger("Berth.Telemetry"), metrics)
+            : null;
+        var controller = new BerthController(client, options, metrics, time, factory, telemetry);
         probes.MapGet("/healthz", () => Results.Text("ok\n"));
         probes.MapGet("/readyz", () => controller.Ready ? Results.Text("ok\n") : Results.Text("not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable));
 

@@ -1,4 +1,5 @@
 using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Telemetry;
 
 namespace Berth.Kubernetes.Operator;
 
@@ -11,6 +12,9 @@ public sealed record OperatorSettings
     public string? Context { get; init; }
 
     public ControllerOptions Controller { get; init; } = new();
+
+    /// <summary>Where GPU activity per pod comes from (a Prometheus server scraping DCGM exporter); null: unknown, so no queue's idle-GPU policy ever fires.</summary>
+    public TelemetryOptions? Telemetry { get; init; }
 
     /// <summary>With leader election only the replica holding the lease decides; without it this replica decides at once.</summary>
     public bool LeaderElect { get; init; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Berth.Kubernetes.Api;
 using Berth.Model.Queueing;
 using k8s.Models;
@@ -32,6 +33,7 @@ public static class QueueTranslator
     private static readonly (string, QueueingStrategy)[] Strategies = [("BestEffortFIFO", QueueingStrategy.BestEffortFifo), ("StrictFIFO", QueueingStrategy.StrictFifo)];
     private static readonly (string, StopPolicy)[] StopPolicies = [("None", StopPolicy.None), ("Hold", StopPolicy.Hold), ("HoldAndDrain", StopPolicy.HoldAndDrain)];
     private static readonly (string, WithinQueuePreemption)[] WithinQueue = [("Never", WithinQueuePreemption.Never), ("LowerPriority", WithinQueuePreemption.LowerPriority), ("LowerOrNewerEqualPriority", WithinQueuePreemption.LowerOrNewerEqualPriority)];
+    private static readonly (string, IdleAction)[] IdleActions = [("Notify", IdleAction.Notify), ("PreemptFirst", IdleAction.PreemptFirst), ("Reclaim", IdleAction.Reclaim)];
     private static readonly (string, ReclaimPolicy)[] Reclaim = [("Never", ReclaimPolicy.Never), ("LowerPriority", ReclaimPolicy.LowerPriority), ("Any", ReclaimPolicy.Any)];
 
     public static QueueTranslation Translate(IReadOnlyList<ApiFlavor> flavors, IReadOnlyList<ApiCohort> cohorts, IReadOnlyList<ApiQueue> queues)
@@ -281,6 +283,7 @@ public static class QueueTranslator
         var reclaim = Choice(spec.Preemption?.ReclaimWithinCohort, "spec.preemption.reclaimWithinCohort", Reclaim, ReclaimPolicy.Never, ref failure);
         var minRuntime = Duration(spec.MinRuntime, "spec.minRuntime", TimeSpan.Zero, ref failure);
         var window = Duration(spec.DisruptionWindow, "spec.disruptionWindow", TimeSpan.FromHours(1), ref failure);
+        var idle = IdlePolicy(spec.IdleGpus, ref failure);
         var checks = spec.AdmissionChecks ?? [];
         for (var i = 0; i < checks.Count && failure is null; i++)
         {
@@ -334,6 +337,7 @@ public static class QueueTranslator
             MinRuntime = minRuntime,
             DisruptionBudget = spec.DisruptionBudget,
             DisruptionWindow = window,
+            IdleGpus = idle,
             AdmissionChecks = checks.Distinct(StringComparer.Ordinal).ToArray(),
         };
         var chain = cohort is null ? [] : ChainOfValid(cohort, validCohorts);
@@ -488,6 +492,35 @@ public static class QueueTranslator
         return fallback;
     }
 
+    /// <summary>The model's idle-GPU policy from <c>spec.idleGpus</c>; null when absent. Bad values fail naming the field.</summary>
+    private static IdleGpuPolicy? IdlePolicy(IdleGpusSpec? spec, ref Failure? failure)
+    {
+        if (spec is null || failure is not null)
+        {
+            return null;
+        }
+
+        var defaults = new IdleGpuPolicy();
+        var policy = new IdleGpuPolicy
+        {
+            After = Duration(spec.After, "spec.idleGpus.after", defaults.After, ref failure),
+            Below = spec.Below ?? defaults.Below,
+            Action = Choice(spec.Action, "spec.idleGpus.action", IdleActions, defaults.Action, ref failure),
+            Grace = Duration(spec.Grace, "spec.idleGpus.grace", defaults.Grace, ref failure),
+        };
+        if (failure is null && !(policy.Below >= 0 && policy.Below <= 1))
+        {
+            failure = Invalid(string.Create(CultureInfo.InvariantCulture, $"spec.idleGpus.below is {policy.Below}; give the highest GPU activity that counts as idle, from 0 to 1 (0.05 for 5%)"));
+        }
+
+        if (failure is null && policy.After <= TimeSpan.Zero)
+        {
+            failure = Invalid($"spec.idleGpus.after is '{spec.After}'; give how long a workload must hold its GPUs before it can count as idle, more than 0 (e.g. 30m)");
+        }
+
+        return failure is null ? policy : null;
+    }
+
     private static TimeSpan Duration(string? text, string path, TimeSpan fallback, ref Failure? failure)
     {
         if (text is null || failure is not null)
@@ -523,6 +556,7 @@ public static class QueueTranslator
         "weight" or "minRuntime" or "disruptionBudget" or "disruptionWindow" or "admissionChecks" or "cohort" or "parent" or "flavors"
             => "spec." + parameter,
         "flavor" or "Nominal" or "BorrowingLimit" or "LendingLimit" => "spec.flavors",
+        "After" or "Below" or "Grace" => "spec.idleGpus." + char.ToLowerInvariant(parameter[0]) + parameter[1..],
         "name" => "metadata.name",
         _ => "spec",
     };

@@ -17,12 +17,12 @@ internal sealed class ControllerHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _cache;
 
-    private ControllerHarness(FakeApiServer server, ControllerOptions options, TimeProvider time)
+    private ControllerHarness(FakeApiServer server, ControllerOptions options, TimeProvider time, Berth.Kubernetes.Telemetry.GpuTelemetry? telemetry)
     {
         Server = server;
         Client = server.CreateClient();
         Metrics = new MetricsRegistry();
-        Controller = new BerthController(Client, options, Metrics, time, NullLoggerFactory.Instance) { IsLeader = true };
+        Controller = new BerthController(Client, options, Metrics, time, NullLoggerFactory.Instance, telemetry) { IsLeader = true };
         _cache = Controller.Cache.RunAsync(_stop.Token);
     }
 
@@ -38,12 +38,13 @@ internal sealed class ControllerHarness : IAsyncDisposable
     public MetricsRegistry Metrics { get; }
 
     /// <summary>Starts a server (unless given) and a controller; <paramref name="time"/> is the controller's and a new server's clock (the system clock when null).</summary>
-    public static async Task<ControllerHarness> StartAsync(ControllerOptions? options = null, FakeApiServer? server = null, bool wait = true, TimeProvider? time = null)
+    /// <param name="telemetry">GPU activity the controller reads (the test refreshes it); null: none.</param>
+    public static async Task<ControllerHarness> StartAsync(ControllerOptions? options = null, FakeApiServer? server = null, bool wait = true, TimeProvider? time = null, Berth.Kubernetes.Telemetry.GpuTelemetry? telemetry = null)
     {
         time ??= TimeProvider.System;
         server ??= await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources, TimeProvider = time });
         options ??= new ControllerOptions();
-        var harness = new ControllerHarness(server, options.RecordSeal is null ? options with { RecordSeal = TestSeal } : options, time);
+        var harness = new ControllerHarness(server, options.RecordSeal is null ? options with { RecordSeal = TestSeal } : options, time, telemetry);
         if (wait)
         {
             await harness.Controller.Cache.Synced.WaitAsync(TimeSpan.FromSeconds(10));

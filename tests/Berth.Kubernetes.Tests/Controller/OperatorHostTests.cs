@@ -87,6 +87,25 @@ public sealed class OperatorHostTests
         Assert.Contains("# TYPE berth_admission_wait_seconds histogram", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Operator_WithPrometheusDown_StillSyncsAndDecidesAndCountsTheFailedReads()
+    {
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources });
+        server.Seed(Objects.GpuNode("node-00", 8));
+        var settings = Settings("solo", leaderElect: false) with
+        {
+            Telemetry = new Berth.Kubernetes.Telemetry.TelemetryOptions { PrometheusUrl = new Uri("http://127.0.0.1:1"), Interval = TimeSpan.FromMilliseconds(200) },
+        };
+        await using var host = OperatorHost.Create(settings, server.CreateClient(), TimeProvider.System, NullLoggerFactory.Instance);
+        await host.StartAsync();
+
+        await Until(() => host.Controller.Ready && host.Controller.Cycles > 0, "the controller syncs and decides");
+        await Until(() => host.Controller.Telemetry?.LastReading is { Failure: "unreachable" }, "a telemetry read fails");
+
+        Assert.NotNull(host.Controller.Telemetry);
+        Assert.Empty(host.Controller.Telemetry.ActivityByPod());
+    }
+
     private static OperatorHost Replica(FakeApiServer server, string identity) =>
         OperatorHost.Create(Settings(identity, leaderElect: true), server.CreateClient(), TimeProvider.System, NullLoggerFactory.Instance);
 

@@ -43,6 +43,19 @@ public sealed class AdmissionReviewHandlerTests
     }
 
     [Fact]
+    public void Validate_ATenantSettingTheIdleReclaimedAnnotation_IsRefusedNamingIt()
+    {
+        var handler = new AdmissionReviewHandler("system:serviceaccount:berth-system:berth", new WebhookView(() => false, _ => null, _ => null, _ => null));
+        var group = Group(null, null);
+        group["metadata"]!["annotations"] = new JsonObject { [KubernetesNames.IdleReclaimedAnnotation] = "2026-01-01T00:00:00.000Z" };
+
+        var answer = handler.Validate(Review(group));
+
+        Assert.False(answer["response"]!["allowed"]!.GetValue<bool>());
+        Assert.Contains(KubernetesNames.IdleReclaimedAnnotation, answer["response"]!["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_AfterSync_RefusesAMissingClass()
     {
         var handler = new AdmissionReviewHandler("system:serviceaccount:berth-system:berth", WebhookView.Of([], [], []));

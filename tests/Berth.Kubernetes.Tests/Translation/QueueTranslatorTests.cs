@@ -56,6 +56,14 @@ public sealed class QueueTranslatorTests
             ConditionReasons.InvalidSpec, "spec.preemption.reclaimWithinCohort is 'Some'; write one of Never, LowerPriority, Any"),
         new("A minimum runtime that is not a duration shows durations", "Queue", BadQueue(s => s with { MinRuntime = "ten minutes" }),
             ConditionReasons.InvalidSpec, "spec.minRuntime is 'ten minutes', which is not a duration; write a duration such as 90s"),
+        new("An idle threshold above 1 names spec.idleGpus.below and the range", "Queue", BadQueue(s => s with { IdleGpus = new IdleGpusSpec { Below = 5 } }),
+            ConditionReasons.InvalidSpec, "spec.idleGpus.below is 5; give the highest GPU activity that counts as idle, from 0 to 1 (0.05 for 5%)"),
+        new("An unknown idle action lists the choices", "Queue", BadQueue(s => s with { IdleGpus = new IdleGpusSpec { Action = "Kill" } }),
+            ConditionReasons.InvalidSpec, "spec.idleGpus.action is 'Kill'; write one of Notify, PreemptFirst, Reclaim"),
+        new("An idle time that is not a duration shows durations", "Queue", BadQueue(s => s with { IdleGpus = new IdleGpusSpec { After = "soon" } }),
+            ConditionReasons.InvalidSpec, "spec.idleGpus.after is 'soon', which is not a duration"),
+        new("A zero idle time is refused naming spec.idleGpus.after", "Queue", BadQueue(s => s with { IdleGpus = new IdleGpusSpec { After = "0s" } }),
+            ConditionReasons.InvalidSpec, "spec.idleGpus.after is '0s'; give how long a workload must hold its GPUs before it can count as idle"),
         new("A zero weight gets the model's message on spec.weight", "Queue", BadQueue(s => s with { Weight = 0 }),
             ConditionReasons.InvalidSpec, "spec.weight: weight is 0; a fair-share weight must be a positive number"),
         new("A negative disruption budget gets the model's message", "Queue", BadQueue(s => s with { DisruptionBudget = -1 }),
@@ -177,6 +185,7 @@ public sealed class QueueTranslatorTests
                 DisruptionBudget = 2,
                 DisruptionWindow = "30m",
                 AdmissionChecks = ["provisioning", "provisioning"],
+                IdleGpus = new IdleGpusSpec { After = "20m", Below = 0.1, Action = "Reclaim", Grace = "5m" },
             },
         };
 
@@ -201,6 +210,7 @@ public sealed class QueueTranslatorTests
         Assert.Equal(2, q.DisruptionBudget);
         Assert.Equal(TimeSpan.FromMinutes(30), q.DisruptionWindow);
         Assert.Equal(["provisioning"], q.AdmissionChecks);
+        Assert.Equal(new IdleGpuPolicy { After = TimeSpan.FromMinutes(20), Below = 0.1, Action = IdleAction.Reclaim, Grace = TimeSpan.FromMinutes(5) }, q.IdleGpus);
         Assert.Equal(["provisioning"], result.Configuration.AdmissionChecks.Select(c => c.Name));
         var org = result.Configuration.Cohorts.Single(c => c.Name == "org");
         Assert.Equal("root", org.Parent);
@@ -227,6 +237,7 @@ public sealed class QueueTranslatorTests
         Assert.Equal(defaults.MinRuntime, q.MinRuntime);
         Assert.Equal(defaults.DisruptionWindow, q.DisruptionWindow);
         Assert.Null(q.DisruptionBudget);
+        Assert.Null(q.IdleGpus);
     }
 
     [Fact]
