@@ -18,6 +18,12 @@ public sealed record JobSpec
 
     public string? Duration { get; init; }
 
+    /// <summary>
+    /// How busy its GPUs are while it runs, 0 to 1, on simulated nodes (the stand-in for telemetry there): with a
+    /// queue's <c>idleGpus</c> policy an idle job is reported, taken first, or stopped. Null: not known, never idle.
+    /// </summary>
+    public double? GpuActivity { get; init; }
+
     public IReadOnlyList<string>? Command { get; init; }
 
     public IReadOnlyDictionary<string, string>? Env { get; init; }

@@ -86,8 +86,14 @@ public static class JobValidation
             throw new JobSpecException("env", "an env name is empty or has '='; give names such as BATCH_SIZE");
         }
 
+        if (spec.GpuActivity is { } activity && !(activity >= 0 && activity <= 1))
+        {
+            throw new JobSpecException("gpuActivity", $"gpuActivity is {activity.ToString(System.Globalization.CultureInfo.InvariantCulture)}; give the share of time its GPUs are busy, from 0 to 1 (0.45 for 45%), or leave it out");
+        }
+
         var workload = new Workload(id)
         {
+            GpuActivity = spec.GpuActivity,
             Queue = queue.Name,
             PodSets = podSets,
             Priority = priority,

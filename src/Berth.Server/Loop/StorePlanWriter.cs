@@ -68,6 +68,13 @@ public sealed class StorePlanWriter(ServerStore store, IExecutor executor, IRead
                         break;
                     }
 
+                case StopStep stop when Current(stop.Workload) is { Job.State: JobState.Running } entry:
+                    next[stop.Workload] = (entry.Job with { State = JobState.Failed, Bindings = [], FinishedAt = now, Message = $"{stop.Code}: {stop.Message}" },
+                        [.. entry.Events, new JobEvent(now, "Stopped", $"{stop.Code}: {stop.Message}")]);
+                    break;
+                case IdleStep idle when Current(idle.Workload) is { Job.State: JobState.Running } entry && entry.Job.Message != idle.Message:
+                    next[idle.Workload] = (entry.Job with { Message = idle.Message }, [.. entry.Events, new JobEvent(now, "Idle", idle.Message)]);
+                    break;
                 case PendingStep pending:
                     Pending[pending.Workload] = new PendingInfo(pending.Code, pending.Message, pending.Flavor, pending.Position, pending.ExpectedStart);
                     break;
