@@ -4,7 +4,9 @@
 #
 #   scripts/install.sh                     global tool: ~/.dotnet/tools/berth (put ~/.dotnet/tools on PATH)
 #   scripts/install.sh --tool-path DIR     into DIR instead (no PATH change needed if you call DIR/berth)
-#   scripts/install.sh --demo              then run 'berth simulate --demo'
+#   scripts/install.sh --serve             then start 'berth serve --demo' (the Berth server with its demo
+#                                          cluster and job stream; prints the URL and the admin token)
+#   scripts/install.sh --demo              then run 'berth simulate --demo' (the simulator's policy comparison)
 #
 # Uninstall: dotnet tool uninstall --global Berth.Cli
 set -euo pipefail
@@ -12,12 +14,14 @@ cd "$(dirname "$0")/.."
 
 tool_path=""
 demo=0
+serve=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --tool-path) tool_path="$2"; shift 2 ;;
     --demo) demo=1; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "error: unknown option '$1'; use --tool-path DIR and/or --demo" >&2; exit 2 ;;
+    --serve) serve=1; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "error: unknown option '$1'; use --tool-path DIR, --serve or --demo" >&2; exit 2 ;;
   esac
 done
 
@@ -46,4 +50,8 @@ fi
 
 if [ "$demo" = 1 ]; then
   "$berth" simulate --demo
+fi
+
+if [ "$serve" = 1 ]; then
+  exec "$berth" serve --demo
 fi
