@@ -87,6 +87,25 @@ public sealed class LocalExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Share_RunsWithTheMpsThreadPercentageOfItsShare_WholeGpusWithout()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/sh", "-c", "echo \"share=${CUDA_MPS_ACTIVE_THREAD_PERCENTAGE:-none} $CUDA_VISIBLE_DEVICES\""], PodSets = [new PodSetSpec { Count = 1, GpuShare = 0.25 }] }, ApiJson.Responses);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var share = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Responses))!;
+        Assert.Equal(JobState.Succeeded, RunUntilFinal(share.Id).State);
+        Assert.StartsWith("share=25 GPU-", (await _http.GetStringAsync($"api/v1/jobs/{share.Id}/logs")).Trim(), StringComparison.Ordinal);
+
+        var whole = await SubmitAsync(["/bin/sh", "-c", "echo \"share=${CUDA_MPS_ACTIVE_THREAD_PERCENTAGE:-none}\""]);
+        Assert.Equal(JobState.Succeeded, RunUntilFinal(whole.Id).State);
+        Assert.Equal("share=none", (await _http.GetStringAsync($"api/v1/jobs/{whole.Id}/logs")).Trim());
+    }
+
+    [Fact]
     public async Task Job_FailsWithItsExitCode()
     {
         if (OperatingSystem.IsWindows())

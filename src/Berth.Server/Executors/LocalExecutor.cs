@@ -1,3 +1,4 @@
+using Berth.Model;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -49,6 +50,13 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
 
             var gpus = Gpus.Indices(binding.GpuMask);
             start.Environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', gpus.Select(g => g < machine.GpuUuids.Count ? machine.GpuUuids[g] : g.ToString(CultureInfo.InvariantCulture)));
+            if (binding.GpuMilli is > 0 and < Limits.GpuMilliPerGpu)
+            {
+                // A share of one GPU: under NVIDIA MPS the client may use that share of the GPU's threads (an MPS
+                // server must run on the machine for the limit to bind; without one it is an unused variable).
+                start.Environment["CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"] = Math.Max(1, binding.GpuMilli / 10).ToString(CultureInfo.InvariantCulture);
+            }
+
             start.Environment["BERTH_JOB_ID"] = job.Id;
             start.Environment["BERTH_POD"] = binding.Pod;
             start.Environment["BERTH_STDOUT"] = LogPath(directory, job.Id, binding.Pod, "stdout");
