@@ -22,7 +22,7 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
         _server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = _dir, Cluster = machine.Cluster(), LocalMachine = machine, Port = 0, Clock = new ManualTime(), CycleInterval = null, StopGrace = TimeSpan.FromSeconds(1) });
         _http = new HttpClient { BaseAddress = _server.Url };
-        _http.DefaultRequestHeaders.Authorization = new("Bearer", _server.AdminToken);
+        _http.DefaultRequestHeaders.Authorization = new("Bearer", _server.AdminToken ?? File.ReadAllText(Path.Combine(_dir, "admin.token")).Trim());
     }
 
     public async Task DisposeAsync()
@@ -103,6 +103,40 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         var whole = await SubmitAsync(["/bin/sh", "-c", "echo \"share=${CUDA_MPS_ACTIVE_THREAD_PERCENTAGE:-none}\""]);
         Assert.Equal(JobState.Succeeded, RunUntilFinal(whole.Id).State);
         Assert.Equal("share=none", (await _http.GetStringAsync($"api/v1/jobs/{whole.Id}/logs")).Trim());
+    }
+
+    [Fact]
+    public async Task Restart_WhileAJobRuns_KillsTheOldProcessAndRequeuesIt_NeverTwiceAtOnce()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var job = await SubmitAsync(["/bin/sleep", "300"]);
+        _server.Loop.RunOnce();
+        var pidFile = Directory.GetFiles(Path.Combine(_dir, "jobs", job.Id), "*.pid").Single();
+        var oldPid = int.Parse(File.ReadAllText(pidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        using var old = Process.GetProcessById(oldPid);
+        Assert.False(old.HasExited, $"before the restart: {_server.Store.Find(job.Id)!.State} {_server.Store.Find(job.Id)!.Message} {File.ReadAllText(pidFile)}");
+
+        // The server goes away without stopping its processes, as when it is killed; a new one opens the same data
+        // (and runs its first cycle before it answers).
+        _http.Dispose();
+        await _server.DisposeAsync();
+        Assert.False(old.HasExited, "the old server's going away stopped the process; this test needs it alive");
+        await InitializeAsync();
+
+        Assert.True(old.WaitForExit(TimeSpan.FromSeconds(30)), "the old process still runs after the restart");
+        var view = (await _http.GetFromJsonAsync<JobView>($"api/v1/jobs/{job.Id}", ApiJson.Responses))!;
+        Assert.Contains(view.Events!, e => e.Kind == "Lost");
+        _server.Loop.RunOnce();
+        var record = _server.Store.Find(job.Id)!;
+        Assert.Equal(JobState.Running, record.State);
+        var newPid = int.Parse(File.ReadAllText(pidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(oldPid, newPid);
+        using var cancel = await _http.DeleteAsync($"api/v1/jobs/{job.Id}");
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
     }
 
     [Fact]

@@ -87,7 +87,8 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
             if (!_runs.TryGetValue(job.Id, out var processes))
             {
                 var killed = KillLeftovers(job);
-                ended.Add((job, JobState.Failed, $"lost: the server restarted while it ran; {(killed.Count == 0 ? "none of its processes was still running" : $"its processes still running were killed (pids {string.Join(", ", killed)})")}; submit it again"));
+                // Never twice at once: what still runs of the old start is killed first; then it goes back to its queue.
+                ended.Add((job, JobState.Pending, $"lost: the server restarted while it ran; {(killed.Count == 0 ? "none of its processes was still running" : $"its processes still running were killed (pids {string.Join(", ", killed)})")}; requeued at its place"));
                 continue;
             }
 

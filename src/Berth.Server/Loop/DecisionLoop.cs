@@ -50,7 +50,10 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
             var ended = executor.Ended(running, now);
             if (ended.Count > 0)
             {
-                applied.AddRange(store.Apply(ended.Select(e => new JobUpdate(e.Job, e.Job with { State = e.State, FinishedAt = now, Message = e.Message }, [new JobEvent(now, e.State.ToString(), e.Message)])).ToArray()));
+                // Pending: lost by a restart and requeued (it keeps its submit order); otherwise it ended.
+                applied.AddRange(store.Apply(ended.Select(e => e.State == JobState.Pending
+                    ? new JobUpdate(e.Job, e.Job with { State = JobState.Pending, Memo = null, Bindings = [], AdmittedAt = null, StartedAt = null, Message = e.Message }, [new JobEvent(now, "Lost", e.Message)])
+                    : new JobUpdate(e.Job, e.Job with { State = e.State, FinishedAt = now, Message = e.Message }, [new JobEvent(now, e.State.ToString(), e.Message)])).ToArray()));
             }
 
             // 2. View, plan, write.
