@@ -56,6 +56,20 @@ public class IdleGpuTests
     }
 
     [Fact]
+    public async Task Metrics_ShowAllocatedAndUsedGpusPerQueue_AndTheJobShowsItsActivity()
+    {
+        await using var h = await ServerHarness.StartAsync(Cluster(IdleAction.Notify));
+        var job = await h.SubmitOkAsync(Job(0.25));
+        h.Cycle();
+        using var anonymous = h.Client(null);
+        var metrics = await anonymous.GetStringAsync("metrics");
+        Assert.Contains("berth_queue_gpus_allocated{queue=\"team-a\"} 4", metrics, StringComparison.Ordinal);
+        Assert.Contains("berth_queue_gpus_used{queue=\"team-a\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("berth_queue_gpus_used{queue=\"team-b\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Equal(0.25, (await h.GetAsync(job.Id)).GpuActivity);
+    }
+
+    [Fact]
     public async Task Submit_ActivityOutOfRange_IsRefusedNamingTheField()
     {
         await using var h = await ServerHarness.StartAsync(Cluster(IdleAction.Notify));

@@ -43,6 +43,10 @@ internal sealed class DescribeCommand
         o.WriteLine($"Queue:     {job.Queue}{(job.PriorityClass is null ? string.Empty : $", priority class {job.PriorityClass}")}");
         o.WriteLine($"State:     {job.State}{(job.Message is null ? string.Empty : $": {job.Message}")}");
         o.WriteLine($"Asks for:  {Printing.Number(job.Gpus)} GPUs in {job.Pods} pods, for {job.Duration}");
+        if (job.GpuActivity is { } activity)
+        {
+            o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GPU use:   {activity:P0} busy: {Printing.Number(job.Gpus * activity)} of its {Printing.Number(job.Gpus)} GPUs do useful work"));
+        }
         o.WriteLine($"Submitted: {Time(job.Created)}; waited {Printing.Duration(job.WaitedSeconds)}");
         if (job.StartedAt is { } started)
         {

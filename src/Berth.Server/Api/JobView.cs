@@ -25,6 +25,9 @@ public sealed record JobView
 
     public string? Duration { get; init; }
 
+    /// <summary>How busy its GPUs are while it runs, 0 to 1, as stated on simulated nodes; null: not known.</summary>
+    public double? GpuActivity { get; init; }
+
     public required DateTimeOffset Created { get; init; }
 
     public DateTimeOffset? AdmittedAt { get; init; }

@@ -23,6 +23,7 @@ public static class JobViews
             Gpus = job.GpusRequested,
             Pods = job.Workload.PodCount,
             Duration = job.Spec.Duration,
+            GpuActivity = job.Spec.GpuActivity,
             Created = job.Created,
             AdmittedAt = job.AdmittedAt,
             StartedAt = job.StartedAt,

@@ -16,6 +16,8 @@ public sealed class ServerMetrics
     private readonly Gauge _allocation;
     private readonly Gauge _fragmentation;
     private readonly Histogram _cycle;
+    private readonly Gauge _allocatedGpus;
+    private readonly Gauge _usedGpus;
 
     public ServerMetrics()
     {
@@ -26,6 +28,8 @@ public sealed class ServerMetrics
         _quotaNominal = factory.CreateGauge("berth_queue_quota_nominal", "Nominal quota per queue, flavor and resource.", "queue", "flavor", "resource");
         _allocation = factory.CreateGauge("berth_gpu_allocation_ratio", "Share of usable GPU capacity allocated after the last cycle.");
         _fragmentation = factory.CreateGauge("berth_gpu_fragmentation_ratio", "Share of free GPU capacity in partial GPUs after the last cycle.");
+        _allocatedGpus = factory.CreateGauge("berth_queue_gpus_allocated", "GPUs held by the running jobs of each queue (shares as fractions).", "queue");
+        _usedGpus = factory.CreateGauge("berth_queue_gpus_used", "GPUs doing useful work per queue: allocated GPUs of running jobs weighted by their GPU activity; jobs whose activity is not known are left out (yield = used / capacity).", "queue");
         _cycle = factory.CreateHistogram("berth_decision_cycle_seconds", "Time one decision cycle took (view, plan, write).", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
         Submitted = factory.CreateCounter("berth_jobs_submitted_total", "Jobs accepted by the API (idempotent replays not counted).", "queue");
         Refused = factory.CreateCounter("berth_api_refused_total", "Requests refused with a 4xx, by status code.", "status");
@@ -56,6 +60,21 @@ public sealed class ServerMetrics
         {
             _quotaUsed.WithLabels(q.Queue, q.Flavor, q.Resource).Set(q.Used);
             _quotaNominal.WithLabels(q.Queue, q.Flavor, q.Resource).Set(q.Nominal);
+        }
+
+        var allocated = new Dictionary<string, double>(StringComparer.Ordinal);
+        var used = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var job in jobs.Where(j => j.State == JobState.Running))
+        {
+            var gpus = job.Bindings.Sum(b => System.Numerics.BitOperations.PopCount((uint)b.GpuMask) * b.GpuMilli / 1000.0);
+            allocated[job.Workload.Queue] = allocated.GetValueOrDefault(job.Workload.Queue) + gpus;
+            used[job.Workload.Queue] = used.GetValueOrDefault(job.Workload.Queue) + (gpus * (job.Workload.GpuActivity ?? 0));
+        }
+
+        foreach (var queue in plan.Quota.Select(q => q.Queue).Concat(allocated.Keys).Distinct(StringComparer.Ordinal))
+        {
+            _allocatedGpus.WithLabels(queue).Set(allocated.GetValueOrDefault(queue));
+            _usedGpus.WithLabels(queue).Set(used.GetValueOrDefault(queue));
         }
 
         _allocation.Set(plan.GpuAllocationRatio);
