@@ -17,10 +17,12 @@ public sealed class LocalExecutorTests : IAsyncLifetime
     private BerthServer _server = null!;
     private HttpClient _http = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync(TimeSpan.FromSeconds(1));
+
+    private async Task StartAsync(TimeSpan grace)
     {
         var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
-        _server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = _dir, Cluster = machine.Cluster(), LocalMachine = machine, Port = 0, Clock = new ManualTime(), CycleInterval = null, StopGrace = TimeSpan.FromSeconds(1) });
+        _server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = _dir, Cluster = machine.Cluster(), LocalMachine = machine, Port = 0, Clock = new ManualTime(), CycleInterval = null, StopGrace = grace });
         _http = new HttpClient { BaseAddress = _server.Url };
         _http.DefaultRequestHeaders.Authorization = new("Bearer", _server.AdminToken ?? File.ReadAllText(Path.Combine(_dir, "admin.token")).Trim());
     }
@@ -137,6 +139,49 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         Assert.NotEqual(oldPid, newPid);
         using var cancel = await _http.DeleteAsync($"api/v1/jobs/{job.Id}");
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+    }
+
+    [Fact]
+    public async Task Cancel_CheckpointableJob_GetsItsSignalBeforeSigterm()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // A grace period of 6 s: SIGTERM comes 3 s after the checkpoint signal, SIGKILL 3 s later, whatever the load.
+        _http.Dispose();
+        await _server.DisposeAsync();
+        await StartAsync(TimeSpan.FromSeconds(6));
+        var script = "trap 'echo checkpoint' USR1; trap 'echo term; exit 0' TERM; echo started; while true; do sleep 0.05; done";
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/sh", "-c", script], CheckpointSignal = "SIGUSR1", PodSets = [new PodSetSpec { Count = 1, Gpus = 1 }] }, ApiJson.Responses);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Responses))!;
+        _server.Loop.RunOnce();
+        var pidFile = Directory.GetFiles(Path.Combine(_dir, "jobs", job.Id), "*.pid").Single();
+        using var process = Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+        var watch = Stopwatch.StartNew();
+        while (!(await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs")).Contains("started", StringComparison.Ordinal) && watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(20); // the trap must be set before the signal comes
+        }
+
+        using var cancel = await _http.DeleteAsync($"api/v1/jobs/{job.Id}");
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the process still runs after cancel");
+        var lines = (await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["started", "checkpoint", "term"], lines);
+    }
+
+    [Theory]
+    [InlineData("KILL")]
+    [InlineData("SIGSTOP")]
+    [InlineData("")]
+    public async Task Submit_CheckpointSignalBerthDoesNotSend_IsRefused(string signal)
+    {
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/true"], CheckpointSignal = signal, PodSets = [new PodSetSpec { Count = 1 }] }, ApiJson.Responses);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("checkpointSignal", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,11 +12,12 @@ namespace Berth.Server.Executors;
 /// to the UUIDs of its GPUs (indices when there are no UUIDs), the job's env, <c>BERTH_JOB_ID</c> and
 /// <c>BERTH_POD</c>; stdout and stderr appended to <c>DIR/jobs/JOB/POD.out|.err</c> by the process itself (so
 /// they outlive the server). All pods exit 0: Succeeded; one exits otherwise: the others are stopped and the job
-/// Failed. Stop (cancel, requeue) sends SIGTERM, then SIGKILL after the grace period.
+/// Failed. Stop (cancel, requeue) sends SIGTERM, then SIGKILL after the grace period; a job with a checkpoint signal
+/// gets that signal first and SIGTERM half the grace period later.
 /// <para>
 /// After a server restart, the processes of jobs that were running are not re-adopted: each pod's pid file
-/// (pid and start time) finds the process if it still runs, which is then killed, and the job ends Failed as lost,
-/// so it never runs twice at once. Not thread-safe for one job from two threads; the loop and the API call it
+/// (pid and start time) finds the process if it still runs, which is then killed, and the job is marked lost and
+/// requeued, so it never runs twice at once. Not thread-safe for one job from two threads; the loop and the API call it
 /// under the store's change order.
 /// </para>
 /// </summary>
@@ -74,7 +75,7 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
         ArgumentNullException.ThrowIfNull(job);
         if (_runs.TryRemove(job.Id, out var processes))
         {
-            Terminate(processes.Select(p => p.Process).ToArray());
+            Terminate(processes.Select(p => p.Process).ToArray(), job.Spec.CheckpointSignal is { } signal ? JobValidation.LocalSignal(signal) : null);
         }
     }
 
@@ -113,12 +114,16 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
         return ended;
     }
 
-    private void Terminate(IReadOnlyList<Process> processes)
+    private void Terminate(IReadOnlyList<Process> processes, string? checkpoint)
     {
-        foreach (var process in processes.Where(p => !p.HasExited))
+        if (checkpoint is null)
         {
-            using var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false });
-            term?.WaitForExit(5_000);
+            Signal(processes, "TERM");
+        }
+        else
+        {
+            Signal(processes, checkpoint);
+            _ = Task.Delay(grace / 2, realTime).ContinueWith(_ => Signal(processes, "TERM"), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
 
         _ = Task.Delay(grace, realTime).ContinueWith(
@@ -132,6 +137,15 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
             CancellationToken.None,
             TaskContinuationOptions.None,
             TaskScheduler.Default);
+    }
+
+    private static void Signal(IReadOnlyList<Process> processes, string signal)
+    {
+        foreach (var process in processes.Where(p => !p.HasExited))
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false });
+            kill?.WaitForExit(5_000);
+        }
     }
 
     /// <summary>Kills the processes of a job's pid files that still run (same pid, same start time); returns their pids.</summary>

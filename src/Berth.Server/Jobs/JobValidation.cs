@@ -86,6 +86,11 @@ public static class JobValidation
             throw new JobSpecException("env", "an env name is empty or has '='; give names such as BATCH_SIZE");
         }
 
+        if (spec.CheckpointSignal is { } signal && LocalSignal(signal) is null)
+        {
+            throw new JobSpecException("checkpointSignal", $"checkpointSignal '{signal}' is not one Berth sends; give USR1, USR2, INT or HUP, or leave it out for SIGTERM first");
+        }
+
         if (spec.GpuActivity is { } activity && !(activity >= 0 && activity <= 1))
         {
             throw new JobSpecException("gpuActivity", $"gpuActivity is {activity.ToString(System.Globalization.CultureInfo.InvariantCulture)}; give the share of time its GPUs are busy, from 0 to 1 (0.45 for 45%), or leave it out");
@@ -186,5 +191,14 @@ public static class JobValidation
     {
         var list = names.Order(StringComparer.Ordinal).ToArray();
         return list.Length == 0 ? "(none declared)" : string.Join(", ", list);
+    }
+
+    /// <summary>The signal name <c>kill</c> takes for a checkpoint signal (<c>USR1</c> or <c>SIGUSR1</c>, any case); null when not allowed.</summary>
+    public static string? LocalSignal(string signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        var name = signal.Trim().ToUpperInvariant();
+        name = name.StartsWith("SIG", StringComparison.Ordinal) ? name[3..] : name;
+        return name is "USR1" or "USR2" or "INT" or "HUP" ? name : null;
     }
 }
