@@ -16,13 +16,14 @@ public sealed class LocalExecutorTests : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "berth-server-tests", Guid.NewGuid().ToString("N"));
     private BerthServer _server = null!;
     private HttpClient _http = null!;
+    private readonly ManualTime _clock = new();
 
     public Task InitializeAsync() => StartAsync(TimeSpan.FromSeconds(1));
 
     private async Task StartAsync(TimeSpan grace)
     {
         var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
-        _server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = _dir, Cluster = machine.Cluster(), LocalMachine = machine, Port = 0, Clock = new ManualTime(), CycleInterval = null, StopGrace = grace });
+        _server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = _dir, Cluster = machine.Cluster(), LocalMachine = machine, Port = 0, Clock = _clock, CycleInterval = null, StopGrace = grace });
         _http = new HttpClient { BaseAddress = _server.Url };
         _http.DefaultRequestHeaders.Authorization = new("Bearer", _server.AdminToken ?? File.ReadAllText(Path.Combine(_dir, "admin.token")).Trim());
     }
@@ -182,6 +183,69 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/true"], CheckpointSignal = signal, PodSets = [new PodSetSpec { Count = 1 }] }, ApiJson.Responses);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("checkpointSignal", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnFailure_FailedTriesRestartAfterDoublingBackoff_ThenTheJobFailsPastItsLimit()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/sh", "-c", "echo try; exit 3"], RestartPolicy = "OnFailure", BackoffLimit = 2, PodSets = [new PodSetSpec { Count = 1 }] }, ApiJson.Responses);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Responses))!.Id;
+
+        foreach (var backoff in new[] { 10, 20 })
+        {
+            var waiting = RunUntil(id, j => j.State == JobState.Pending && j.Requeues > 0 && j.StartedAt is null);
+            Assert.Equal(backoff / 10, waiting.Requeues);
+            _server.Loop.RunOnce();
+            var view = (await _http.GetFromJsonAsync<JobView>($"api/v1/jobs/{id}", ApiJson.Responses))!;
+            Assert.Equal(JobState.Pending, view.State);
+            Assert.Equal("Backoff", view.Pending!.Code);
+            _clock.Advance(backoff - 1);
+            _server.Loop.RunOnce();
+            Assert.Equal(JobState.Pending, _server.Store.Find(id)!.State); // one second before its backoff ends
+            _clock.Advance(1);
+        }
+
+        var done = RunUntilFinal(id);
+        Assert.Equal(JobState.Failed, done.State);
+        Assert.Contains("exited with code 3", done.Message, StringComparison.Ordinal);
+        var events = (await _http.GetFromJsonAsync<JobView>($"api/v1/jobs/{id}", ApiJson.Responses))!.Events!;
+        Assert.Equal(2, events.Count(e => e.Kind == "Restarting"));
+        Assert.Equal(3, (await _http.GetStringAsync($"api/v1/jobs/{id}/logs")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Theory]
+    [InlineData("Always", null, "restartPolicy")]
+    [InlineData(null, 2, "backoffLimit")]
+    [InlineData("OnFailure", 101, "backoffLimit")]
+    public async Task Submit_BadRestartPolicy_IsRefusedNamingTheField(string? policy, int? limit, string field)
+    {
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/true"], RestartPolicy = policy, BackoffLimit = limit, PodSets = [new PodSetSpec { Count = 1 }] }, ApiJson.Responses);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs cycles until <paramref name="done"/> holds for the job (a bound of 60 s; no timing is asserted).</summary>
+    private JobRecord RunUntil(string id, Func<JobRecord, bool> done)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            _server.Loop.RunOnce();
+            if (done(_server.Store.Find(id)!))
+            {
+                return _server.Store.Find(id)!;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return _server.Store.Find(id)!;
     }
 
     [Fact]

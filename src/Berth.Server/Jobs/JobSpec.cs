@@ -33,4 +33,10 @@ public sealed record JobSpec
     /// executor sends it first, then SIGTERM half the grace period later, then SIGKILL at its end. Null: SIGTERM first.
     /// </summary>
     public string? CheckpointSignal { get; init; }
+
+    /// <summary><c>Never</c> (default) or <c>OnFailure</c>: see <see cref="Jobs.RestartPolicy"/>.</summary>
+    public string? RestartPolicy { get; init; }
+
+    /// <summary>Restarts an <c>OnFailure</c> job gets before it fails (default 3, at most 100).</summary>
+    public int? BackoffLimit { get; init; }
 }

@@ -86,6 +86,18 @@ public static class JobValidation
             throw new JobSpecException("env", "an env name is empty or has '='; give names such as BATCH_SIZE");
         }
 
+        if (spec.RestartPolicy is not (null or RestartPolicy.Never or RestartPolicy.OnFailure))
+        {
+            throw new JobSpecException("restartPolicy", $"restartPolicy '{spec.RestartPolicy}' is unknown; give Never or OnFailure");
+        }
+
+        if (spec.BackoffLimit is { } limit && (limit < 0 || limit > 100 || spec.RestartPolicy != RestartPolicy.OnFailure))
+        {
+            throw new JobSpecException("backoffLimit", spec.RestartPolicy != RestartPolicy.OnFailure
+                ? "backoffLimit goes with restartPolicy OnFailure; add it or drop backoffLimit"
+                : $"backoffLimit is {limit}; give 0 to 100 restarts");
+        }
+
         if (spec.CheckpointSignal is { } signal && LocalSignal(signal) is null)
         {
             throw new JobSpecException("checkpointSignal", $"checkpointSignal '{signal}' is not one Berth sends; give USR1, USR2, INT or HUP, or leave it out for SIGTERM first");

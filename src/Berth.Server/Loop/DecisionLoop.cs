@@ -51,9 +51,13 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
             if (ended.Count > 0)
             {
                 // Pending: lost by a restart and requeued (it keeps its submit order); otherwise it ended.
+                // An OnFailure job that failed goes back to its queue with backoff (FinishedAt: when its last try ended).
                 applied.AddRange(store.Apply(ended.Select(e => e.State == JobState.Pending
                     ? new JobUpdate(e.Job, e.Job with { State = JobState.Pending, Memo = null, Bindings = [], AdmittedAt = null, StartedAt = null, Message = e.Message }, [new JobEvent(now, "Lost", e.Message)])
-                    : new JobUpdate(e.Job, e.Job with { State = e.State, FinishedAt = now, Message = e.Message }, [new JobEvent(now, e.State.ToString(), e.Message)])).ToArray()));
+                    : e.State == JobState.Failed && RestartPolicy.Restarts(e.Job.Spec, e.Job.Requeues)
+                        ? new JobUpdate(e.Job, e.Job with { State = JobState.Pending, Memo = null, Bindings = [], AdmittedAt = null, StartedAt = null, FinishedAt = now, Requeues = e.Job.Requeues + 1, Message = e.Message },
+                            [new JobEvent(now, "Restarting", $"{e.Message}; restart {e.Job.Requeues + 1} of {e.Job.Spec.BackoffLimit ?? RestartPolicy.DefaultBackoffLimit} after {RestartPolicy.Backoff(e.Job.Requeues + 1).TotalSeconds:0}s")])
+                        : new JobUpdate(e.Job, e.Job with { State = e.State, FinishedAt = now, Message = e.Message }, [new JobEvent(now, e.State.ToString(), e.Message)])).ToArray()));
             }
 
             // 2. View, plan, write.

@@ -44,6 +44,13 @@ public sealed class StoreViewSource(ServerStore store, ServerCluster cluster, Ti
                 continue;
             }
 
+            // A job restarting after a failed try waits out its backoff, at its place in the queue.
+            if (job.State == JobState.Pending && job.Requeues > 0 && job.FinishedAt is { } failedAt && failedAt + RestartPolicy.Backoff(job.Requeues) > now)
+            {
+                workloads.Add(WorkloadOf(job) with { Problem = new ViewProblem("Backoff", RestartPolicy.Waiting(job.Requeues, failedAt + RestartPolicy.Backoff(job.Requeues))) });
+                continue;
+            }
+
             workloads.Add(WorkloadOf(job));
         }
 
