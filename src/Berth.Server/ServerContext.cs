@@ -10,4 +10,7 @@ public sealed record ServerContext(ServerStore Store, DecisionLoop Loop, TokenRe
 {
     /// <summary>The data directory (logs of local jobs live under it).</summary>
     public string DataDirectory { get; init; } = string.Empty;
+
+    /// <summary>What the server noticed when it started (queue edits that no longer apply).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

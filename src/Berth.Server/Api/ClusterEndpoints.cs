@@ -1,3 +1,4 @@
+using Berth.Server.Loop;
 using System.Text.Json;
 using Berth.Model;
 using Berth.Runtime.Lifecycle;
@@ -15,6 +16,8 @@ public static class ClusterEndpoints
     public static void MapCluster(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/queues", Queues).WithTags("queues").WithName("ListQueues").Produces<QueueView[]>();
+        app.MapMethods("/api/v1/queues/{name}", ["PATCH"], EditQueue).WithTags("queues").WithName("EditQueue").Accepts<QueueEdit>("application/json")
+            .Produces<QueueView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         app.MapGet("/api/v1/nodes", Nodes).WithTags("nodes").WithName("ListNodes").Produces<NodeView[]>();
         app.MapPost("/api/v1/nodes/{name}/cordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: false)).WithTags("nodes").WithName("CordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
         app.MapPost("/api/v1/nodes/{name}/uncordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: false, drain: false)).WithTags("nodes").WithName("UncordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
@@ -24,20 +27,70 @@ public static class ClusterEndpoints
             .Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403);
     }
 
+    private static readonly Lock QueueEditLock = new();
+
     private static IResult Queues(HttpContext http, ServerContext s)
     {
         var caller = http.Caller();
         var jobs = s.Store.Active();
         var quota = s.Loop.Quota;
-        var views = s.Cluster.Configuration.Queues.Where(q => caller.CanSee(q.Name)).OrderBy(q => q.Name, StringComparer.Ordinal).Select(q => new QueueView(
-            q.Name,
-            q.Cohort,
-            q.Weight,
-            quota.Where(g => g.Queue == q.Name).Select(g => new QuotaView(g.Flavor, g.Resource, g.Nominal, g.Used)).ToArray(),
-            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Pending),
-            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Held),
-            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Running))).ToArray();
+        var views = s.Loop.Cluster.Configuration.Queues.Where(q => caller.CanSee(q.Name)).OrderBy(q => q.Name, StringComparer.Ordinal).Select(q => ViewOf(q, jobs, quota)).ToArray();
         return Results.Json(views, ApiJson.Responses);
+    }
+
+    private static QueueView ViewOf(Model.Queueing.Queue q, IReadOnlyList<JobRecord> jobs, IReadOnlyList<Runtime.Plan.QuotaGauge> quota) => new(
+        q.Name,
+        q.Cohort,
+        q.Weight,
+        quota.Where(g => g.Queue == q.Name).Select(g => new QuotaView(g.Flavor, g.Resource, g.Nominal, g.Used)).ToArray(),
+        jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Pending),
+        jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Held),
+        jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Running));
+
+    /// <summary>
+    /// An admin edits a queue's weight, stop policy or GPU quotas; checked as a whole configuration, kept in the store
+    /// before the reply, and used from the next cycle on (which is started at once). A 4xx changes nothing.
+    /// </summary>
+    private static async Task<IResult> EditQueue(string name, HttpContext http, ServerContext s)
+    {
+        if (http.Caller().Role != Role.Admin)
+        {
+            return Problems.Of(403, "Authorization", "only an admin token can edit queues; use the admin token in DATA_DIR/admin.token");
+        }
+
+        QueueEdit? edit;
+        try
+        {
+            edit = await JsonSerializer.DeserializeAsync<QueueEdit>(http.Request.Body, ApiJson.Requests, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            var path = e.Path is { Length: > 1 } p ? p.TrimStart('$', '.') : "body";
+            return Problems.BadRequest(path, "the body is not a queue edit; send {\"weight\": 2, \"stopPolicy\": \"Hold\", \"quota\": [{\"flavor\": \"a100\", \"gpus\": 16, \"borrowingLimit\": 8}]} (every field optional)");
+        }
+
+        if (edit is null)
+        {
+            return Problems.BadRequest("body", "the body is null; send a queue edit such as {\"weight\": 2}");
+        }
+
+        lock (QueueEditLock)
+        {
+            try
+            {
+                var edited = QueueEdits.Apply(s.Loop.Cluster, name, edit);
+                s.Store.SetMeta(QueueEdits.MetaKey, QueueEdits.Merge(s.Store.Meta(QueueEdits.MetaKey), name, edit));
+                s.Loop.Cluster = edited;
+            }
+            catch (QueueEditException e)
+            {
+                return e.Field == "name" ? Problems.Of(404, "name", e.Message) : Problems.BadRequest(e.Field, e.Message);
+            }
+        }
+
+        s.Loop.RunOnce(); // the edit is in force before the reply: quotas and reasons below are the new ones
+        var queue = s.Loop.Cluster.Configuration.Queues.Single(q => q.Name == name);
+        return Results.Json(ViewOf(queue, s.Store.Active(), s.Loop.Quota), ApiJson.Responses);
     }
 
     private static IResult Nodes(HttpContext http, ServerContext s)

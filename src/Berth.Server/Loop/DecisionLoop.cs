@@ -24,11 +24,19 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
     private readonly SemaphoreSlim _wake = new(0, 1);
     private IReadOnlyDictionary<string, PendingInfo> _pending = new Dictionary<string, PendingInfo>();
     private IReadOnlyList<QuotaGauge> _quota = [];
+    private ServerCluster _cluster = cluster;
 
     /// <summary>True once a cycle has run: the server has decided on what the store holds.</summary>
     public bool Ready { get; private set; }
 
     public long Cycles { get; private set; }
+
+    /// <summary>The nodes and queueing configuration cycles decide over; an admin's queue edit replaces it.</summary>
+    public ServerCluster Cluster
+    {
+        get => Volatile.Read(ref _cluster);
+        set => Volatile.Write(ref _cluster, value ?? throw new ArgumentNullException(nameof(value)));
+    }
 
     /// <summary>Why each waiting job waits, from the last cycle.</summary>
     public IReadOnlyDictionary<string, PendingInfo> Pending => Volatile.Read(ref _pending);
@@ -61,7 +69,7 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
             }
 
             // 2. View, plan, write.
-            var source = new StoreViewSource(store, cluster, time);
+            var source = new StoreViewSource(store, Cluster, time);
             var view = source.Current() with { Now = now };
             var plan = DecisionCycle.Plan(view, options);
             var writer = new StorePlanWriter(store, executor, source.Jobs, now);

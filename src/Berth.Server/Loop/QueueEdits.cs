@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using Berth.Model.Queueing;
+using Berth.Server.Api;
+
+namespace Berth.Server.Loop;
+
+/// <summary>
+/// Admins' queue edits: applied to the configured cluster, checked as a whole, and kept in the store (meta key
+/// <see cref="MetaKey"/>, every queue's edits merged) so that a restart starts from them.
+/// </summary>
+public static class QueueEdits
+{
+    public const string MetaKey = "queue-edits";
+
+    /// <summary>The cluster with <paramref name="edit"/> applied to queue <paramref name="name"/>; throws <see cref="QueueEditException"/> naming the field.</summary>
+    public static ServerCluster Apply(ServerCluster cluster, string name, QueueEdit edit)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(edit);
+        var queues = cluster.Configuration.Queues.ToArray();
+        var index = Array.FindIndex(queues, q => q.Name == name);
+        if (index < 0)
+        {
+            throw new QueueEditException("name", $"no queue {name}; list them with GET /api/v1/queues (berth queues)");
+        }
+
+        var queue = queues[index];
+        if (edit.Weight is { } weight)
+        {
+            if (!(weight > 0) || double.IsInfinity(weight))
+            {
+                throw new QueueEditException("weight", $"weight is {weight.ToString(CultureInfo.InvariantCulture)}; give a positive number (1: an equal share)");
+            }
+
+            queue = queue with { Weight = weight };
+        }
+
+        if (edit.StopPolicy is { } stop)
+        {
+            queue = queue with
+            {
+                Stop = stop switch
+                {
+                    "None" => StopPolicy.None,
+                    "Hold" => StopPolicy.Hold,
+                    "HoldAndDrain" => StopPolicy.HoldAndDrain,
+                    _ => throw new QueueEditException("stopPolicy", $"stopPolicy '{stop}' is unknown; give None, Hold or HoldAndDrain"),
+                },
+            };
+        }
+
+        var flavors = queue.Flavors.ToArray();
+        for (var i = 0; i < (edit.Quota?.Count ?? 0); i++)
+        {
+            var q = edit.Quota![i];
+            var at = Array.FindIndex(flavors, f => f.Flavor == q.Flavor);
+            if (at < 0)
+            {
+                throw new QueueEditException($"quota[{i}].flavor", $"queue {name} has no quota in flavor '{q.Flavor}'; give one of {string.Join(", ", flavors.Select(f => f.Flavor))}");
+            }
+
+            var old = flavors[at].Gpu ?? new ResourceQuota(0);
+            flavors[at] = flavors[at] with
+            {
+                Gpu = new ResourceQuota(
+                    Milli(q.Gpus, $"quota[{i}].gpus") ?? old.Nominal,
+                    Milli(q.BorrowingLimit, $"quota[{i}].borrowingLimit") ?? old.BorrowingLimit,
+                    Milli(q.LendingLimit, $"quota[{i}].lendingLimit") ?? old.LendingLimit),
+            };
+        }
+
+        queues[index] = queue with { Flavors = flavors };
+        var edited = cluster with { Configuration = cluster.Configuration with { Queues = queues } };
+        try
+        {
+            edited.Configuration.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new QueueEditException(e.ParamName ?? "quota", e.Message);
+        }
+
+        return edited;
+    }
+
+    /// <summary>The cluster with every kept edit applied; an edit that no longer fits the configuration is skipped and reported.</summary>
+    public static ServerCluster ApplyKept(ServerCluster cluster, string? kept, List<string> skipped)
+    {
+        ArgumentNullException.ThrowIfNull(skipped);
+        foreach (var (name, edit) in Read(kept))
+        {
+            try
+            {
+                cluster = Apply(cluster, name, edit);
+            }
+            catch (QueueEditException e)
+            {
+                skipped.Add($"queue edit of {name} no longer applies ({e.Message}); it is dropped");
+            }
+        }
+
+        return cluster;
+    }
+
+    /// <summary>The kept edits with <paramref name="edit"/> merged into queue <paramref name="name"/>'s, as the store keeps them.</summary>
+    public static string Merge(string? kept, string name, QueueEdit edit)
+    {
+        var all = Read(kept);
+        var previous = all.GetValueOrDefault(name) ?? new QueueEdit();
+        var quota = (previous.Quota ?? []).Where(p => !(edit.Quota ?? []).Any(q => q.Flavor == p.Flavor)).Concat(edit.Quota ?? []).ToArray();
+        all[name] = new QueueEdit { Weight = edit.Weight ?? previous.Weight, StopPolicy = edit.StopPolicy ?? previous.StopPolicy, Quota = quota };
+        return JsonSerializer.Serialize(all, ApiJson.Responses);
+    }
+
+    private static SortedDictionary<string, QueueEdit> Read(string? kept) =>
+        kept is null ? new(StringComparer.Ordinal) : new(JsonSerializer.Deserialize<Dictionary<string, QueueEdit>>(kept, ApiJson.Responses) ?? [], StringComparer.Ordinal);
+
+    private static long? Milli(double? gpus, string field) => gpus switch
+    {
+        null => null,
+        >= 0 and <= 1_000_000 when double.IsFinite(gpus.Value) => (long)Math.Round(gpus.Value * 1000),
+        _ => throw new QueueEditException(field, $"{field} is {gpus.Value.ToString(CultureInfo.InvariantCulture)}; give GPUs, 0 or more (0.5 for half a GPU)"),
+    };
+}
+
+/// <summary>A queue edit the server refuses: <see cref="Field"/> and the fix in the message.</summary>
+public sealed class QueueEditException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
