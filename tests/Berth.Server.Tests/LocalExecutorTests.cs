@@ -108,8 +108,74 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         Assert.Equal("share=none", (await _http.GetStringAsync($"api/v1/jobs/{whole.Id}/logs")).Trim());
     }
 
+    /// <summary>The pid in a pod's pid file.</summary>
+    private static int PidOf(string pidFile) => int.Parse(File.ReadAllText(pidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The server goes away without stopping its processes, as when it is killed; a new one opens the same data (and runs its first cycle).</summary>
+    private async Task CrashAndRestartAsync(Action? whileDown = null)
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        whileDown?.Invoke();
+        await InitializeAsync();
+    }
+
     [Fact]
-    public async Task Restart_WhileAJobRuns_KillsTheOldProcessAndRequeuesIt_NeverTwiceAtOnce()
+    public async Task Restart_WhileAJobRuns_ReadoptsItsProcess_WhichEndsTheJobWhenItExits()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var job = await SubmitAsync(["/bin/sh", "-c", "while [ ! -f go ]; do sleep 0.05; done; echo done"]);
+        _server.Loop.RunOnce();
+        var folder = Path.Combine(_dir, "jobs", job.Id);
+        var pidFile = Directory.GetFiles(folder, "*.pid").Single();
+        var pid = PidOf(pidFile);
+        using var process = Process.GetProcessById(pid);
+
+        await CrashAndRestartAsync();
+        Assert.False(process.HasExited, "the restart stopped the process it should have adopted");
+        _server.Loop.RunOnce();
+        var record = _server.Store.Find(job.Id)!;
+        Assert.Equal(JobState.Running, record.State);
+        Assert.Equal(pid, PidOf(pidFile)); // not started again
+
+        File.WriteAllText(Path.Combine(folder, "go"), string.Empty);
+        var done = RunUntilFinal(job.Id);
+        Assert.Equal(JobState.Succeeded, done.State);
+        Assert.Equal("done", (await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs")).Trim());
+        var view = (await _http.GetFromJsonAsync<JobView>($"api/v1/jobs/{job.Id}", ApiJson.Responses))!;
+        Assert.DoesNotContain(view.Events!, e => e.Kind == "Lost");
+    }
+
+    [Fact]
+    public async Task Restart_AfterTheJobEndedWhileTheServerWasDown_TakesItsExitCode()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var job = await SubmitAsync(["/bin/sh", "-c", "while [ ! -f go ]; do sleep 0.05; done; exit 5"]);
+        _server.Loop.RunOnce();
+        var folder = Path.Combine(_dir, "jobs", job.Id);
+        using var process = Process.GetProcessById(PidOf(Directory.GetFiles(folder, "*.pid").Single()));
+
+        await CrashAndRestartAsync(() =>
+        {
+            File.WriteAllText(Path.Combine(folder, "go"), string.Empty);
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the process did not end");
+        });
+
+        var record = _server.Store.Find(job.Id)!;
+        Assert.Equal(JobState.Failed, record.State);
+        Assert.Contains("exited with code 5 while the server was down", record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restart_AfterTheProcessWasKilledOutright_RequeuesTheJobAsLost_NeverTwiceAtOnce()
     {
         if (OperatingSystem.IsWindows())
         {
@@ -119,25 +185,20 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         var job = await SubmitAsync(["/bin/sleep", "300"]);
         _server.Loop.RunOnce();
         var pidFile = Directory.GetFiles(Path.Combine(_dir, "jobs", job.Id), "*.pid").Single();
-        var oldPid = int.Parse(File.ReadAllText(pidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var oldPid = PidOf(pidFile);
         using var old = Process.GetProcessById(oldPid);
-        Assert.False(old.HasExited, $"before the restart: {_server.Store.Find(job.Id)!.State} {_server.Store.Find(job.Id)!.Message} {File.ReadAllText(pidFile)}");
 
-        // The server goes away without stopping its processes, as when it is killed; a new one opens the same data
-        // (and runs its first cycle before it answers).
-        _http.Dispose();
-        await _server.DisposeAsync();
-        Assert.False(old.HasExited, "the old server's going away stopped the process; this test needs it alive");
-        await InitializeAsync();
+        await CrashAndRestartAsync(() =>
+        {
+            old.Kill(entireProcessTree: true); // no exit code written: the job cannot say how it ended
+            Assert.True(old.WaitForExit(TimeSpan.FromSeconds(30)));
+        });
 
-        Assert.True(old.WaitForExit(TimeSpan.FromSeconds(30)), "the old process still runs after the restart");
         var view = (await _http.GetFromJsonAsync<JobView>($"api/v1/jobs/{job.Id}", ApiJson.Responses))!;
         Assert.Contains(view.Events!, e => e.Kind == "Lost");
         _server.Loop.RunOnce();
-        var record = _server.Store.Find(job.Id)!;
-        Assert.Equal(JobState.Running, record.State);
-        var newPid = int.Parse(File.ReadAllText(pidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.NotEqual(oldPid, newPid);
+        Assert.Equal(JobState.Running, _server.Store.Find(job.Id)!.State);
+        Assert.NotEqual(oldPid, PidOf(pidFile));
         using var cancel = await _http.DeleteAsync($"api/v1/jobs/{job.Id}");
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
     }
@@ -162,9 +223,16 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         var pidFile = Directory.GetFiles(Path.Combine(_dir, "jobs", job.Id), "*.pid").Single();
         using var process = Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
         var watch = Stopwatch.StartNew();
-        while (!(await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs")).Contains("started", StringComparison.Ordinal) && watch.Elapsed < TimeSpan.FromSeconds(30))
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
         {
-            Thread.Sleep(20); // the trap must be set before the signal comes
+            // The trap must be set before the signal comes; the log file exists once the shell has opened it.
+            using var logs = await _http.GetAsync($"api/v1/jobs/{job.Id}/logs");
+            if (logs.IsSuccessStatusCode && (await logs.Content.ReadAsStringAsync()).Contains("started", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            Thread.Sleep(20);
         }
 
         using var cancel = await _http.DeleteAsync($"api/v1/jobs/{job.Id}");

@@ -15,9 +15,9 @@ namespace Berth.Server.Executors;
 /// Failed. Stop (cancel, requeue) sends SIGTERM, then SIGKILL after the grace period; a job with a checkpoint signal
 /// gets that signal first and SIGTERM half the grace period later.
 /// <para>
-/// After a server restart, the processes of jobs that were running are not re-adopted: each pod's pid file
-/// (pid and start time) finds the process if it still runs, which is then killed, and the job is marked lost and
-/// requeued, so it never runs twice at once. Not thread-safe for one job from two threads; the loop and the API call it
+/// After a server restart, a running job whose pods' processes all still run (pid files: pid and start time) is
+/// re-adopted and watched again; one whose pods all ended while the server was down ends by their exit files;
+/// otherwise what still runs is killed and the job is marked lost and requeued, so it never runs twice at once. Not thread-safe for one job from two threads; the loop and the API call it
 /// under the store's change order.
 /// </para>
 /// </summary>
@@ -38,7 +38,7 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
         {
             var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = folder, UseShellExecute = false };
             start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$BERTH_STDOUT\" 2>>\"$BERTH_STDERR\" </dev/null");
+            start.ArgumentList.Add(Launcher);
             foreach (var arg in job.Spec.Command ?? [])
             {
                 start.ArgumentList.Add(arg);
@@ -62,6 +62,9 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
             start.Environment["BERTH_POD"] = binding.Pod;
             start.Environment["BERTH_STDOUT"] = LogPath(directory, job.Id, binding.Pod, "stdout");
             start.Environment["BERTH_STDERR"] = LogPath(directory, job.Id, binding.Pod, "stderr");
+            var exit = Path.Combine(folder, PodFile(binding.Pod) + ".exit");
+            File.Delete(exit);
+            start.Environment["BERTH_EXIT"] = exit;
             var process = Process.Start(start)!;
             File.WriteAllText(Path.Combine(folder, PodFile(binding.Pod) + ".pid"), $"{process.Id} {StartTime(process.Id)}");
             processes.Add((binding.Pod, process));
@@ -85,7 +88,22 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
         var ended = new List<(JobRecord, JobState, string)>();
         foreach (var job in running.Where(j => j.StartedAt is not null))
         {
-            if (!_runs.TryGetValue(job.Id, out var processes))
+            if (!_runs.TryGetValue(job.Id, out var processes) && Adopt(job) is { } adopted)
+            {
+                // After a restart: every pod's process still runs (same pid and start time), so it is watched again.
+                _runs[job.Id] = processes = adopted;
+            }
+
+            if (processes is null && ExitFiles(job) is { } codes)
+            {
+                // Every pod ended while the server was down; their exit codes say how.
+                ended.Add(codes.All(c => c.Code == 0)
+                    ? (job, JobState.Succeeded, $"all {codes.Count} pods exited with code 0 while the server was down")
+                    : (job, JobState.Failed, $"pod {codes.First(c => c.Code != 0).Pod} exited with code {codes.First(c => c.Code != 0).Code} while the server was down"));
+                continue;
+            }
+
+            if (processes is null)
             {
                 var killed = KillLeftovers(job);
                 // Never twice at once: what still runs of the old start is killed first; then it goes back to its queue.
@@ -93,11 +111,11 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
                 continue;
             }
 
-            var failed = processes.FirstOrDefault(p => p.Process.HasExited && p.Process.ExitCode != 0);
-            if (failed.Process is not null)
+            var failed = processes.Select(p => (p.Pod, Code: CodeOf(job, p.Pod, p.Process))).FirstOrDefault(p => p.Code is not (null or 0));
+            if (failed.Pod is not null)
             {
                 Stop(job);
-                ended.Add((job, JobState.Failed, $"pod {failed.Pod} exited with code {failed.Process.ExitCode}; the other pods were stopped"));
+                ended.Add((job, JobState.Failed, $"pod {failed.Pod} exited with code {failed.Code}; the other pods were stopped"));
             }
             else if (processes.All(p => p.Process.HasExited))
             {
@@ -146,6 +164,89 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
             using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false });
             kill?.WaitForExit(5_000);
         }
+    }
+
+    /// <summary>
+    /// Runs a pod's command as a child of a small shell that forwards TERM, HUP, USR1 and USR2 to it, waits for it,
+    /// and writes its exit code to <c>$BERTH_EXIT</c> before exiting with it: so the code outlives the server, and a
+    /// server started again learns how a pod it did not start ended.
+    /// </summary>
+    private const string Launcher = """
+        "$0" "$@" >>"$BERTH_STDOUT" 2>>"$BERTH_STDERR" </dev/null &
+        child=$!
+        for s in TERM HUP USR1 USR2; do trap "kill -$s $child 2>/dev/null" $s; done
+        while :; do wait $child; code=$?; kill -0 $child 2>/dev/null || break; done
+        echo $code > "$BERTH_EXIT"
+        exit $code
+        """;
+
+    /// <summary>A pod's exit code once it ended (null while it runs): its exit file, else the process's own.</summary>
+    private string? ExitFile(JobRecord job, string pod) => Path.Combine(directory, "jobs", job.Id, PodFile(pod) + ".exit");
+
+    private int? CodeOf(JobRecord job, string pod, Process process)
+    {
+        if (!process.HasExited)
+        {
+            return null;
+        }
+
+        if (File.Exists(ExitFile(job, pod)) && int.TryParse(File.ReadAllText(ExitFile(job, pod)!).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var code))
+        {
+            return code;
+        }
+
+        try
+        {
+            return process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            return -1; // adopted, and gone without an exit file (killed outright)
+        }
+    }
+
+    /// <summary>The processes of a running job whose pid files name processes that all still run; null when any is gone.</summary>
+    private List<(string Pod, Process Process)>? Adopt(JobRecord job)
+    {
+        var adopted = new List<(string, Process)>();
+        foreach (var binding in job.Bindings)
+        {
+            var file = Path.Combine(directory, "jobs", job.Id, PodFile(binding.Pod) + ".pid");
+            var parts = File.Exists(file) ? File.ReadAllText(file).Split(' ', 2) : [];
+            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || StartTime(pid) != parts[1])
+            {
+                return null;
+            }
+
+            try
+            {
+                adopted.Add((binding.Pod, Process.GetProcessById(pid)));
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
+
+        return adopted.Count > 0 ? adopted : null;
+    }
+
+    /// <summary>Every pod's exit code from its exit file, when each has one; null otherwise.</summary>
+    private List<(string Pod, int Code)>? ExitFiles(JobRecord job)
+    {
+        var codes = new List<(string, int)>();
+        foreach (var binding in job.Bindings)
+        {
+            var file = ExitFile(job, binding.Pod)!;
+            if (!File.Exists(file) || !int.TryParse(File.ReadAllText(file).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var code))
+            {
+                return null;
+            }
+
+            codes.Add((binding.Pod, code));
+        }
+
+        return codes.Count > 0 ? codes : null;
     }
 
     /// <summary>Kills the processes of a job's pid files that still run (same pid, same start time); returns their pids.</summary>

@@ -29,7 +29,7 @@ public sealed record JobSpec
     public IReadOnlyDictionary<string, string>? Env { get; init; }
 
     /// <summary>
-    /// A checkpointable job's signal (<c>USR1</c>, <c>USR2</c>, <c>INT</c> or <c>HUP</c>): on cancel or preemption the local
+    /// A checkpointable job's signal (<c>USR1</c>, <c>USR2</c> or <c>HUP</c>): on cancel or preemption the local
     /// executor sends it first, then SIGTERM half the grace period later, then SIGKILL at its end. Null: SIGTERM first.
     /// </summary>
     public string? CheckpointSignal { get; init; }

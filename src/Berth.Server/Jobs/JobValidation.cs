@@ -100,7 +100,7 @@ public static class JobValidation
 
         if (spec.CheckpointSignal is { } signal && LocalSignal(signal) is null)
         {
-            throw new JobSpecException("checkpointSignal", $"checkpointSignal '{signal}' is not one Berth sends; give USR1, USR2, INT or HUP, or leave it out for SIGTERM first");
+            throw new JobSpecException("checkpointSignal", $"checkpointSignal '{signal}' is not one Berth sends; give USR1, USR2 or HUP, or leave it out for SIGTERM first");
         }
 
         if (spec.GpuActivity is { } activity && !(activity >= 0 && activity <= 1))
@@ -211,6 +211,6 @@ public static class JobValidation
         ArgumentNullException.ThrowIfNull(signal);
         var name = signal.Trim().ToUpperInvariant();
         name = name.StartsWith("SIG", StringComparison.Ordinal) ? name[3..] : name;
-        return name is "USR1" or "USR2" or "INT" or "HUP" ? name : null;
+        return name is "USR1" or "USR2" or "HUP" ? name : null;
     }
 }
