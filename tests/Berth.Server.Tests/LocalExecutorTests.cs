@@ -97,11 +97,11 @@ public sealed class LocalExecutorTests : IAsyncLifetime
             return;
         }
 
-        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/sh", "-c", "echo \"share=${CUDA_MPS_ACTIVE_THREAD_PERCENTAGE:-none} $CUDA_VISIBLE_DEVICES\""], PodSets = [new PodSetSpec { Count = 1, GpuShare = 0.25 }] }, ApiJson.Responses);
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/sh", "-c", "echo \"share=${CUDA_MPS_ACTIVE_THREAD_PERCENTAGE:-none} mem=${CUDA_MPS_PINNED_DEVICE_MEM_LIMIT:-none} $CUDA_VISIBLE_DEVICES\""], PodSets = [new PodSetSpec { Count = 1, GpuShare = 0.25, GpuMemoryGiB = 2 }] }, ApiJson.Responses);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var share = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Responses))!;
         Assert.Equal(JobState.Succeeded, RunUntilFinal(share.Id).State);
-        Assert.StartsWith("share=25 GPU-", (await _http.GetStringAsync($"api/v1/jobs/{share.Id}/logs")).Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("share=25 mem=0=2048M GPU-", (await _http.GetStringAsync($"api/v1/jobs/{share.Id}/logs")).Trim(), StringComparison.Ordinal);
 
         var whole = await SubmitAsync(["/bin/sh", "-c", "echo \"share=${CUDA_MPS_ACTIVE_THREAD_PERCENTAGE:-none}\""]);
         Assert.Equal(JobState.Succeeded, RunUntilFinal(whole.Id).State);
@@ -240,6 +240,17 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the process still runs after cancel");
         var lines = (await _http.GetStringAsync($"api/v1/jobs/{job.Id}/logs")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["started", "checkpoint", "term"], lines);
+    }
+
+    [Theory]
+    [InlineData(null, 2.0)]
+    [InlineData(0.5, 0.0)]
+    [InlineData(0.5, 2000.0)]
+    public async Task Submit_GpuMemoryWithoutAShareOrOutOfRange_IsRefused(double? share, double memory)
+    {
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = ["/bin/true"], PodSets = [new PodSetSpec { Count = 1, Gpus = share is null ? 1 : 0, GpuShare = share, GpuMemoryGiB = memory }] }, ApiJson.Responses);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("gpuMemoryGiB", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -56,6 +56,10 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
                 // A share of one GPU: under NVIDIA MPS the client may use that share of the GPU's threads (an MPS
                 // server must run on the machine for the limit to bind; without one it is an unused variable).
                 start.Environment["CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"] = Math.Max(1, binding.GpuMilli / 10).ToString(CultureInfo.InvariantCulture);
+                if (job.Workload.PodSets[binding.PodSet].Template.GpuMemoryMiB is > 0 and var pinned)
+                {
+                    start.Environment["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT"] = string.Create(CultureInfo.InvariantCulture, $"0={pinned}M");
+                }
             }
 
             start.Environment["BERTH_JOB_ID"] = job.Id;

@@ -178,6 +178,13 @@ public static class JobValidation
             }
         }
 
+        if (set.GpuMemoryGiB is { } gpuMemory && (set.GpuShare is null || !(gpuMemory > 0) || gpuMemory > 1024))
+        {
+            throw new JobSpecException(path + ".gpuMemoryGiB", set.GpuShare is null
+                ? $"{path}.gpuMemoryGiB goes with gpuShare (the MPS memory limit of a share); a pod with whole GPUs has their memory"
+                : string.Create(CultureInfo.InvariantCulture, $"{path}.gpuMemoryGiB is {gpuMemory}; give more than 0 and at most 1024 GiB"));
+        }
+
         if (!(set.Cpu >= 0) || set.Cpu > 1_000_000)
         {
             throw new JobSpecException(path + ".cpu", string.Create(CultureInfo.InvariantCulture, $"{path}.cpu is {set.Cpu}; give 0 or more CPU cores per pod"));
@@ -195,6 +202,7 @@ public static class JobValidation
             GpuMilli = count == 0 ? 0 : milli,
             CpuMilli = (long)Math.Round(set.Cpu * 1000),
             MemoryMiB = (long)Math.Round(set.MemoryGiB * 1024),
+            GpuMemoryMiB = set.GpuMemoryGiB is { } pinned ? (long)Math.Round(pinned * 1024) : 0,
         };
         return new PodSet(set.Name, set.Count, pod) { MinCount = set.MinCount ?? set.Count };
     }

@@ -19,6 +19,12 @@ public sealed record PodSetSpec
     /// <summary>A share of one GPU, more than 0 and less than 1 (0.5: half a GPU); null for whole GPUs.</summary>
     public double? GpuShare { get; init; }
 
+    /// <summary>
+    /// With <see cref="GpuShare"/>: GPU memory each pod may pin on its GPU, in GiB (the MPS memory limit the local
+    /// executor sets). Placement does not count GPU memory yet.
+    /// </summary>
+    public double? GpuMemoryGiB { get; init; }
+
     /// <summary>CPU cores per pod.</summary>
     public double Cpu { get; init; }
 
