@@ -76,6 +76,35 @@ public class QueueEditTests
     }
 
     [Fact]
+    public async Task Queues_ShowBorrowedLentAndTheFairShareOfTheBorrower()
+    {
+        await using var h = await ServerHarness.StartAsync();
+        var job = await h.SubmitOkAsync(ServerHarness.Job(queue: "team-a", gpus: 3, pods: 2));
+        h.Cycle();
+        Assert.Equal(JobState.Running, (await h.GetAsync(job.Id)).State);
+
+        var a = await QueueAsync(h, "team-a");
+        var b = await QueueAsync(h, "team-b");
+        var aGpu = a.Quota.Single(q => q.Resource == "gpu");
+        var bGpu = b.Quota.Single(q => q.Resource == "gpu");
+        Assert.Equal((6.0, 2.0, 0.0), (aGpu.Used, aGpu.Borrowed, aGpu.Lent));
+        Assert.Equal((0.0, 0.0, 2.0), (bGpu.Used, bGpu.Borrowed, bGpu.Lent));
+        Assert.Equal(2.0 / 8, a.Share, 9); // borrowed over the cohort's 8 nominal GPUs, weight 1
+        Assert.Equal(0, b.Share);
+
+        var cohort = (await h.Admin.GetFromJsonAsync<CohortView[]>("api/v1/cohorts", ApiJson.Responses))!.Single();
+        Assert.Equal("all", cohort.Name);
+        Assert.Equal(["team-a", "team-b"], cohort.Queues);
+        Assert.Equal((8.0, 6.0), (cohort.Quota.Single(q => q.Resource == "gpu").Nominal, cohort.Quota.Single(q => q.Resource == "gpu").Used));
+
+        using (await PatchAsync(h.Admin, "team-a", new { weight = 2 }))
+        {
+        }
+
+        Assert.Equal(2.0 / 8 / 2, (await QueueAsync(h, "team-a")).Share, 9);
+    }
+
+    [Fact]
     public async Task NonAdmin_MayNotEditQueues()
     {
         await using var h = await ServerHarness.StartAsync();

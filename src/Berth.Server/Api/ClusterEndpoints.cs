@@ -16,6 +16,7 @@ public static class ClusterEndpoints
     public static void MapCluster(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/queues", Queues).WithTags("queues").WithName("ListQueues").Produces<QueueView[]>();
+        app.MapGet("/api/v1/cohorts", Cohorts).WithTags("queues").WithName("ListCohorts").Produces<CohortView[]>();
         app.MapMethods("/api/v1/queues/{name}", ["PATCH"], EditQueue).WithTags("queues").WithName("EditQueue").Accepts<QueueEdit>("application/json")
             .Produces<QueueView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         app.MapGet("/api/v1/nodes", Nodes).WithTags("nodes").WithName("ListNodes").Produces<NodeView[]>();
@@ -34,18 +35,64 @@ public static class ClusterEndpoints
         var caller = http.Caller();
         var jobs = s.Store.Active();
         var quota = s.Loop.Quota;
-        var views = s.Loop.Cluster.Configuration.Queues.Where(q => caller.CanSee(q.Name)).OrderBy(q => q.Name, StringComparer.Ordinal).Select(q => ViewOf(q, jobs, quota)).ToArray();
+        var configuration = s.Loop.Cluster.Configuration;
+        var views = configuration.Queues.Where(q => caller.CanSee(q.Name)).OrderBy(q => q.Name, StringComparer.Ordinal).Select(q => ViewOf(q, configuration, jobs, quota)).ToArray();
         return Results.Json(views, ApiJson.Responses);
     }
 
-    private static QueueView ViewOf(Model.Queueing.Queue q, IReadOnlyList<JobRecord> jobs, IReadOnlyList<Runtime.Plan.QuotaGauge> quota) => new(
-        q.Name,
-        q.Cohort,
-        q.Weight,
-        quota.Where(g => g.Queue == q.Name).Select(g => new QuotaView(g.Flavor, g.Resource, g.Nominal, g.Used)).ToArray(),
-        jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Pending),
-        jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Held),
-        jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Running));
+    /// <summary>Every cohort with the queues in it (those the token may see) and their summed nominal quota and use.</summary>
+    private static IResult Cohorts(HttpContext http, ServerContext s)
+    {
+        var caller = http.Caller();
+        var configuration = s.Loop.Cluster.Configuration;
+        var quota = s.Loop.Quota;
+        var views = configuration.Cohorts.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c =>
+        {
+            var queues = configuration.Queues.Where(q => q.Cohort == c.Name).Select(q => q.Name).Order(StringComparer.Ordinal).ToArray();
+            var rows = quota.Where(g => queues.Contains(g.Queue)).GroupBy(g => (g.Flavor, g.Resource))
+                .OrderBy(g => g.Key.Flavor, StringComparer.Ordinal).ThenBy(g => g.Key.Resource, StringComparer.Ordinal)
+                .Select(g => new QuotaView(g.Key.Flavor, g.Key.Resource, g.Sum(x => x.Nominal), g.Sum(x => x.Used))).ToArray();
+            return new CohortView(c.Name, c.Parent, queues.Where(caller.CanSee).ToArray(), rows);
+        }).ToArray();
+        return Results.Json(views, ApiJson.Responses);
+    }
+
+    /// <summary>
+    /// A queue as the API shows it. Borrowed: use above nominal. Lent: of its unused nominal quota, what the rest of its
+    /// cohort borrows now (shared out in proportion when several lend). Share: the fair-share order's key without
+    /// usage history, borrowed over the cohort's nominal quota of that flavor and resource, divided by the weight.
+    /// </summary>
+    private static QueueView ViewOf(Model.Queueing.Queue q, Model.Queueing.QueueConfiguration configuration, IReadOnlyList<JobRecord> jobs, IReadOnlyList<Runtime.Plan.QuotaGauge> quota)
+    {
+        var peers = q.Cohort is null ? [q.Name] : configuration.Queues.Where(p => p.Cohort == q.Cohort).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var rows = new List<QuotaView>();
+        var share = 0.0;
+        foreach (var g in quota.Where(g => g.Queue == q.Name))
+        {
+            var cohort = quota.Where(c => peers.Contains(c.Queue) && c.Flavor == g.Flavor && c.Resource == g.Resource).ToArray();
+            var borrowed = Math.Max(0, g.Used - g.Nominal);
+            var othersBorrow = cohort.Where(c => c.Queue != q.Name).Sum(c => Math.Max(0, c.Used - c.Nominal));
+            var unused = cohort.Sum(c => Math.Max(0, c.Nominal - c.Used));
+            var mine = Math.Max(0, g.Nominal - g.Used);
+            var lent = unused > 0 ? Math.Min(mine, othersBorrow * mine / unused) : 0;
+            var total = cohort.Sum(c => c.Nominal);
+            share = Math.Max(share, total > 0 ? borrowed / total / q.Weight : 0);
+            rows.Add(new QuotaView(g.Flavor, g.Resource, g.Nominal, g.Used) { Borrowed = borrowed, Lent = lent });
+        }
+
+        return new QueueView(
+            q.Name,
+            q.Cohort,
+            q.Weight,
+            rows,
+            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Pending),
+            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Held),
+            jobs.Count(j => j.Workload.Queue == q.Name && j.State == JobState.Running))
+        {
+            Share = share,
+            StopPolicy = q.Stop.ToString(),
+        };
+    }
 
     /// <summary>
     /// An admin edits a queue's weight, stop policy or GPU quotas; checked as a whole configuration, kept in the store
@@ -90,7 +137,7 @@ public static class ClusterEndpoints
 
         s.Loop.RunOnce(); // the edit is in force before the reply: quotas and reasons below are the new ones
         var queue = s.Loop.Cluster.Configuration.Queues.Single(q => q.Name == name);
-        return Results.Json(ViewOf(queue, s.Store.Active(), s.Loop.Quota), ApiJson.Responses);
+        return Results.Json(ViewOf(queue, s.Loop.Cluster.Configuration, s.Store.Active(), s.Loop.Quota), ApiJson.Responses);
     }
 
     private static IResult Nodes(HttpContext http, ServerContext s)
