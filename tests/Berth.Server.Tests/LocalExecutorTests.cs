@@ -328,6 +328,30 @@ public sealed class LocalExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Discover_WithAStandInNvidiaSmiPrintingItsRealCsv_FindsTheGpusAndTheirUuids()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // The output of `nvidia-smi --query-gpu=index,uuid,name --format=csv,noheader` on a two-GPU machine.
+        var dir = Path.Combine(_dir, "bin");
+        Directory.CreateDirectory(dir);
+        var smi = Path.Combine(dir, "nvidia-smi");
+        File.WriteAllText(smi, "#!/bin/sh\n[ \"$1 $2\" = \"--query-gpu=index,uuid,name --format=csv,noheader\" ] || exit 9\n"
+            + "echo '0, GPU-5e8f6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b, NVIDIA H100 80GB HBM3'\n"
+            + "echo '1, GPU-7a6b5c4d-3e2f-1a0b-9c8d-7e6f5a4b3c2d, NVIDIA H100 80GB HBM3'\n");
+        File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var machine = LocalMachine.Discover(smi);
+        Assert.Equal((2, "H100"), (machine.Node.GpuCount, machine.Node.GpuModel));
+        Assert.Equal(["GPU-5e8f6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b", "GPU-7a6b5c4d-3e2f-1a0b-9c8d-7e6f5a4b3c2d"], machine.GpuUuids);
+        var none = LocalMachine.Discover(Path.Combine(dir, "missing-nvidia-smi"));
+        Assert.Equal((0, (string?)null), (none.Node.GpuCount, none.Node.GpuModel));
+    }
+
+    [Fact]
     public async Task Job_FailsWithItsExitCode()
     {
         if (OperatingSystem.IsWindows())

@@ -15,13 +15,14 @@ public sealed record LocalMachine(Node Node, IReadOnlyList<string> GpuUuids)
 {
     public const string NodeName = "local";
 
-    public static LocalMachine Discover()
+    /// <summary>This machine, its GPUs read from <paramref name="nvidiaSmi"/> (the program on PATH unless a test gives a stand-in).</summary>
+    public static LocalMachine Discover(string nvidiaSmi = "nvidia-smi")
     {
         var uuids = new List<string>();
         string? model = null;
         try
         {
-            var start = new ProcessStartInfo("nvidia-smi") { RedirectStandardOutput = true, RedirectStandardError = true };
+            var start = new ProcessStartInfo(nvidiaSmi) { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[] { "--query-gpu=index,uuid,name", "--format=csv,noheader" })
             {
                 start.ArgumentList.Add(arg);
@@ -33,10 +34,10 @@ public sealed record LocalMachine(Node Node, IReadOnlyList<string> GpuUuids)
             foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var parts = line.Split(',', StringSplitOptions.TrimEntries);
-                if (parts.Length >= 3)
+                if (parts.Length >= 3 && parts[1].StartsWith("GPU-", StringComparison.Ordinal))
                 {
                     uuids.Add(parts[1]);
-                    model ??= parts[2].Replace("NVIDIA ", string.Empty, StringComparison.Ordinal).Split(' ')[0];
+                    model ??= ModelOf(parts[2]);
                 }
             }
         }
@@ -69,4 +70,12 @@ public sealed record LocalMachine(Node Node, IReadOnlyList<string> GpuUuids)
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Node.CpuMilli / 1000} cores, {Node.MemoryMiB / 1024} GiB, {Node.GpuCount} GPUs");
+
+    /// <summary>Berth's model name of an nvidia-smi product name: <c>NVIDIA A100-SXM4-80GB</c> is A100, <c>NVIDIA H100 80GB HBM3</c> H100.</summary>
+    public static string ModelOf(string product)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        var name = product.Replace("NVIDIA ", string.Empty, StringComparison.Ordinal).Replace("Tesla ", string.Empty, StringComparison.Ordinal).Trim();
+        return name.Split(' ', '-')[0];
+    }
 }
