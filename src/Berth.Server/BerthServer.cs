@@ -67,7 +67,7 @@ public sealed class BerthServer : IAsyncDisposable
             var cycle = options.Cluster.Nodes.Any(n => n.GpuCount > 0) ? options.Cycle : options.Cycle with { Admission = options.Cycle.Admission with { PlacementPolicy = "bestfit" } };
             // Admins' queue edits kept in the store come back on top of the configuration (one that no longer fits is dropped).
             var dropped = new List<string>();
-            var edited = Berth.Server.Loop.QueueEdits.ApplyKept(options.Cluster, store.Meta(Berth.Server.Loop.QueueEdits.MetaKey), dropped);
+            var edited = Berth.Server.Loop.QueueEdits.ApplyKept(options.Cluster, store.Meta(Berth.Server.Loop.QueueEdits.MetaKey), dropped, store.Meta(Berth.Server.Loop.QueueEdits.CohortMetaKey));
             var loop = new DecisionLoop(store, edited, time, executor, cycle, metrics);
             var context = new ServerContext(store, loop, tokens, options.Cluster, time, executor, metrics) { DataDirectory = options.DataDirectory, Warnings = dropped };
             loop.RunOnce(); // rebuilt from the store before the first request

@@ -105,6 +105,31 @@ public class QueueEditTests
     }
 
     [Fact]
+    public async Task Cohort_WeightAndOwnQuota_AreEditedAndKeptAcrossARestart()
+    {
+        await using var h = await ServerHarness.StartAsync();
+        using (var edit = await h.Admin.PatchAsync("api/v1/cohorts/all", JsonContent.Create(new { weight = 2, quota = new[] { new { flavor = "default", gpus = 2 } } })))
+        {
+            Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+        }
+
+        using (var wrong = await h.Admin.PatchAsync("api/v1/cohorts/nope", JsonContent.Create(new { weight = 2 })))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, wrong.StatusCode);
+        }
+
+        using (var stop = await h.Admin.PatchAsync("api/v1/cohorts/all", JsonContent.Create(new { stopPolicy = "Hold" })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, stop.StatusCode);
+        }
+
+        await h.RestartAsync();
+        var cohort = (await h.Admin.GetFromJsonAsync<CohortView[]>("api/v1/cohorts", ApiJson.Responses))!.Single();
+        Assert.Equal(2.0, cohort.Weight);
+        Assert.Equal(2.0, cohort.OwnGpus["default"]);
+    }
+
+    [Fact]
     public async Task NonAdmin_MayNotEditQueues()
     {
         await using var h = await ServerHarness.StartAsync();

@@ -17,6 +17,8 @@ public static class ClusterEndpoints
     {
         app.MapGet("/api/v1/queues", Queues).WithTags("queues").WithName("ListQueues").Produces<QueueView[]>();
         app.MapGet("/api/v1/cohorts", Cohorts).WithTags("queues").WithName("ListCohorts").Produces<CohortView[]>();
+        app.MapMethods("/api/v1/cohorts/{name}", ["PATCH"], EditCohort).WithTags("queues").WithName("EditCohort").Accepts<QueueEdit>("application/json")
+            .Produces<CohortView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         app.MapMethods("/api/v1/queues/{name}", ["PATCH"], EditQueue).WithTags("queues").WithName("EditQueue").Accepts<QueueEdit>("application/json")
             .Produces<QueueView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         app.MapGet("/api/v1/nodes", Nodes).WithTags("nodes").WithName("ListNodes").Produces<NodeView[]>();
@@ -40,21 +42,68 @@ public static class ClusterEndpoints
         return Results.Json(views, ApiJson.Responses);
     }
 
+    /// <summary>An admin edits a cohort's weight or its own GPU quotas, as a queue edit is made (checked, kept, in force before the reply).</summary>
+    private static async Task<IResult> EditCohort(string name, HttpContext http, ServerContext s)
+    {
+        if (http.Caller().Role != Role.Admin)
+        {
+            return Problems.Of(403, "Authorization", "only an admin token can edit cohorts; use the admin token in DATA_DIR/admin.token");
+        }
+
+        QueueEdit? edit;
+        try
+        {
+            edit = await JsonSerializer.DeserializeAsync<QueueEdit>(http.Request.Body, ApiJson.Requests, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            var path = e.Path is { Length: > 1 } p ? p.TrimStart('$', '.') : "body";
+            return Problems.BadRequest(path, "the body is not a cohort edit; send {\"weight\": 2, \"quota\": [{\"flavor\": \"a100\", \"gpus\": 8}]} (every field optional)");
+        }
+
+        if (edit is null)
+        {
+            return Problems.BadRequest("body", "the body is null; send a cohort edit such as {\"weight\": 2}");
+        }
+
+        lock (QueueEditLock)
+        {
+            try
+            {
+                var edited = QueueEdits.ApplyCohort(s.Loop.Cluster, name, edit);
+                s.Store.SetMeta(QueueEdits.CohortMetaKey, QueueEdits.Merge(s.Store.Meta(QueueEdits.CohortMetaKey), name, edit));
+                s.Loop.Cluster = edited;
+            }
+            catch (QueueEditException e)
+            {
+                return e.Field == "name" ? Problems.Of(404, "name", e.Message) : Problems.BadRequest(e.Field, e.Message);
+            }
+        }
+
+        s.Loop.RunOnce();
+        return Results.Json(CohortViews(http, s).Single(c => c.Name == name), ApiJson.Responses);
+    }
+
     /// <summary>Every cohort with the queues in it (those the token may see) and their summed nominal quota and use.</summary>
-    private static IResult Cohorts(HttpContext http, ServerContext s)
+    private static IResult Cohorts(HttpContext http, ServerContext s) => Results.Json(CohortViews(http, s), ApiJson.Responses);
+
+    private static CohortView[] CohortViews(HttpContext http, ServerContext s)
     {
         var caller = http.Caller();
         var configuration = s.Loop.Cluster.Configuration;
         var quota = s.Loop.Quota;
-        var views = configuration.Cohorts.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c =>
+        return configuration.Cohorts.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c =>
         {
             var queues = configuration.Queues.Where(q => q.Cohort == c.Name).Select(q => q.Name).Order(StringComparer.Ordinal).ToArray();
             var rows = quota.Where(g => queues.Contains(g.Queue)).GroupBy(g => (g.Flavor, g.Resource))
                 .OrderBy(g => g.Key.Flavor, StringComparer.Ordinal).ThenBy(g => g.Key.Resource, StringComparer.Ordinal)
                 .Select(g => new QuotaView(g.Key.Flavor, g.Key.Resource, g.Sum(x => x.Nominal), g.Sum(x => x.Used))).ToArray();
-            return new CohortView(c.Name, c.Parent, queues.Where(caller.CanSee).ToArray(), rows);
+            return new CohortView(c.Name, c.Parent, queues.Where(caller.CanSee).ToArray(), rows)
+            {
+                Weight = c.Weight,
+                OwnGpus = c.Quotas.Where(f => f.Gpu is not null).ToDictionary(f => f.Flavor, f => f.Gpu!.Nominal / 1000.0, StringComparer.Ordinal),
+            };
         }).ToArray();
-        return Results.Json(views, ApiJson.Responses);
     }
 
     /// <summary>

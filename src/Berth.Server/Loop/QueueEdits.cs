@@ -13,6 +13,83 @@ public static class QueueEdits
 {
     public const string MetaKey = "queue-edits";
 
+    public const string CohortMetaKey = "cohort-edits";
+
+    /// <summary>
+    /// The cluster with <paramref name="edit"/> applied to cohort <paramref name="name"/> (its weight among its siblings
+    /// and GPU quotas of its own, which its members may borrow; a flavor it has no quota in gets one); throws
+    /// <see cref="QueueEditException"/> naming the field.
+    /// </summary>
+    public static ServerCluster ApplyCohort(ServerCluster cluster, string name, QueueEdit edit)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(edit);
+        var cohorts = cluster.Configuration.Cohorts.ToArray();
+        var index = Array.FindIndex(cohorts, c => c.Name == name);
+        if (index < 0)
+        {
+            throw new QueueEditException("name", $"no cohort {name}; list them with GET /api/v1/cohorts");
+        }
+
+        if (edit.StopPolicy is not null)
+        {
+            throw new QueueEditException("stopPolicy", "a cohort has no stop policy; hold its queues instead (PATCH /api/v1/queues/{name})");
+        }
+
+        var cohort = cohorts[index];
+        if (edit.Weight is { } weight)
+        {
+            if (!(weight > 0) || double.IsInfinity(weight))
+            {
+                throw new QueueEditException("weight", $"weight is {weight.ToString(CultureInfo.InvariantCulture)}; give a positive number (1: an equal share)");
+            }
+
+            cohort = cohort with { Weight = weight };
+        }
+
+        var quotas = cohort.Quotas.ToList();
+        for (var i = 0; i < (edit.Quota?.Count ?? 0); i++)
+        {
+            var q = edit.Quota![i];
+            if (q.Flavor is null || cluster.Configuration.Flavors.All(f => f.Name != q.Flavor))
+            {
+                throw new QueueEditException($"quota[{i}].flavor", $"flavor '{q.Flavor}' is not declared; give one of {string.Join(", ", cluster.Configuration.Flavors.Select(f => f.Name))}");
+            }
+
+            var at = quotas.FindIndex(f => f.Flavor == q.Flavor);
+            var current = at >= 0 ? quotas[at] : new FlavorQuota(q.Flavor);
+            var old = current.Gpu ?? new ResourceQuota(0);
+            current = current with
+            {
+                Gpu = new ResourceQuota(
+                    Milli(q.Gpus, $"quota[{i}].gpus") ?? old.Nominal,
+                    Milli(q.BorrowingLimit, $"quota[{i}].borrowingLimit") ?? old.BorrowingLimit,
+                    Milli(q.LendingLimit, $"quota[{i}].lendingLimit") ?? old.LendingLimit),
+            };
+            if (at >= 0)
+            {
+                quotas[at] = current;
+            }
+            else
+            {
+                quotas.Add(current);
+            }
+        }
+
+        cohorts[index] = cohort with { Quotas = quotas };
+        var edited = cluster with { Configuration = cluster.Configuration with { Cohorts = cohorts } };
+        try
+        {
+            edited.Configuration.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new QueueEditException(e.ParamName ?? "quota", e.Message);
+        }
+
+        return edited;
+    }
+
     /// <summary>The cluster with <paramref name="edit"/> applied to queue <paramref name="name"/>; throws <see cref="QueueEditException"/> naming the field.</summary>
     public static ServerCluster Apply(ServerCluster cluster, string name, QueueEdit edit)
     {
@@ -84,10 +161,22 @@ public static class QueueEdits
         return edited;
     }
 
-    /// <summary>The cluster with every kept edit applied; an edit that no longer fits the configuration is skipped and reported.</summary>
-    public static ServerCluster ApplyKept(ServerCluster cluster, string? kept, List<string> skipped)
+    /// <summary>The cluster with every kept edit applied (cohorts first); an edit that no longer fits the configuration is skipped and reported.</summary>
+    public static ServerCluster ApplyKept(ServerCluster cluster, string? kept, List<string> skipped, string? keptCohorts = null)
     {
         ArgumentNullException.ThrowIfNull(skipped);
+        foreach (var (name, edit) in Read(keptCohorts))
+        {
+            try
+            {
+                cluster = ApplyCohort(cluster, name, edit);
+            }
+            catch (QueueEditException e)
+            {
+                skipped.Add($"cohort edit of {name} no longer applies ({e.Message}); it is dropped");
+            }
+        }
+
         foreach (var (name, edit) in Read(kept))
         {
             try
