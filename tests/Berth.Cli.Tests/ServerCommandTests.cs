@@ -138,6 +138,10 @@ public sealed class ServerCommandTests : IAsyncLifetime
         _server.Loop.RunOnce();
         var queues = Berth("queues");
         Assert.Contains("default:3/4", queues.Out, StringComparison.Ordinal);
+        var wideQueues = Berth("queues", "-o", "wide").Out.Split('\n');
+        Assert.Contains("BORROWED", wideQueues[0], StringComparison.Ordinal);
+        Assert.Contains("SHARE", wideQueues[0], StringComparison.Ordinal);
+        Assert.Contains(wideQueues, l => l.StartsWith("team-a", StringComparison.Ordinal) && l.Contains("None", StringComparison.Ordinal));
         var nodes = Berth("nodes");
         Assert.Contains(id, nodes.Out, StringComparison.Ordinal);
         var wide = Berth("nodes", "-o", "wide");

@@ -33,6 +33,26 @@ internal sealed class QueuesCommand
             return ExitCodes.Success;
         }
 
+        if (format == "wide")
+        {
+            // Fair-share state: weight, GPUs borrowed from and lent to the cohort, the weighted dominant share, the stop policy.
+            Printing.Table(_terminal.Out, ["QUEUE", "COHORT", "WEIGHT", "GPUS USED/NOMINAL", "BORROWED", "LENT", "SHARE", "STOP", "PENDING", "HELD", "RUNNING"], queues.Select(q => (IReadOnlyList<string>)
+            [
+                q.Name,
+                q.Cohort ?? string.Empty,
+                Printing.Number(q.Weight),
+                string.Join(' ', q.Quota.Where(g => g.Resource == "gpu").Select(g => $"{g.Flavor}:{Printing.Number(g.Used)}/{Printing.Number(g.Nominal)}")),
+                Printing.Number(q.Quota.Where(g => g.Resource == "gpu").Sum(g => g.Borrowed)),
+                Printing.Number(q.Quota.Where(g => g.Resource == "gpu").Sum(g => g.Lent)),
+                q.Share.ToString("0.000", CultureInfo.InvariantCulture),
+                q.StopPolicy,
+                q.Pending.ToString(CultureInfo.InvariantCulture),
+                q.Held.ToString(CultureInfo.InvariantCulture),
+                q.Running.ToString(CultureInfo.InvariantCulture),
+            ]));
+            return ExitCodes.Success;
+        }
+
         Printing.Table(_terminal.Out, ["QUEUE", "COHORT", "GPUS USED/NOMINAL", "PENDING", "HELD", "RUNNING"], queues.Select(q => (IReadOnlyList<string>)
         [
             q.Name,
