@@ -42,47 +42,6 @@ public static class ClusterEndpoints
         return Results.Json(views, ApiJson.Responses);
     }
 
-    /// <summary>An admin edits a cohort's weight or its own GPU quotas, as a queue edit is made (checked, kept, in force before the reply).</summary>
-    private static async Task<IResult> EditCohort(string name, HttpContext http, ServerContext s)
-    {
-        if (http.Caller().Role != Role.Admin)
-        {
-            return Problems.Of(403, "Authorization", "only an admin token can edit cohorts; use the admin token in DATA_DIR/admin.token");
-        }
-
-        QueueEdit? edit;
-        try
-        {
-            edit = await JsonSerializer.DeserializeAsync<QueueEdit>(http.Request.Body, ApiJson.Requests, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            var path = e.Path is { Length: > 1 } p ? p.TrimStart('$', '.') : "body";
-            return Problems.BadRequest(path, "the body is not a cohort edit; send {\"weight\": 2, \"quota\": [{\"flavor\": \"a100\", \"gpus\": 8}]} (every field optional)");
-        }
-
-        if (edit is null)
-        {
-            return Problems.BadRequest("body", "the body is null; send a cohort edit such as {\"weight\": 2}");
-        }
-
-        lock (QueueEditLock)
-        {
-            try
-            {
-                var edited = QueueEdits.ApplyCohort(s.Loop.Cluster, name, edit);
-                s.Store.SetMeta(QueueEdits.CohortMetaKey, QueueEdits.Merge(s.Store.Meta(QueueEdits.CohortMetaKey), name, edit));
-                s.Loop.Cluster = edited;
-            }
-            catch (QueueEditException e)
-            {
-                return e.Field == "name" ? Problems.Of(404, "name", e.Message) : Problems.BadRequest(e.Field, e.Message);
-            }
-        }
-
-        s.Loop.RunOnce();
-        return Results.Json(CohortViews(http, s).Single(c => c.Name == name), ApiJson.Responses);
-    }
 
     /// <summary>Every cohort with the queues in it (those the token may see) and their summed nominal quota and use.</summary>
     private static IResult Cohorts(HttpContext http, ServerContext s) => Results.Json(CohortViews(http, s), ApiJson.Responses);
@@ -143,15 +102,25 @@ public static class ClusterEndpoints
         };
     }
 
+    /// <summary>An admin edits a queue's weight, stop policy or GPU quotas (see <see cref="EditAsync"/>).</summary>
+    private static Task<IResult> EditQueue(string name, HttpContext http, ServerContext s) =>
+        EditAsync(name, http, s, "queue", QueueEdits.MetaKey, QueueEdits.Apply,
+            () => Results.Json(ViewOf(s.Loop.Cluster.Configuration.Queues.Single(q => q.Name == name), s.Loop.Cluster.Configuration, s.Store.Active(), s.Loop.Quota), ApiJson.Responses));
+
+    /// <summary>An admin edits a cohort's weight or its own GPU quotas (see <see cref="EditAsync"/>).</summary>
+    private static Task<IResult> EditCohort(string name, HttpContext http, ServerContext s) =>
+        EditAsync(name, http, s, "cohort", QueueEdits.CohortMetaKey, QueueEdits.ApplyCohort,
+            () => Results.Json(CohortViews(http, s).Single(c => c.Name == name), ApiJson.Responses));
+
     /// <summary>
-    /// An admin edits a queue's weight, stop policy or GPU quotas; checked as a whole configuration, kept in the store
-    /// before the reply, and used from the next cycle on (which is started at once). A 4xx changes nothing.
+    /// One admin edit of a queue or cohort: read and checked as a whole configuration, merged into the store's meta key
+    /// <paramref name="metaKey"/> before the reply, in force at once (a cycle runs before the reply); a 4xx changes nothing.
     /// </summary>
-    private static async Task<IResult> EditQueue(string name, HttpContext http, ServerContext s)
+    private static async Task<IResult> EditAsync(string name, HttpContext http, ServerContext s, string what, string metaKey, Func<ServerCluster, string, QueueEdit, ServerCluster> apply, Func<IResult> reply)
     {
         if (http.Caller().Role != Role.Admin)
         {
-            return Problems.Of(403, "Authorization", "only an admin token can edit queues; use the admin token in DATA_DIR/admin.token");
+            return Problems.Of(403, "Authorization", $"only an admin token can edit a {what}; use the admin token in DATA_DIR/admin.token");
         }
 
         QueueEdit? edit;
@@ -162,20 +131,20 @@ public static class ClusterEndpoints
         catch (JsonException e)
         {
             var path = e.Path is { Length: > 1 } p ? p.TrimStart('$', '.') : "body";
-            return Problems.BadRequest(path, "the body is not a queue edit; send {\"weight\": 2, \"stopPolicy\": \"Hold\", \"quota\": [{\"flavor\": \"a100\", \"gpus\": 16, \"borrowingLimit\": 8}]} (every field optional)");
+            return Problems.BadRequest(path, $"the body is not a {what} edit; send {{\"weight\": 2, \"stopPolicy\": \"Hold\", \"quota\": [{{\"flavor\": \"a100\", \"gpus\": 16, \"borrowingLimit\": 8}}]}} (every field optional; stopPolicy for queues only)");
         }
 
         if (edit is null)
         {
-            return Problems.BadRequest("body", "the body is null; send a queue edit such as {\"weight\": 2}");
+            return Problems.BadRequest("body", $"the body is null; send a {what} edit such as {{\"weight\": 2}}");
         }
 
         lock (QueueEditLock)
         {
             try
             {
-                var edited = QueueEdits.Apply(s.Loop.Cluster, name, edit);
-                s.Store.SetMeta(QueueEdits.MetaKey, QueueEdits.Merge(s.Store.Meta(QueueEdits.MetaKey), name, edit));
+                var edited = apply(s.Loop.Cluster, name, edit);
+                s.Store.SetMeta(metaKey, QueueEdits.Merge(s.Store.Meta(metaKey), name, edit));
                 s.Loop.Cluster = edited;
             }
             catch (QueueEditException e)
@@ -184,10 +153,10 @@ public static class ClusterEndpoints
             }
         }
 
-        s.Loop.RunOnce(); // the edit is in force before the reply: quotas and reasons below are the new ones
-        var queue = s.Loop.Cluster.Configuration.Queues.Single(q => q.Name == name);
-        return Results.Json(ViewOf(queue, s.Loop.Cluster.Configuration, s.Store.Active(), s.Loop.Quota), ApiJson.Responses);
+        s.Loop.RunOnce(); // the edit is in force before the reply: quotas and reasons in it are the new ones
+        return reply();
     }
+
 
     private static IResult Nodes(HttpContext http, ServerContext s)
     {

@@ -39,12 +39,7 @@ public static class QueueEdits
         var cohort = cohorts[index];
         if (edit.Weight is { } weight)
         {
-            if (!(weight > 0) || double.IsInfinity(weight))
-            {
-                throw new QueueEditException("weight", $"weight is {weight.ToString(CultureInfo.InvariantCulture)}; give a positive number (1: an equal share)");
-            }
-
-            cohort = cohort with { Weight = weight };
+            cohort = cohort with { Weight = Weight(weight) };
         }
 
         var quotas = cohort.Quotas.ToList();
@@ -58,14 +53,7 @@ public static class QueueEdits
 
             var at = quotas.FindIndex(f => f.Flavor == q.Flavor);
             var current = at >= 0 ? quotas[at] : new FlavorQuota(q.Flavor);
-            var old = current.Gpu ?? new ResourceQuota(0);
-            current = current with
-            {
-                Gpu = new ResourceQuota(
-                    Milli(q.Gpus, $"quota[{i}].gpus") ?? old.Nominal,
-                    Milli(q.BorrowingLimit, $"quota[{i}].borrowingLimit") ?? old.BorrowingLimit,
-                    Milli(q.LendingLimit, $"quota[{i}].lendingLimit") ?? old.LendingLimit),
-            };
+            current = current with { Gpu = Gpu(current.Gpu, q, i) };
             if (at >= 0)
             {
                 quotas[at] = current;
@@ -105,12 +93,7 @@ public static class QueueEdits
         var queue = queues[index];
         if (edit.Weight is { } weight)
         {
-            if (!(weight > 0) || double.IsInfinity(weight))
-            {
-                throw new QueueEditException("weight", $"weight is {weight.ToString(CultureInfo.InvariantCulture)}; give a positive number (1: an equal share)");
-            }
-
-            queue = queue with { Weight = weight };
+            queue = queue with { Weight = Weight(weight) };
         }
 
         if (edit.StopPolicy is { } stop)
@@ -137,14 +120,7 @@ public static class QueueEdits
                 throw new QueueEditException($"quota[{i}].flavor", $"queue {name} has no quota in flavor '{q.Flavor}'; give one of {string.Join(", ", flavors.Select(f => f.Flavor))}");
             }
 
-            var old = flavors[at].Gpu ?? new ResourceQuota(0);
-            flavors[at] = flavors[at] with
-            {
-                Gpu = new ResourceQuota(
-                    Milli(q.Gpus, $"quota[{i}].gpus") ?? old.Nominal,
-                    Milli(q.BorrowingLimit, $"quota[{i}].borrowingLimit") ?? old.BorrowingLimit,
-                    Milli(q.LendingLimit, $"quota[{i}].lendingLimit") ?? old.LendingLimit),
-            };
+            flavors[at] = flavors[at] with { Gpu = Gpu(flavors[at].Gpu, q, i) };
         }
 
         queues[index] = queue with { Flavors = flavors };
@@ -204,6 +180,20 @@ public static class QueueEdits
 
     private static SortedDictionary<string, QueueEdit> Read(string? kept) =>
         kept is null ? new(StringComparer.Ordinal) : new(JsonSerializer.Deserialize<Dictionary<string, QueueEdit>>(kept, ApiJson.Responses) ?? [], StringComparer.Ordinal);
+
+    private static double Weight(double weight) => weight > 0 && !double.IsInfinity(weight)
+        ? weight
+        : throw new QueueEditException("weight", $"weight is {weight.ToString(CultureInfo.InvariantCulture)}; give a positive number (1: an equal share)");
+
+    /// <summary>A GPU quota with the fields <paramref name="q"/> (entry <paramref name="i"/> of the edit) gives, the rest kept.</summary>
+    private static ResourceQuota Gpu(ResourceQuota? old, QuotaEdit q, int i)
+    {
+        old ??= new ResourceQuota(0);
+        return new ResourceQuota(
+            Milli(q.Gpus, $"quota[{i}].gpus") ?? old.Nominal,
+            Milli(q.BorrowingLimit, $"quota[{i}].borrowingLimit") ?? old.BorrowingLimit,
+            Milli(q.LendingLimit, $"quota[{i}].lendingLimit") ?? old.LendingLimit);
+    }
 
     private static long? Milli(double? gpus, string field) => gpus switch
     {
