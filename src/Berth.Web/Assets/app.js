@@ -377,7 +377,9 @@
       ["Submitted", when(job.created)], ["Admitted", when(job.admittedAt)], ["Started", when(job.startedAt)], ["Finished", when(job.finishedAt)], ["Waited", num(job.waitedSeconds, 0) + " s"],
       ["Pending reason", job.pending ? `${job.pending.code}: ${job.pending.message}` : "–"], ["Queue position", job.queuePosition ?? "–"], ["Expected start", when(job.expectedStart)], ["Message", job.message || "–"]];
     const dl = el("dl", { class: "facts", id: "job-facts" }, facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { "data-fact": k }, v)]));
-    const actions = info.readOnly ? null : el("div", { class: "actions" }, [["Cancel", "DELETE", ""], ["Hold", "POST", "/hold"], ["Release", "POST", "/release"]].map(([label, method, suffix]) =>
+    const final = ["succeeded", "failed", "cancelled"].includes(job.state);
+    const possible = [["Cancel", "DELETE", "", !final], ["Hold", "POST", "/hold", job.state === "pending"], ["Release", "POST", "/release", job.state === "held"]].filter(a => a[3]);
+    const actions = info.readOnly || possible.length === 0 ? null : el("div", { class: "actions" }, possible.map(([label, method, suffix]) =>
       el("button", { type: "button", onclick: async () => {
         try { await api("/jobs/" + encodeURIComponent(job.id) + suffix, { method }); route(); } catch (e) { showMessage(e.message); }
       } }, label)));
