@@ -119,8 +119,20 @@
   }
 
   // ---- overview: cluster over time, queues, cohorts ----
+  // Chart.js (served from /ui like the rest) is fetched the first time a chart is drawn, so other views load without it.
+  let chartLoaded = null;
+  function loadChart() {
+    chartLoaded ??= new Promise(resolve => {
+      const script = el("script", { src: "chart.umd.min.js" });
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", () => { showMessage("Chart.js could not be loaded from this server; the tables below the charts have the same data."); resolve(); });
+      document.head.append(script);
+    });
+    return chartLoaded;
+  }
+
   async function renderOverview() {
-    const [timeline, queues, cohorts] = await Promise.all([api("/timeline"), api("/queues"), api("/cohorts")]);
+    const [timeline, queues, cohorts] = await Promise.all([api("/timeline"), api("/queues"), api("/cohorts"), loadChart()]);
     if (current !== "overview") return;
     const canvas = el("canvas", { role: "img", "aria-label": "GPUs over time: allocated, free, fragmented, idle while allocated, and used; the table below has the same data" });
     const summary = el("p", { class: "summary", id: "timeline-summary" });
@@ -186,9 +198,11 @@
 
   // ---- jobs: filters, virtualised table paged on the server, submit form ----
   async function renderJobs(params) {
+    const filter = { queue: params.get("queue") || "", state: params.get("state") || "", user: params.get("user") || "" };
+    const first = api(JobsTable.query(filter, null));
+    first.catch(() => { /* shown below, once the page is laid out */ });
     const queues = await api("/queues");
     if (current !== "jobs") return;
-    const filter = { queue: params.get("queue") || "", state: params.get("state") || "", user: params.get("user") || "" };
     const queueSelect = el("select", { id: "f-queue", name: "queue" }, el("option", { value: "", text: "any" }), queues.map(q => el("option", { value: q.name, text: q.name })));
     const stateSelect = el("select", { id: "f-state", name: "state" }, el("option", { value: "", text: "any" }), states.map(s => el("option", { value: s, text: s })));
     // A filter from the URL that is not in the lists is kept, so that the API can say what is wrong with it.
@@ -210,7 +224,7 @@
     main.append(section("Jobs", form, count, host));
     if (!info.readOnly) main.append(submitCard(queues));
     jobsTable = new JobsTable(host, count, filter);
-    await jobsTable.load();
+    jobsTable.show(await first);
   }
 
   class JobsTable {
@@ -224,14 +238,14 @@
       host.addEventListener("scroll", this.onScroll);
       host.addEventListener("keydown", e => this.key(e));
     }
-    query(after) {
+    static query(filter, after) {
       const q = new URLSearchParams({ limit: String(pageSize) });
-      for (const k of ["queue", "state", "user"]) if (this.filter[k]) q.set(k, this.filter[k]);
+      for (const k of ["queue", "state", "user"]) if (filter[k]) q.set(k, filter[k]);
       if (after) q.set("after", after);
       return "/jobs?" + q;
     }
-    async load() {
-      const page = await api(this.query(null));
+    query(after) { return JobsTable.query(this.filter, after); }
+    show(page) {
       this.pages = [{ after: null, items: page.items }];
       this.next = page.next; this.total = page.total;
       this.flatten(); this.render();
