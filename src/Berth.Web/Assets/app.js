@@ -231,7 +231,7 @@
     constructor(host, count, filter) {
       this.host = host; this.count = count; this.filter = filter;
       this.pages = []; this.total = 0; this.rows = []; this.next = undefined; this.loading = null;
-      this.head = el("div", { class: "vt-head", role: "row" }, ["id", "name", "queue", "user", "state", "GPUs", "pending reason (or last message)", "position", "expected start"].map(h => el("span", { role: "columnheader", text: h })));
+      this.head = el("div", { class: "vt-head", role: "row" }, ["id", "name", "queue", "user", "state", "GPUs", "reason or message", "position", "expected start"].map(h => el("span", { role: "columnheader", text: h })));
       this.body = el("div", { class: "vt-body", role: "rowgroup" });
       host.append(this.head, this.body);
       this.onScroll = () => this.render();
