@@ -439,14 +439,31 @@
     }
   }
 
+  // Redraws after changes: soon (250 ms after the last of a burst), but a whole view at most every 2 s, keeping the
+  // keyboard focus where it was (on the same GPU, job or link) so that live updates do not throw a keyboard user out.
+  let lastRedraw = 0;
   function changed(change) {
     document.body.dataset.lastChange = `${change.job} ${change.state}`;
     clearTimeout(refreshTimer);
+    const wait = current === "jobs" ? 250 : Math.max(250, lastRedraw + 2000 - Date.now());
     refreshTimer = setTimeout(() => {
+      lastRedraw = Date.now();
       if (current === "jobs" && jobsTable) jobsTable.refresh().catch(e => showMessage(e.message));
-      else if (current === "job" && location.hash.includes("/jobs/" + encodeURIComponent(change.job))) route();
-      else if (current === "overview" || current === "nodes") route();
-    }, 250);
+      else if (current === "job" && location.hash.includes("/jobs/" + encodeURIComponent(change.job))) redraw();
+      else if (current === "overview" || current === "nodes") redraw();
+    }, wait);
+  }
+
+  async function redraw() {
+    const focused = document.activeElement;
+    const key = focused && main.contains(focused)
+      ? ["data-gpu", "data-id", "href", "id"].map(a => [a, focused.getAttribute(a)]).find(([, v]) => v)
+      : null;
+    await route();
+    if (key) {
+      const again = main.querySelector(`[${key[0]}="${CSS.escape(key[1])}"]`);
+      if (again) again.focus({ preventScroll: true });
+    }
   }
 
   async function start() {
