@@ -147,6 +147,10 @@ public sealed class DashboardTests(BrowserFixture browser)
         var bad = await OpenAsync(server, "/", token: "not-a-token");
         await ExpectContains(bad, "#token-why", "The API refused the token: the token is not known to this server");
         Assert.True(await bad.IsVisibleAsync("#token-form"));
+        await bad.FillAsync("#token-input", server.AdminToken);
+        await bad.ClickAsync("#token-form button[type=submit]");
+        await bad.Locator("#timeline-summary").WaitForAsync(new() { Timeout = Wait });
+        Assert.False(await bad.IsVisibleAsync("#token-form"));
         await bad.CloseAsync();
         Assert.Equal(1, server.Server.Store.Count);
     }
