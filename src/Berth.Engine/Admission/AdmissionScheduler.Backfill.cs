@@ -146,7 +146,7 @@ public sealed partial class AdmissionScheduler
                     }
                 }
 
-                if (request.GpuMilli > _flavorFreeGpu[f] || WholeGpuPodsThatFit(pods, full, _flavorNodes[f]) < full.Sum())
+                if (request.GpuMilli > _flavorFreeGpu[f] || _room.WholeGpuPodsThatFit(pods, full, _flavorNodes[f]) < full.Sum())
                 {
                     continue;
                 }

@@ -45,7 +45,7 @@ public sealed partial class AdmissionScheduler
         }
 
         var pods = PodsFor(w, f);
-        if (WholeGpuPodsThatFitWithout(pods, counts, AllowedNodes(w, f, now, out _), movers) < total)
+        if (_room.WholeGpuPodsThatFitWithout(pods, counts, AllowedNodes(w, f, now, out _), movers) < total)
         {
             return false;
         }
@@ -79,7 +79,7 @@ public sealed partial class AdmissionScheduler
 
             // The trial's own bound on the nodes it may use (those fewer than the flavor's when others' reservation
             // keeps it off some): past it, a trial is made; short of it, the trial would stop there.
-            if (WholeGpuPodsThatFit(pods, counts, AllowedNodes(w, f, now, out _)) < total)
+            if (_room.WholeGpuPodsThatFit(pods, counts, AllowedNodes(w, f, now, out _)) < total)
             {
                 continue;
             }

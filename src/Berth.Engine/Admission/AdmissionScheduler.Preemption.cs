@@ -130,7 +130,7 @@ public sealed partial class AdmissionScheduler
         var total = trial.Total;
 
         // The placement trial's whole-GPU bound, followed as victims leave instead of counted anew after each.
-        FollowRoom(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _));
+        _room.FollowRoom(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _));
         foreach (var (v, strategy) in _victims.AsSpan(0, count))
         {
             if (!strategy.MayTake(context, v))
@@ -152,13 +152,13 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
-            ReleaseFollowingRoom(v);
+            _room.ReleaseFollowingRoom(v);
             trial.Chosen.Add((v, strategy));
             chosenPerQueue[v.QueueIndex]++;
             trial.KeepingWithinNominal += strategy.KeepsPreemptorWithinNominal ? 1 : 0;
 
             // As Satisfied(), its cheap refusals first: quota, GPU in total, whole GPUs; then the trial.
-            if (QuotaFits(w, q, f, request) && request.GpuMilli <= _flavorFreeGpu[f] && RoomFitting() >= total
+            if (QuotaFits(w, q, f, request) && request.GpuMilli <= _flavorFreeGpu[f] && _room.RoomFitting() >= total
                 && TryPlaceGang(w, f, counts, now, keep: false, out _) && (trial.KeepingWithinNominal == 0 || !Borrows(q, f, request)))
             {
                 fits = true;
@@ -313,7 +313,7 @@ public sealed partial class AdmissionScheduler
             total += c;
         }
 
-        return WholeGpuPodsThatFitWithout(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
+        return _room.WholeGpuPodsThatFitWithout(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
     }
 
     /// <summary>
@@ -334,7 +334,7 @@ public sealed partial class AdmissionScheduler
             total += c;
         }
 
-        return WholeGpuPodsThatFit(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _)) >= total
+        return _room.WholeGpuPodsThatFit(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _)) >= total
             && TryPlaceGang(w, f, counts, now, keep: false, out _);
     }
 

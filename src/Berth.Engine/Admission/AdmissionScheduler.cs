@@ -47,6 +47,7 @@ public sealed partial class AdmissionScheduler
     private readonly List<WorkloadState>[] _admittedByFlavor;
     private readonly List<AdmissionEvent> _events = [];
     private readonly AdmissionStatement _statement;
+    private readonly GangRoom _room;
     private readonly List<PodPlacement> _scratch = [];
     private long _sequence;
     private long _generation;
@@ -98,6 +99,7 @@ public sealed partial class AdmissionScheduler
         _admittedByFlavor = _flavors.Select(_ => new List<WorkloadState>()).ToArray();
         _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
         _statement = new AdmissionStatement(this);
+        _room = new GangRoom(_cluster, _statement);
         _unreserved = new int[_flavors.Length][];
         _heldIdleByQueue = new long[_queues.Length];
         _snapshot = new WorkloadState[_queues.Length][];
@@ -648,7 +650,7 @@ public sealed partial class AdmissionScheduler
         if (demand > _flavorFreeGpu[f])
         {
             // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
-            var some = total > 1 && WholeGpuPodsThatFit(PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
+            var some = total > 1 && _room.WholeGpuPodsThatFit(PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
             reason = new PendingReason(some ? PendingReasonCode.GangIncomplete : PendingReasonCode.NoNodeFits, $"flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, _flavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}{(some ? "; some of its pods would fit, but a gang is placed whole or not at all" : string.Empty)}")
             {
                 Flavor = _flavors[f].Name,
@@ -661,7 +663,7 @@ public sealed partial class AdmissionScheduler
         }
 
         var pods = PodsFor(w, f);
-        var fitting = WholeGpuPodsThatFit(pods, counts, nodes);
+        var fitting = _room.WholeGpuPodsThatFit(pods, counts, nodes);
         if (fitting < total)
         {
             reason = reservedAway
@@ -730,42 +732,6 @@ public sealed partial class AdmissionScheduler
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// A bound far cheaper than trying: how many of the gang's pods the free whole GPUs could hold, counting
-    /// each pod set of whole-GPU pods on its own against node-sized pieces of fully free GPUs (CPU and memory
-    /// not counted; sharing and CPU-only pods counted as fitting). Fewer than all means the gang cannot be placed.
-    /// </summary>
-    private int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes) => WholeGpuPodsThatFit(pods, counts, nodes, _cluster.FullyFreeGpus);
-
-    /// <summary>As <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/>, with the fully free GPUs per node given.</summary>
-    private static int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes, int[] fullyFree)
-    {
-        var fitting = 0;
-        for (var s = 0; s < counts.Length; s++)
-        {
-            var k = pods[s].GpuCount;
-            if (k == 0 || pods[s].GpuMilli < Limits.GpuMilliPerGpu)
-            {
-                fitting += counts[s];
-                continue;
-            }
-
-            var fits = 0;
-            foreach (var n in nodes)
-            {
-                fits += fullyFree[n] / k;
-                if (fits >= counts[s])
-                {
-                    break;
-                }
-            }
-
-            fitting += Math.Min(fits, counts[s]);
-        }
-
-        return fitting;
     }
 
     /// <summary>Commits the placements in <see cref="_scratch"/> as the admission of <paramref name="w"/>.</summary>
