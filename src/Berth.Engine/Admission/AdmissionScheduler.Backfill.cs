@@ -12,7 +12,7 @@ public sealed partial class AdmissionScheduler
     private long _reservationGeneration = -1;
 
     /// <summary>The current reservation, if a head is starving.</summary>
-    public Reservation? CurrentReservation => _reservation;
+    public Reservation? CurrentReservation { get => _reservation; internal set => _reservation = value; }
 
     /// <summary>
     /// The expected start of a pending workload: its reservation's start when it holds one, else what
@@ -194,7 +194,7 @@ public sealed partial class AdmissionScheduler
     /// The nodes of flavor <paramref name="f"/> that <paramref name="w"/> may use now: all of them, unless
     /// another workload holds a reservation there and <paramref name="w"/> would not end before it starts.
     /// </summary>
-    private int[] AllowedNodes(WorkloadState w, int f, TimeSpan now, out bool reservedAway)
+    internal int[] AllowedNodes(WorkloadState w, int f, TimeSpan now, out bool reservedAway)
     {
         reservedAway = false;
         if (_reservation is not { } r || r.Flavor != f || ReferenceEquals(r.Holder, w) || _unreserved[f] is null)

@@ -13,53 +13,7 @@ namespace Berth.Engine.Admission;
 public sealed partial class AdmissionScheduler
 {
     private long _admittedVersion;
-    private EvictionCandidates?[]? _victimLists;
     private EvictionCandidates?[]? _moverLists;
-
-    /// <summary>
-    /// Step 1 of <see cref="TryPreempt"/>, the part that does not depend on the preemptor: the admitted workloads of
-    /// flavor <paramref name="f"/> that are preemptible, within their queue's disruption budget and past its minimum
-    /// runtime, in the order victims are taken (least work lost, then lowest priority, then most recently started, then id);
-    /// also, per queue, the lowest of them (for <see cref="WouldDisplaceOwn"/>).
-    /// </summary>
-    private EvictionCandidates EligibleVictims(int f, TimeSpan now)
-    {
-        _victimLists ??= new EvictionCandidates?[_flavors.Length];
-        var list = _victimLists[f] ??= new EvictionCandidates(_queues.Length);
-        if (list.IsCurrent(_admittedVersion, _generation, now))
-        {
-            return list;
-        }
-
-        list.Reset(_admittedVersion, _generation, now);
-        foreach (var v in _admittedByFlavor[f])
-        {
-            if (!v.Workload.Preemptible || DisruptionsLeft(v.QueueIndex, now) == 0)
-            {
-                continue;
-            }
-
-            var minRuntime = _queues[v.QueueIndex].MinRuntime;
-            if (now - v.AdmittedAt < minRuntime)
-            {
-                var eligible = v.AdmittedAt + minRuntime;
-                _retryAt = eligible < _retryAt ? eligible : _retryAt;
-                continue;
-            }
-
-            // An idle workload under a PreemptFirst or Reclaim policy goes before every other: its key is below any real loss.
-            list.Add(v, _idlePolicies && IdleGpus.GoesFirst(v, _queues[v.QueueIndex].IdleGpus, now) ? -1 : v.LostSeconds(now) * v.Usage.GpuMilli);
-            ref var lowest = ref list.LowestOwn[v.QueueIndex];
-            if (lowest is not { } c || v.Workload.Priority < c.Workload.Priority
-                || (v.Workload.Priority == c.Workload.Priority && (v.Workload.SubmitTime > c.Workload.SubmitTime || (v.Workload.SubmitTime == c.Workload.SubmitTime && v.Sequence > c.Sequence))))
-            {
-                lowest = v;
-            }
-        }
-
-        list.Sort(VictimOrder.Instance);
-        return list;
-    }
 
     /// <summary>
     /// Step 2 of <see cref="TryConsolidate"/>: the admitted workloads of flavor <paramref name="f"/> that are preemptible,

@@ -1,4 +1,5 @@
 using Berth.Engine.Admission.Actions;
+using Berth.Engine.Admission.Actions.Preempt;
 using Berth.Engine.Fragmentation;
 using Berth.Engine.Framework;
 using Berth.Engine.Policies;
@@ -100,6 +101,7 @@ public sealed partial class AdmissionScheduler
         _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
         _statement = new AdmissionStatement(this);
         _room = new GangRoom(_cluster, _statement);
+        Preemption = new PreemptionSearch(this);
         _unreserved = new int[_flavors.Length][];
         _heldIdleByQueue = new long[_queues.Length];
         _snapshot = new WorkloadState[_queues.Length][];
@@ -130,6 +132,30 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>The statement every trial of the current cycle writes to.</summary>
     internal AdmissionStatement Statement => _statement;
+
+    /// <summary>The preempt action's search (victim lists and scratch kept between attempts).</summary>
+    internal PreemptionSearch Preemption { get; }
+
+    /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
+    internal GangRoom Room => _room;
+
+    /// <summary>Free GPU milli per flavor, kept current as pods are placed and released.</summary>
+    internal long[] FlavorFreeGpu => _flavorFreeGpu;
+
+    /// <summary>The placements of the last gang placed with <c>keep</c> (<see cref="TryPlaceGang"/>), read by <see cref="Admit"/>.</summary>
+    internal List<PodPlacement> Scratch => _scratch;
+
+    /// <summary>Bumped whenever the admitted workloads, their start times or the disruption records change.</summary>
+    internal long AdmittedVersion => _admittedVersion;
+
+    /// <summary>The admitted workloads of flavor <paramref name="f"/>.</summary>
+    internal List<WorkloadState> AdmittedIn(int f) => _admittedByFlavor[f];
+
+    /// <summary>True when some queue has an idle-GPU policy.</summary>
+    internal bool IdlePolicies => _idlePolicies;
+
+    /// <summary>Makes every head retried no later than <paramref name="at"/> (something may change then).</summary>
+    internal void RetryBy(TimeSpan at) => _retryAt = at < _retryAt ? at : _retryAt;
 
     /// <summary>The flavors of queue <paramref name="q"/>, in the queue's order (indexes into <see cref="Flavors"/>).</summary>
     internal int[] FlavorsOf(int q) => _queueFlavors[q];
@@ -640,7 +666,7 @@ public sealed partial class AdmissionScheduler
     /// or nothing. With <paramref name="keep"/> the placements stay in the statement and in
     /// <see cref="_scratch"/>; otherwise they are rolled back.
     /// </summary>
-    private bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null)
+    internal bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null)
     {
         var checkpoint = _statement.Checkpoint();
         _scratch.Clear();
@@ -735,7 +761,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>Commits the placements in <see cref="_scratch"/> as the admission of <paramref name="w"/>.</summary>
-    private void Admit(WorkloadState w, int f, int[] counts, TimeSpan now)
+    internal void Admit(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
         var request = RequestOf(w, counts);
         _statement.AddUsage(w.QueueIndex, f, request);
@@ -794,7 +820,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>Frees an admitted workload's pods and quota and puts it back in its queue (it keeps its submit time).</summary>
-    private void EvictAdmitted(WorkloadState w, string reason, string? by, string detail)
+    internal void EvictAdmitted(WorkloadState w, string reason, string? by, string detail)
     {
         var pods = w.Placements.Count;
         var gpu = w.Usage.GpuMilli;
@@ -927,7 +953,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>The workload's pods for flavor <paramref name="f"/>: named, with the flavor's tolerations added.</summary>
-    private Pod[] PodsFor(WorkloadState w, int f)
+    internal Pod[] PodsFor(WorkloadState w, int f)
     {
         w.FlavorPods ??= new Pod[_flavors.Length][];
         return w.FlavorPods[f] ??= w.Workload.PodSets.Select(s => s.Template with
