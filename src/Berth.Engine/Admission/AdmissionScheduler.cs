@@ -1,4 +1,5 @@
 using Berth.Engine.Admission.Actions;
+using Berth.Engine.Admission.Actions.Consolidate;
 using Berth.Engine.Admission.Actions.Preempt;
 using Berth.Engine.Fragmentation;
 using Berth.Engine.Framework;
@@ -51,6 +52,7 @@ public sealed partial class AdmissionScheduler
     private readonly GangRoom _room;
     private readonly List<PodPlacement> _scratch = [];
     private long _sequence;
+    private long _admittedVersion;
     private long _generation;
     private TimeSpan _retryAt = TimeSpan.MaxValue;
     private long _heldIdleGpuMilli;
@@ -65,6 +67,9 @@ public sealed partial class AdmissionScheduler
     private readonly HeadOrder _order;
     private readonly HeadWakes _heads;
     private readonly QueueParking _parking;
+
+    /// <summary>The most running workloads one consolidation may move.</summary>
+    public const int MaxMovedPerConsolidation = 8;
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
     {
@@ -102,6 +107,7 @@ public sealed partial class AdmissionScheduler
         _statement = new AdmissionStatement(this);
         _room = new GangRoom(_cluster, _statement);
         Preemption = new PreemptionSearch(this);
+        Consolidation = new ConsolidationSearch(this);
         _unreserved = new int[_flavors.Length][];
         _heldIdleByQueue = new long[_queues.Length];
         _snapshot = new WorkloadState[_queues.Length][];
@@ -135,6 +141,18 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>The preempt action's search (victim lists and scratch kept between attempts).</summary>
     internal PreemptionSearch Preemption { get; }
+
+    /// <summary>The consolidate action's search (mover lists and scratch kept between attempts).</summary>
+    internal ConsolidationSearch Consolidation { get; }
+
+    /// <summary>The placement engine (reserve, unreserve, place).</summary>
+    internal Placer Placer => _placer;
+
+    /// <summary>The nodes of flavor <paramref name="f"/>.</summary>
+    internal int[] NodesOf(int f) => _flavorNodes[f];
+
+    /// <summary>Marks a change of the admitted workloads or their start times made outside <see cref="Admit"/> (a move).</summary>
+    internal void AdmittedChanged() => _admittedVersion++;
 
     /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
     internal GangRoom Room => _room;
@@ -1081,7 +1099,7 @@ public sealed partial class AdmissionScheduler
         }
     }
 
-    private void Emit(AdmissionEvent e) => _events.Add(e);
+    internal void Emit(AdmissionEvent e) => _events.Add(e);
 
     private TimeSpan? ComputeWakeUp(TimeSpan now)
     {
