@@ -21,8 +21,8 @@ public sealed partial class AdmissionScheduler
     {
         var now = Now;
         var checkpoint = _statement.Checkpoint();
-        var reservation = _reservation;
-        _reservation = null;
+        var reservation = _reservation.Current;
+        _reservation.Current = null;
         _whatIf = true;
         var result = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         try
@@ -103,7 +103,7 @@ public sealed partial class AdmissionScheduler
         {
             _statement.RollbackTo(checkpoint);
             _whatIf = false;
-            _reservation = reservation;
+            _reservation.Current = reservation;
             _scratch.Clear();
         }
 

@@ -60,7 +60,7 @@ public sealed partial class AdmissionScheduler
     private void KeepQuotaFailure(WorkloadState w, AdmissionAttempt attempt, PendingReason reason)
     {
         var reusable = Options.Incremental && attempt.Reason is not null && !attempt.PlacementReasonSeen && !w.Workload.IsElastic
-            && _quotaFailureFinal[w.QueueIndex] && !ReferenceEquals(_reservation?.Holder, w);
+            && _quotaFailureFinal[w.QueueIndex] && !ReferenceEquals(_reservation.Current?.Holder, w);
         w.QuotaFailure = reusable ? reason : null;
         w.QuotaFailureVersion = Quotas.Version(w.QueueIndex);
     }
@@ -68,11 +68,11 @@ public sealed partial class AdmissionScheduler
     /// <summary>Records why <paramref name="w"/> failed in the floors (see <see cref="FailureFloors"/>).</summary>
     private void RememberFailure(WorkloadState w, bool placementTried)
     {
-        if (_floors.Remember(w, placementTried, _generation, _reservation is null))
+        if (_floors.Remember(w, placementTried, _generation, _reservation.Current is null))
         {
             _parking.UnparkAll(); // a parked walk may skip differently from here on
         }
     }
 
-    private bool IsDominated(WorkloadState w) => _floors.IsDominated(w, _generation, _reservation is null);
+    private bool IsDominated(WorkloadState w) => _floors.IsDominated(w, _generation, _reservation.Current is null);
 }

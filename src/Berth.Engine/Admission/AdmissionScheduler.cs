@@ -1,4 +1,5 @@
 using Berth.Engine.Admission.Actions;
+using Berth.Engine.Admission.Actions.Backfill;
 using Berth.Engine.Admission.Actions.Consolidate;
 using Berth.Engine.Admission.Actions.Preempt;
 using Berth.Engine.Fragmentation;
@@ -50,6 +51,7 @@ public sealed partial class AdmissionScheduler
     private readonly List<AdmissionEvent> _events = [];
     private readonly AdmissionStatement _statement;
     private readonly GangRoom _room;
+    private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
     private long _sequence;
     private long _admittedVersion;
@@ -107,8 +109,8 @@ public sealed partial class AdmissionScheduler
         _statement = new AdmissionStatement(this);
         _room = new GangRoom(_cluster, _statement);
         Preemption = new PreemptionSearch(this);
+        _reservation = new BackfillReservation(this);
         Consolidation = new ConsolidationSearch(this);
-        _unreserved = new int[_flavors.Length][];
         _heldIdleByQueue = new long[_queues.Length];
         _snapshot = new WorkloadState[_queues.Length][];
         _cursor = new int[_queues.Length];
@@ -153,6 +155,38 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>Marks a change of the admitted workloads or their start times made outside <see cref="Admit"/> (a move).</summary>
     internal void AdmittedChanged() => _admittedVersion++;
+
+    /// <summary>The pending workloads of queue <paramref name="q"/>, in queue order.</summary>
+    internal SortedSet<WorkloadState> PendingIn(int q) => _pending[q];
+
+    /// <summary>Starts or keeps the backfill reservation for the starving head (the backfill action, each round).</summary>
+    internal void UpdateReservation(TimeSpan now) => _reservation.Update(now);
+
+    /// <summary>The nodes of flavor <paramref name="f"/> that <paramref name="w"/> may use now (see <see cref="BackfillReservation.AllowedNodes"/>).</summary>
+    internal int[] AllowedNodes(WorkloadState w, int f, TimeSpan now, out bool reservedAway) => _reservation.AllowedNodes(w, f, now, out reservedAway);
+
+    /// <summary>The current reservation, if a head is starving.</summary>
+    public Reservation? CurrentReservation { get => _reservation.Current; internal set => _reservation.Current = value; }
+
+    /// <summary>
+    /// The expected start of a pending workload: its reservation's start when it holds one, else what
+    /// <see cref="EstimateStarts"/> computes (null when nothing can be promised). Changes nothing.
+    /// </summary>
+    public TimeSpan? EstimateStart(string id)
+    {
+        var w = _workloads.GetValueOrDefault(id);
+        if (w is null || w.Phase != WorkloadPhase.Pending)
+        {
+            return null;
+        }
+
+        if (ReferenceEquals(_reservation.Current?.Holder, w))
+        {
+            return _reservation.Current!.Start;
+        }
+
+        return EstimateStarts().TryGetValue(id, out var start) ? start : null;
+    }
 
     /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
     internal GangRoom Room => _room;
@@ -537,7 +571,7 @@ public sealed partial class AdmissionScheduler
 
         if (!strict && Options.Incremental)
         {
-            return _floors.Walk(q, _snapshot[q], ref _cursor[q], now, _generation, _reservation is null, _marksNeeded, _parking); // by shape ids
+            return _floors.Walk(q, _snapshot[q], ref _cursor[q], now, _generation, _reservation.Current is null, _marksNeeded, _parking); // by shape ids
         }
 
         var list = _snapshot[q];
@@ -592,7 +626,7 @@ public sealed partial class AdmissionScheduler
     internal int CompareCandidates(double keyA, WorkloadState a, double keyB, WorkloadState b) => _order.Compare(keyA, a, keyB, b);
 
     /// <summary>The holder of the backfill reservation, if any (it goes first in step 4).</summary>
-    internal WorkloadState? ReservationHolder => _reservation?.Holder;
+    internal WorkloadState? ReservationHolder => _reservation.Current?.Holder;
 
     /// <summary>The configured usage half-life (null: no usage history in the order).</summary>
     internal TimeSpan? UsageHalfLife => _config.UsageHalfLife;
@@ -620,7 +654,7 @@ public sealed partial class AdmissionScheduler
         }
 
         var reason = attempt.Reason ?? new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it");
-        if (ReferenceEquals(_reservation?.Holder, w) && reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete)
+        if (ReferenceEquals(_reservation.Current?.Holder, w) && reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete)
         {
             // Still waiting for its reserved nodes: that stays its reason until it starts or the reservation ends.
             reason = w.Reason.Code == PendingReasonCode.WaitingForReservation ? w.Reason : reason;
@@ -711,7 +745,7 @@ public sealed partial class AdmissionScheduler
         if (fitting < total)
         {
             reason = reservedAway
-                ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation!.Holder.Id} from {_reservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
+                ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation.Current!.Holder.Id} from {_reservation.Current.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
                 : fitting == 0
                     ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {_flavors[f].Name} has the whole free GPUs a pod of {pods[0].Name} needs") { Flavor = _flavors[f].Name, Unblock = "running workloads finish or are preempted" }
                     : new PendingReason(PendingReasonCode.GangIncomplete, $"at most {fitting} of {total} pods fit in flavor {_flavors[f].Name} by free whole GPUs; the gang is placed whole or not at all") { Flavor = _flavors[f].Name, Requested = total, Available = fitting, Unblock = "enough nodes free for every pod at once" };
@@ -754,7 +788,7 @@ public sealed partial class AdmissionScheduler
                     _scratch.Clear();
                     var diagnosis = result.Diagnosis?.ToString() ?? "no node fits";
                     reason = reservedAway
-                        ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation!.Holder.Id} from {_reservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
+                        ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation.Current!.Holder.Id} from {_reservation.Current.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
                         : placed == 0
                             ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {_flavors[f].Name} fits a pod of {pods[s].Name}: {diagnosis}") { Flavor = _flavors[f].Name, Unblock = "running workloads finish or are preempted" }
                             : new PendingReason(PendingReasonCode.GangIncomplete, $"{placed} of {total} pods fit in flavor {_flavors[f].Name}; the gang is placed whole or not at all ({diagnosis})") { Flavor = _flavors[f].Name, Requested = total, Available = placed, Unblock = "enough nodes free for every pod at once" };
@@ -797,9 +831,9 @@ public sealed partial class AdmissionScheduler
         _scratch.Clear();
         _admittedByFlavor[f].Add(w);
         _admittedVersion++;
-        if (ReferenceEquals(_reservation?.Holder, w))
+        if (ReferenceEquals(_reservation.Current?.Holder, w))
         {
-            _reservation = null;
+            _reservation.Current = null;
         }
 
         w.Reason = PendingReason.Queued;
@@ -884,7 +918,7 @@ public sealed partial class AdmissionScheduler
         }
     }
 
-    private void AfterReserve(int node, long gpuMilli)
+    internal void AfterReserve(int node, long gpuMilli)
     {
         foreach (var f in _flavorsOfNode[node])
         {
@@ -1088,7 +1122,7 @@ public sealed partial class AdmissionScheduler
         return true;
     }
 
-    private void SetReason(WorkloadState w, PendingReason reason)
+    internal void SetReason(WorkloadState w, PendingReason reason)
     {
         var changed = w.Reason.Code != reason.Code || !string.Equals(w.Reason.Flavor, reason.Flavor, StringComparison.Ordinal);
         w.Reason = reason;
