@@ -5,8 +5,6 @@ namespace Berth.Engine.Admission;
 // Expected start times (Slurm's `squeue --start`): a what-if run of the future from what is known now.
 public sealed partial class AdmissionScheduler
 {
-    private bool _whatIf;
-
     /// <summary>
     /// The expected start of every pending workload for which one can be computed, from a what-if run
     /// that changes nothing: running workloads end at their expected end (admission + expected run time,
@@ -23,7 +21,7 @@ public sealed partial class AdmissionScheduler
         var checkpoint = _statement.Checkpoint();
         var reservation = _reservation.Current;
         _reservation.Current = null;
-        _whatIf = true;
+        _gangs.WhatIf = true;
         var result = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         try
         {
@@ -102,7 +100,7 @@ public sealed partial class AdmissionScheduler
         finally
         {
             _statement.RollbackTo(checkpoint);
-            _whatIf = false;
+            _gangs.WhatIf = false;
             _reservation.Current = reservation;
             _scratch.Clear();
         }

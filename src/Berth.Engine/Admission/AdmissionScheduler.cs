@@ -51,6 +51,7 @@ public sealed partial class AdmissionScheduler
     private readonly List<AdmissionEvent> _events = [];
     private readonly AdmissionStatement _statement;
     private readonly GangRoom _room;
+    private readonly GangPlacement _gangs;
     private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
     private long _sequence;
@@ -108,6 +109,7 @@ public sealed partial class AdmissionScheduler
         _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
         _statement = new AdmissionStatement(this);
         _room = new GangRoom(_cluster, _statement);
+        _gangs = new GangPlacement(this);
         Preemption = new PreemptionSearch(this);
         _reservation = new BackfillReservation(this);
         Consolidation = new ConsolidationSearch(this);
@@ -713,104 +715,9 @@ public sealed partial class AdmissionScheduler
         return false;
     }
 
-    /// <summary>
-    /// Places every pod of the gang in flavor <paramref name="f"/> (nodes allowed by any reservation), all
-    /// or nothing. With <paramref name="keep"/> the placements stay in the statement and in
-    /// <see cref="_scratch"/>; otherwise they are rolled back.
-    /// </summary>
-    internal bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null)
-    {
-        var checkpoint = _statement.Checkpoint();
-        _scratch.Clear();
-        var total = counts.Sum();
-        var demand = RequestOf(w, counts).GpuMilli;
-        var nodes = AllowedNodes(w, f, now, out var reservedAway);
-        if (demand > _flavorFreeGpu[f])
-        {
-            // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
-            var some = total > 1 && _room.WholeGpuPodsThatFit(PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
-            reason = new PendingReason(some ? PendingReasonCode.GangIncomplete : PendingReasonCode.NoNodeFits, $"flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, _flavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}{(some ? "; some of its pods would fit, but a gang is placed whole or not at all" : string.Empty)}")
-            {
-                Flavor = _flavors[f].Name,
-                Resource = ResourceKind.Gpu,
-                Requested = demand,
-                Available = _flavorFreeGpu[f],
-                Unblock = "running workloads finish or are preempted",
-            };
-            return false;
-        }
-
-        var pods = PodsFor(w, f);
-        var fitting = _room.WholeGpuPodsThatFit(pods, counts, nodes);
-        if (fitting < total)
-        {
-            reason = reservedAway
-                ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation.Current!.Holder.Id} from {_reservation.Current.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
-                : fitting == 0
-                    ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {_flavors[f].Name} has the whole free GPUs a pod of {pods[0].Name} needs") { Flavor = _flavors[f].Name, Unblock = "running workloads finish or are preempted" }
-                    : new PendingReason(PendingReasonCode.GangIncomplete, $"at most {fitting} of {total} pods fit in flavor {_flavors[f].Name} by free whole GPUs; the gang is placed whole or not at all") { Flavor = _flavors[f].Name, Requested = total, Available = fitting, Unblock = "enough nodes free for every pod at once" };
-            return false;
-        }
-
-        for (var s = 0; s < counts.Length; s++)
-        {
-            if (PlaceInPreferredDomain(w, f, s, counts[s], pods[s], nodes))
-            {
-                continue;
-            }
-
-            if (w.Workload.PodSets[s].TopologyKey is { } key)
-            {
-                if (!PlaceInOneDomain(w, f, s, counts[s], pods[s], nodes, key))
-                {
-                    var placed = _scratch.Count;
-                    _statement.RollbackTo(checkpoint);
-                    _scratch.Clear();
-                    reason = new PendingReason(placed == 0 ? PendingReasonCode.NoNodeFits : PendingReasonCode.GangIncomplete,
-                        $"no {key} domain of flavor {_flavors[f].Name} has room for the {counts[s]} pods of {pods[s].Name} together")
-                    {
-                        Flavor = _flavors[f].Name,
-                        Unblock = $"enough free capacity inside one {key} domain",
-                    };
-                    return false;
-                }
-
-                continue;
-            }
-
-            for (var i = 0; i < counts[s]; i++)
-            {
-                var result = _whatIf ? _placer.PlaceUncounted(pods[s], nodes) : _placer.Place(pods[s], nodes);
-                if (!result.Placed)
-                {
-                    var placed = _scratch.Count;
-                    _statement.RollbackTo(checkpoint);
-                    _scratch.Clear();
-                    var diagnosis = result.Diagnosis?.ToString() ?? "no node fits";
-                    reason = reservedAway
-                        ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation.Current!.Holder.Id} from {_reservation.Current.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
-                        : placed == 0
-                            ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {_flavors[f].Name} fits a pod of {pods[s].Name}: {diagnosis}") { Flavor = _flavors[f].Name, Unblock = "running workloads finish or are preempted" }
-                            : new PendingReason(PendingReasonCode.GangIncomplete, $"{placed} of {total} pods fit in flavor {_flavors[f].Name}; the gang is placed whole or not at all ({diagnosis})") { Flavor = _flavors[f].Name, Requested = total, Available = placed, Unblock = "enough nodes free for every pod at once" };
-                    return false;
-                }
-
-                AfterReserve(result.NodeIndex, pods[s].GpuDemandMilli);
-                _statement.Placed(pods[s], result.NodeIndex, result.GpuMask);
-                _scratch.Add(new PodPlacement(s, pods[s], result.NodeIndex, result.GpuMask));
-                usedNodes?.Add(result.NodeIndex);
-            }
-        }
-
-        reason = PendingReason.Queued;
-        if (!keep)
-        {
-            _statement.RollbackTo(checkpoint);
-            _scratch.Clear();
-        }
-
-        return true;
-    }
+    /// <summary>Places every pod of the gang, all or nothing (see <see cref="GangPlacement.TryPlace"/>).</summary>
+    internal bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null) =>
+        _gangs.TryPlace(w, f, counts, now, keep, out reason, usedNodes);
 
     /// <summary>Commits the placements in <see cref="_scratch"/> as the admission of <paramref name="w"/>.</summary>
     internal void Admit(WorkloadState w, int f, int[] counts, TimeSpan now)
@@ -1063,7 +970,7 @@ public sealed partial class AdmissionScheduler
             if (w.Workload.PodSets[s].TopologyKey is { } key)
             {
                 var need = pods[s].GpuDemandMilli * w.Workload.PodSets[s].MinCount;
-                if (!DomainsOf(f, key).Any(d => d.Nodes.Sum(n => (long)_cluster.Nodes[n].GpuCount * Limits.GpuMilliPerGpu) >= need))
+                if (!_gangs.DomainsOf(f, key).Any(d => d.Nodes.Sum(n => (long)_cluster.Nodes[n].GpuCount * Limits.GpuMilliPerGpu) >= need))
                 {
                     return $"no {key} domain of flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, need)} for the pods of {pods[s].Name} together";
                 }
