@@ -52,6 +52,8 @@ public sealed partial class AdmissionScheduler
     private readonly AdmissionStatement _statement;
     private readonly GangRoom _room;
     private readonly GangPlacement _gangs;
+    private readonly QuotaFit _quota;
+    private readonly Feasibility _feasibility;
     private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
     private long _sequence;
@@ -110,6 +112,8 @@ public sealed partial class AdmissionScheduler
         _statement = new AdmissionStatement(this);
         _room = new GangRoom(_cluster, _statement);
         _gangs = new GangPlacement(this);
+        _quota = new QuotaFit(this);
+        _feasibility = new Feasibility(this);
         Preemption = new PreemptionSearch(this);
         _reservation = new BackfillReservation(this);
         Consolidation = new ConsolidationSearch(this);
@@ -190,6 +194,12 @@ public sealed partial class AdmissionScheduler
         return EstimateStarts().TryGetValue(id, out var start) ? start : null;
     }
 
+    /// <summary>Gang placement and topology domains.</summary>
+    internal GangPlacement Gangs => _gangs;
+
+    /// <summary>Total GPU milli of flavor <paramref name="f"/>'s nodes.</summary>
+    internal long FlavorCapacityGpu(int f) => _flavorCapacityGpu[f];
+
     /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
     internal GangRoom Room => _room;
 
@@ -265,7 +275,7 @@ public sealed partial class AdmissionScheduler
         var state = new WorkloadState(workload, queue, _sequence++) { PendingSince = Now };
         _workloads[workload.Id] = state;
         Emit(new AdmissionEvent(Now, AdmissionEventKind.Submitted, workload.Id, workload.Queue));
-        if (NeverFits(state) is { } why)
+        if (_feasibility.NeverFits(state) is { } why)
         {
             state.Phase = WorkloadPhase.Failed;
             SetReason(state, why);
@@ -833,71 +843,16 @@ public sealed partial class AdmissionScheduler
         }
     }
 
-    /// <summary>Null when the request fits the queue's quota in the flavor now (non-preemptible work: its nominal quota); otherwise why not.</summary>
-    internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible)
-    {
-        if (!Options.Gangs)
-        {
-            return null;
-        }
 
-        for (var k = 0; k < Resources.KindCount; k++)
-        {
-            var kind = (ResourceKind)k;
-            var amount = request[kind];
-            if (amount <= 0 || !Quotas.IsLimited(q, f, kind))
-            {
-                continue;
-            }
 
-            var available = Quotas.Available(q, f, kind);
-            if (amount <= available)
-            {
-                continue;
-            }
+    /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not (<see cref="QuotaFit.Check"/>).</summary>
+    internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible) => _quota.Check(q, f, request, preemptible);
 
-            var name = _queues[q].Name;
-            var flavor = _flavors[f].Name;
-            var withoutLimit = Quotas.AvailableIgnoringBorrowingLimit(q, f, kind);
-            if (amount <= withoutLimit)
-            {
-                return new PendingReason(PendingReasonCode.BorrowingLimitReached, $"queue {name} may take {Resources.Format(kind, available)} more in flavor {flavor} (borrowing limit {Resources.Format(kind, Quotas.BorrowingLimit(q, f, kind) ?? 0)}); it needs {Resources.Format(kind, amount)}")
-                {
-                    Flavor = flavor,
-                    Resource = kind,
-                    Requested = amount,
-                    Available = available,
-                    Unblock = $"queue {name}'s own workloads finish, or a higher borrowing limit",
-                };
-            }
+    /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/>.</summary>
+    internal bool Borrows(int q, int f, Resources request) => _quota.Borrows(q, f, request);
 
-            return new PendingReason(PendingReasonCode.QuotaExceeded, $"queue {name} has {Resources.Format(kind, available)} of quota left in flavor {flavor} (nominal {Resources.Format(kind, Quotas.Nominal(q, f, kind))}, borrowing included); it needs {Resources.Format(kind, amount)}")
-            {
-                Flavor = flavor,
-                Resource = kind,
-                Requested = amount,
-                Available = available,
-                Unblock = $"{Resources.Format(kind, amount - available)} of quota frees in queue {name} or its cohort",
-            };
-        }
-
-        return preemptible ? null : NonPreemptibleQuota.Check(Quotas, q, f, request, _queues[q].Name, _flavors[f].Name);
-    }
-
-    /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/> in some limited resource.</summary>
-    internal bool Borrows(int q, int f, Resources request)
-    {
-        for (var k = 0; k < Resources.KindCount; k++)
-        {
-            var kind = (ResourceKind)k;
-            if (request[kind] > 0 && Quotas.IsLimited(q, f, kind) && Quotas.Usage(q, f, kind) + request[kind] > Quotas.Nominal(q, f, kind))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>False when <paramref name="w"/> could never be admitted in flavor <paramref name="f"/>, even on an empty cluster (worked out once).</summary>
+    internal bool CouldEverFit(WorkloadState w, int f) => _feasibility.CouldEverFit(w, f);
 
     internal static Resources RequestOf(WorkloadState w, int[] counts)
     {
@@ -923,111 +878,9 @@ public sealed partial class AdmissionScheduler
         }).ToArray();
     }
 
-    internal bool CouldEverFit(WorkloadState w, int f)
-    {
-        w.EverFits ??= new bool?[_flavors.Length];
-        return w.EverFits[f] ??= NeverFitsIn(w, f) is null;
-    }
 
-    /// <summary>Null when the workload could be admitted in flavor <paramref name="f"/> on an empty cluster; otherwise why not.</summary>
-    private string? NeverFitsIn(WorkloadState w, int f)
-    {
-        var min = w.Workload.PodSets.Select(s => s.MinCount).ToArray();
-        var request = RequestOf(w, min);
-        if (Options.Gangs)
-        {
-            for (var k = 0; k < Resources.KindCount; k++)
-            {
-                var kind = (ResourceKind)k;
-                if (request[kind] > 0 && Quotas.IsLimited(w.QueueIndex, f, kind) && request[kind] > Quotas.Ceiling(w.QueueIndex, f, kind))
-                {
-                    return $"it needs {Resources.Format(kind, request[kind])} in flavor {_flavors[f].Name}, more than queue {w.Workload.Queue} could ever hold there ({Resources.Format(kind, Quotas.Ceiling(w.QueueIndex, f, kind))} with all it may borrow)";
-                }
-            }
 
-            if (!w.Workload.Preemptible && NonPreemptibleQuota.NeverFits(Quotas, w.QueueIndex, f, request, w.Workload.Queue, _flavors[f].Name) is { } overNominal)
-            {
-                return overNominal;
-            }
-        }
 
-        if (request.GpuMilli > _flavorCapacityGpu[f])
-        {
-            return $"it needs {Resources.Format(ResourceKind.Gpu, request.GpuMilli)}, more than the {Resources.Format(ResourceKind.Gpu, _flavorCapacityGpu[f])} of flavor {_flavors[f].Name}";
-        }
-
-        var pods = PodsFor(w, f);
-        foreach (var pod in pods)
-        {
-            if (!_flavorNodes[f].Any(n => FitsEmpty(pod, _cluster.Nodes[n])))
-            {
-                return $"no node of flavor {_flavors[f].Name} could host pod {pod.Name} even when empty";
-            }
-        }
-
-        for (var s = 0; s < pods.Length; s++)
-        {
-            if (w.Workload.PodSets[s].TopologyKey is { } key)
-            {
-                var need = pods[s].GpuDemandMilli * w.Workload.PodSets[s].MinCount;
-                if (!_gangs.DomainsOf(f, key).Any(d => d.Nodes.Sum(n => (long)_cluster.Nodes[n].GpuCount * Limits.GpuMilliPerGpu) >= need))
-                {
-                    return $"no {key} domain of flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, need)} for the pods of {pods[s].Name} together";
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private PendingReason? NeverFits(WorkloadState w)
-    {
-        var reasons = new List<string>();
-        foreach (var f in _queueFlavors[w.QueueIndex])
-        {
-            if (NeverFitsIn(w, f) is { } why)
-            {
-                reasons.Add(why);
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return new PendingReason(PendingReasonCode.NeverFits, string.Join("; ", reasons)) { Unblock = "a smaller request, more quota, or nodes that can hold it" };
-    }
-
-    private static bool FitsEmpty(Pod pod, Node node)
-    {
-        if (pod.CpuMilli > node.CpuMilli || pod.MemoryMiB > node.MemoryMiB || pod.GpuCount > node.GpuCount)
-        {
-            return false;
-        }
-
-        if (pod.GpuCount > 0 && pod.AllowedGpuModels.Count > 0 && !pod.AllowedGpuModels.Contains(node.GpuModel ?? string.Empty, StringComparer.Ordinal))
-        {
-            return false;
-        }
-
-        foreach (var (key, value) in pod.NodeSelector)
-        {
-            if (!node.Labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        foreach (var taint in node.Taints)
-        {
-            if (taint.Effect != TaintEffect.PreferNoSchedule && !pod.Tolerations.Any(t => t.Tolerates(taint)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     internal void SetReason(WorkloadState w, PendingReason reason)
     {
