@@ -200,6 +200,9 @@ public sealed partial class AdmissionScheduler
     /// <summary>Total GPU milli of flavor <paramref name="f"/>'s nodes.</summary>
     internal long FlavorCapacityGpu(int f) => _flavorCapacityGpu[f];
 
+    /// <summary>Every workload known, in no particular order (callers that decide sort first).</summary>
+    internal IEnumerable<WorkloadState> Known => _workloads.Values;
+
     /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
     internal GangRoom Room => _room;
 
@@ -245,6 +248,19 @@ public sealed partial class AdmissionScheduler
     public IEnumerable<WorkloadState> Workloads => _workloads.Values.OrderBy(w => w.Sequence);
 
     public int PendingCount(int queue) => _pending[queue].Count;
+
+    /// <summary>
+    /// The expected start of every pending workload for which one can be computed, from a what-if run
+    /// that changes nothing: running workloads end at their expected end (admission + expected run time,
+    /// else max run time; without either they never end in the what-if); at now and at each such end, the
+    /// pending workloads are admitted in queue order (priority, submit time; a StrictFIFO queue in strict
+    /// order; held queues and backoff left out) where quota and a whole-gang placement allow, and those then
+    /// end at their own expected end. No arrivals and no preemption are assumed, so an estimate is what the
+    /// current state promises, not a guarantee. Workloads that never fit in the what-if get no estimate.
+    /// At most <paramref name="steps"/> future ends are visited.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan> EstimateStarts(int steps = 10_000) =>
+        new StartEstimates(this).Run(steps);
 
     /// <summary>Takes the events since the last call, in order.</summary>
     public IReadOnlyList<AdmissionEvent> DrainEvents()
