@@ -53,6 +53,7 @@ public sealed partial class AdmissionScheduler
     private readonly GangRoom _room;
     private readonly GangPlacement _gangs;
     private readonly QuotaFit _quota;
+    private readonly QueueUsageHistory _usage;
     private readonly Feasibility _feasibility;
     private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
@@ -75,6 +76,13 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>The most running workloads one consolidation may move.</summary>
     public const int MaxMovedPerConsolidation = 8;
+
+    /// <summary>
+    /// A usage history below this counts as none in the fair-share order, so that an old history fades out
+    /// completely (a history of 1 within 20 half-lives of the queue's last borrowing) and the order falls back
+    /// to the plain tie-break instead of being decided by a remainder far below any real difference in share.
+    /// </summary>
+    public const double NegligibleUsageHistory = 1e-6;
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
     {
@@ -123,9 +131,7 @@ public sealed partial class AdmissionScheduler
         _queueVersion = new long[_queues.Length];
         _snapshotVersion = new long[_queues.Length];
         Array.Fill(_snapshotVersion, -1);
-        _history = new double[_queues.Length];
-        _historyShare = new double[_queues.Length];
-        _historyAt = new TimeSpan[_queues.Length];
+        _usage = new QueueUsageHistory(Quotas, configuration.UsageHalfLife, _queues.Length);
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
         _starvationMatters = _actions.Any(a => a.StarvationMatters);
         _floors = new FailureFloors(_queueFlavors);
@@ -262,6 +268,16 @@ public sealed partial class AdmissionScheduler
     public IReadOnlyDictionary<string, TimeSpan> EstimateStarts(int steps = 10_000) =>
         new StartEstimates(this).Run(steps);
 
+    /// <summary>
+    /// The usage history h(q) of queue <paramref name="queue"/> now: the exponentially weighted average of its past
+    /// weighted dominant-resource share, with the configured half-life (exact definition: <see cref="QueueUsageHistory.At"/>).
+    /// Always 0 when the setting is off, and for a queue outside any cohort (it never borrows).
+    /// </summary>
+    public double UsageHistory(int queue) => _usage.At(queue, Now);
+
+    /// <summary>What fair-share ordering adds to a head's share after admission (<see cref="QueueUsageHistory.Term"/>).</summary>
+    internal double UsageHistoryTerm(int q, TimeSpan now) => _usage.Term(q, now);
+
     /// <summary>Takes the events since the last call, in order.</summary>
     public IReadOnlyList<AdmissionEvent> DrainEvents()
     {
@@ -339,7 +355,7 @@ public sealed partial class AdmissionScheduler
             SetReason(state, new PendingReason(PendingReasonCode.Backoff, $"requeued after {reason}; waits until {state.BackoffUntil.TotalSeconds:0}s") { Unblock = "the backoff ends" });
         }
 
-        RecordUsageHistory();
+        _usage.Record(Now);
     }
 
     /// <summary>Changes a queue's stop policy (hold, hold and drain, or none).</summary>
@@ -461,7 +477,7 @@ public sealed partial class AdmissionScheduler
         }
 
         NextWakeUp = ComputeWakeUp(now);
-        RecordUsageHistory();
+        _usage.Record(Now);
         return admitted;
     }
 
@@ -694,40 +710,6 @@ public sealed partial class AdmissionScheduler
         return false;
     }
 
-    internal bool TryElastic(WorkloadState w, int f, TimeSpan now)
-    {
-        if (!w.Workload.IsElastic)
-        {
-            return false;
-        }
-
-        // Largest size between min and full that fits quota and placement: binary search on one step count.
-        var sets = w.Workload.PodSets;
-        var maxStep = sets.Max(s => s.Count - s.MinCount);
-        int[] CountsAt(int step) => sets.Select(s => s.MinCount + (int)((long)(s.Count - s.MinCount) * step / maxStep)).ToArray();
-        int lo = 0, hi = maxStep - 1, best = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) / 2;
-            var counts = CountsAt(mid);
-            if (QuotaCheck(w.QueueIndex, f, RequestOf(w, counts), w.Workload.Preemptible) is null && TryPlaceGang(w, f, counts, now, keep: false, out _))
-            {
-                best = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        if (best < 0)
-        {
-            return false;
-        }
-
-        return TryPlaceAndAdmit(w, f, CountsAt(best), now, out _);
-    }
 
     internal bool TryPlaceAndAdmit(WorkloadState w, int f, int[] counts, TimeSpan now, out PendingReason reason)
     {
@@ -801,7 +783,7 @@ public sealed partial class AdmissionScheduler
 
         state.Phase = phase;
         Emit(new AdmissionEvent(now, phase == WorkloadPhase.Finished ? AdmissionEventKind.Finished : AdmissionEventKind.Failed, id, _queues[state.QueueIndex].Name) { Reason = reason });
-        RecordUsageHistory();
+        _usage.Record(Now);
     }
 
     /// <summary>Frees an admitted workload's pods and quota and puts it back in its queue (it keeps its submit time).</summary>
