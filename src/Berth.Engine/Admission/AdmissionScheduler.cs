@@ -1,4 +1,5 @@
 using Berth.Engine.Admission.Actions;
+using Berth.Engine.Admission.Actions.Allocate;
 using Berth.Engine.Admission.Actions.Backfill;
 using Berth.Engine.Admission.Actions.Consolidate;
 using Berth.Engine.Admission.Actions.Preempt;
@@ -54,6 +55,7 @@ public sealed partial class AdmissionScheduler
     private readonly GangPlacement _gangs;
     private readonly QuotaFit _quota;
     private readonly QueueUsageHistory _usage;
+    private readonly PodByPodPlacement _podByPod;
     private readonly Feasibility _feasibility;
     private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
@@ -61,8 +63,6 @@ public sealed partial class AdmissionScheduler
     private long _admittedVersion;
     private long _generation;
     private TimeSpan _retryAt = TimeSpan.MaxValue;
-    private long _heldIdleGpuMilli;
-    private readonly long[] _heldIdleByQueue;
     private readonly WorkloadState[][] _snapshot;
     private readonly int[] _cursor;
     private readonly long[] _queueVersion;
@@ -122,10 +122,10 @@ public sealed partial class AdmissionScheduler
         _gangs = new GangPlacement(this);
         _quota = new QuotaFit(this);
         _feasibility = new Feasibility(this);
+        _podByPod = new PodByPodPlacement(this);
         Preemption = new PreemptionSearch(this);
         _reservation = new BackfillReservation(this);
         Consolidation = new ConsolidationSearch(this);
-        _heldIdleByQueue = new long[_queues.Length];
         _snapshot = new WorkloadState[_queues.Length][];
         _cursor = new int[_queues.Length];
         _queueVersion = new long[_queues.Length];
@@ -209,6 +209,9 @@ public sealed partial class AdmissionScheduler
     /// <summary>Every workload known, in no particular order (callers that decide sort first).</summary>
     internal IEnumerable<WorkloadState> Known => _workloads.Values;
 
+    /// <summary>Starts a new generation: capacity or quota freed, so every head may be tried again.</summary>
+    internal void CapacityFreed() => _generation++;
+
     /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
     internal GangRoom Room => _room;
 
@@ -237,10 +240,10 @@ public sealed partial class AdmissionScheduler
     public TimeSpan Now => _time.GetUtcNow() - _epoch;
 
     /// <summary>GPU milli held by pods of workloads that are not all placed (only with <c>kube-default</c>): held idle.</summary>
-    public long HeldIdleGpuMilli => _heldIdleGpuMilli;
+    public long HeldIdleGpuMilli => _podByPod.HeldIdleGpuMilli;
 
     /// <summary>As <see cref="HeldIdleGpuMilli"/>, for one queue.</summary>
-    public long HeldIdleGpuMilliOf(int queue) => _heldIdleByQueue[queue];
+    public long HeldIdleGpuMilliOf(int queue) => _podByPod.HeldIdleOf(queue);
 
     /// <summary>The earliest future time at which a cycle could decide differently with nothing else happening (backoff ends, minimum runtimes pass, a head starts to starve).</summary>
     public TimeSpan? NextWakeUp { get; private set; }
@@ -444,14 +447,7 @@ public sealed partial class AdmissionScheduler
 
             // 3. Heads.
             candidates.Clear();
-            if (Options.Gangs)
-            {
-                CollectHeads(now, candidates);
-            }
-            else
-            {
-                CollectPodByPod(now, candidates);
-            }
+            CollectHeads(now, candidates);
 
             if (candidates.Count == 0)
             {
@@ -503,7 +499,7 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
-            var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
+            var ok = Options.Gangs ? TryAdmit(session, w) : _podByPod.TryPlace(w, now);
             _parking.Tried(w, tried: true, admitted: ok);
             if (ok)
             {
@@ -771,7 +767,7 @@ public sealed partial class AdmissionScheduler
         }
         else if (state.Phase == WorkloadPhase.Pending)
         {
-            ReleasePartial(state);
+            _podByPod.ReleasePartial(state);
             _pending[state.QueueIndex].Remove(state);
             _heads.Removed(state.QueueIndex);
             _parking.Touch(state.QueueIndex);
