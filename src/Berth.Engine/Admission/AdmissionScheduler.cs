@@ -56,6 +56,7 @@ public sealed partial class AdmissionScheduler
     private readonly QuotaFit _quota;
     private readonly QueueUsageHistory _usage;
     private readonly PodByPodPlacement _podByPod;
+    private readonly Restoration _restoration;
     private readonly Feasibility _feasibility;
     private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
@@ -123,6 +124,7 @@ public sealed partial class AdmissionScheduler
         _quota = new QuotaFit(this);
         _feasibility = new Feasibility(this);
         _podByPod = new PodByPodPlacement(this);
+        _restoration = new Restoration(this);
         Preemption = new PreemptionSearch(this);
         _reservation = new BackfillReservation(this);
         Consolidation = new ConsolidationSearch(this);
@@ -307,8 +309,7 @@ public sealed partial class AdmissionScheduler
             throw new ArgumentException($"workload {workload.Id}: already submitted; workload ids must be unique", nameof(workload));
         }
 
-        var state = new WorkloadState(workload, queue, _sequence++) { PendingSince = Now };
-        _workloads[workload.Id] = state;
+        var state = Register(workload, queue, Now);
         Emit(new AdmissionEvent(Now, AdmissionEventKind.Submitted, workload.Id, workload.Queue));
         if (_feasibility.NeverFits(state) is { } why)
         {
