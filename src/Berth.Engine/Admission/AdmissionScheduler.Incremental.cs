@@ -15,18 +15,24 @@ public sealed partial class AdmissionScheduler
 
     internal QueueParking Parking => _parking;
 
+    /// <summary>Skips decided per shape (see <see cref="FailureFloors"/>).</summary>
+    internal FailureFloors Floors => _floors;
+
+    /// <summary>True when the profile backfills, so walks keep the marks a reservation reads.</summary>
+    internal bool MarksNeeded => _marksNeeded;
+
     /// <summary>The current generation: bumped whenever capacity or quota frees, which resets every walk.</summary>
     internal long Generation => _generation;
 
     /// <summary>Bumped whenever workloads join queue <paramref name="q"/> (its snapshot is then rebuilt).</summary>
-    internal long QueueVersion(int q) => _queueVersion[q];
+    internal long QueueVersion(int q) => _walk.Version(q);
 
-    internal bool SnapshotCurrent(int q) => _snapshotVersion[q] == _queueVersion[q];
+    internal bool SnapshotCurrent(int q) => _walk.SnapshotCurrent(q);
 
     /// <summary>The snapshot of queue <paramref name="q"/>'s order that its cursor walks.</summary>
-    internal WorkloadState[] SnapshotOf(int q) => _snapshot[q];
+    internal WorkloadState[] SnapshotOf(int q) => _walk.SnapshotOf(q);
 
-    internal void SetCursor(int q, int cursor) => _cursor[q] = cursor;
+    internal void SetCursor(int q, int cursor) => _walk.SetCursor(q, cursor);
 
     /// <summary>What a trial of <paramref name="w"/> does when its quota failure is reused, and its mark as tried.</summary>
     internal void ReplayQuotaFailure(WorkloadState w)
@@ -74,5 +80,5 @@ public sealed partial class AdmissionScheduler
         }
     }
 
-    private bool IsDominated(WorkloadState w) => _floors.IsDominated(w, _generation, _reservation.Current is null);
+    internal bool IsDominated(WorkloadState w) => _floors.IsDominated(w, _generation, _reservation.Current is null);
 }

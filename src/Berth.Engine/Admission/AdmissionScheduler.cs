@@ -64,11 +64,7 @@ public sealed partial class AdmissionScheduler
     private long _admittedVersion;
     private long _generation;
     private TimeSpan _retryAt = TimeSpan.MaxValue;
-    private readonly WorkloadState[][] _snapshot;
-    private readonly int[] _cursor;
-    private readonly long[] _queueVersion;
-    private readonly long[] _snapshotVersion;
-    private long _cursorGeneration = -1;
+    private readonly HeadWalk _walk;
     private readonly IAdmissionAction[] _actions;
     private readonly bool _starvationMatters;
     private readonly HeadOrder _order;
@@ -128,11 +124,7 @@ public sealed partial class AdmissionScheduler
         Preemption = new PreemptionSearch(this);
         _reservation = new BackfillReservation(this);
         Consolidation = new ConsolidationSearch(this);
-        _snapshot = new WorkloadState[_queues.Length][];
-        _cursor = new int[_queues.Length];
-        _queueVersion = new long[_queues.Length];
-        _snapshotVersion = new long[_queues.Length];
-        Array.Fill(_snapshotVersion, -1);
+        _walk = new HeadWalk(this);
         _usage = new QueueUsageHistory(Quotas, configuration.UsageHalfLife, _queues.Length);
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
         _starvationMatters = _actions.Any(a => a.StarvationMatters);
@@ -421,12 +413,7 @@ public sealed partial class AdmissionScheduler
 
         // 1. Drain.
         Drain();
-        if (_cursorGeneration != _generation)
-        {
-            Array.Clear(_cursor);
-            _cursorGeneration = _generation;
-        }
-
+        _walk.Restart(_generation);
         _parking.Update();
         var session = new AdmissionSession(this, now);
         var admitted = 0;
@@ -539,7 +526,7 @@ public sealed partial class AdmissionScheduler
     {
         for (var q = 0; q < _queues.Length; q++)
         {
-            if (Head(q, Now) is not null)
+            if (_walk.Head(q, Now) is not null)
             {
                 return true;
             }
@@ -552,107 +539,18 @@ public sealed partial class AdmissionScheduler
     {
         for (var q = 0; q < _queues.Length; q++)
         {
-            if (Head(q, now) is { } head)
+            if (_walk.Head(q, now) is { } head)
             {
                 into.Add(head);
             }
         }
     }
 
-    /// <summary>
-    /// The next workload of queue <paramref name="q"/> to try this generation, or null. A cursor walks a
-    /// snapshot of the queue's order, so a round costs O(1) per queue, not a rescan: the snapshot is rebuilt
-    /// when workloads join the queue, and the cursors go back to the start when capacity frees (a new generation).
-    /// </summary>
-    private WorkloadState? Head(int q, TimeSpan now)
-    {
-        var queue = _queues[q];
-        if (queue.Stop != StopPolicy.None)
-        {
-            return null;
-        }
-
-        if (_cursorGeneration != _generation)
-        {
-            Array.Clear(_cursor);
-            _cursorGeneration = _generation;
-        }
-
-        if (_parking.IsParked(q))
-        {
-            if (_parking.Generation != _generation)
-            {
-                throw new InvalidOperationException($"queue {queue.Name} is parked for generation {_parking.Generation} but capacity freed in the middle of a cycle (generation {_generation}); parking is only for profiles that never evict during a cycle");
-            }
-
-            return null; // its walk this generation is its recorded one, with no effect (see QueueParking)
-        }
-
-        var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
-        if (_snapshotVersion[q] != _queueVersion[q])
-        {
-            _snapshot[q] = [.. _pending[q]];
-            _snapshotVersion[q] = _queueVersion[q];
-            _cursor[q] = 0;
-            if (Options.Incremental)
-            {
-                _floors.Index(q, _snapshot[q]);
-            }
-
-            if (_parking.Started(q))
-            {
-                _parking.Spoil(q); // rebuilt mid-generation: the walk restarts with marks and floors
-            }
-        }
-
-        if (!_parking.Started(q))
-        {
-            _parking.StartTrace(q, byShape: !strict && Options.Incremental, _cursor[q]);
-        }
-
-        if (!strict && Options.Incremental)
-        {
-            return _floors.Walk(q, _snapshot[q], ref _cursor[q], now, _generation, _reservation.Current is null, _marksNeeded, _parking); // by shape ids
-        }
-
-        var list = _snapshot[q];
-        for (var i = _cursor[q]; i < list.Length; i++)
-        {
-            var w = list[i];
-            if (w.Phase != WorkloadPhase.Pending)
-            {
-                _cursor[q] = i + 1;
-                continue;
-            }
-
-            if (w.TriedGeneration != _generation && IsDominated(w))
-            {
-                w.TriedGeneration = _generation; // a smaller one just failed the same way: this one cannot fit either
-            }
-
-            if (w.BackoffUntil > now || w.TriedGeneration == _generation)
-            {
-                if (strict)
-                {
-                    return null;
-                }
-
-                _cursor[q] = i + 1;
-                continue;
-            }
-
-            _cursor[q] = i;
-            return w;
-        }
-
-        _cursor[q] = list.Length;
-        return null;
-    }
 
     private void AddPending(WorkloadState w)
     {
         _pending[w.QueueIndex].Add(w);
-        _queueVersion[w.QueueIndex]++;
+        _walk.Added(w.QueueIndex);
     }
 
     /// <summary>
@@ -896,7 +794,7 @@ public sealed partial class AdmissionScheduler
         for (var q = 0; q < _queues.Length; q++)
         {
             // Only heads matter for starvation; backoff of later ones shows once they are heads.
-            var head = _heads.Of(q, _queueVersion[q], _pending[q]);
+            var head = _heads.Of(q, _walk.Version(q), _pending[q]);
             if (head.Any)
             {
                 if (head.BackoffUntil > now && head.BackoffUntil < next)
