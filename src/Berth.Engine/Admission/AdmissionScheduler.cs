@@ -3,6 +3,7 @@ using Berth.Engine.Admission.Actions.Allocate;
 using Berth.Engine.Admission.Actions.Backfill;
 using Berth.Engine.Admission.Actions.Consolidate;
 using Berth.Engine.Admission.Actions.Preempt;
+using Berth.Engine.Admission.Strategies;
 using Berth.Engine.Fragmentation;
 using Berth.Engine.Framework;
 using Berth.Engine.Policies;
@@ -149,6 +150,9 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>The preempt action's search (victim lists and scratch kept between attempts).</summary>
     internal PreemptionSearch Preemption { get; }
+
+    /// <summary>The preemption strategies the preempt action asks, in order: the registry's (a test may extend it).</summary>
+    internal IReadOnlyList<IPreemptionStrategy> Strategies { get; set; } = PreemptionStrategies.All;
 
     /// <summary>The consolidate action's search (mover lists and scratch kept between attempts).</summary>
     internal ConsolidationSearch Consolidation { get; }

@@ -60,9 +60,9 @@ public sealed partial class AdmissionSizeTests
             for (var i = 0; i < lines.Length; i++)
             {
                 var m = MemberWithBody().Match(lines[i]);
-                if (!m.Success)
+                if (!m.Success || lines[i].TrimEnd().EndsWith(';'))
                 {
-                    continue;
+                    continue; // not a member, or a field whose type has a parenthesis (a tuple)
                 }
 
                 var indent = m.Groups["indent"].Value;

@@ -149,7 +149,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             }
 
             IPreemptionStrategy? owner = null;
-            foreach (var strategy in PreemptionStrategies.All)
+            foreach (var strategy in s.Strategies)
             {
                 if (strategy.Allows(context, v))
                 {
