@@ -49,7 +49,7 @@ public sealed partial class AdmissionScheduler
     /// Step 5, short way: when <paramref name="w"/> last failed on quota alone and its quota tree has not changed
     /// since, records the same reason and the same floor as a new trial would, and returns true (not admitted).
     /// </summary>
-    private bool ReuseQuotaFailure(WorkloadState w)
+    internal bool ReuseQuotaFailure(WorkloadState w)
     {
         if (!Options.Incremental || w.QuotaFailure is not { } known || w.QuotaFailureVersion != Quotas.Version(w.QueueIndex))
         {
@@ -63,7 +63,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>After a failed trial: keeps its reason for <see cref="ReuseQuotaFailure"/> when it was quota alone.</summary>
-    private void KeepQuotaFailure(WorkloadState w, AdmissionAttempt attempt, PendingReason reason)
+    internal void KeepQuotaFailure(WorkloadState w, AdmissionAttempt attempt, PendingReason reason)
     {
         var reusable = Options.Incremental && attempt.Reason is not null && !attempt.PlacementReasonSeen && !w.Workload.IsElastic
             && _quotaFailureFinal[w.QueueIndex] && !ReferenceEquals(_reservation.Current?.Holder, w);
@@ -72,7 +72,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>Records why <paramref name="w"/> failed in the floors (see <see cref="FailureFloors"/>).</summary>
-    private void RememberFailure(WorkloadState w, bool placementTried)
+    internal void RememberFailure(WorkloadState w, bool placementTried)
     {
         if (_floors.Remember(w, placementTried, _generation, _reservation.Current is null))
         {

@@ -66,6 +66,7 @@ public sealed partial class AdmissionScheduler
     private long _generation;
     private TimeSpan _retryAt = TimeSpan.MaxValue;
     private readonly HeadWalk _walk;
+    private readonly AdmissionCycle _cycle;
     private readonly IAdmissionAction[] _actions;
     private readonly bool _starvationMatters;
     private readonly HeadOrder _order;
@@ -137,6 +138,7 @@ public sealed partial class AdmissionScheduler
         _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
         _parking = new QueueParking(this, options.Incremental && options.Gangs && !_marksNeeded
             && !_actions.Any(a => string.Equals(a.Name, AdmissionActions.Preempt, StringComparison.Ordinal)));
+        _cycle = new AdmissionCycle(this, _actions);
     }
 
     public AdmissionOptions Options { get; }
@@ -209,6 +211,18 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>Starts a new generation: capacity or quota freed, so every head may be tried again.</summary>
     internal void CapacityFreed() => _generation++;
+
+    /// <summary>Each queue's next workload to try (step 3).</summary>
+    internal HeadWalk Walk => _walk;
+
+    /// <summary>The <c>kube-default</c> profile's pod-by-pod placement.</summary>
+    internal PodByPodPlacement PodByPod => _podByPod;
+
+    /// <summary>How many workloads are known (pending, admitted or ended).</summary>
+    internal int WorkloadCount => _workloads.Count;
+
+    /// <summary>The last events not yet drained, for an error message.</summary>
+    internal IEnumerable<AdmissionEvent> LastEvents(int count) => _events.TakeLast(count);
 
     /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
     internal GangRoom Room => _room;
@@ -415,141 +429,12 @@ public sealed partial class AdmissionScheduler
             ApplyIdlePolicies(now);
         }
 
-        // 1. Drain.
-        Drain();
-        _walk.Restart(_generation);
-        _parking.Update();
-        var session = new AdmissionSession(this, now);
-        var admitted = 0;
-        var candidates = new List<WorkloadState>();
-        var rounds = 0;
-        var roundLimit = 4L * (_workloads.Count + 16) * (_workloads.Count + 16);
-        while (true)
-        {
-            if (++rounds > roundLimit)
-            {
-                throw new InvalidOperationException($"admission did not settle after {rounds} rounds; last events: {string.Join(" | ", _events.TakeLast(12))}");
-            }
-
-            // 2. The actions' start of round (the backfill action reserves nodes for a starving head).
-            foreach (var action in _actions)
-            {
-                action.BeginRound(session);
-            }
-
-            // 3. Heads.
-            candidates.Clear();
-            CollectHeads(now, candidates);
-
-            if (candidates.Count == 0)
-            {
-                break;
-            }
-
-            // 4. Order.
-            OrderCandidates(candidates, now);
-
-            // 5-6. Try each.
-            var admittedNow = TryCandidates(session, candidates, rounds, now);
-            admitted += admittedNow;
-            var progress = admittedNow > 0;
-
-            if (!progress && candidates.All(c => c.TriedGeneration == _generation))
-            {
-                // Every head was tried and failed; BestEffortFIFO queues may have more behind them.
-                if (!HasUntried())
-                {
-                    break;
-                }
-            }
-        }
-
+        // 1-6.
+        var admitted = _cycle.Run(now);
         NextWakeUp = ComputeWakeUp(now);
         _usage.Record(Now);
         return admitted;
     }
-
-    /// <summary>Steps 5-6 for one round, in order; returns how many were admitted. The list may grow (<see cref="QueueParking"/>).</summary>
-    private int TryCandidates(AdmissionSession session, List<WorkloadState> candidates, int round, TimeSpan now)
-    {
-        var admitted = 0;
-        _parking.BeginRound(candidates, round);
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            var w = candidates[i];
-            _parking.At(i);
-            if (w.Phase != WorkloadPhase.Pending)
-            {
-                _parking.Tried(w, tried: false, admitted: false);
-                continue; // preempted and requeued by an earlier candidate of this round: tried next round
-            }
-
-            if (Options.Gangs && IsDominated(w))
-            {
-                w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
-                _parking.Tried(w, tried: false, admitted: false);
-                continue;
-            }
-
-            var ok = Options.Gangs ? TryAdmit(session, w) : _podByPod.TryPlace(w, now);
-            _parking.Tried(w, tried: true, admitted: ok);
-            if (ok)
-            {
-                admitted++;
-            }
-            else
-            {
-                w.TriedGeneration = _generation;
-            }
-        }
-
-        _parking.EndRound();
-        return admitted;
-    }
-
-    /// <summary>Step 1: queues whose stop policy is HoldAndDrain have their admitted workloads evicted.</summary>
-    private void Drain()
-    {
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            if (_queues[q].Stop == StopPolicy.HoldAndDrain)
-            {
-                foreach (var flavorList in _admittedByFlavor)
-                {
-                    foreach (var w in flavorList.Where(w => w.QueueIndex == q).ToArray())
-                    {
-                        EvictAdmitted(w, "QueueDrained", null, $"queue {_queues[q].Name} is drained");
-                        SetReason(w, new PendingReason(PendingReasonCode.QueueHeld, $"queue {_queues[q].Name} holds and drains") { Unblock = "release the queue's stop policy" });
-                    }
-                }
-            }
-        }
-    }
-
-    private bool HasUntried()
-    {
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            if (_walk.Head(q, Now) is not null)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void CollectHeads(TimeSpan now, List<WorkloadState> into)
-    {
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            if (_walk.Head(q, now) is { } head)
-            {
-                into.Add(head);
-            }
-        }
-    }
-
 
     private void AddPending(WorkloadState w)
     {
@@ -562,7 +447,7 @@ public sealed partial class AdmissionScheduler
     /// (<see cref="QuotaTree.Share"/>), plus, when <see cref="QueueConfiguration.UsageHalfLife"/> is set, the
     /// queue's usage history (<see cref="UsageHistoryTerm"/>): lower goes first.
     /// </summary>
-    private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now) => _order.Sort(candidates, _parking.RoundKeys, now);
+    internal void OrderCandidates(List<WorkloadState> candidates, TimeSpan now) => _order.Sort(candidates, _parking.RoundKeys, now);
 
     internal double OrderKey(WorkloadState w, TimeSpan now) => _order.Key(w, now);
 
@@ -573,42 +458,6 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>The configured usage half-life (null: no usage history in the order).</summary>
     internal TimeSpan? UsageHalfLife => _config.UsageHalfLife;
-
-    /// <summary>
-    /// Step 5 for one workload: the profile's actions in order (<see cref="AdmissionOptions.Actions"/>), least
-    /// disruptive first, until one admits it. True when admitted; otherwise its reason is recorded.
-    /// </summary>
-    private bool TryAdmit(AdmissionSession session, WorkloadState w)
-    {
-        if (ReuseQuotaFailure(w))
-        {
-            return false;
-        }
-
-        var queue = _queues[w.QueueIndex];
-        var perFlavor = Array.FindAll(_actions, a => a.RunsPerFlavor(queue));
-        var attempt = new AdmissionAttempt(w, w.Workload.PodSets.Select(s => s.Count).ToArray(), perFlavor);
-        foreach (var action in _actions)
-        {
-            if (action.TryAdmit(session, attempt))
-            {
-                return true;
-            }
-        }
-
-        var reason = attempt.Reason ?? new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it");
-        if (ReferenceEquals(_reservation.Current?.Holder, w) && reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete)
-        {
-            // Still waiting for its reserved nodes: that stays its reason until it starts or the reservation ends.
-            reason = w.Reason.Code == PendingReasonCode.WaitingForReservation ? w.Reason : reason;
-        }
-
-        SetReason(w, reason);
-        RememberFailure(w, attempt.PlacementReasonSeen);
-        KeepQuotaFailure(w, attempt, reason);
-        return false;
-    }
-
 
     internal bool TryPlaceAndAdmit(WorkloadState w, int f, int[] counts, TimeSpan now, out PendingReason reason)
     {
@@ -740,8 +589,6 @@ public sealed partial class AdmissionScheduler
         }
     }
 
-
-
     /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not (<see cref="QuotaFit.Check"/>).</summary>
     internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible) => _quota.Check(q, f, request, preemptible);
 
@@ -774,10 +621,6 @@ public sealed partial class AdmissionScheduler
             Tolerations = _flavors[f].Tolerations.Count == 0 ? s.Template.Tolerations : [.. s.Template.Tolerations, .. _flavors[f].Tolerations],
         }).ToArray();
     }
-
-
-
-
 
     internal void SetReason(WorkloadState w, PendingReason reason)
     {
