@@ -11,6 +11,8 @@ namespace Berth.Engine.Admission;
 /// </summary>
 internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] actions)
 {
+    private readonly bool _starvationMatters = actions.Any(a => a.StarvationMatters);
+
     /// <summary>Runs the rounds of one cycle at <paramref name="now"/>; returns how many workloads were admitted.</summary>
     public int Run(TimeSpan now)
     {
@@ -64,6 +66,41 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
         }
 
         return admitted;
+    }
+
+    /// <summary>
+    /// After a cycle: the earliest time a cycle could decide differently with nothing else happening (a head's backoff
+    /// ends, a head starts to starve when an action of the profile cares, an idle workload's times); every head is
+    /// retried then. Null when there is none.
+    /// </summary>
+    public TimeSpan? WakeUp(TimeSpan now)
+    {
+        var next = s.RetryAt;
+        for (var q = 0; q < s.Queues.Count; q++)
+        {
+            // Only heads matter for starvation; backoff of later ones shows once they are heads.
+            var head = s.HeadWakes.Of(q, s.Walk.Version(q), s.PendingIn(q));
+            if (head.Any)
+            {
+                if (head.BackoffUntil > now && head.BackoffUntil < next)
+                {
+                    next = head.BackoffUntil;
+                }
+
+                if (_starvationMatters && head.PendingSince + s.Options.StarvationThreshold > now && head.PendingSince + s.Options.StarvationThreshold < next)
+                {
+                    next = head.PendingSince + s.Options.StarvationThreshold;
+                }
+            }
+        }
+
+        // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
+        s.RetryAt = next;
+
+        // An idle workload's times need a cycle (report, reclaim), not a retry of every head.
+        var idle = s.IdlePolicies ? IdleGpus.Next(s.Admitted, s.QueueArray, now) : TimeSpan.MaxValue;
+        next = idle < next ? idle : next;
+        return next == TimeSpan.MaxValue ? null : next;
     }
 
     /// <summary>Steps 5-6 for one round, in order; returns how many were admitted. The list may grow (<see cref="QueueParking"/>).</summary>

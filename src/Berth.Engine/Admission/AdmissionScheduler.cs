@@ -68,7 +68,6 @@ public sealed partial class AdmissionScheduler
     private readonly HeadWalk _walk;
     private readonly AdmissionCycle _cycle;
     private readonly IAdmissionAction[] _actions;
-    private readonly bool _starvationMatters;
     private readonly HeadOrder _order;
     private readonly HeadWakes _heads;
     private readonly QueueParking _parking;
@@ -129,7 +128,6 @@ public sealed partial class AdmissionScheduler
         _walk = new HeadWalk(this);
         _usage = new QueueUsageHistory(Quotas, configuration.UsageHalfLife, _queues.Length);
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
-        _starvationMatters = _actions.Any(a => a.StarvationMatters);
         _floors = new FailureFloors(_queueFlavors);
         _order = new HeadOrder(this);
         _heads = new HeadWakes(_queues.Length);
@@ -223,6 +221,18 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>The last events not yet drained, for an error message.</summary>
     internal IEnumerable<AdmissionEvent> LastEvents(int count) => _events.TakeLast(count);
+
+    /// <summary>When every head is tried again even if nothing else changed (backoffs, minimum runtimes, budgets, starvation).</summary>
+    internal TimeSpan RetryAt { get => _retryAt; set => _retryAt = value; }
+
+    /// <summary>Per queue, the head's backoff and waiting time, kept as the queue changes.</summary>
+    internal HeadWakes HeadWakes => _heads;
+
+    /// <summary>Every admitted workload, flavor by flavor.</summary>
+    internal IEnumerable<WorkloadState> Admitted => _admittedByFlavor.SelectMany(l => l);
+
+    /// <summary>The queues, as the array the scheduler indexes.</summary>
+    internal Queue[] QueueArray => _queues;
 
     /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
     internal GangRoom Room => _room;
@@ -431,7 +441,7 @@ public sealed partial class AdmissionScheduler
 
         // 1-6.
         var admitted = _cycle.Run(now);
-        NextWakeUp = ComputeWakeUp(now);
+        NextWakeUp = _cycle.WakeUp(now);
         _usage.Record(Now);
         return admitted;
     }
@@ -634,34 +644,4 @@ public sealed partial class AdmissionScheduler
     }
 
     internal void Emit(AdmissionEvent e) => _events.Add(e);
-
-    private TimeSpan? ComputeWakeUp(TimeSpan now)
-    {
-        var next = _retryAt;
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            // Only heads matter for starvation; backoff of later ones shows once they are heads.
-            var head = _heads.Of(q, _walk.Version(q), _pending[q]);
-            if (head.Any)
-            {
-                if (head.BackoffUntil > now && head.BackoffUntil < next)
-                {
-                    next = head.BackoffUntil;
-                }
-
-                if (_starvationMatters && head.PendingSince + Options.StarvationThreshold > now && head.PendingSince + Options.StarvationThreshold < next)
-                {
-                    next = head.PendingSince + Options.StarvationThreshold;
-                }
-            }
-        }
-
-        // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
-        _retryAt = next;
-
-        // An idle workload's times need a cycle (report, reclaim), not a retry of every head.
-        var idle = _idlePolicies ? IdleGpus.Next(_admittedByFlavor.SelectMany(l => l), _queues, now) : TimeSpan.MaxValue;
-        next = idle < next ? idle : next;
-        return next == TimeSpan.MaxValue ? null : next;
-    }
 }
