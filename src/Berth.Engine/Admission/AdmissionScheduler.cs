@@ -41,11 +41,7 @@ public sealed partial class AdmissionScheduler
     private readonly QueueConfiguration _config;
     private readonly Queue[] _queues;
     private readonly Flavor[] _flavors;
-    private readonly int[][] _flavorNodes;
-    private readonly int[][] _flavorsOfNode;
-    private readonly long[] _flavorFreeGpu;
-    private readonly long[] _flavorCapacityGpu;
-    private readonly int[][] _queueFlavors;
+    private readonly FlavorLayout _layout;
     private readonly SortedSet<WorkloadState>[] _pending;
     private readonly Dictionary<string, WorkloadState> _workloads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queueIndex = new(StringComparer.Ordinal);
@@ -106,12 +102,7 @@ public sealed partial class AdmissionScheduler
             _queueIndex[_queues[q].Name] = q;
         }
 
-        _flavorNodes = _flavors.Select(f => Enumerable.Range(0, nodes.Count).Where(n => f.Matches(nodes[n])).ToArray()).ToArray();
-        _flavorsOfNode = Enumerable.Range(0, nodes.Count).Select(n => Enumerable.Range(0, _flavors.Length).Where(f => _flavors[f].Matches(nodes[n])).ToArray()).ToArray();
-        _flavorCapacityGpu = _flavorNodes.Select(list => list.Sum(n => (long)nodes[n].GpuCount * Limits.GpuMilliPerGpu)).ToArray();
-        _flavorFreeGpu = (long[])_flavorCapacityGpu.Clone();
-        var flavorIndex = _flavors.Select((f, i) => (f.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
-        _queueFlavors = _queues.Select(q => q.Flavors.Select(f => flavorIndex[f.Flavor]).ToArray()).ToArray();
+        _layout = new FlavorLayout(nodes, _flavors, _queues);
         _pending = _queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
         _admittedByFlavor = _flavors.Select(_ => new List<WorkloadState>()).ToArray();
         _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
@@ -128,7 +119,7 @@ public sealed partial class AdmissionScheduler
         _walk = new HeadWalk(this);
         _usage = new QueueUsageHistory(Quotas, configuration.UsageHalfLife, _queues.Length);
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
-        _floors = new FailureFloors(_queueFlavors);
+        _floors = new FailureFloors(_layout.OfQueue);
         _order = new HeadOrder(this);
         _heads = new HeadWakes(_queues.Length);
         // Per queue: no action can admit a workload over quota in every flavor (only preemption can), so such a failure is final while the quota tree is unchanged.
@@ -161,7 +152,7 @@ public sealed partial class AdmissionScheduler
     internal Placer Placer => _placer;
 
     /// <summary>The nodes of flavor <paramref name="f"/>.</summary>
-    internal int[] NodesOf(int f) => _flavorNodes[f];
+    internal int[] NodesOf(int f) => _layout.Nodes[f];
 
     /// <summary>Marks a change of the admitted workloads or their start times made outside <see cref="Admit"/> (a move).</summary>
     internal void AdmittedChanged() => _admittedVersion++;
@@ -202,7 +193,7 @@ public sealed partial class AdmissionScheduler
     internal GangPlacement Gangs => _gangs;
 
     /// <summary>Total GPU milli of flavor <paramref name="f"/>'s nodes.</summary>
-    internal long FlavorCapacityGpu(int f) => _flavorCapacityGpu[f];
+    internal long FlavorCapacityGpu(int f) => _layout.CapacityGpu[f];
 
     /// <summary>Every workload known, in no particular order (callers that decide sort first).</summary>
     internal IEnumerable<WorkloadState> Known => _workloads.Values;
@@ -238,7 +229,7 @@ public sealed partial class AdmissionScheduler
     internal GangRoom Room => _room;
 
     /// <summary>Free GPU milli per flavor, kept current as pods are placed and released.</summary>
-    internal long[] FlavorFreeGpu => _flavorFreeGpu;
+    internal long[] FlavorFreeGpu => _layout.FreeGpu;
 
     /// <summary>The placements of the last gang placed with <c>keep</c> (<see cref="TryPlaceGang"/>), read by <see cref="Admit"/>.</summary>
     internal List<PodPlacement> Scratch => _scratch;
@@ -256,7 +247,7 @@ public sealed partial class AdmissionScheduler
     internal void RetryBy(TimeSpan at) => _retryAt = at < _retryAt ? at : _retryAt;
 
     /// <summary>The flavors of queue <paramref name="q"/>, in the queue's order (indexes into <see cref="Flavors"/>).</summary>
-    internal int[] FlavorsOf(int q) => _queueFlavors[q];
+    internal int[] FlavorsOf(int q) => _layout.OfQueue[q];
 
     /// <summary>The current time of the run (offset from when the scheduler was built).</summary>
     public TimeSpan Now => _time.GetUtcNow() - _epoch;
@@ -585,19 +576,11 @@ public sealed partial class AdmissionScheduler
     internal void ReleasePod(Pod pod, int node, int mask)
     {
         _placer.Unreserve(pod, node, mask);
-        foreach (var f in _flavorsOfNode[node])
-        {
-            _flavorFreeGpu[f] += pod.GpuDemandMilli;
-        }
+        _layout.Give(node, pod.GpuDemandMilli);
     }
 
-    internal void AfterReserve(int node, long gpuMilli)
-    {
-        foreach (var f in _flavorsOfNode[node])
-        {
-            _flavorFreeGpu[f] -= gpuMilli;
-        }
-    }
+    /// <summary>A pod of <paramref name="gpuMilli"/> was placed on <paramref name="node"/>: its flavors have that much less free.</summary>
+    internal void AfterReserve(int node, long gpuMilli) => _layout.Take(node, gpuMilli);
 
     /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not (<see cref="QuotaFit.Check"/>).</summary>
     internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible) => _quota.Check(q, f, request, preemptible);
