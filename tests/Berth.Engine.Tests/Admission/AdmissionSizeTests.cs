@@ -21,7 +21,7 @@ public sealed partial class AdmissionSizeTests
     /// </summary>
     private static readonly Dictionary<string, int> Ceilings = new(StringComparer.Ordinal)
     {
-        ["AdmissionScheduler"] = 830,
+        ["AdmissionScheduler"] = 790,
     };
 
     [Fact]
