@@ -127,9 +127,11 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
     }
 
     /// <summary>
-    /// Step 2 of <see cref="TryConsolidate"/> (kept per flavor while the scheduler's admitted version, generation and time stay the same, as the preempt action's victim lists are): the admitted workloads of flavor <paramref name="f"/> that are preemptible,
-    /// past their queue's minimum runtime and within its disruption budget; the first <see cref="AdmissionScheduler.MaxMovedPerConsolidation"/>
-    /// times 4 of them by least work lost, then smallest, then submission order.
+    /// Step 2 of <see cref="TryConsolidate"/>: the admitted workloads of flavor <paramref name="f"/> that are
+    /// preemptible, past their queue's minimum runtime and within its disruption budget; the first
+    /// <see cref="AdmissionScheduler.MaxMovedPerConsolidation"/> times 4 of them by least work lost, then smallest, then
+    /// submission order. Kept per flavor while the scheduler's admitted version, generation and time stay the same,
+    /// as the preempt action's victim lists are.
     /// </summary>
     private ReadOnlySpan<WorkloadState> Movers(int f, TimeSpan now)
     {
