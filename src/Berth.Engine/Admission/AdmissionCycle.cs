@@ -76,7 +76,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
     public TimeSpan? WakeUp(TimeSpan now)
     {
         var next = s.RetryAt;
-        for (var q = 0; q < s.Queues.Count; q++)
+        for (var q = 0; q < s.QueueArray.Length; q++)
         {
             // Only heads matter for starvation; backoff of later ones shows once they are heads.
             var head = s.HeadWakes.Of(q, s.Walk.Version(q), s.PendingIn(q));
@@ -144,17 +144,17 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
     /// <summary>Step 1: queues whose stop policy is HoldAndDrain have their admitted workloads evicted.</summary>
     private void Drain()
     {
-        for (var q = 0; q < s.Queues.Count; q++)
+        for (var q = 0; q < s.QueueArray.Length; q++)
         {
-            if (s.Queues[q].Stop == StopPolicy.HoldAndDrain)
+            if (s.QueueArray[q].Stop == StopPolicy.HoldAndDrain)
             {
                 for (var f = 0; f < s.Flavors.Count; f++)
                 {
                     var flavorList = s.AdmittedIn(f);
                     foreach (var w in flavorList.Where(w => w.QueueIndex == q).ToArray())
                     {
-                        s.EvictAdmitted(w, "QueueDrained", null, $"queue {s.Queues[q].Name} is drained");
-                        s.SetReason(w, new PendingReason(PendingReasonCode.QueueHeld, $"queue {s.Queues[q].Name} holds and drains") { Unblock = "release the queue's stop policy" });
+                        s.EvictAdmitted(w, "QueueDrained", null, $"queue {s.QueueArray[q].Name} is drained");
+                        s.SetReason(w, new PendingReason(PendingReasonCode.QueueHeld, $"queue {s.QueueArray[q].Name} holds and drains") { Unblock = "release the queue's stop policy" });
                     }
                 }
             }
@@ -163,7 +163,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
 
     private bool HasUntried()
     {
-        for (var q = 0; q < s.Queues.Count; q++)
+        for (var q = 0; q < s.QueueArray.Length; q++)
         {
             if (s.Walk.Head(q, s.Now) is not null)
             {
@@ -176,7 +176,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
 
     private void CollectHeads(TimeSpan now, List<WorkloadState> into)
     {
-        for (var q = 0; q < s.Queues.Count; q++)
+        for (var q = 0; q < s.QueueArray.Length; q++)
         {
             if (s.Walk.Head(q, now) is { } head)
             {
@@ -196,7 +196,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
             return false;
         }
 
-        var queue = s.Queues[w.QueueIndex];
+        var queue = s.QueueArray[w.QueueIndex];
         var perFlavor = Array.FindAll(actions, a => a.RunsPerFlavor(queue));
         var attempt = new AdmissionAttempt(w, w.Workload.PodSets.Select(s => s.Count).ToArray(), perFlavor);
         foreach (var action in actions)

@@ -222,7 +222,7 @@ public sealed partial class AdmissionScheduler
     /// <summary>Every admitted workload, flavor by flavor.</summary>
     internal IEnumerable<WorkloadState> Admitted => _admittedByFlavor.SelectMany(l => l);
 
-    /// <summary>The queues, as the array the scheduler indexes.</summary>
+    /// <summary>The queues, as the array the scheduler indexes (loops over every queue read this, not the interface).</summary>
     internal Queue[] QueueArray => _queues;
 
     /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>

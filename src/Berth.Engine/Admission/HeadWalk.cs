@@ -9,10 +9,10 @@ namespace Berth.Engine.Admission;
 /// </summary>
 internal sealed class HeadWalk(AdmissionScheduler s)
 {
-    private readonly WorkloadState[][] _snapshot = new WorkloadState[s.Queues.Count][];
-    private readonly int[] _cursor = new int[s.Queues.Count];
-    private readonly long[] _queueVersion = new long[s.Queues.Count];
-    private readonly long[] _snapshotVersion = NewVersions(s.Queues.Count);
+    private readonly WorkloadState[][] _snapshot = new WorkloadState[s.QueueArray.Length][];
+    private readonly int[] _cursor = new int[s.QueueArray.Length];
+    private readonly long[] _queueVersion = new long[s.QueueArray.Length];
+    private readonly long[] _snapshotVersion = NewVersions(s.QueueArray.Length);
     private long _cursorGeneration = -1;
 
     /// <summary>Bumped whenever workloads join queue <paramref name="q"/> (its snapshot is then rebuilt).</summary>
@@ -47,7 +47,7 @@ internal sealed class HeadWalk(AdmissionScheduler s)
     /// </summary>
     public WorkloadState? Head(int q, TimeSpan now)
     {
-        var queue = s.Queues[q];
+        var queue = s.QueueArray[q];
         if (queue.Stop != StopPolicy.None)
         {
             return null;

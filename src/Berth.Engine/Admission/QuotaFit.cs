@@ -32,7 +32,7 @@ internal sealed class QuotaFit(AdmissionScheduler s)
                 continue;
             }
 
-            var name = s.Queues[q].Name;
+            var name = s.QueueArray[q].Name;
             var flavor = s.Flavors[f].Name;
             var withoutLimit = s.Quotas.AvailableIgnoringBorrowingLimit(q, f, kind);
             if (amount <= withoutLimit)
@@ -57,7 +57,7 @@ internal sealed class QuotaFit(AdmissionScheduler s)
             };
         }
 
-        return preemptible ? null : NonPreemptibleQuota.Check(s.Quotas, q, f, request, s.Queues[q].Name, s.Flavors[f].Name);
+        return preemptible ? null : NonPreemptibleQuota.Check(s.Quotas, q, f, request, s.QueueArray[q].Name, s.Flavors[f].Name);
     }
 
     /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/> in some limited resource.</summary>

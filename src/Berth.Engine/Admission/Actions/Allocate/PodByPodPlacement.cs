@@ -8,7 +8,7 @@ namespace Berth.Engine.Admission.Actions.Allocate;
 /// </summary>
 internal sealed class PodByPodPlacement(AdmissionScheduler s)
 {
-    private readonly long[] _heldIdleByQueue = new long[s.Queues.Count];
+    private readonly long[] _heldIdleByQueue = new long[s.QueueArray.Length];
 
     /// <summary>GPU milli held by pods of workloads that are not all placed: held idle.</summary>
     public long HeldIdleGpuMilli { get; private set; }

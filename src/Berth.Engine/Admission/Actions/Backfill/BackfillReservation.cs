@@ -36,9 +36,9 @@ internal sealed class BackfillReservation(AdmissionScheduler s)
 
         // The starving head: among queue heads waiting for nodes past the threshold, highest priority, then longest waiting.
         WorkloadState? starving = null;
-        for (var q = 0; q < s.Queues.Count; q++)
+        for (var q = 0; q < s.QueueArray.Length; q++)
         {
-            if (s.Queues[q].Stop != StopPolicy.None)
+            if (s.QueueArray[q].Stop != StopPolicy.None)
             {
                 continue;
             }

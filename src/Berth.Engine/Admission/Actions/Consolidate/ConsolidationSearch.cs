@@ -142,7 +142,7 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
             list.Reset(s.AdmittedVersion, s.Generation, now);
             foreach (var m in s.AdmittedIn(f))
             {
-                if (m.Workload.Preemptible && now - m.AdmittedAt >= s.Queues[m.QueueIndex].MinRuntime && s.DisruptionsLeft(m.QueueIndex, now) > 0)
+                if (m.Workload.Preemptible && now - m.AdmittedAt >= s.QueueArray[m.QueueIndex].MinRuntime && s.DisruptionsLeft(m.QueueIndex, now) > 0)
                 {
                     list.Add(m, m.LostSeconds(now) * m.Usage.GpuMilli);
                 }
@@ -162,7 +162,7 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
         foreach (var (m, placements) in moved.OrderBy(x => x.Mover.Sequence))
         {
             s.RecordDisruption(m.QueueIndex, now);
-            s.Emit(new AdmissionEvent(now, AdmissionEventKind.Evicted, m.Id, s.Queues[m.QueueIndex].Name)
+            s.Emit(new AdmissionEvent(now, AdmissionEventKind.Evicted, m.Id, s.QueueArray[m.QueueIndex].Name)
             {
                 Reason = "Consolidated",
                 Pods = m.Placements.Count,
@@ -175,7 +175,7 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
             m.Placements.AddRange(placements);
             m.AdmittedAt = now;
             s.AdmittedChanged();
-            s.Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, m.Id, s.Queues[m.QueueIndex].Name)
+            s.Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, m.Id, s.QueueArray[m.QueueIndex].Name)
             {
                 Flavor = s.Flavors[m.Flavor].Name,
                 Pods = m.Placements.Count,

@@ -40,7 +40,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     public bool TryPreempt(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
         var q = w.QueueIndex;
-        var policy = s.Queues[q].Preemption;
+        var policy = s.QueueArray[q].Preemption;
         var request = AdmissionScheduler.RequestOf(w, counts);
         var context = new PreemptionContext(s.Quotas, w, f, request, policy)
         {
@@ -83,7 +83,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     private EvictionCandidates EligibleVictims(int f, TimeSpan now)
     {
         _victimLists ??= new EvictionCandidates?[s.Flavors.Count];
-        var list = _victimLists[f] ??= new EvictionCandidates(s.Queues.Count);
+        var list = _victimLists[f] ??= new EvictionCandidates(s.QueueArray.Length);
         if (list.IsCurrent(s.AdmittedVersion, s.Generation, now))
         {
             return list;
@@ -97,7 +97,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
                 continue;
             }
 
-            var minRuntime = s.Queues[v.QueueIndex].MinRuntime;
+            var minRuntime = s.QueueArray[v.QueueIndex].MinRuntime;
             if (now - v.AdmittedAt < minRuntime)
             {
                 var eligible = v.AdmittedAt + minRuntime;
@@ -106,7 +106,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             }
 
             // An idle workload under a PreemptFirst or Reclaim policy goes before every other: its key is below any real loss.
-            list.Add(v, s.IdlePolicies && IdleGpus.GoesFirst(v, s.Queues[v.QueueIndex].IdleGpus, now) ? -1 : v.LostSeconds(now) * v.Usage.GpuMilli);
+            list.Add(v, s.IdlePolicies && IdleGpus.GoesFirst(v, s.QueueArray[v.QueueIndex].IdleGpus, now) ? -1 : v.LostSeconds(now) * v.Usage.GpuMilli);
             ref var lowest = ref list.LowestOwn[v.QueueIndex];
             if (lowest is not { } c || v.Workload.Priority < c.Workload.Priority
                 || (v.Workload.Priority == c.Workload.Priority && (v.Workload.SubmitTime > c.Workload.SubmitTime || (v.Workload.SubmitTime == c.Workload.SubmitTime && v.Sequence > c.Sequence))))
@@ -133,7 +133,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         freeable = s.FlavorFreeGpu[f];
 
         // Whether another queue's workloads may be taken at all (same cohort tree, borrowing): the same for each of them.
-        var others = _otherQueueTakeable ??= new bool[s.Queues.Count];
+        var others = _otherQueueTakeable ??= new bool[s.QueueArray.Length];
         for (var vq = 0; vq < others.Length; vq++)
         {
             others[vq] = vq != q && root != q && s.Quotas.RootOf(vq) == root && s.Quotas.IsBorrowing(vq, f);
@@ -303,7 +303,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         foreach (var (v, strategy) in trial.Chosen)
         {
             s.RecordDisruption(v.QueueIndex, now);
-            s.EvictAdmitted(v, strategy.EvictionReason, w.Id, $"to admit {w.Id} of queue {s.Queues[q].Name}");
+            s.EvictAdmitted(v, strategy.EvictionReason, w.Id, $"to admit {w.Id} of queue {s.QueueArray[q].Name}");
         }
 
         foreach (var p in placements)
@@ -341,7 +341,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     /// </summary>
     private bool WouldDisplaceOwn(WorkloadState v, WorkloadState? lowest)
     {
-        var policy = s.Queues[v.QueueIndex].Preemption.WithinQueue;
+        var policy = s.QueueArray[v.QueueIndex].Preemption.WithinQueue;
         if (policy == WithinQueuePreemption.Never || lowest is not { } u)
         {
             return false;
@@ -353,7 +353,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     }
 
     /// <summary>Per queue, victims chosen so far in this preemption; all zero between calls.</summary>
-    private int[] ChosenPerQueue() => _chosenPerQueue ??= new int[s.Queues.Count];
+    private int[] ChosenPerQueue() => _chosenPerQueue ??= new int[s.QueueArray.Length];
 
     /// <summary>
     /// False when even with every candidate <paramref name="victims"/> evicted the gang's pods would not find the fully
