@@ -9,14 +9,14 @@ public sealed partial class AdmissionScheduler
     private DisruptionBudgets Budgets => _budgets ??= new DisruptionBudgets(_queues);
 
     /// <summary>How many more of queue <paramref name="q"/>'s workloads may be disrupted now (int.MaxValue: no budget).</summary>
-    private int DisruptionsLeft(int q, TimeSpan now)
+    internal int DisruptionsLeft(int q, TimeSpan now)
     {
         var left = Budgets.Left(q, now, out var again);
         _retryAt = again is { } a && a < _retryAt ? a : _retryAt;
         return left;
     }
 
-    private void RecordDisruption(int q, TimeSpan now) => _admittedVersion += Budgets.Record(q, now) ? 1 : 0;
+    internal void RecordDisruption(int q, TimeSpan now) => _admittedVersion += Budgets.Record(q, now) ? 1 : 0;
 
     /// <summary>
     /// Puts back disruptions of queue <paramref name="queue"/> recorded elsewhere (a controller that builds a fresh

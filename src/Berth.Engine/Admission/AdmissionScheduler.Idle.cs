@@ -16,7 +16,7 @@ public sealed partial class AdmissionScheduler
 
     private void ApplyIdlePolicies(TimeSpan now)
     {
-        foreach (var w in IdleGpus.Scan(_admittedByFlavor.SelectMany(l => l), _queues, now, _events))
+        foreach (var w in IdleGpus.Scan(Admitted, _queues, now, _events))
         {
             End(w.Id, WorkloadPhase.Failed, IdleGpus.ReclaimedReason);
         }

@@ -15,18 +15,24 @@ public sealed partial class AdmissionScheduler
 
     internal QueueParking Parking => _parking;
 
+    /// <summary>Skips decided per shape (see <see cref="FailureFloors"/>).</summary>
+    internal FailureFloors Floors => _floors;
+
+    /// <summary>True when the profile backfills, so walks keep the marks a reservation reads.</summary>
+    internal bool MarksNeeded => _marksNeeded;
+
     /// <summary>The current generation: bumped whenever capacity or quota frees, which resets every walk.</summary>
     internal long Generation => _generation;
 
     /// <summary>Bumped whenever workloads join queue <paramref name="q"/> (its snapshot is then rebuilt).</summary>
-    internal long QueueVersion(int q) => _queueVersion[q];
+    internal long QueueVersion(int q) => _walk.Version(q);
 
-    internal bool SnapshotCurrent(int q) => _snapshotVersion[q] == _queueVersion[q];
+    internal bool SnapshotCurrent(int q) => _walk.SnapshotCurrent(q);
 
     /// <summary>The snapshot of queue <paramref name="q"/>'s order that its cursor walks.</summary>
-    internal WorkloadState[] SnapshotOf(int q) => _snapshot[q];
+    internal WorkloadState[] SnapshotOf(int q) => _walk.SnapshotOf(q);
 
-    internal void SetCursor(int q, int cursor) => _cursor[q] = cursor;
+    internal void SetCursor(int q, int cursor) => _walk.SetCursor(q, cursor);
 
     /// <summary>What a trial of <paramref name="w"/> does when its quota failure is reused, and its mark as tried.</summary>
     internal void ReplayQuotaFailure(WorkloadState w)
@@ -43,7 +49,7 @@ public sealed partial class AdmissionScheduler
     /// Step 5, short way: when <paramref name="w"/> last failed on quota alone and its quota tree has not changed
     /// since, records the same reason and the same floor as a new trial would, and returns true (not admitted).
     /// </summary>
-    private bool ReuseQuotaFailure(WorkloadState w)
+    internal bool ReuseQuotaFailure(WorkloadState w)
     {
         if (!Options.Incremental || w.QuotaFailure is not { } known || w.QuotaFailureVersion != Quotas.Version(w.QueueIndex))
         {
@@ -57,22 +63,22 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>After a failed trial: keeps its reason for <see cref="ReuseQuotaFailure"/> when it was quota alone.</summary>
-    private void KeepQuotaFailure(WorkloadState w, AdmissionAttempt attempt, PendingReason reason)
+    internal void KeepQuotaFailure(WorkloadState w, AdmissionAttempt attempt, PendingReason reason)
     {
         var reusable = Options.Incremental && attempt.Reason is not null && !attempt.PlacementReasonSeen && !w.Workload.IsElastic
-            && _quotaFailureFinal[w.QueueIndex] && !ReferenceEquals(_reservation?.Holder, w);
+            && _quotaFailureFinal[w.QueueIndex] && !ReferenceEquals(_reservation.Current?.Holder, w);
         w.QuotaFailure = reusable ? reason : null;
         w.QuotaFailureVersion = Quotas.Version(w.QueueIndex);
     }
 
     /// <summary>Records why <paramref name="w"/> failed in the floors (see <see cref="FailureFloors"/>).</summary>
-    private void RememberFailure(WorkloadState w, bool placementTried)
+    internal void RememberFailure(WorkloadState w, bool placementTried)
     {
-        if (_floors.Remember(w, placementTried, _generation, _reservation is null))
+        if (_floors.Remember(w, placementTried, _generation, _reservation.Current is null))
         {
             _parking.UnparkAll(); // a parked walk may skip differently from here on
         }
     }
 
-    private bool IsDominated(WorkloadState w) => _floors.IsDominated(w, _generation, _reservation is null);
+    internal bool IsDominated(WorkloadState w) => _floors.IsDominated(w, _generation, _reservation.Current is null);
 }

@@ -3,30 +3,11 @@ using Berth.Model.Queueing;
 
 namespace Berth.Engine.Admission;
 
-/// <summary>
-/// Rebuilding state from a truth kept elsewhere (a Kubernetes cluster: bound pods and the admission records
-/// on Jobs and pod groups). A scheduler that runs inside a cluster builds a fresh engine for every decision
-/// from what the API server says, so a restart and a normal cycle take the same path. Nothing here decides:
-/// what runs, runs, even past its quota; what does not fit the engine's view is reported, never thrown.
-/// </summary>
+// Rebuilding state from a truth kept elsewhere; the work is in Restoration.
 public sealed partial class AdmissionScheduler
 {
-    private Dictionary<string, int>? _nodeIndex;
-
     /// <summary>Index of the node named <paramref name="name"/> in <see cref="Cluster"/>, or -1.</summary>
-    public int NodeIndexOf(string name)
-    {
-        if (_nodeIndex is null)
-        {
-            _nodeIndex = new Dictionary<string, int>(_cluster.NodeCount, StringComparer.Ordinal);
-            for (var n = 0; n < _cluster.NodeCount; n++)
-            {
-                _nodeIndex[_cluster.Nodes[n].Name] = n;
-            }
-        }
-
-        return _nodeIndex.GetValueOrDefault(name, -1);
-    }
+    public int NodeIndexOf(string name) => _restoration.NodeIndexOf(name);
 
     /// <summary>
     /// Adds a workload that has waited since <paramref name="pendingSince"/> (an offset from this scheduler's
@@ -52,22 +33,7 @@ public sealed partial class AdmissionScheduler
     public bool Withhold(string node, Pod pod, int? gpuMask = null)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        var n = NodeIndexOf(node);
-        if (n < 0)
-        {
-            return false;
-        }
-
-        var mask = gpuMask ?? LowestFreeGpus(n, pod.GpuCount, pod.GpuMilli);
-        if (mask < 0 || !Fits(n, pod, mask))
-        {
-            return false;
-        }
-
-        ReservePod(pod, n, mask);
-        _statement.Commit();
-        _generation++;
-        return true;
+        return _restoration.Withhold(node, pod, gpuMask);
     }
 
     /// <summary>
@@ -77,72 +43,8 @@ public sealed partial class AdmissionScheduler
     /// not listed are charged to quota only until <see cref="PlaceRemaining"/> places them. Pods that do not
     /// fit where they are said to be are left out and returned in <paramref name="misfits"/>.
     /// </summary>
-    public WorkloadState Restore(Workload workload, string flavor, IReadOnlyList<RestoredPod> pods, TimeSpan admittedAt, out IReadOnlyList<RestoredPod> misfits, IReadOnlyList<int>? counts = null)
-    {
-        ArgumentNullException.ThrowIfNull(workload);
-        ArgumentNullException.ThrowIfNull(pods);
-        workload.Validate();
-        if (!_queueIndex.TryGetValue(workload.Queue, out var queue))
-        {
-            throw new ArgumentException($"workload {workload.Id}: queue '{workload.Queue}' does not exist", nameof(workload));
-        }
-
-        var f = Array.FindIndex(_flavors, x => string.Equals(x.Name, flavor, StringComparison.Ordinal));
-        if (f < 0)
-        {
-            throw new ArgumentException($"workload {workload.Id}: flavor '{flavor}' does not exist", nameof(flavor));
-        }
-
-        if (_workloads.ContainsKey(workload.Id))
-        {
-            throw new ArgumentException($"workload {workload.Id}: already known; workload ids must be unique", nameof(workload));
-        }
-
-        var state = new WorkloadState(workload, queue, _sequence++) { PendingSince = workload.SubmitTime };
-        _workloads[workload.Id] = state;
-        var podCounts = counts?.ToArray() ?? workload.PodSets.Select(s => s.Count).ToArray();
-        var templates = PodsFor(state, f);
-        var bad = new List<RestoredPod>();
-        _scratch.Clear();
-        var placedPerSet = new int[podCounts.Length];
-        foreach (var p in pods)
-        {
-            var n = NodeIndexOf(p.Node);
-            if (p.PodSet < 0 || p.PodSet >= podCounts.Length || placedPerSet[p.PodSet] >= podCounts[p.PodSet] || n < 0)
-            {
-                bad.Add(p);
-                continue;
-            }
-
-            var template = templates[p.PodSet];
-            var mask = p.GpuMask == 0 && (template.GpuCount > 0 || template.GpuMilli > 0) ? LowestFreeGpus(n, template.GpuCount, template.GpuMilli) : p.GpuMask;
-            if (mask < 0 || !Fits(n, template, mask))
-            {
-                bad.Add(p);
-                continue;
-            }
-
-            ReservePod(template, n, mask);
-            _scratch.Add(new PodPlacement(p.PodSet, template, n, mask));
-            placedPerSet[p.PodSet]++;
-        }
-
-        var request = RequestOf(state, podCounts);
-        Quotas.Add(queue, f, request);
-        _statement.Commit();
-        state.Phase = WorkloadPhase.Admitted;
-        state.Flavor = f;
-        state.Counts = podCounts;
-        state.Usage = request;
-        state.AdmittedAt = admittedAt;
-        state.Placements.AddRange(_scratch);
-        _scratch.Clear();
-        _admittedByFlavor[f].Add(state);
-        _admittedVersion++;
-        _generation++;
-        misfits = bad;
-        return state;
-    }
+    public WorkloadState Restore(Workload workload, string flavor, IReadOnlyList<RestoredPod> pods, TimeSpan admittedAt, out IReadOnlyList<RestoredPod> misfits, IReadOnlyList<int>? counts = null) =>
+        _restoration.Restore(workload, flavor, pods, admittedAt, out misfits, counts);
 
     /// <summary>
     /// Places the pods of an admitted workload that have no place yet (restored with fewer pods than its
@@ -150,82 +52,19 @@ public sealed partial class AdmissionScheduler
     /// workload's <see cref="WorkloadState.Pods"/>), an empty list when nothing was missing, or null when
     /// they do not all fit now.
     /// </summary>
-    public IReadOnlyList<PodPlacement>? PlaceRemaining(string id)
+    public IReadOnlyList<PodPlacement>? PlaceRemaining(string id) => _restoration.PlaceRemaining(id);
+
+    /// <summary>Index of queue <paramref name="name"/>, or -1.</summary>
+    internal int QueueIndexOf(string name) => _queueIndex.GetValueOrDefault(name, -1);
+
+    /// <summary>Records a new workload of queue <paramref name="queue"/> under the next submission number.</summary>
+    internal WorkloadState Register(Workload workload, int queue, TimeSpan pendingSince)
     {
-        var w = _workloads.GetValueOrDefault(id) ?? throw new ArgumentException($"workload {id} is unknown", nameof(id));
-        if (w.Phase != WorkloadPhase.Admitted)
-        {
-            throw new InvalidOperationException($"workload {id} is {w.Phase}; only admitted workloads have pods to place");
-        }
-
-        var missing = (int[])w.Counts.Clone();
-        foreach (var p in w.Placements)
-        {
-            missing[p.PodSet]--;
-        }
-
-        if (missing.All(m => m <= 0))
-        {
-            return [];
-        }
-
-        for (var s = 0; s < missing.Length; s++)
-        {
-            missing[s] = Math.Max(0, missing[s]);
-        }
-
-        var checkpoint = _statement.Checkpoint();
-        if (!TryPlaceGang(w, w.Flavor, missing, Now, keep: true, out _))
-        {
-            _statement.RollbackTo(checkpoint);
-            return null;
-        }
-
-        _statement.Commit();
-        var added = _scratch.ToArray();
-        w.Placements.AddRange(added);
-        _scratch.Clear();
-        _generation++;
-        return added;
+        var state = new WorkloadState(workload, queue, _sequence++) { PendingSince = pendingSince };
+        _workloads[workload.Id] = state;
+        return state;
     }
 
-    private bool Fits(int node, Pod pod, int mask)
-    {
-        if (pod.CpuMilli > _cluster.FreeCpuOf(node) || pod.MemoryMiB > _cluster.FreeMemoryOf(node))
-        {
-            return false;
-        }
-
-        var free = _cluster.GpuFreeOf(node);
-        if (System.Numerics.BitOperations.PopCount((uint)mask) != pod.GpuCount || (free.Length < 32 && mask >> free.Length != 0))
-        {
-            return false;
-        }
-
-        for (var g = 0; g < free.Length; g++)
-        {
-            if ((mask & (1 << g)) != 0 && free[g] < pod.GpuMilli)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private int LowestFreeGpus(int node, int count, int milli)
-    {
-        var mask = 0;
-        var free = _cluster.GpuFreeOf(node);
-        for (var g = 0; g < free.Length && count > 0; g++)
-        {
-            if (free[g] >= milli)
-            {
-                mask |= 1 << g;
-                count--;
-            }
-        }
-
-        return count == 0 ? mask : -1;
-    }
+    /// <summary>The flavors, as the array the scheduler indexes.</summary>
+    internal Flavor[] FlavorArray => _flavors;
 }

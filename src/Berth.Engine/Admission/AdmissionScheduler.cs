@@ -1,4 +1,9 @@
 using Berth.Engine.Admission.Actions;
+using Berth.Engine.Admission.Actions.Allocate;
+using Berth.Engine.Admission.Actions.Backfill;
+using Berth.Engine.Admission.Actions.Consolidate;
+using Berth.Engine.Admission.Actions.Preempt;
+using Berth.Engine.Admission.Strategies;
 using Berth.Engine.Fragmentation;
 using Berth.Engine.Framework;
 using Berth.Engine.Policies;
@@ -36,33 +41,42 @@ public sealed partial class AdmissionScheduler
     private readonly QueueConfiguration _config;
     private readonly Queue[] _queues;
     private readonly Flavor[] _flavors;
-    private readonly int[][] _flavorNodes;
-    private readonly int[][] _flavorsOfNode;
-    private readonly long[] _flavorFreeGpu;
-    private readonly long[] _flavorCapacityGpu;
-    private readonly int[][] _queueFlavors;
+    private readonly FlavorLayout _layout;
     private readonly SortedSet<WorkloadState>[] _pending;
     private readonly Dictionary<string, WorkloadState> _workloads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queueIndex = new(StringComparer.Ordinal);
     private readonly List<WorkloadState>[] _admittedByFlavor;
     private readonly List<AdmissionEvent> _events = [];
     private readonly AdmissionStatement _statement;
+    private readonly GangRoom _room;
+    private readonly GangPlacement _gangs;
+    private readonly QuotaFit _quota;
+    private readonly QueueUsageHistory _usage;
+    private readonly PodByPodPlacement _podByPod;
+    private readonly Restoration _restoration;
+    private readonly Feasibility _feasibility;
+    private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
     private long _sequence;
+    private long _admittedVersion;
     private long _generation;
     private TimeSpan _retryAt = TimeSpan.MaxValue;
-    private long _heldIdleGpuMilli;
-    private readonly long[] _heldIdleByQueue;
-    private readonly WorkloadState[][] _snapshot;
-    private readonly int[] _cursor;
-    private readonly long[] _queueVersion;
-    private readonly long[] _snapshotVersion;
-    private long _cursorGeneration = -1;
+    private readonly HeadWalk _walk;
+    private readonly AdmissionCycle _cycle;
     private readonly IAdmissionAction[] _actions;
-    private readonly bool _starvationMatters;
     private readonly HeadOrder _order;
     private readonly HeadWakes _heads;
     private readonly QueueParking _parking;
+
+    /// <summary>The most running workloads one consolidation may move.</summary>
+    public const int MaxMovedPerConsolidation = 8;
+
+    /// <summary>
+    /// A usage history below this counts as none in the fair-share order, so that an old history fades out
+    /// completely (a history of 1 within 20 half-lives of the queue's last borrowing) and the order falls back
+    /// to the plain tie-break instead of being decided by a remainder far below any real difference in share.
+    /// </summary>
+    public const double NegligibleUsageHistory = 1e-6;
 
     public AdmissionScheduler(IReadOnlyList<Node> nodes, QueueConfiguration configuration, AdmissionOptions options, TimeProvider time, IReadOnlyList<Pod>? typicalPods = null)
     {
@@ -88,29 +102,24 @@ public sealed partial class AdmissionScheduler
             _queueIndex[_queues[q].Name] = q;
         }
 
-        _flavorNodes = _flavors.Select(f => Enumerable.Range(0, nodes.Count).Where(n => f.Matches(nodes[n])).ToArray()).ToArray();
-        _flavorsOfNode = Enumerable.Range(0, nodes.Count).Select(n => Enumerable.Range(0, _flavors.Length).Where(f => _flavors[f].Matches(nodes[n])).ToArray()).ToArray();
-        _flavorCapacityGpu = _flavorNodes.Select(list => list.Sum(n => (long)nodes[n].GpuCount * Limits.GpuMilliPerGpu)).ToArray();
-        _flavorFreeGpu = (long[])_flavorCapacityGpu.Clone();
-        var flavorIndex = _flavors.Select((f, i) => (f.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
-        _queueFlavors = _queues.Select(q => q.Flavors.Select(f => flavorIndex[f.Flavor]).ToArray()).ToArray();
+        _layout = new FlavorLayout(nodes, _flavors, _queues);
         _pending = _queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
         _admittedByFlavor = _flavors.Select(_ => new List<WorkloadState>()).ToArray();
         _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
         _statement = new AdmissionStatement(this);
-        _unreserved = new int[_flavors.Length][];
-        _heldIdleByQueue = new long[_queues.Length];
-        _snapshot = new WorkloadState[_queues.Length][];
-        _cursor = new int[_queues.Length];
-        _queueVersion = new long[_queues.Length];
-        _snapshotVersion = new long[_queues.Length];
-        Array.Fill(_snapshotVersion, -1);
-        _history = new double[_queues.Length];
-        _historyShare = new double[_queues.Length];
-        _historyAt = new TimeSpan[_queues.Length];
+        _room = new GangRoom(_cluster, _statement);
+        _gangs = new GangPlacement(this);
+        _quota = new QuotaFit(this);
+        _feasibility = new Feasibility(this);
+        _podByPod = new PodByPodPlacement(this);
+        _restoration = new Restoration(this);
+        Preemption = new PreemptionSearch(this);
+        _reservation = new BackfillReservation(this);
+        Consolidation = new ConsolidationSearch(this);
+        _walk = new HeadWalk(this);
+        _usage = new QueueUsageHistory(Quotas, configuration.UsageHalfLife, _queues.Length);
         _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
-        _starvationMatters = _actions.Any(a => a.StarvationMatters);
-        _floors = new FailureFloors(_queueFlavors);
+        _floors = new FailureFloors(_layout.OfQueue);
         _order = new HeadOrder(this);
         _heads = new HeadWakes(_queues.Length);
         // Per queue: no action can admit a workload over quota in every flavor (only preemption can), so such a failure is final while the quota tree is unchanged.
@@ -118,6 +127,7 @@ public sealed partial class AdmissionScheduler
         _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
         _parking = new QueueParking(this, options.Incremental && options.Gangs && !_marksNeeded
             && !_actions.Any(a => string.Equals(a.Name, AdmissionActions.Preempt, StringComparison.Ordinal)));
+        _cycle = new AdmissionCycle(this, _actions);
     }
 
     public AdmissionOptions Options { get; }
@@ -129,17 +139,124 @@ public sealed partial class AdmissionScheduler
     /// <summary>The statement every trial of the current cycle writes to.</summary>
     internal AdmissionStatement Statement => _statement;
 
+    /// <summary>The preempt action's search (victim lists and scratch kept between attempts).</summary>
+    internal PreemptionSearch Preemption { get; }
+
+    /// <summary>The preemption strategies the preempt action asks, in order: the registry's (a test may extend it).</summary>
+    internal IReadOnlyList<IPreemptionStrategy> Strategies { get; set; } = PreemptionStrategies.All;
+
+    /// <summary>The consolidate action's search (mover lists and scratch kept between attempts).</summary>
+    internal ConsolidationSearch Consolidation { get; }
+
+    /// <summary>The placement engine (reserve, unreserve, place).</summary>
+    internal Placer Placer => _placer;
+
+    /// <summary>The nodes of flavor <paramref name="f"/>.</summary>
+    internal int[] NodesOf(int f) => _layout.Nodes[f];
+
+    /// <summary>Marks a change of the admitted workloads or their start times made outside <see cref="Admit"/> (a move).</summary>
+    internal void AdmittedChanged() => _admittedVersion++;
+
+    /// <summary>The pending workloads of queue <paramref name="q"/>, in queue order.</summary>
+    internal SortedSet<WorkloadState> PendingIn(int q) => _pending[q];
+
+    /// <summary>Starts or keeps the backfill reservation for the starving head (the backfill action, each round).</summary>
+    internal void UpdateReservation(TimeSpan now) => _reservation.Update(now);
+
+    /// <summary>The nodes of flavor <paramref name="f"/> that <paramref name="w"/> may use now (see <see cref="BackfillReservation.AllowedNodes"/>).</summary>
+    internal int[] AllowedNodes(WorkloadState w, int f, TimeSpan now, out bool reservedAway) => _reservation.AllowedNodes(w, f, now, out reservedAway);
+
+    /// <summary>The current reservation, if a head is starving.</summary>
+    public Reservation? CurrentReservation { get => _reservation.Current; internal set => _reservation.Current = value; }
+
+    /// <summary>
+    /// The expected start of a pending workload: its reservation's start when it holds one, else what
+    /// <see cref="EstimateStarts"/> computes (null when nothing can be promised). Changes nothing.
+    /// </summary>
+    public TimeSpan? EstimateStart(string id)
+    {
+        var w = _workloads.GetValueOrDefault(id);
+        if (w is null || w.Phase != WorkloadPhase.Pending)
+        {
+            return null;
+        }
+
+        if (ReferenceEquals(_reservation.Current?.Holder, w))
+        {
+            return _reservation.Current!.Start;
+        }
+
+        return EstimateStarts().TryGetValue(id, out var start) ? start : null;
+    }
+
+    /// <summary>Gang placement and topology domains.</summary>
+    internal GangPlacement Gangs => _gangs;
+
+    /// <summary>Total GPU milli of flavor <paramref name="f"/>'s nodes.</summary>
+    internal long FlavorCapacityGpu(int f) => _layout.CapacityGpu[f];
+
+    /// <summary>Every workload known, in no particular order (callers that decide sort first).</summary>
+    internal IEnumerable<WorkloadState> Known => _workloads.Values;
+
+    /// <summary>Starts a new generation: capacity or quota freed, so every head may be tried again.</summary>
+    internal void CapacityFreed() => _generation++;
+
+    /// <summary>Each queue's next workload to try (step 3).</summary>
+    internal HeadWalk Walk => _walk;
+
+    /// <summary>The <c>kube-default</c> profile's pod-by-pod placement.</summary>
+    internal PodByPodPlacement PodByPod => _podByPod;
+
+    /// <summary>How many workloads are known (pending, admitted or ended).</summary>
+    internal int WorkloadCount => _workloads.Count;
+
+    /// <summary>The last events not yet drained, for an error message.</summary>
+    internal IEnumerable<AdmissionEvent> LastEvents(int count) => _events.TakeLast(count);
+
+    /// <summary>When every head is tried again even if nothing else changed (backoffs, minimum runtimes, budgets, starvation).</summary>
+    internal TimeSpan RetryAt { get => _retryAt; set => _retryAt = value; }
+
+    /// <summary>Per queue, the head's backoff and waiting time, kept as the queue changes.</summary>
+    internal HeadWakes HeadWakes => _heads;
+
+    /// <summary>Every admitted workload, flavor by flavor.</summary>
+    internal IEnumerable<WorkloadState> Admitted => _admittedByFlavor.SelectMany(l => l);
+
+    /// <summary>The queues, as the array the scheduler indexes (loops over every queue read this, not the interface).</summary>
+    internal Queue[] QueueArray => _queues;
+
+    /// <summary>Cheap whole-GPU bounds read before placement trials.</summary>
+    internal GangRoom Room => _room;
+
+    /// <summary>Free GPU milli per flavor, kept current as pods are placed and released.</summary>
+    internal long[] FlavorFreeGpu => _layout.FreeGpu;
+
+    /// <summary>The placements of the last gang placed with <c>keep</c> (<see cref="TryPlaceGang"/>), read by <see cref="Admit"/>.</summary>
+    internal List<PodPlacement> Scratch => _scratch;
+
+    /// <summary>Bumped whenever the admitted workloads, their start times or the disruption records change.</summary>
+    internal long AdmittedVersion => _admittedVersion;
+
+    /// <summary>The admitted workloads of flavor <paramref name="f"/>.</summary>
+    internal List<WorkloadState> AdmittedIn(int f) => _admittedByFlavor[f];
+
+    /// <summary>True when some queue has an idle-GPU policy.</summary>
+    internal bool IdlePolicies => _idlePolicies;
+
+    /// <summary>Makes every head retried no later than <paramref name="at"/> (something may change then).</summary>
+    internal void RetryBy(TimeSpan at) => _retryAt = at < _retryAt ? at : _retryAt;
+
     /// <summary>The flavors of queue <paramref name="q"/>, in the queue's order (indexes into <see cref="Flavors"/>).</summary>
-    internal int[] FlavorsOf(int q) => _queueFlavors[q];
+    internal int[] FlavorsOf(int q) => _layout.OfQueue[q];
 
     /// <summary>The current time of the run (offset from when the scheduler was built).</summary>
     public TimeSpan Now => _time.GetUtcNow() - _epoch;
 
     /// <summary>GPU milli held by pods of workloads that are not all placed (only with <c>kube-default</c>): held idle.</summary>
-    public long HeldIdleGpuMilli => _heldIdleGpuMilli;
+    public long HeldIdleGpuMilli => _podByPod.HeldIdleGpuMilli;
 
     /// <summary>As <see cref="HeldIdleGpuMilli"/>, for one queue.</summary>
-    public long HeldIdleGpuMilliOf(int queue) => _heldIdleByQueue[queue];
+    public long HeldIdleGpuMilliOf(int queue) => _podByPod.HeldIdleOf(queue);
 
     /// <summary>The earliest future time at which a cycle could decide differently with nothing else happening (backoff ends, minimum runtimes pass, a head starts to starve).</summary>
     public TimeSpan? NextWakeUp { get; private set; }
@@ -153,6 +270,29 @@ public sealed partial class AdmissionScheduler
     public IEnumerable<WorkloadState> Workloads => _workloads.Values.OrderBy(w => w.Sequence);
 
     public int PendingCount(int queue) => _pending[queue].Count;
+
+    /// <summary>
+    /// The expected start of every pending workload for which one can be computed, from a what-if run
+    /// that changes nothing: running workloads end at their expected end (admission + expected run time,
+    /// else max run time; without either they never end in the what-if); at now and at each such end, the
+    /// pending workloads are admitted in queue order (priority, submit time; a StrictFIFO queue in strict
+    /// order; held queues and backoff left out) where quota and a whole-gang placement allow, and those then
+    /// end at their own expected end. No arrivals and no preemption are assumed, so an estimate is what the
+    /// current state promises, not a guarantee. Workloads that never fit in the what-if get no estimate.
+    /// At most <paramref name="steps"/> future ends are visited.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan> EstimateStarts(int steps = 10_000) =>
+        new StartEstimates(this).Run(steps);
+
+    /// <summary>
+    /// The usage history h(q) of queue <paramref name="queue"/> now: the exponentially weighted average of its past
+    /// weighted dominant-resource share, with the configured half-life (exact definition: <see cref="QueueUsageHistory.At"/>).
+    /// Always 0 when the setting is off, and for a queue outside any cohort (it never borrows).
+    /// </summary>
+    public double UsageHistory(int queue) => _usage.At(queue, Now);
+
+    /// <summary>What fair-share ordering adds to a head's share after admission (<see cref="QueueUsageHistory.Term"/>).</summary>
+    internal double UsageHistoryTerm(int q, TimeSpan now) => _usage.Term(q, now);
 
     /// <summary>Takes the events since the last call, in order.</summary>
     public IReadOnlyList<AdmissionEvent> DrainEvents()
@@ -180,10 +320,9 @@ public sealed partial class AdmissionScheduler
             throw new ArgumentException($"workload {workload.Id}: already submitted; workload ids must be unique", nameof(workload));
         }
 
-        var state = new WorkloadState(workload, queue, _sequence++) { PendingSince = Now };
-        _workloads[workload.Id] = state;
+        var state = Register(workload, queue, Now);
         Emit(new AdmissionEvent(Now, AdmissionEventKind.Submitted, workload.Id, workload.Queue));
-        if (NeverFits(state) is { } why)
+        if (_feasibility.NeverFits(state) is { } why)
         {
             state.Phase = WorkloadPhase.Failed;
             SetReason(state, why);
@@ -231,7 +370,7 @@ public sealed partial class AdmissionScheduler
             SetReason(state, new PendingReason(PendingReasonCode.Backoff, $"requeued after {reason}; waits until {state.BackoffUntil.TotalSeconds:0}s") { Unblock = "the backoff ends" });
         }
 
-        RecordUsageHistory();
+        _usage.Record(Now);
     }
 
     /// <summary>Changes a queue's stop policy (hold, hold and drain, or none).</summary>
@@ -291,247 +430,17 @@ public sealed partial class AdmissionScheduler
             ApplyIdlePolicies(now);
         }
 
-        // 1. Drain.
-        Drain();
-        if (_cursorGeneration != _generation)
-        {
-            Array.Clear(_cursor);
-            _cursorGeneration = _generation;
-        }
-
-        _parking.Update();
-        var session = new AdmissionSession(this, now);
-        var admitted = 0;
-        var candidates = new List<WorkloadState>();
-        var rounds = 0;
-        var roundLimit = 4L * (_workloads.Count + 16) * (_workloads.Count + 16);
-        while (true)
-        {
-            if (++rounds > roundLimit)
-            {
-                throw new InvalidOperationException($"admission did not settle after {rounds} rounds; last events: {string.Join(" | ", _events.TakeLast(12))}");
-            }
-
-            // 2. The actions' start of round (the backfill action reserves nodes for a starving head).
-            foreach (var action in _actions)
-            {
-                action.BeginRound(session);
-            }
-
-            // 3. Heads.
-            candidates.Clear();
-            if (Options.Gangs)
-            {
-                CollectHeads(now, candidates);
-            }
-            else
-            {
-                CollectPodByPod(now, candidates);
-            }
-
-            if (candidates.Count == 0)
-            {
-                break;
-            }
-
-            // 4. Order.
-            OrderCandidates(candidates, now);
-
-            // 5-6. Try each.
-            var admittedNow = TryCandidates(session, candidates, rounds, now);
-            admitted += admittedNow;
-            var progress = admittedNow > 0;
-
-            if (!progress && candidates.All(c => c.TriedGeneration == _generation))
-            {
-                // Every head was tried and failed; BestEffortFIFO queues may have more behind them.
-                if (!HasUntried())
-                {
-                    break;
-                }
-            }
-        }
-
-        NextWakeUp = ComputeWakeUp(now);
-        RecordUsageHistory();
+        // 1-6.
+        var admitted = _cycle.Run(now);
+        NextWakeUp = _cycle.WakeUp(now);
+        _usage.Record(Now);
         return admitted;
-    }
-
-    /// <summary>Steps 5-6 for one round, in order; returns how many were admitted. The list may grow (<see cref="QueueParking"/>).</summary>
-    private int TryCandidates(AdmissionSession session, List<WorkloadState> candidates, int round, TimeSpan now)
-    {
-        var admitted = 0;
-        _parking.BeginRound(candidates, round);
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            var w = candidates[i];
-            _parking.At(i);
-            if (w.Phase != WorkloadPhase.Pending)
-            {
-                _parking.Tried(w, tried: false, admitted: false);
-                continue; // preempted and requeued by an earlier candidate of this round: tried next round
-            }
-
-            if (Options.Gangs && IsDominated(w))
-            {
-                w.TriedGeneration = _generation; // an earlier candidate of this round, no larger, just failed the same way
-                _parking.Tried(w, tried: false, admitted: false);
-                continue;
-            }
-
-            var ok = Options.Gangs ? TryAdmit(session, w) : TryPlacePodByPod(w, now);
-            _parking.Tried(w, tried: true, admitted: ok);
-            if (ok)
-            {
-                admitted++;
-            }
-            else
-            {
-                w.TriedGeneration = _generation;
-            }
-        }
-
-        _parking.EndRound();
-        return admitted;
-    }
-
-    /// <summary>Step 1: queues whose stop policy is HoldAndDrain have their admitted workloads evicted.</summary>
-    private void Drain()
-    {
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            if (_queues[q].Stop == StopPolicy.HoldAndDrain)
-            {
-                foreach (var flavorList in _admittedByFlavor)
-                {
-                    foreach (var w in flavorList.Where(w => w.QueueIndex == q).ToArray())
-                    {
-                        EvictAdmitted(w, "QueueDrained", null, $"queue {_queues[q].Name} is drained");
-                        SetReason(w, new PendingReason(PendingReasonCode.QueueHeld, $"queue {_queues[q].Name} holds and drains") { Unblock = "release the queue's stop policy" });
-                    }
-                }
-            }
-        }
-    }
-
-    private bool HasUntried()
-    {
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            if (Head(q, Now) is not null)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void CollectHeads(TimeSpan now, List<WorkloadState> into)
-    {
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            if (Head(q, now) is { } head)
-            {
-                into.Add(head);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The next workload of queue <paramref name="q"/> to try this generation, or null. A cursor walks a
-    /// snapshot of the queue's order, so a round costs O(1) per queue, not a rescan: the snapshot is rebuilt
-    /// when workloads join the queue, and the cursors go back to the start when capacity frees (a new generation).
-    /// </summary>
-    private WorkloadState? Head(int q, TimeSpan now)
-    {
-        var queue = _queues[q];
-        if (queue.Stop != StopPolicy.None)
-        {
-            return null;
-        }
-
-        if (_cursorGeneration != _generation)
-        {
-            Array.Clear(_cursor);
-            _cursorGeneration = _generation;
-        }
-
-        if (_parking.IsParked(q))
-        {
-            if (_parking.Generation != _generation)
-            {
-                throw new InvalidOperationException($"queue {queue.Name} is parked for generation {_parking.Generation} but capacity freed in the middle of a cycle (generation {_generation}); parking is only for profiles that never evict during a cycle");
-            }
-
-            return null; // its walk this generation is its recorded one, with no effect (see QueueParking)
-        }
-
-        var strict = (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo;
-        if (_snapshotVersion[q] != _queueVersion[q])
-        {
-            _snapshot[q] = [.. _pending[q]];
-            _snapshotVersion[q] = _queueVersion[q];
-            _cursor[q] = 0;
-            if (Options.Incremental)
-            {
-                _floors.Index(q, _snapshot[q]);
-            }
-
-            if (_parking.Started(q))
-            {
-                _parking.Spoil(q); // rebuilt mid-generation: the walk restarts with marks and floors
-            }
-        }
-
-        if (!_parking.Started(q))
-        {
-            _parking.StartTrace(q, byShape: !strict && Options.Incremental, _cursor[q]);
-        }
-
-        if (!strict && Options.Incremental)
-        {
-            return _floors.Walk(q, _snapshot[q], ref _cursor[q], now, _generation, _reservation is null, _marksNeeded, _parking); // by shape ids
-        }
-
-        var list = _snapshot[q];
-        for (var i = _cursor[q]; i < list.Length; i++)
-        {
-            var w = list[i];
-            if (w.Phase != WorkloadPhase.Pending)
-            {
-                _cursor[q] = i + 1;
-                continue;
-            }
-
-            if (w.TriedGeneration != _generation && IsDominated(w))
-            {
-                w.TriedGeneration = _generation; // a smaller one just failed the same way: this one cannot fit either
-            }
-
-            if (w.BackoffUntil > now || w.TriedGeneration == _generation)
-            {
-                if (strict)
-                {
-                    return null;
-                }
-
-                _cursor[q] = i + 1;
-                continue;
-            }
-
-            _cursor[q] = i;
-            return w;
-        }
-
-        _cursor[q] = list.Length;
-        return null;
     }
 
     private void AddPending(WorkloadState w)
     {
         _pending[w.QueueIndex].Add(w);
-        _queueVersion[w.QueueIndex]++;
+        _walk.Added(w.QueueIndex);
     }
 
     /// <summary>
@@ -539,87 +448,17 @@ public sealed partial class AdmissionScheduler
     /// (<see cref="QuotaTree.Share"/>), plus, when <see cref="QueueConfiguration.UsageHalfLife"/> is set, the
     /// queue's usage history (<see cref="UsageHistoryTerm"/>): lower goes first.
     /// </summary>
-    private void OrderCandidates(List<WorkloadState> candidates, TimeSpan now) => _order.Sort(candidates, _parking.RoundKeys, now);
+    internal void OrderCandidates(List<WorkloadState> candidates, TimeSpan now) => _order.Sort(candidates, _parking.RoundKeys, now);
 
     internal double OrderKey(WorkloadState w, TimeSpan now) => _order.Key(w, now);
 
     internal int CompareCandidates(double keyA, WorkloadState a, double keyB, WorkloadState b) => _order.Compare(keyA, a, keyB, b);
 
     /// <summary>The holder of the backfill reservation, if any (it goes first in step 4).</summary>
-    internal WorkloadState? ReservationHolder => _reservation?.Holder;
+    internal WorkloadState? ReservationHolder => _reservation.Current?.Holder;
 
     /// <summary>The configured usage half-life (null: no usage history in the order).</summary>
     internal TimeSpan? UsageHalfLife => _config.UsageHalfLife;
-
-    /// <summary>
-    /// Step 5 for one workload: the profile's actions in order (<see cref="AdmissionOptions.Actions"/>), least
-    /// disruptive first, until one admits it. True when admitted; otherwise its reason is recorded.
-    /// </summary>
-    private bool TryAdmit(AdmissionSession session, WorkloadState w)
-    {
-        if (ReuseQuotaFailure(w))
-        {
-            return false;
-        }
-
-        var queue = _queues[w.QueueIndex];
-        var perFlavor = Array.FindAll(_actions, a => a.RunsPerFlavor(queue));
-        var attempt = new AdmissionAttempt(w, w.Workload.PodSets.Select(s => s.Count).ToArray(), perFlavor);
-        foreach (var action in _actions)
-        {
-            if (action.TryAdmit(session, attempt))
-            {
-                return true;
-            }
-        }
-
-        var reason = attempt.Reason ?? new PendingReason(PendingReasonCode.NeverFits, "no flavor of its queue can ever hold it");
-        if (ReferenceEquals(_reservation?.Holder, w) && reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete)
-        {
-            // Still waiting for its reserved nodes: that stays its reason until it starts or the reservation ends.
-            reason = w.Reason.Code == PendingReasonCode.WaitingForReservation ? w.Reason : reason;
-        }
-
-        SetReason(w, reason);
-        RememberFailure(w, attempt.PlacementReasonSeen);
-        KeepQuotaFailure(w, attempt, reason);
-        return false;
-    }
-
-    internal bool TryElastic(WorkloadState w, int f, TimeSpan now)
-    {
-        if (!w.Workload.IsElastic)
-        {
-            return false;
-        }
-
-        // Largest size between min and full that fits quota and placement: binary search on one step count.
-        var sets = w.Workload.PodSets;
-        var maxStep = sets.Max(s => s.Count - s.MinCount);
-        int[] CountsAt(int step) => sets.Select(s => s.MinCount + (int)((long)(s.Count - s.MinCount) * step / maxStep)).ToArray();
-        int lo = 0, hi = maxStep - 1, best = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) / 2;
-            var counts = CountsAt(mid);
-            if (QuotaCheck(w.QueueIndex, f, RequestOf(w, counts), w.Workload.Preemptible) is null && TryPlaceGang(w, f, counts, now, keep: false, out _))
-            {
-                best = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        if (best < 0)
-        {
-            return false;
-        }
-
-        return TryPlaceAndAdmit(w, f, CountsAt(best), now, out _);
-    }
 
     internal bool TryPlaceAndAdmit(WorkloadState w, int f, int[] counts, TimeSpan now, out PendingReason reason)
     {
@@ -633,143 +472,12 @@ public sealed partial class AdmissionScheduler
         return false;
     }
 
-    /// <summary>
-    /// Places every pod of the gang in flavor <paramref name="f"/> (nodes allowed by any reservation), all
-    /// or nothing. With <paramref name="keep"/> the placements stay in the statement and in
-    /// <see cref="_scratch"/>; otherwise they are rolled back.
-    /// </summary>
-    private bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null)
-    {
-        var checkpoint = _statement.Checkpoint();
-        _scratch.Clear();
-        var total = counts.Sum();
-        var demand = RequestOf(w, counts).GpuMilli;
-        var nodes = AllowedNodes(w, f, now, out var reservedAway);
-        if (demand > _flavorFreeGpu[f])
-        {
-            // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
-            var some = total > 1 && WholeGpuPodsThatFit(PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
-            reason = new PendingReason(some ? PendingReasonCode.GangIncomplete : PendingReasonCode.NoNodeFits, $"flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, _flavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}{(some ? "; some of its pods would fit, but a gang is placed whole or not at all" : string.Empty)}")
-            {
-                Flavor = _flavors[f].Name,
-                Resource = ResourceKind.Gpu,
-                Requested = demand,
-                Available = _flavorFreeGpu[f],
-                Unblock = "running workloads finish or are preempted",
-            };
-            return false;
-        }
-
-        var pods = PodsFor(w, f);
-        var fitting = WholeGpuPodsThatFit(pods, counts, nodes);
-        if (fitting < total)
-        {
-            reason = reservedAway
-                ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation!.Holder.Id} from {_reservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
-                : fitting == 0
-                    ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {_flavors[f].Name} has the whole free GPUs a pod of {pods[0].Name} needs") { Flavor = _flavors[f].Name, Unblock = "running workloads finish or are preempted" }
-                    : new PendingReason(PendingReasonCode.GangIncomplete, $"at most {fitting} of {total} pods fit in flavor {_flavors[f].Name} by free whole GPUs; the gang is placed whole or not at all") { Flavor = _flavors[f].Name, Requested = total, Available = fitting, Unblock = "enough nodes free for every pod at once" };
-            return false;
-        }
-
-        for (var s = 0; s < counts.Length; s++)
-        {
-            if (PlaceInPreferredDomain(w, f, s, counts[s], pods[s], nodes))
-            {
-                continue;
-            }
-
-            if (w.Workload.PodSets[s].TopologyKey is { } key)
-            {
-                if (!PlaceInOneDomain(w, f, s, counts[s], pods[s], nodes, key))
-                {
-                    var placed = _scratch.Count;
-                    _statement.RollbackTo(checkpoint);
-                    _scratch.Clear();
-                    reason = new PendingReason(placed == 0 ? PendingReasonCode.NoNodeFits : PendingReasonCode.GangIncomplete,
-                        $"no {key} domain of flavor {_flavors[f].Name} has room for the {counts[s]} pods of {pods[s].Name} together")
-                    {
-                        Flavor = _flavors[f].Name,
-                        Unblock = $"enough free capacity inside one {key} domain",
-                    };
-                    return false;
-                }
-
-                continue;
-            }
-
-            for (var i = 0; i < counts[s]; i++)
-            {
-                var result = _whatIf ? _placer.PlaceUncounted(pods[s], nodes) : _placer.Place(pods[s], nodes);
-                if (!result.Placed)
-                {
-                    var placed = _scratch.Count;
-                    _statement.RollbackTo(checkpoint);
-                    _scratch.Clear();
-                    var diagnosis = result.Diagnosis?.ToString() ?? "no node fits";
-                    reason = reservedAway
-                        ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {_flavors[f].Name} are reserved for {_reservation!.Holder.Id} from {_reservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = _flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
-                        : placed == 0
-                            ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {_flavors[f].Name} fits a pod of {pods[s].Name}: {diagnosis}") { Flavor = _flavors[f].Name, Unblock = "running workloads finish or are preempted" }
-                            : new PendingReason(PendingReasonCode.GangIncomplete, $"{placed} of {total} pods fit in flavor {_flavors[f].Name}; the gang is placed whole or not at all ({diagnosis})") { Flavor = _flavors[f].Name, Requested = total, Available = placed, Unblock = "enough nodes free for every pod at once" };
-                    return false;
-                }
-
-                AfterReserve(result.NodeIndex, pods[s].GpuDemandMilli);
-                _statement.Placed(pods[s], result.NodeIndex, result.GpuMask);
-                _scratch.Add(new PodPlacement(s, pods[s], result.NodeIndex, result.GpuMask));
-                usedNodes?.Add(result.NodeIndex);
-            }
-        }
-
-        reason = PendingReason.Queued;
-        if (!keep)
-        {
-            _statement.RollbackTo(checkpoint);
-            _scratch.Clear();
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// A bound far cheaper than trying: how many of the gang's pods the free whole GPUs could hold, counting
-    /// each pod set of whole-GPU pods on its own against node-sized pieces of fully free GPUs (CPU and memory
-    /// not counted; sharing and CPU-only pods counted as fitting). Fewer than all means the gang cannot be placed.
-    /// </summary>
-    private int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes) => WholeGpuPodsThatFit(pods, counts, nodes, _cluster.FullyFreeGpus);
-
-    /// <summary>As <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/>, with the fully free GPUs per node given.</summary>
-    private static int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes, int[] fullyFree)
-    {
-        var fitting = 0;
-        for (var s = 0; s < counts.Length; s++)
-        {
-            var k = pods[s].GpuCount;
-            if (k == 0 || pods[s].GpuMilli < Limits.GpuMilliPerGpu)
-            {
-                fitting += counts[s];
-                continue;
-            }
-
-            var fits = 0;
-            foreach (var n in nodes)
-            {
-                fits += fullyFree[n] / k;
-                if (fits >= counts[s])
-                {
-                    break;
-                }
-            }
-
-            fitting += Math.Min(fits, counts[s]);
-        }
-
-        return fitting;
-    }
+    /// <summary>Places every pod of the gang, all or nothing (see <see cref="GangPlacement.TryPlace"/>).</summary>
+    internal bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null) =>
+        _gangs.TryPlace(w, f, counts, now, keep, out reason, usedNodes);
 
     /// <summary>Commits the placements in <see cref="_scratch"/> as the admission of <paramref name="w"/>.</summary>
-    private void Admit(WorkloadState w, int f, int[] counts, TimeSpan now)
+    internal void Admit(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
         var request = RequestOf(w, counts);
         _statement.AddUsage(w.QueueIndex, f, request);
@@ -787,9 +495,9 @@ public sealed partial class AdmissionScheduler
         _scratch.Clear();
         _admittedByFlavor[f].Add(w);
         _admittedVersion++;
-        if (ReferenceEquals(_reservation?.Holder, w))
+        if (ReferenceEquals(_reservation.Current?.Holder, w))
         {
-            _reservation = null;
+            _reservation.Current = null;
         }
 
         w.Reason = PendingReason.Queued;
@@ -812,7 +520,7 @@ public sealed partial class AdmissionScheduler
         }
         else if (state.Phase == WorkloadPhase.Pending)
         {
-            ReleasePartial(state);
+            _podByPod.ReleasePartial(state);
             _pending[state.QueueIndex].Remove(state);
             _heads.Removed(state.QueueIndex);
             _parking.Touch(state.QueueIndex);
@@ -824,11 +532,11 @@ public sealed partial class AdmissionScheduler
 
         state.Phase = phase;
         Emit(new AdmissionEvent(now, phase == WorkloadPhase.Finished ? AdmissionEventKind.Finished : AdmissionEventKind.Failed, id, _queues[state.QueueIndex].Name) { Reason = reason });
-        RecordUsageHistory();
+        _usage.Record(Now);
     }
 
     /// <summary>Frees an admitted workload's pods and quota and puts it back in its queue (it keeps its submit time).</summary>
-    private void EvictAdmitted(WorkloadState w, string reason, string? by, string detail)
+    internal void EvictAdmitted(WorkloadState w, string reason, string? by, string detail)
     {
         var pods = w.Placements.Count;
         var gpu = w.Usage.GpuMilli;
@@ -868,85 +576,20 @@ public sealed partial class AdmissionScheduler
     internal void ReleasePod(Pod pod, int node, int mask)
     {
         _placer.Unreserve(pod, node, mask);
-        foreach (var f in _flavorsOfNode[node])
-        {
-            _flavorFreeGpu[f] += pod.GpuDemandMilli;
-        }
+        _layout.Give(node, pod.GpuDemandMilli);
     }
 
-    private void AfterReserve(int node, long gpuMilli)
-    {
-        foreach (var f in _flavorsOfNode[node])
-        {
-            _flavorFreeGpu[f] -= gpuMilli;
-        }
-    }
+    /// <summary>A pod of <paramref name="gpuMilli"/> was placed on <paramref name="node"/>: its flavors have that much less free.</summary>
+    internal void AfterReserve(int node, long gpuMilli) => _layout.Take(node, gpuMilli);
 
-    /// <summary>Null when the request fits the queue's quota in the flavor now (non-preemptible work: its nominal quota); otherwise why not.</summary>
-    internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible)
-    {
-        if (!Options.Gangs)
-        {
-            return null;
-        }
+    /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not (<see cref="QuotaFit.Check"/>).</summary>
+    internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible) => _quota.Check(q, f, request, preemptible);
 
-        for (var k = 0; k < Resources.KindCount; k++)
-        {
-            var kind = (ResourceKind)k;
-            var amount = request[kind];
-            if (amount <= 0 || !Quotas.IsLimited(q, f, kind))
-            {
-                continue;
-            }
+    /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/>.</summary>
+    internal bool Borrows(int q, int f, Resources request) => _quota.Borrows(q, f, request);
 
-            var available = Quotas.Available(q, f, kind);
-            if (amount <= available)
-            {
-                continue;
-            }
-
-            var name = _queues[q].Name;
-            var flavor = _flavors[f].Name;
-            var withoutLimit = Quotas.AvailableIgnoringBorrowingLimit(q, f, kind);
-            if (amount <= withoutLimit)
-            {
-                return new PendingReason(PendingReasonCode.BorrowingLimitReached, $"queue {name} may take {Resources.Format(kind, available)} more in flavor {flavor} (borrowing limit {Resources.Format(kind, Quotas.BorrowingLimit(q, f, kind) ?? 0)}); it needs {Resources.Format(kind, amount)}")
-                {
-                    Flavor = flavor,
-                    Resource = kind,
-                    Requested = amount,
-                    Available = available,
-                    Unblock = $"queue {name}'s own workloads finish, or a higher borrowing limit",
-                };
-            }
-
-            return new PendingReason(PendingReasonCode.QuotaExceeded, $"queue {name} has {Resources.Format(kind, available)} of quota left in flavor {flavor} (nominal {Resources.Format(kind, Quotas.Nominal(q, f, kind))}, borrowing included); it needs {Resources.Format(kind, amount)}")
-            {
-                Flavor = flavor,
-                Resource = kind,
-                Requested = amount,
-                Available = available,
-                Unblock = $"{Resources.Format(kind, amount - available)} of quota frees in queue {name} or its cohort",
-            };
-        }
-
-        return preemptible ? null : NonPreemptibleQuota.Check(Quotas, q, f, request, _queues[q].Name, _flavors[f].Name);
-    }
-
-    /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/> in some limited resource.</summary>
-    internal bool Borrows(int q, int f, Resources request)
-    {
-        for (var k = 0; k < Resources.KindCount; k++)
-        {
-            var kind = (ResourceKind)k;
-            if (request[kind] > 0 && Quotas.IsLimited(q, f, kind) && Quotas.Usage(q, f, kind) + request[kind] > Quotas.Nominal(q, f, kind))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>False when <paramref name="w"/> could never be admitted in flavor <paramref name="f"/>, even on an empty cluster (worked out once).</summary>
+    internal bool CouldEverFit(WorkloadState w, int f) => _feasibility.CouldEverFit(w, f);
 
     internal static Resources RequestOf(WorkloadState w, int[] counts)
     {
@@ -961,7 +604,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>The workload's pods for flavor <paramref name="f"/>: named, with the flavor's tolerations added.</summary>
-    private Pod[] PodsFor(WorkloadState w, int f)
+    internal Pod[] PodsFor(WorkloadState w, int f)
     {
         w.FlavorPods ??= new Pod[_flavors.Length][];
         return w.FlavorPods[f] ??= w.Workload.PodSets.Select(s => s.Template with
@@ -972,113 +615,7 @@ public sealed partial class AdmissionScheduler
         }).ToArray();
     }
 
-    internal bool CouldEverFit(WorkloadState w, int f)
-    {
-        w.EverFits ??= new bool?[_flavors.Length];
-        return w.EverFits[f] ??= NeverFitsIn(w, f) is null;
-    }
-
-    /// <summary>Null when the workload could be admitted in flavor <paramref name="f"/> on an empty cluster; otherwise why not.</summary>
-    private string? NeverFitsIn(WorkloadState w, int f)
-    {
-        var min = w.Workload.PodSets.Select(s => s.MinCount).ToArray();
-        var request = RequestOf(w, min);
-        if (Options.Gangs)
-        {
-            for (var k = 0; k < Resources.KindCount; k++)
-            {
-                var kind = (ResourceKind)k;
-                if (request[kind] > 0 && Quotas.IsLimited(w.QueueIndex, f, kind) && request[kind] > Quotas.Ceiling(w.QueueIndex, f, kind))
-                {
-                    return $"it needs {Resources.Format(kind, request[kind])} in flavor {_flavors[f].Name}, more than queue {w.Workload.Queue} could ever hold there ({Resources.Format(kind, Quotas.Ceiling(w.QueueIndex, f, kind))} with all it may borrow)";
-                }
-            }
-
-            if (!w.Workload.Preemptible && NonPreemptibleQuota.NeverFits(Quotas, w.QueueIndex, f, request, w.Workload.Queue, _flavors[f].Name) is { } overNominal)
-            {
-                return overNominal;
-            }
-        }
-
-        if (request.GpuMilli > _flavorCapacityGpu[f])
-        {
-            return $"it needs {Resources.Format(ResourceKind.Gpu, request.GpuMilli)}, more than the {Resources.Format(ResourceKind.Gpu, _flavorCapacityGpu[f])} of flavor {_flavors[f].Name}";
-        }
-
-        var pods = PodsFor(w, f);
-        foreach (var pod in pods)
-        {
-            if (!_flavorNodes[f].Any(n => FitsEmpty(pod, _cluster.Nodes[n])))
-            {
-                return $"no node of flavor {_flavors[f].Name} could host pod {pod.Name} even when empty";
-            }
-        }
-
-        for (var s = 0; s < pods.Length; s++)
-        {
-            if (w.Workload.PodSets[s].TopologyKey is { } key)
-            {
-                var need = pods[s].GpuDemandMilli * w.Workload.PodSets[s].MinCount;
-                if (!DomainsOf(f, key).Any(d => d.Nodes.Sum(n => (long)_cluster.Nodes[n].GpuCount * Limits.GpuMilliPerGpu) >= need))
-                {
-                    return $"no {key} domain of flavor {_flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, need)} for the pods of {pods[s].Name} together";
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private PendingReason? NeverFits(WorkloadState w)
-    {
-        var reasons = new List<string>();
-        foreach (var f in _queueFlavors[w.QueueIndex])
-        {
-            if (NeverFitsIn(w, f) is { } why)
-            {
-                reasons.Add(why);
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return new PendingReason(PendingReasonCode.NeverFits, string.Join("; ", reasons)) { Unblock = "a smaller request, more quota, or nodes that can hold it" };
-    }
-
-    private static bool FitsEmpty(Pod pod, Node node)
-    {
-        if (pod.CpuMilli > node.CpuMilli || pod.MemoryMiB > node.MemoryMiB || pod.GpuCount > node.GpuCount)
-        {
-            return false;
-        }
-
-        if (pod.GpuCount > 0 && pod.AllowedGpuModels.Count > 0 && !pod.AllowedGpuModels.Contains(node.GpuModel ?? string.Empty, StringComparer.Ordinal))
-        {
-            return false;
-        }
-
-        foreach (var (key, value) in pod.NodeSelector)
-        {
-            if (!node.Labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        foreach (var taint in node.Taints)
-        {
-            if (taint.Effect != TaintEffect.PreferNoSchedule && !pod.Tolerations.Any(t => t.Tolerates(taint)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private void SetReason(WorkloadState w, PendingReason reason)
+    internal void SetReason(WorkloadState w, PendingReason reason)
     {
         var changed = w.Reason.Code != reason.Code || !string.Equals(w.Reason.Flavor, reason.Flavor, StringComparison.Ordinal);
         w.Reason = reason;
@@ -1089,35 +626,5 @@ public sealed partial class AdmissionScheduler
         }
     }
 
-    private void Emit(AdmissionEvent e) => _events.Add(e);
-
-    private TimeSpan? ComputeWakeUp(TimeSpan now)
-    {
-        var next = _retryAt;
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            // Only heads matter for starvation; backoff of later ones shows once they are heads.
-            var head = _heads.Of(q, _queueVersion[q], _pending[q]);
-            if (head.Any)
-            {
-                if (head.BackoffUntil > now && head.BackoffUntil < next)
-                {
-                    next = head.BackoffUntil;
-                }
-
-                if (_starvationMatters && head.PendingSince + Options.StarvationThreshold > now && head.PendingSince + Options.StarvationThreshold < next)
-                {
-                    next = head.PendingSince + Options.StarvationThreshold;
-                }
-            }
-        }
-
-        // A head that starts to starve may now get a reservation or a consolidation: retry everything then.
-        _retryAt = next;
-
-        // An idle workload's times need a cycle (report, reclaim), not a retry of every head.
-        var idle = _idlePolicies ? IdleGpus.Next(_admittedByFlavor.SelectMany(l => l), _queues, now) : TimeSpan.MaxValue;
-        next = idle < next ? idle : next;
-        return next == TimeSpan.MaxValue ? null : next;
-    }
+    internal void Emit(AdmissionEvent e) => _events.Add(e);
 }

@@ -14,12 +14,14 @@ public sealed partial class AdmissionSizeTests
 
     /// <summary>
     /// Types over the limit today, each with the most lines it may have: the limit may only come down. The
-    /// scheduler still holds the cycle's steps (placement of gangs, admission, eviction, backfill's reservation,
-    /// consolidation and preemption search) that the actions call.
+    /// scheduler is the public face (about 35 public members, their contracts documented) over the stores the
+    /// actions, searches and checks read (pending sets, admitted lists, flavors, generation, versions), with the
+    /// admit, evict and end steps; the cycle, the searches, placement, quota and feasibility checks, reservation,
+    /// estimates, restoration and usage history are their own types. Next to move: the stores themselves.
     /// </summary>
     private static readonly Dictionary<string, int> Ceilings = new(StringComparer.Ordinal)
     {
-        ["AdmissionScheduler"] = 2900,
+        ["AdmissionScheduler"] = 790,
     };
 
     [Fact]
@@ -60,9 +62,9 @@ public sealed partial class AdmissionSizeTests
             for (var i = 0; i < lines.Length; i++)
             {
                 var m = MemberWithBody().Match(lines[i]);
-                if (!m.Success)
+                if (!m.Success || lines[i].TrimEnd().EndsWith(';'))
                 {
-                    continue;
+                    continue; // not a member, or a field whose type has a parenthesis (a tuple)
                 }
 
                 var indent = m.Groups["indent"].Value;

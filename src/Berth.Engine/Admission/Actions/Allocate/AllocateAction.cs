@@ -53,7 +53,7 @@ internal sealed class AllocateAction : IAdmissionAction
                 attempt.Prefer(quota, placement: false);
             }
 
-            if (s.TryElastic(w, f, session.Now))
+            if (TryElastic(s, w, f, session.Now))
             {
                 return true;
             }
@@ -75,12 +75,48 @@ internal sealed class AllocateAction : IAdmissionAction
             }
 
             attempt.Prefer(placementReason, placement: true);
-            if (s.TryElastic(w, f, session.Now))
+            if (TryElastic(s, w, f, session.Now))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>An elastic workload at the largest size between its minimum and full counts that fits quota and placement.</summary>
+    private static bool TryElastic(AdmissionScheduler s, WorkloadState w, int f, TimeSpan now)
+    {
+        if (!w.Workload.IsElastic)
+        {
+            return false;
+        }
+
+        // Largest size between min and full that fits quota and placement: binary search on one step count.
+        var sets = w.Workload.PodSets;
+        var maxStep = sets.Max(set => set.Count - set.MinCount);
+        int[] CountsAt(int step) => sets.Select(set => set.MinCount + (int)((long)(set.Count - set.MinCount) * step / maxStep)).ToArray();
+        int lo = 0, hi = maxStep - 1, best = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            var counts = CountsAt(mid);
+            if (s.QuotaCheck(w.QueueIndex, f, AdmissionScheduler.RequestOf(w, counts), w.Workload.Preemptible) is null && s.TryPlaceGang(w, f, counts, now, keep: false, out _))
+            {
+                best = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        if (best < 0)
+        {
+            return false;
+        }
+
+        return s.TryPlaceAndAdmit(w, f, CountsAt(best), now, out _);
     }
 }

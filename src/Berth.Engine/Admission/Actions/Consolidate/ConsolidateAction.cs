@@ -28,7 +28,7 @@ internal sealed class ConsolidateAction : IAdmissionAction
         foreach (var f in s.FlavorsOf(w.QueueIndex))
         {
             if (s.CouldEverFit(w, f) && s.QuotaCheck(w.QueueIndex, f, AdmissionScheduler.RequestOf(w, attempt.Full), w.Workload.Preemptible) is null
-                && s.TryConsolidate(w, f, attempt.Full, session.Now))
+                && s.Consolidation.TryConsolidate(w, f, attempt.Full, session.Now))
             {
                 return true;
             }

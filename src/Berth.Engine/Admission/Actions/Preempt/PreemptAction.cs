@@ -23,7 +23,7 @@ internal sealed class PreemptAction : IAdmissionAction
     public bool TryAdmitIn(AdmissionSession session, AdmissionAttempt attempt, int flavor)
     {
         var w = attempt.Workload;
-        return Enabled(session.Scheduler.Queues[w.QueueIndex]) && session.Scheduler.TryPreempt(w, flavor, attempt.Full, session.Now);
+        return Enabled(session.Scheduler.Queues[w.QueueIndex]) && session.Scheduler.Preemption.TryPreempt(w, flavor, attempt.Full, session.Now);
     }
 
     public bool TryAdmit(AdmissionSession session, AdmissionAttempt attempt)
@@ -38,7 +38,7 @@ internal sealed class PreemptAction : IAdmissionAction
 
         foreach (var f in s.FlavorsOf(w.QueueIndex))
         {
-            if (s.CouldEverFit(w, f) && s.TryPreempt(w, f, attempt.Full, session.Now))
+            if (s.CouldEverFit(w, f) && s.Preemption.TryPreempt(w, f, attempt.Full, session.Now))
             {
                 return true;
             }

@@ -1,48 +1,34 @@
-using Berth.Model;
 using Berth.Model.Queueing;
 
-namespace Berth.Engine.Admission;
+namespace Berth.Engine.Admission.Actions.Backfill;
 
-// Starvation and backfill: a head that has waited past the threshold for nodes gets a reservation;
-// others may use the reserved nodes only when their expected run time ends before it starts.
-public sealed partial class AdmissionScheduler
+/// <summary>
+/// The backfill action's state, one per scheduler: starvation and reservations. A head that has waited past the
+/// threshold for nodes gets the nodes it needs reserved from its estimated start; others may use the reserved
+/// nodes only when their expected run time ends before it starts (<see cref="AllowedNodes"/>). Reads the
+/// scheduler's state; its trials go through the statement and are rolled back.
+/// </summary>
+internal sealed class BackfillReservation(AdmissionScheduler s)
 {
-    private readonly int[][] _unreserved;
-    private Reservation? _reservation;
+    private readonly int[][] _unreserved = new int[s.Flavors.Count][];
     private long _reservationGeneration = -1;
 
-    /// <summary>The current reservation, if a head is starving.</summary>
-    public Reservation? CurrentReservation => _reservation;
+    /// <summary>The reservation of the starving head, if any; null while none is held.</summary>
+    public Reservation? Current { get; set; }
 
     /// <summary>
-    /// The expected start of a pending workload: its reservation's start when it holds one, else what
-    /// <see cref="EstimateStarts"/> computes (null when nothing can be promised). Changes nothing.
+    /// Finds the starving head (among queue heads waiting for nodes past the threshold: highest priority, then
+    /// longest waiting) and reserves the nodes it needs from its estimated start; kept while nothing freed.
     /// </summary>
-    public TimeSpan? EstimateStart(string id)
+    public void Update(TimeSpan now)
     {
-        var w = _workloads.GetValueOrDefault(id);
-        if (w is null || w.Phase != WorkloadPhase.Pending)
-        {
-            return null;
-        }
-
-        if (ReferenceEquals(_reservation?.Holder, w))
-        {
-            return _reservation!.Start;
-        }
-
-        return EstimateStarts().TryGetValue(id, out var start) ? start : null;
-    }
-
-    internal void UpdateReservation(TimeSpan now)
-    {
-        if (_reservation is { } current)
+        if (Current is { } current)
         {
             if (current.Holder.Phase != WorkloadPhase.Pending)
             {
-                _reservation = null;
+                Current = null;
             }
-            else if (_reservationGeneration == _generation)
+            else if (_reservationGeneration == s.Generation)
             {
                 return; // nothing freed since it was computed
             }
@@ -50,16 +36,16 @@ public sealed partial class AdmissionScheduler
 
         // The starving head: among queue heads waiting for nodes past the threshold, highest priority, then longest waiting.
         WorkloadState? starving = null;
-        for (var q = 0; q < _queues.Length; q++)
+        for (var q = 0; q < s.QueueArray.Length; q++)
         {
-            if (_queues[q].Stop != StopPolicy.None)
+            if (s.QueueArray[q].Stop != StopPolicy.None)
             {
                 continue;
             }
 
-            foreach (var w in _pending[q])
+            foreach (var w in s.PendingIn(q))
             {
-                if (w.BackoffUntil <= now && now - w.PendingSince >= Options.StarvationThreshold
+                if (w.BackoffUntil <= now && now - w.PendingSince >= s.Options.StarvationThreshold
                     && w.Reason.Code is PendingReasonCode.NoNodeFits or PendingReasonCode.GangIncomplete or PendingReasonCode.BlockedByReservation or PendingReasonCode.WaitingForReservation
                     && (starving is null || w.Workload.Priority > starving.Workload.Priority
                         || (w.Workload.Priority == starving.Workload.Priority && (w.PendingSince < starving.PendingSince || (w.PendingSince == starving.PendingSince && w.Sequence < starving.Sequence)))))
@@ -71,26 +57,26 @@ public sealed partial class AdmissionScheduler
             }
         }
 
-        _reservationGeneration = _generation;
+        _reservationGeneration = s.Generation;
         if (starving is null)
         {
-            _reservation = null;
+            Current = null;
             return;
         }
 
-        _reservation = Shadow(starving, now);
-        if (_reservation is { } r)
+        Current = Shadow(starving, now);
+        if (Current is { } r)
         {
             var reserved = new HashSet<int>(r.Nodes);
-            for (var f = 0; f < _flavors.Length; f++)
+            for (var f = 0; f < s.Flavors.Count; f++)
             {
-                _unreserved[f] = _flavorNodes[f].Where(n => !reserved.Contains(n)).ToArray();
+                _unreserved[f] = s.NodesOf(f).Where(n => !reserved.Contains(n)).ToArray();
             }
 
             starving.ExpectedStart = r.Start;
-            SetReason(starving, new PendingReason(PendingReasonCode.WaitingForReservation, $"nodes of flavor {_flavors[r.Flavor].Name} are reserved for it; expected to start at {r.Start.TotalSeconds:0}s")
+            s.SetReason(starving, new PendingReason(PendingReasonCode.WaitingForReservation, $"nodes of flavor {s.Flavors[r.Flavor].Name} are reserved for it; expected to start at {r.Start.TotalSeconds:0}s")
             {
-                Flavor = _flavors[r.Flavor].Name,
+                Flavor = s.Flavors[r.Flavor].Name,
                 Unblock = "running workloads on the reserved nodes end",
             });
         }
@@ -103,17 +89,17 @@ public sealed partial class AdmissionScheduler
     private Reservation? Shadow(WorkloadState w, TimeSpan now)
     {
         var full = w.Workload.PodSets.Select(s => s.Count).ToArray();
-        var request = RequestOf(w, full);
-        foreach (var f in _queueFlavors[w.QueueIndex])
+        var request = AdmissionScheduler.RequestOf(w, full);
+        foreach (var f in s.FlavorsOf(w.QueueIndex))
         {
-            if (!CouldEverFit(w, f) || QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null)
+            if (!s.CouldEverFit(w, f) || s.QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null)
             {
                 continue;
             }
 
             var running = new List<(TimeSpan End, WorkloadState W)>();
             var unknownEnd = false;
-            foreach (var r in _admittedByFlavor[f])
+            foreach (var r in s.AdmittedIn(f))
             {
                 if ((r.Workload.ExpectedRunTime ?? r.Workload.MaxRunTime) is { } run)
                 {
@@ -126,8 +112,8 @@ public sealed partial class AdmissionScheduler
             }
 
             running.Sort((a, b) => a.End != b.End ? a.End.CompareTo(b.End) : a.W.Sequence.CompareTo(b.W.Sequence));
-            var checkpoint = _statement.Checkpoint();
-            var pods = PodsFor(w, f);
+            var checkpoint = s.Statement.Checkpoint();
+            var pods = s.PodsFor(w, f);
             Reservation? found = null;
             for (var i = 0; i <= running.Count && found is null; i++)
             {
@@ -136,7 +122,7 @@ public sealed partial class AdmissionScheduler
                 {
                     foreach (var p in running[i - 1].W.Placements)
                     {
-                        _statement.Release(p.Pod, p.Node, p.GpuMask);
+                        s.Statement.Release(p.Pod, p.Node, p.GpuMask);
                     }
 
                     // Several may end at the same time: release them all before trying.
@@ -146,39 +132,39 @@ public sealed partial class AdmissionScheduler
                     }
                 }
 
-                if (request.GpuMilli > _flavorFreeGpu[f] || WholeGpuPodsThatFit(pods, full, _flavorNodes[f]) < full.Sum())
+                if (request.GpuMilli > s.FlavorFreeGpu[f] || s.Room.WholeGpuPodsThatFit(pods, full, s.NodesOf(f)) < full.Sum())
                 {
                     continue;
                 }
 
-                var inner = _statement.Checkpoint();
+                var inner = s.Statement.Checkpoint();
                 var nodes = new List<int>();
                 var ok = true;
-                for (var s = 0; s < full.Length && ok; s++)
+                for (var set = 0; set < full.Length && ok; set++)
                 {
-                    for (var k = 0; k < full[s] && ok; k++)
+                    for (var k = 0; k < full[set] && ok; k++)
                     {
-                        var result = _placer.Place(pods[s], _flavorNodes[f]);
+                        var result = s.Placer.Place(pods[set], s.NodesOf(f));
                         if (!result.Placed)
                         {
                             ok = false;
                             break;
                         }
 
-                        AfterReserve(result.NodeIndex, pods[s].GpuDemandMilli);
-                        _statement.Placed(pods[s], result.NodeIndex, result.GpuMask);
+                        s.AfterReserve(result.NodeIndex, pods[set].GpuDemandMilli);
+                        s.Statement.Placed(pods[set], result.NodeIndex, result.GpuMask);
                         nodes.Add(result.NodeIndex);
                     }
                 }
 
-                _statement.RollbackTo(inner);
+                s.Statement.RollbackTo(inner);
                 if (ok)
                 {
                     found = new Reservation(w, f, at, nodes.Distinct().Order().ToArray());
                 }
             }
 
-            _statement.RollbackTo(checkpoint);
+            s.Statement.RollbackTo(checkpoint);
             if (found is not null)
             {
                 return found;
@@ -194,17 +180,17 @@ public sealed partial class AdmissionScheduler
     /// The nodes of flavor <paramref name="f"/> that <paramref name="w"/> may use now: all of them, unless
     /// another workload holds a reservation there and <paramref name="w"/> would not end before it starts.
     /// </summary>
-    private int[] AllowedNodes(WorkloadState w, int f, TimeSpan now, out bool reservedAway)
+    internal int[] AllowedNodes(WorkloadState w, int f, TimeSpan now, out bool reservedAway)
     {
         reservedAway = false;
-        if (_reservation is not { } r || r.Flavor != f || ReferenceEquals(r.Holder, w) || _unreserved[f] is null)
+        if (Current is not { } r || r.Flavor != f || ReferenceEquals(r.Holder, w) || _unreserved[f] is null)
         {
-            return _flavorNodes[f];
+            return s.NodesOf(f);
         }
 
         if (w.Workload.ExpectedRunTime is { } run && now + run <= r.Start)
         {
-            return _flavorNodes[f];
+            return s.NodesOf(f);
         }
 
         reservedAway = true;

@@ -1,32 +1,82 @@
+using Berth.Engine.Framework;
 using Berth.Model;
 
 namespace Berth.Engine.Admission;
 
-// A bound for preemption and consolidation searches: how many of a gang's pods the fully free GPUs could
-// hold if every workload of a candidate set were taken off its nodes. Taking off any subset frees no more
-// (a GPU is fully free only when all its users are gone), so when even the whole set leaves the gang short,
-// no choice of victims or movers among them can make room, and the search is skipped: it would have ended
-// the same way, each trial stopped by the same whole-GPU bound before any placement decision.
-public sealed partial class AdmissionScheduler
+/// <summary>
+/// Cheap bounds on whether a gang can be placed, read before any placement trial: how many of its whole-GPU pods
+/// the fully free GPUs could hold now, or with a set of workloads taken off their nodes, or while victims are
+/// taken one by one (followed node by node instead of counted anew). A bound that says "short" means every trial
+/// would stop at it, so skipping the trial changes no decision.
+///
+/// With workloads taken off (<see cref="WholeGpuPodsThatFitWithout"/>): taking off any subset frees no more
+/// (a GPU is fully free only when all its users are gone), so when even the whole set leaves the gang short,
+/// no choice of victims or movers among them can make room, and the search is skipped. Not thread-safe.
+/// </summary>
+internal sealed class GangRoom(ClusterState cluster, AdmissionStatement statement)
 {
     private int[]? _freedMilli;
     private int[]? _fullyFreeWithout;
     private int[]? _touchedGpus;
     private int[]? _touchedNodes;
+    private int[]? _roomNodeStamp;
+    private int[]? _roomVictimStamp;
+    private int[] _roomTouched = [];
+    private long[] _roomPieces = [];
+    private int _roomStamp;
+    private int _roomVictim;
+    private Pod[] _roomPods = [];
+    private int[] _roomCounts = [];
+
+    /// <summary>
+    /// A bound far cheaper than trying: how many of the gang's pods the free whole GPUs could hold, counting
+    /// each pod set of whole-GPU pods on its own against node-sized pieces of fully free GPUs (CPU and memory
+    /// not counted; sharing and CPU-only pods counted as fitting). Fewer than all means the gang cannot be placed.
+    /// </summary>
+    public int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes) => WholeGpuPodsThatFit(pods, counts, nodes, cluster.FullyFreeGpus);
+
+    /// <summary>As <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/>, with the fully free GPUs per node given.</summary>
+    public static int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes, int[] fullyFree)
+    {
+        var fitting = 0;
+        for (var s = 0; s < counts.Length; s++)
+        {
+            var k = pods[s].GpuCount;
+            if (k == 0 || pods[s].GpuMilli < Limits.GpuMilliPerGpu)
+            {
+                fitting += counts[s];
+                continue;
+            }
+
+            var fits = 0;
+            foreach (var n in nodes)
+            {
+                fits += fullyFree[n] / k;
+                if (fits >= counts[s])
+                {
+                    break;
+                }
+            }
+
+            fitting += Math.Min(fits, counts[s]);
+        }
+
+        return fitting;
+    }
 
     /// <summary>
     /// As <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/>, counted as if every workload in
     /// <paramref name="removed"/> (admitted, each at most once) had released its pods. Changes nothing.
     /// </summary>
-    private int WholeGpuPodsThatFitWithout(Pod[] pods, int[] counts, int[] nodes, ReadOnlySpan<WorkloadState> removed)
+    public int WholeGpuPodsThatFitWithout(Pod[] pods, int[] counts, int[] nodes, ReadOnlySpan<WorkloadState> removed)
     {
-        var gpuFree = _cluster.GpuFree;
-        var gpuStart = _cluster.GpuStart;
+        var gpuFree = cluster.GpuFree;
+        var gpuStart = cluster.GpuStart;
         _freedMilli ??= new int[gpuFree.Length];
         _touchedGpus ??= new int[gpuFree.Length];
         _touchedNodes ??= new int[gpuFree.Length];
-        _fullyFreeWithout ??= new int[_cluster.NodeCount];
-        _cluster.FullyFreeGpus.AsSpan().CopyTo(_fullyFreeWithout);
+        _fullyFreeWithout ??= new int[cluster.NodeCount];
+        cluster.FullyFreeGpus.AsSpan().CopyTo(_fullyFreeWithout);
 
         // Milli-GPU each GPU gets back; a GPU counts as fully free when it gets back all that is taken on it.
         var touched = 0;
@@ -65,23 +115,14 @@ public sealed partial class AdmissionScheduler
         return WholeGpuPodsThatFit(pods, counts, nodes, _fullyFreeWithout);
     }
 
-    private int[]? _roomNodeStamp;
-    private int[]? _roomVictimStamp;
-    private int[] _roomTouched = [];
-    private long[] _roomPieces = [];
-    private int _roomStamp;
-    private int _roomVictim;
-    private Pod[] _roomPods = [];
-    private int[] _roomCounts = [];
-
     /// <summary>
     /// Starts following <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/> for one gang on <paramref name="nodes"/>
     /// while workloads are taken off their nodes with <see cref="ReleaseFollowingRoom"/>: only the nodes they leave are
     /// counted again, not all of them for each one. <see cref="RoomFitting"/> then says what the full count would.
     /// </summary>
-    private void FollowRoom(Pod[] pods, int[] counts, int[] nodes)
+    public void FollowRoom(Pod[] pods, int[] counts, int[] nodes)
     {
-        var nodeCount = _cluster.NodeCount;
+        var nodeCount = cluster.NodeCount;
         _roomNodeStamp ??= new int[nodeCount];
         _roomVictimStamp ??= new int[nodeCount];
         if (_roomTouched.Length < nodeCount)
@@ -107,7 +148,7 @@ public sealed partial class AdmissionScheduler
             _roomNodeStamp[n] = _roomStamp;
         }
 
-        var fullyFree = _cluster.FullyFreeGpus;
+        var fullyFree = cluster.FullyFreeGpus;
         for (var s = 0; s < counts.Length; s++)
         {
             var k = pods[s].GpuCount;
@@ -125,7 +166,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>Releases <paramref name="v"/>'s pods in the statement, keeping the count started by <see cref="FollowRoom"/> current.</summary>
-    private void ReleaseFollowingRoom(WorkloadState v)
+    public void ReleaseFollowingRoom(WorkloadState v)
     {
         if (++_roomVictim == int.MaxValue)
         {
@@ -133,7 +174,7 @@ public sealed partial class AdmissionScheduler
             _roomVictim = 1;
         }
 
-        var fullyFree = _cluster.FullyFreeGpus;
+        var fullyFree = cluster.FullyFreeGpus;
         var touched = 0;
         foreach (var p in v.Placements)
         {
@@ -148,7 +189,7 @@ public sealed partial class AdmissionScheduler
 
         foreach (var p in v.Placements)
         {
-            _statement.Release(p.Pod, p.Node, p.GpuMask);
+            statement.Release(p.Pod, p.Node, p.GpuMask);
         }
 
         for (var i = 0; i < touched; i++)
@@ -170,7 +211,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>What <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/> would give now for the gang being followed.</summary>
-    private int RoomFitting()
+    public int RoomFitting()
     {
         var fitting = 0;
         for (var s = 0; s < _roomCounts.Length; s++)

@@ -1,15 +1,30 @@
 using Berth.Engine.Admission.Strategies;
 using Berth.Model.Queueing;
 
-namespace Berth.Engine.Admission;
+namespace Berth.Engine.Admission.Actions.Preempt;
 
-// Preemption within a queue, reclaim of borrowed capacity, and fair-share preemption.
-public sealed partial class AdmissionScheduler
+/// <summary>
+/// The preempt action's search, one per scheduler (it keeps scratch arrays and the per-flavor victim lists between
+/// attempts): preemption within a queue, reclaim of borrowed capacity, and fair-share preemption, each allowed by
+/// its strategy (<see cref="PreemptionStrategies"/>). It reads the scheduler's state and changes it only through
+/// the statement and the scheduler's admit and evict steps.
+///
+/// The victim lists (<see cref="EligibleVictims"/>) are worked out once per flavor and read by every attempt until
+/// they could differ: one cycle tries the same heads again and again (every eviction starts a new round), and
+/// rebuilding and sorting the running workloads for each attempt was most of a cycle's time. A list depends only on
+/// the flavor's admitted workloads, the queues' disruption records and the current time, so it is kept while the
+/// scheduler's admitted version, its generation and the time stay as they were. Building it has the side effects
+/// the attempt itself had (retry times from minimum runtimes and spent disruption budgets); those only ever lower the
+/// retry time, which rises again only when a cycle reaches it and starts a new generation, so reading a kept list
+/// leaves the retry time exactly as rebuilding it would have.
+/// </summary>
+internal sealed class PreemptionSearch(AdmissionScheduler s)
 {
     private Victim[] _victims = [];
     private WorkloadState[] _removedScratch = [];
     private bool[]? _otherQueueTakeable;
     private int[]? _chosenPerQueue;
+    private EvictionCandidates?[]? _victimLists;
 
     /// <summary>
     /// Tries to admit <paramref name="w"/> in flavor <paramref name="f"/> by evicting others:
@@ -22,15 +37,15 @@ public sealed partial class AdmissionScheduler
     /// 5. place the preemptor, and give up if any victim could be readmitted at once (a pure move);
     /// 6. commit: evict the victims whole (gangs), admit the preemptor.
     /// </summary>
-    internal bool TryPreempt(WorkloadState w, int f, int[] counts, TimeSpan now)
+    public bool TryPreempt(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
         var q = w.QueueIndex;
-        var policy = _queues[q].Preemption;
-        var request = RequestOf(w, counts);
-        var context = new PreemptionContext(Quotas, w, f, request, policy)
+        var policy = s.QueueArray[q].Preemption;
+        var request = AdmissionScheduler.RequestOf(w, counts);
+        var context = new PreemptionContext(s.Quotas, w, f, request, policy)
         {
-            WithinNominal = !Borrows(q, f, request),
-            ShareAfterAdmission = policy.FairShare ? Quotas.Share(q, f, request) : 0,
+            WithinNominal = !s.Borrows(q, f, request),
+            ShareAfterAdmission = policy.FairShare ? s.Quotas.Share(q, f, request) : 0,
         };
 
         // 1. Candidates.
@@ -44,11 +59,11 @@ public sealed partial class AdmissionScheduler
         }
 
         // 2. Order: the eligible list's. 3. Take victims until it fits.
-        var checkpoint = _statement.Checkpoint();
+        var checkpoint = s.Statement.Checkpoint();
         var trial = new PreemptionTrial(context, counts, now);
         if (!TakeVictims(trial, count))
         {
-            _statement.RollbackTo(checkpoint);
+            s.Statement.RollbackTo(checkpoint);
             return false;
         }
 
@@ -60,6 +75,51 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>
+    /// Step 1 of <see cref="TryPreempt"/>, the part that does not depend on the preemptor: the admitted workloads of
+    /// flavor <paramref name="f"/> that are preemptible, within their queue's disruption budget and past its minimum
+    /// runtime, in the order victims are taken (least work lost, then lowest priority, then most recently started, then id);
+    /// also, per queue, the lowest of them (for <see cref="WouldDisplaceOwn"/>).
+    /// </summary>
+    private EvictionCandidates EligibleVictims(int f, TimeSpan now)
+    {
+        _victimLists ??= new EvictionCandidates?[s.Flavors.Count];
+        var list = _victimLists[f] ??= new EvictionCandidates(s.QueueArray.Length);
+        if (list.IsCurrent(s.AdmittedVersion, s.Generation, now))
+        {
+            return list;
+        }
+
+        list.Reset(s.AdmittedVersion, s.Generation, now);
+        foreach (var v in s.AdmittedIn(f))
+        {
+            if (!v.Workload.Preemptible || s.DisruptionsLeft(v.QueueIndex, now) == 0)
+            {
+                continue;
+            }
+
+            var minRuntime = s.QueueArray[v.QueueIndex].MinRuntime;
+            if (now - v.AdmittedAt < minRuntime)
+            {
+                var eligible = v.AdmittedAt + minRuntime;
+                s.RetryBy(eligible);
+                continue;
+            }
+
+            // An idle workload under a PreemptFirst or Reclaim policy goes before every other: its key is below any real loss.
+            list.Add(v, s.IdlePolicies && IdleGpus.GoesFirst(v, s.QueueArray[v.QueueIndex].IdleGpus, now) ? -1 : v.LostSeconds(now) * v.Usage.GpuMilli);
+            ref var lowest = ref list.LowestOwn[v.QueueIndex];
+            if (lowest is not { } c || v.Workload.Priority < c.Workload.Priority
+                || (v.Workload.Priority == c.Workload.Priority && (v.Workload.SubmitTime > c.Workload.SubmitTime || (v.Workload.SubmitTime == c.Workload.SubmitTime && v.Sequence > c.Sequence))))
+            {
+                lowest = v;
+            }
+        }
+
+        list.Sort(VictimOrder.Instance);
+        return list;
+    }
+
+    /// <summary>
     /// Step 1: fills <see cref="_victims"/> with the flavor's eligible workloads (already in victim order) that one
     /// strategy allows; returns how many, with the GPU they and the flavor's free GPU add up to.
     /// </summary>
@@ -67,16 +127,16 @@ public sealed partial class AdmissionScheduler
     {
         var q = context.Queue;
         var f = context.Flavor;
-        var root = Quotas.RootOf(q);
+        var root = s.Quotas.RootOf(q);
         var eligible = EligibleVictims(f, now);
         var count = 0;
-        freeable = _flavorFreeGpu[f];
+        freeable = s.FlavorFreeGpu[f];
 
         // Whether another queue's workloads may be taken at all (same cohort tree, borrowing): the same for each of them.
-        var others = _otherQueueTakeable ??= new bool[_queues.Length];
+        var others = _otherQueueTakeable ??= new bool[s.QueueArray.Length];
         for (var vq = 0; vq < others.Length; vq++)
         {
-            others[vq] = vq != q && root != q && Quotas.RootOf(vq) == root && Quotas.IsBorrowing(vq, f);
+            others[vq] = vq != q && root != q && s.Quotas.RootOf(vq) == root && s.Quotas.IsBorrowing(vq, f);
         }
 
         foreach (var (v, _) in eligible.Items)
@@ -89,7 +149,7 @@ public sealed partial class AdmissionScheduler
             }
 
             IPreemptionStrategy? owner = null;
-            foreach (var strategy in PreemptionStrategies.All)
+            foreach (var strategy in s.Strategies)
             {
                 if (strategy.Allows(context, v))
                 {
@@ -130,7 +190,7 @@ public sealed partial class AdmissionScheduler
         var total = trial.Total;
 
         // The placement trial's whole-GPU bound, followed as victims leave instead of counted anew after each.
-        FollowRoom(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _));
+        s.Room.FollowRoom(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _));
         foreach (var (v, strategy) in _victims.AsSpan(0, count))
         {
             if (!strategy.MayTake(context, v))
@@ -138,28 +198,28 @@ public sealed partial class AdmissionScheduler
                 continue;
             }
 
-            if (chosenPerQueue[v.QueueIndex] >= DisruptionsLeft(v.QueueIndex, now))
+            if (chosenPerQueue[v.QueueIndex] >= s.DisruptionsLeft(v.QueueIndex, now))
             {
                 continue; // its queue's disruption budget is spent
             }
 
             // Quota first: the fair-share rule reads only quota, so a victim it refuses never has its pods released.
-            var beforeRemoval = _statement.Checkpoint();
-            _statement.AddUsage(v.QueueIndex, v.Flavor, default(Resources) - v.Usage);
+            var beforeRemoval = s.Statement.Checkpoint();
+            s.Statement.AddUsage(v.QueueIndex, v.Flavor, default(Resources) - v.Usage);
             if (!strategy.AllowsAfterRemoval(context, v))
             {
-                _statement.RollbackTo(beforeRemoval);
+                s.Statement.RollbackTo(beforeRemoval);
                 continue;
             }
 
-            ReleaseFollowingRoom(v);
+            s.Room.ReleaseFollowingRoom(v);
             trial.Chosen.Add((v, strategy));
             chosenPerQueue[v.QueueIndex]++;
             trial.KeepingWithinNominal += strategy.KeepsPreemptorWithinNominal ? 1 : 0;
 
             // As Satisfied(), its cheap refusals first: quota, GPU in total, whole GPUs; then the trial.
-            if (QuotaFits(w, q, f, request) && request.GpuMilli <= _flavorFreeGpu[f] && RoomFitting() >= total
-                && TryPlaceGang(w, f, counts, now, keep: false, out _) && (trial.KeepingWithinNominal == 0 || !Borrows(q, f, request)))
+            if (QuotaFits(w, q, f, request) && request.GpuMilli <= s.FlavorFreeGpu[f] && s.Room.RoomFitting() >= total
+                && s.TryPlaceGang(w, f, counts, now, keep: false, out _) && (trial.KeepingWithinNominal == 0 || !s.Borrows(q, f, request)))
             {
                 fits = true;
                 break;
@@ -185,27 +245,27 @@ public sealed partial class AdmissionScheduler
         var (w, q, f, request, now, counts) = (context.Preemptor, context.Queue, context.Flavor, context.Request, trial.Now, trial.Counts);
         var chosen = trial.Chosen;
         var used = new HashSet<int>();
-        if (!TryPlaceGang(w, f, counts, now, keep: false, out _, used))
+        if (!s.TryPlaceGang(w, f, counts, now, keep: false, out _, used))
         {
             return;
         }
 
         for (var i = chosen.Count - 2; i >= 0; i--)
         {
-            var back = _statement.Checkpoint();
+            var back = s.Statement.Checkpoint();
             RestoreInStatement(chosen[i].V);
             var kept = chosen[i];
             chosen.RemoveAt(i);
             var keptWithinQueue = kept.Strategy.KeepsPreemptorWithinNominal ? 1 : 0;
             trial.KeepingWithinNominal -= keptWithinQueue;
-            var withinNominalHolds = trial.KeepingWithinNominal == 0 || !Borrows(q, f, request);
+            var withinNominalHolds = trial.KeepingWithinNominal == 0 || !s.Borrows(q, f, request);
             var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
             var ok = onUsed ? Fits(w, f, counts, request, now) && withinNominalHolds : QuotaFits(w, q, f, request) && withinNominalHolds;
             if (!ok)
             {
                 chosen.Insert(i, kept);
                 trial.KeepingWithinNominal += keptWithinQueue;
-                _statement.RollbackTo(back);
+                s.Statement.RollbackTo(back);
             }
         }
     }
@@ -219,22 +279,22 @@ public sealed partial class AdmissionScheduler
     {
         var context = trial.Context;
         var (w, q, f, request, now, counts) = (context.Preemptor, context.Queue, context.Flavor, context.Request, trial.Now, trial.Counts);
-        if (!TryPlaceGang(w, f, counts, now, keep: true, out _))
+        if (!s.TryPlaceGang(w, f, counts, now, keep: true, out _))
         {
-            _statement.RollbackTo(checkpoint); // cannot happen: Fits just said yes with the same state
+            s.Statement.RollbackTo(checkpoint); // cannot happen: Fits just said yes with the same state
             return false;
         }
 
-        var placements = _scratch.ToArray();
-        _statement.AddUsage(q, f, request);
+        var placements = s.Scratch.ToArray();
+        s.Statement.AddUsage(q, f, request);
 
         // Victims are judged without any reservation: the preemptor's own ends with its admission, and another
         // one may end with this very change (its holder's reason changes), after which the victim would fit.
-        var reservation = _reservation;
-        _reservation = null;
+        var reservation = s.CurrentReservation;
+        s.CurrentReservation = null;
         var moved = trial.Chosen.Exists(c => CouldReadmit(c.V, now));
-        _reservation = reservation;
-        _statement.RollbackTo(checkpoint);
+        s.CurrentReservation = reservation;
+        s.Statement.RollbackTo(checkpoint);
         if (moved)
         {
             return false;
@@ -242,28 +302,28 @@ public sealed partial class AdmissionScheduler
 
         foreach (var (v, strategy) in trial.Chosen)
         {
-            RecordDisruption(v.QueueIndex, now);
-            EvictAdmitted(v, strategy.EvictionReason, w.Id, $"to admit {w.Id} of queue {_queues[q].Name}");
+            s.RecordDisruption(v.QueueIndex, now);
+            s.EvictAdmitted(v, strategy.EvictionReason, w.Id, $"to admit {w.Id} of queue {s.QueueArray[q].Name}");
         }
 
         foreach (var p in placements)
         {
-            ReservePod(p.Pod, p.Node, p.GpuMask);
+            s.ReservePod(p.Pod, p.Node, p.GpuMask);
         }
 
-        _scratch.Clear();
-        _scratch.AddRange(placements);
-        Admit(w, f, counts, now);
-        _statement.Commit();
+        s.Scratch.Clear();
+        s.Scratch.AddRange(placements);
+        s.Admit(w, f, counts, now);
+        s.Statement.Commit();
         return true;
     }
 
     /// <summary>True when <paramref name="v"/> (removed in the statement) could be admitted again now in one of its queue's flavors.</summary>
     private bool CouldReadmit(WorkloadState v, TimeSpan now)
     {
-        foreach (var f in _queueFlavors[v.QueueIndex])
+        foreach (var f in s.FlavorsOf(v.QueueIndex))
         {
-            if (CouldEverFit(v, f) && QuotaCheck(v.QueueIndex, f, RequestOf(v, v.Counts), v.Workload.Preemptible) is null && TryPlaceGang(v, f, v.Counts, now, keep: false, out _))
+            if (s.CouldEverFit(v, f) && s.QuotaCheck(v.QueueIndex, f, AdmissionScheduler.RequestOf(v, v.Counts), v.Workload.Preemptible) is null && s.TryPlaceGang(v, f, v.Counts, now, keep: false, out _))
             {
                 return true;
             }
@@ -281,7 +341,7 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     private bool WouldDisplaceOwn(WorkloadState v, WorkloadState? lowest)
     {
-        var policy = _queues[v.QueueIndex].Preemption.WithinQueue;
+        var policy = s.QueueArray[v.QueueIndex].Preemption.WithinQueue;
         if (policy == WithinQueuePreemption.Never || lowest is not { } u)
         {
             return false;
@@ -293,7 +353,7 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>Per queue, victims chosen so far in this preemption; all zero between calls.</summary>
-    private int[] ChosenPerQueue() => _chosenPerQueue ??= new int[_queues.Length];
+    private int[] ChosenPerQueue() => _chosenPerQueue ??= new int[s.QueueArray.Length];
 
     /// <summary>
     /// False when even with every candidate <paramref name="victims"/> evicted the gang's pods would not find the fully
@@ -313,7 +373,7 @@ public sealed partial class AdmissionScheduler
             total += c;
         }
 
-        return WholeGpuPodsThatFitWithout(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
+        return s.Room.WholeGpuPodsThatFitWithout(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
     }
 
     /// <summary>
@@ -323,7 +383,7 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     private bool Fits(WorkloadState w, int f, int[] counts, Resources request, TimeSpan now)
     {
-        if (!QuotaFits(w, w.QueueIndex, f, request) || request.GpuMilli > _flavorFreeGpu[f])
+        if (!QuotaFits(w, w.QueueIndex, f, request) || request.GpuMilli > s.FlavorFreeGpu[f])
         {
             return false;
         }
@@ -334,23 +394,23 @@ public sealed partial class AdmissionScheduler
             total += c;
         }
 
-        return WholeGpuPodsThatFit(PodsFor(w, f), counts, AllowedNodes(w, f, now, out _)) >= total
-            && TryPlaceGang(w, f, counts, now, keep: false, out _);
+        return s.Room.WholeGpuPodsThatFit(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _)) >= total
+            && s.TryPlaceGang(w, f, counts, now, keep: false, out _);
     }
 
     /// <summary>True exactly when <see cref="QuotaCheck"/> gives null (no reason built).</summary>
     private bool QuotaFits(WorkloadState w, int q, int f, Resources request) =>
-        !Options.Gangs || (Quotas.Fits(q, f, request) && (w.Workload.Preemptible || !Borrows(q, f, request)));
+        !s.Options.Gangs || (s.Quotas.Fits(q, f, request) && (w.Workload.Preemptible || !s.Borrows(q, f, request)));
 
     private void RestoreInStatement(WorkloadState v)
     {
         foreach (var p in v.Placements)
         {
-            ReservePod(p.Pod, p.Node, p.GpuMask);
-            _statement.Placed(p.Pod, p.Node, p.GpuMask);
+            s.ReservePod(p.Pod, p.Node, p.GpuMask);
+            s.Statement.Placed(p.Pod, p.Node, p.GpuMask);
         }
 
-        _statement.AddUsage(v.QueueIndex, v.Flavor, v.Usage);
+        s.Statement.AddUsage(v.QueueIndex, v.Flavor, v.Usage);
     }
 
     private readonly record struct Victim(WorkloadState V, IPreemptionStrategy Strategy);

@@ -2,34 +2,27 @@ using Berth.Model.Queueing;
 
 namespace Berth.Engine.Admission;
 
-// Expected start times (Slurm's `squeue --start`): a what-if run of the future from what is known now.
-public sealed partial class AdmissionScheduler
+/// <summary>
+/// Expected start times (Slurm's <c>squeue --start</c>) for the scheduler: a what-if run of the future from what is
+/// known now, inside the statement and rolled back, so it changes nothing (see
+/// <see cref="AdmissionScheduler.EstimateStarts"/> for what it assumes).
+/// </summary>
+internal sealed class StartEstimates(AdmissionScheduler s)
 {
-    private bool _whatIf;
-
-    /// <summary>
-    /// The expected start of every pending workload for which one can be computed, from a what-if run
-    /// that changes nothing: running workloads end at their expected end (admission + expected run time,
-    /// else max run time; without either they never end in the what-if); at now and at each such end, the
-    /// pending workloads are admitted in queue order (priority, submit time; a StrictFIFO queue in strict
-    /// order; held queues and backoff left out) where quota and a whole-gang placement allow, and those then
-    /// end at their own expected end. No arrivals and no preemption are assumed, so an estimate is what the
-    /// current state promises, not a guarantee. Workloads that never fit in the what-if get no estimate.
-    /// At most <paramref name="steps"/> future ends are visited.
-    /// </summary>
-    public IReadOnlyDictionary<string, TimeSpan> EstimateStarts(int steps = 10_000)
+    /// <summary>The expected start of every pending workload that gets one within <paramref name="steps"/> future ends.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> Run(int steps)
     {
-        var now = Now;
-        var checkpoint = _statement.Checkpoint();
-        var reservation = _reservation;
-        _reservation = null;
-        _whatIf = true;
+        var now = s.Now;
+        var checkpoint = s.Statement.Checkpoint();
+        var reservation = s.CurrentReservation;
+        s.CurrentReservation = null;
+        s.Gangs.WhatIf = true;
         var result = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         try
         {
             var ends = new PriorityQueue<(PodPlacement[] Pods, int Queue, int Flavor, Resources Usage), (TimeSpan, long)>();
             long sequence = 0;
-            foreach (var w in _workloads.Values.Where(w => w.Phase == WorkloadPhase.Admitted).OrderBy(w => w.Sequence))
+            foreach (var w in s.Known.Where(w => w.Phase == WorkloadPhase.Admitted).OrderBy(w => w.Sequence))
             {
                 if ((w.Workload.ExpectedRunTime ?? w.Workload.MaxRunTime) is { } run)
                 {
@@ -37,8 +30,8 @@ public sealed partial class AdmissionScheduler
                 }
             }
 
-            var pending = _workloads.Values
-                .Where(w => w.Phase == WorkloadPhase.Pending && w.Placements.Count == 0 && _queues[w.QueueIndex].Stop == StopPolicy.None)
+            var pending = s.Known
+                .Where(w => w.Phase == WorkloadPhase.Pending && w.Placements.Count == 0 && s.Queues[w.QueueIndex].Stop == StopPolicy.None)
                 .OrderBy(w => w, QueueOrder.Instance)
                 .ToList();
             var t = now;
@@ -48,7 +41,7 @@ public sealed partial class AdmissionScheduler
                 for (var i = 0; i < pending.Count; i++)
                 {
                     var w = pending[i];
-                    var strict = (Options.StrategyOverride ?? _queues[w.QueueIndex].Strategy) == QueueingStrategy.StrictFifo;
+                    var strict = (s.Options.StrategyOverride ?? s.Queues[w.QueueIndex].Strategy) == QueueingStrategy.StrictFifo;
                     if ((strict && blocked.Contains(w.QueueIndex)) || w.BackoffUntil > t)
                     {
                         blocked.Add(w.QueueIndex);
@@ -56,22 +49,22 @@ public sealed partial class AdmissionScheduler
                     }
 
                     var started = false;
-                    foreach (var f in _queueFlavors[w.QueueIndex])
+                    foreach (var f in s.FlavorsOf(w.QueueIndex))
                     {
-                        var request = RequestOf(w, w.Counts);
-                        if (!CouldEverFit(w, f) || QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null || !TryPlaceGang(w, f, w.Counts, t, keep: true, out _))
+                        var request = AdmissionScheduler.RequestOf(w, w.Counts);
+                        if (!s.CouldEverFit(w, f) || s.QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null || !s.TryPlaceGang(w, f, w.Counts, t, keep: true, out _))
                         {
                             continue;
                         }
 
-                        _statement.AddUsage(w.QueueIndex, f, request);
+                        s.Statement.AddUsage(w.QueueIndex, f, request);
                         result[w.Id] = t;
                         if (w.Workload.ExpectedRunTime is { } run)
                         {
-                            ends.Enqueue(([.. _scratch], w.QueueIndex, f, request), (t + run, sequence++));
+                            ends.Enqueue(([.. s.Scratch], w.QueueIndex, f, request), (t + run, sequence++));
                         }
 
-                        _scratch.Clear();
+                        s.Scratch.Clear();
                         started = true;
                         break;
                     }
@@ -101,10 +94,10 @@ public sealed partial class AdmissionScheduler
         }
         finally
         {
-            _statement.RollbackTo(checkpoint);
-            _whatIf = false;
-            _reservation = reservation;
-            _scratch.Clear();
+            s.Statement.RollbackTo(checkpoint);
+            s.Gangs.WhatIf = false;
+            s.CurrentReservation = reservation;
+            s.Scratch.Clear();
         }
 
         return result;
@@ -115,9 +108,9 @@ public sealed partial class AdmissionScheduler
     {
         foreach (var p in item.Pods)
         {
-            _statement.Release(p.Pod, p.Node, p.GpuMask);
+            s.Statement.Release(p.Pod, p.Node, p.GpuMask);
         }
 
-        _statement.AddUsage(item.Queue, item.Flavor, default(Resources) - item.Usage);
+        s.Statement.AddUsage(item.Queue, item.Flavor, default(Resources) - item.Usage);
     }
 }

@@ -1,15 +1,19 @@
-namespace Berth.Engine.Admission;
+using Berth.Model.Queueing;
 
-// Consolidation (KAI Scheduler): when a gang's GPUs are free in total but scattered, move running,
-// relocatable workloads so that the free pieces join, and only if every moved workload has a new place.
-public sealed partial class AdmissionScheduler
+namespace Berth.Engine.Admission.Actions.Consolidate;
+
+/// <summary>
+/// The consolidate action's search (KAI Scheduler's consolidation), one per scheduler: when a gang's GPUs are free
+/// in total but scattered, move running, relocatable workloads so that the free pieces join, and only if every moved
+/// workload has a new place. It reads the scheduler's state and changes it only through the statement and the
+/// scheduler's admit step.
+/// </summary>
+internal sealed class ConsolidationSearch(AdmissionScheduler s)
 {
-    /// <summary>The most running workloads one consolidation may move.</summary>
-    public const int MaxMovedPerConsolidation = 8;
-
     private readonly List<WorkloadState> _moverOrder = [];
     private readonly bool[] _piecesKnown = new bool[2 * 33];
     private readonly long[] _pieces = new long[2 * 33];
+    private EvictionCandidates?[]? _moverLists;
 
     /// <summary>
     /// Tries to admit <paramref name="w"/> in flavor <paramref name="f"/> (its quota already fits, and it has waited
@@ -22,10 +26,10 @@ public sealed partial class AdmissionScheduler
     /// 4. commit: each mover is restarted on its new nodes (evicted with reason Consolidated and admitted
     ///    again at once, keeping its quota), then the gang is admitted.
     /// </summary>
-    internal bool TryConsolidate(WorkloadState w, int f, int[] counts, TimeSpan now)
+    public bool TryConsolidate(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
-        var demand = RequestOf(w, counts).GpuMilli;
-        if (demand > _flavorFreeGpu[f])
+        var demand = AdmissionScheduler.RequestOf(w, counts).GpuMilli;
+        if (demand > s.FlavorFreeGpu[f])
         {
             return false;
         }
@@ -44,17 +48,17 @@ public sealed partial class AdmissionScheduler
             total += c;
         }
 
-        var pods = PodsFor(w, f);
-        if (WholeGpuPodsThatFitWithout(pods, counts, AllowedNodes(w, f, now, out _), movers) < total)
+        var pods = s.PodsFor(w, f);
+        if (s.Room.WholeGpuPodsThatFitWithout(pods, counts, s.AllowedNodes(w, f, now, out _), movers) < total)
         {
             return false;
         }
 
-        var checkpoint = _statement.Checkpoint();
+        var checkpoint = s.Statement.Checkpoint();
         var removed = new List<WorkloadState>();
         foreach (var mover in movers)
         {
-            if (removed.Count == MaxMovedPerConsolidation)
+            if (removed.Count == AdmissionScheduler.MaxMovedPerConsolidation)
             {
                 break;
             }
@@ -65,52 +69,52 @@ public sealed partial class AdmissionScheduler
                 sameQueue += r.QueueIndex == mover.QueueIndex ? 1 : 0;
             }
 
-            if (sameQueue >= DisruptionsLeft(mover.QueueIndex, now))
+            if (sameQueue >= s.DisruptionsLeft(mover.QueueIndex, now))
             {
                 continue; // its queue's disruption budget is spent
             }
 
             foreach (var p in mover.Placements)
             {
-                _statement.Release(p.Pod, p.Node, p.GpuMask);
+                s.Statement.Release(p.Pod, p.Node, p.GpuMask);
             }
 
             removed.Add(mover);
 
             // The trial's own bound on the nodes it may use (those fewer than the flavor's when others' reservation
             // keeps it off some): past it, a trial is made; short of it, the trial would stop there.
-            if (WholeGpuPodsThatFit(pods, counts, AllowedNodes(w, f, now, out _)) < total)
+            if (s.Room.WholeGpuPodsThatFit(pods, counts, s.AllowedNodes(w, f, now, out _)) < total)
             {
                 continue;
             }
 
-            if (!_placer.DrawsRandomly && !MoversCouldReturn(w, f, counts, removed, now))
+            if (!s.Placer.DrawsRandomly && !MoversCouldReturn(w, f, counts, removed, now))
             {
                 continue; // the gang could be placed, but then not every mover again: the trial would be undone
             }
 
-            var attempt = _statement.Checkpoint();
-            if (!TryPlaceGang(w, f, counts, now, keep: true, out _))
+            var attempt = s.Statement.Checkpoint();
+            if (!s.TryPlaceGang(w, f, counts, now, keep: true, out _))
             {
                 continue;
             }
 
-            var gang = _scratch.ToArray();
+            var gang = s.Scratch.ToArray();
             var moved = new List<(WorkloadState Mover, PodPlacement[] Pods)>();
             foreach (var m in removed.OrderByDescending(m => m.Usage.GpuMilli).ThenBy(m => m.Sequence))
             {
-                if (!TryPlaceGang(m, m.Flavor, m.Counts, now, keep: true, out _))
+                if (!s.TryPlaceGang(m, m.Flavor, m.Counts, now, keep: true, out _))
                 {
                     moved = null;
                     break;
                 }
 
-                moved.Add((m, _scratch.ToArray()));
+                moved.Add((m, s.Scratch.ToArray()));
             }
 
             if (moved is null)
             {
-                _statement.RollbackTo(attempt);
+                s.Statement.RollbackTo(attempt);
                 continue;
             }
 
@@ -118,18 +122,47 @@ public sealed partial class AdmissionScheduler
             return true;
         }
 
-        _statement.RollbackTo(checkpoint);
+        s.Statement.RollbackTo(checkpoint);
         return false;
+    }
+
+    /// <summary>
+    /// Step 2 of <see cref="TryConsolidate"/>: the admitted workloads of flavor <paramref name="f"/> that are
+    /// preemptible, past their queue's minimum runtime and within its disruption budget; the first
+    /// <see cref="AdmissionScheduler.MaxMovedPerConsolidation"/> times 4 of them by least work lost, then smallest, then
+    /// submission order. Kept per flavor while the scheduler's admitted version, generation and time stay the same,
+    /// as the preempt action's victim lists are.
+    /// </summary>
+    private ReadOnlySpan<WorkloadState> Movers(int f, TimeSpan now)
+    {
+        _moverLists ??= new EvictionCandidates?[s.Flavors.Count];
+        var list = _moverLists[f] ??= new EvictionCandidates(0);
+        if (!list.IsCurrent(s.AdmittedVersion, s.Generation, now))
+        {
+            list.Reset(s.AdmittedVersion, s.Generation, now);
+            foreach (var m in s.AdmittedIn(f))
+            {
+                if (m.Workload.Preemptible && now - m.AdmittedAt >= s.QueueArray[m.QueueIndex].MinRuntime && s.DisruptionsLeft(m.QueueIndex, now) > 0)
+                {
+                    list.Add(m, m.LostSeconds(now) * m.Usage.GpuMilli);
+                }
+            }
+
+            list.Sort(MoverOrder.Instance);
+            list.Truncate(AdmissionScheduler.MaxMovedPerConsolidation * 4);
+        }
+
+        return list.Workloads;
     }
 
     /// <summary>Commits a consolidation: restarts the movers where they now are, then admits the gang.</summary>
     private void CommitConsolidation(WorkloadState w, int f, int[] counts, TimeSpan now, PodPlacement[] gang, List<(WorkloadState Mover, PodPlacement[] Pods)> moved)
     {
-        _statement.Commit();
+        s.Statement.Commit();
         foreach (var (m, placements) in moved.OrderBy(x => x.Mover.Sequence))
         {
-            RecordDisruption(m.QueueIndex, now);
-            Emit(new AdmissionEvent(now, AdmissionEventKind.Evicted, m.Id, _queues[m.QueueIndex].Name)
+            s.RecordDisruption(m.QueueIndex, now);
+            s.Emit(new AdmissionEvent(now, AdmissionEventKind.Evicted, m.Id, s.QueueArray[m.QueueIndex].Name)
             {
                 Reason = "Consolidated",
                 Pods = m.Placements.Count,
@@ -141,20 +174,20 @@ public sealed partial class AdmissionScheduler
             m.Placements.Clear();
             m.Placements.AddRange(placements);
             m.AdmittedAt = now;
-            _admittedVersion++;
-            Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, m.Id, _queues[m.QueueIndex].Name)
+            s.AdmittedChanged();
+            s.Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, m.Id, s.QueueArray[m.QueueIndex].Name)
             {
-                Flavor = _flavors[m.Flavor].Name,
+                Flavor = s.Flavors[m.Flavor].Name,
                 Pods = m.Placements.Count,
                 GpuMilli = m.Usage.GpuMilli,
-                Detail = string.Join(' ', m.Placements.Select(p => _cluster.Nodes[p.Node].Name).Distinct(StringComparer.Ordinal)),
+                Detail = string.Join(' ', m.Placements.Select(p => s.Cluster.Nodes[p.Node].Name).Distinct(StringComparer.Ordinal)),
             });
         }
 
-        _scratch.Clear();
-        _scratch.AddRange(gang);
-        Admit(w, f, counts, now);
-        _statement.Commit();
+        s.Scratch.Clear();
+        s.Scratch.AddRange(gang);
+        s.Admit(w, f, counts, now);
+        s.Statement.Commit();
     }
 
     /// <summary>
@@ -173,12 +206,12 @@ public sealed partial class AdmissionScheduler
         order.Clear();
         order.AddRange(removed);
         order.Sort(LargestFirst);
-        var fullyFree = _cluster.FullyFreeGpus;
-        var all = _flavorNodes[f];
+        var fullyFree = s.Cluster.FullyFreeGpus;
+        var all = s.NodesOf(f);
 
         // The most fully free GPUs on a node only those not kept off the reservation may use.
         var reservedMost = 0;
-        if (_reservation is { } r && r.Flavor == f)
+        if (s.CurrentReservation is { } r && r.Flavor == f)
         {
             foreach (var n in r.Nodes)
             {
@@ -186,31 +219,31 @@ public sealed partial class AdmissionScheduler
             }
         }
 
-        var gangKeptOff = !ReferenceEquals(AllowedNodes(w, f, now, out _), all);
+        var gangKeptOff = !ReferenceEquals(s.AllowedNodes(w, f, now, out _), all);
         _piecesKnown.AsSpan().Clear();
         for (var j = 0; j < order.Count; j++)
         {
             var m = order[j];
-            var pods = PodsFor(m, f);
-            var nodes = AllowedNodes(m, f, now, out _);
+            var pods = s.PodsFor(m, f);
+            var nodes = s.AllowedNodes(m, f, now, out _);
             var keptOff = !ReferenceEquals(nodes, all);
-            for (var s = 0; s < pods.Length; s++)
+            for (var set = 0; set < pods.Length; set++)
             {
-                var k = pods[s].GpuCount;
-                if (k == 0 || pods[s].GpuMilli < Model.Limits.GpuMilliPerGpu || m.Counts[s] == 0)
+                var k = pods[set].GpuCount;
+                if (k == 0 || pods[set].GpuMilli < Model.Limits.GpuMilliPerGpu || m.Counts[set] == 0)
                 {
                     continue;
                 }
 
                 var pieces = PiecesOn(nodes, k, keptOff);
-                pieces -= PiecesTaken(PodsFor(w, f), counts, k, !keptOff || gangKeptOff, reservedMost);
-                for (var i = 0; i < j && pieces >= m.Counts[s]; i++)
+                pieces -= PiecesTaken(s.PodsFor(w, f), counts, k, !keptOff || gangKeptOff, reservedMost);
+                for (var i = 0; i < j && pieces >= m.Counts[set]; i++)
                 {
                     var earlier = order[i];
-                    pieces -= PiecesTaken(PodsFor(earlier, f), earlier.Counts, k, !keptOff || !ReferenceEquals(AllowedNodes(earlier, f, now, out _), all), reservedMost);
+                    pieces -= PiecesTaken(s.PodsFor(earlier, f), earlier.Counts, k, !keptOff || !ReferenceEquals(s.AllowedNodes(earlier, f, now, out _), all), reservedMost);
                 }
 
-                if (pieces < m.Counts[s])
+                if (pieces < m.Counts[set])
                 {
                     return false;
                 }
@@ -229,7 +262,7 @@ public sealed partial class AdmissionScheduler
             return _pieces[slot];
         }
 
-        var fullyFree = _cluster.FullyFreeGpus;
+        var fullyFree = s.Cluster.FullyFreeGpus;
         long pieces = 0;
         foreach (var n in nodes)
         {

@@ -1,0 +1,212 @@
+using Berth.Model;
+using Berth.Model.Queueing;
+
+namespace Berth.Engine.Admission;
+
+/// <summary>
+/// Placement of a whole gang for the scheduler: cheap bounds first (GPU in total, whole GPUs per pod), then pod by
+/// pod through the placement engine, each pod set with a topology key inside one domain of that label (one rack,
+/// one NVLink domain; preferred levels narrowest first), all or nothing. Placements go to the statement and the
+/// scheduler's scratch list; a failure rolls back and says why in a reason a person can act on.
+/// </summary>
+internal sealed class GangPlacement(AdmissionScheduler s)
+{
+    private readonly Dictionary<(int Flavor, string Key), (string Value, int[] Nodes)[]> _domains = [];
+
+    /// <summary>True during a what-if run (start estimates): placements are not counted in the placer's statistics.</summary>
+    public bool WhatIf { get; set; }
+
+    /// <summary>
+    /// Places every pod of the gang in flavor <paramref name="f"/> (nodes allowed by any reservation), all
+    /// or nothing. With <paramref name="keep"/> the placements stay in the statement and in
+    /// the scheduler's scratch list; otherwise they are rolled back.
+    /// </summary>
+    public bool TryPlace(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null)
+    {
+        var checkpoint = s.Statement.Checkpoint();
+        s.Scratch.Clear();
+        var total = counts.Sum();
+        var demand = AdmissionScheduler.RequestOf(w, counts).GpuMilli;
+        var nodes = s.AllowedNodes(w, f, now, out var reservedAway);
+        if (demand > s.FlavorFreeGpu[f])
+        {
+            // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
+            var some = total > 1 && s.Room.WholeGpuPodsThatFit(s.PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
+            reason = new PendingReason(some ? PendingReasonCode.GangIncomplete : PendingReasonCode.NoNodeFits, $"flavor {s.Flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, s.FlavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}{(some ? "; some of its pods would fit, but a gang is placed whole or not at all" : string.Empty)}")
+            {
+                Flavor = s.Flavors[f].Name,
+                Resource = ResourceKind.Gpu,
+                Requested = demand,
+                Available = s.FlavorFreeGpu[f],
+                Unblock = "running workloads finish or are preempted",
+            };
+            return false;
+        }
+
+        var pods = s.PodsFor(w, f);
+        var fitting = s.Room.WholeGpuPodsThatFit(pods, counts, nodes);
+        if (fitting < total)
+        {
+            reason = reservedAway
+                ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {s.Flavors[f].Name} are reserved for {s.CurrentReservation!.Holder.Id} from {s.CurrentReservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = s.Flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
+                : fitting == 0
+                    ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {s.Flavors[f].Name} has the whole free GPUs a pod of {pods[0].Name} needs") { Flavor = s.Flavors[f].Name, Unblock = "running workloads finish or are preempted" }
+                    : new PendingReason(PendingReasonCode.GangIncomplete, $"at most {fitting} of {total} pods fit in flavor {s.Flavors[f].Name} by free whole GPUs; the gang is placed whole or not at all") { Flavor = s.Flavors[f].Name, Requested = total, Available = fitting, Unblock = "enough nodes free for every pod at once" };
+            return false;
+        }
+
+        for (var set = 0; set < counts.Length; set++)
+        {
+            if (PlaceInPreferredDomain(w, f, set, counts[set], pods[set], nodes))
+            {
+                continue;
+            }
+
+            if (w.Workload.PodSets[set].TopologyKey is { } key)
+            {
+                if (!PlaceInOneDomain(w, f, set, counts[set], pods[set], nodes, key))
+                {
+                    var placed = s.Scratch.Count;
+                    s.Statement.RollbackTo(checkpoint);
+                    s.Scratch.Clear();
+                    reason = new PendingReason(placed == 0 ? PendingReasonCode.NoNodeFits : PendingReasonCode.GangIncomplete,
+                        $"no {key} domain of flavor {s.Flavors[f].Name} has room for the {counts[set]} pods of {pods[set].Name} together")
+                    {
+                        Flavor = s.Flavors[f].Name,
+                        Unblock = $"enough free capacity inside one {key} domain",
+                    };
+                    return false;
+                }
+
+                continue;
+            }
+
+            for (var i = 0; i < counts[set]; i++)
+            {
+                var result = WhatIf ? s.Placer.PlaceUncounted(pods[set], nodes) : s.Placer.Place(pods[set], nodes);
+                if (!result.Placed)
+                {
+                    var placed = s.Scratch.Count;
+                    s.Statement.RollbackTo(checkpoint);
+                    s.Scratch.Clear();
+                    var diagnosis = result.Diagnosis?.ToString() ?? "no node fits";
+                    reason = reservedAway
+                        ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {s.Flavors[f].Name} are reserved for {s.CurrentReservation!.Holder.Id} from {s.CurrentReservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = s.Flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
+                        : placed == 0
+                            ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {s.Flavors[f].Name} fits a pod of {pods[set].Name}: {diagnosis}") { Flavor = s.Flavors[f].Name, Unblock = "running workloads finish or are preempted" }
+                            : new PendingReason(PendingReasonCode.GangIncomplete, $"{placed} of {total} pods fit in flavor {s.Flavors[f].Name}; the gang is placed whole or not at all ({diagnosis})") { Flavor = s.Flavors[f].Name, Requested = total, Available = placed, Unblock = "enough nodes free for every pod at once" };
+                    return false;
+                }
+
+                s.AfterReserve(result.NodeIndex, pods[set].GpuDemandMilli);
+                s.Statement.Placed(pods[set], result.NodeIndex, result.GpuMask);
+                s.Scratch.Add(new PodPlacement(set, pods[set], result.NodeIndex, result.GpuMask));
+                usedNodes?.Add(result.NodeIndex);
+            }
+        }
+
+        reason = PendingReason.Queued;
+        if (!keep)
+        {
+            s.Statement.RollbackTo(checkpoint);
+            s.Scratch.Clear();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Places <paramref name="count"/> pods of set <paramref name="set"/> inside one domain of <paramref name="key"/>
+    /// among <paramref name="allowed"/>, trying domains from the one with the least free GPU that could hold
+    /// them (so that big domains stay whole for big sets), then by domain name. Placements go to the
+    /// statement and <see cref="_scratch"/>; on failure nothing of this set remains.
+    /// </summary>
+    private bool PlaceInOneDomain(WorkloadState w, int f, int set, int count, Pod pod, int[] allowed, string key)
+    {
+        var domains = DomainsOf(f, key);
+        var allowedSet = allowed.Length == s.NodesOf(f).Length ? null : new HashSet<int>(allowed);
+        var demand = pod.GpuDemandMilli * count;
+        var order = new List<(long Free, string Value, int[] Nodes)>(domains.Length);
+        foreach (var (value, members) in domains)
+        {
+            var nodes = allowedSet is null ? members : members.Where(allowedSet.Contains).ToArray();
+            long free = 0;
+            foreach (var n in nodes)
+            {
+                free += s.Cluster.FreeGpuMilliOf(n);
+            }
+
+            if (nodes.Length > 0 && free >= demand)
+            {
+                order.Add((free, value, nodes));
+            }
+        }
+
+        order.Sort((a, b) => a.Free != b.Free ? a.Free.CompareTo(b.Free) : string.CompareOrdinal(a.Value, b.Value));
+        foreach (var (_, _, nodes) in order)
+        {
+            var checkpoint = s.Statement.Checkpoint();
+            var scratch = s.Scratch.Count;
+            var ok = true;
+            for (var i = 0; i < count; i++)
+            {
+                var result = WhatIf ? s.Placer.PlaceUncounted(pod, nodes) : s.Placer.Place(pod, nodes);
+                if (!result.Placed)
+                {
+                    ok = false;
+                    break;
+                }
+
+                s.AfterReserve(result.NodeIndex, pod.GpuDemandMilli);
+                s.Statement.Placed(pod, result.NodeIndex, result.GpuMask);
+                s.Scratch.Add(new PodPlacement(set, pod, result.NodeIndex, result.GpuMask));
+            }
+
+            if (ok)
+            {
+                return true;
+            }
+
+            s.Statement.RollbackTo(checkpoint);
+            s.Scratch.RemoveRange(scratch, s.Scratch.Count - scratch);
+        }
+
+        _ = w;
+        return false;
+    }
+
+    /// <summary>
+    /// Tries the pod set's preferred topology levels, narrowest first: true when its pods went inside one domain of
+    /// one of them; false (nothing of the set placed) when it has none or none has room, and the caller goes on to
+    /// the required level, or to no constraint.
+    /// </summary>
+    private bool PlaceInPreferredDomain(WorkloadState w, int f, int set, int count, Pod pod, int[] allowed)
+    {
+        foreach (var key in w.Workload.PodSets[set].PreferredTopology)
+        {
+            if (PlaceInOneDomain(w, f, set, count, pod, allowed, key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The domains of label <paramref name="key"/> among flavor <paramref name="f"/>'s nodes, by value; worked out once.</summary>
+    public (string Value, int[] Nodes)[] DomainsOf(int f, string key)
+    {
+        if (!_domains.TryGetValue((f, key), out var domains))
+        {
+            domains = s.NodesOf(f)
+                .Where(n => s.Cluster.Nodes[n].Labels.ContainsKey(key))
+                .GroupBy(n => s.Cluster.Nodes[n].Labels[key], StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (g.Key, g.Order().ToArray()))
+                .ToArray();
+            _domains[(f, key)] = domains;
+        }
+
+        return domains;
+    }
+}

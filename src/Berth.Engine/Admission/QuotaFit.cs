@@ -1,0 +1,77 @@
+using Berth.Model.Queueing;
+
+namespace Berth.Engine.Admission;
+
+/// <summary>
+/// Whether a request fits a queue's quota in a flavor now, with borrowing (Kueue's quota check), and if not, why
+/// in words that name the limit and what would lift it. Non-preemptible work must stay within the nominal quota
+/// (<see cref="NonPreemptibleQuota"/>). With the <c>kube-default</c> profile (no gangs) there are no quotas.
+/// </summary>
+internal sealed class QuotaFit(AdmissionScheduler s)
+{
+    /// <summary>Null when the request fits the queue's quota in the flavor now (non-preemptible work: its nominal quota); otherwise why not.</summary>
+    public PendingReason? Check(int q, int f, Resources request, bool preemptible)
+    {
+        if (!s.Options.Gangs)
+        {
+            return null;
+        }
+
+        for (var k = 0; k < Resources.KindCount; k++)
+        {
+            var kind = (ResourceKind)k;
+            var amount = request[kind];
+            if (amount <= 0 || !s.Quotas.IsLimited(q, f, kind))
+            {
+                continue;
+            }
+
+            var available = s.Quotas.Available(q, f, kind);
+            if (amount <= available)
+            {
+                continue;
+            }
+
+            var name = s.QueueArray[q].Name;
+            var flavor = s.Flavors[f].Name;
+            var withoutLimit = s.Quotas.AvailableIgnoringBorrowingLimit(q, f, kind);
+            if (amount <= withoutLimit)
+            {
+                return new PendingReason(PendingReasonCode.BorrowingLimitReached, $"queue {name} may take {Resources.Format(kind, available)} more in flavor {flavor} (borrowing limit {Resources.Format(kind, s.Quotas.BorrowingLimit(q, f, kind) ?? 0)}); it needs {Resources.Format(kind, amount)}")
+                {
+                    Flavor = flavor,
+                    Resource = kind,
+                    Requested = amount,
+                    Available = available,
+                    Unblock = $"queue {name}'s own workloads finish, or a higher borrowing limit",
+                };
+            }
+
+            return new PendingReason(PendingReasonCode.QuotaExceeded, $"queue {name} has {Resources.Format(kind, available)} of quota left in flavor {flavor} (nominal {Resources.Format(kind, s.Quotas.Nominal(q, f, kind))}, borrowing included); it needs {Resources.Format(kind, amount)}")
+            {
+                Flavor = flavor,
+                Resource = kind,
+                Requested = amount,
+                Available = available,
+                Unblock = $"{Resources.Format(kind, amount - available)} of quota frees in queue {name} or its cohort",
+            };
+        }
+
+        return preemptible ? null : NonPreemptibleQuota.Check(s.Quotas, q, f, request, s.QueueArray[q].Name, s.Flavors[f].Name);
+    }
+
+    /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/> in some limited resource.</summary>
+    public bool Borrows(int q, int f, Resources request)
+    {
+        for (var k = 0; k < Resources.KindCount; k++)
+        {
+            var kind = (ResourceKind)k;
+            if (request[kind] > 0 && s.Quotas.IsLimited(q, f, kind) && s.Quotas.Usage(q, f, kind) + request[kind] > s.Quotas.Nominal(q, f, kind))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
