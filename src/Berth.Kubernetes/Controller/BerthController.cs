@@ -94,6 +94,15 @@ public sealed class BerthController
     /// <summary>The last plan (for status pages and tests).</summary>
     public DecisionPlan? LastPlan { get; private set; }
 
+    /// <summary>The last decision's snapshot and plan together (for read-only views); null before the first.</summary>
+    public Decision? LastDecision { get; private set; }
+
+    /// <summary>
+    /// Raised after every decision with its snapshot and plan, on the decision loop (the dashboard's timeline samples
+    /// it). Handlers must be quick and must not throw: a slow handler delays the next decision.
+    /// </summary>
+    public event Action<Decision>? Decided;
+
     /// <summary>True once the cache has listed everything once (what <c>/readyz</c> reports).</summary>
     public bool Ready => Cache.Synced.IsCompletedSuccessfully;
 
@@ -179,6 +188,9 @@ public sealed class BerthController
         PodsBound += result.Bound.Count;
         LastPlan = plan;
         LastResult = result;
+        var decision = new Decision(snapshot, plan);
+        LastDecision = decision;
+        Decided?.Invoke(decision);
         Record(plan, result, Stopwatch.GetElapsedTime(started));
         await ObserveAsync(result, cancellationToken).ConfigureAwait(false);
         if (plan.WriteCount > 0)
