@@ -99,9 +99,41 @@ public sealed class BerthController
 
     /// <summary>
     /// Raised after every decision with its snapshot and plan, on the decision loop (the dashboard's timeline samples
-    /// it). Handlers must be quick and must not throw: a slow handler delays the next decision.
+    /// it), and after each reading a standby makes for the views (<see cref="Current"/>). Handlers must be quick and
+    /// must not throw: a slow handler delays the next decision.
     /// </summary>
     public event Action<Decision>? Decided;
+
+    /// <summary>
+    /// The decision read-only views show: the last one while this replica leads; on a standby, a plan of its own cache
+    /// made for reading only (nothing is written), made again when older than <paramref name="maxAge"/>, so every
+    /// replica behind a Service answers. Null before the cache has synced (or before a leader's first decision).
+    /// </summary>
+    public Decision? Current(TimeSpan maxAge)
+    {
+        if (IsLeader)
+        {
+            return LastDecision;
+        }
+
+        if (!Ready)
+        {
+            return null;
+        }
+
+        var reading = _reading;
+        if (reading is null || _time.GetUtcNow() - reading.Snapshot.Now >= maxAge)
+        {
+            var snapshot = Cache.Snapshot();
+            reading = new Decision(snapshot, DecisionPlanner.Plan(snapshot, _options));
+            _reading = reading;
+            Decided?.Invoke(reading);
+        }
+
+        return reading;
+    }
+
+    private volatile Decision? _reading;
 
     /// <summary>True once the cache has listed everything once (what <c>/readyz</c> reports).</summary>
     public bool Ready => Cache.Synced.IsCompletedSuccessfully;
