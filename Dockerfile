@@ -8,6 +8,7 @@ COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.tx
 # The reports inline Chart.js, which the build fetches with npm ci from web/package-lock.json.
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY web/package.json web/package-lock.json web/
+COPY scripts/fetch-web.sh scripts/ensure-npm.sh scripts/
 COPY src/ src/
 RUN dotnet restore src/Berth.Cli/Berth.Cli.csproj
 RUN dotnet publish src/Berth.Cli/Berth.Cli.csproj --configuration Release --no-restore --output /app

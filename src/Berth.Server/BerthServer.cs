@@ -6,6 +6,7 @@ using Berth.Server.Clock;
 using Berth.Server.Executors;
 using Berth.Server.Loop;
 using Berth.Server.Store;
+using Berth.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -191,6 +192,7 @@ public sealed class BerthServer : IAsyncDisposable
         app.MapGet("/healthz", () => Results.Text("ok")).WithTags("health").ExcludeFromDescription();
         app.MapGet("/readyz", () => context.Loop.Ready ? Results.Text("ready") : Results.Text("not ready: the first decision cycle has not run", statusCode: 503)).WithTags("health").ExcludeFromDescription();
         app.MapMetrics("/metrics", context.Metrics.Registry);
+        app.MapClusterViews(new ClusterViewsOptions(new ServerViews(context), http => http.Scope()));
         app.MapJobs();
         app.MapCluster();
         return app;

@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace Berth.Cli.Tests;
 
 /// <summary>
-/// The one-way arrows Model &lt;- Engine &lt;- Runtime &lt;- {Simulation, Kubernetes, Server} &lt;- Cli, checked on the built
+/// The one-way arrows Model &lt;- Engine &lt;- Runtime &lt;- Web &lt;- {Kubernetes, Server}, Runtime &lt;- Simulation, all &lt;- Cli, checked on the built
 /// assemblies' references (every Berth assembly is loaded here, through the Cli), and the test projects' references
 /// checked on their project files: no test project references another test project, only the TestKits, and what a
 /// test project reaches follows the arrows of the layer it tests.
@@ -18,9 +18,10 @@ public class ArchitectureTests
         ["Berth.Engine"] = ["Berth.Model"],
         ["Berth.Runtime"] = ["Berth.Engine", "Berth.Model"],
         ["Berth.Simulation"] = ["Berth.Runtime", "Berth.Engine", "Berth.Model"],
-        ["Berth.Kubernetes"] = ["Berth.Runtime", "Berth.Engine", "Berth.Model"],
-        ["Berth.Server"] = ["Berth.Runtime", "Berth.Engine", "Berth.Model"],
-        ["Berth.Cli"] = ["Berth.Simulation", "Berth.Kubernetes", "Berth.Server", "Berth.Runtime", "Berth.Engine", "Berth.Model"],
+        ["Berth.Web"] = ["Berth.Runtime", "Berth.Engine", "Berth.Model"],
+        ["Berth.Kubernetes"] = ["Berth.Web", "Berth.Runtime", "Berth.Engine", "Berth.Model"],
+        ["Berth.Server"] = ["Berth.Web", "Berth.Runtime", "Berth.Engine", "Berth.Model"],
+        ["Berth.Cli"] = ["Berth.Simulation", "Berth.Kubernetes", "Berth.Server", "Berth.Web", "Berth.Runtime", "Berth.Engine", "Berth.Model"],
     };
 
     /// <summary>Outside packages only some layers may use.</summary>
@@ -57,10 +58,10 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void Assemblies_AllSevenLayersButTheServerAreLoaded()
+    public void Assemblies_AllLayersButTheServerAndWebAreLoaded()
     {
         var names = BerthAssemblies().Select(LayerOf).ToHashSet(StringComparer.Ordinal);
-        foreach (var layer in Allowed.Keys.Where(k => k != "Berth.Server"))
+        foreach (var layer in Allowed.Keys.Where(k => k is not ("Berth.Server" or "Berth.Web")))
         {
             Assert.Contains(layer, names);
         }
@@ -73,6 +74,8 @@ public class ArchitectureTests
         Assert.DoesNotContain("Berth.Simulation", Allowed["Berth.Kubernetes"]);
         Assert.DoesNotContain("Berth.Runtime", Allowed["Berth.Engine"]);
         Assert.DoesNotContain("Berth.Kubernetes", Allowed["Berth.Simulation"]);
+        Assert.DoesNotContain("Berth.Server", Allowed["Berth.Web"]);
+        Assert.DoesNotContain("Berth.Web", Allowed["Berth.Simulation"]);
     }
 
     public static TheoryData<string> TestProjects()

@@ -101,7 +101,7 @@ public class BadInputTests
         Assert.All(visible!.Items, j => Assert.Equal("team-a", j.Queue));
         using var cancel = await alice.DeleteAsync($"api/v1/jobs/{other.Id}");
         Assert.Equal(HttpStatusCode.NotFound, cancel.StatusCode);
-        Assert.Equal(Berth.Server.Jobs.JobState.Pending, (await h.GetAsync(other.Id)).State);
+        Assert.Equal(Berth.Web.JobState.Pending, (await h.GetAsync(other.Id)).State);
     }
 
     [Fact]

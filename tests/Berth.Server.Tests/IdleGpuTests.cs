@@ -73,7 +73,7 @@ public class IdleGpuTests
     public async Task Submit_ActivityOutOfRange_IsRefusedNamingTheField()
     {
         await using var h = await ServerHarness.StartAsync(Cluster(IdleAction.Notify));
-        using var response = await h.Admin.PostAsync("api/v1/jobs", System.Net.Http.Json.JsonContent.Create(Job(1.5), options: Api.ApiJson.Requests));
+        using var response = await h.Admin.PostAsync("api/v1/jobs", System.Net.Http.Json.JsonContent.Create(Job(1.5), options: ApiJson.Requests));
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("gpuActivity", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(h.Server.Store.All());

@@ -33,9 +33,9 @@ internal sealed class JobsCommand
         var format = _client.Format(parse);
         using var client = _client.Connect(parse, _terminal);
         var chunk = parse.GetValue(_chunk);
-        if (chunk is < 1 or > JobEndpoints.MaxPage)
+        if (chunk is < 1 or > Berth.Web.ClusterViewEndpoints.MaxPage)
         {
-            throw new Berth.Simulation.Input.InputException($"--chunk-size {chunk}: give 1 to {JobEndpoints.MaxPage}");
+            throw new Berth.Simulation.Input.InputException($"--chunk-size {chunk}: give 1 to {Berth.Web.ClusterViewEndpoints.MaxPage}");
         }
 
         var query = new List<string> { $"limit={chunk}" };
@@ -69,7 +69,7 @@ internal sealed class JobsCommand
         string[] headers = wide ? ["ID", "NAME", "QUEUE", "STATE", "GPUS", "PODS", "WAITED", "POSITION", "FLAVOR", "NODES", "REASON"] : ["ID", "NAME", "QUEUE", "STATE", "GPUS", "WAITED", "REASON"];
         Printing.Table(_terminal.Out, headers, items.Select(j =>
         {
-            var reason = j.Pending?.Code ?? (j.State is Berth.Server.Jobs.JobState.Running ? string.Empty : j.Message ?? string.Empty);
+            var reason = j.Pending?.Code ?? (j.State is Berth.Web.JobState.Running ? string.Empty : j.Message ?? string.Empty);
             var nodes = j.Placement is null ? string.Empty : string.Join(',', j.Placement.Select(p => p.Node).Distinct(StringComparer.Ordinal));
             return wide
                 ? (IReadOnlyList<string>)[j.Id, j.Name ?? string.Empty, j.Queue, j.State.ToString(), Printing.Number(j.Gpus), j.Pods.ToString(System.Globalization.CultureInfo.InvariantCulture), Printing.Duration(j.WaitedSeconds), j.QueuePosition?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, j.Flavor ?? string.Empty, nodes, j.Pending?.Message ?? reason]

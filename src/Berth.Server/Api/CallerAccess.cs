@@ -1,4 +1,5 @@
 using Berth.Server.Access;
+using Berth.Web;
 using Microsoft.AspNetCore.Http;
 
 namespace Berth.Server.Api;
@@ -44,5 +45,12 @@ public static class CallerAccess
     {
         ArgumentNullException.ThrowIfNull(context);
         return context.Items[Key] as Caller ?? throw new InvalidOperationException("no caller on an /api/v1 request; CallerAccess must run first");
+    }
+
+    /// <summary>What the request's caller may see: a submitter its queues, every other role everything.</summary>
+    public static ViewScope Scope(this HttpContext context)
+    {
+        var caller = context.Caller();
+        return new ViewScope(caller.Name, caller.Role == Role.Submitter ? caller.Queues : null);
     }
 }

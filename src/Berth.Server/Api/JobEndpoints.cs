@@ -3,6 +3,7 @@ using System.Text.Json;
 using Berth.Server.Access;
 using Berth.Server.Jobs;
 using Berth.Server.Store;
+using Berth.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,12 +11,11 @@ using Microsoft.AspNetCore.Routing;
 namespace Berth.Server.Api;
 
 /// <summary>
-/// <c>/api/v1/jobs</c>: submit, list, show, cancel, hold, release. Every accepted change is committed before the
+/// <c>/api/v1/jobs</c>: submit, logs, cancel, hold, release (list and show are the shared views, <see cref="ServerViews"/>). Every accepted change is committed before the
 /// reply; every refusal (4xx) changes nothing.
 /// </summary>
 public static class JobEndpoints
 {
-    public const int MaxPage = 5000;
     public const string IdempotencyHeader = "Idempotency-Key";
 
     public static void MapJobs(this IEndpointRouteBuilder app)
@@ -24,8 +24,6 @@ public static class JobEndpoints
         jobs.MapPost("/", Submit).WithName("SubmitJob").Accepts<JobSpec>("application/json")
             .Produces<JobView>(StatusCodes.Status201Created).Produces<JobView>(StatusCodes.Status200OK)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(415);
-        jobs.MapGet("/", List).WithName("ListJobs").Produces<JobList>().ProducesProblem(400);
-        jobs.MapGet("/{id}", Get).WithName("GetJob").Produces<JobView>().ProducesProblem(404);
         jobs.MapGet("/{id}/logs", Logs).WithName("JobLogs").Produces<string>(200, "text/plain").ProducesProblem(404);
         jobs.MapDelete("/{id}", (string id, HttpContext http, ServerContext s) => Change(id, http, s, Cancel)).WithName("CancelJob").Produces<JobView>().ProducesProblem(404).ProducesProblem(409);
         jobs.MapPost("/{id}/hold", (string id, HttpContext http, ServerContext s) => Change(id, http, s, Hold)).WithName("HoldJob").Produces<JobView>().ProducesProblem(409);
@@ -82,7 +80,7 @@ public static class JobEndpoints
         bool replayed;
         try
         {
-            (job, replayed) = s.Store.Submit(spec, key, s.Time.GetUtcNow());
+            (job, replayed) = s.Store.Submit(spec with { User = caller.Name }, key, s.Time.GetUtcNow());
         }
         catch (JobSpecException e)
         {
@@ -102,57 +100,6 @@ public static class JobEndpoints
 
         var view = JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow());
         return replayed ? Results.Json(view, ApiJson.Responses, statusCode: 200) : Results.Json(view, ApiJson.Responses, statusCode: 201);
-    }
-
-    private static IResult List(HttpContext http, ServerContext s, string? queue, string? state, int? limit, string? after)
-    {
-        var caller = http.Caller();
-        JobState? wanted = null;
-        if (state is not null)
-        {
-            if (!JobStates.TryParse(state, out var parsed))
-            {
-                return Problems.BadRequest("state", $"state '{state}' is not one of {string.Join(", ", Enum.GetNames<JobState>())}");
-            }
-
-            wanted = parsed;
-        }
-
-        if (limit is < 1 or > MaxPage)
-        {
-            return Problems.BadRequest("limit", $"limit is {limit}; give 1 to {MaxPage} jobs per page (follow 'next' for more)");
-        }
-
-        long cursor = 0;
-        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out cursor))
-        {
-            return Problems.BadRequest("after", "after is not a cursor; pass the 'next' value of the previous page");
-        }
-
-        if (queue is not null && !caller.CanSee(queue))
-        {
-            return Problems.Forbidden(queue);
-        }
-
-        var now = s.Time.GetUtcNow();
-        var pending = s.Loop.Pending;
-        var matching = s.Store.All().Where(j => (queue is null || j.Workload.Queue == queue) && (wanted is null || j.State == wanted) && caller.CanSee(j.Workload.Queue)).ToArray();
-        var size = limit ?? 500;
-        var page = matching.Where(j => j.Seq > cursor).Take(size + 1).ToArray();
-        var items = page.Take(size).Select(j => JobViews.Of(j, pending.GetValueOrDefault(j.Id), now)).ToArray();
-        var next = page.Length > size ? page[size - 1].Seq.ToString(CultureInfo.InvariantCulture) : null;
-        return Results.Json(new JobList(items, next, matching.Length), ApiJson.Responses);
-    }
-
-    private static IResult Get(string id, HttpContext http, ServerContext s)
-    {
-        var job = s.Store.Find(id);
-        if (job is null || !http.Caller().CanSee(job.Workload.Queue))
-        {
-            return Problems.NotFound(id);
-        }
-
-        return Results.Json(JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow(), s.Store.Events(job)), ApiJson.Responses);
     }
 
     /// <summary>A pod's stdout or stderr (local executor), as text; the first pod's when none is named.</summary>

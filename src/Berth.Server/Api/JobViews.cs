@@ -2,6 +2,7 @@ using Berth.Model;
 using Berth.Runtime.Lifecycle;
 using Berth.Server.Jobs;
 using Berth.Server.Loop;
+using Berth.Web;
 
 namespace Berth.Server.Api;
 
@@ -19,6 +20,7 @@ public static class JobViews
             Name = job.Spec.Name,
             Queue = job.Workload.Queue,
             PriorityClass = job.Spec.PriorityClass,
+            User = job.Spec.User,
             State = job.State,
             Gpus = job.GpusRequested,
             Pods = job.Workload.PodCount,
@@ -35,7 +37,7 @@ public static class JobViews
             Pending = waiting && pending is not null ? new PendingView(pending.Code, pending.Message, pending.Flavor) : null,
             QueuePosition = waiting ? pending?.Position : null,
             ExpectedStart = waiting ? pending?.ExpectedStart : null,
-            PodSets = events is null ? null : job.Spec.PodSets,
+            PodSets = events is null ? null : job.Spec.PodSets?.Select(p => new PodSetView(p.Name, p.Count, p.MinCount, p.Gpus, p.GpuShare, p.Cpu, p.MemoryGiB)).ToArray(),
             Command = events is null ? null : job.Spec.Command,
             Events = events?.Select(e => new EventView(e.At, e.Kind, e.Message)).ToArray(),
         };

@@ -12,6 +12,9 @@ public sealed record JobSpec
 
     public string? Queue { get; init; }
 
+    /// <summary>Who submitted it: the name of the token that did, set by the server (a value sent is replaced).</summary>
+    public string? User { get; init; }
+
     public string? PriorityClass { get; init; }
 
     public IReadOnlyList<PodSetSpec>? PodSets { get; init; }

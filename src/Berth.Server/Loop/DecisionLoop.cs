@@ -41,6 +41,12 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
     /// <summary>Why each waiting job waits, from the last cycle.</summary>
     public IReadOnlyDictionary<string, PendingInfo> Pending => Volatile.Read(ref _pending);
 
+    /// <summary>The cluster's GPUs over time, a point per cycle that changed them.</summary>
+    public ClusterTimeline Timeline { get; } = new();
+
+    /// <summary>The pending reasons each job has had.</summary>
+    public ReasonHistory Reasons { get; } = new();
+
     /// <summary>Quota use of each queue, flavor and resource, from the last cycle.</summary>
     public IReadOnlyList<QuotaGauge> Quota => Volatile.Read(ref _quota);
 
@@ -81,6 +87,8 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
             }
 
             Volatile.Write(ref _pending, writer.Pending);
+            Reasons.Record(now, writer.Pending);
+            Timeline.Record(now, Cluster.Nodes, store.Active().Where(j => j.HoldsGpus));
             Volatile.Write(ref _quota, plan.Quota.ToArray());
             store.SetMeta(ClockKey, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
             Cycles++;

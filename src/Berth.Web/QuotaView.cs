@@ -1,4 +1,4 @@
-namespace Berth.Server.Api;
+namespace Berth.Web;
 
 /// <summary>
 /// Quota of a queue in one flavor for one resource (GPUs, CPU cores, memory bytes): nominal and used now;

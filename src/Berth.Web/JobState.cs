@@ -1,4 +1,4 @@
-namespace Berth.Server.Jobs;
+namespace Berth.Web;
 
 /// <summary>Where a job is in its life. Pending and Held wait; Running holds GPUs; the last three are final and never change again.</summary>
 public enum JobState

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Berth.Server.Api;
+namespace Berth.Web;
 
 /// <summary>
 /// JSON as the API reads and writes it: camelCase, enums by name. Requests refuse unknown fields (a misspelt

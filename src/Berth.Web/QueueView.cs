@@ -1,4 +1,4 @@
-namespace Berth.Server.Api;
+namespace Berth.Web;
 
 /// <summary>
 /// A queue: its cohort, quota and use per flavor, how many jobs wait, are held and run, and its fair-share state:

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Berth.Server.Api;
+namespace Berth.Web;
 
 /// <summary>
 /// Errors as RFC 9457 problem details (<c>application/problem+json</c>): a title, the status, a detail that says how

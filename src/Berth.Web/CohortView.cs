@@ -1,4 +1,4 @@
-namespace Berth.Server.Api;
+namespace Berth.Web;
 
 /// <summary>
 /// A cohort: its parent, its fair-share weight among its siblings, the queues in it, per flavor and resource the nominal

@@ -1,10 +1,9 @@
-using Berth.Server.Jobs;
-
-namespace Berth.Server.Api;
+namespace Berth.Web;
 
 /// <summary>
 /// A job as the API shows it. <see cref="Pending"/>, <see cref="QueuePosition"/> and <see cref="ExpectedStart"/>
-/// come from the last decision (set while it waits); <see cref="Events"/> only on GET of one job.
+/// come from the last decision (set while it waits); <see cref="Events"/>, <see cref="Reasons"/>, <see cref="PodSets"/> and
+/// <see cref="Command"/> only on GET of one job. One shape for the server and for Kubernetes (where a job is a workload).
 /// </summary>
 public sealed record JobView
 {
@@ -15,6 +14,9 @@ public sealed record JobView
     public required string Queue { get; init; }
 
     public string? PriorityClass { get; init; }
+
+    /// <summary>Who submitted it: the server's token name, or the namespace/owner in Kubernetes; null when not known.</summary>
+    public string? User { get; init; }
 
     public required JobState State { get; init; }
 
@@ -51,9 +53,12 @@ public sealed record JobView
 
     public DateTimeOffset? ExpectedStart { get; init; }
 
-    public IReadOnlyList<PodSetSpec>? PodSets { get; init; }
+    public IReadOnlyList<PodSetView>? PodSets { get; init; }
 
     public IReadOnlyList<string>? Command { get; init; }
 
     public IReadOnlyList<EventView>? Events { get; init; }
+
+    /// <summary>Every pending reason it has had, oldest first, each from when it began (only on GET of one job; may be empty where the source keeps none).</summary>
+    public IReadOnlyList<ReasonView>? Reasons { get; init; }
 }

@@ -1,0 +1,14 @@
+namespace Berth.Web;
+
+/// <summary>
+/// What one caller may see: <see cref="Queues"/>, the queues whose jobs it sees (null: all; the server's submitter tokens
+/// and the operator's namespaces narrow it), and its name for the page. A view source leaves out every job outside it
+/// and shows a GPU held from outside it as taken, not by whom.
+/// </summary>
+public sealed record ViewScope(string? User, IReadOnlySet<string>? Queues)
+{
+    /// <summary>Everything, for a caller nobody narrows.</summary>
+    public static ViewScope All { get; } = new(null, null);
+
+    public bool CanSee(string queue) => Queues is null || Queues.Contains(queue);
+}
