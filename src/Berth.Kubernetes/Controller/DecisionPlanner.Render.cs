@@ -218,6 +218,8 @@ public sealed partial class DecisionPlanner
         Created = source.Created,
         Gpus = source.Workload.Request.GpuMilli / 1000.0,
         Pods = source.Workload.PodCount,
+        AdmittedAt = source.Record?.AdmittedAt,
+        PodKeys = source.Members.Select(m => m.Pod.Key).ToArray(),
     };
 
     private void AddIfChanged(WorkloadSource source, StatusAction status)

@@ -45,4 +45,10 @@ public sealed record WorkloadOutcome
     public int? Position { get; init; }
 
     public DateTimeOffset? ExpectedStart { get; init; }
+
+    /// <summary>When it was admitted (from its admission record); null while it waits, or for pods Berth found running.</summary>
+    public DateTimeOffset? AdmittedAt { get; init; }
+
+    /// <summary>Its member pods (<c>namespace/name</c>), as the planner grouped them: which pod holds GPUs for which workload.</summary>
+    public IReadOnlyList<string> PodKeys { get; init; } = [];
 }

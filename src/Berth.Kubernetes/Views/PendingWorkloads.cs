@@ -1,4 +1,5 @@
 using Berth.Kubernetes.Controller;
+using Berth.Web;
 
 namespace Berth.Kubernetes.Views;
 

@@ -1,4 +1,4 @@
-namespace Berth.Kubernetes.Views;
+namespace Berth.Web;
 
 /// <summary>
 /// One page of a queue's waiting workloads (Kueue's <c>PendingWorkloadsSummary</c>): those in the queue's order first
