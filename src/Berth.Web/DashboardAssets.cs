@@ -27,7 +27,8 @@ public static class DashboardAssets
             app.MapGet("/", () => Results.Redirect("/ui/")).ExcludeFromDescription();
         }
 
-        app.MapGet("/ui", () => Results.Redirect("/ui/")).ExcludeFromDescription();
+        // Routing matches /ui and /ui/ alike: only the first is sent on to /ui/, where the page's relative links work.
+        app.MapGet("/ui", (HttpContext http) => http.Request.Path.Value!.EndsWith('/') ? Serve(http, "index.html") : Results.Redirect("/ui/")).ExcludeFromDescription();
         app.MapGet("/ui/{**path}", (HttpContext http, string? path) => Serve(http, string.IsNullOrEmpty(path) ? "index.html" : path)).ExcludeFromDescription();
     }
 

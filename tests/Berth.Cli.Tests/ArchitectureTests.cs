@@ -107,6 +107,8 @@ public class ArchitectureTests
             "Berth.TestKit" => "Berth.Model",
             "Berth.TestKit.Kubernetes" or "Berth.Kubernetes.E2E" => "Berth.Kubernetes",
             "Berth.Simulation.BrowserTests" => "Berth.Simulation",
+            "Berth.Web.BrowserTests" => "Berth.Cli", // the dashboard of every host: the server's and the operator's
+
             _ => name.EndsWith(".Tests", StringComparison.Ordinal) ? name[..^".Tests".Length] : name,
         };
         Assert.True(Allowed.ContainsKey(layer), $"{name} tests no known layer");
