@@ -129,7 +129,7 @@ public sealed class OperatorHost : IAsyncDisposable
         if (settings.DashboardPort is { } dashboardPort)
         {
             dashboardWeb = Web(settings, loggers, jsonLogs, dashboardPort, certificate);
-            Views.OperatorDashboard.Map(dashboardWeb, controller, new Views.OperatorViews(controller), new Views.ViewerAuthorizer(client, time));
+            Views.OperatorDashboard.Map(dashboardWeb, controller, new Views.OperatorViews(controller, time), new Views.ViewerAuthorizer(client, time));
         }
 
         return new OperatorHost(probes, metricsWeb, webhookWeb, dashboardWeb, controller, metrics, settings, client, certificate, time, factory);

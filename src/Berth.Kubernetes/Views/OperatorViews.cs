@@ -22,6 +22,7 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
     private const int SubscriberBuffer = 1024;
 
     private readonly BerthController _controller;
+    private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly OperatorTimeline _timeline = new();
     private readonly Dictionary<string, List<ReasonView>> _reasons = new(StringComparer.Ordinal);
@@ -29,10 +30,13 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
     private readonly List<Channel<ChangeView>> _subscribers = [];
     private ClusterPicture? _picture;
 
-    public OperatorViews(BerthController controller)
+    /// <param name="time">The clock of the times waited that a view reports (the decision's own time is the snapshot's).</param>
+    public OperatorViews(BerthController controller, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(controller);
+        ArgumentNullException.ThrowIfNull(time);
         _controller = controller;
+        _time = time;
         controller.Decided += OnDecided;
     }
 
@@ -68,7 +72,8 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
             ? matching.SkipWhile(j => j.View.Created.UtcTicks < c.Ticks || (j.View.Created.UtcTicks == c.Ticks && string.CompareOrdinal(j.View.Id, c.Id) <= 0))
             : matching;
         var page = rest.Take(query.Limit + 1).ToArray();
-        var items = page.Take(query.Limit).Select(j => j.View).ToArray();
+        var now = _time.GetUtcNow();
+        var items = page.Take(query.Limit).Select(j => Waited(j.View, now)).ToArray();
         var next = page.Length > query.Limit ? string.Create(CultureInfo.InvariantCulture, $"{items[^1].Created.UtcTicks}|{items[^1].Id}") : null;
         return new JobList(items, next, matching.Length);
     }
@@ -84,7 +89,7 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
 
         lock (_gate)
         {
-            return job.View with
+            return Waited(job.View, _time.GetUtcNow()) with
             {
                 Reasons = _reasons.TryGetValue(id, out var reasons) ? reasons.ToArray() : [],
                 Events = _events.TryGetValue(id, out var events) ? events.ToArray() : [],
@@ -183,6 +188,10 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
         ArgumentNullException.ThrowIfNull(scope);
         return PendingWorkloads.Read(Picture()?.Decision, queue, ns => scope.Namespaces is null || scope.Namespaces.Contains(ns), offset, limit);
     }
+
+    /// <summary>A waiting job's time waited until <paramref name="now"/> (the picture says until its decision).</summary>
+    private static JobView Waited(JobView job, DateTimeOffset now) =>
+        job.State == JobState.Pending ? job with { WaitedSeconds = Math.Round(Math.Max(0, (now - job.Created).TotalSeconds), 3) } : job;
 
     /// <summary>A GPU's holder as <paramref name="scope"/> may see it: who, or only that it is taken.</summary>
     private static GpuHolder Holder(GpuHold hold, ViewScope scope)
