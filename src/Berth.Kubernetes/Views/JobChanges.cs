@@ -6,14 +6,26 @@ namespace Berth.Kubernetes.Views;
 /// What changed for each workload between two decisions, as events for the dashboard's stream: <c>Submitted</c> (new,
 /// waiting), <c>Admitted</c> (now running; also a workload first seen running), <c>Requeued</c> (running before,
 /// waiting now), <c>Pending</c> (a new reason), <c>Finished</c> (gone from the cluster's queues: Succeeded or Failed
-/// as its Job or pods say, else Cancelled, i.e. deleted). In id order, so a replay gives the same stream.
+/// as its Job or pods say, else Cancelled, i.e. deleted). Those that left first (what they freed is what the others got),
+/// then the rest, each in id order, so a replay gives the same stream. The first picture reports nothing.
 /// </summary>
 internal static class JobChanges
 {
     public static IEnumerable<ChangeView> Between(ClusterPicture? before, ClusterPicture after)
     {
         var at = after.Decision.Snapshot.Now;
-        var old = before?.ById ?? new Dictionary<string, JobEntry>(StringComparer.Ordinal);
+        if (before is null)
+        {
+            yield break; // the first picture the views see: nothing has changed yet for anyone watching
+        }
+
+        var old = before.ById;
+        foreach (var gone in old.Values.Where(j => !after.ById.ContainsKey(j.View.Id)).OrderBy(j => j.View.Id, StringComparer.Ordinal))
+        {
+            var state = Ended(gone, after.Decision.Snapshot);
+            yield return new ChangeView(gone.View.Id, gone.View.Queue, state, at, "Finished", state == JobState.Cancelled ? "no longer on the cluster (deleted)" : $"{state.ToString().ToLowerInvariant()}");
+        }
+
         foreach (var job in after.Jobs.OrderBy(j => j.View.Id, StringComparer.Ordinal))
         {
             var now = job.View;
@@ -35,11 +47,6 @@ internal static class JobChanges
             }
         }
 
-        foreach (var gone in old.Values.Where(j => !after.ById.ContainsKey(j.View.Id)).OrderBy(j => j.View.Id, StringComparer.Ordinal))
-        {
-            var state = Ended(gone, after.Decision.Snapshot);
-            yield return new ChangeView(gone.View.Id, gone.View.Queue, state, at, "Finished", state == JobState.Cancelled ? "no longer on the cluster (deleted)" : $"{state.ToString().ToLowerInvariant()}");
-        }
     }
 
     private static string Waiting(JobView job) => job.Pending is { } p

@@ -246,6 +246,14 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
 
             _picture = picture;
             _timeline.Add(picture.Point());
+            if (previous is null)
+            {
+                foreach (var job in picture.Jobs.Where(j => j.View.Pending is not null))
+                {
+                    Append(_reasons, job.View.Id, new ReasonView(decision.Snapshot.Now, job.View.Pending!.Code, job.View.Pending.Message)); // the reason it had when first seen
+                }
+            }
+
             foreach (var change in JobChanges.Between(previous, picture))
             {
                 Remember(change, picture);
@@ -255,7 +263,7 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
                 }
             }
 
-            foreach (var gone in _events.Keys.Where(id => !picture.ById.ContainsKey(id)).ToArray())
+            foreach (var gone in _events.Keys.Concat(_reasons.Keys).Where(id => !picture.ById.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray())
             {
                 _events.Remove(gone);
                 _reasons.Remove(gone);
