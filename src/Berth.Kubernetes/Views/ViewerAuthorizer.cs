@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace Berth.Kubernetes.Views;
@@ -18,7 +21,8 @@ namespace Berth.Kubernetes.Views;
 /// </list>
 /// Answers are kept for <see cref="CacheFor"/> per token (on the injected clock), as the API server's own webhook
 /// token authenticator caches, so a dashboard that polls does not cost a review per namespace per request; a revoked
-/// token or a removed RoleBinding therefore takes effect within that time. Thread-safe.
+/// token or a removed RoleBinding therefore takes effect within that time; the cache keys are hashes of the tokens,
+/// never the tokens. When the API server cannot be asked the answer is 503 and nothing is cached. Thread-safe.
 /// </summary>
 public sealed class ViewerAuthorizer(IKubernetes client, TimeProvider time)
 {
@@ -43,13 +47,23 @@ public sealed class ViewerAuthorizer(IKubernetes client, TimeProvider time)
         }
 
         var token = authorization[Bearer.Length..].Trim();
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(token, out var cached) && cached.Until > now)
+        if (_cache.TryGetValue(key, out var cached) && cached.Until > now)
         {
             return cached.Access;
         }
 
-        var access = await DecideAsync(token, namespaces, cancellationToken).ConfigureAwait(false);
+        ViewerAccess access;
+        try
+        {
+            access = await DecideAsync(token, namespaces, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ViewerAccess(503, null, $"the API server could not check the token ({e.Message}); try again shortly");
+        }
+
         if (_cache.Count >= MaxCached)
         {
             foreach (var stale in _cache.Where(e => e.Value.Until <= now).Select(e => e.Key).ToArray())
@@ -63,7 +77,7 @@ public sealed class ViewerAuthorizer(IKubernetes client, TimeProvider time)
             }
         }
 
-        _cache[token] = (access, now + CacheFor);
+        _cache[key] = (access, now + CacheFor);
         return access;
     }
 

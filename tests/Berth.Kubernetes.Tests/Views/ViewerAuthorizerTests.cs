@@ -99,4 +99,18 @@ public sealed class ViewerAuthorizerTests : IAsyncLifetime
         Assert.Equal(reviews, _server.Access.SubjectAccessReviews); // the cached answer asked nothing
         Assert.Equal(401, later.Status); // the revoked token counts once the answer expires
     }
+
+    [Fact]
+    public async Task Authorize_WhenTheApiServerFails_Is503_AndIsNotCached()
+    {
+        var authorizer = new ViewerAuthorizer(_client, new ManualTime());
+        _server.FailNext("create", "tokenreviews", 500);
+
+        var failed = await authorizer.AuthorizeAsync("Bearer alice-token", Namespaces, CancellationToken.None);
+        var next = await authorizer.AuthorizeAsync("Bearer alice-token", Namespaces, CancellationToken.None);
+
+        Assert.Equal(503, failed.Status);
+        Assert.Contains("API server", failed.Detail, StringComparison.Ordinal);
+        Assert.Equal(200, next.Status);
+    }
 }
