@@ -28,7 +28,8 @@ public static class ClusterViewEndpoints
             .WithTags("views").WithName("ViewsInfo").Produces<ViewsInfo>();
         api.MapGet("/jobs", (HttpContext http, string? queue, string? state, string? user, string? limit, string? after) => Jobs(views, scope(http), queue, state, user, limit, after))
             .WithTags("jobs").WithName("ListJobs").Produces<JobList>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
-        api.MapGet("/jobs/{id}", (HttpContext http, string id) => views.Job(id, scope(http)) is { } job ? Json(job) : Problems.NotFound(id))
+        // An id may hold a '/' (a Kubernetes workload is namespace/name): sent as %2F, which routing leaves encoded.
+        api.MapGet("/jobs/{id}", (HttpContext http, string id) => views.Job(id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase), scope(http)) is { } job ? Json(job) : Problems.NotFound(id))
             .WithTags("jobs").WithName("GetJob").Produces<JobView>().ProducesProblem(401).ProducesProblem(404);
         api.MapGet("/queues", (HttpContext http) => Json(views.Queues(scope(http)))).WithTags("queues").WithName("ListQueues").Produces<QueueView[]>().ProducesProblem(401);
         api.MapGet("/cohorts", (HttpContext http) => Json(views.Cohorts(scope(http)))).WithTags("queues").WithName("ListCohorts").Produces<CohortView[]>().ProducesProblem(401);

@@ -20,7 +20,10 @@ public interface IClusterViews
     /// <summary>One page of jobs in submit order. Throws <see cref="ViewException"/> for a cursor it did not make.</summary>
     JobList Jobs(JobQuery query, ViewScope scope);
 
-    /// <summary>One job with its events, reason history and pod sets; null when unknown or outside the scope.</summary>
+    /// <summary>
+    /// One job with its events, reason history and pod sets; null when unknown or outside the scope. An id may hold a
+    /// <c>/</c> (<c>namespace/name</c>): clients send it as <c>%2F</c> and the endpoint passes it here decoded.
+    /// </summary>
     JobView? Job(string id, ViewScope scope);
 
     IReadOnlyList<QueueView> Queues(ViewScope scope);

@@ -88,6 +88,29 @@ public sealed class DashboardTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task JobPage_OffersOnlyWhatItsStateAllows_HoldThenReleaseThenCancel()
+    {
+        await using var server = await LiveServer.StartAsync();
+        var job = await server.SubmitAsync("team-a", gpus: 1);
+        var page = await OpenAsync(server, "/jobs/" + job.Id);
+        await Expect(page, "#job-facts [data-fact='State']", "pending");
+        Assert.Equal(["Cancel", "Hold"], await page.Locator("main .actions button").AllInnerTextsAsync());
+
+        await page.ClickAsync("main .actions button:text('Hold')");
+        await Expect(page, "#job-facts [data-fact='State']", "held");
+        Assert.Equal(JobState.Held, (await server.GetAsync(job.Id)).State);
+        Assert.Equal(["Cancel", "Release"], await page.Locator("main .actions button").AllInnerTextsAsync());
+
+        await page.ClickAsync("main .actions button:text('Release')");
+        await Expect(page, "#job-facts [data-fact='State']", "pending");
+        await page.ClickAsync("main .actions button:text('Cancel')");
+        await Expect(page, "#job-facts [data-fact='State']", "cancelled");
+        Assert.Equal(0, await page.Locator("main .actions button").CountAsync());
+        Assert.Equal(JobState.Cancelled, (await server.GetAsync(job.Id)).State);
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task BadFilter_UnknownJob_AndBadToken_EachShowAClearMessage_AndChangeNothing()
     {
         await using var server = await LiveServer.StartAsync();

@@ -184,6 +184,7 @@ internal sealed class ServeCommand
                 _terminal.Out.WriteLine($"admin token: in {tokenFile}");
             }
 
+            _terminal.Out.WriteLine($"dashboard: {server.Url}ui/ (paste the admin token, or a token from berth token create, when it asks)");
             _terminal.Out.WriteLine($"try: export BERTH_SERVER={server.Url.ToString().TrimEnd('/')} BERTH_TOKEN=$(cat {tokenFile}); berth jobs");
             _terminal.Out.WriteLine("Ctrl+C stops it; everything accepted is kept in the data directory.");
             _terminal.Out.Flush();

@@ -34,6 +34,7 @@ public sealed class DemoLoad(ServerStore store, DecisionLoop loop, ServerCluster
         {
             Name = Names[_random.Next(Names.Length)],
             Queue = queue,
+            User = "demo",
             PriorityClass = classes.Count == 0 ? null : classes[_random.Next(classes.Count)].Name,
             Duration = $"{_random.Next(2, 40)}m",
             PodSets = [new PodSetSpec { Name = "workers", Count = pods, Gpus = gpus, Cpu = 8 * gpus, MemoryGiB = 64 * gpus }],

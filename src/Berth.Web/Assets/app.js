@@ -84,6 +84,12 @@
   const gpuRows = quota => quota.filter(q => q.resource === "gpu");
   const sum = (rows, f) => rows.reduce((a, r) => a + f(r), 0);
   const colorOf = id => { let h = 0; for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0; return palette.series[h % palette.series.length]; };
+  // Black or white, whichever reads better on a background (WCAG contrast of relative luminances).
+  const inkOn = hex => {
+    const [r, g, b] = [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16) / 255).map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const l = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
+  };
   const jobLink = id => el("a", { href: "#/jobs/" + encodeURIComponent(id), text: id });
   function section(title, ...children) { return el("section", { class: "card", "aria-labelledby": "h-" + title.replace(/\W+/g, "-") }, el("h2", { id: "h-" + title.replace(/\W+/g, "-"), text: title }), ...children); }
   function table(caption, headers, rows) {
@@ -346,10 +352,16 @@
     const who = holders.map(h => `${h.job}${h.share < 1 ? ` (${num(h.share, 2)})` : ""}`).join(", ");
     const label = `GPU ${g.index} of ${n.name}, ${g.model}: ` + (g.healthy === false ? "unhealthy; " : "") + (holders.length ? `held by ${who}` : "free") + (g.free > 0 && g.free < 1 ? `, ${num(g.free, 2)} free` : "");
     const first = holders.find(h => h.job && !h.job.startsWith("("));
+    const shown = holders.length ? [...new Set(holders.map(h => h.job))].join(" ") : "free";
+    // The accessible name starts with what is visible (#index, holders), then says it in words.
     const cell = el(first ? "a" : "div", { class: "gpu" + (holders.length ? " held" : "") + (g.free > 0 && holders.length ? " partial" : "") + (g.healthy === false ? " unhealthy" : ""),
-      href: first ? "#/jobs/" + encodeURIComponent(first.job) : null, "aria-label": label, title: label, "data-gpu": `${n.name}/${g.index}`, "data-jobs": holders.map(h => h.job).join(" ") },
-    el("span", { class: "idx", text: `#${g.index}` }), el("span", { text: holders.length ? [...new Set(holders.map(h => h.job))].join(" ") : "free" }));
-    if (holders.length && g.healthy !== false) cell.style.backgroundColor = holders[0].job.startsWith("(") ? "#555555" : colorOf(holders[0].job);
+      href: first ? "#/jobs/" + encodeURIComponent(first.job) : null, role: first ? null : "img", "aria-label": `#${g.index} ${shown}: ${label}`, title: label, "data-gpu": `${n.name}/${g.index}`, "data-jobs": holders.map(h => h.job).join(" ") },
+    el("span", { class: "idx", text: `#${g.index}` }), " ", el("span", { text: shown }));
+    if (holders.length && g.healthy !== false) {
+      const background = holders[0].job.startsWith("(") ? "#555555" : colorOf(holders[0].job);
+      cell.style.backgroundColor = background;
+      cell.style.color = inkOn(background);
+    }
     return cell;
   }
 
@@ -365,7 +377,9 @@
       ["Submitted", when(job.created)], ["Admitted", when(job.admittedAt)], ["Started", when(job.startedAt)], ["Finished", when(job.finishedAt)], ["Waited", num(job.waitedSeconds, 0) + " s"],
       ["Pending reason", job.pending ? `${job.pending.code}: ${job.pending.message}` : "–"], ["Queue position", job.queuePosition ?? "–"], ["Expected start", when(job.expectedStart)], ["Message", job.message || "–"]];
     const dl = el("dl", { class: "facts", id: "job-facts" }, facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { "data-fact": k }, v)]));
-    const actions = info.readOnly ? null : el("div", { class: "actions" }, [["Cancel", "DELETE", ""], ["Hold", "POST", "/hold"], ["Release", "POST", "/release"]].map(([label, method, suffix]) =>
+    const final = ["succeeded", "failed", "cancelled"].includes(job.state);
+    const possible = [["Cancel", "DELETE", "", !final], ["Hold", "POST", "/hold", job.state === "pending"], ["Release", "POST", "/release", job.state === "held"]].filter(a => a[3]);
+    const actions = info.readOnly || possible.length === 0 ? null : el("div", { class: "actions" }, possible.map(([label, method, suffix]) =>
       el("button", { type: "button", onclick: async () => {
         try { await api("/jobs/" + encodeURIComponent(job.id) + suffix, { method }); route(); } catch (e) { showMessage(e.message); }
       } }, label)));
