@@ -5,7 +5,8 @@ namespace Berth.Web.BrowserTests;
 /// <summary>
 /// The read-only dashboard of <c>berth operator</c> in Debian's chromium, against the fake API server (see
 /// <see cref="LiveOperator"/>): the queues, a waiting pod with the reason and position the controller gave it, a running
-/// pod on its GPUs in the grid, no submit form, and a tenant who sees only their namespace. A screenshot at 1400 px.
+/// pod on its GPUs in the grid, no submit form, and a tenant who sees only their namespace. Screenshots of the jobs
+/// and the nodes at 1400 px.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class OperatorDashboardTests(BrowserFixture browser)
@@ -28,13 +29,6 @@ public sealed class OperatorDashboardTests(BrowserFixture browser)
         await page.WaitForSelectorAsync("#timeline-summary", new() { Timeout = Wait });
         await page.WaitForTimeoutAsync(200); // Chart.js draws in the next animation frame
         Assert.Empty(errors);
-        var shot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
-        await File.WriteAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "dashboard-operator-1400.png"), shot);
-        if (Environment.GetEnvironmentVariable("BERTH_SCREENSHOTS_DIR") is { Length: > 0 } dir)
-        {
-            Directory.CreateDirectory(dir);
-            await File.WriteAllBytesAsync(Path.Combine(dir, "dashboard-operator-1400.png"), shot);
-        }
 
         // The jobs of team-a: both waiting pods with the controller's reason and position; no submit form.
         await page.EvaluateAsync("location.hash = '#/jobs?queue=team-a'");
@@ -48,6 +42,9 @@ public sealed class OperatorDashboardTests(BrowserFixture browser)
         }
 
         Assert.Equal(0, await page.Locator("#submit-form").CountAsync());
+        await page.EvaluateAsync("location.hash = '#/jobs'");
+        await Expect(page, "#jobs-table .vt-row[data-id='pod:beta:other'] .state", "running");
+        await SaveAsync(page, "dashboard-operator-1400.png");
 
         // The grid: train holds all 8 GPUs of its node.
         await page.EvaluateAsync("location.hash = '#/nodes'");
@@ -59,7 +56,22 @@ public sealed class OperatorDashboardTests(BrowserFixture browser)
             Assert.Contains("held by pod:alpha:train", await cell.GetAttributeAsync("aria-label"), StringComparison.Ordinal);
         }
 
+        var spill = await page.EvaluateAsync<int>("Math.max(...[...document.querySelectorAll('.node')].map(n => n.scrollWidth - n.clientWidth))");
+        Assert.True(spill <= 0, $"the GPU cells run {spill} px out of their node's card");
+        await SaveAsync(page, "dashboard-operator-nodes-1400.png");
         Assert.Empty(errors);
+    }
+
+    /// <summary>A screenshot into the test output folder, and into BERTH_SCREENSHOTS_DIR when set (docs/screenshots holds the README's).</summary>
+    private static async Task SaveAsync(IPage page, string name)
+    {
+        var shot = await page.ScreenshotAsync();
+        await File.WriteAllBytesAsync(Path.Combine(AppContext.BaseDirectory, name), shot);
+        if (Environment.GetEnvironmentVariable("BERTH_SCREENSHOTS_DIR") is { Length: > 0 } dir)
+        {
+            Directory.CreateDirectory(dir);
+            await File.WriteAllBytesAsync(Path.Combine(dir, name), shot);
+        }
     }
 
     [Fact]
