@@ -9,7 +9,7 @@ namespace Berth.Kubernetes.Views;
 /// The operator's read-only dashboard (<c>/ui</c>) and its API (<c>/api/v1</c>, the same endpoints as <c>berth serve</c>
 /// plus the visibility API <c>/api/v1/queues/{name}/pending</c>) on their own HTTPS listener. Every <c>/api</c>
 /// request is authenticated and authorized through the API server (<see cref="ViewerAuthorizer"/>; 401 and 403 as
-/// problem+json) and sees what its user's RBAC allows (<see cref="ScopeOf"/>); anything but GET and HEAD is 405, as
+/// problem+json) and sees what its user's RBAC allows (<see cref="ScopeOf"/>); anything but GET is 405, as
 /// the cluster's objects are changed with kubectl, not here. The dashboard's own files need no token (they hold no data).
 /// </summary>
 public static class OperatorDashboard
@@ -21,6 +21,7 @@ public static class OperatorDashboard
     {
         ArgumentNullException.ThrowIfNull(web);
         ArgumentNullException.ThrowIfNull(controller);
+        ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(authorizer);
         web.Use(async (context, next) =>
         {
@@ -30,9 +31,9 @@ public static class OperatorDashboard
                 return;
             }
 
-            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            if (!HttpMethods.IsGet(context.Request.Method))
             {
-                context.Response.Headers.Allow = "GET, HEAD";
+                context.Response.Headers.Allow = "GET";
                 await Problems.Of(StatusCodes.Status405MethodNotAllowed, "method", $"{context.Request.Method} is not served: Berth's views on Kubernetes are read-only; change the cluster's objects (Jobs, PodGroups, Queues) with kubectl instead").ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
