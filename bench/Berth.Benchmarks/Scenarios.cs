@@ -88,7 +88,7 @@ public static class Scenarios
             case "server-restart":
                 return ServerScale.Restart(int.Parse(Opt("jobs", "100000"), Inv));
             case "dashboard-load":
-                return DashboardScale.Load(int.Parse(Opt("jobs", "10000"), Inv), int.Parse(Opt("rounds", "20"), Inv));
+                return DashboardScale.Load(int.Parse(Opt("jobs", "10000"), Inv), int.Parse(Opt("rounds", "20"), Inv), Opt("browser", "off") == "on");
             case "operator-dashboard-load":
                 return OperatorDashboardScale.Load(int.Parse(Opt("workloads", "10000"), Inv), int.Parse(Opt("rounds", "20"), Inv));
             case "server-list":
@@ -149,7 +149,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario hyperscale [--nodes 12500] [--days 30] [--jobs 1000000] [--load 0.85] [--profile fair-share+backfill+preemption] [--seed 1]");
         Console.Error.WriteLine("       scenario k8s-restart [--nodes 5000] [--pods 50000] [--pending 100] [--interrupted 10] [--queues 20]");
         Console.Error.WriteLine("       scenario chaos [--kills 100] [--seed 1] [--berth path/berth.dll] [--lease-duration 2s] [--renew-deadline 1s] [--retry-period 250ms] [--watch-lag on|off] [--logs dir]");
-        Console.Error.WriteLine("       scenario dashboard-load [--jobs 10000] [--rounds 20]");
+        Console.Error.WriteLine("       scenario dashboard-load [--jobs 10000] [--rounds 20] [--browser on]");
         Console.Error.WriteLine("       scenario operator-dashboard-load [--workloads 10000] [--rounds 20]");
         return 2;
     }

@@ -30,6 +30,7 @@ public sealed class BerthServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _loopTask = Task.CompletedTask;
     private Task _demoTask = Task.CompletedTask;
+    private Task _warmTask = Task.CompletedTask;
 
     private BerthServer(WebApplication app, ServerContext context, string? adminToken)
     {
@@ -76,6 +77,7 @@ public sealed class BerthServer : IAsyncDisposable
             var app = Build(options, context);
             var server = new BerthServer(app, context, admin);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            server._warmTask = Task.Run(() => Warm(context), CancellationToken.None);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             server.Url = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal) + "/");
             if (options.CycleInterval is { } interval)
@@ -111,10 +113,28 @@ public sealed class BerthServer : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loopTask.ConfigureAwait(false);
         await _demoTask.ConfigureAwait(false);
+        await _warmTask.ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         Context.Store.Dispose();
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Runs the dashboard's read path once in the background after the server listens (each view, one job, to JSON), so
+    /// that the first person to open the dashboard does not wait for its code to be compiled. It reads only.
+    /// </summary>
+    private static void Warm(ServerContext context)
+    {
+        var views = new ServerViews(context);
+        var scope = ViewScope.All;
+        var page = views.Jobs(new JobQuery(null, null, null, null, 1), scope);
+        System.Text.Json.JsonSerializer.Serialize(page, ApiJson.Responses);
+        System.Text.Json.JsonSerializer.Serialize(views.Queues(scope), ApiJson.Responses);
+        System.Text.Json.JsonSerializer.Serialize(views.Cohorts(scope), ApiJson.Responses);
+        System.Text.Json.JsonSerializer.Serialize(views.Nodes(scope), ApiJson.Responses);
+        System.Text.Json.JsonSerializer.Serialize(views.Timeline(scope, null), ApiJson.Responses);
+        _ = DashboardAssets.Names.Count;
     }
 
     /// <summary>The real clock, scaled, starting no earlier than the last time the store saw (the clock never goes back).</summary>

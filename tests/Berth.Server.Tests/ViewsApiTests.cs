@@ -142,7 +142,8 @@ public class ViewsApiTests
         using var index = await anonymous.GetAsync("/ui/");
         Assert.Equal(HttpStatusCode.OK, index.StatusCode);
         Assert.Equal("text/html", index.Content.Headers.ContentType!.MediaType);
-        Assert.Contains("<script src=\"chart.umd.min.js\"", await index.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("<script src=\"app.js\"", await index.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("chart.umd.min.js", await anonymous.GetStringAsync("/ui/app.js"), StringComparison.Ordinal);
 
         using var chart = await anonymous.GetAsync("/ui/chart.umd.min.js");
         Assert.True((await chart.Content.ReadAsByteArrayAsync()).Length > 100_000, "Chart.js is embedded whole");

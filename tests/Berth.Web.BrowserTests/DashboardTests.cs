@@ -111,6 +111,25 @@ public sealed class DashboardTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task GpuGrid_RedrawnByALiveChange_KeepsTheKeyboardFocusOnTheSameGpu()
+    {
+        await using var server = await LiveServer.StartAsync();
+        await server.SubmitAsync("team-a", gpus: 1);
+        server.Cycle();
+        var page = await OpenAsync(server, "/nodes");
+        var held = page.Locator(".gpu[data-jobs~='j-1']");
+        await held.WaitForAsync(new() { Timeout = Wait });
+        var gpu = await held.GetAttributeAsync("data-gpu");
+        await held.FocusAsync();
+
+        await server.SubmitAsync("team-b", gpus: 1);
+        server.Cycle();
+        await page.Locator(".gpu[data-jobs~='j-2']").WaitForAsync(new() { Timeout = Wait });
+        Assert.Equal(gpu, await page.EvaluateAsync<string?>("document.activeElement?.dataset?.gpu ?? null"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task BadFilter_UnknownJob_AndBadToken_EachShowAClearMessage_AndChangeNothing()
     {
         await using var server = await LiveServer.StartAsync();
@@ -128,6 +147,10 @@ public sealed class DashboardTests(BrowserFixture browser)
         var bad = await OpenAsync(server, "/", token: "not-a-token");
         await ExpectContains(bad, "#token-why", "The API refused the token: the token is not known to this server");
         Assert.True(await bad.IsVisibleAsync("#token-form"));
+        await bad.FillAsync("#token-input", server.AdminToken);
+        await bad.ClickAsync("#token-form button[type=submit]");
+        await bad.Locator("#timeline-summary").WaitForAsync(new() { Timeout = Wait });
+        Assert.False(await bad.IsVisibleAsync("#token-form"));
         await bad.CloseAsync();
         Assert.Equal(1, server.Server.Store.Count);
     }

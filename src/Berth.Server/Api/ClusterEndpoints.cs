@@ -1,7 +1,5 @@
 using Berth.Server.Loop;
 using System.Text.Json;
-using Berth.Model;
-using Berth.Runtime.Lifecycle;
 using Berth.Server.Access;
 using Berth.Server.Jobs;
 using Berth.Web;

@@ -119,8 +119,20 @@
   }
 
   // ---- overview: cluster over time, queues, cohorts ----
+  // Chart.js (served from /ui like the rest) is fetched the first time a chart is drawn, so other views load without it.
+  let chartLoaded = null;
+  function loadChart() {
+    chartLoaded ??= new Promise(resolve => {
+      const script = el("script", { src: "chart.umd.min.js" });
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", () => { showMessage("Chart.js could not be loaded from this server; the tables below the charts have the same data."); resolve(); });
+      document.head.append(script);
+    });
+    return chartLoaded;
+  }
+
   async function renderOverview() {
-    const [timeline, queues, cohorts] = await Promise.all([api("/timeline"), api("/queues"), api("/cohorts")]);
+    const [timeline, queues, cohorts] = await Promise.all([api("/timeline"), api("/queues"), api("/cohorts"), loadChart()]);
     if (current !== "overview") return;
     const canvas = el("canvas", { role: "img", "aria-label": "GPUs over time: allocated, free, fragmented, idle while allocated, and used; the table below has the same data" });
     const summary = el("p", { class: "summary", id: "timeline-summary" });
@@ -186,9 +198,11 @@
 
   // ---- jobs: filters, virtualised table paged on the server, submit form ----
   async function renderJobs(params) {
+    const filter = { queue: params.get("queue") || "", state: params.get("state") || "", user: params.get("user") || "" };
+    const first = api(JobsTable.query(filter, null));
+    first.catch(() => { /* shown below, once the page is laid out */ });
     const queues = await api("/queues");
     if (current !== "jobs") return;
-    const filter = { queue: params.get("queue") || "", state: params.get("state") || "", user: params.get("user") || "" };
     const queueSelect = el("select", { id: "f-queue", name: "queue" }, el("option", { value: "", text: "any" }), queues.map(q => el("option", { value: q.name, text: q.name })));
     const stateSelect = el("select", { id: "f-state", name: "state" }, el("option", { value: "", text: "any" }), states.map(s => el("option", { value: s, text: s })));
     // A filter from the URL that is not in the lists is kept, so that the API can say what is wrong with it.
@@ -210,28 +224,28 @@
     main.append(section("Jobs", form, count, host));
     if (!info.readOnly) main.append(submitCard(queues));
     jobsTable = new JobsTable(host, count, filter);
-    await jobsTable.load();
+    jobsTable.show(await first);
   }
 
   class JobsTable {
     constructor(host, count, filter) {
       this.host = host; this.count = count; this.filter = filter;
       this.pages = []; this.total = 0; this.rows = []; this.next = undefined; this.loading = null;
-      this.head = el("div", { class: "vt-head", role: "row" }, ["id", "name", "queue", "user", "state", "GPUs", "pending reason (or last message)", "position", "expected start"].map(h => el("span", { role: "columnheader", text: h })));
+      this.head = el("div", { class: "vt-head", role: "row" }, ["id", "name", "queue", "user", "state", "GPUs", "reason or message", "position", "expected start"].map(h => el("span", { role: "columnheader", text: h })));
       this.body = el("div", { class: "vt-body", role: "rowgroup" });
       host.append(this.head, this.body);
       this.onScroll = () => this.render();
       host.addEventListener("scroll", this.onScroll);
       host.addEventListener("keydown", e => this.key(e));
     }
-    query(after) {
+    static query(filter, after) {
       const q = new URLSearchParams({ limit: String(pageSize) });
-      for (const k of ["queue", "state", "user"]) if (this.filter[k]) q.set(k, this.filter[k]);
+      for (const k of ["queue", "state", "user"]) if (filter[k]) q.set(k, filter[k]);
       if (after) q.set("after", after);
       return "/jobs?" + q;
     }
-    async load() {
-      const page = await api(this.query(null));
+    query(after) { return JobsTable.query(this.filter, after); }
+    show(page) {
       this.pages = [{ after: null, items: page.items }];
       this.next = page.next; this.total = page.total;
       this.flatten(); this.render();
@@ -425,14 +439,31 @@
     }
   }
 
+  // Redraws after changes: soon (250 ms after the last of a burst), but a whole view at most every 2 s, keeping the
+  // keyboard focus where it was (on the same GPU, job or link) so that live updates do not throw a keyboard user out.
+  let lastRedraw = 0;
   function changed(change) {
     document.body.dataset.lastChange = `${change.job} ${change.state}`;
     clearTimeout(refreshTimer);
+    const wait = current === "jobs" ? 250 : Math.max(250, lastRedraw + 2000 - Date.now());
     refreshTimer = setTimeout(() => {
+      lastRedraw = Date.now();
       if (current === "jobs" && jobsTable) jobsTable.refresh().catch(e => showMessage(e.message));
-      else if (current === "job" && location.hash.includes("/jobs/" + encodeURIComponent(change.job))) route();
-      else if (current === "overview" || current === "nodes") route();
-    }, 250);
+      else if (current === "job" && location.hash.includes("/jobs/" + encodeURIComponent(change.job))) redraw();
+      else if (current === "overview" || current === "nodes") redraw();
+    }, wait);
+  }
+
+  async function redraw() {
+    const focused = document.activeElement;
+    const key = focused && main.contains(focused)
+      ? ["data-gpu", "data-id", "href", "id"].map(a => [a, focused.getAttribute(a)]).find(([, v]) => v)
+      : null;
+    await route();
+    if (key) {
+      const again = main.querySelector(`[${key[0]}="${CSS.escape(key[1])}"]`);
+      if (again) again.focus({ preventScroll: true });
+    }
   }
 
   async function start() {
