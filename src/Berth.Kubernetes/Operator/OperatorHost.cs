@@ -29,10 +29,12 @@ public sealed class OperatorHost : IAsyncDisposable
     private readonly WebApplication _metricsWeb;
     private readonly WebApplication? _webhookWeb;
     private readonly WebApplication? _dashboardWeb;
+    private readonly Views.OperatorViews? _views;
+    private Task _warm = Task.CompletedTask;
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
 
-    private OperatorHost(WebApplication probes, WebApplication metricsWeb, WebApplication? webhookWeb, WebApplication? dashboardWeb, BerthController controller, MetricsRegistry metrics, OperatorSettings settings, IKubernetes client, CertificateSlot certificate, TimeProvider time, ILoggerFactory loggers)
+    private OperatorHost(WebApplication probes, WebApplication metricsWeb, WebApplication? webhookWeb, WebApplication? dashboardWeb, Views.OperatorViews? views, BerthController controller, MetricsRegistry metrics, OperatorSettings settings, IKubernetes client, CertificateSlot certificate, TimeProvider time, ILoggerFactory loggers)
     {
         _time = time;
         _loggers = loggers;
@@ -40,6 +42,7 @@ public sealed class OperatorHost : IAsyncDisposable
         _metricsWeb = metricsWeb;
         _webhookWeb = webhookWeb;
         _dashboardWeb = dashboardWeb;
+        _views = views;
         Controller = controller;
         Metrics = metrics;
         Settings = settings;
@@ -126,13 +129,15 @@ public sealed class OperatorHost : IAsyncDisposable
         }
 
         WebApplication? dashboardWeb = null;
+        Views.OperatorViews? views = null;
         if (settings.DashboardPort is { } dashboardPort)
         {
             dashboardWeb = Web(settings, loggers, jsonLogs, dashboardPort, certificate);
-            Views.OperatorDashboard.Map(dashboardWeb, controller, new Views.OperatorViews(controller, time), new Views.ViewerAuthorizer(client, time));
+            views = new Views.OperatorViews(controller, time);
+            Views.OperatorDashboard.Map(dashboardWeb, controller, views, new Views.ViewerAuthorizer(client, time));
         }
 
-        return new OperatorHost(probes, metricsWeb, webhookWeb, dashboardWeb, controller, metrics, settings, client, certificate, time, factory);
+        return new OperatorHost(probes, metricsWeb, webhookWeb, dashboardWeb, views, controller, metrics, settings, client, certificate, time, factory);
     }
 
     private static WebApplication Web(OperatorSettings settings, ILoggerFactory? loggers, bool jsonLogs, int port, CertificateSlot? tls)
@@ -214,6 +219,7 @@ public sealed class OperatorHost : IAsyncDisposable
         {
             await _dashboardWeb.StartAsync().ConfigureAwait(false);
             DashboardAddress = Address(_dashboardWeb);
+            _warm = Task.Run(() => Views.DashboardWarmUp.RunAsync(DashboardAddress!, Certificate, _views!, Controller, _time, _stop.Token), CancellationToken.None);
         }
 
         var token = _stop.Token;
@@ -297,6 +303,7 @@ public sealed class OperatorHost : IAsyncDisposable
             }
         }
 
+        await _warm.ConfigureAwait(false);
         foreach (var web in new[] { _probes, _metricsWeb, _webhookWeb, _dashboardWeb })
         {
             if (web is not null)
