@@ -17,6 +17,7 @@ namespace Berth.Benchmarks;
 /// <c>scenario comparison [--seeds 10]</c> times every policy × seeds 42.. on the default trace in parallel;
 /// <c>scenario k8s-bind</c> and <c>scenario k8s-restart</c>: Berth on Kubernetes against the fake API server (see <see cref="KubernetesScale"/>);
 /// <c>scenario dashboard-load [--jobs 10000]</c>: the dashboard's first load from a server of that many jobs (see <see cref="DashboardScale"/>);
+/// <c>scenario operator-dashboard-load [--workloads 10000]</c>: the same for <c>berth operator</c> against the fake API server (see <see cref="OperatorDashboardScale"/>);
 /// <c>scenario chaos [--kills 100] [--seed 1]</c>: two <c>berth operator</c> processes SIGKILLed at seeded moments, invariants checked (exit 1 on a violation).
 /// </summary>
 public static class Scenarios
@@ -88,6 +89,8 @@ public static class Scenarios
                 return ServerScale.Restart(int.Parse(Opt("jobs", "100000"), Inv));
             case "dashboard-load":
                 return DashboardScale.Load(int.Parse(Opt("jobs", "10000"), Inv), int.Parse(Opt("rounds", "20"), Inv), Opt("browser", "off") == "on");
+            case "operator-dashboard-load":
+                return OperatorDashboardScale.Load(int.Parse(Opt("workloads", "10000"), Inv), int.Parse(Opt("rounds", "20"), Inv));
             case "server-list":
                 return ServerScale.List(int.Parse(Opt("jobs", "10000"), Inv), int.Parse(Opt("port", "18090"), Inv), Opt("data", "berth-bench-data"));
             case "k8s-restart":
@@ -147,6 +150,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario k8s-restart [--nodes 5000] [--pods 50000] [--pending 100] [--interrupted 10] [--queues 20]");
         Console.Error.WriteLine("       scenario chaos [--kills 100] [--seed 1] [--berth path/berth.dll] [--lease-duration 2s] [--renew-deadline 1s] [--retry-period 250ms] [--watch-lag on|off] [--logs dir]");
         Console.Error.WriteLine("       scenario dashboard-load [--jobs 10000] [--rounds 20] [--browser on]");
+        Console.Error.WriteLine("       scenario operator-dashboard-load [--workloads 10000] [--rounds 20]");
         return 2;
     }
 

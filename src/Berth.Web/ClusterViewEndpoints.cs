@@ -38,6 +38,7 @@ public static class ClusterViewEndpoints
             .WithTags("views").WithName("Timeline").Produces<TimelineView>().ProducesProblem(400).ProducesProblem(401);
         api.MapGet("/events", (HttpContext http, IHostApplicationLifetime life) => StreamAsync(http, views.Subscribe(scope(http)), life))
             .WithTags("events").WithName("StreamChanges").Produces<ChangeView>(200, "text/event-stream").ProducesProblem(401);
+        PendingWorkloadEndpoints.Map(api, views, scope);
         DashboardAssets.Map(app, options.RedirectRoot);
         return app;
     }

@@ -27,6 +27,8 @@ public static class Problems
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not found",
+        405 => "Method not allowed",
+        503 => "Service unavailable",
         409 => "Conflict",
         413 => "Request body too large",
         415 => "Unsupported media type",

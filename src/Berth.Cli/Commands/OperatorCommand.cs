@@ -43,6 +43,8 @@ internal sealed class OperatorCommand
 
     private readonly Option<int> _webhookPort = new("--webhook-port") { Description = "HTTPS port of the admission webhook, /mutate and /validate (default 9443; -1: no webhook).", HelpName = "port", DefaultValueFactory = _ => 9443 };
 
+    private readonly Option<int> _dashboardPort = new("--dashboard-port") { Description = "HTTPS port of the read-only dashboard (/ui) and its API with the visibility API of pending workloads (/api/v1), for viewers the API server authenticates and authorizes (default 8444; -1: not served).", HelpName = "port", DefaultValueFactory = _ => 8444 };
+
     private readonly Option<string> _webhookConfiguration = new("--webhook-configuration") { Description = "Name of Berth's MutatingWebhookConfiguration and ValidatingWebhookConfiguration, whose caBundle Berth fills with its own CA (default berth).", HelpName = "name", DefaultValueFactory = _ => "berth" };
 
     private readonly Option<string> _webhookService = new("--webhook-service") { Description = "The Service in front of the webhook; its DNS names go into Berth's own certificate (default berth-webhook).", HelpName = "name", DefaultValueFactory = _ => "berth-webhook" };
@@ -72,9 +74,9 @@ internal sealed class OperatorCommand
     public static Command Create(CliTerminal terminal)
     {
         var handler = new OperatorCommand(terminal);
-        var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics.")
+        var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics and a read-only dashboard.")
         {
-            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
+            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._dashboardPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
             handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._plainLogs,
         };
         command.SetAction(handler.Execute);
@@ -197,7 +199,8 @@ internal sealed class OperatorCommand
         var port = parse.GetValue(_metricsPort);
         var probePort = parse.GetValue(_probePort);
         var webhookPort = parse.GetValue(_webhookPort);
-        foreach (var (name, value) in new[] { ("--metrics-port", port), ("--probe-port", probePort), ("--webhook-port", webhookPort == -1 ? 0 : webhookPort) })
+        var dashboardPort = parse.GetValue(_dashboardPort);
+        foreach (var (name, value) in new[] { ("--metrics-port", port), ("--probe-port", probePort), ("--webhook-port", webhookPort == -1 ? 0 : webhookPort), ("--dashboard-port", dashboardPort == -1 ? 0 : dashboardPort) })
         {
             if (value is < 0 or > 65535)
             {
@@ -218,6 +221,7 @@ internal sealed class OperatorCommand
             MetricsPort = port,
             ProbePort = probePort,
             WebhookPort = webhookPort == -1 ? null : webhookPort,
+            DashboardPort = dashboardPort == -1 ? null : dashboardPort,
             CertificateDirectory = parse.GetValue(_certDir),
             WebhookConfigurationName = parse.GetValue(_webhookConfiguration)!,
             ServiceName = parse.GetValue(_webhookService)!,

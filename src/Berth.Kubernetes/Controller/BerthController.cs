@@ -94,6 +94,47 @@ public sealed class BerthController
     /// <summary>The last plan (for status pages and tests).</summary>
     public DecisionPlan? LastPlan { get; private set; }
 
+    /// <summary>The last decision's snapshot and plan together (for read-only views); null before the first.</summary>
+    public Decision? LastDecision { get; private set; }
+
+    /// <summary>
+    /// Raised after every decision with its snapshot and plan, on the decision loop (the dashboard's timeline samples
+    /// it), and after each reading a standby makes for the views (<see cref="Current"/>). Handlers must be quick and
+    /// must not throw: a slow handler delays the next decision.
+    /// </summary>
+    public event Action<Decision>? Decided;
+
+    /// <summary>
+    /// The decision read-only views show: the last one while this replica leads; on a standby, a plan of its own cache
+    /// made for reading only (nothing is written), made again when older than <paramref name="maxAge"/>, so every
+    /// replica behind a Service answers. Null before the cache has synced (or before a leader's first decision).
+    /// </summary>
+    public Decision? Current(TimeSpan maxAge)
+    {
+        if (IsLeader)
+        {
+            return LastDecision;
+        }
+
+        if (!Ready)
+        {
+            return null;
+        }
+
+        var reading = _reading;
+        if (reading is null || _time.GetUtcNow() - reading.Snapshot.Now >= maxAge)
+        {
+            var snapshot = Cache.Snapshot();
+            reading = new Decision(snapshot, DecisionPlanner.Plan(snapshot, _options));
+            _reading = reading;
+            Decided?.Invoke(reading);
+        }
+
+        return reading;
+    }
+
+    private volatile Decision? _reading;
+
     /// <summary>True once the cache has listed everything once (what <c>/readyz</c> reports).</summary>
     public bool Ready => Cache.Synced.IsCompletedSuccessfully;
 
@@ -179,6 +220,9 @@ public sealed class BerthController
         PodsBound += result.Bound.Count;
         LastPlan = plan;
         LastResult = result;
+        var decision = new Decision(snapshot, plan);
+        LastDecision = decision;
+        Decided?.Invoke(decision);
         Record(plan, result, Stopwatch.GetElapsedTime(started));
         await ObserveAsync(result, cancellationToken).ConfigureAwait(false);
         if (plan.WriteCount > 0)

@@ -25,6 +25,9 @@ public sealed class DecisionPlan
 
     public List<EventAction> Events { get; } = [];
 
+    /// <summary>Where every workload stands after this decision (running or waiting, with reason and position), in planning order.</summary>
+    public List<WorkloadOutcome> Outcomes { get; } = [];
+
     /// <summary>Pending workloads by queue and reason code.</summary>
     public Dictionary<(string Queue, string Reason), int> Pending { get; } = [];
 

@@ -41,6 +41,7 @@ public sealed partial class DecisionPlanner
                     break;
                 case RunningStep running:
                     _plan.Admitted[source.Workload.Queue] = _plan.Admitted.GetValueOrDefault(source.Workload.Queue) + 1;
+                    _plan.Outcomes.Add(Outcome(source) with { Running = true, Flavor = running.Flavor });
                     if (source.Kind == SourceKind.PodGroup && source.Admitted)
                     {
                         var phase = source.Members.Count > 0 && source.Members.All(m => m.Pod.Bound) ? "Running" : "Admitted";
@@ -179,6 +180,7 @@ public sealed partial class DecisionPlanner
     {
         var key = (source.Workload.Queue, code);
         _plan.Pending[key] = _plan.Pending.GetValueOrDefault(key) + 1;
+        _plan.Outcomes.Add(Outcome(source) with { Code = code, Message = message, Flavor = flavor, Position = position, ExpectedStart = expectedStart });
         var text = position is { } p ? $"{code}: {message} (position {p} in queue {source.Workload.Queue})" : $"{code}: {message}";
         switch (source.Kind)
         {
@@ -204,6 +206,21 @@ public sealed partial class DecisionPlanner
             MarkUnschedulable(pod, code, text, withEvent: true);
         }
     }
+
+    private static WorkloadOutcome Outcome(WorkloadSource source) => new()
+    {
+        Id = source.Id,
+        Kind = source.Kind.ToString(),
+        Namespace = source.Namespace,
+        Name = source.Name,
+        Queue = source.Workload.Queue,
+        Priority = source.Workload.Priority,
+        Created = source.Created,
+        Gpus = source.Workload.Request.GpuMilli / 1000.0,
+        Pods = source.Workload.PodCount,
+        AdmittedAt = source.Record?.AdmittedAt,
+        PodKeys = source.Members.Select(m => m.Pod.Key).ToArray(),
+    };
 
     private void AddIfChanged(WorkloadSource source, StatusAction status)
     {

@@ -16,10 +16,11 @@ using Microsoft.Extensions.Logging;
 namespace Berth.Kubernetes.Operator;
 
 /// <summary>
-/// <c>berth operator</c>: the controller, leader election on a <c>coordination.k8s.io/v1</c> Lease, and three
+/// <c>berth operator</c>: the controller, leader election on a <c>coordination.k8s.io/v1</c> Lease, and up to four
 /// listeners: health probes over plain HTTP (<c>/healthz</c>, <c>/readyz</c>: "ok" or not, nothing else),
 /// <c>/metrics</c> over HTTPS for callers the API server authenticates (TokenReview) and authorizes
-/// (SubjectAccessReview on the non-resource URL), and the admission webhook over HTTPS. Logs are structured
+/// (SubjectAccessReview on the non-resource URL), the admission webhook over HTTPS, and (when asked) the read-only
+/// dashboard and visibility API over HTTPS for viewers the API server authorizes. Logs are structured
 /// (JSON lines on stdout by default).
 /// </summary>
 public sealed class OperatorHost : IAsyncDisposable
@@ -27,16 +28,21 @@ public sealed class OperatorHost : IAsyncDisposable
     private readonly WebApplication _probes;
     private readonly WebApplication _metricsWeb;
     private readonly WebApplication? _webhookWeb;
+    private readonly WebApplication? _dashboardWeb;
+    private readonly Views.OperatorViews? _views;
+    private Task _warm = Task.CompletedTask;
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
 
-    private OperatorHost(WebApplication probes, WebApplication metricsWeb, WebApplication? webhookWeb, BerthController controller, MetricsRegistry metrics, OperatorSettings settings, IKubernetes client, CertificateSlot certificate, TimeProvider time, ILoggerFactory loggers)
+    private OperatorHost(WebApplication probes, WebApplication metricsWeb, WebApplication? webhookWeb, WebApplication? dashboardWeb, Views.OperatorViews? views, BerthController controller, MetricsRegistry metrics, OperatorSettings settings, IKubernetes client, CertificateSlot certificate, TimeProvider time, ILoggerFactory loggers)
     {
         _time = time;
         _loggers = loggers;
         _probes = probes;
         _metricsWeb = metricsWeb;
         _webhookWeb = webhookWeb;
+        _dashboardWeb = dashboardWeb;
+        _views = views;
         Controller = controller;
         Metrics = metrics;
         Settings = settings;
@@ -66,6 +72,9 @@ public sealed class OperatorHost : IAsyncDisposable
 
     /// <summary>Where <c>/healthz</c> and <c>/readyz</c> answer over HTTP (known after start).</summary>
     public Uri? ProbeAddress { get; private set; }
+
+    /// <summary>Where the read-only dashboard and its API answer over HTTPS (<c>/ui</c>, <c>/api/v1</c>); null when they are off.</summary>
+    public Uri? DashboardAddress { get; private set; }
 
     /// <summary>Where the webhook answers over HTTPS (<c>/mutate</c>, <c>/validate</c>); null when it is off.</summary>
     public Uri? WebhookAddress { get; private set; }
@@ -119,7 +128,16 @@ public sealed class OperatorHost : IAsyncDisposable
             webhookWeb.MapPost("/validate", (HttpContext context) => ReviewAsync(context, handler.Validate));
         }
 
-        return new OperatorHost(probes, metricsWeb, webhookWeb, controller, metrics, settings, client, certificate, time, factory);
+        WebApplication? dashboardWeb = null;
+        Views.OperatorViews? views = null;
+        if (settings.DashboardPort is { } dashboardPort)
+        {
+            dashboardWeb = Web(settings, loggers, jsonLogs, dashboardPort, certificate);
+            views = new Views.OperatorViews(controller, time);
+            Views.OperatorDashboard.Map(dashboardWeb, controller, views, new Views.ViewerAuthorizer(client, time));
+        }
+
+        return new OperatorHost(probes, metricsWeb, webhookWeb, dashboardWeb, views, controller, metrics, settings, client, certificate, time, factory);
     }
 
     private static WebApplication Web(OperatorSettings settings, ILoggerFactory? loggers, bool jsonLogs, int port, CertificateSlot? tls)
@@ -195,6 +213,13 @@ public sealed class OperatorHost : IAsyncDisposable
             {
                 await WebhookConfigurations.PatchCaBundleAsync(Client, Settings.WebhookConfigurationName, Certificate.CaPem, _stop.Token).ConfigureAwait(false);
             }
+        }
+
+        if (_dashboardWeb is not null)
+        {
+            await _dashboardWeb.StartAsync().ConfigureAwait(false);
+            DashboardAddress = Address(_dashboardWeb);
+            _warm = Task.Run(() => Views.DashboardWarmUp.RunAsync(DashboardAddress!, Certificate, _views!, Controller, _time, _stop.Token), CancellationToken.None);
         }
 
         var token = _stop.Token;
@@ -278,7 +303,8 @@ public sealed class OperatorHost : IAsyncDisposable
             }
         }
 
-        foreach (var web in new[] { _probes, _metricsWeb, _webhookWeb })
+        await _warm.ConfigureAwait(false);
+        foreach (var web in new[] { _probes, _metricsWeb, _webhookWeb, _dashboardWeb })
         {
             if (web is not null)
             {

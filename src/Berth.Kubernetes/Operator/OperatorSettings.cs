@@ -46,7 +46,13 @@ public sealed record OperatorSettings
     /// <summary>HTTPS port of the admission webhook (<c>/mutate</c>, <c>/validate</c>); null: no webhook (0: any free port).</summary>
     public int? WebhookPort { get; init; } = 9443;
 
-    /// <summary>Address to listen on for metrics, probes and the webhook.</summary>
+    /// <summary>
+    /// HTTPS port of the read-only dashboard (<c>/ui</c>) and its API (<c>/api/v1</c>, with the visibility API of pending
+    /// workloads), for viewers the API server authenticates and authorizes; null: not served (0: any free port).
+    /// </summary>
+    public int? DashboardPort { get; init; }
+
+    /// <summary>Address to listen on for metrics, probes, the webhook and the dashboard.</summary>
     public string ListenAddress { get; init; } = "0.0.0.0";
 
     /// <summary>A directory with <c>tls.crt</c> and <c>tls.key</c> (cert-manager's Secret); null: the operator makes a CA and patches the caBundle.</summary>

@@ -49,7 +49,7 @@
     const form = document.getElementById("token-form");
     document.getElementById("token-why").textContent = why
       ? "The API refused the token: " + why
-      : "This dashboard asks the API with a bearer token: the admin token is in DATA_DIR/admin.token, or make one with berth token create.";
+      : "This dashboard asks the API with a bearer token: the admin token is in DATA_DIR/admin.token, or make one with berth token create (on Kubernetes: kubectl create token <service-account>).";
     form.hidden = false;
     document.getElementById("token-input").focus();
   }

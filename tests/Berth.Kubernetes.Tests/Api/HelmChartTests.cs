@@ -78,7 +78,7 @@ public sealed class HelmChartTests
         var objects = Render();
 
         Assert.Equal(
-            ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "Deployment", "MutatingWebhookConfiguration", "NetworkPolicy", "Role", "Role", "RoleBinding", "RoleBinding", "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
+            ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "Deployment", "MutatingWebhookConfiguration", "NetworkPolicy", "Role", "Role", "RoleBinding", "RoleBinding", "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
             objects.Cast<IKubernetesObject>().Select(o => o.Kind).Order(StringComparer.Ordinal));
         Assert.All(objects.Cast<IKubernetesObject<V1ObjectMeta>>().Where(o => o.Kind is not ("ClusterRole" or "ClusterRoleBinding" or "MutatingWebhookConfiguration" or "ValidatingWebhookConfiguration")), o => Assert.Equal(Ns, o.Metadata.NamespaceProperty));
         var binding = objects.OfType<V1ClusterRoleBinding>().Single();
@@ -142,7 +142,7 @@ public sealed class HelmChartTests
     {
         var objects = Render(release: "berth-canary");
 
-        Assert.Equal(["berth-canary", "berth-canary-metrics-reader"], objects.OfType<V1ClusterRole>().Select(r => r.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["berth-canary", "berth-canary-metrics-reader", "berth-canary-viewer"], objects.OfType<V1ClusterRole>().Select(r => r.Metadata.Name).Order(StringComparer.Ordinal));
         Assert.Equal(["berth-canary"], objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "berth-canary").Rules.Single(r => r.ApiGroups.Contains("admissionregistration.k8s.io")).ResourceNames);
         Assert.Equal("berth-canary", objects.OfType<V1MutatingWebhookConfiguration>().Single().Metadata.Name);
         Assert.Equal("berth-canary", objects.OfType<V1ClusterRoleBinding>().Single().RoleRef.Name);
