@@ -152,6 +152,8 @@ internal sealed class ServeCommand
                 DemoInterval = demo ? TimeSpan.FromSeconds(3) : null,
                 Certificate = certificate,
                 LocalMachine = machine,
+                // nvidia-smi every 10 s: measured activity for idle policies and metrics, ECC errors for GPU health.
+                GpuTelemetry = machine is { Node.GpuCount: > 0 } ? new Berth.Server.Telemetry.GpuTelemetryOptions() : null,
             }, _terminal.Cancellation).GetAwaiter().GetResult();
         }
         catch (StoreException e)
