@@ -1,3 +1,4 @@
+using Berth.Runtime.Health;
 using Berth.Runtime.Lifecycle;
 using Berth.Server.Executors;
 using Berth.Server.Jobs;

@@ -1,3 +1,4 @@
+using Berth.Runtime.Health;
 using Berth.Server.Telemetry;
 
 namespace Berth.Server.Tests.Telemetry;
@@ -15,7 +16,7 @@ public class GpuHealthTests
         var health = new GpuHealth(recoverAfter: 3);
         Assert.Empty(health.Observe(Reading(Gpu("GPU-a", 0), Gpu("GPU-b", 0))));
         var marked = health.Observe(Reading(Gpu("GPU-a", 2), Gpu("GPU-b", 0)));
-        Assert.Equal([new GpuHealthChange("GPU-a", false, "2 new uncorrectable ECC error(s) (2 since the driver loaded)")], marked);
+        Assert.Equal([new GpuHealthChange("GPU-a", false, "ecc.errors.uncorrected.volatile.total rose by 2 to 2")], marked);
         Assert.Equal(["GPU-a"], health.Unhealthy.Keys);
 
         Assert.Empty(health.Observe(Reading(Gpu("GPU-a", 2))));
@@ -64,8 +65,8 @@ public class GpuHealthTests
         var health = new GpuHealth(recoverAfter: 5);
         Assert.False(health.Observe(Reading(Gpu("GPU-a", 4))).Single().Healthy);
         Assert.Empty(health.Observe(Reading(Gpu("GPU-a", 0))));
-        Assert.Contains("4 new", health.Unhealthy["GPU-a"], StringComparison.Ordinal);
+        Assert.Contains("rose by 4", health.Unhealthy["GPU-a"], StringComparison.Ordinal);
         health.Observe(Reading(Gpu("GPU-a", 1)));
-        Assert.Contains("1 new", health.Unhealthy["GPU-a"], StringComparison.Ordinal);
+        Assert.Contains("rose by 1 to 1", health.Unhealthy["GPU-a"], StringComparison.Ordinal);
     }
 }
