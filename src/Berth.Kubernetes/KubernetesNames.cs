@@ -34,6 +34,12 @@ public static class KubernetesNames
     /// <summary>Annotation on a pod: asks for a fraction of one GPU, in milli-GPU (e.g. <c>500</c>).</summary>
     public const string GpuShareRequestAnnotation = "berth.dev/gpu-share";
 
+    /// <summary>Reason of the Event on a node when telemetry marks one of its GPUs unhealthy.</summary>
+    public const string GpuUnhealthyReason = "GpuUnhealthy";
+
+    /// <summary>Reason of the Event on a node when a GPU telemetry marked is back in service.</summary>
+    public const string GpuHealthyReason = "GpuHealthy";
+
     /// <summary>Annotation on a node: GPU indices that are unhealthy, comma separated.</summary>
     public const string UnhealthyGpusAnnotation = "berth.dev/unhealthy-gpus";
 

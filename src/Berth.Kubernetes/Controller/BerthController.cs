@@ -166,10 +166,15 @@ public sealed class BerthController
         var snapshot = Written.Apply(Cache.Snapshot());
         if (Telemetry is not null)
         {
-            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod() };
+            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod(), TelemetryUnhealthyGpus = Telemetry.UnhealthyGpus };
         }
 
         var plan = DecisionPlanner.Plan(snapshot, _options);
+        if (Telemetry is not null)
+        {
+            HealthEvents(plan, Telemetry.TakeHealthChanges());
+        }
+
         _logger.LogDebug("cycle {Cycle}: planned {Writes} writes ({Bindings} bindings) over {Pods} pods in {Elapsed} ms", Cycles + 1, plan.WriteCount, plan.Bindings.Count, snapshot.Pods.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         QuietIdleEvents(plan);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
@@ -284,6 +289,23 @@ public sealed class BerthController
         }
 
         _logger.LogWarning("the cache did not show this cycle's writes within {Timeout}; deciding from the newest view with the writes laid over it", _options.ObserveTimeout);
+    }
+
+    /// <summary>
+    /// An Event on the node for each GPU that telemetry marked unhealthy (<c>GpuUnhealthy</c>, Warning) or found clean
+    /// again (<c>GpuHealthy</c>): Berth's own mark, apart from an admin's cordon or annotation, which it never touches.
+    /// </summary>
+    private static void HealthEvents(DecisionPlan plan, IReadOnlyList<Runtime.Health.GpuHealthChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            var slash = change.Gpu.LastIndexOf('/');
+            var node = new k8s.Models.V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = change.Gpu[..slash] };
+            var gpu = change.Gpu[(slash + 1)..];
+            plan.Events.Add(change.Healthy
+                ? new EventAction(node, "Normal", KubernetesNames.GpuHealthyReason, $"GPU {gpu}: {change.Message}")
+                : new EventAction(node, "Warning", KubernetesNames.GpuUnhealthyReason, $"GPU {gpu} unhealthy ({change.Message}); its capacity is withheld and what runs on it is requeued; checked again at every reading"));
+        }
     }
 
     /// <summary>

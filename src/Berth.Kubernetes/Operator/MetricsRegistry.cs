@@ -30,6 +30,7 @@ public sealed class MetricsRegistry
         Gauge("berth_idle_workloads", "Running workloads whose GPUs are idle under their queue's idleGpus policy (telemetry), by queue.", "queue");
         Gauge("berth_telemetry_pods", "Pods with a fresh GPU activity sample from Prometheus in the last read.");
         _families["berth_telemetry_reads_total"] = factory.CreateCounter("berth_telemetry_reads_total", "Reads of GPU activity from Prometheus by result (ok, or why it failed).", "result");
+        _families["berth_telemetry_health_reads_total"] = factory.CreateCounter("berth_telemetry_health_reads_total", "Reads of GPU error fields (DCGM XID, ECC, NVLink, row remapping) from Prometheus by result.", "result");
         _families["berth_telemetry_samples_dropped_total"] = factory.CreateCounter("berth_telemetry_samples_dropped_total", "GPU activity samples ignored by reason (no pod label, not a number, out of range, stale).", "reason");
         _families["berth_evictions_total"] = factory.CreateCounter("berth_evictions_total", "Workloads evicted (preempted, reclaimed, requeued from unhealthy nodes) by reason.", "reason");
         _families["berth_pods_bound_total"] = factory.CreateCounter("berth_pods_bound_total", "Pods bound by Berth.");
