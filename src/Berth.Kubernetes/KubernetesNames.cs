@@ -98,6 +98,12 @@ public static class KubernetesNames
     /// </summary>
     public const string IdleReclaimedAnnotation = "berth.dev/idle-reclaimed";
 
+    /// <summary>
+    /// Annotation Berth keeps on a running Job whose GPUs are idle under its queue's policy: the Idle event's message
+    /// (a batch/v1 Job's status is the Job controller's, so Berth writes no condition there); removed when it is busy again.
+    /// </summary>
+    public const string GpuIdleAnnotation = "berth.dev/gpu-idle";
+
     /// <summary>Annotation Berth writes on a Job or PodGroup once all its admitted pods have been ready (RFC 3339): the ready timeout no longer applies.</summary>
     public const string PodsReadyAnnotation = "berth.dev/pods-ready-at";
 }

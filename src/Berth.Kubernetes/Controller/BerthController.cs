@@ -361,6 +361,10 @@ public sealed class BerthController
         _metrics.Set("berth_gpu_allocation_ratio", plan.GpuAllocationRatio);
         _metrics.Set("berth_gpu_fragmentation_ratio", plan.GpuFragmentationRatio);
         _metrics.Set("berth_unhealthy_gpus", plan.UnhealthyGpus);
+        _metrics.Replace("berth_queue_gpus_allocated", plan.Yield.Select(y => (y.Value.Allocated, new[] { ("queue", y.Key) })));
+        _metrics.Replace("berth_queue_gpus_used", plan.Yield.Select(y => (y.Value.Used, new[] { ("queue", y.Key) })));
+        _metrics.Replace("berth_queue_gpus_idle_allocated", plan.Yield.Select(y => (y.Value.IdleAllocated, new[] { ("queue", y.Key) })));
+        _metrics.Set("berth_gpu_yield_ratio", plan.GpuCapacity > 0 ? plan.Yield.Values.Sum(y => y.Used) / plan.GpuCapacity : 0);
         _metrics.Increment("berth_pods_bound_total", result.Bound.Count);
         foreach (var reason in plan.EvictionReasons)
         {
