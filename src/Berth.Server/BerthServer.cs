@@ -197,6 +197,7 @@ public sealed class BerthServer : IAsyncDisposable
         app.MapMetrics("/metrics", context.Metrics.Registry);
         app.MapJobs();
         app.MapCluster();
+        app.MapRightSizing();
         return app;
     }
 }

@@ -121,6 +121,19 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Describe_AJobWithItsGpuActivity_ShowsRightSizingAdvice()
+    {
+        var id = Berth("submit", "--queue", "team-a", "--gpus", "8", "--gpu-activity", "0.2", "--duration", "1h").Out.Trim();
+        var waiting = Berth("describe", "job", id);
+        Assert.DoesNotContain("Right-size:", waiting.Out, StringComparison.Ordinal);
+        _server.Loop.RunOnce();
+
+        var running = Berth("describe", "job", id);
+        Assert.True(running.ExitCode == 0, running.ToString());
+        Assert.Contains("Right-size: asked 8 GPUs, used at most 1.6 at p95 (peak 1.6, 1 samples): 2 GPUs would do (from gpuActivity)", running.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Cancel_ThenCancelAgain_IsDoneThenBadInput()
     {
         var id = Berth("submit", "--queue", "team-a", "--duration", "10m").Out.Trim();

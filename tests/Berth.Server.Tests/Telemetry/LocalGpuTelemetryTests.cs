@@ -176,6 +176,37 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         Assert.DoesNotContain(_server.Store.Events(after), e => e.Kind is "Idle" or "Stopped" or "Requeued");
         Assert.Equal(telemetry == "busy", _server.Loop.Gpus!.Activity.ContainsKey(job.Id));
         Assert.Equal(0, _server.Loop.Gpus.UnhealthyGpuMask);
+        var sizing = (await _http.GetFromJsonAsync<RightSizingView>($"api/v1/jobs/{job.Id}/rightsizing", ApiJson.Responses))!;
+        if (telemetry == "busy")
+        {
+            // Nine readings of its one GPU at 93 % or 91 %: the job needs its GPU.
+            Assert.Equal(("nvidia-smi", 9, 1), (sizing.Source, sizing.Samples, sizing.RecommendedGpus));
+            Assert.EndsWith("right-sized", sizing.Advice, StringComparison.Ordinal);
+        }
+        else if (telemetry != "stale reading")
+        {
+            Assert.Null(sizing.Advice);
+            Assert.Contains("no nvidia-smi samples", sizing.Note, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task IdleReadings_GiveRightSizingAdvice_AMigSliceForAnA100()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), "GPU-aaaa, 20, 1024, 0\nGPU-bbbb, 20, 0, 0\n");
+        await StartAsync();
+        var job = await RunningJobAsync();
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        var sizing = (await _http.GetFromJsonAsync<RightSizingView>($"api/v1/jobs/{job.Id}/rightsizing", ApiJson.Responses))!;
+        Assert.Equal("asked 1 GPU, used at most 0.2 at p95 (peak 0.2, 1 samples): a 2g.20gb MIG slice would do", sizing.Advice);
+        var queue = (await _http.GetFromJsonAsync<RightSizingView>("api/v1/queues/default/rightsizing", ApiJson.Responses))!;
+        Assert.Equal((1, 1), (queue.AskedGpus, queue.RecommendedGpus));
     }
 
     [Fact]
