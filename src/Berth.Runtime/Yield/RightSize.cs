@@ -13,5 +13,11 @@ namespace Berth.Runtime.Yield;
 public sealed record RightSize(int AskedGpus, double P95BusyGpus, double PeakBusyGpus, int Samples, int RecommendedGpus, string? MigProfile, string Text)
 {
     /// <summary>True when the job could give GPUs back (a smaller count, or a MIG slice instead of a whole GPU).</summary>
-    public bool Oversized => RecommendedGpus < AskedGpus || MigProfile is not null;
+    public bool Oversized => OversizedJobs > 0;
+
+    /// <summary>Jobs the advice covers (1 for a job).</summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>Jobs among them that could give GPUs back.</summary>
+    public int OversizedJobs { get; init; }
 }

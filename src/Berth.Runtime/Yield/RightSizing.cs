@@ -38,7 +38,7 @@ public static class RightSizing
         var advice = mig is not null ? (gpus < askedGpus ? $"{Gpus(gpus)} or a {mig} MIG slice would do" : $"a {mig} MIG slice would do")
             : gpus < askedGpus ? $"{Gpus(gpus)} would do"
             : "right-sized";
-        return new RightSize(askedGpus, p95, peak, sorted.Length, gpus, mig, used + ": " + advice);
+        return new RightSize(askedGpus, p95, peak, sorted.Length, gpus, mig, used + ": " + advice) { OversizedJobs = gpus < askedGpus || mig is not null ? 1 : 0 };
     }
 
     /// <summary>A queue's advice: its jobs' asks, p95s, peaks and recommendations added up; null when none has advice.</summary>
@@ -53,10 +53,10 @@ public static class RightSizing
 
         var asked = list.Sum(j => j.AskedGpus);
         var recommended = list.Sum(j => j.RecommendedGpus);
-        var oversized = list.Count(j => j.Oversized);
+        var oversized = list.Sum(j => j.OversizedJobs);
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"queue {queue}: {list.Count} jobs asked {Gpus(asked)}, used at most {list.Sum(j => j.P95BusyGpus):0.##} at p95; {Gpus(recommended)} would do ({oversized} jobs could ask for less)");
-        return new RightSize(asked, list.Sum(j => j.P95BusyGpus), list.Sum(j => j.PeakBusyGpus), list.Sum(j => j.Samples), recommended, null, text);
+            $"queue {queue}: {list.Sum(j => j.Jobs)} jobs asked {Gpus(asked)}, used at most {list.Sum(j => j.P95BusyGpus):0.##} at p95; {Gpus(recommended)} would do ({oversized} jobs could ask for less)");
+        return new RightSize(asked, list.Sum(j => j.P95BusyGpus), list.Sum(j => j.PeakBusyGpus), list.Sum(j => j.Samples), recommended, null, text) { Jobs = list.Sum(j => j.Jobs), OversizedJobs = oversized };
     }
 
     private static string Gpus(int n) => n == 1 ? "1 GPU" : string.Create(CultureInfo.InvariantCulture, $"{n} GPUs");
