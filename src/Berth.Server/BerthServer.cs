@@ -73,7 +73,7 @@ public sealed class BerthServer : IAsyncDisposable
             var dropped = new List<string>();
             var edited = Berth.Server.Loop.QueueEdits.ApplyKept(options.Cluster, store.Meta(Berth.Server.Loop.QueueEdits.MetaKey), dropped, store.Meta(Berth.Server.Loop.QueueEdits.CohortMetaKey));
             var loop = new DecisionLoop(store, edited, time, executor, cycle, metrics, gpus);
-            var context = new ServerContext(store, loop, tokens, options.Cluster, time, executor, metrics) { DataDirectory = options.DataDirectory, Warnings = dropped };
+            var context = new ServerContext(store, loop, tokens, options.Cluster, time, executor, metrics) { DataDirectory = options.DataDirectory, Warnings = dropped, Prices = options.Prices };
             loop.RunOnce(); // rebuilt from the store before the first request
 
             var app = Build(options, context);
@@ -198,6 +198,7 @@ public sealed class BerthServer : IAsyncDisposable
         app.MapJobs();
         app.MapCluster();
         app.MapRightSizing();
+        app.MapUsage();
         return app;
     }
 }

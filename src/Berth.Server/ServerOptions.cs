@@ -52,6 +52,9 @@ public sealed record ServerOptions
     /// </summary>
     public Telemetry.GpuTelemetryOptions? GpuTelemetry { get; init; }
 
+    /// <summary>The price of a GPU-hour per GPU model, for usage reports (the configuration's <c>prices</c>); null: GPU-hours without costs.</summary>
+    public Berth.Runtime.Yield.PriceTable? Prices { get; init; }
+
     /// <summary>How long a stopped local process has between SIGTERM and SIGKILL.</summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
 
