@@ -15,9 +15,11 @@ public sealed record TelemetryOptions
     /// <summary>
     /// The health query used unless one is given: DCGM's error fields per GPU. dcgm-exporter's default counters export
     /// <c>DCGM_FI_DEV_XID_ERRORS</c> and <c>DCGM_FI_DEV_ROW_REMAP_FAILURE</c>; the ECC and NVLink counters are
-    /// commented out in its <c>default-counters.csv</c> and must be enabled there to be read.
+    /// commented out in its <c>default-counters.csv</c> and must be enabled there to be read. One selector on
+    /// <c>__name__</c>, not <c>a or b</c>: PromQL's <c>or</c> matches series on their labels without the name, so it
+    /// would drop every field of a GPU but the first (the real-Prometheus test caught it).
     /// </summary>
-    public const string DefaultHealthQuery = "DCGM_FI_DEV_XID_ERRORS or DCGM_FI_DEV_ECC_DBE_VOL_TOTAL or DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL or DCGM_FI_DEV_ROW_REMAP_FAILURE";
+    public const string DefaultHealthQuery = "{__name__=~\"DCGM_FI_DEV_XID_ERRORS|DCGM_FI_DEV_ECC_DBE_VOL_TOTAL|DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL|DCGM_FI_DEV_ROW_REMAP_FAILURE\"}";
 
     /// <summary>Base URL of the Prometheus server (e.g. <c>http://prometheus.monitoring:9090</c>); the reader calls <c>/api/v1/query</c> under it.</summary>
     public required Uri PrometheusUrl { get; init; }
