@@ -31,16 +31,16 @@ public sealed class SampleReports : IDisposable
         var scenario = ScenarioReader.Read(Path.Combine(Repository.Root, "scenarios", "demo.yaml"));
         var runs = ScenarioComparison.Run(scenario, scenario.Profiles, parallel: 2);
         Write("scenario.html", ScenarioHtmlReport.Render(scenario, runs, "berth simulate --scenario scenarios/demo.yaml"));
-        Write("usage.html", Berth.Cli.Remote.UsageHtml.Render(Usage(), "berth report usage --from 2026-12-01 --to 2026-12-08 --format html --out usage.html"));
+        Write("usage.html", UsageHtml.Render(Usage(), "berth report usage --from 2026-12-01 --to 2026-12-08 --format html --out usage.html"));
     }
 
     /// <summary>A week of showback for three queues, two users and two GPU models, as the server's /api/v1/usage answers.</summary>
-    private static Berth.Server.Api.UsageView Usage()
+    private static Berth.Runtime.Yield.UsageSummary Usage()
     {
         var from = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
         string[] queues = ["research", "team-a", "team-b"];
-        var days = Enumerable.Range(0, 7).SelectMany(d => queues.Select((q, i) => new Berth.Server.Api.UsageDayView(DateOnly.FromDateTime(from.UtcDateTime).AddDays(d), q, 40 + (10 * i) + (d * 3), (20 + (5 * i) + d) * (i == 1 ? 0.4 : 0.8)))).ToArray();
-        return new Berth.Server.Api.UsageView
+        var days = Enumerable.Range(0, 7).SelectMany(d => queues.Select((q, i) => new Berth.Runtime.Yield.UsageDay(DateOnly.FromDateTime(from.UtcDateTime).AddDays(d), q, 40 + (10 * i) + (d * 3), (20 + (5 * i) + d) * (i == 1 ? 0.4 : 0.8)))).ToArray();
+        return new Berth.Runtime.Yield.UsageSummary
         {
             From = from,
             To = from.AddDays(7),

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Berth.Cli.Remote;
-using Berth.Server.Api;
+using Berth.Runtime.Yield;
+using Berth.Simulation.Reports;
 using Berth.Simulation.Input;
 
 namespace Berth.Cli.Commands;
@@ -57,7 +58,7 @@ internal sealed class ReportCommand
         }
 
         using var client = _client.Connect(parse, _terminal);
-        var usage = client.Get<UsageView>("api/v1/usage" + (query.Count > 0 ? "?" + string.Join('&', query) : string.Empty));
+        var usage = client.Get<UsageSummary>("api/v1/usage" + (query.Count > 0 ? "?" + string.Join('&', query) : string.Empty));
         using var buffer = new StringWriter();
         switch (format)
         {

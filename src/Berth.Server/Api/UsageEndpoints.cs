@@ -15,7 +15,7 @@ public static class UsageEndpoints
     public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(400);
 
     public static void MapUsage(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/usage", Get).WithTags("usage").WithName("Usage").Produces<UsageView>().ProducesProblem(400);
+        app.MapGet("/api/v1/usage", Get).WithTags("usage").WithName("Usage").Produces<Berth.Runtime.Yield.UsageSummary>().ProducesProblem(400);
 
     private static IResult Get(HttpContext http, ServerContext s, string? from, string? to)
     {

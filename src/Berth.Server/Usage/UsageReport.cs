@@ -1,5 +1,4 @@
 using Berth.Runtime.Yield;
-using Berth.Server.Api;
 using Berth.Server.Jobs;
 
 namespace Berth.Server.Usage;
@@ -15,7 +14,7 @@ public static class UsageReport
     /// <summary>The report over [<paramref name="from"/>, <paramref name="to"/>).</summary>
     /// <param name="activityOf">A job's mean GPU activity (0 to 1) when known: measured, else stated.</param>
     /// <param name="modelOf">The GPU model a job ran on; null when unknown.</param>
-    public static UsageView Of(IEnumerable<JobRecord> jobs, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, Func<JobRecord, double?> activityOf, Func<JobRecord, string?> modelOf, PriceTable? prices)
+    public static UsageSummary Of(IEnumerable<JobRecord> jobs, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, Func<JobRecord, double?> activityOf, Func<JobRecord, string?> modelOf, PriceTable? prices)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(activityOf);
@@ -52,13 +51,13 @@ public static class UsageReport
             }
         }
 
-        return new UsageView
+        return new UsageSummary
         {
             From = from,
             To = to,
             Currency = prices?.Currency,
             Rows = rows.OrderBy(r => r.Key.Queue, StringComparer.Ordinal).ThenBy(r => r.Key.User, StringComparer.Ordinal).ThenBy(r => r.Key.Model, StringComparer.Ordinal)
-                .Select(r => new UsageRowView
+                .Select(r => new UsageRow
                 {
                     Queue = r.Key.Queue,
                     User = r.Key.User,
@@ -69,7 +68,7 @@ public static class UsageReport
                     Cost = prices?.Price(r.Key.Model) is { } price ? Math.Round(r.Value.Allocated * price, 2) : null,
                 }).ToArray(),
             Days = days.OrderBy(d => d.Key.Day).ThenBy(d => d.Key.Queue, StringComparer.Ordinal)
-                .Select(d => new UsageDayView(d.Key.Day, d.Key.Queue, Math.Round(d.Value.Allocated, 4), Math.Round(d.Value.Used, 4))).ToArray(),
+                .Select(d => new UsageDay(d.Key.Day, d.Key.Queue, Math.Round(d.Value.Allocated, 4), Math.Round(d.Value.Used, 4))).ToArray(),
         };
     }
 

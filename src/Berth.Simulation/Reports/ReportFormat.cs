@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Berth.Simulation.Reports;
 
 /// <summary>Number formatting shared by the report files: invariant culture, fixed decimals, empty for NaN.</summary>
-public static class ReportFormat
+internal static class ReportFormat
 {
     /// <summary>A percentage with two decimals (95.23); empty when the figure is missing (NaN).</summary>
     public static string Percent(double value) => Fixed(value, 2);

@@ -9,7 +9,7 @@ namespace Berth.Simulation.Reports;
 /// What every report page shares: the head with its style sheet, and at the end the inlined Chart.js, the
 /// charts' data as JSON and the few lines that draw them. Nothing is loaded from elsewhere.
 /// </summary>
-public static class ReportPage
+internal static class ReportPage
 {
     public static void AppendHead(StringBuilder html, string title)
     {

@@ -29,7 +29,7 @@ public class UsageTests
 
         // From 30 minutes after the start to now (2 h): team-a 4 GPUs x 1.5 h, team-b 2 GPUs x 0.5 h.
         var from = Uri.EscapeDataString(start.AddMinutes(30).ToString("O"));
-        var usage = (await h.Admin.GetFromJsonAsync<UsageView>($"api/v1/usage?from={from}", ApiJson.Responses))!;
+        var usage = (await h.Admin.GetFromJsonAsync<UsageSummary>($"api/v1/usage?from={from}", ApiJson.Responses))!;
         Assert.Equal("EUR", usage.Currency);
         Assert.Equal(2, usage.Rows.Count);
         var a = usage.Rows[0];
@@ -46,10 +46,10 @@ public class UsageTests
         await h.SubmitOkAsync(Job("team-a", 1, "1h", 0.5));
         h.Cycle();
         h.Time.Advance(600);
-        var usage = (await h.Admin.GetFromJsonAsync<UsageView>("api/v1/usage", ApiJson.Responses))!;
+        var usage = (await h.Admin.GetFromJsonAsync<UsageSummary>("api/v1/usage", ApiJson.Responses))!;
         Assert.Null(usage.Currency);
         Assert.Null(Assert.Single(usage.Rows).Cost);
-        var before = (await h.Admin.GetFromJsonAsync<UsageView>("api/v1/usage?from=2020-01-01&to=2020-01-02", ApiJson.Responses))!;
+        var before = (await h.Admin.GetFromJsonAsync<UsageSummary>("api/v1/usage?from=2020-01-01&to=2020-01-02", ApiJson.Responses))!;
         Assert.Empty(before.Rows);
     }
 

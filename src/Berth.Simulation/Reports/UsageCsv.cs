@@ -1,18 +1,17 @@
 using System.Globalization;
-using Berth.Server.Api;
-using Berth.Simulation.Reports;
+using Berth.Runtime.Yield;
 
-namespace Berth.Cli.Remote;
+namespace Berth.Simulation.Reports;
 
 /// <summary>
 /// <c>berth report usage --format csv</c>: one row per queue, user and GPU model. GPU-hours with 4 decimals, cost
 /// with 2 (empty when the price table has no price for the model), the currency on every row. See docs/FORMATS.md.
 /// </summary>
-internal static class UsageCsv
+public static class UsageCsv
 {
     public static readonly IReadOnlyList<string> Columns = ["from", "to", "queue", "user", "gpu_model", "jobs", "allocated_gpu_hours", "used_gpu_hours", "cost", "currency"];
 
-    public static void Write(TextWriter writer, UsageView usage)
+    public static void Write(TextWriter writer, UsageSummary usage)
     {
         writer.Write(string.Join(',', Columns));
         writer.Write('\n');

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Berth.Server.Api;
-using Berth.Simulation.Reports;
+using Berth.Runtime.Yield;
 
-namespace Berth.Cli.Remote;
+namespace Berth.Simulation.Reports;
 
 /// <summary>
 /// <c>berth report usage --format html</c>: a self-contained page (Chart.js inlined, as the simulator's reports) with
@@ -15,7 +14,7 @@ public static class UsageHtml
 {
     private static readonly string[] Palette = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f"];
 
-    public static string Render(UsageView usage, string commandLine)
+    public static string Render(UsageSummary usage, string commandLine)
     {
         ArgumentNullException.ThrowIfNull(usage);
         var html = new StringBuilder();
@@ -45,9 +44,9 @@ public static class UsageHtml
         var charts = new List<LineChart>();
         var start = DateOnly.FromDateTime(usage.From.UtcDateTime);
         var span = Math.Max(1, (usage.To - usage.From).TotalDays);
-        (double, double)[] Series(IEnumerable<UsageDayView> days, Func<UsageDayView, double> value) =>
+        (double, double)[] Series(IEnumerable<UsageDay> days, Func<UsageDay, double> value) =>
             days.GroupBy(d => d.Day).OrderBy(g => g.Key).Select(g => ((double)(g.Key.DayNumber - start.DayNumber), g.Sum(value))).ToArray();
-        LineChart Chart(string name, IReadOnlyList<UsageDayView> days, string color) => new()
+        LineChart Chart(string name, IReadOnlyList<UsageDay> days, string color) => new()
         {
             Id = "u" + charts.Count.ToString(CultureInfo.InvariantCulture),
             Title = name,

@@ -1,7 +1,7 @@
-namespace Berth.Server.Api;
+namespace Berth.Runtime.Yield;
 
 /// <summary>GPU-hours of one queue, user and GPU model over a usage report's period, and what they cost.</summary>
-public sealed record UsageRowView
+public sealed record UsageRow
 {
     public required string Queue { get; init; }
 

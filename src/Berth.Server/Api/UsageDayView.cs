@@ -1,4 +1,0 @@
-namespace Berth.Server.Api;
-
-/// <summary>GPU-hours of one queue on one UTC day of a usage report's period.</summary>
-public sealed record UsageDayView(DateOnly Day, string Queue, double AllocatedGpuHours, double UsedGpuHours);
