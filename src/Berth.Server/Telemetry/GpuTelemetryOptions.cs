@@ -18,8 +18,11 @@ public sealed record GpuTelemetryOptions
     /// <summary>Readings in a row without a new error before an unhealthy GPU is back in service.</summary>
     public int RecoverAfter { get; init; } = 30;
 
-    /// <summary>Busy-GPU samples kept per job for right-sizing (the oldest go first).</summary>
-    public int HistoryPerJob { get; init; } = 8640;
+    /// <summary>Busy-GPU samples kept per job for right-sizing, the oldest going first (2880: 8 h at the default interval).</summary>
+    public int HistoryPerJob { get; init; } = 2880;
+
+    /// <summary>Jobs whose samples are kept (the oldest job's go first): bounds the memory of a long-running server.</summary>
+    public int JobsRemembered { get; init; } = 1000;
 
     /// <summary>Refuses values that cannot work, naming the field and the fix.</summary>
     public void Validate()
@@ -29,9 +32,9 @@ public sealed record GpuTelemetryOptions
             throw new ArgumentException($"GPU telemetry: interval {Interval} and max age {MaxAge}: give an interval above 0 and a max age of at least one interval", nameof(MaxAge));
         }
 
-        if (RecoverAfter < 1 || HistoryPerJob < 1)
+        if (RecoverAfter < 1 || HistoryPerJob < 1 || JobsRemembered < 1)
         {
-            throw new ArgumentException("GPU telemetry: recoverAfter and historyPerJob must be at least 1", nameof(RecoverAfter));
+            throw new ArgumentException("GPU telemetry: recoverAfter, historyPerJob and jobsRemembered must be at least 1", nameof(RecoverAfter));
         }
     }
 }

@@ -18,6 +18,7 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     private readonly NvidiaSmiSampler _sampler = new(options.NvidiaSmi, options.Timeout);
     private readonly GpuHealth _health = new(options.RecoverAfter);
     private readonly Dictionary<string, Queue<double>> _busy = new(StringComparer.Ordinal);
+    private readonly Queue<string> _remembered = new();
     private readonly Func<IReadOnlyDictionary<int, int>> _parents = parents ?? ProcessTree.Parents;
     private DateTimeOffset _tried = DateTimeOffset.MinValue;
 
@@ -108,6 +109,11 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
         if (!_busy.TryGetValue(job, out var history))
         {
             _busy[job] = history = new Queue<double>();
+            _remembered.Enqueue(job);
+            if (_remembered.Count > options.JobsRemembered)
+            {
+                _busy.Remove(_remembered.Dequeue());
+            }
         }
 
         history.Enqueue(busy);

@@ -49,13 +49,13 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task StartAsync(string? nvidiaSmi = null)
+    private async Task StartAsync(string? nvidiaSmi = null, int jobsRemembered = 1000)
     {
         var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
         var cluster = machine.Cluster();
         var policy = new IdleGpuPolicy { After = TimeSpan.FromMinutes(1), Below = 0.05, Action = IdleAction.Reclaim, Grace = TimeSpan.FromMinutes(1) };
         cluster = cluster with { Configuration = cluster.Configuration with { Queues = cluster.Configuration.Queues.Select(q => q with { IdleGpus = policy }).ToArray() } };
-        var telemetry = new GpuTelemetryOptions { NvidiaSmi = nvidiaSmi ?? Smi, Interval = TimeSpan.FromSeconds(10), MaxAge = TimeSpan.FromMinutes(1), RecoverAfter = 2 };
+        var telemetry = new GpuTelemetryOptions { NvidiaSmi = nvidiaSmi ?? Smi, Interval = TimeSpan.FromSeconds(10), MaxAge = TimeSpan.FromMinutes(1), RecoverAfter = 2, JobsRemembered = jobsRemembered };
         _server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = _dir, Cluster = cluster, LocalMachine = machine, GpuTelemetry = telemetry, Port = 0, Clock = _clock, CycleInterval = null, StopGrace = TimeSpan.FromSeconds(1) });
         _http = new HttpClient { BaseAddress = _server.Url };
         _http.DefaultRequestHeaders.Authorization = new("Bearer", _server.AdminToken);
@@ -133,7 +133,7 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         Assert.Empty(_server.Loop.Gpus!.Activity);
     }
 
-    public static TheoryData<string> NeverEvicted => ["busy", "nvidia-smi missing", "nvidia-smi failing", "malformed output", "stale reading"];
+    public static TheoryData<string> NeverEvicted => ["busy", "nvidia-smi missing", "nvidia-smi failing", "malformed output", "malformed error counter", "stale reading"];
 
     [Theory]
     [MemberData(nameof(NeverEvicted))]
@@ -148,6 +148,7 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         {
             "busy" => Busy,
             "malformed output" => "GPU-aaaa, 0 %, 1024 MiB, 0\nGPU-bbbb; 0; 0; 0\n",
+            "malformed error counter" => "GPU-aaaa, 0, 1024, -5\nGPU-bbbb, 0, 0, many\n",
             _ => Idle,
         });
         if (telemetry == "nvidia-smi failing")
@@ -207,6 +208,29 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         Assert.Equal("asked 1 GPU, used at most 0.2 at p95 (peak 0.2, 1 samples): a 2g.20gb MIG slice would do", sizing.Advice);
         var queue = (await _http.GetFromJsonAsync<RightSizingView>("api/v1/queues/default/rightsizing", ApiJson.Responses))!;
         Assert.Equal((1, 1), (queue.AskedGpus, queue.RecommendedGpus));
+    }
+
+    [Fact]
+    public async Task Samples_OfTheOldestJob_GoFirst_PastTheJobsRemembered()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), Busy);
+        await StartAsync(jobsRemembered: 1);
+        var first = await RunningJobAsync();
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        Assert.NotEmpty(_server.Loop.Gpus!.BusyHistory(first.Id));
+
+        File.Delete(Path.Combine(_dir, "app.csv"));
+        var second = await RunningJobAsync();
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        Assert.Empty(_server.Loop.Gpus.BusyHistory(first.Id));
+        Assert.NotEmpty(_server.Loop.Gpus.BusyHistory(second.Id));
     }
 
     [Fact]
