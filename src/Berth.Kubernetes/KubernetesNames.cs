@@ -34,6 +34,13 @@ public static class KubernetesNames
     /// <summary>Annotation on a pod: asks for a fraction of one GPU, in milli-GPU (e.g. <c>500</c>).</summary>
     public const string GpuShareRequestAnnotation = "berth.dev/gpu-share";
 
+    /// <summary>
+    /// Node condition Berth owns: False (reason <c>GpuUnhealthy</c>) while telemetry holds some of the node's GPUs out
+    /// as unhealthy, naming them; True once they are back. Apart from an admin's cordon and the
+    /// <c>berth.dev/unhealthy-gpus</c> annotation, which Berth never writes.
+    /// </summary>
+    public const string GpuHealthCondition = "BerthGpuHealthy";
+
     /// <summary>Reason of the Event on a node when telemetry marks one of its GPUs unhealthy.</summary>
     public const string GpuUnhealthyReason = "GpuUnhealthy";
 

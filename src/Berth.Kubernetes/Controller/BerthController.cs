@@ -166,7 +166,7 @@ public sealed class BerthController
         var snapshot = Written.Apply(Cache.Snapshot());
         if (Telemetry is not null)
         {
-            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod(), TelemetryUnhealthyGpus = Telemetry.UnhealthyGpus };
+            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod(), TelemetryUnhealthyGpus = Telemetry.UnhealthyGpus, TelemetryHealthKnown = Telemetry.HealthKnown };
         }
 
         var plan = DecisionPlanner.Plan(snapshot, _options);

@@ -37,4 +37,7 @@ public sealed record ClusterSnapshot
     /// those of the <c>berth.dev/unhealthy-gpus</c> annotation, and what runs on them is requeued. Empty without telemetry.
     /// </summary>
     public IReadOnlyDictionary<string, int> TelemetryUnhealthyGpus { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>True once telemetry has read GPU health at least once: only then does Berth set its node condition (never from no data).</summary>
+    public bool TelemetryHealthKnown { get; init; }
 }

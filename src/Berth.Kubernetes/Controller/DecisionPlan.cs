@@ -25,6 +25,9 @@ public sealed class DecisionPlan
 
     public List<EventAction> Events { get; } = [];
 
+    /// <summary>Berth's GPU-health condition to set on nodes (telemetry marked or cleared GPUs); best effort, not counted in <see cref="WriteCount"/>.</summary>
+    public List<NodeConditionAction> NodeConditions { get; } = [];
+
     /// <summary>Pending workloads by queue and reason code.</summary>
     public Dictionary<(string Queue, string Reason), int> Pending { get; } = [];
 

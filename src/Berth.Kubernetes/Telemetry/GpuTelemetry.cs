@@ -44,6 +44,9 @@ public sealed class GpuTelemetry
     /// <summary>The last health reading (null before the first, or without a health query).</summary>
     public TelemetryReading? LastHealthReading { get; private set; }
 
+    /// <summary>True once a health read has worked: GPU health is known (until then Berth writes no node condition).</summary>
+    public bool HealthKnown { get; private set; }
+
     /// <summary>Unhealthy GPUs from telemetry as a mask of indices per node.</summary>
     public IReadOnlyDictionary<string, int> UnhealthyGpus => _unhealthy;
 
@@ -107,6 +110,7 @@ public sealed class GpuTelemetry
         }
 
         _unhealthy = unhealthy;
+        HealthKnown = true;
         return reading;
     }
 

@@ -61,12 +61,27 @@ public sealed class GpuHealthControllerTests
             Assert.Equal(8, unhealthy.Length);
             Assert.Contains(unhealthy, e => e.Message.StartsWith("GPU 0 unhealthy (DCGM_FI_DEV_XID_ERRORS 79)", StringComparison.Ordinal));
             Assert.Equal(8, (await h.CycleAsync()).UnhealthyGpus);
+            var condition = Assert.Single(h.Server.Get<k8s.Models.V1Node>("node-00")!.Status.Conditions, c => c.Type == KubernetesNames.GpuHealthCondition);
+            Assert.Equal(("False", KubernetesNames.GpuUnhealthyReason), (condition.Status, condition.Reason));
+            Assert.StartsWith("GPUs 0,1,2,3,4,5,6,7 unhealthy", condition.Message, StringComparison.Ordinal);
+            Assert.Empty((await h.CycleAsync()).NodeConditions); // written once
+
+            // Ten clean readings: back in service, and the condition says so.
+            prometheus.HealthBody = AllGpus("79", time.GetUtcNow());
+            for (var i = 0; i < options.RecoverAfter; i++)
+            {
+                await telemetry.RefreshAsync(CancellationToken.None);
+            }
+
+            Assert.True(Assert.Single((await h.CycleAsync()).NodeConditions).Healthy);
+            Assert.Equal("True", h.Server.Get<k8s.Models.V1Node>("node-00")!.Status.Conditions.Single(c => c.Type == KubernetesNames.GpuHealthCondition).Status);
         }
         else
         {
             Assert.Empty(plan.Suspensions);
             Assert.Empty(plan.Evictions);
             Assert.Equal(0, plan.UnhealthyGpus);
+            Assert.Empty(plan.NodeConditions);
         }
     }
 }
