@@ -16,7 +16,8 @@ namespace Berth.Server.Loop;
 /// <see cref="RunOnce"/> (tests, on a manual clock).
 /// <para>
 /// With <paramref name="gpus"/> (the local executor's nvidia-smi telemetry), each cycle first refreshes it, so idle
-/// policies and GPU health act on measured data; a GPU turning unhealthy or recovering is logged as a server warning.
+/// policies and GPU health act on measured data; an unhealthy GPU shows in the <c>berth_gpu_unhealthy</c> gauge and in
+/// the events of the jobs requeued from it.
 /// </para>
 /// </summary>
 public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeProvider time, IExecutor executor, CycleOptions options, ServerMetrics metrics, Telemetry.LocalGpuTelemetry? gpus = null)

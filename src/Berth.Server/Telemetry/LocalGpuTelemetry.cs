@@ -1,4 +1,3 @@
-using Berth.Runtime.Health;
 using Berth.Runtime.Lifecycle;
 using Berth.Server.Executors;
 using Berth.Server.Jobs;
@@ -43,9 +42,6 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     /// <summary>Unhealthy GPUs by UUID, with why.</summary>
     public IReadOnlyDictionary<string, string> Unhealthy => _health.Unhealthy;
 
-    /// <summary>GPU health changes of the last reading, for the log and events.</summary>
-    public IReadOnlyList<GpuHealthChange> Changes { get; private set; } = [];
-
     /// <summary>Busy GPUs of <paramref name="job"/> in each reading while it ran, oldest first (empty: none kept).</summary>
     public IReadOnlyList<double> BusyHistory(string job) => _busy.TryGetValue(job, out var q) ? q.ToArray() : [];
 
@@ -53,7 +49,6 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     public void Refresh(DateTimeOffset now, IReadOnlyList<JobRecord> running)
     {
         ArgumentNullException.ThrowIfNull(running);
-        Changes = [];
         var fresh = false;
         if (now - _tried >= options.Interval)
         {
@@ -63,7 +58,7 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
                 Last = sample;
                 fresh = true;
                 LastProblem = sample.Problems.Count == 0 ? null : string.Join("; ", sample.Problems);
-                Changes = _health.Observe(sample);
+                _health.Observe(sample);
                 UnhealthyGpuMask = MaskOf(_health.Unhealthy.Keys);
             }
             else
