@@ -121,6 +121,7 @@ public static class BerthCli
             SubmitCommand.Create(terminal),
             JobsCommand.Create(terminal),
             DescribeCommand.Create(terminal),
+            ReportCommand.Create(terminal),
             JobActionCommand.Cancel(terminal),
             JobActionCommand.Hold(terminal),
             JobActionCommand.Release(terminal),

@@ -34,6 +34,19 @@ public static class KubernetesNames
     /// <summary>Annotation on a pod: asks for a fraction of one GPU, in milli-GPU (e.g. <c>500</c>).</summary>
     public const string GpuShareRequestAnnotation = "berth.dev/gpu-share";
 
+    /// <summary>
+    /// Node condition Berth owns: False (reason <c>GpuUnhealthy</c>) while telemetry holds some of the node's GPUs out
+    /// as unhealthy, naming them; True once they are back. Apart from an admin's cordon and the
+    /// <c>berth.dev/unhealthy-gpus</c> annotation, which Berth never writes.
+    /// </summary>
+    public const string GpuHealthCondition = "BerthGpuHealthy";
+
+    /// <summary>Reason of the Event on a node when telemetry marks one of its GPUs unhealthy.</summary>
+    public const string GpuUnhealthyReason = "GpuUnhealthy";
+
+    /// <summary>Reason of the Event on a node when a GPU telemetry marked is back in service.</summary>
+    public const string GpuHealthyReason = "GpuHealthy";
+
     /// <summary>Annotation on a node: GPU indices that are unhealthy, comma separated.</summary>
     public const string UnhealthyGpusAnnotation = "berth.dev/unhealthy-gpus";
 
@@ -91,6 +104,12 @@ public static class KubernetesNames
     /// admitted again while the annotation is there.
     /// </summary>
     public const string IdleReclaimedAnnotation = "berth.dev/idle-reclaimed";
+
+    /// <summary>
+    /// Annotation Berth keeps on a running Job whose GPUs are idle under its queue's policy: the Idle event's message
+    /// (a batch/v1 Job's status is the Job controller's, so Berth writes no condition there); removed when it is busy again.
+    /// </summary>
+    public const string GpuIdleAnnotation = "berth.dev/gpu-idle";
 
     /// <summary>Annotation Berth writes on a Job or PodGroup once all its admitted pods have been ready (RFC 3339): the ready timeout no longer applies.</summary>
     public const string PodsReadyAnnotation = "berth.dev/pods-ready-at";

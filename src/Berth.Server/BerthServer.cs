@@ -65,13 +65,17 @@ public sealed class BerthServer : IAsyncDisposable
             var admin = tokens.EnsureAdmin(options.DataDirectory);
             var metrics = new ServerMetrics();
             IExecutor executor = options.LocalMachine is { } machine ? new LocalExecutor(options.DataDirectory, machine, TimeProvider.System, options.StopGrace) : new SimulatedExecutor();
+            options.GpuTelemetry?.Validate();
+            var gpus = options.GpuTelemetry is { } telemetry && options.LocalMachine is { Node.GpuCount: > 0 } local && executor is LocalExecutor processes
+                ? new Berth.Server.Telemetry.LocalGpuTelemetry(local, telemetry, processes.Launchers)
+                : null;
             // Fragmentation-aware placement needs GPUs to measure; a CPU-only machine places by best fit.
             var cycle = options.Cluster.Nodes.Any(n => n.GpuCount > 0) ? options.Cycle : options.Cycle with { Admission = options.Cycle.Admission with { PlacementPolicy = "bestfit" } };
             // Admins' queue edits kept in the store come back on top of the configuration (one that no longer fits is dropped).
             var dropped = new List<string>();
             var edited = Berth.Server.Loop.QueueEdits.ApplyKept(options.Cluster, store.Meta(Berth.Server.Loop.QueueEdits.MetaKey), dropped, store.Meta(Berth.Server.Loop.QueueEdits.CohortMetaKey));
-            var loop = new DecisionLoop(store, edited, time, executor, cycle, metrics);
-            var context = new ServerContext(store, loop, tokens, options.Cluster, time, executor, metrics) { DataDirectory = options.DataDirectory, Warnings = dropped };
+            var loop = new DecisionLoop(store, edited, time, executor, cycle, metrics, gpus);
+            var context = new ServerContext(store, loop, tokens, options.Cluster, time, executor, metrics) { DataDirectory = options.DataDirectory, Warnings = dropped, Prices = options.Prices };
             loop.RunOnce(); // rebuilt from the store before the first request
 
             var app = Build(options, context);
@@ -215,6 +219,8 @@ public sealed class BerthServer : IAsyncDisposable
         app.MapClusterViews(new ClusterViewsOptions(new ServerViews(context), http => http.Scope()));
         app.MapJobs();
         app.MapCluster();
+        app.MapRightSizing();
+        app.MapUsage();
         return app;
     }
 }

@@ -11,6 +11,9 @@ public sealed record ServerContext(ServerStore Store, DecisionLoop Loop, TokenRe
     /// <summary>The data directory (logs of local jobs live under it).</summary>
     public string DataDirectory { get; init; } = string.Empty;
 
+    /// <summary>The price of a GPU-hour per GPU model (usage reports); null: none configured.</summary>
+    public Berth.Runtime.Yield.PriceTable? Prices { get; init; }
+
     /// <summary>What the server noticed when it started (queue edits that no longer apply).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

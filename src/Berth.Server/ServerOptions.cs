@@ -46,6 +46,15 @@ public sealed record ServerOptions
     /// </summary>
     public Executors.LocalMachine? LocalMachine { get; init; }
 
+    /// <summary>
+    /// With a <see cref="LocalMachine"/> that has GPUs: read them with nvidia-smi so that idle policies and GPU health
+    /// act on measured activity and ECC errors. Null: no telemetry (activity unknown, every GPU healthy).
+    /// </summary>
+    public Telemetry.GpuTelemetryOptions? GpuTelemetry { get; init; }
+
+    /// <summary>The price of a GPU-hour per GPU model, for usage reports (the configuration's <c>prices</c>); null: GPU-hours without costs.</summary>
+    public Berth.Runtime.Yield.PriceTable? Prices { get; init; }
+
     /// <summary>How long a stopped local process has between SIGTERM and SIGKILL.</summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
 

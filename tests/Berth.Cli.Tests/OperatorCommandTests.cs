@@ -93,6 +93,9 @@ public sealed class OperatorCommandTests
     [InlineData("the scale is zero", "--telemetry-scale", new[] { "--prometheus-url", "http://prometheus:9090", "--telemetry-scale", "0" })]
     [InlineData("the token file is missing", "--prometheus-token-file", new[] { "--prometheus-url", "http://prometheus:9090", "--prometheus-token-file", "/nonexistent/token" })]
     [InlineData("a telemetry flag comes without the URL", "--telemetry-interval", new[] { "--telemetry-interval", "1m" })]
+    [InlineData("the health query is blank", "--health-query", new[] { "--prometheus-url", "http://prometheus:9090", "--health-query", " " })]
+    [InlineData("GPUs would recover after no clean read", "--gpu-recover-after", new[] { "--prometheus-url", "http://prometheus:9090", "--gpu-recover-after", "0" })]
+    [InlineData("a health flag comes without the URL", "--gpu-recover-after", new[] { "--gpu-recover-after", "3" })]
     public void Operator_BadTelemetryFlag_IsRefusedAsBadInputNamingTheFlag(string why, string flag, string[] args)
     {
         var run = CliRun.Of(["operator", .. args, "--kubeconfig", "/nonexistent/kubeconfig"]);

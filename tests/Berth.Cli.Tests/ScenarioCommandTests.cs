@@ -45,6 +45,38 @@ public class ScenarioCommandTests
         Assert.Contains("fair-share+backfill", run.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Simulate_ScenarioWithGpuActivity_WritesRightSizingPerQueue_AndTheReportShowsIt()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("tiny.yaml", Scenario
+            .Replace("duration: 1h, gpus: 16}", "duration: 1h, gpus: 16, gpuActivity: 0.1}", StringComparison.Ordinal)
+            .Replace("duration: 30m, gpus: 4}", "duration: 30m, gpus: 4, gpuActivity: 0.9}", StringComparison.Ordinal)
+            + "\nprices: {currency: EUR, gpuHour: [{model: A100, price: 2.5}]}\n");
+        var run = CliRun.Of("simulate", "--scenario", file, "--profiles", "strict-fifo", "-j", "1", "--out", dir.Combine("out"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        // a1: 16 GPUs at 10 % = 1.6 busy, 2 would do; b1: 4 at 90 % = 3.6, right-sized; b2 states no activity, so the
+        // scenario's default utilization model gives it one (seeded): 8 GPUs, 3.19 busy, 4 would do.
+        Assert.Equal(
+            [
+                "scenario,profile,queue,jobs,asked_gpus,p95_busy_gpus,recommended_gpus,oversized_jobs",
+                "tiny,strict-fifo,a,1,16,1.60,2,1",
+                "tiny,strict-fifo,b,2,12,6.79,8,1",
+                "tiny,strict-fifo,*,3,28,8.39,10,2",
+            ],
+            File.ReadAllLines(Path.Combine(dir.Combine("out"), RightSizingCsv.FileName)));
+        // Showback at the scenario's prices: allocated GPU-hours times 2.5 EUR.
+        var usage = File.ReadAllLines(Path.Combine(dir.Combine("out"), ShowbackCsv.FileName));
+        Assert.Equal("scenario,profile,queue,gpu_model,allocated_gpu_hours,used_gpu_hours,cost,currency", usage[0]);
+        var a = usage.Single(l => l.StartsWith("tiny,strict-fifo,a,", StringComparison.Ordinal)).Split(',');
+        Assert.Equal(("A100", "16.00", "1.60", "40.00", "EUR"), (a[3], a[4], a[5], a[6], a[7]));
+
+        var html = File.ReadAllText(Path.Combine(dir.Combine("out"), ScenarioHtmlReport.FileName));
+        Assert.Contains("<section id=\"rightsizing\"><h2>Right-sizing (strict-fifo)</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>a</td><td class=\"num\">1</td><td class=\"num\">16</td><td class=\"num\">1.6</td><td class=\"num\">2</td><td class=\"num\">1</td></tr>", html, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--profiles", "fair-sharing", "unknown profile 'fair-sharing'")]
     [InlineData("--profiles", "kube-default+preemption", "unknown profile 'kube-default+preemption'")]

@@ -121,6 +121,46 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Describe_AJobWithItsGpuActivity_ShowsRightSizingAdvice()
+    {
+        var id = Berth("submit", "--queue", "team-a", "--gpus", "8", "--gpu-activity", "0.2", "--duration", "1h").Out.Trim();
+        var waiting = Berth("describe", "job", id);
+        Assert.DoesNotContain("Right-size:", waiting.Out, StringComparison.Ordinal);
+        _server.Loop.RunOnce();
+
+        var running = Berth("describe", "job", id);
+        Assert.True(running.ExitCode == 0, running.ToString());
+        Assert.Contains("Right-size: asked 8 GPUs, used at most 1.6 at p95 (peak 1.6, 1 samples): 2 GPUs would do (from gpuActivity)", running.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReportUsage_AsTableCsvAndHtml_ShowsTheGpuHoursPerQueueAndUser()
+    {
+        var start = _time.GetUtcNow();
+        Berth("submit", "--queue", "team-a", "--gpus", "2", "--gpu-activity", "0.5", "--duration", "2h");
+        _server.Loop.RunOnce();
+        _time.Advance(3600);
+        _server.Loop.RunOnce();
+        var from = start.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var to = start.AddHours(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+        var table = Berth("report", "usage", "--from", from, "--to", to);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains(table.Out.Split('\n'), l => l.StartsWith("team-a", StringComparison.Ordinal) && l.Contains("admin", StringComparison.Ordinal) && l.Contains(" 2 ", StringComparison.Ordinal));
+
+        var csv = Berth("report", "usage", "--from", from, "--to", to, "--format", "csv").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("from,to,queue,user,gpu_model,jobs,allocated_gpu_hours,used_gpu_hours,cost,currency", csv[0]);
+        Assert.EndsWith(",team-a,admin,A100,1,2.0000,1.0000,,", csv[1], StringComparison.Ordinal);
+
+        var html = Berth("report", "usage", "--from", from, "--to", to, "--format", "html", "--out", _dir.Combine("usage.html"));
+        Assert.True(html.ExitCode == 0, html.ToString());
+        Assert.Contains("<canvas", File.ReadAllText(_dir.Combine("usage.html")), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.BadInput, Berth("report", "usage", "--format", "html").ExitCode);
+        Assert.Equal(ExitCodes.BadInput, Berth("report", "usage", "--format", "pdf").ExitCode);
+        Assert.Equal(ExitCodes.BadInput, Berth("report", "usage", "--from", "someday").ExitCode);
+    }
+
+    [Fact]
     public void Cancel_ThenCancelAgain_IsDoneThenBadInput()
     {
         var id = Berth("submit", "--queue", "team-a", "--duration", "10m").Out.Trim();

@@ -30,6 +30,9 @@ public sealed class ServerHarness : IAsyncDisposable
 
     public ManualTime Time { get; }
 
+    /// <summary>The price table the server is started with (usage reports); null: none.</summary>
+    public Berth.Runtime.Yield.PriceTable? Prices { get; init; }
+
     public BerthServer Server { get; private set; } = null!;
 
     public HttpClient Admin { get; private set; } = null!;
@@ -47,10 +50,10 @@ public sealed class ServerHarness : IAsyncDisposable
             PriorityClasses = [new PriorityClass("low", 0), new PriorityClass("high", 100)],
         });
 
-    public static async Task<ServerHarness> StartAsync(ServerCluster? cluster = null)
+    public static async Task<ServerHarness> StartAsync(ServerCluster? cluster = null, Berth.Runtime.Yield.PriceTable? prices = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "berth-server-tests", Guid.NewGuid().ToString("N"));
-        var harness = new ServerHarness(dir, cluster ?? SmallCluster(), new ManualTime());
+        var harness = new ServerHarness(dir, cluster ?? SmallCluster(), new ManualTime()) { Prices = prices };
         await harness.OpenAsync();
         return harness;
     }
@@ -131,7 +134,7 @@ public sealed class ServerHarness : IAsyncDisposable
 
     private async Task OpenAsync()
     {
-        Server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = Directory, Cluster = _cluster, Port = 0, Clock = Time, CycleInterval = null });
+        Server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = Directory, Cluster = _cluster, Port = 0, Clock = Time, CycleInterval = null, Prices = Prices });
         if (Server.AdminToken is { } token)
         {
             AdminToken = token;

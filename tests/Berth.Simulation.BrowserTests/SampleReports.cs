@@ -31,11 +31,33 @@ public sealed class SampleReports : IDisposable
         var scenario = ScenarioReader.Read(Path.Combine(Repository.Root, "scenarios", "demo.yaml"));
         var runs = ScenarioComparison.Run(scenario, scenario.Profiles, parallel: 2);
         Write("scenario.html", ScenarioHtmlReport.Render(scenario, runs, "berth simulate --scenario scenarios/demo.yaml"));
+        Write("usage.html", UsageHtml.Render(Usage(), "berth report usage --from 2026-12-01 --to 2026-12-08 --format html --out usage.html"));
+    }
+
+    /// <summary>A week of showback for three queues, two users and two GPU models, as the server's /api/v1/usage answers.</summary>
+    private static Berth.Runtime.Yield.UsageSummary Usage()
+    {
+        var from = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        string[] queues = ["research", "team-a", "team-b"];
+        var days = Enumerable.Range(0, 7).SelectMany(d => queues.Select((q, i) => new Berth.Runtime.Yield.UsageDay(DateOnly.FromDateTime(from.UtcDateTime).AddDays(d), q, 40 + (10 * i) + (d * 3), (20 + (5 * i) + d) * (i == 1 ? 0.4 : 0.8)))).ToArray();
+        return new Berth.Runtime.Yield.UsageSummary
+        {
+            From = from,
+            To = from.AddDays(7),
+            Currency = "USD",
+            Rows =
+            [
+                new() { Queue = "research", User = "alice", GpuModel = "H100", Jobs = 12, AllocatedGpuHours = 343, UsedGpuHours = 201.6, Cost = 1372 },
+                new() { Queue = "team-a", User = "bob", GpuModel = "A100", Jobs = 40, AllocatedGpuHours = 413, UsedGpuHours = 84.4, Cost = 867.3 },
+                new() { Queue = "team-b", User = "alice", GpuModel = "L4", Jobs = 7, AllocatedGpuHours = 483, UsedGpuHours = 257.6 },
+            ],
+            Days = days,
+        };
     }
 
     public string Folder { get; }
 
-    public static IEnumerable<string> Names => ["policies.html", "replay.html", "scenario.html"];
+    public static IEnumerable<string> Names => ["policies.html", "replay.html", "scenario.html", "usage.html"];
 
     public string PathOf(string name) => Path.Combine(Folder, name);
 

@@ -5,7 +5,7 @@ using Berth.Server.Api;
 
 namespace Berth.Cli.Commands;
 
-/// <summary><c>berth describe job ID</c>: a job's placement, events, why it waits and when it is expected to start.</summary>
+/// <summary><c>berth describe job ID</c>: a job's placement, events, why it waits, when it is expected to start, and right-sizing advice from its GPU use.</summary>
 internal sealed class DescribeCommand
 {
     private readonly CliTerminal _terminal;
@@ -47,6 +47,11 @@ internal sealed class DescribeCommand
         {
             o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GPU use:   {activity:P0} busy: {Printing.Number(job.Gpus * activity)} of its {Printing.Number(job.Gpus)} GPUs do useful work"));
         }
+        if (job.Gpus > 0 && client.Get<RightSizingView>("api/v1/jobs/" + Uri.EscapeDataString(job.Id) + "/rightsizing") is { Advice: { } advice } sizing)
+        {
+            o.WriteLine($"Right-size: {advice} (from {sizing.Source})");
+        }
+
         o.WriteLine($"Submitted: {Time(job.Created)}; waited {Printing.Duration(job.WaitedSeconds)}");
         if (job.StartedAt is { } started)
         {

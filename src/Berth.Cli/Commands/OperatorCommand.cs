@@ -67,6 +67,10 @@ internal sealed class OperatorCommand
 
     private readonly Option<string> _telemetryMaxAge = new("--telemetry-max-age") { Description = "Samples older than this are ignored (activity unknown, never idle) (default 2m).", HelpName = "duration", DefaultValueFactory = _ => "2m" };
 
+    private readonly Option<string> _healthQuery = new("--health-query") { Description = "PromQL instant query for DCGM's GPU error fields (XID, ECC, NVLink, row remap) per GPU with Hostname and gpu labels; 'none': GPU health is not read (default: the four fields by name).", HelpName = "promql", DefaultValueFactory = _ => TelemetryOptions.DefaultHealthQuery };
+
+    private readonly Option<int> _recoverAfter = new("--gpu-recover-after") { Description = "Health reads in a row without a new error before a GPU marked unhealthy is used again (default 10).", HelpName = "reads", DefaultValueFactory = _ => 10 };
+
     private readonly Option<bool> _plainLogs = new("--plain-logs") { Description = "Human-readable log lines instead of JSON." };
 
     private OperatorCommand(CliTerminal terminal) => _terminal = terminal;
@@ -77,7 +81,7 @@ internal sealed class OperatorCommand
         var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics and a read-only dashboard.")
         {
             handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._dashboardPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
-            handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._plainLogs,
+            handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._healthQuery, handler._recoverAfter, handler._plainLogs,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -99,7 +103,7 @@ internal sealed class OperatorCommand
         var url = parse.GetValue(_prometheusUrl);
         if (url is null)
         {
-            foreach (var option in new Option[] { _prometheusTokenFile, _telemetryInterval, _telemetryQuery, _telemetryScale, _telemetryMaxAge })
+            foreach (var option in new Option[] { _prometheusTokenFile, _telemetryInterval, _telemetryQuery, _telemetryScale, _telemetryMaxAge, _healthQuery, _recoverAfter })
             {
                 if (parse.GetResult(option) is { Implicit: false })
                 {
@@ -145,9 +149,23 @@ internal sealed class OperatorCommand
             throw new InputException($"--telemetry-query is empty; leave it out for the default, {TelemetryOptions.DefaultQuery}");
         }
 
+        var health = parse.GetValue(_healthQuery)!;
+        if (string.IsNullOrWhiteSpace(health))
+        {
+            throw new InputException($"--health-query is empty; leave it out for the default, or give 'none' to read no GPU health");
+        }
+
+        var recoverAfter = parse.GetValue(_recoverAfter);
+        if (recoverAfter < 1)
+        {
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--gpu-recover-after {recoverAfter}: give the number of clean health reads before a GPU is used again, at least 1"));
+        }
+
         return new TelemetryOptions
         {
             PrometheusUrl = uri,
+            HealthQuery = health == "none" ? null : health,
+            RecoverAfter = recoverAfter,
             BearerTokenFile = tokenFile,
             Query = query,
             Scale = scale,

@@ -99,6 +99,7 @@ internal sealed class ServeCommand
         }
 
         ServerCluster cluster;
+        Berth.Runtime.Yield.PriceTable? prices = null;
         Berth.Server.Executors.LocalMachine? machine = null;
         if (parse.GetValue(_local))
         {
@@ -119,6 +120,7 @@ internal sealed class ServeCommand
         {
             var scenario = ScenarioReader.ReadConfiguration(file);
             cluster = new ServerCluster(scenario.Nodes, scenario.Queues);
+            prices = scenario.Prices;
             if (scenario.Workloads.Count > 0)
             {
                 _terminal.Error.WriteLine($"note: {file} has {scenario.Workloads.Count} workloads; the server does not submit them (use berth submit)");
@@ -152,6 +154,9 @@ internal sealed class ServeCommand
                 DemoInterval = demo ? TimeSpan.FromSeconds(3) : null,
                 Certificate = certificate,
                 LocalMachine = machine,
+                Prices = prices,
+                // nvidia-smi every 10 s: measured activity for idle policies and metrics, ECC errors for GPU health.
+                GpuTelemetry = machine is { Node.GpuCount: > 0 } ? new Berth.Server.Telemetry.GpuTelemetryOptions() : null,
             }, _terminal.Cancellation).GetAwaiter().GetResult();
         }
         catch (StoreException e)

@@ -17,6 +17,7 @@ internal sealed class SubmitCommand
     private readonly Option<string?> _queue = new("--queue", "-q") { Description = "Queue to submit to (default: $BERTH_QUEUE).", HelpName = "queue" };
     private readonly Option<int> _gpus = new("--gpus") { Description = "Whole GPUs per pod (default 1).", HelpName = "N", DefaultValueFactory = _ => 1 };
     private readonly Option<double?> _share = new("--gpu-share") { Description = "A share of one GPU per pod instead of whole GPUs, such as 0.5.", HelpName = "F" };
+    private readonly Option<double?> _activity = new("--gpu-activity") { Description = "Simulated nodes: the share of time its GPUs are busy, 0 to 1 (idle policies, yield and right-sizing read it).", HelpName = "F" };
     private readonly Option<int> _pods = new("--pods") { Description = "Pods, placed all together (default 1).", HelpName = "P", DefaultValueFactory = _ => 1 };
     private readonly Option<int?> _minPods = new("--min-pods") { Description = "Elastic: start with at least this many pods.", HelpName = "N" };
     private readonly Option<string?> _duration = new("--duration") { Description = "How long it runs on simulated nodes, such as 30m (required).", HelpName = "D" };
@@ -34,7 +35,7 @@ internal sealed class SubmitCommand
         var h = new SubmitCommand(terminal);
         var command = new Command("submit", "Submit a job to a Berth server and print its id.")
         {
-            h._queue, h._gpus, h._share, h._pods, h._minPods, h._duration, h._name, h._priority, h._cpu, h._memory, h._key, h._command,
+            h._queue, h._gpus, h._share, h._activity, h._pods, h._minPods, h._duration, h._name, h._priority, h._cpu, h._memory, h._key, h._command,
         };
         h._client.AddTo(command);
         command.SetAction(h.Execute);
@@ -55,6 +56,7 @@ internal sealed class SubmitCommand
             Queue = parse.GetValue(_queue) ?? Environment.GetEnvironmentVariable("BERTH_QUEUE"),
             PriorityClass = parse.GetValue(_priority),
             Duration = parse.GetValue(_duration),
+            GpuActivity = parse.GetValue(_activity),
             Command = parse.GetValue(_command) is { Length: > 0 } argv ? argv : null,
             PodSets = [new PodSetSpec { Name = "workers", Count = parse.GetValue(_pods), MinCount = parse.GetValue(_minPods), Gpus = share is null ? parse.GetValue(_gpus) : 0, GpuShare = share, Cpu = parse.GetValue(_cpu), MemoryGiB = parse.GetValue(_memory) }],
         };

@@ -101,6 +101,16 @@ public static class ScenarioRun
                 ScenarioSummaryCsv.Write(writer, results);
             }
 
+            using (var writer = new StreamWriter(output.StagingPath(RightSizingCsv.FileName)))
+            {
+                RightSizingCsv.Write(writer, results, ScenarioHtmlReport.GpuModel(scenario));
+            }
+
+            using (var writer = new StreamWriter(output.StagingPath(ShowbackCsv.FileName)))
+            {
+                ShowbackCsv.Write(writer, results, ScenarioHtmlReport.GpuModel(scenario), scenario.Prices);
+            }
+
             File.WriteAllText(output.StagingPath(ScenarioHtmlReport.FileName), ScenarioHtmlReport.Render(scenario, results, commandLine));
             output.Commit();
         }
@@ -110,7 +120,7 @@ public static class ScenarioRun
         terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} runs in {elapsed.TotalSeconds:F1} s, {Math.Min(parallel, total)} at a time."));
         if (output is not null)
         {
-            terminal.Out.WriteLine($"Wrote {ScenarioSummaryCsv.FileName}, {ScenarioHtmlReport.FileName} to {output.Destination}");
+            terminal.Out.WriteLine($"Wrote {ScenarioSummaryCsv.FileName}, {RightSizingCsv.FileName}, {ShowbackCsv.FileName}, {ScenarioHtmlReport.FileName} to {output.Destination}");
             terminal.Out.WriteLine($"Open {Path.Combine(output.Destination, ScenarioHtmlReport.FileName)} in a browser for the charts.");
         }
 

@@ -15,6 +15,12 @@ public static class ConditionTypes
     /// <summary>On a PodGroup: all its placed pods became ready.</summary>
     public const string PodsReady = "PodsReady";
 
+    /// <summary>
+    /// On a running PodGroup whose GPUs are idle under its queue's idleGpus policy (telemetry at or below the
+    /// threshold for the set time): True with reason <c>IdleGpu</c> and what follows; absent while it is busy or unknown.
+    /// </summary>
+    public const string GpuIdle = "GpuIdle";
+
     /// <summary>On a PodGroup: it was evicted (preemption, reclaim, pods not ready in time, ...).</summary>
     public const string Evicted = "Evicted";
 

@@ -207,10 +207,15 @@ public sealed class BerthController
         var snapshot = Written.Apply(Cache.Snapshot());
         if (Telemetry is not null)
         {
-            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod() };
+            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod(), TelemetryUnhealthyGpus = Telemetry.UnhealthyGpus, TelemetryHealthKnown = Telemetry.HealthKnown };
         }
 
         var plan = DecisionPlanner.Plan(snapshot, _options);
+        if (Telemetry is not null)
+        {
+            HealthEvents(plan, Telemetry.TakeHealthChanges());
+        }
+
         _logger.LogDebug("cycle {Cycle}: planned {Writes} writes ({Bindings} bindings) over {Pods} pods in {Elapsed} ms", Cycles + 1, plan.WriteCount, plan.Bindings.Count, snapshot.Pods.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         QuietIdleEvents(plan);
         var result = await _executor.ExecuteAsync(plan, () => IsLeader, cancellationToken).ConfigureAwait(false);
@@ -331,6 +336,23 @@ public sealed class BerthController
     }
 
     /// <summary>
+    /// An Event on the node for each GPU that telemetry marked unhealthy (<c>GpuUnhealthy</c>, Warning) or found clean
+    /// again (<c>GpuHealthy</c>): Berth's own mark, apart from an admin's cordon or annotation, which it never touches.
+    /// </summary>
+    private static void HealthEvents(DecisionPlan plan, IReadOnlyList<Runtime.Health.GpuHealthChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            var slash = change.Gpu.LastIndexOf('/');
+            var node = new k8s.Models.V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = change.Gpu[..slash] };
+            var gpu = change.Gpu[(slash + 1)..];
+            plan.Events.Add(change.Healthy
+                ? new EventAction(node, "Normal", KubernetesNames.GpuHealthyReason, $"GPU {gpu}: {change.Message}")
+                : new EventAction(node, "Warning", KubernetesNames.GpuUnhealthyReason, $"GPU {gpu} unhealthy ({change.Message}); its capacity is withheld and what runs on it is requeued; checked again at every reading"));
+        }
+    }
+
+    /// <summary>
     /// Each decision finds an idle workload idle again (the engine starts fresh every cycle); its <c>IdleGpu</c> event
     /// is written when it turns idle, not every resync. A workload that got busy and idles again is reported again;
     /// after a restart or a change of leader, once more.
@@ -383,6 +405,10 @@ public sealed class BerthController
         _metrics.Set("berth_gpu_allocation_ratio", plan.GpuAllocationRatio);
         _metrics.Set("berth_gpu_fragmentation_ratio", plan.GpuFragmentationRatio);
         _metrics.Set("berth_unhealthy_gpus", plan.UnhealthyGpus);
+        _metrics.Replace("berth_queue_gpus_allocated", plan.Yield.Select(y => (y.Value.Allocated, new[] { ("queue", y.Key) })));
+        _metrics.Replace("berth_queue_gpus_used", plan.Yield.Select(y => (y.Value.Used, new[] { ("queue", y.Key) })));
+        _metrics.Replace("berth_queue_gpus_idle_allocated", plan.Yield.Select(y => (y.Value.IdleAllocated, new[] { ("queue", y.Key) })));
+        _metrics.Set("berth_gpu_yield_ratio", plan.GpuCapacity > 0 ? plan.Yield.Values.Sum(y => y.Used) / plan.GpuCapacity : 0);
         _metrics.Increment("berth_pods_bound_total", result.Bound.Count);
         foreach (var reason in plan.EvictionReasons)
         {

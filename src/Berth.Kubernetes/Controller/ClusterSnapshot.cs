@@ -31,4 +31,13 @@ public sealed record ClusterSnapshot
     /// unknown activity. Empty without telemetry: then no workload is ever idle.
     /// </summary>
     public IReadOnlyDictionary<string, double> GpuActivity { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// GPUs that telemetry found unhealthy (DCGM XID, ECC, NVLink errors), as a mask of indices per node: withheld like
+    /// those of the <c>berth.dev/unhealthy-gpus</c> annotation, and what runs on them is requeued. Empty without telemetry.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> TelemetryUnhealthyGpus { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>True once telemetry has read GPU health at least once: only then does Berth set its node condition (never from no data).</summary>
+    public bool TelemetryHealthKnown { get; init; }
 }

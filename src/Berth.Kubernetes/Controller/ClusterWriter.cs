@@ -124,6 +124,31 @@ public sealed class ClusterWriter
         await IgnoreMissing(_client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.StrategicMergePatch), pod, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>Sets Berth's GPU-health condition on a node (strategic merge on its status: the kubelet's conditions stay).</summary>
+    public async Task SetNodeConditionAsync(NodeConditionAction action, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var patch = new
+        {
+            status = new
+            {
+                conditions = new[]
+                {
+                    new { type = KubernetesNames.GpuHealthCondition, status = action.Healthy ? "True" : "False", reason = action.Reason, message = action.Message, lastTransitionTime = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) },
+                },
+            },
+        };
+        try
+        {
+            await _client.CoreV1.PatchNodeStatusAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.StrategicMergePatch), action.Node, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e)
+        {
+            // Best effort, as events: the capacity is withheld whether or not the condition is written.
+            _logger.LogWarning("GPU-health condition on node {Node} not written: {Status}", action.Node, e.Response.StatusCode);
+        }
+    }
+
     /// <summary>
     /// Puts the condition <see cref="Api.ConditionTypes.ActionRefused"/> (True, with <paramref name="message"/>) on a
     /// workload whose write the API server refused for good: a Job or a pod through its <c>/status</c> (strategic merge:

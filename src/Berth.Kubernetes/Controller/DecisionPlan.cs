@@ -28,6 +28,9 @@ public sealed class DecisionPlan
     /// <summary>Where every workload stands after this decision (running or waiting, with reason and position), in planning order.</summary>
     public List<WorkloadOutcome> Outcomes { get; } = [];
 
+    /// <summary>Berth's GPU-health condition to set on nodes (telemetry marked or cleared GPUs); best effort, not counted in <see cref="WriteCount"/>.</summary>
+    public List<NodeConditionAction> NodeConditions { get; } = [];
+
     /// <summary>Pending workloads by queue and reason code.</summary>
     public Dictionary<(string Queue, string Reason), int> Pending { get; } = [];
 
@@ -36,6 +39,9 @@ public sealed class DecisionPlan
 
     /// <summary>Running workloads found idle under their queue's idle-GPU policy, by queue.</summary>
     public Dictionary<string, int> Idle { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>GPUs of running workloads by queue: allocated, used (weighted by measured activity) and idle-allocated (allocated, measured not busy).</summary>
+    public Dictionary<string, (double Allocated, double Used, double IdleAllocated)> Yield { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Seconds each workload admitted in this cycle waited since its creation.</summary>
     public List<double> AdmissionWaits { get; } = [];
@@ -48,6 +54,9 @@ public sealed class DecisionPlan
     public double GpuFragmentationRatio { get; set; }
 
     public int UnhealthyGpus { get; set; }
+
+    /// <summary>Healthy GPUs of all nodes: the denominator of yield (used / capacity).</summary>
+    public double GpuCapacity { get; set; }
 
     /// <summary>Things in the cluster Berth could not make sense of (shown in logs; never stop a cycle).</summary>
     public List<string> Warnings { get; } = [];

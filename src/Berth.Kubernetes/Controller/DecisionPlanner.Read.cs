@@ -90,8 +90,36 @@ public sealed partial class DecisionPlanner
 
             var ready = node.Status?.Conditions?.FirstOrDefault(c => c?.Type == "Ready") is { Status: "True" };
             var allGpus = view.Node.GpuCount >= 32 ? -1 : (1 << view.Node.GpuCount) - 1;
-            var unhealthy = view.GpusUnhealthy ? allGpus : Gpus.MaskOf(view.UnhealthyGpus) & allGpus;
+            var unhealthy = view.GpusUnhealthy ? allGpus : (Gpus.MaskOf(view.UnhealthyGpus) | _snapshot.TelemetryUnhealthyGpus.GetValueOrDefault(name)) & allGpus;
             _nodes[name] = new ViewNode(view.Node, view.Schedulable, ready, unhealthy);
+            GpuHealthCondition(node, name);
+        }
+    }
+
+    /// <summary>
+    /// Berth's GPU-health condition on a node, when telemetry has read health and the node's condition says otherwise:
+    /// False naming the GPUs it holds out, True once they are back (a node that never had one gets none).
+    /// </summary>
+    private void GpuHealthCondition(V1Node node, string name)
+    {
+        if (!_snapshot.TelemetryHealthKnown)
+        {
+            return;
+        }
+
+        var current = node.Status?.Conditions?.FirstOrDefault(c => c?.Type == KubernetesNames.GpuHealthCondition);
+        var mask = _snapshot.TelemetryUnhealthyGpus.GetValueOrDefault(name);
+        if (mask != 0)
+        {
+            var message = $"GPUs {Gpus.Format(mask)} unhealthy from GPU telemetry (DCGM XID, ECC, NVLink or row-remap errors; events {KubernetesNames.GpuUnhealthyReason}); Berth withholds them until clean readings";
+            if (current is not { Status: "False" } || current.Message != message)
+            {
+                _plan.NodeConditions.Add(new NodeConditionAction(name, false, KubernetesNames.GpuUnhealthyReason, message));
+            }
+        }
+        else if (current is { Status: "False" })
+        {
+            _plan.NodeConditions.Add(new NodeConditionAction(name, true, KubernetesNames.GpuHealthyReason, "every GPU Berth held out is back in service"));
         }
     }
 

@@ -15,6 +15,7 @@ public sealed partial class DecisionPlanner
         _plan.Engine = cycle.Engine;
         var sources = _sources.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var pods = _pods.ToDictionary(p => p.Key, StringComparer.Ordinal);
+        _idle = cycle.Steps.OfType<IdleStep>().GroupBy(s => s.Workload, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Message, StringComparer.Ordinal);
         foreach (var step in cycle.Steps)
         {
             var source = sources[step.Workload];
@@ -42,6 +43,13 @@ public sealed partial class DecisionPlanner
                 case RunningStep running:
                     _plan.Admitted[source.Workload.Queue] = _plan.Admitted.GetValueOrDefault(source.Workload.Queue) + 1;
                     _plan.Outcomes.Add(Outcome(source) with { Running = true, Flavor = running.Flavor });
+                    CountYield(source);
+                    if (source.Kind == SourceKind.Job && source.Owner is V1Job job
+                        && (job.Metadata?.Annotations is { } notes && notes.TryGetValue(KubernetesNames.GpuIdleAnnotation, out var noted) ? noted : null) != _idle.GetValueOrDefault(source.Id))
+                    {
+                        _plan.Annotations.Add(new AnnotateAction("Job", source.Namespace, source.Name, new Dictionary<string, string?> { [KubernetesNames.GpuIdleAnnotation] = _idle.GetValueOrDefault(source.Id) }));
+                    }
+
                     if (source.Kind == SourceKind.PodGroup && source.Admitted)
                     {
                         var phase = source.Members.Count > 0 && source.Members.All(m => m.Pod.Bound) ? "Running" : "Admitted";
@@ -81,6 +89,17 @@ public sealed partial class DecisionPlanner
         _plan.GpuAllocationRatio = cycle.GpuAllocationRatio;
         _plan.GpuFragmentationRatio = cycle.GpuFragmentationRatio;
         _plan.UnhealthyGpus = cycle.UnhealthyGpus;
+        _plan.GpuCapacity = _nodes.Values.Sum(n => n.Node.GpuCount - System.Numerics.BitOperations.PopCount((uint)n.UnhealthyGpuMask));
+    }
+
+    /// <summary>Adds a running workload's GPUs to its queue's yield: allocated (its bound pods), and, where telemetry knows its activity, used and idle-allocated.</summary>
+    private void CountYield(WorkloadSource source)
+    {
+        var allocated = source.Members.Where(m => m.Pod.Bound).Sum(m => m.Pod.Request.GpuDemandMilli) / 1000.0;
+        var queue = source.Workload.Queue;
+        var (a, u, i) = _plan.Yield.GetValueOrDefault(queue);
+        var activity = ActivityOf(source);
+        _plan.Yield[queue] = (a + allocated, u + (allocated * (activity ?? 0)), i + (activity is { } known ? allocated * (1 - known) : 0));
     }
 
     private static string KindOf(WorkloadSource source) => source.Kind == SourceKind.Job ? "Job" : Api.PodGroup.KubeKind;
@@ -245,7 +264,8 @@ public sealed partial class DecisionPlanner
         var sameReason = (a is null && b is null) || (a is not null && b is not null && a.Code == b.Code && a.Message == b.Message && a.Flavor == b.Flavor);
         var ca = current.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
         var cb = wanted.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
-        var sameCondition = ca?.Status == cb?.Status && ca?.Reason == cb?.Reason;
+        var sameCondition = ca?.Status == cb?.Status && ca?.Reason == cb?.Reason
+            && current.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.GpuIdle)?.Message == wanted.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.GpuIdle)?.Message;
         return current.Phase == wanted.Phase && sameReason && sameCondition && current.QueuePosition == wanted.QueuePosition
             && current.AdmittedFlavor == wanted.AdmittedFlavor && current.ExpectedStart?.ToUniversalTime() == wanted.ExpectedStart?.ToUniversalTime();
     }
@@ -268,6 +288,9 @@ public sealed partial class DecisionPlanner
                     Message = message ?? (flavor is null ? "admitted" : $"admitted in flavor {flavor}"),
                     LastTransitionTime = _snapshot.Now.UtcDateTime,
                 },
+                .. code is null && _idle.TryGetValue(source.Id, out var idle)
+                    ? [new V1Condition { Type = Api.ConditionTypes.GpuIdle, Status = "True", Reason = IdleGpus.IdleReason, Message = idle, LastTransitionTime = _snapshot.Now.UtcDateTime }]
+                    : Array.Empty<V1Condition>(),
             ],
         });
 

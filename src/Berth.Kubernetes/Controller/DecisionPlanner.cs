@@ -28,6 +28,7 @@ public sealed partial class DecisionPlanner
     private readonly Dictionary<string, ViewNode> _nodes = new(StringComparer.Ordinal);
     private readonly List<PodInfo> _pods = [];
     private readonly List<WorkloadSource> _sources = [];
+    private Dictionary<string, string> _idle = new(StringComparer.Ordinal);
     private QueueConfiguration _config = new();
     private AdmissionScheduler? _engine;
 

@@ -28,3 +28,6 @@ public sealed record UnschedulableAction(string Namespace, string Pod, string Re
 
 /// <summary>An event to record about an object.</summary>
 public sealed record EventAction(V1ObjectReference About, string Type, string Reason, string Message);
+
+/// <summary>Set Berth's GPU-health condition on a node (<see cref="KubernetesNames.GpuHealthCondition"/>; strategic merge on its status).</summary>
+public sealed record NodeConditionAction(string Node, bool Healthy, string Reason, string Message);

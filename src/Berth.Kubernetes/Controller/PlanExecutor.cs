@@ -224,6 +224,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
         var unwritten = result.DeferredKeys.Concat(result.Failures.Select(f => f.Key)).ToHashSet(StringComparer.Ordinal);
         var events = plan.Events.Where(e => unwritten.Count == 0 || !unwritten.Contains(KeyOf(e.About))).ToList();
         await ForEachAsync(events, () => true, (e, token) => writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, token), cancellationToken).ConfigureAwait(false);
+        await ForEachAsync(plan.NodeConditions, stillLeader, (c, token) => writer.SetNodeConditionAsync(c, token), cancellationToken).ConfigureAwait(false);
 
         foreach (var warning in plan.Warnings)
         {

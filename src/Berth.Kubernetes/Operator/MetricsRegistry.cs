@@ -28,8 +28,13 @@ public sealed class MetricsRegistry
         Gauge("berth_unhealthy_gpus", "GPUs out of capacity because their node or they are unhealthy.");
         Gauge("berth_leader", "1 while this replica holds the leader lease.");
         Gauge("berth_idle_workloads", "Running workloads whose GPUs are idle under their queue's idleGpus policy (telemetry), by queue.", "queue");
+        Gauge("berth_queue_gpus_allocated", "GPUs held by the bound pods of running workloads, by queue (shares as fractions).", "queue");
+        Gauge("berth_queue_gpus_used", "GPUs doing useful work by queue: allocated GPUs weighted by measured GPU activity; workloads without telemetry count 0.", "queue");
+        Gauge("berth_queue_gpus_idle_allocated", "Allocated GPUs that telemetry measured not busy, by queue (allocated x (1 - activity) over workloads with telemetry).", "queue");
+        Gauge("berth_gpu_yield_ratio", "GPUs doing useful work over all healthy GPUs (0-1): yield, beside berth_gpu_allocation_ratio.");
         Gauge("berth_telemetry_pods", "Pods with a fresh GPU activity sample from Prometheus in the last read.");
         _families["berth_telemetry_reads_total"] = factory.CreateCounter("berth_telemetry_reads_total", "Reads of GPU activity from Prometheus by result (ok, or why it failed).", "result");
+        _families["berth_telemetry_health_reads_total"] = factory.CreateCounter("berth_telemetry_health_reads_total", "Reads of GPU error fields (DCGM XID, ECC, NVLink, row remapping) from Prometheus by result.", "result");
         _families["berth_telemetry_samples_dropped_total"] = factory.CreateCounter("berth_telemetry_samples_dropped_total", "GPU activity samples ignored by reason (no pod label, not a number, out of range, stale).", "reason");
         _families["berth_evictions_total"] = factory.CreateCounter("berth_evictions_total", "Workloads evicted (preempted, reclaimed, requeued from unhealthy nodes) by reason.", "reason");
         _families["berth_pods_bound_total"] = factory.CreateCounter("berth_pods_bound_total", "Pods bound by Berth.");

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Berth.Kubernetes.Operator;
+using Berth.Runtime.Health;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kubernetes.Telemetry;
@@ -6,8 +8,9 @@ namespace Berth.Kubernetes.Telemetry;
 /// <summary>
 /// The controller's latest GPU activity per pod, refreshed in the background by <see cref="RunAsync"/>. A failed read
 /// keeps the samples it had, and those age out after <see cref="TelemetryOptions.MaxSampleAge"/>: with Prometheus
-/// down for long, every activity becomes unknown and nothing counts as idle. Thread-safe: one writer (the refresh),
-/// readers take an immutable list.
+/// down for long, every activity becomes unknown and nothing counts as idle. With a health query it also reads DCGM's
+/// error fields and keeps GPU health (<see cref="GpuErrorTracker"/>): a failed or stale health read changes nothing, so
+/// marks stay and none are added. Thread-safe: one writer (the refresh), readers take immutable values.
 /// </summary>
 public sealed class GpuTelemetry
 {
@@ -16,7 +19,10 @@ public sealed class GpuTelemetry
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MetricsRegistry? _metrics;
+    private readonly GpuErrorTracker _health;
+    private readonly ConcurrentQueue<GpuHealthChange> _changes = new();
     private volatile IReadOnlyList<GpuActivitySample> _samples = [];
+    private volatile IReadOnlyDictionary<string, int> _unhealthy = new Dictionary<string, int>(StringComparer.Ordinal);
 
     public GpuTelemetry(PrometheusReader reader, TelemetryOptions options, TimeProvider time, ILogger logger, MetricsRegistry? metrics)
     {
@@ -29,13 +35,87 @@ public sealed class GpuTelemetry
         _time = time;
         _logger = logger;
         _metrics = metrics;
+        _health = new GpuErrorTracker(options.RecoverAfter);
     }
 
     /// <summary>The last reading (null before the first).</summary>
     public TelemetryReading? LastReading { get; private set; }
 
-    /// <summary>Reads once: keeps the samples of a good read, logs and counts what was dropped or why the read failed.</summary>
+    /// <summary>The last health reading (null before the first, or without a health query).</summary>
+    public TelemetryReading? LastHealthReading { get; private set; }
+
+    /// <summary>True once a health read has worked: GPU health is known (until then Berth writes no node condition).</summary>
+    public bool HealthKnown { get; private set; }
+
+    /// <summary>Unhealthy GPUs from telemetry as a mask of indices per node.</summary>
+    public IReadOnlyDictionary<string, int> UnhealthyGpus => _unhealthy;
+
+    /// <summary>GPUs that turned unhealthy or recovered since the last call, in order, for the node's events.</summary>
+    public IReadOnlyList<GpuHealthChange> TakeHealthChanges()
+    {
+        var changes = new List<GpuHealthChange>();
+        while (_changes.TryDequeue(out var change))
+        {
+            changes.Add(change);
+        }
+
+        return changes;
+    }
+
+    /// <summary>Reads activity and, with a health query, GPU health once; the activity reading is returned.</summary>
     public async Task<TelemetryReading> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var activity = await RefreshActivityAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.HealthQuery is not null)
+        {
+            await RefreshHealthAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return activity;
+    }
+
+    /// <summary>Reads DCGM's error fields once: a good read updates GPU health; a failed one is logged and changes nothing.</summary>
+    public async Task<TelemetryReading> RefreshHealthAsync(CancellationToken cancellationToken)
+    {
+        var reading = await _reader.ReadHealthAsync(cancellationToken).ConfigureAwait(false);
+        LastHealthReading = reading;
+        _metrics?.Increment("berth_telemetry_health_reads_total", 1, ("result", reading.Failure ?? "ok"));
+        if (!reading.Ok)
+        {
+            _logger.LogWarning("GPU health read failed ({Failure}): {Message}; GPU health stays as it was", reading.Failure, reading.FailureMessage);
+            return reading;
+        }
+
+        if (reading.Dropped.Count > 0)
+        {
+            _logger.LogWarning("GPU health: {Dropped} series ignored ({Reasons}); they neither mark nor clear a GPU",
+                reading.Dropped.Values.Sum(), string.Join(", ", reading.Dropped.Select(d => $"{d.Key}: {d.Value}")));
+        }
+
+        foreach (var change in _health.Observe(reading.Signals))
+        {
+            _changes.Enqueue(change);
+            _logger.LogWarning("GPU {Gpu} {State}: {Message}", change.Gpu, change.Healthy ? "back in service" : "unhealthy", change.Message);
+        }
+
+        var unhealthy = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (gpu, _) in _health.Unhealthy)
+        {
+            var slash = gpu.LastIndexOf('/');
+            var index = int.Parse(gpu.AsSpan(slash + 1), System.Globalization.CultureInfo.InvariantCulture);
+            if (index < 32)
+            {
+                unhealthy[gpu[..slash]] = unhealthy.GetValueOrDefault(gpu[..slash]) | (1 << index);
+            }
+        }
+
+        _unhealthy = unhealthy;
+        HealthKnown = true;
+        return reading;
+    }
+
+    /// <summary>Reads activity once: keeps the samples of a good read, logs and counts what was dropped or why the read failed.</summary>
+    public async Task<TelemetryReading> RefreshActivityAsync(CancellationToken cancellationToken)
     {
         var reading = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         LastReading = reading;

@@ -32,17 +32,34 @@ public sealed class PrometheusReader
     }
 
     /// <summary>The query's URL: <c>{url}/api/v1/query?query=...</c> (a path prefix on the URL is kept).</summary>
-    public Uri QueryUri => new(_options.PrometheusUrl.AbsoluteUri.TrimEnd('/') + "/api/v1/query?query=" + Uri.EscapeDataString(_options.Query));
+    public Uri QueryUri => UriOf(_options.Query);
 
-    /// <summary>One query. Cancelled only by <paramref name="cancellationToken"/>; everything else is in the reading.</summary>
+    /// <summary>One activity query. Cancelled only by <paramref name="cancellationToken"/>; everything else is in the reading.</summary>
     public async Task<TelemetryReading> ReadAsync(CancellationToken cancellationToken)
+    {
+        var (body, failed) = await FetchAsync(_options.Query, cancellationToken).ConfigureAwait(false);
+        return failed ?? Parse(body!, _options.Scale, _time.GetUtcNow(), _options.MaxSampleAge);
+    }
+
+    /// <summary>One health query (<see cref="TelemetryOptions.HealthQuery"/>, which must be set); failures are in the reading.</summary>
+    public async Task<TelemetryReading> ReadHealthAsync(CancellationToken cancellationToken)
+    {
+        var query = _options.HealthQuery ?? throw new InvalidOperationException("no health query: set TelemetryOptions.HealthQuery");
+        var (body, failed) = await FetchAsync(query, cancellationToken).ConfigureAwait(false);
+        return failed ?? DcgmHealth.Parse(body!, _time.GetUtcNow(), _options.MaxSampleAge);
+    }
+
+    /// <summary>The URL of <paramref name="query"/>: <c>{url}/api/v1/query?query=...</c> (a path prefix on the URL is kept).</summary>
+    public Uri UriOf(string query) => new(_options.PrometheusUrl.AbsoluteUri.TrimEnd('/') + "/api/v1/query?query=" + Uri.EscapeDataString(query));
+
+    /// <summary>The answer's body, or a failed reading saying why there is none.</summary>
+    private async Task<(string? Body, TelemetryReading? Failed)> FetchAsync(string query, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        string body;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, QueryUri);
+            using var request = new HttpRequestMessage(HttpMethod.Get, UriOf(query));
             if (_options.BearerTokenFile is { } file)
             {
                 string token;
@@ -52,30 +69,30 @@ public sealed class PrometheusReader
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    return TelemetryReading.Failed("token", $"cannot read the bearer token file {file}: {e.Message}");
+                    return (null, TelemetryReading.Failed("token", $"cannot read the bearer token file {file}: {e.Message}"));
                 }
 
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
 
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
-            body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 var code = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
-                return TelemetryReading.Failed("http-" + code, $"Prometheus answered {code} {response.ReasonPhrase}: {Shorten(body)}");
+                return (null, TelemetryReading.Failed("http-" + code, $"Prometheus answered {code} {response.ReasonPhrase}: {Shorten(body)}"));
             }
+
+            return (body, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return TelemetryReading.Failed("timeout", $"Prometheus did not answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            return (null, TelemetryReading.Failed("timeout", $"Prometheus did not answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"));
         }
         catch (HttpRequestException e)
         {
-            return TelemetryReading.Failed("unreachable", $"Prometheus at {_options.PrometheusUrl} cannot be reached: {e.Message}");
+            return (null, TelemetryReading.Failed("unreachable", $"Prometheus at {_options.PrometheusUrl} cannot be reached: {e.Message}"));
         }
-
-        return Parse(body, _options.Scale, _time.GetUtcNow(), _options.MaxSampleAge);
     }
 
     /// <summary>
@@ -86,41 +103,13 @@ public sealed class PrometheusReader
     public static TelemetryReading Parse(string body, double scale, DateTimeOffset now, TimeSpan maxAge)
     {
         ArgumentNullException.ThrowIfNull(body);
-        JsonDocument document;
-        try
+        if (Vector(body, out var document, out var result) is { } failed)
         {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return TelemetryReading.Failed("malformed", $"Prometheus's answer is not JSON ({e.Message}): {Shorten(body)}");
+            return failed;
         }
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.String)
-            {
-                return TelemetryReading.Failed("malformed", $"Prometheus's answer has no status: {Shorten(body)}");
-            }
-
-            if (status.GetString() != "success")
-            {
-                var error = root.TryGetProperty("error", out var e) ? e.ToString() : "no error given";
-                return TelemetryReading.Failed("query-error", $"Prometheus refused the query: {error}; check --telemetry-query");
-            }
-
-            if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
-                || !data.TryGetProperty("resultType", out var type) || !data.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Array)
-            {
-                return TelemetryReading.Failed("malformed", $"Prometheus's answer has no data.result list: {Shorten(body)}");
-            }
-
-            if (type.ValueKind != JsonValueKind.String || type.GetString() != "vector")
-            {
-                return TelemetryReading.Failed("not-a-vector", $"the query gives a {type} where Berth needs an instant vector with namespace and pod labels");
-            }
-
             var samples = new List<GpuActivitySample>();
             var dropped = new SortedDictionary<string, int>(StringComparer.Ordinal);
             foreach (var series in result.EnumerateArray())
@@ -138,6 +127,53 @@ public sealed class PrometheusReader
 
             return new TelemetryReading { Samples = samples, Dropped = dropped };
         }
+    }
+
+    /// <summary>
+    /// The series of an instant-vector answer (<c>{"status":"success","data":{"resultType":"vector","result":[...]}}</c>),
+    /// or a failed reading saying what is wrong with it. The caller disposes <paramref name="document"/>.
+    /// </summary>
+    internal static TelemetryReading? Vector(string body, out JsonDocument? document, out JsonElement result)
+    {
+        result = default;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            document = null;
+            return TelemetryReading.Failed("malformed", $"Prometheus's answer is not JSON ({e.Message}): {Shorten(body)}");
+        }
+
+        var root = document.RootElement;
+        TelemetryReading? failed = null;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.String)
+        {
+            failed = TelemetryReading.Failed("malformed", $"Prometheus's answer has no status: {Shorten(body)}");
+        }
+        else if (status.GetString() != "success")
+        {
+            var error = root.TryGetProperty("error", out var e) ? e.ToString() : "no error given";
+            failed = TelemetryReading.Failed("query-error", $"Prometheus refused the query: {error}; check the telemetry query");
+        }
+        else if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
+            || !data.TryGetProperty("resultType", out var type) || !data.TryGetProperty("result", out result) || result.ValueKind != JsonValueKind.Array)
+        {
+            failed = TelemetryReading.Failed("malformed", $"Prometheus's answer has no data.result list: {Shorten(body)}");
+        }
+        else if (type.ValueKind != JsonValueKind.String || type.GetString() != "vector")
+        {
+            failed = TelemetryReading.Failed("not-a-vector", $"the query gives a {type} where Berth needs an instant vector");
+        }
+
+        if (failed is not null)
+        {
+            document.Dispose();
+            document = null;
+        }
+
+        return failed;
     }
 
     /// <summary>One series as a sample, or why it is dropped.</summary>
@@ -202,5 +238,5 @@ public sealed class PrometheusReader
     private static string? Label(JsonElement metric, string name) =>
         metric.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
+    internal static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
 }

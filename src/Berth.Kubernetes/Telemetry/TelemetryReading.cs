@@ -8,6 +8,9 @@ public sealed record TelemetryReading
 {
     public IReadOnlyList<GpuActivitySample> Samples { get; init; } = [];
 
+    /// <summary>GPU error signals of a health read (empty for an activity read).</summary>
+    public IReadOnlyList<Berth.Runtime.Health.GpuErrorSignal> Signals { get; init; } = [];
+
     /// <summary>Dropped samples by reason (<c>no-pod-label</c>, <c>not-a-number</c>, <c>out-of-range</c>, <c>stale</c>).</summary>
     public IReadOnlyDictionary<string, int> Dropped { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
 

@@ -71,6 +71,12 @@ public static class JobEndpoints
             return Problems.BadRequest("body", "the body is null; send a JSON object with queue, podSets and duration");
         }
 
+        if (spec.SubmittedBy is not null)
+        {
+            return Problems.BadRequest("submittedBy", "submittedBy is set by the server from your token (for usage reports); leave it out");
+        }
+
+        spec = spec with { SubmittedBy = caller.Name };
         if (spec.Queue is { } queue && s.Cluster.Configuration.Queues.Any(q => q.Name == queue) && !caller.CanChange(queue))
         {
             return Problems.Forbidden(queue);

@@ -28,6 +28,18 @@ public sealed class LocalExecutor(string directory, LocalMachine machine, TimePr
     public static string LogPath(string directory, string job, string pod, string stream) =>
         Path.Combine(directory, "jobs", job, PodFile(pod) + (stream == "stderr" ? ".err" : ".out"));
 
+    /// <summary>The launcher process of each pod of each job it watches, by job id: the roots of the jobs' process trees.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>> Launchers()
+    {
+        var launchers = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
+        foreach (var (job, processes) in _runs)
+        {
+            launchers[job] = processes.Select(p => p.Process.Id).ToArray();
+        }
+
+        return launchers;
+    }
+
     public void Start(JobRecord job)
     {
         ArgumentNullException.ThrowIfNull(job);

@@ -27,6 +27,12 @@ public sealed record JobSpec
     /// </summary>
     public double? GpuActivity { get; init; }
 
+    /// <summary>
+    /// The name of the token that submitted it, set by the server (a request that sets it is refused): the user of
+    /// showback (<c>GET /api/v1/usage</c>, <c>berth report usage</c>).
+    /// </summary>
+    public string? SubmittedBy { get; init; }
+
     public IReadOnlyList<string>? Command { get; init; }
 
     public IReadOnlyDictionary<string, string>? Env { get; init; }

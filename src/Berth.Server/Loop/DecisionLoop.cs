@@ -14,8 +14,13 @@ namespace Berth.Server.Loop;
 /// plan to the store. A restart takes the same path as any cycle (the view is built from the store alone).
 /// Cycles run in the background after each change and every <c>interval</c>, or one by one through
 /// <see cref="RunOnce"/> (tests, on a manual clock).
+/// <para>
+/// With <paramref name="gpus"/> (the local executor's nvidia-smi telemetry), each cycle first refreshes it, so idle
+/// policies and GPU health act on measured data; an unhealthy GPU shows in the <c>berth_gpu_unhealthy</c> gauge and in
+/// the events of the jobs requeued from it.
+/// </para>
 /// </summary>
-public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeProvider time, IExecutor executor, CycleOptions options, ServerMetrics metrics)
+public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeProvider time, IExecutor executor, CycleOptions options, ServerMetrics metrics, Telemetry.LocalGpuTelemetry? gpus = null)
 {
     /// <summary>The key under which the server's clock is kept, so that it never goes back across a restart.</summary>
     public const string ClockKey = "clock";
@@ -50,6 +55,9 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
     /// <summary>Quota use of each queue, flavor and resource, from the last cycle.</summary>
     public IReadOnlyList<QuotaGauge> Quota => Volatile.Read(ref _quota);
 
+    /// <summary>The local GPUs' telemetry; null on simulated nodes.</summary>
+    public Telemetry.LocalGpuTelemetry? Gpus => gpus;
+
     /// <summary>Runs one cycle now (waits for one in progress). Returns the updates it applied.</summary>
     public IReadOnlyList<JobUpdate> RunOnce()
     {
@@ -74,8 +82,11 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
                         : new JobUpdate(e.Job, e.Job with { State = e.State, FinishedAt = now, Message = e.Message }, [new JobEvent(now, e.State.ToString(), e.Message)])).ToArray()));
             }
 
-            // 2. View, plan, write.
-            var source = new StoreViewSource(store, Cluster, time);
+            // 2. What the GPUs say (local executor only): activity of running jobs, unhealthy GPUs.
+            gpus?.Refresh(now, store.Active().Where(j => j.State == JobState.Running).ToArray());
+
+            // 3. View, plan, write.
+            var source = new StoreViewSource(store, Cluster, time, gpus);
             var view = source.Current() with { Now = now };
             var plan = DecisionCycle.Plan(view, options);
             var writer = new StorePlanWriter(store, executor, source.Jobs, now);
@@ -93,7 +104,7 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
             store.SetMeta(ClockKey, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
             Cycles++;
             Ready = true;
-            metrics.Observe(store.All(), plan, watch.Elapsed);
+            metrics.Observe(store.All(), plan, watch.Elapsed, gpus);
             return applied;
         }
     }

@@ -18,6 +18,8 @@ public sealed class ServerMetrics
     private readonly Histogram _cycle;
     private readonly Gauge _allocatedGpus;
     private readonly Gauge _usedGpus;
+    private readonly Gauge _unhealthyGpus;
+    private readonly Gauge _telemetryAge;
 
     public ServerMetrics()
     {
@@ -30,6 +32,8 @@ public sealed class ServerMetrics
         _fragmentation = factory.CreateGauge("berth_gpu_fragmentation_ratio", "Share of free GPU capacity in partial GPUs after the last cycle.");
         _allocatedGpus = factory.CreateGauge("berth_queue_gpus_allocated", "GPUs held by the running jobs of each queue (shares as fractions).", "queue");
         _usedGpus = factory.CreateGauge("berth_queue_gpus_used", "GPUs doing useful work per queue: allocated GPUs of running jobs weighted by their GPU activity; jobs whose activity is not known are left out (yield = used / capacity).", "queue");
+        _unhealthyGpus = factory.CreateGauge("berth_gpu_unhealthy", "1 for a local GPU held out as unhealthy by Berth (uncorrectable ECC errors from nvidia-smi), 0 when in service.", "gpu");
+        _telemetryAge = factory.CreateGauge("berth_gpu_telemetry_age_seconds", "Server-clock age of the last nvidia-smi reading (local executor); past the max age jobs' GPU activity is unknown.");
         _cycle = factory.CreateHistogram("berth_decision_cycle_seconds", "Time one decision cycle took (view, plan, write).", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
         Submitted = factory.CreateCounter("berth_jobs_submitted_total", "Jobs accepted by the API (idempotent replays not counted).", "queue");
         Refused = factory.CreateCounter("berth_api_refused_total", "Requests refused with a 4xx, by status code.", "status");
@@ -41,7 +45,8 @@ public sealed class ServerMetrics
 
     public Counter Refused { get; }
 
-    public void Observe(IReadOnlyList<JobRecord> jobs, CyclePlan plan, TimeSpan took)
+    /// <summary>Sets the gauges from the store's jobs and the last plan; <paramref name="gpus"/>' measured activity, where it has one, wins over a job's stated one.</summary>
+    public void Observe(IReadOnlyList<JobRecord> jobs, CyclePlan plan, TimeSpan took, Telemetry.LocalGpuTelemetry? gpus = null)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(plan);
@@ -62,19 +67,31 @@ public sealed class ServerMetrics
             _quotaNominal.WithLabels(q.Queue, q.Flavor, q.Resource).Set(q.Nominal);
         }
 
+        var measured = gpus?.Activity ?? new Dictionary<string, double>();
         var allocated = new Dictionary<string, double>(StringComparer.Ordinal);
         var used = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var job in jobs.Where(j => j.State == JobState.Running))
         {
-            var gpus = job.Bindings.Sum(b => System.Numerics.BitOperations.PopCount((uint)b.GpuMask) * b.GpuMilli / 1000.0);
-            allocated[job.Workload.Queue] = allocated.GetValueOrDefault(job.Workload.Queue) + gpus;
-            used[job.Workload.Queue] = used.GetValueOrDefault(job.Workload.Queue) + (gpus * (job.Workload.GpuActivity ?? 0));
+            var held = job.Bindings.Sum(b => System.Numerics.BitOperations.PopCount((uint)b.GpuMask) * b.GpuMilli / 1000.0);
+            allocated[job.Workload.Queue] = allocated.GetValueOrDefault(job.Workload.Queue) + held;
+            used[job.Workload.Queue] = used.GetValueOrDefault(job.Workload.Queue) + (held * (measured.GetValueOrDefault(job.Id, job.Workload.GpuActivity ?? 0)));
         }
 
         foreach (var queue in plan.Quota.Select(q => q.Queue).Concat(allocated.Keys).Distinct(StringComparer.Ordinal))
         {
             _allocatedGpus.WithLabels(queue).Set(allocated.GetValueOrDefault(queue));
             _usedGpus.WithLabels(queue).Set(used.GetValueOrDefault(queue));
+        }
+
+        if (gpus?.Last is { } last && gpus.Age is { } age)
+        {
+            var unhealthy = gpus.Unhealthy;
+            foreach (var gpu in last.Gpus)
+            {
+                _unhealthyGpus.WithLabels(gpu.Uuid).Set(unhealthy.ContainsKey(gpu.Uuid) ? 1 : 0);
+            }
+
+            _telemetryAge.Set(age.TotalSeconds);
         }
 
         _allocation.Set(plan.GpuAllocationRatio);

@@ -9,8 +9,12 @@ namespace Berth.Server.Loop;
 /// The server's <see cref="IClusterViewSource"/>: the store's active jobs as workloads (each a group of pods Berth
 /// binds itself), the configured nodes, at the server clock's now. Held jobs stay out of the view (they keep their
 /// submit time, so they come back at their place). <see cref="Jobs"/> is the snapshot the last view was built from.
+/// <para>
+/// With <paramref name="gpus"/> (the local executor's telemetry), running jobs carry their measured GPU activity and the
+/// local node's unhealthy GPUs are withheld (what runs on them is requeued by the cycle).
+/// </para>
 /// </summary>
-public sealed class StoreViewSource(ServerStore store, ServerCluster cluster, TimeProvider time) : IClusterViewSource
+public sealed class StoreViewSource(ServerStore store, ServerCluster cluster, TimeProvider time, Telemetry.LocalGpuTelemetry? gpus = null) : IClusterViewSource
 {
     private static readonly IReadOnlyList<ViewPod> NoPods = [];
 
@@ -51,7 +55,8 @@ public sealed class StoreViewSource(ServerStore store, ServerCluster cluster, Ti
                 continue;
             }
 
-            workloads.Add(WorkloadOf(job));
+            var workload = WorkloadOf(job);
+            workloads.Add(gpus is not null && workload.Running && gpus.Activity.TryGetValue(job.Id, out var activity) ? workload with { GpuActivity = activity } : workload);
         }
 
         workloads.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
@@ -62,7 +67,7 @@ public sealed class StoreViewSource(ServerStore store, ServerCluster cluster, Ti
         {
             Now = now,
             Configuration = cluster.Configuration,
-            Nodes = cluster.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new ViewNode(n, Usable: !cordoned.Contains(n.Name), Healthy: true, UnhealthyGpuMask: 0)).ToArray(),
+            Nodes = cluster.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new ViewNode(n, Usable: !cordoned.Contains(n.Name), Healthy: true, UnhealthyGpuMask: n.Name == Executors.LocalMachine.NodeName ? gpus?.UnhealthyGpuMask ?? 0 : 0)).ToArray(),
             Held = held,
             Workloads = workloads,
         };

@@ -16,6 +16,29 @@ public static class ScenarioHtmlReport
 {
     public const string FileName = "report.html";
 
+    /// <summary>The GPU model right-sizing names MIG slices of: the first GPU model among the scenario's nodes.</summary>
+    public static string? GpuModel(Scenario scenario) => scenario?.Nodes.Select(n => n.GpuModel).FirstOrDefault(m => m is not null);
+
+    /// <summary>Right-sizing per queue of the last profile's run (activity does not depend on the profile, what ran does a little).</summary>
+    private static void AppendRightSizing(StringBuilder html, Scenario scenario, IReadOnlyList<JobRunResult> runs)
+    {
+        if (runs.Count == 0 || RightSizingTable.Of(runs[^1], GpuModel(scenario)) is not { Count: > 0 } rows)
+        {
+            return;
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<section id=\"rightsizing\"><h2>Right-sizing ({E(runs[^1].Profile)})</h2>\n");
+        html.Append(ReportPage.TableStart("<th>queue</th><th class=\"num\">jobs</th><th class=\"num\">GPUs asked</th><th class=\"num\">busy GPUs p95</th><th class=\"num\">GPUs that would do</th><th class=\"num\">jobs that could ask for less</th>"));
+        foreach (var (queue, advice) in rows)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{E(queue)}</td><td class=\"num\">{advice.Jobs}</td><td class=\"num\">{advice.AskedGpus}</td><td class=\"num\">{advice.P95BusyGpus:F1}</td><td class=\"num\">{advice.RecommendedGpus}</td><td class=\"num\">{advice.OversizedJobs}</td></tr>\n");
+        }
+
+        html.Append(ReportPage.TableEnd);
+        html.Append("<p class=\"note\">Busy GPUs: a job's GPUs times its GPU activity (the utilization model's, constant over its run); each job's advice covers its 95th percentile with whole GPUs, or with a MIG slice of the cluster's GPU model when it uses less than one GPU. Compute only: a job may need its GPUs' memory while they idle. rightsizing.csv has these rows for every profile.</p>\n</section>\n");
+    }
+
     public static string Render(Scenario scenario, IReadOnlyList<JobRunResult> runs, string commandLine)
     {
         ArgumentNullException.ThrowIfNull(scenario);
@@ -57,6 +80,8 @@ public static class ScenarioHtmlReport
 
         html.Append(ReportPage.TableEnd);
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Wait: time pending; lower is better. JCT: job completion time, submit to end. Slowdown: JCT over run time. GPU alloc: GPUs held by pods; util: GPUs of running, ready jobs; with the same jobs, a higher share means the work finished sooner. Yield: GPUs doing useful work, util weighted by each job's GPU activity (from the scenario's utilization model where the trace does not say: {E(scenario.Utilization.ToString())}); idle-allocated GPU-hours: allocated and not used. Idle gang GPU-hours: GPUs held by pods of jobs not fully placed. Preemptions and lost GPU-hours (work since the last checkpoint) are the price of reclaiming quota.</p>\n</section>\n");
+
+        AppendRightSizing(html, scenario, runs);
 
         var charts = new List<LineChart>();
         string Chart(LineChart chart, bool small = false)

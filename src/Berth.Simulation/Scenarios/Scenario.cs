@@ -50,6 +50,9 @@ public sealed record Scenario(string Name)
     /// <summary>The model that gave GPU activity to the workloads that did not state it (yield figures rest on it).</summary>
     public UtilizationModel Utilization { get; init; } = UtilizationModel.Default;
 
+    /// <summary>The price of a GPU-hour per GPU model (the <c>prices</c> section) for showback; null: none given.</summary>
+    public Berth.Runtime.Yield.PriceTable? Prices { get; init; }
+
     /// <summary>Facts the reader derived that a user should see (cluster sized for a load, quotas computed).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -25,7 +25,9 @@ public static class ScenarioReader
 {
     public const string Kind = "Scenario";
 
-    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect", "utilization"];
+    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect", "utilization", "prices"];
+    private static readonly string[] PriceFields = ["currency", "gpuHour"];
+    private static readonly string[] GpuPriceFields = ["model", "price"];
     private static readonly string[] UtilizationFields = ["idleShare", "idleCeiling", "activeMean", "concentration", "seed"];
     private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon"];
     private static readonly string[] ExpectFields = ["at", "workload", "event", "reason", "flavor", "pods"];
@@ -133,6 +135,7 @@ public static class ScenarioReader
             Expectations = ReadExpectations(root, config, workloads),
             Notes = notes,
             Utilization = utilization,
+            Prices = ReadPrices(root),
         };
     }
 
@@ -174,6 +177,41 @@ public static class ScenarioReader
         }
 
         return profiles;
+    }
+
+    /// <summary>
+    /// The <c>prices</c> section: <c>{currency: USD, gpuHour: [{model: A100, price: 2.1}, ...]}</c>, the cost of one
+    /// GPU-hour per GPU model for showback (<c>berth report usage</c>); null when absent.
+    /// </summary>
+    private static Berth.Runtime.Yield.PriceTable? ReadPrices(ScenarioFields root)
+    {
+        var p = root.Mapping("prices", "prices", PriceFields);
+        if (p is null)
+        {
+            return null;
+        }
+
+        var perHour = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var entry in p.MappingList("gpuHour", "{model, price}", GpuPriceFields, required: true))
+        {
+            var model = entry.RequiredString("model", "A100");
+            if (!perHour.TryAdd(model, entry.OptionalDouble("price", 0, 1e9, minExclusive: false) ?? throw entry.Error("price", $"{model} has no price; give the cost of one GPU-hour, such as 2.5")))
+            {
+                throw entry.Error("model", $"{model} is priced twice; give each GPU model one price");
+            }
+        }
+
+        var table = new Berth.Runtime.Yield.PriceTable(p.OptionalString("currency") ?? "USD", perHour);
+        try
+        {
+            table.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw p.Error("currency", e.Message);
+        }
+
+        return table;
     }
 
     /// <summary>The <c>utilization</c> section: the model that gives GPU activity to workloads that do not state it (the default when absent).</summary>

@@ -124,6 +124,61 @@ public sealed class IdleGpuTests
     }
 
     [Fact]
+    public async Task IdleJob_UnderNotify_IsAnnotatedWhileIdle_AndMetricsShowItsYield()
+    {
+        var (h, time, prometheus, telemetry) = await StartAsync("Notify");
+        await using var _ = h;
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0.01", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        Assert.Contains("GPU activity 1 %", h.ReadJob("train").Metadata.Annotations[KubernetesNames.GpuIdleAnnotation], StringComparison.Ordinal);
+        Assert.Equal(8, h.Metrics.Value("berth_queue_gpus_allocated", ("queue", "team-a")));
+        Assert.Equal(0.08, h.Metrics.Value("berth_queue_gpus_used", ("queue", "team-a")), 6);
+        Assert.Equal(7.92, h.Metrics.Value("berth_queue_gpus_idle_allocated", ("queue", "team-a")), 6);
+        Assert.Equal(0.01, h.Metrics.Value("berth_gpu_yield_ratio"), 6);
+
+        // Busy again: the annotation goes, and the next decision writes nothing more for it.
+        time.Advance(30);
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0.9", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.False(h.ReadJob("train").Metadata.Annotations.ContainsKey(KubernetesNames.GpuIdleAnnotation));
+        Assert.Equal(0.8, h.Metrics.Value("berth_queue_gpus_idle_allocated", ("queue", "team-a")), 6); // 8 GPUs at 90%
+        Assert.Empty((await h.CycleAsync()).Annotations);
+    }
+
+    [Fact]
+    public async Task IdlePodGroup_UnderNotify_HasTheGpuIdleCondition_UntilBusy()
+    {
+        var time = new ManualTime();
+        var (prometheus, telemetry) = Telemetry(time);
+        await using var h = await ControllerHarness.StartAsync(time: time, telemetry: telemetry);
+        h.SeedCluster(1, 8, IdleQueue("Notify"));
+        h.SeedGroup("train", 1, 1, 8);
+        Assert.Single((await h.CycleAsync()).Bindings);
+        await h.SettleAsync();
+        time.Advance(11 * 60);
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        var idle = Assert.Single(h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.Conditions!, c => c.Type == ConditionTypes.GpuIdle);
+        Assert.Equal(("True", IdleGpus.IdleReason), (idle.Status, idle.Reason));
+        Assert.Contains("GPU activity 0 %", idle.Message, StringComparison.Ordinal);
+
+        time.Advance(30);
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0.6", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.DoesNotContain(h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.Conditions!, c => c.Type == ConditionTypes.GpuIdle);
+    }
+
+    [Fact]
     public async Task BusyJob_UnderReclaim_KeepsRunning()
     {
         var (h, time, prometheus, telemetry) = await StartAsync("Reclaim");

@@ -26,7 +26,12 @@ public sealed class RbacCoverageTests
     [Fact]
     public async Task OperatorRequests_InABusyRun_AreAllGrantedByTheManifests()
     {
-        await using var h = await ControllerHarness.StartAsync();
+        // GPU health from telemetry (a canned Prometheus: clean at first, GPU 0 of node-00 reports XID 79 at the end).
+        var prometheus = new Berth.Kubernetes.Tests.Telemetry.CannedPrometheus { Body = Berth.Kubernetes.Tests.Telemetry.CannedPrometheus.Vector(), HealthBody = Berth.Kubernetes.Tests.Telemetry.CannedPrometheus.Health(("DCGM_FI_DEV_XID_ERRORS", "node-00", 0, "0", DateTimeOffset.UtcNow)) };
+        var telemetryOptions = new Berth.Kubernetes.Telemetry.TelemetryOptions { PrometheusUrl = new Uri("http://prometheus.test:9090") };
+        var telemetry = new Berth.Kubernetes.Telemetry.GpuTelemetry(new Berth.Kubernetes.Telemetry.PrometheusReader(new HttpClient(prometheus), telemetryOptions, TimeProvider.System), telemetryOptions, TimeProvider.System, NullLogger.Instance, null);
+        await telemetry.RefreshAsync(CancellationToken.None);
+        await using var h = await ControllerHarness.StartAsync(telemetry: telemetry);
         h.Server.Seed(Objects.Cohort("research"));
         h.SeedCluster(2, 8,
             Objects.Queue("team-a", "a100", "8", cohort: "research", borrowingLimit: "8"),
@@ -47,6 +52,11 @@ public sealed class RbacCoverageTests
             await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("frozen", 1, 1, "team-a", suspend: false), "default");
             await h.CycleAsync();
         }
+
+        // A GPU turns unhealthy: Berth's condition on its node (nodes/status).
+        prometheus.HealthBody = Berth.Kubernetes.Tests.Telemetry.CannedPrometheus.Health(("DCGM_FI_DEV_XID_ERRORS", "node-00", 0, "79", DateTimeOffset.UtcNow));
+        await telemetry.RefreshAsync(CancellationToken.None);
+        await h.CycleAsync();
 
         // Leader election, the webhook's certificate and caBundle, and a scrape of /metrics, with the operator's own host.
         h.Server.Seed(new V1MutatingWebhookConfiguration { ApiVersion = "admissionregistration.k8s.io/v1", Kind = "MutatingWebhookConfiguration", Metadata = new V1ObjectMeta { Name = "berth" }, Webhooks = [new V1MutatingWebhook { Name = "m.berth.dev", AdmissionReviewVersions = ["v1"], SideEffects = "None", ClientConfig = new Admissionregistrationv1WebhookClientConfig() }] });

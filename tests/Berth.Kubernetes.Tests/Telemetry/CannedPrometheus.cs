@@ -15,6 +15,9 @@ public sealed class CannedPrometheus : HttpMessageHandler
     /// <summary>The body of the next answers.</summary>
     public string Body { get; set; } = Vector();
 
+    /// <summary>The answer to the health query (DCGM's error fields) when set; null: <see cref="Body"/> answers it too.</summary>
+    public string? HealthBody { get; set; }
+
     /// <summary>True: the request waits until it is cancelled (Prometheus hangs).</summary>
     public bool Hang { get; set; }
 
@@ -31,6 +34,16 @@ public sealed class CannedPrometheus : HttpMessageHandler
         return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + string.Join(",", series) + "]}}";
     }
 
+    /// <summary>A successful instant-vector answer with one series per DCGM error field of a GPU, labelled as dcgm-exporter labels them.</summary>
+    public static string Health(params (string Field, string Node, int Gpu, string Value, DateTimeOffset At)[] series)
+    {
+        var items = series.Select(s => "{\"metric\":{\"__name__\":\"" + s.Field + "\",\"Hostname\":\"" + s.Node + "\",\"gpu\":\"" + s.Gpu.ToString(CultureInfo.InvariantCulture)
+            + "\",\"UUID\":\"GPU-5a1c0d6e-0000-4f3a-9d7e-00000000000" + s.Gpu.ToString(CultureInfo.InvariantCulture) + "\",\"device\":\"nvidia" + s.Gpu.ToString(CultureInfo.InvariantCulture)
+            + "\",\"modelName\":\"NVIDIA A100-SXM4-80GB\",\"instance\":\"10.0.0.5:9400\",\"job\":\"dcgm-exporter\"},\"value\":["
+            + (s.At.ToUnixTimeMilliseconds() / 1000.0).ToString(CultureInfo.InvariantCulture) + ",\"" + s.Value + "\"]}");
+        return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + string.Join(",", items) + "]}}";
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Requests.Add(request);
@@ -44,6 +57,7 @@ public sealed class CannedPrometheus : HttpMessageHandler
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        return new HttpResponseMessage(Status) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
+        var health = HealthBody is not null && request.RequestUri!.Query.Contains("DCGM_FI_DEV_XID_ERRORS", StringComparison.Ordinal);
+        return new HttpResponseMessage(Status) { Content = new StringContent(health ? HealthBody! : Body, Encoding.UTF8, "application/json") };
     }
 }

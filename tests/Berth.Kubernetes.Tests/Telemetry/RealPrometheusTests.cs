@@ -26,6 +26,27 @@ public sealed class RealPrometheusTests(PrometheusFixture prometheus) : IClassFi
     }
 
     [Fact]
+    public async Task ReadHealth_ThroughRealPrometheus_MarksTheGpuWithAnXidOnItsNode()
+    {
+        var options = new TelemetryOptions { PrometheusUrl = prometheus.Url };
+        var telemetry = new GpuTelemetry(new PrometheusReader(new HttpClient(), options, TimeProvider.System), options, TimeProvider.System, NullLogger.Instance, null);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        TelemetryReading reading;
+        do
+        {
+            reading = await telemetry.RefreshHealthAsync(CancellationToken.None);
+            Assert.True(reading.Ok, reading.FailureMessage);
+            await Task.Delay(reading.Signals.Count == 4 ? 0 : 250);
+        }
+        while (reading.Signals.Count < 4 && DateTime.UtcNow < deadline);
+
+        Assert.Empty(reading.Dropped);
+        Assert.Equal(["node-00/0", "node-00/0", "node-00/1", "node-00/2"], reading.Signals.Select(s => s.Gpu).Order(StringComparer.Ordinal));
+        Assert.Equal(new Dictionary<string, int> { ["node-00"] = 1 << 1 }, telemetry.UnhealthyGpus);
+        Assert.Equal("DCGM_FI_DEV_XID_ERRORS 79", Assert.Single(telemetry.TakeHealthChanges()).Message);
+    }
+
+    [Fact]
     public async Task Read_GpuUtilPercentWithScale_GivesTheSameShares()
     {
         var options = new TelemetryOptions { PrometheusUrl = prometheus.Url, Query = "avg by (namespace, pod) (DCGM_FI_DEV_GPU_UTIL)", Scale = 0.01 };

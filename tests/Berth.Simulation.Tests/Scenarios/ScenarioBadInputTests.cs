@@ -70,6 +70,9 @@ public sealed class ScenarioBadInputTests
         new("A topology level named twice is rejected", Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {required: rack, preferred: [nvlink, rack]}}]}\n", 16, "preferred", "named twice"),
         new("A misspelt topology field is rejected with a suggestion", Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {prefered: rack}}]}\n", 16, "prefered", "did you mean 'preferred'"),
         new("NVLink islands that do not divide the GPUs are rejected", Good.Replace("gpus: 8, gpuModel: A100", "gpus: 8, nvlinkIslandSize: 3, gpuModel: A100", StringComparison.Ordinal), 5, "nvlinkIslandSize", "do not split into NVLink islands of 3"),
+        new("A negative GPU-hour price is rejected", Good + "prices:\n  currency: EUR\n  gpuHour:\n    - {model: A100, price: -1}\n", 20, "price", "at least 0"),
+        new("A GPU model priced twice is rejected", Good + "prices:\n  gpuHour:\n    - {model: A100, price: 2}\n    - {model: A100, price: 3}\n", 20, "model", "priced twice"),
+        new("A misspelt price field is rejected with a suggestion", Good + "prices: {gpuHour: [{model: A100, prise: 2}]}\n", 17, "prise", "did you mean 'price'"),
         new("A misspelt fairSharing field is rejected with a suggestion", Good + "fairSharing: {usageHalflife: 2h}\n", 17, "usageHalflife", "did you mean 'usageHalfLife'"),
     };
 
@@ -85,6 +88,15 @@ public sealed class ScenarioBadInputTests
         Assert.Equal((bad.Line, bad.Field), (e.Line, e.Field));
         Assert.Contains(bad.Mentions, e.Message, StringComparison.Ordinal);
         Assert.StartsWith($"{File}:{bad.Line}: field '{bad.Field}': ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_Prices_GiveThePriceOfAGpuHourPerModel()
+    {
+        var scenario = ScenarioReader.Read(File, Good + "prices:\n  currency: EUR\n  gpuHour:\n    - {model: A100, price: 2.5}\n    - {model: H100, price: 4}\n");
+        Assert.Equal("EUR", scenario.Prices!.Currency);
+        Assert.Equal((2.5, 4.0, (double?)null), (scenario.Prices.Price("A100")!.Value, scenario.Prices.Price("H100")!.Value, scenario.Prices.Price("L4")));
+        Assert.Null(ScenarioReader.Read(File, Good).Prices);
     }
 
     [Fact]

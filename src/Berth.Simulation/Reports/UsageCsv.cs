@@ -1,0 +1,34 @@
+using System.Globalization;
+using Berth.Runtime.Yield;
+
+namespace Berth.Simulation.Reports;
+
+/// <summary>
+/// <c>berth report usage --format csv</c>: one row per queue, user and GPU model. GPU-hours with 4 decimals, cost
+/// with 2 (empty when the price table has no price for the model), the currency on every row. See docs/FORMATS.md.
+/// </summary>
+public static class UsageCsv
+{
+    public static readonly IReadOnlyList<string> Columns = ["from", "to", "queue", "user", "gpu_model", "jobs", "allocated_gpu_hours", "used_gpu_hours", "cost", "currency"];
+
+    public static void Write(TextWriter writer, UsageSummary usage)
+    {
+        writer.Write(string.Join(',', Columns));
+        writer.Write('\n');
+        foreach (var row in usage.Rows)
+        {
+            writer.Write(string.Join(',',
+                usage.From.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                usage.To.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ReportFormat.CsvField(row.Queue),
+                ReportFormat.CsvField(row.User),
+                ReportFormat.CsvField(row.GpuModel),
+                ReportFormat.Integer(row.Jobs),
+                ReportFormat.Fixed(row.AllocatedGpuHours, 4),
+                ReportFormat.Fixed(row.UsedGpuHours, 4),
+                row.Cost is { } cost ? ReportFormat.Fixed(cost, 2) : string.Empty,
+                ReportFormat.CsvField(usage.Currency ?? string.Empty)));
+            writer.Write('\n');
+        }
+    }
+}

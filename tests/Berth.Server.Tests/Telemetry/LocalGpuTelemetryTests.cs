@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Berth.Model;
+using Berth.Model.Queueing;
+using Berth.Server.Api;
+using Berth.Server.Executors;
+using Berth.Server.Jobs;
+using Berth.Server.Telemetry;
+using Berth.TestKit;
+
+namespace Berth.Server.Tests.Telemetry;
+
+/// <summary>
+/// The local executor with real processes and a stand-in <c>nvidia-smi</c> that prints the real CSVs: measured
+/// activity drives the queue's idle policy (Reclaim after 1 min, grace 1 min), ECC errors withhold a GPU. The
+/// stand-in reads files the test writes: <c>gpus.csv</c> (the GPU query's answer), <c>app.csv</c> (written by the
+/// job itself: its pid and its GPU's UUID), <c>fail</c> (present: exit 1, as nvidia-smi does without a driver).
+/// </summary>
+public sealed class LocalGpuTelemetryTests : IAsyncLifetime
+{
+    private const string Idle = "GPU-aaaa, 0, 1024, 0\nGPU-bbbb, 0, 0, 0\n";
+    private const string Busy = "GPU-aaaa, 93, 30000, 0\nGPU-bbbb, 91, 30000, 0\n";
+
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "berth-server-tests", Guid.NewGuid().ToString("N"));
+    private readonly ManualTime _clock = new();
+    private BerthServer _server = null!;
+    private HttpClient _http = null!;
+
+    private string Smi => Path.Combine(_dir, "bin", "nvidia-smi");
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "bin"));
+        File.WriteAllText(Smi, $$"""
+            #!/bin/sh
+            [ -f {{_dir}}/fail ] && { echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." >&2; exit 9; }
+            case "$1 $2" in
+              "{{NvidiaSmiCsv.GpuQuery}} {{NvidiaSmiCsv.Format}}") cat {{_dir}}/gpus.csv ;;
+              "{{NvidiaSmiCsv.AppQuery}} {{NvidiaSmiCsv.Format}}") [ -f {{_dir}}/app.csv ] && cat {{_dir}}/app.csv; exit 0 ;;
+              *) exit 2 ;;
+            esac
+            """.Replace("\r", string.Empty, StringComparison.Ordinal));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Smi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task StartAsync(string? nvidiaSmi = null, int jobsRemembered = 1000)
+    {
+        var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
+        var cluster = machine.Cluster();
+        var policy = new IdleGpuPolicy { After = TimeSpan.FromMinutes(1), Below = 0.05, Action = IdleAction.Reclaim, Grace = TimeSpan.FromMinutes(1) };
+        cluster = cluster with { Configuration = cluster.Configuration with { Queues = cluster.Configuration.Queues.Select(q => q with { IdleGpus = policy }).ToArray() } };
+        var telemetry = new GpuTelemetryOptions { NvidiaSmi = nvidiaSmi ?? Smi, Interval = TimeSpan.FromSeconds(10), MaxAge = TimeSpan.FromMinutes(1), RecoverAfter = 2, JobsRemembered = jobsRemembered };
+        _server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = _dir, Cluster = cluster, LocalMachine = machine, GpuTelemetry = telemetry, Port = 0, Clock = _clock, CycleInterval = null, StopGrace = TimeSpan.FromSeconds(1) });
+        _http = new HttpClient { BaseAddress = _server.Url };
+        _http.DefaultRequestHeaders.Authorization = new("Bearer", _server.AdminToken);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_server is not null)
+        {
+            foreach (var job in _server.Store.Active().Where(j => j.State == JobState.Running))
+            {
+                _server.Context.Executor.Stop(job);
+            }
+
+            await _server.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a temporary folder left behind is harmless
+        }
+    }
+
+    /// <summary>Submits a one-GPU job that writes its nvidia-smi process line and sleeps; runs cycles until it runs (bound 30 s; no timing asserted).</summary>
+    private async Task<JobRecord> RunningJobAsync()
+    {
+        var command = new[] { "/bin/sh", "-c", $"echo \"$$, $CUDA_VISIBLE_DEVICES, 1024\" > {_dir}/app.tmp; mv {_dir}/app.tmp {_dir}/app.csv; exec sleep 60" };
+        using var response = await _http.PostAsJsonAsync("api/v1/jobs", new JobSpec { Queue = "default", Command = command, PodSets = [new PodSetSpec { Count = 1, Gpus = 1 }] }, ApiJson.Responses);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Responses))!.Id;
+        var watch = Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(_dir, "app.csv")) && watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            _server.Loop.RunOnce();
+            Thread.Sleep(50);
+        }
+
+        var job = _server.Store.Find(id)!;
+        Assert.Equal(JobState.Running, job.State);
+        return job;
+    }
+
+    /// <summary>Three minutes pass in steps of 20 s (a reading each), a cycle after each: past the idle time and its grace.</summary>
+    private void ThreeMinutes()
+    {
+        for (var i = 0; i < 9; i++)
+        {
+            _clock.Advance(20);
+            _server.Loop.RunOnce();
+        }
+    }
+
+    [Fact]
+    public async Task IdleReading_OfTheJobsOwnProcess_IsReportedAndReclaimed()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), Idle);
+        await StartAsync();
+        var job = await RunningJobAsync();
+        ThreeMinutes();
+        var after = _server.Store.Find(job.Id)!;
+        Assert.Equal(JobState.Failed, after.State);
+        var events = _server.Store.Events(after);
+        Assert.Contains(events, e => e.Kind == "Idle" && e.Message.Contains("GPU activity 0 %", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Kind == "Stopped" && e.Message.Contains(Berth.Engine.Admission.IdleGpus.ReclaimedReason, StringComparison.Ordinal));
+        Assert.Empty(_server.Loop.Gpus!.Activity);
+    }
+
+    public static TheoryData<string> NeverEvicted => ["busy", "nvidia-smi missing", "nvidia-smi failing", "malformed output", "malformed error counter", "stale reading"];
+
+    [Theory]
+    [MemberData(nameof(NeverEvicted))]
+    public async Task BusyOrMissingOrMalformedOrStaleTelemetry_NeverEvictsTheJob(string telemetry)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), telemetry switch
+        {
+            "busy" => Busy,
+            "malformed output" => "GPU-aaaa, 0 %, 1024 MiB, 0\nGPU-bbbb; 0; 0; 0\n",
+            "malformed error counter" => "GPU-aaaa, 0, 1024, -5\nGPU-bbbb, 0, 0, many\n",
+            _ => Idle,
+        });
+        if (telemetry == "nvidia-smi failing")
+        {
+            File.WriteAllText(Path.Combine(_dir, "fail"), string.Empty);
+        }
+
+        await StartAsync(telemetry == "nvidia-smi missing" ? Path.Combine(_dir, "bin", "no-such-nvidia-smi") : null);
+        var job = await RunningJobAsync();
+        if (telemetry == "stale reading")
+        {
+            // One idle reading is taken with the job running, before it can count as idle (1 min); from then on
+            // nvidia-smi fails, and the reading is past its max age (1 min) before the idle time comes.
+            _clock.Advance(10);
+            _server.Loop.RunOnce();
+            Assert.True(_server.Loop.Gpus!.Activity.ContainsKey(job.Id));
+            File.WriteAllText(Path.Combine(_dir, "fail"), string.Empty);
+            _clock.Advance(61);
+            _server.Loop.RunOnce();
+            Assert.Empty(_server.Loop.Gpus.Activity);
+        }
+
+        ThreeMinutes();
+        var after = _server.Store.Find(job.Id)!;
+        Assert.Equal(JobState.Running, after.State);
+        Assert.DoesNotContain(_server.Store.Events(after), e => e.Kind is "Idle" or "Stopped" or "Requeued");
+        Assert.Equal(telemetry == "busy", _server.Loop.Gpus!.Activity.ContainsKey(job.Id));
+        Assert.Equal(0, _server.Loop.Gpus.UnhealthyGpuMask);
+        var sizing = (await _http.GetFromJsonAsync<RightSizingView>($"api/v1/jobs/{job.Id}/rightsizing", ApiJson.Responses))!;
+        if (telemetry == "busy")
+        {
+            // Nine readings of its one GPU at 93 % or 91 %: the job needs its GPU.
+            Assert.Equal(("nvidia-smi", 9, 1), (sizing.Source, sizing.Samples, sizing.RecommendedGpus));
+            Assert.EndsWith("right-sized", sizing.Advice, StringComparison.Ordinal);
+        }
+        else if (telemetry != "stale reading")
+        {
+            Assert.Null(sizing.Advice);
+            Assert.Contains("no nvidia-smi samples", sizing.Note, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task IdleReadings_GiveRightSizingAdvice_AMigSliceForAnA100()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), "GPU-aaaa, 20, 1024, 0\nGPU-bbbb, 20, 0, 0\n");
+        await StartAsync();
+        var job = await RunningJobAsync();
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        var sizing = (await _http.GetFromJsonAsync<RightSizingView>($"api/v1/jobs/{job.Id}/rightsizing", ApiJson.Responses))!;
+        Assert.Equal("asked 1 GPU, used at most 0.2 at p95 (peak 0.2, 1 samples): a 2g.20gb MIG slice would do", sizing.Advice);
+        var queue = (await _http.GetFromJsonAsync<RightSizingView>("api/v1/queues/default/rightsizing", ApiJson.Responses))!;
+        Assert.Equal((1, 1), (queue.AskedGpus, queue.RecommendedGpus));
+    }
+
+    [Fact]
+    public async Task Samples_OfTheOldestJob_GoFirst_PastTheJobsRemembered()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), Busy);
+        await StartAsync(jobsRemembered: 1);
+        var first = await RunningJobAsync();
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        Assert.NotEmpty(_server.Loop.Gpus!.BusyHistory(first.Id));
+
+        File.Delete(Path.Combine(_dir, "app.csv"));
+        var second = await RunningJobAsync();
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        Assert.Empty(_server.Loop.Gpus.BusyHistory(first.Id));
+        Assert.NotEmpty(_server.Loop.Gpus.BusyHistory(second.Id));
+    }
+
+    [Fact]
+    public async Task UncorrectableEccErrors_WithholdTheGpu_RequeueItsJobOntoTheOther_UntilCleanReadings()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), Busy);
+        await StartAsync();
+        var job = await RunningJobAsync();
+        var uuid = File.ReadAllText(Path.Combine(_dir, "app.csv")).Split(',')[1].Trim();
+        var other = uuid == "GPU-aaaa" ? "GPU-bbbb" : "GPU-aaaa";
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), $"{uuid}, 93, 30000, 2\n{other}, 0, 0, 0\n");
+        File.Delete(Path.Combine(_dir, "app.csv"));
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+
+        var requeued = _server.Store.Find(job.Id)!;
+        Assert.Contains(_server.Store.Events(requeued), e => e.Kind == "Requeued" && e.Message.Contains("unhealthy GPU", StringComparison.Ordinal));
+        Assert.Contains(uuid, _server.Loop.Gpus!.Unhealthy.Keys);
+        using var anonymous = new HttpClient { BaseAddress = _server.Url };
+        Assert.Contains($"berth_gpu_unhealthy{{gpu=\"{uuid}\"}} 1", await anonymous.GetStringAsync("metrics"), StringComparison.Ordinal);
+
+        // It runs again, on the other GPU only.
+        var watch = Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(_dir, "app.csv")) && watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            _server.Loop.RunOnce();
+            Thread.Sleep(50);
+        }
+
+        Assert.Contains(other, File.ReadAllText(Path.Combine(_dir, "app.csv")), StringComparison.Ordinal);
+
+        // Two clean readings: back in service.
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        Assert.NotEmpty(_server.Loop.Gpus.Unhealthy);
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        Assert.Empty(_server.Loop.Gpus.Unhealthy);
+        Assert.Equal(0, _server.Loop.Gpus.UnhealthyGpuMask);
+    }
+}
