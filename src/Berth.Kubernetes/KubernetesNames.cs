@@ -92,6 +92,13 @@ public static class KubernetesNames
     /// </summary>
     public const string IdleReclaimedAnnotation = "berth.dev/idle-reclaimed";
 
+    /// <summary>
+    /// Annotation Berth writes (RFC 3339) on a PodGroup it stopped for good because it ran past its
+    /// <c>spec.maxRunTime</c>: the group fails with reason <c>MaxRunTimeExceeded</c> and is not admitted again while
+    /// the annotation is there.
+    /// </summary>
+    public const string MaxRunTimeExceededAnnotation = "berth.dev/max-run-time-exceeded";
+
     /// <summary>Annotation Berth writes on a Job or PodGroup once all its admitted pods have been ready (RFC 3339): the ready timeout no longer applies.</summary>
     public const string PodsReadyAnnotation = "berth.dev/pods-ready-at";
 }

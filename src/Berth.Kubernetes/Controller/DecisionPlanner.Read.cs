@@ -136,6 +136,12 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
+            if (source.MaxRunTimeExceededAt is { } overdueAt)
+            {
+                _sources[i] = source.WithProblem(WorkloadLifecycle.MaxRunTimeExceededReason, OverdueMessage(source, overdueAt));
+                continue;
+            }
+
             if (WorkloadLifecycle.HeldBack(source.Requeues, source.BackoffUntil, _snapshot.Now, admission, KubernetesNames.RequeuesAnnotation) is { } held)
             {
                 _sources[i] = source.WithProblem(held.Code, held.Message);
@@ -320,6 +326,7 @@ public sealed partial class DecisionPlanner
             BackoffUntil = TimeAnnotation(meta, KubernetesNames.BackoffUntilAnnotation),
             PodsReadyAt = TimeAnnotation(meta, KubernetesNames.PodsReadyAnnotation),
             IdleReclaimedAt = meta.Annotations?.TryGetValue(KubernetesNames.IdleReclaimedAnnotation, out var reclaimed) == true ? reclaimed : null,
+            MaxRunTimeExceededAt = meta.Annotations?.TryGetValue(KubernetesNames.MaxRunTimeExceededAnnotation, out var overdue) == true ? overdue : null,
             MissingMembers = missing,
             Problem = workload is not null || missing > 0 ? null : (result.Reason, result.Message),
         };

@@ -144,18 +144,21 @@ public sealed partial class DecisionPlanner
     }
 
     /// <summary>
-    /// Stops a running workload for good (its queue reclaimed its idle GPUs): a Job is suspended and annotated in one
-    /// write, a PodGroup's pods are evicted and the group annotated and marked Failed; plain pods are evicted. The
-    /// annotation <see cref="KubernetesNames.IdleReclaimedAnnotation"/> keeps it from being admitted again.
+    /// Stops a running workload for good (its queue reclaimed its idle GPUs, or it ran past its max run time): a Job is
+    /// suspended and annotated in one write, a PodGroup's pods are evicted and the group annotated and marked Failed;
+    /// plain pods are evicted. The annotation (<see cref="KubernetesNames.IdleReclaimedAnnotation"/> or
+    /// <see cref="KubernetesNames.MaxRunTimeExceededAnnotation"/>) keeps it from being admitted again.
     /// </summary>
     private void Stop(WorkloadSource source, string reason, string message)
     {
         _plan.Events.Add(new EventAction(source.Reference, "Warning", reason, message));
         _plan.EvictionReasons.Add(reason);
         var stamp = Stamp(_snapshot.Now);
+        var overdue = reason == WorkloadLifecycle.MaxRunTimeExceededReason;
+        var marker = overdue ? KubernetesNames.MaxRunTimeExceededAnnotation : KubernetesNames.IdleReclaimedAnnotation;
         if (source.Kind == SourceKind.Job)
         {
-            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, new Dictionary<string, string> { [KubernetesNames.IdleReclaimedAnnotation] = stamp }));
+            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, new Dictionary<string, string> { [marker] = stamp }));
             return;
         }
 
@@ -166,14 +169,18 @@ public sealed partial class DecisionPlanner
 
         if (source.Kind == SourceKind.PodGroup)
         {
-            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.IdleReclaimedAnnotation] = stamp }));
-            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, ReclaimedMessage(source, stamp), null));
+            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [marker] = stamp }));
+            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, overdue ? OverdueMessage(source, stamp) : ReclaimedMessage(source, stamp), null));
         }
     }
 
     /// <summary>What a workload stopped for idle GPUs says while it stays stopped.</summary>
     private static string ReclaimedMessage(WorkloadSource source, string at) =>
         $"its idle GPUs were reclaimed at {at} under queue {source.Workload.Queue}'s idleGpus policy; it is not admitted again: submit it anew, or remove the annotation {KubernetesNames.IdleReclaimedAnnotation} to run it again";
+
+    /// <summary>What a workload stopped for running past its max run time says while it stays stopped.</summary>
+    private static string OverdueMessage(WorkloadSource source, string at) =>
+        $"it ran past its spec.maxRunTime ({source.Workload.MaxRunTime?.TotalSeconds:0}s) and was stopped at {at}; it is not admitted again: submit it anew, or remove the annotation {KubernetesNames.MaxRunTimeExceededAnnotation} to run it again";
 
     private void MarkPending(WorkloadSource source, string code, string message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null)
     {
@@ -183,7 +190,7 @@ public sealed partial class DecisionPlanner
         switch (source.Kind)
         {
             case SourceKind.PodGroup:
-                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason or IdleGpus.ReclaimedReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
+                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason or IdleGpus.ReclaimedReason or WorkloadLifecycle.MaxRunTimeExceededReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
                 break;
             case SourceKind.Job when source.Owner is V1Job job:
                 var current = job.Metadata?.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;

@@ -59,6 +59,9 @@ internal sealed class WorkloadSource
     /// <summary>When its queue reclaimed its idle GPUs (annotation <c>berth.dev/idle-reclaimed</c>); not admitted again while set.</summary>
     public string? IdleReclaimedAt { get; init; }
 
+    /// <summary>When it was stopped for running past its max run time (annotation <c>berth.dev/max-run-time-exceeded</c>); not admitted again while set.</summary>
+    public string? MaxRunTimeExceededAt { get; init; }
+
     /// <summary>Why it cannot be tried at all (no queue, an invalid spec): a pending reason code and its message.</summary>
     public (string Code, string Message)? Problem { get; init; }
 
@@ -82,6 +85,7 @@ internal sealed class WorkloadSource
             BackoffUntil = BackoffUntil,
             PodsReadyAt = PodsReadyAt,
             IdleReclaimedAt = IdleReclaimedAt,
+            MaxRunTimeExceededAt = MaxRunTimeExceededAt,
             Problem = (code, message),
         };
         copy.Members.AddRange(Members);
