@@ -99,6 +99,20 @@ public static class KubernetesNames
     /// </summary>
     public const string MaxRunTimeExceededAnnotation = "berth.dev/max-run-time-exceeded";
 
+    /// <summary>
+    /// Annotation Berth writes (RFC 3339) beside the admission record of a Job or PodGroup whose queue names admission
+    /// checks: quota (and, for a PodGroup, nodes) is reserved but the workload does not start (the Job stays
+    /// suspended, the pods unbound) until every check is <c>Ready</c>; then Berth removes it (Kueue's QuotaReserved
+    /// before Admitted).
+    /// </summary>
+    public const string QuotaReservedAnnotation = "berth.dev/quota-reserved";
+
+    /// <summary>
+    /// Annotation Berth writes (RFC 3339) on a Job or PodGroup an admission check rejected (or that ran out of
+    /// retries): it fails with reason <c>AdmissionCheckRejected</c> and is not admitted again while the annotation is there.
+    /// </summary>
+    public const string AdmissionCheckRejectedAnnotation = "berth.dev/admission-check-rejected";
+
     /// <summary>Annotation Berth writes on a Job or PodGroup once all its admitted pods have been ready (RFC 3339): the ready timeout no longer applies.</summary>
     public const string PodsReadyAnnotation = "berth.dev/pods-ready-at";
 }

@@ -15,14 +15,20 @@ public sealed partial class DecisionPlanner
         _plan.Engine = cycle.Engine;
         var sources = _sources.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var pods = _pods.ToDictionary(p => p.Key, StringComparer.Ordinal);
+        var gated = Gated(cycle, sources);
         foreach (var step in cycle.Steps)
         {
             var source = sources[step.Workload];
             switch (step)
             {
+                case AdmitStep admit when ChecksOf(source).Count > 0:
+                    Reserve(source, admit);
+                    break;
                 case AdmitStep admit:
                     OnAdmitted(source, admit);
                     break;
+                case BindStep when gated.Contains(source.Id):
+                    break; // its admission checks are not all ready: the pods wait
                 case BindStep bind:
                     _plan.Bindings.Add(Bind(pods[bind.Pod], bind));
                     break;
@@ -39,6 +45,11 @@ public sealed partial class DecisionPlanner
                 case PendingStep pending:
                     MarkPending(source, pending.Code, pending.Message, pending.Flavor, pending.Position, pending.ExpectedStart);
                     break;
+                case RunningStep running when source.QuotaReserved:
+                    OnReserved(source, running.Flavor);
+                    break;
+                case RunningStep when gated.Contains(source.Id):
+                    break; // reserved in this cycle: what Reserve wrote stands
                 case RunningStep running:
                     _plan.Admitted[source.Workload.Queue] = _plan.Admitted.GetValueOrDefault(source.Workload.Queue) + 1;
                     if (source.Kind == SourceKind.PodGroup && source.Admitted)
@@ -138,7 +149,7 @@ public sealed partial class DecisionPlanner
 
         if (source.Kind == SourceKind.PodGroup)
         {
-            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null }));
+            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null }));
             _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", reason, message, null));
         }
     }
@@ -154,8 +165,12 @@ public sealed partial class DecisionPlanner
         _plan.Events.Add(new EventAction(source.Reference, "Warning", reason, message));
         _plan.EvictionReasons.Add(reason);
         var stamp = Stamp(_snapshot.Now);
-        var overdue = reason == WorkloadLifecycle.MaxRunTimeExceededReason;
-        var marker = overdue ? KubernetesNames.MaxRunTimeExceededAnnotation : KubernetesNames.IdleReclaimedAnnotation;
+        var (marker, why) = reason switch
+        {
+            WorkloadLifecycle.MaxRunTimeExceededReason => (KubernetesNames.MaxRunTimeExceededAnnotation, OverdueMessage(source, stamp)),
+            CheckRejectedReason => (KubernetesNames.AdmissionCheckRejectedAnnotation, RejectedMessage(source, stamp)),
+            _ => (KubernetesNames.IdleReclaimedAnnotation, ReclaimedMessage(source, stamp)),
+        };
         if (source.Kind == SourceKind.Job)
         {
             _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, new Dictionary<string, string> { [marker] = stamp }));
@@ -169,8 +184,8 @@ public sealed partial class DecisionPlanner
 
         if (source.Kind == SourceKind.PodGroup)
         {
-            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [marker] = stamp }));
-            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, overdue ? OverdueMessage(source, stamp) : ReclaimedMessage(source, stamp), null));
+            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null, [marker] = stamp }));
+            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, why, null));
         }
     }
 
@@ -190,7 +205,7 @@ public sealed partial class DecisionPlanner
         switch (source.Kind)
         {
             case SourceKind.PodGroup:
-                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason or IdleGpus.ReclaimedReason or WorkloadLifecycle.MaxRunTimeExceededReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
+                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason or IdleGpus.ReclaimedReason or WorkloadLifecycle.MaxRunTimeExceededReason or CheckRejectedReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
                 break;
             case SourceKind.Job when source.Owner is V1Job job:
                 var current = job.Metadata?.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;

@@ -149,7 +149,7 @@ public sealed partial class DecisionPlanner
         MissingMembers = source.MissingMembers,
         Problem = source.Problem is { } p ? new ViewProblem(p.Code, p.Message) : null,
         Requeues = source.Requeues,
-        PodsReadyAt = source.PodsReadyAt,
+        PodsReadyAt = source.QuotaReserved && !ChecksReady(source) ? _snapshot.Now : source.PodsReadyAt, // the ready timeout starts when it does
         ReadyPods = ReadyPods(source),
         GpuActivity = source.Admitted ? ActivityOf(source) : null,
         KeepsPlannedPlaces = source.Kind != SourceKind.Job || JobPodsUseBerth(source),

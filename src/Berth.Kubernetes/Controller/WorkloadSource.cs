@@ -62,6 +62,15 @@ internal sealed class WorkloadSource
     /// <summary>When it was stopped for running past its max run time (annotation <c>berth.dev/max-run-time-exceeded</c>); not admitted again while set.</summary>
     public string? MaxRunTimeExceededAt { get; init; }
 
+    /// <summary>
+    /// True when its record only reserves quota: its queue names admission checks and not all were ready when it was
+    /// reserved (annotation <c>berth.dev/quota-reserved</c>); it does not start until they are.
+    /// </summary>
+    public bool QuotaReserved { get; init; }
+
+    /// <summary>When an admission check rejected it (annotation <c>berth.dev/admission-check-rejected</c>); not admitted again while set.</summary>
+    public string? CheckRejectedAt { get; init; }
+
     /// <summary>Why it cannot be tried at all (no queue, an invalid spec): a pending reason code and its message.</summary>
     public (string Code, string Message)? Problem { get; init; }
 
@@ -86,6 +95,8 @@ internal sealed class WorkloadSource
             PodsReadyAt = PodsReadyAt,
             IdleReclaimedAt = IdleReclaimedAt,
             MaxRunTimeExceededAt = MaxRunTimeExceededAt,
+            QuotaReserved = QuotaReserved,
+            CheckRejectedAt = CheckRejectedAt,
             Problem = (code, message),
         };
         copy.Members.AddRange(Members);
