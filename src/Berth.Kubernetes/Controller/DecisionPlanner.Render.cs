@@ -221,9 +221,10 @@ public sealed partial class DecisionPlanner
                 break;
         }
 
+        var podReason = code is nameof(PendingReasonCode.NoNodeFits) or nameof(PendingReasonCode.GangIncomplete) ? UnschedulableReason : code;
         foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
         {
-            MarkUnschedulable(pod, code, text, withEvent: true);
+            MarkUnschedulable(pod, podReason, text, withEvent: true);
         }
     }
 

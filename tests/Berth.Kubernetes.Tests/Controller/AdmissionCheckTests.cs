@@ -4,6 +4,7 @@ using Berth.Kubernetes.Controller;
 using Berth.TestKit;
 using k8s;
 using k8s.Models;
+using Xunit.Abstractions;
 
 namespace Berth.Kubernetes.Tests.Controller;
 
@@ -12,7 +13,7 @@ namespace Berth.Kubernetes.Tests.Controller;
 /// suspended, pods unbound), and start when every check's state annotation says <c>Ready</c>; <c>Retry</c> releases the
 /// reservation with backoff; <c>Rejected</c> stops the workload for good (Kueue's semantics).
 /// </summary>
-public sealed class AdmissionCheckTests
+public sealed class AdmissionCheckTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task PodGroup_HoldsItsQuotaButIsNotBound_UntilEveryCheckIsReady()
@@ -170,6 +171,47 @@ public sealed class AdmissionCheckTests
         var condition = h.ReadPod("alone").Status.Conditions.Single(c => c.Type == "PodScheduled");
         Assert.Equal(DecisionPlanner.ChecksNeedObjectReason, condition.Reason);
         Assert.Contains("PodGroup", condition.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExampleManifest_IsReservedThenStarts()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        foreach (var file in new[] { "deploy/examples/flavors.yaml", "deploy/examples/cohort.yaml", "deploy/examples/admission-checks.yaml" })
+        {
+            foreach (var o in KubernetesYaml.LoadAllFromString(Api.Repository.Read(file), CustomResourceDefinitions.Types.ToDictionary(), strict: true))
+            {
+                h.Server.Seed(o);
+            }
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            var node = Objects.GpuNode($"gpu-{i}");
+            node.Metadata.Labels["nvidia.com/gpu.product"] = "NVIDIA-A100-SXM4-80GB";
+            h.Server.Seed(node);
+        }
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        var reserved = h.Server.Get<PodGroup>("finetune", "default")!;
+        output.WriteLine(KubernetesJson.Serialize(new { reserved.Metadata.Annotations, reserved.Status.Phase, reserved.Status.PendingReason }));
+        Assert.Equal(DecisionPlanner.ChecksPendingReason, reserved.Status.PendingReason?.Code);
+        Assert.Null(h.ReadPod("finetune-0", "default").Spec.NodeName);
+
+        foreach (var check in new[] { "capacity", "budget" })
+        {
+            var patch = new V1Patch(JsonSerializer.Serialize(new { metadata = new { annotations = new Dictionary<string, string> { [CheckStatus.AnnotationOf(check)] = "Ready" } } }), V1Patch.PatchType.MergePatch);
+            await h.Client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, KubernetesNames.Group, KubernetesNames.Version, "default", PodGroup.KubePluralName, "finetune");
+        }
+
+        time.Advance(5);
+        var start = await h.CycleAsync();
+        await h.SettleAsync();
+        var started = h.Server.Get<PodGroup>("finetune", "default")!;
+        output.WriteLine(KubernetesJson.Serialize(new { started.Metadata.Annotations, started.Status.Phase, started.Status.AdmittedFlavor, Bound = start.Bindings.Select(b => $"{b.Pod} -> {b.Node}") }));
+        Assert.Equal(2, start.Bindings.Count);
     }
 
     [Theory]
