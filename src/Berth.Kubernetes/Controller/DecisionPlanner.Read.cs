@@ -415,6 +415,7 @@ public sealed partial class DecisionPlanner
 
             var current = queue.Status ?? new QueueStatus();
             var conditions = NewReadyCondition(verdict, current.Conditions) ?? current.Conditions?.ToList() ?? [];
+            var activeChanged = SetActiveCondition(conditions, name);
             var pending = pendingByQueue.GetValueOrDefault(name);
             var admitted = _plan.Admitted.GetValueOrDefault(name);
             var usage = verdict.Ready && engine is not null ? UsageOf(engine, name) : [];
@@ -430,7 +431,7 @@ public sealed partial class DecisionPlanner
             var conditionChanged = NewReadyCondition(verdict, current.Conditions) is not null;
             var oldDisruptions = current.RecentDisruptions ?? [];
             var disruptionsChanged = engine is not null && (oldDisruptions.Count != disruptions.Count || oldDisruptions.Zip(disruptions).Any(p => Utc(p.First) != p.Second));
-            if (conditionChanged || disruptionsChanged || current.PendingWorkloads != pending || current.AdmittedWorkloads != admitted || !SameUsage(current.Usage, usage))
+            if (conditionChanged || activeChanged || disruptionsChanged || current.PendingWorkloads != pending || current.AdmittedWorkloads != admitted || !SameUsage(current.Usage, usage))
             {
                 _plan.ObjectStatuses.Add(new StatusAction(Api.Queue.KubePluralName, null, name, wanted));
             }
