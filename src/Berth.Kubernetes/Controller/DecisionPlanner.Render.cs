@@ -150,7 +150,7 @@ public sealed partial class DecisionPlanner
         if (source.Kind == SourceKind.PodGroup)
         {
             _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null }));
-            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", reason, message, null));
+            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", reason, message, null, evictedFor: reason));
         }
     }
 
@@ -185,7 +185,7 @@ public sealed partial class DecisionPlanner
         if (source.Kind == SourceKind.PodGroup)
         {
             _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null, [marker] = stamp }));
-            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, why, null));
+            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, why, null, evictedFor: reason));
         }
     }
 
@@ -249,14 +249,12 @@ public sealed partial class DecisionPlanner
         var a = current.PendingReason;
         var b = wanted.PendingReason;
         var sameReason = (a is null && b is null) || (a is not null && b is not null && a.Code == b.Code && a.Message == b.Message && a.Flavor == b.Flavor);
-        var ca = current.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
-        var cb = wanted.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
-        var sameCondition = ca?.Status == cb?.Status && ca?.Reason == cb?.Reason;
+        var sameCondition = (wanted.Conditions ?? []).All(w => current.Conditions?.FirstOrDefault(c => c?.Type == w.Type) is { } c && c.Status == w.Status && c.Reason == w.Reason);
         return current.Phase == wanted.Phase && sameReason && sameCondition && current.QueuePosition == wanted.QueuePosition
             && current.AdmittedFlavor == wanted.AdmittedFlavor && current.ExpectedStart?.ToUniversalTime() == wanted.ExpectedStart?.ToUniversalTime();
     }
 
-    private StatusAction PodGroupStatus(WorkloadSource source, string phase, string? code, string? message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null) =>
+    private StatusAction PodGroupStatus(WorkloadSource source, string phase, string? code, string? message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null, string? evictedFor = null) =>
         new(Api.PodGroup.KubePluralName, source.Namespace, source.Name, new Api.PodGroupStatus
         {
             Phase = phase,
@@ -264,17 +262,7 @@ public sealed partial class DecisionPlanner
             QueuePosition = position,
             ExpectedStart = expectedStart?.UtcDateTime,
             AdmittedFlavor = code is null ? flavor : null,
-            Conditions =
-            [
-                new V1Condition
-                {
-                    Type = Api.ConditionTypes.Admitted,
-                    Status = code is null ? "True" : "False",
-                    Reason = code ?? "Admitted",
-                    Message = message ?? (flavor is null ? "admitted" : $"admitted in flavor {flavor}"),
-                    LastTransitionTime = _snapshot.Now.UtcDateTime,
-                },
-            ],
+            Conditions = GroupConditions(source, phase, code, message, flavor, evictedFor, message),
         });
 
     private static V1Toleration ToV1(Toleration t) => new()
