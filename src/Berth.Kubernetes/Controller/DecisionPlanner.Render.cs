@@ -155,10 +155,11 @@ public sealed partial class DecisionPlanner
     }
 
     /// <summary>
-    /// Stops a running workload for good (its queue reclaimed its idle GPUs, or it ran past its max run time): a Job is
-    /// suspended and annotated in one write, a PodGroup's pods are evicted and the group annotated and marked Failed;
-    /// plain pods are evicted. The annotation (<see cref="KubernetesNames.IdleReclaimedAnnotation"/> or
-    /// <see cref="KubernetesNames.MaxRunTimeExceededAnnotation"/>) keeps it from being admitted again.
+    /// Stops a workload for good (its queue reclaimed its idle GPUs, it ran past its max run time, or an admission check
+    /// rejected its reservation): a Job is suspended and annotated in one write, a PodGroup's pods are evicted and the
+    /// group annotated and marked Failed; plain pods are evicted. The annotation
+    /// (<see cref="KubernetesNames.IdleReclaimedAnnotation"/>, <see cref="KubernetesNames.MaxRunTimeExceededAnnotation"/>
+    /// or <see cref="KubernetesNames.AdmissionCheckRejectedAnnotation"/>) keeps it from being admitted again.
     /// </summary>
     private void Stop(WorkloadSource source, string reason, string message)
     {
