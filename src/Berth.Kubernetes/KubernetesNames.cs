@@ -79,7 +79,7 @@ public static class KubernetesNames
     /// <summary>Taint the planner puts on a cordoned, unready or GPU-unhealthy node in its own view, so nothing new goes there.</summary>
     public const string UnusableTaint = Runtime.View.ViewNode.UnusableTaint;
 
-    /// <summary>Annotation Berth keeps on a Job or PodGroup: how many times it was requeued because its pods did not all become ready in time.</summary>
+    /// <summary>Annotation Berth keeps on a Job or PodGroup: how many times it was requeued because its pods did not all become ready in time, or because an admission check said Retry.</summary>
     public const string RequeuesAnnotation = "berth.dev/requeues";
 
     /// <summary>Annotation Berth keeps on a requeued Job or PodGroup: not tried again before this time (RFC 3339).</summary>

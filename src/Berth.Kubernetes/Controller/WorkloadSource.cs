@@ -47,7 +47,7 @@ internal sealed class WorkloadSource
     /// <summary>Pods the workload needs before it can be tried (a pod group with fewer members than its min member).</summary>
     public int MissingMembers { get; init; }
 
-    /// <summary>Times it was requeued because its pods did not all become ready in time (annotation <c>berth.dev/requeues</c>).</summary>
+    /// <summary>Times it was requeued because its pods did not all become ready in time, or an admission check said Retry (annotation <c>berth.dev/requeues</c>).</summary>
     public int Requeues { get; init; }
 
     /// <summary>Not tried again before this time (annotation <c>berth.dev/backoff-until</c>).</summary>
