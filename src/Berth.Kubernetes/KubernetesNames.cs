@@ -92,7 +92,7 @@ public static class KubernetesNames
     /// <summary>Taint the planner puts on a cordoned, unready or GPU-unhealthy node in its own view, so nothing new goes there.</summary>
     public const string UnusableTaint = Runtime.View.ViewNode.UnusableTaint;
 
-    /// <summary>Annotation Berth keeps on a Job or PodGroup: how many times it was requeued because its pods did not all become ready in time.</summary>
+    /// <summary>Annotation Berth keeps on a Job or PodGroup: how many times it was requeued because its pods did not all become ready in time, or because an admission check said Retry.</summary>
     public const string RequeuesAnnotation = "berth.dev/requeues";
 
     /// <summary>Annotation Berth keeps on a requeued Job or PodGroup: not tried again before this time (RFC 3339).</summary>
@@ -110,6 +110,27 @@ public static class KubernetesNames
     /// (a batch/v1 Job's status is the Job controller's, so Berth writes no condition there); removed when it is busy again.
     /// </summary>
     public const string GpuIdleAnnotation = "berth.dev/gpu-idle";
+
+    /// <summary>
+    /// Annotation Berth writes (RFC 3339) on a PodGroup it stopped for good because it ran past its
+    /// <c>spec.maxRunTime</c>: the group fails with reason <c>MaxRunTimeExceeded</c> and is not admitted again while
+    /// the annotation is there.
+    /// </summary>
+    public const string MaxRunTimeExceededAnnotation = "berth.dev/max-run-time-exceeded";
+
+    /// <summary>
+    /// Annotation Berth writes (RFC 3339) beside the admission record of a Job or PodGroup whose queue names admission
+    /// checks: quota (and, for a PodGroup, nodes) is reserved but the workload does not start (the Job stays
+    /// suspended, the pods unbound) until every check is <c>Ready</c>; then Berth removes it (Kueue's QuotaReserved
+    /// before Admitted).
+    /// </summary>
+    public const string QuotaReservedAnnotation = "berth.dev/quota-reserved";
+
+    /// <summary>
+    /// Annotation Berth writes (RFC 3339) on a Job or PodGroup an admission check rejected (or that ran out of
+    /// retries): it fails with reason <c>AdmissionCheckRejected</c> and is not admitted again while the annotation is there.
+    /// </summary>
+    public const string AdmissionCheckRejectedAnnotation = "berth.dev/admission-check-rejected";
 
     /// <summary>Annotation Berth writes on a Job or PodGroup once all its admitted pods have been ready (RFC 3339): the ready timeout no longer applies.</summary>
     public const string PodsReadyAnnotation = "berth.dev/pods-ready-at";

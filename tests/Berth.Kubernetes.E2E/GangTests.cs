@@ -64,7 +64,7 @@ public sealed class GangTests(ClusterFixture cluster)
         await s.EventuallyAsync("every pod is marked PodScheduled=False by Berth", async () =>
         {
             last = await s.PodsAsync();
-            return last.Count == 8 && last.All(p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == group.Status.PendingReason!.Code) == true) ? last : null;
+            return last.Count == 8 && last.All(p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable" && c.Message?.StartsWith(group.Status.PendingReason!.Code + ":", StringComparison.Ordinal) == true) == true) ? last : null;
         }, () => Describe(last));
 
         Assert.All(await s.PodsAsync(), p => Assert.True(string.IsNullOrEmpty(p.Spec.NodeName), $"{p.Metadata.Name} was bound to {p.Spec.NodeName}"));

@@ -164,6 +164,23 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
+            if (source.MaxRunTimeExceededAt is { } overdueAt)
+            {
+                _sources[i] = source.WithProblem(WorkloadLifecycle.MaxRunTimeExceededReason, OverdueMessage(source, overdueAt));
+                continue;
+            }
+
+            if (source.CheckRejectedAt is { } rejectedAt)
+            {
+                _sources[i] = source.WithProblem(CheckRejectedReason, RejectedMessage(source, rejectedAt));
+                continue;
+            }
+
+            if (source.Kind is SourceKind.Gang or SourceKind.Pod && ChecksOf(source).Count > 0)
+            {
+                _sources[i] = source.WithProblem(ChecksNeedObjectReason, $"queue {source.Workload.Queue} names admission checks ({string.Join(", ", ChecksOf(source))}), whose states live on a Job or PodGroup; put these pods in a PodGroup (or a Job), or use a queue without admission checks");
+            }
+
             if (WorkloadLifecycle.HeldBack(source.Requeues, source.BackoffUntil, _snapshot.Now, admission, KubernetesNames.RequeuesAnnotation) is { } held)
             {
                 _sources[i] = source.WithProblem(held.Code, held.Message);
@@ -214,10 +231,12 @@ public sealed partial class DecisionPlanner
 
             var record = Seal.Open(meta);
             var suspended = job.Spec?.Suspend == true;
+            var reserved = record is not null && meta.Annotations?.ContainsKey(KubernetesNames.QuotaReservedAnnotation) == true;
             var reference = new V1ObjectReference { ApiVersion = "batch/v1", Kind = "Job", Name = name, NamespaceProperty = ns, Uid = meta.Uid };
-            if (!suspended && record is null)
+            if (!suspended && (record is null || reserved))
             {
-                // Started without Berth (created unsuspended): stop it so it waits in its queue like every other Job.
+                // Started without Berth (created unsuspended, or unsuspended while its admission checks were not all
+                // ready): stop it so it waits in its queue like every other Job.
                 _plan.Suspensions.Add(new SuspendJobAction(ns, name, "NotAdmitted", $"the Job names queue {queue} but was not admitted by Berth; suspended until its queue admits it (create queued Jobs with spec.suspend: true)"));
                 _plan.Events.Add(new EventAction(reference, "Warning", "NotAdmitted", $"suspended: it names queue {queue} and waits there until admitted"));
                 continue;
@@ -234,13 +253,15 @@ public sealed partial class DecisionPlanner
                 Workload = result.Workload ?? Placeholder($"job/{ns}/{name}", queue),
                 Reference = reference,
                 Created = created,
-                Record = suspended ? null : record,
-                Admitted = !suspended && record is not null,
+                Record = suspended && !reserved ? null : record,
+                Admitted = record is not null && (!suspended || reserved),
+                QuotaReserved = reserved,
                 Owner = job,
                 Requeues = IntAnnotation(meta, KubernetesNames.RequeuesAnnotation),
                 BackoffUntil = TimeAnnotation(meta, KubernetesNames.BackoffUntilAnnotation),
                 PodsReadyAt = TimeAnnotation(meta, KubernetesNames.PodsReadyAnnotation),
                 IdleReclaimedAt = meta.Annotations?.TryGetValue(KubernetesNames.IdleReclaimedAnnotation, out var reclaimed) == true ? reclaimed : null,
+                CheckRejectedAt = meta.Annotations?.TryGetValue(KubernetesNames.AdmissionCheckRejectedAnnotation, out var rejected) == true ? rejected : null,
                 Problem = result.IsValid ? null : (result.Reason, result.Message),
             };
             foreach (var pod in pods)
@@ -348,6 +369,9 @@ public sealed partial class DecisionPlanner
             BackoffUntil = TimeAnnotation(meta, KubernetesNames.BackoffUntilAnnotation),
             PodsReadyAt = TimeAnnotation(meta, KubernetesNames.PodsReadyAnnotation),
             IdleReclaimedAt = meta.Annotations?.TryGetValue(KubernetesNames.IdleReclaimedAnnotation, out var reclaimed) == true ? reclaimed : null,
+            MaxRunTimeExceededAt = meta.Annotations?.TryGetValue(KubernetesNames.MaxRunTimeExceededAnnotation, out var overdue) == true ? overdue : null,
+            CheckRejectedAt = meta.Annotations?.TryGetValue(KubernetesNames.AdmissionCheckRejectedAnnotation, out var rejected) == true ? rejected : null,
+            QuotaReserved = record is not null && meta.Annotations?.ContainsKey(KubernetesNames.QuotaReservedAnnotation) == true,
             MissingMembers = missing,
             Problem = workload is not null || missing > 0 ? null : (result.Reason, result.Message),
         };
@@ -419,6 +443,7 @@ public sealed partial class DecisionPlanner
 
             var current = queue.Status ?? new QueueStatus();
             var conditions = NewReadyCondition(verdict, current.Conditions) ?? current.Conditions?.ToList() ?? [];
+            var activeChanged = SetActiveCondition(conditions, name);
             var pending = pendingByQueue.GetValueOrDefault(name);
             var admitted = _plan.Admitted.GetValueOrDefault(name);
             var usage = verdict.Ready && engine is not null ? UsageOf(engine, name) : [];
@@ -434,7 +459,7 @@ public sealed partial class DecisionPlanner
             var conditionChanged = NewReadyCondition(verdict, current.Conditions) is not null;
             var oldDisruptions = current.RecentDisruptions ?? [];
             var disruptionsChanged = engine is not null && (oldDisruptions.Count != disruptions.Count || oldDisruptions.Zip(disruptions).Any(p => Utc(p.First) != p.Second));
-            if (conditionChanged || disruptionsChanged || current.PendingWorkloads != pending || current.AdmittedWorkloads != admitted || !SameUsage(current.Usage, usage))
+            if (conditionChanged || activeChanged || disruptionsChanged || current.PendingWorkloads != pending || current.AdmittedWorkloads != admitted || !SameUsage(current.Usage, usage))
             {
                 _plan.ObjectStatuses.Add(new StatusAction(Api.Queue.KubePluralName, null, name, wanted));
             }

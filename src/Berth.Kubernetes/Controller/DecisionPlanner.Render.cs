@@ -16,14 +16,20 @@ public sealed partial class DecisionPlanner
         var sources = _sources.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var pods = _pods.ToDictionary(p => p.Key, StringComparer.Ordinal);
         _idle = cycle.Steps.OfType<IdleStep>().GroupBy(s => s.Workload, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Message, StringComparer.Ordinal);
+        var gated = Gated(cycle, sources);
         foreach (var step in cycle.Steps)
         {
             var source = sources[step.Workload];
             switch (step)
             {
+                case AdmitStep admit when ChecksOf(source).Count > 0:
+                    Reserve(source, admit);
+                    break;
                 case AdmitStep admit:
                     OnAdmitted(source, admit);
                     break;
+                case BindStep when gated.Contains(source.Id):
+                    break; // its admission checks are not all ready: the pods wait
                 case BindStep bind:
                     _plan.Bindings.Add(Bind(pods[bind.Pod], bind));
                     break;
@@ -40,6 +46,11 @@ public sealed partial class DecisionPlanner
                 case PendingStep pending:
                     MarkPending(source, pending.Code, pending.Message, pending.Flavor, pending.Position, pending.ExpectedStart);
                     break;
+                case RunningStep running when source.QuotaReserved:
+                    OnReserved(source, running.Flavor);
+                    break;
+                case RunningStep when gated.Contains(source.Id):
+                    break; // reserved in this cycle: what Reserve wrote stands
                 case RunningStep running:
                     _plan.Admitted[source.Workload.Queue] = _plan.Admitted.GetValueOrDefault(source.Workload.Queue) + 1;
                     _plan.Outcomes.Add(Outcome(source) with { Running = true, Flavor = running.Flavor });
@@ -158,24 +169,32 @@ public sealed partial class DecisionPlanner
 
         if (source.Kind == SourceKind.PodGroup)
         {
-            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null }));
-            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", reason, message, null));
+            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null }));
+            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", reason, message, null, evictedFor: reason));
         }
     }
 
     /// <summary>
-    /// Stops a running workload for good (its queue reclaimed its idle GPUs): a Job is suspended and annotated in one
-    /// write, a PodGroup's pods are evicted and the group annotated and marked Failed; plain pods are evicted. The
-    /// annotation <see cref="KubernetesNames.IdleReclaimedAnnotation"/> keeps it from being admitted again.
+    /// Stops a workload for good (its queue reclaimed its idle GPUs, it ran past its max run time, or an admission check
+    /// rejected its reservation): a Job is suspended and annotated in one write, a PodGroup's pods are evicted and the
+    /// group annotated and marked Failed; plain pods are evicted. The annotation
+    /// (<see cref="KubernetesNames.IdleReclaimedAnnotation"/>, <see cref="KubernetesNames.MaxRunTimeExceededAnnotation"/>
+    /// or <see cref="KubernetesNames.AdmissionCheckRejectedAnnotation"/>) keeps it from being admitted again.
     /// </summary>
     private void Stop(WorkloadSource source, string reason, string message)
     {
         _plan.Events.Add(new EventAction(source.Reference, "Warning", reason, message));
         _plan.EvictionReasons.Add(reason);
         var stamp = Stamp(_snapshot.Now);
+        var (marker, why) = reason switch
+        {
+            WorkloadLifecycle.MaxRunTimeExceededReason => (KubernetesNames.MaxRunTimeExceededAnnotation, OverdueMessage(source, stamp)),
+            CheckRejectedReason => (KubernetesNames.AdmissionCheckRejectedAnnotation, RejectedMessage(source, stamp)),
+            _ => (KubernetesNames.IdleReclaimedAnnotation, ReclaimedMessage(source, stamp)),
+        };
         if (source.Kind == SourceKind.Job)
         {
-            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, new Dictionary<string, string> { [KubernetesNames.IdleReclaimedAnnotation] = stamp }));
+            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, new Dictionary<string, string> { [marker] = stamp }));
             return;
         }
 
@@ -186,14 +205,18 @@ public sealed partial class DecisionPlanner
 
         if (source.Kind == SourceKind.PodGroup)
         {
-            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.IdleReclaimedAnnotation] = stamp }));
-            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, ReclaimedMessage(source, stamp), null));
+            _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null, [marker] = stamp }));
+            _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, why, null, evictedFor: reason));
         }
     }
 
     /// <summary>What a workload stopped for idle GPUs says while it stays stopped.</summary>
     private static string ReclaimedMessage(WorkloadSource source, string at) =>
         $"its idle GPUs were reclaimed at {at} under queue {source.Workload.Queue}'s idleGpus policy; it is not admitted again: submit it anew, or remove the annotation {KubernetesNames.IdleReclaimedAnnotation} to run it again";
+
+    /// <summary>What a workload stopped for running past its max run time says while it stays stopped.</summary>
+    private static string OverdueMessage(WorkloadSource source, string at) =>
+        $"it ran past its spec.maxRunTime ({source.Workload.MaxRunTime?.TotalSeconds:0}s) and was stopped at {at}; it is not admitted again: submit it anew, or remove the annotation {KubernetesNames.MaxRunTimeExceededAnnotation} to run it again";
 
     private void MarkPending(WorkloadSource source, string code, string message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null)
     {
@@ -204,7 +227,7 @@ public sealed partial class DecisionPlanner
         switch (source.Kind)
         {
             case SourceKind.PodGroup:
-                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason or IdleGpus.ReclaimedReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
+                AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason or IdleGpus.ReclaimedReason or WorkloadLifecycle.MaxRunTimeExceededReason or CheckRejectedReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
                 break;
             case SourceKind.Job when source.Owner is V1Job job:
                 var current = job.Metadata?.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;
@@ -220,9 +243,10 @@ public sealed partial class DecisionPlanner
                 break;
         }
 
+        var podReason = code is nameof(PendingReasonCode.NoNodeFits) or nameof(PendingReasonCode.GangIncomplete) ? UnschedulableReason : code;
         foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
         {
-            MarkUnschedulable(pod, code, text, withEvent: true);
+            MarkUnschedulable(pod, podReason, text, withEvent: true);
         }
     }
 
@@ -262,15 +286,13 @@ public sealed partial class DecisionPlanner
         var a = current.PendingReason;
         var b = wanted.PendingReason;
         var sameReason = (a is null && b is null) || (a is not null && b is not null && a.Code == b.Code && a.Message == b.Message && a.Flavor == b.Flavor);
-        var ca = current.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
-        var cb = wanted.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.Admitted);
-        var sameCondition = ca?.Status == cb?.Status && ca?.Reason == cb?.Reason
+        var sameCondition = (wanted.Conditions ?? []).All(w => current.Conditions?.FirstOrDefault(c => c?.Type == w.Type) is { } c && c.Status == w.Status && c.Reason == w.Reason)
             && current.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.GpuIdle)?.Message == wanted.Conditions?.FirstOrDefault(c => c?.Type == Api.ConditionTypes.GpuIdle)?.Message;
         return current.Phase == wanted.Phase && sameReason && sameCondition && current.QueuePosition == wanted.QueuePosition
             && current.AdmittedFlavor == wanted.AdmittedFlavor && current.ExpectedStart?.ToUniversalTime() == wanted.ExpectedStart?.ToUniversalTime();
     }
 
-    private StatusAction PodGroupStatus(WorkloadSource source, string phase, string? code, string? message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null) =>
+    private StatusAction PodGroupStatus(WorkloadSource source, string phase, string? code, string? message, string? flavor, int? position = null, DateTimeOffset? expectedStart = null, string? evictedFor = null) =>
         new(Api.PodGroup.KubePluralName, source.Namespace, source.Name, new Api.PodGroupStatus
         {
             Phase = phase,
@@ -280,14 +302,7 @@ public sealed partial class DecisionPlanner
             AdmittedFlavor = code is null ? flavor : null,
             Conditions =
             [
-                new V1Condition
-                {
-                    Type = Api.ConditionTypes.Admitted,
-                    Status = code is null ? "True" : "False",
-                    Reason = code ?? "Admitted",
-                    Message = message ?? (flavor is null ? "admitted" : $"admitted in flavor {flavor}"),
-                    LastTransitionTime = _snapshot.Now.UtcDateTime,
-                },
+                .. GroupConditions(source, phase, code, message, flavor, evictedFor, message),
                 .. code is null && _idle.TryGetValue(source.Id, out var idle)
                     ? [new V1Condition { Type = Api.ConditionTypes.GpuIdle, Status = "True", Reason = IdleGpus.IdleReason, Message = idle, LastTransitionTime = _snapshot.Now.UtcDateTime }]
                     : Array.Empty<V1Condition>(),

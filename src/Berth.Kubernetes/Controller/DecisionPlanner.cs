@@ -150,7 +150,7 @@ public sealed partial class DecisionPlanner
         MissingMembers = source.MissingMembers,
         Problem = source.Problem is { } p ? new ViewProblem(p.Code, p.Message) : null,
         Requeues = source.Requeues,
-        PodsReadyAt = source.PodsReadyAt,
+        PodsReadyAt = source.QuotaReserved && !ChecksReady(source) ? _snapshot.Now : source.PodsReadyAt, // the ready timeout starts when it does
         ReadyPods = ReadyPods(source),
         GpuActivity = source.Admitted ? ActivityOf(source) : null,
         KeepsPlannedPlaces = source.Kind != SourceKind.Job || JobPodsUseBerth(source),
@@ -209,6 +209,15 @@ public sealed partial class DecisionPlanner
 
     /// <summary>Reason of a Job or PodGroup requeued, or failed past the backoff limit, because its pods did not all become ready in time.</summary>
     public const string GangNotReadyReason = "GangNotReady";
+
+    /// <summary>
+    /// PodScheduled reason of the pods of a workload that waits because no node has room for it (Berth's code stays in
+    /// the message): kube-scheduler's reason, the one the cluster autoscaler looks for to add nodes. Pods that wait
+    /// for anything else (quota, a held queue, admission checks) carry Berth's code, and so do those of a workload that
+    /// failed as <c>NeverFits</c> (its quota or its nodes can never hold it: it is not retried), so the autoscaler does not add
+    /// nodes that quota would not let them use.
+    /// </summary>
+    public const string UnschedulableReason = "Unschedulable";
 
     /// <summary>Annotation on a queued Job: why it waits and its place in its queue.</summary>
     public const string PendingReasonAnnotation = "berth.dev/pending-reason";

@@ -58,6 +58,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
                 }
 
                 job.Metadata.Annotations?.Remove(AdmissionRecord.AnnotationName);
+                job.Metadata.Annotations?.Remove(KubernetesNames.QuotaReservedAnnotation);
                 if (job.Metadata.Annotations?.Remove(OriginalParallelismAnnotation, out var original) == true
                     && int.TryParse(original, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parallelism))
                 {
@@ -104,6 +105,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
                 job.Metadata.Annotations ??= new Dictionary<string, string>();
                 job.Metadata.Annotations[AdmissionRecord.AnnotationName] = a.Record.ToJson();
                 job.Metadata.Annotations.Remove(DecisionPlanner.PendingReasonAnnotation);
+                job.Metadata.Annotations.Remove(KubernetesNames.QuotaReservedAnnotation);
                 var pod = job.Spec.Template.Spec;
                 pod.NodeSelector ??= new Dictionary<string, string>();
                 foreach (var (key, value) in a.NodeSelector)

@@ -47,7 +47,7 @@ internal sealed class WorkloadSource
     /// <summary>Pods the workload needs before it can be tried (a pod group with fewer members than its min member).</summary>
     public int MissingMembers { get; init; }
 
-    /// <summary>Times it was requeued because its pods did not all become ready in time (annotation <c>berth.dev/requeues</c>).</summary>
+    /// <summary>Times it was requeued because its pods did not all become ready in time, or an admission check said Retry (annotation <c>berth.dev/requeues</c>).</summary>
     public int Requeues { get; init; }
 
     /// <summary>Not tried again before this time (annotation <c>berth.dev/backoff-until</c>).</summary>
@@ -58,6 +58,18 @@ internal sealed class WorkloadSource
 
     /// <summary>When its queue reclaimed its idle GPUs (annotation <c>berth.dev/idle-reclaimed</c>); not admitted again while set.</summary>
     public string? IdleReclaimedAt { get; init; }
+
+    /// <summary>When it was stopped for running past its max run time (annotation <c>berth.dev/max-run-time-exceeded</c>); not admitted again while set.</summary>
+    public string? MaxRunTimeExceededAt { get; init; }
+
+    /// <summary>
+    /// True when its record only reserves quota: its queue names admission checks and not all were ready when it was
+    /// reserved (annotation <c>berth.dev/quota-reserved</c>); it does not start until they are.
+    /// </summary>
+    public bool QuotaReserved { get; init; }
+
+    /// <summary>When an admission check rejected it (annotation <c>berth.dev/admission-check-rejected</c>); not admitted again while set.</summary>
+    public string? CheckRejectedAt { get; init; }
 
     /// <summary>Why it cannot be tried at all (no queue, an invalid spec): a pending reason code and its message.</summary>
     public (string Code, string Message)? Problem { get; init; }
@@ -82,6 +94,9 @@ internal sealed class WorkloadSource
             BackoffUntil = BackoffUntil,
             PodsReadyAt = PodsReadyAt,
             IdleReclaimedAt = IdleReclaimedAt,
+            MaxRunTimeExceededAt = MaxRunTimeExceededAt,
+            QuotaReserved = QuotaReserved,
+            CheckRejectedAt = CheckRejectedAt,
             Problem = (code, message),
         };
         copy.Members.AddRange(Members);

@@ -27,7 +27,8 @@ public sealed class AdmissionReviewHandler
     public static readonly IReadOnlyList<string> OwnedAnnotations =
     [
         AdmissionRecord.AnnotationName, KubernetesNames.RequeuesAnnotation, KubernetesNames.BackoffUntilAnnotation, KubernetesNames.PodsReadyAnnotation,
-        KubernetesNames.IdleReclaimedAnnotation, KubernetesNames.GpuIndicesAnnotation, KubernetesNames.GpuMilliAnnotation, DecisionPlanner.PendingReasonAnnotation, PlanExecutor.OriginalParallelismAnnotation,
+        KubernetesNames.IdleReclaimedAnnotation, KubernetesNames.MaxRunTimeExceededAnnotation, KubernetesNames.QuotaReservedAnnotation, KubernetesNames.AdmissionCheckRejectedAnnotation,
+        KubernetesNames.GpuIndicesAnnotation, KubernetesNames.GpuMilliAnnotation, DecisionPlanner.PendingReasonAnnotation, PlanExecutor.OriginalParallelismAnnotation,
     ];
 
     private readonly string _berthUser;

@@ -35,12 +35,7 @@ public sealed partial class DecisionCycle
         // Workloads whose idle GPUs were reclaimed stop for good; their nodes are contended until their pods are gone.
         foreach (var workload in _view.Workloads.Where(w => w.Running && stopped.ContainsKey(w.Id)).OrderBy(w => w.Id, StringComparer.Ordinal))
         {
-            _requeued.Add(workload.Id);
-            _plan.Steps.Add(new StopStep(workload.Id, IdleGpus.ReclaimedReason, "its GPUs sat idle past its queue's grace period; submit it again to run it"));
-            foreach (var pod in workload.Members.Where(m => m.Bound))
-            {
-                _contended.Add(pod.Node!);
-            }
+            Stop(workload, IdleGpus.ReclaimedReason, "its GPUs sat idle past its queue's grace period; submit it again to run it");
         }
 
         // Victims first: the nodes they leave are contended until their pods are gone.
@@ -91,6 +86,17 @@ public sealed partial class DecisionCycle
                 _plan.Steps.Add(Bind(pod, free[index], workload.Id));
                 free.RemoveAt(index);
             }
+        }
+    }
+
+    /// <summary>Stops a running workload for good; its pods still hold their nodes until they are gone.</summary>
+    private void Stop(ViewWorkload workload, string code, string message)
+    {
+        _requeued.Add(workload.Id);
+        _plan.Steps.Add(new StopStep(workload.Id, code, message));
+        foreach (var pod in workload.Members.Where(m => m.Bound))
+        {
+            _contended.Add(pod.Node!);
         }
     }
 

@@ -10,7 +10,8 @@ namespace Berth.Runtime.Cycle;
 /// restart and a normal cycle take the same path), run once, and its outcome turned into a <see cref="CyclePlan"/>.
 ///
 /// 1. build the engine: unhealthy GPUs withheld; running workloads restored where their pods are (or are planned
-///    to be), except those on unhealthy nodes or past the pods-ready timeout, which are requeued; capacity of pods
+///    to be), except those on unhealthy nodes or past the pods-ready timeout, which are requeued, and those past their
+///    max run time, which stop; capacity of pods
 ///    Berth does not account for withheld; what is free on unusable nodes withheld; pending workloads submitted;
 /// 2. bind the pods of running workloads that are not bound yet (to their planned place, or all at once);
 /// 3. run the admission cycle: victims requeued first, then admissions with their bindings;
@@ -96,6 +97,12 @@ public sealed partial class DecisionCycle
             if (WorkloadLifecycle.UnhealthyMember(workload, _nodes) is { } reason)
             {
                 Requeue(workload, EvictionReason.NodeUnhealthy, reason);
+                continue;
+            }
+
+            if (WorkloadLifecycle.PastMaxRunTime(workload, _view.Now) is { } overdue)
+            {
+                Stop(workload, WorkloadLifecycle.MaxRunTimeExceededReason, overdue);
                 continue;
             }
 

@@ -51,6 +51,28 @@ public static class WorkloadLifecycle
         return null;
     }
 
+    /// <summary>The stop reason of a workload that ran past its max run time.</summary>
+    public const string MaxRunTimeExceededReason = "MaxRunTimeExceeded";
+
+    /// <summary>
+    /// Why a running workload must stop for good at <paramref name="now"/>: it has run its max run time since it was
+    /// admitted. Null when it may go on. Only workloads whose pods Berth places as a group are stopped here: a Job's or
+    /// a lone pod's max run time is its <c>activeDeadlineSeconds</c>, which its own controller (or the kubelet) enforces.
+    /// </summary>
+    public static string? PastMaxRunTime(ViewWorkload workload, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        if (workload.Kind is not (WorkloadKind.PodGroup or WorkloadKind.Gang) || workload.Workload.MaxRunTime is not { } max || workload.Memo is not { } memo)
+        {
+            return null;
+        }
+
+        var ran = now - memo.AdmittedAt;
+        return ran >= max
+            ? string.Create(CultureInfo.InvariantCulture, $"it ran {ran.TotalSeconds:0}s since its admission at {memo.AdmittedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}, past its maxRunTime of {max.TotalSeconds:0}s; it is not admitted again: submit it anew (with a longer spec.maxRunTime if it needs one)")
+            : null;
+    }
+
     /// <summary>Why a running workload must leave its nodes: a pod on a node that is gone or not ready, or on an unhealthy GPU. Null when it may stay.</summary>
     public static string? UnhealthyMember(ViewWorkload workload, IReadOnlyDictionary<string, ViewNode> nodes)
     {

@@ -45,7 +45,8 @@ public sealed class DeployManifestTests
         Assert.True(result.Invalid.Count == 0, string.Join("; ", result.Invalid.Select(v => $"{v.Kind} {v.Name}: {v.Message}")));
         Assert.Equal(["a100", "h100"], result.Configuration.Flavors.Select(f => f.Name));
         Assert.Equal(["research"], result.Configuration.Cohorts.Select(c => c.Name));
-        Assert.Equal(["team-a", "team-b"], result.Configuration.Queues.Select(q => q.Name));
+        Assert.Equal(["team-a", "team-b", "team-gated"], result.Configuration.Queues.Select(q => q.Name));
+        Assert.Equal(["capacity", "budget"], result.Configuration.Queues[2].AdmissionChecks);
         Assert.All(result.Configuration.Queues, q => Assert.Equal("research", q.Cohort));
         Assert.Equal(64500, result.Configuration.Queues[1].Flavors[0].Cpu!.LendingLimit);
     }
