@@ -24,12 +24,12 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
         var admitted = 0;
         var candidates = new List<WorkloadState>();
         var rounds = 0;
-        var roundLimit = 4L * (s.WorkloadCount + 16) * (s.WorkloadCount + 16);
+        var roundLimit = 4L * (s.Store.Count + 16) * (s.Store.Count + 16);
         while (true)
         {
             if (++rounds > roundLimit)
             {
-                throw new InvalidOperationException($"admission did not settle after {rounds} rounds; last events: {string.Join(" | ", s.LastEvents(12))}");
+                throw new InvalidOperationException($"admission did not settle after {rounds} rounds; last events: {string.Join(" | ", s.Store.LastEvents(12))}");
             }
 
             // 2. The actions' start of round (the backfill action reserves nodes for a starving head).
@@ -98,7 +98,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
         s.RetryAt = next;
 
         // An idle workload's times need a cycle (report, reclaim), not a retry of every head.
-        var idle = s.IdlePolicies ? IdleGpus.Next(s.Admitted, s.QueueArray, now) : TimeSpan.MaxValue;
+        var idle = s.IdlePolicies ? IdleGpus.Next(s.Store.Admitted, s.QueueArray, now) : TimeSpan.MaxValue;
         next = idle < next ? idle : next;
         return next == TimeSpan.MaxValue ? null : next;
     }
@@ -118,7 +118,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
                 continue; // preempted and requeued by an earlier candidate of this round: tried next round
             }
 
-            if (s.Options.Gangs && s.IsDominated(w))
+            if (s.Options.Gangs && s.Failures.IsDominated(w))
             {
                 w.TriedGeneration = s.Generation; // an earlier candidate of this round, no larger, just failed the same way
                 s.Parking.Tried(w, tried: false, admitted: false);
@@ -150,7 +150,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
             {
                 for (var f = 0; f < s.Flavors.Count; f++)
                 {
-                    var flavorList = s.AdmittedIn(f);
+                    var flavorList = s.Store.AdmittedIn(f);
                     foreach (var w in flavorList.Where(w => w.QueueIndex == q).ToArray())
                     {
                         s.EvictAdmitted(w, "QueueDrained", null, $"queue {s.QueueArray[q].Name} is drained");
@@ -191,7 +191,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
     /// </summary>
     private bool TryAdmit(AdmissionSession session, WorkloadState w)
     {
-        if (s.ReuseQuotaFailure(w))
+        if (s.Failures.Reuse(w))
         {
             return false;
         }
@@ -215,8 +215,8 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
         }
 
         s.SetReason(w, reason);
-        s.RememberFailure(w, attempt.PlacementReasonSeen);
-        s.KeepQuotaFailure(w, attempt, reason);
+        s.Failures.Remember(w, attempt.PlacementReasonSeen);
+        s.Failures.Keep(w, attempt, reason);
         return false;
     }
 }

@@ -28,6 +28,15 @@ public sealed record AdmissionOptions
     public IReadOnlyList<string>? Actions { get; init; }
 
     /// <summary>
+    /// The actions <see cref="Actions"/> may name: the built-in registry (<see cref="AdmissionActions.All"/>). Internal,
+    /// so that a test can run an action of its own through the same lookup, validation and cycle as a built-in one.
+    /// </summary>
+    internal IReadOnlyList<IAdmissionAction> ActionRegistry { get; init; } = AdmissionActions.All;
+
+    /// <summary>The actions a scheduler runs, looked up by name in <see cref="ActionRegistry"/> (the options must be valid).</summary>
+    internal IAdmissionAction[] ResolveActions() => EffectiveActions.Select(a => AdmissionActions.Find(ActionRegistry, a)!).ToArray();
+
+    /// <summary>
     /// Shorthand used only when <see cref="Actions"/> is null: false means queues' preemption policies are ignored
     /// (nothing is ever preempted, reclaimed or moved): no consolidate and preempt actions.
     /// </summary>
@@ -89,9 +98,9 @@ public sealed record AdmissionOptions
     {
         if (Actions is not null)
         {
-            if (Actions.FirstOrDefault(a => !AdmissionActions.IsKnown(a)) is { } unknown)
+            if (Actions.FirstOrDefault(a => AdmissionActions.Find(ActionRegistry, a) is null) is { } unknown)
             {
-                throw new ArgumentException($"actions: '{unknown}' is not an admission action; choose among: {string.Join(", ", AdmissionActions.Names)}", nameof(Actions));
+                throw new ArgumentException($"actions: '{unknown}' is not an admission action; choose among: {string.Join(", ", ActionRegistry.Select(a => a.Name))}", nameof(Actions));
             }
 
             if (Actions.Distinct(StringComparer.Ordinal).Count() != Actions.Count)

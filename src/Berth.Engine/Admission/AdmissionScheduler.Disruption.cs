@@ -26,10 +26,10 @@ public sealed partial class AdmissionScheduler
     public void RestoreDisruptions(string queue, IEnumerable<TimeSpan> at)
     {
         ArgumentNullException.ThrowIfNull(at);
-        var q = _queueIndex.TryGetValue(queue, out var index) ? index : throw new ArgumentException($"queue '{queue}' does not exist", nameof(queue));
+        var q = Store.QueueIndexOf(queue) is >= 0 and var index ? index : throw new ArgumentException($"queue '{queue}' does not exist", nameof(queue));
         _admittedVersion += Budgets.Restore(q, at, Now) ? 1 : 0;
     }
 
     /// <summary>The disruptions of queue <paramref name="queue"/> still inside its window now, oldest first (empty without a budget).</summary>
-    public IReadOnlyList<TimeSpan> RecentDisruptions(string queue) => _queueIndex.TryGetValue(queue, out var q) ? Budgets.Recent(q, Now) : [];
+    public IReadOnlyList<TimeSpan> RecentDisruptions(string queue) => Store.QueueIndexOf(queue) is >= 0 and var q ? Budgets.Recent(q, Now) : [];
 }

@@ -8,7 +8,7 @@ public sealed partial class AdmissionScheduler
     /// <summary>How busy the GPUs of workload <paramref name="id"/> are now, 0 to 1 (telemetry); outside that range it is refused and changes nothing.</summary>
     public void ObserveActivity(string id, double activity)
     {
-        if (IdleGpus.Observe(_workloads.GetValueOrDefault(id), activity))
+        if (IdleGpus.Observe(Store.Find(id), activity))
         {
             _admittedVersion++; // the victim lists' order may change; what fits does not, so heads are not retried
         }
@@ -16,7 +16,7 @@ public sealed partial class AdmissionScheduler
 
     private void ApplyIdlePolicies(TimeSpan now)
     {
-        foreach (var w in IdleGpus.Scan(Admitted, _queues, now, _events))
+        foreach (var w in IdleGpus.Scan(Store.Admitted, _queues, now, Store.Events))
         {
             End(w.Id, WorkloadPhase.Failed, IdleGpus.ReclaimedReason);
         }

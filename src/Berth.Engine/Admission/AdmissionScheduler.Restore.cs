@@ -54,17 +54,6 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     public IReadOnlyList<PodPlacement>? PlaceRemaining(string id) => _restoration.PlaceRemaining(id);
 
-    /// <summary>Index of queue <paramref name="name"/>, or -1.</summary>
-    internal int QueueIndexOf(string name) => _queueIndex.GetValueOrDefault(name, -1);
-
-    /// <summary>Records a new workload of queue <paramref name="queue"/> under the next submission number.</summary>
-    internal WorkloadState Register(Workload workload, int queue, TimeSpan pendingSince)
-    {
-        var state = new WorkloadState(workload, queue, _sequence++) { PendingSince = pendingSince };
-        _workloads[workload.Id] = state;
-        return state;
-    }
-
     /// <summary>The flavors, as the array the scheduler indexes.</summary>
     internal Flavor[] FlavorArray => _flavors;
 }

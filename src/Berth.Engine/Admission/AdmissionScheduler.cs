@@ -29,8 +29,8 @@ namespace Berth.Engine.Admission;
 ///    the gang's placement; elastic ones at smaller sizes; then preemption; commit or roll back;
 /// 6. record why each one that was not admitted waits.
 ///
-/// Pending work and admitted usage are separate stores (the per-queue pending sets; the quota tree and
-/// the cluster). Deterministic: every order ends in the submission sequence. Not thread-safe.
+/// Pending work and admitted usage are separate stores (<see cref="WorkloadStore"/>; the quota tree and the
+/// cluster), moved between only by <see cref="WorkloadSteps"/>. Deterministic: every order ends in the submission sequence. Not thread-safe.
 /// </summary>
 public sealed partial class AdmissionScheduler
 {
@@ -42,11 +42,6 @@ public sealed partial class AdmissionScheduler
     private readonly Queue[] _queues;
     private readonly Flavor[] _flavors;
     private readonly FlavorLayout _layout;
-    private readonly SortedSet<WorkloadState>[] _pending;
-    private readonly Dictionary<string, WorkloadState> _workloads = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _queueIndex = new(StringComparer.Ordinal);
-    private readonly List<WorkloadState>[] _admittedByFlavor;
-    private readonly List<AdmissionEvent> _events = [];
     private readonly AdmissionStatement _statement;
     private readonly GangRoom _room;
     private readonly GangPlacement _gangs;
@@ -57,7 +52,6 @@ public sealed partial class AdmissionScheduler
     private readonly Feasibility _feasibility;
     private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
-    private long _sequence;
     private long _admittedVersion;
     private long _generation;
     private TimeSpan _retryAt = TimeSpan.MaxValue;
@@ -65,8 +59,8 @@ public sealed partial class AdmissionScheduler
     private readonly AdmissionCycle _cycle;
     private readonly IAdmissionAction[] _actions;
     private readonly HeadOrder _order;
+    private readonly WorkloadSteps _steps;
     private readonly HeadWakes _heads;
-    private readonly QueueParking _parking;
 
     /// <summary>The most running workloads one consolidation may move.</summary>
     public const int MaxMovedPerConsolidation = 8;
@@ -97,14 +91,8 @@ public sealed partial class AdmissionScheduler
         Quotas = new QuotaTree(configuration);
         _queues = configuration.Queues.ToArray();
         _flavors = configuration.Flavors.ToArray();
-        for (var q = 0; q < _queues.Length; q++)
-        {
-            _queueIndex[_queues[q].Name] = q;
-        }
-
+        Store = new WorkloadStore(_queues, _flavors.Length);
         _layout = new FlavorLayout(nodes, _flavors, _queues);
-        _pending = _queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
-        _admittedByFlavor = _flavors.Select(_ => new List<WorkloadState>()).ToArray();
         _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
         _statement = new AdmissionStatement(this);
         _room = new GangRoom(_cluster, _statement);
@@ -118,19 +106,36 @@ public sealed partial class AdmissionScheduler
         Consolidation = new ConsolidationSearch(this);
         _walk = new HeadWalk(this);
         _usage = new QueueUsageHistory(Quotas, configuration.UsageHalfLife, _queues.Length);
-        _actions = options.EffectiveActions.Select(AdmissionActions.Get).ToArray();
-        _floors = new FailureFloors(_layout.OfQueue);
+        _actions = options.ResolveActions();
+        Failures = new QuotaFailures(this, _actions);
         _order = new HeadOrder(this);
         _heads = new HeadWakes(_queues.Length);
-        // Per queue: no action can admit a workload over quota in every flavor (only preemption can), so such a failure is final while the quota tree is unchanged.
-        _quotaFailureFinal = _queues.Select(q => _actions.All(a => !a.MayAdmitOverQuota(q))).ToArray();
-        _marksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
-        _parking = new QueueParking(this, options.Incremental && options.Gangs && !_marksNeeded
+        MarksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
+        Parking = new QueueParking(this, options.Incremental && options.Gangs && !MarksNeeded
             && !_actions.Any(a => string.Equals(a.Name, AdmissionActions.Preempt, StringComparison.Ordinal)));
         _cycle = new AdmissionCycle(this, _actions);
+        _steps = new WorkloadSteps(this, _feasibility, _usage);
     }
 
     public AdmissionOptions Options { get; }
+
+    /// <summary>Every workload, the pending sets, the admitted lists and the undrained events.</summary>
+    internal WorkloadStore Store { get; }
+
+    /// <summary>Quota trees whose walks replay, left out of the cycle (incremental admission).</summary>
+    internal QueueParking Parking { get; }
+
+    /// <summary>Reused quota failures and the floors of skips (incremental admission).</summary>
+    internal QuotaFailures Failures { get; }
+
+    /// <summary>True when the profile backfills, so walks keep the marks a reservation reads.</summary>
+    internal bool MarksNeeded { get; }
+
+    /// <summary>The current generation: bumped whenever capacity or quota frees, which resets every walk.</summary>
+    internal long Generation => _generation;
+
+    /// <summary>The flavors of every queue, in each queue's order.</summary>
+    internal int[][] FlavorsOfQueues => _layout.OfQueue;
 
     public QuotaTree Quotas { get; }
 
@@ -158,7 +163,7 @@ public sealed partial class AdmissionScheduler
     internal void AdmittedChanged() => _admittedVersion++;
 
     /// <summary>The pending workloads of queue <paramref name="q"/>, in queue order.</summary>
-    internal SortedSet<WorkloadState> PendingIn(int q) => _pending[q];
+    internal SortedSet<WorkloadState> PendingIn(int q) => Store.PendingIn(q);
 
     /// <summary>Starts or keeps the backfill reservation for the starving head (the backfill action, each round).</summary>
     internal void UpdateReservation(TimeSpan now) => _reservation.Update(now);
@@ -175,7 +180,7 @@ public sealed partial class AdmissionScheduler
     /// </summary>
     public TimeSpan? EstimateStart(string id)
     {
-        var w = _workloads.GetValueOrDefault(id);
+        var w = Store.Find(id);
         if (w is null || w.Phase != WorkloadPhase.Pending)
         {
             return null;
@@ -195,9 +200,6 @@ public sealed partial class AdmissionScheduler
     /// <summary>Total GPU milli of flavor <paramref name="f"/>'s nodes.</summary>
     internal long FlavorCapacityGpu(int f) => _layout.CapacityGpu[f];
 
-    /// <summary>Every workload known, in no particular order (callers that decide sort first).</summary>
-    internal IEnumerable<WorkloadState> Known => _workloads.Values;
-
     /// <summary>Starts a new generation: capacity or quota freed, so every head may be tried again.</summary>
     internal void CapacityFreed() => _generation++;
 
@@ -207,20 +209,11 @@ public sealed partial class AdmissionScheduler
     /// <summary>The <c>kube-default</c> profile's pod-by-pod placement.</summary>
     internal PodByPodPlacement PodByPod => _podByPod;
 
-    /// <summary>How many workloads are known (pending, admitted or ended).</summary>
-    internal int WorkloadCount => _workloads.Count;
-
-    /// <summary>The last events not yet drained, for an error message.</summary>
-    internal IEnumerable<AdmissionEvent> LastEvents(int count) => _events.TakeLast(count);
-
     /// <summary>When every head is tried again even if nothing else changed (backoffs, minimum runtimes, budgets, starvation).</summary>
     internal TimeSpan RetryAt { get => _retryAt; set => _retryAt = value; }
 
     /// <summary>Per queue, the head's backoff and waiting time, kept as the queue changes.</summary>
     internal HeadWakes HeadWakes => _heads;
-
-    /// <summary>Every admitted workload, flavor by flavor.</summary>
-    internal IEnumerable<WorkloadState> Admitted => _admittedByFlavor.SelectMany(l => l);
 
     /// <summary>The queues, as the array the scheduler indexes (loops over every queue read this, not the interface).</summary>
     internal Queue[] QueueArray => _queues;
@@ -236,9 +229,6 @@ public sealed partial class AdmissionScheduler
 
     /// <summary>Bumped whenever the admitted workloads, their start times or the disruption records change.</summary>
     internal long AdmittedVersion => _admittedVersion;
-
-    /// <summary>The admitted workloads of flavor <paramref name="f"/>.</summary>
-    internal List<WorkloadState> AdmittedIn(int f) => _admittedByFlavor[f];
 
     /// <summary>True when some queue has an idle-GPU policy.</summary>
     internal bool IdlePolicies => _idlePolicies;
@@ -265,11 +255,11 @@ public sealed partial class AdmissionScheduler
 
     public IReadOnlyList<Flavor> Flavors => _flavors;
 
-    public WorkloadState? Find(string id) => _workloads.GetValueOrDefault(id);
+    public WorkloadState? Find(string id) => Store.Find(id);
 
-    public IEnumerable<WorkloadState> Workloads => _workloads.Values.OrderBy(w => w.Sequence);
+    public IEnumerable<WorkloadState> Workloads => Store.InSubmissionOrder;
 
-    public int PendingCount(int queue) => _pending[queue].Count;
+    public int PendingCount(int queue) => Store.PendingIn(queue).Count;
 
     /// <summary>
     /// The expected start of every pending workload for which one can be computed, from a what-if run
@@ -295,49 +285,13 @@ public sealed partial class AdmissionScheduler
     internal double UsageHistoryTerm(int q, TimeSpan now) => _usage.Term(q, now);
 
     /// <summary>Takes the events since the last call, in order.</summary>
-    public IReadOnlyList<AdmissionEvent> DrainEvents()
-    {
-        var events = _events.ToArray();
-        _events.Clear();
-        return events;
-    }
+    public IReadOnlyList<AdmissionEvent> DrainEvents() => Store.DrainEvents();
 
     /// <summary>
     /// Adds a workload to its queue. A workload that can never be admitted (larger than its queue could
     /// ever hold in every flavor, or a pod no node of its flavors can host) fails at once with reason NeverFits.
     /// </summary>
-    public WorkloadState Submit(Workload workload)
-    {
-        ArgumentNullException.ThrowIfNull(workload);
-        workload.Validate();
-        if (!_queueIndex.TryGetValue(workload.Queue, out var queue))
-        {
-            throw new ArgumentException($"workload {workload.Id}: queue '{workload.Queue}' does not exist; submit to one of: {string.Join(", ", _queues.Select(q => q.Name))}", nameof(workload));
-        }
-
-        if (_workloads.ContainsKey(workload.Id))
-        {
-            throw new ArgumentException($"workload {workload.Id}: already submitted; workload ids must be unique", nameof(workload));
-        }
-
-        var state = Register(workload, queue, Now);
-        Emit(new AdmissionEvent(Now, AdmissionEventKind.Submitted, workload.Id, workload.Queue));
-        if (_feasibility.NeverFits(state) is { } why)
-        {
-            state.Phase = WorkloadPhase.Failed;
-            SetReason(state, why);
-            Emit(new AdmissionEvent(Now, AdmissionEventKind.Failed, workload.Id, workload.Queue) { Reason = nameof(PendingReasonCode.NeverFits), Detail = why.Message });
-            return state;
-        }
-
-        AddPending(state);
-        if (_queues[queue].Stop != StopPolicy.None)
-        {
-            SetReason(state, new PendingReason(PendingReasonCode.QueueHeld, $"queue {workload.Queue} holds new admissions") { Unblock = "release the queue's stop policy" });
-        }
-
-        return state;
-    }
+    public WorkloadState Submit(Workload workload) => _steps.Submit(workload);
 
     /// <summary>An admitted workload ended: its pods and quota are freed.</summary>
     public void Finish(string id) => End(id, WorkloadPhase.Finished, null);
@@ -349,70 +303,22 @@ public sealed partial class AdmissionScheduler
     /// Stops an admitted workload and puts it back in its queue, not to be tried before
     /// <paramref name="backoff"/> has passed. <paramref name="reason"/> is the event's reason code.
     /// </summary>
-    public void Evict(string id, string reason, TimeSpan backoff = default, bool notReady = false)
-    {
-        var state = _workloads.GetValueOrDefault(id) ?? throw new ArgumentException($"workload {id} is unknown", nameof(id));
-        if (state.Phase != WorkloadPhase.Admitted)
-        {
-            throw new InvalidOperationException($"workload {id} is {state.Phase}, not admitted; only admitted workloads can be evicted");
-        }
-
-        if (notReady)
-        {
-            state.NotReadyEvictions++;
-        }
-
-        EvictAdmitted(state, reason, null, string.Empty);
-        state.BackoffUntil = Now + backoff;
-        if (backoff > TimeSpan.Zero)
-        {
-            _retryAt = state.BackoffUntil < _retryAt ? state.BackoffUntil : _retryAt;
-            SetReason(state, new PendingReason(PendingReasonCode.Backoff, $"requeued after {reason}; waits until {state.BackoffUntil.TotalSeconds:0}s") { Unblock = "the backoff ends" });
-        }
-
-        _usage.Record(Now);
-    }
+    public void Evict(string id, string reason, TimeSpan backoff = default, bool notReady = false) => _steps.Evict(id, reason, backoff, notReady);
 
     /// <summary>Changes a queue's stop policy (hold, hold and drain, or none).</summary>
-    public void SetStopPolicy(string queue, StopPolicy stop)
-    {
-        var q = _queueIndex.TryGetValue(queue, out var index) ? index : throw new ArgumentException($"queue '{queue}' does not exist", nameof(queue));
-        _queues[q] = _queues[q] with { Stop = stop };
-        _generation++;
-        foreach (var w in _pending[q])
-        {
-            SetReason(w, stop == StopPolicy.None
-                ? PendingReason.Queued
-                : new PendingReason(PendingReasonCode.QueueHeld, $"queue {queue} holds new admissions") { Unblock = "release the queue's stop policy" });
-        }
-    }
+    public void SetStopPolicy(string queue, StopPolicy stop) => _steps.SetStopPolicy(queue, stop);
 
     /// <summary>
     /// The reason a pending workload waits now, as a person should read it: its recorded reason, except that
     /// one not yet tried behind the head of a StrictFIFO queue is BehindHead.
     /// </summary>
-    public PendingReason ReasonOf(WorkloadState workload)
-    {
-        ArgumentNullException.ThrowIfNull(workload);
-        var queue = _queues[workload.QueueIndex];
-        if (workload.Phase == WorkloadPhase.Pending && workload.Reason.Code == PendingReasonCode.Queued
-            && (Options.StrategyOverride ?? queue.Strategy) == QueueingStrategy.StrictFifo
-            && _pending[workload.QueueIndex].Min is { } head && !ReferenceEquals(head, workload))
-        {
-            return new PendingReason(PendingReasonCode.BehindHead, $"queue {queue.Name} is StrictFIFO and its head {head.Id} has not been admitted") { Unblock = $"{head.Id} is admitted" };
-        }
-
-        return workload.Reason;
-    }
+    public PendingReason ReasonOf(WorkloadState workload) => Store.ReasonOf(workload, _queues, Options.StrategyOverride);
 
     /// <summary>Position of a pending workload in its queue (1 = head), or null when it is not pending.</summary>
-    public int? PositionInQueue(string id) => _workloads.GetValueOrDefault(id) is { Phase: WorkloadPhase.Pending } state && _pending[state.QueueIndex].Contains(state)
-        ? _pending[state.QueueIndex].TakeWhile(w => !ReferenceEquals(w, state)).Count() + 1
-        : null;
+    public int? PositionInQueue(string id) => Store.PositionInQueue(id);
 
     /// <summary><see cref="PositionInQueue"/> of every pending workload, in one pass per queue (asking one by one is quadratic).</summary>
-    public IReadOnlyDictionary<string, int> PositionsInQueues() =>
-        _pending.SelectMany(q => q.Select((w, i) => (w.Workload.Id, Position: i + 1))).ToDictionary(p => p.Id, p => p.Position, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, int> PositionsInQueues() => Store.PositionsInQueues();
 
     /// <summary>Runs admission cycles until a round admits nothing new; returns how many workloads were admitted.</summary>
     public int Schedule()
@@ -437,18 +343,12 @@ public sealed partial class AdmissionScheduler
         return admitted;
     }
 
-    private void AddPending(WorkloadState w)
-    {
-        _pending[w.QueueIndex].Add(w);
-        _walk.Added(w.QueueIndex);
-    }
-
     /// <summary>
     /// Step 4. The fair-share key of a head is its queue's weighted dominant-resource share after admitting it
     /// (<see cref="QuotaTree.Share"/>), plus, when <see cref="QueueConfiguration.UsageHalfLife"/> is set, the
     /// queue's usage history (<see cref="UsageHistoryTerm"/>): lower goes first.
     /// </summary>
-    internal void OrderCandidates(List<WorkloadState> candidates, TimeSpan now) => _order.Sort(candidates, _parking.RoundKeys, now);
+    internal void OrderCandidates(List<WorkloadState> candidates, TimeSpan now) => _order.Sort(candidates, Parking.RoundKeys, now);
 
     internal double OrderKey(WorkloadState w, TimeSpan now) => _order.Key(w, now);
 
@@ -477,95 +377,12 @@ public sealed partial class AdmissionScheduler
         _gangs.TryPlace(w, f, counts, now, keep, out reason, usedNodes);
 
     /// <summary>Commits the placements in <see cref="_scratch"/> as the admission of <paramref name="w"/>.</summary>
-    internal void Admit(WorkloadState w, int f, int[] counts, TimeSpan now)
-    {
-        var request = RequestOf(w, counts);
-        _statement.AddUsage(w.QueueIndex, f, request);
-        _pending[w.QueueIndex].Remove(w);
-        _heads.Removed(w.QueueIndex);
-        _parking.Touch(w.QueueIndex);
-        w.Phase = WorkloadPhase.Admitted;
-        w.Flavor = f;
-        w.Counts = counts;
-        w.Usage = request;
-        w.AdmittedAt = now;
-        w.ExpectedStart = null;
-        w.Placements.Clear();
-        w.Placements.AddRange(_scratch);
-        _scratch.Clear();
-        _admittedByFlavor[f].Add(w);
-        _admittedVersion++;
-        if (ReferenceEquals(_reservation.Current?.Holder, w))
-        {
-            _reservation.Current = null;
-        }
+    internal void Admit(WorkloadState w, int f, int[] counts, TimeSpan now) => _steps.Admit(w, f, counts, now);
 
-        w.Reason = PendingReason.Queued;
-        Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, w.Id, _queues[w.QueueIndex].Name)
-        {
-            Flavor = _flavors[f].Name,
-            Pods = w.Placements.Count,
-            GpuMilli = request.GpuMilli,
-            Detail = string.Join(' ', w.Placements.Select(p => _cluster.Nodes[p.Node].Name).Distinct(StringComparer.Ordinal)),
-        });
-    }
-
-    private void End(string id, WorkloadPhase phase, string? reason)
-    {
-        var state = _workloads.GetValueOrDefault(id) ?? throw new ArgumentException($"workload {id} is unknown", nameof(id));
-        var now = Now;
-        if (state.Phase == WorkloadPhase.Admitted)
-        {
-            ReleaseAdmitted(state);
-        }
-        else if (state.Phase == WorkloadPhase.Pending)
-        {
-            _podByPod.ReleasePartial(state);
-            _pending[state.QueueIndex].Remove(state);
-            _heads.Removed(state.QueueIndex);
-            _parking.Touch(state.QueueIndex);
-        }
-        else
-        {
-            throw new InvalidOperationException($"workload {id} is already {state.Phase}");
-        }
-
-        state.Phase = phase;
-        Emit(new AdmissionEvent(now, phase == WorkloadPhase.Finished ? AdmissionEventKind.Finished : AdmissionEventKind.Failed, id, _queues[state.QueueIndex].Name) { Reason = reason });
-        _usage.Record(Now);
-    }
+    private void End(string id, WorkloadPhase phase, string? reason) => _steps.End(id, phase, reason);
 
     /// <summary>Frees an admitted workload's pods and quota and puts it back in its queue (it keeps its submit time).</summary>
-    internal void EvictAdmitted(WorkloadState w, string reason, string? by, string detail)
-    {
-        var pods = w.Placements.Count;
-        var gpu = w.Usage.GpuMilli;
-        ReleaseAdmitted(w);
-        w.Phase = WorkloadPhase.Pending;
-        w.Evictions++;
-        w.PendingSince = Now;
-        w.TriedGeneration = -1;
-        w.Counts = w.Workload.PodSets.Select(s => s.Count).ToArray();
-        AddPending(w);
-        w.Reason = PendingReason.Queued;
-        Emit(new AdmissionEvent(Now, AdmissionEventKind.Evicted, w.Id, _queues[w.QueueIndex].Name) { Reason = reason, Pods = pods, GpuMilli = gpu, By = by, Detail = detail });
-    }
-
-    private void ReleaseAdmitted(WorkloadState w)
-    {
-        foreach (var p in w.Placements)
-        {
-            ReleasePod(p.Pod, p.Node, p.GpuMask);
-        }
-
-        Quotas.Add(w.QueueIndex, w.Flavor, default(Resources) - w.Usage);
-        _admittedByFlavor[w.Flavor].Remove(w);
-        _admittedVersion++;
-        w.Placements.Clear();
-        w.Usage = Resources.Zero;
-        w.Flavor = -1;
-        _generation++;
-    }
+    internal void EvictAdmitted(WorkloadState w, string reason, string? by, string detail) => _steps.EvictAdmitted(w, reason, by, detail);
 
     internal void ReservePod(Pod pod, int node, int mask)
     {
@@ -591,29 +408,8 @@ public sealed partial class AdmissionScheduler
     /// <summary>False when <paramref name="w"/> could never be admitted in flavor <paramref name="f"/>, even on an empty cluster (worked out once).</summary>
     internal bool CouldEverFit(WorkloadState w, int f) => _feasibility.CouldEverFit(w, f);
 
-    internal static Resources RequestOf(WorkloadState w, int[] counts)
-    {
-        var total = Resources.Zero;
-        var sets = w.Workload.PodSets;
-        for (var s = 0; s < sets.Count; s++)
-        {
-            total += Resources.Of(sets[s].Template) * counts[s];
-        }
-
-        return total;
-    }
-
     /// <summary>The workload's pods for flavor <paramref name="f"/>: named, with the flavor's tolerations added.</summary>
-    internal Pod[] PodsFor(WorkloadState w, int f)
-    {
-        w.FlavorPods ??= new Pod[_flavors.Length][];
-        return w.FlavorPods[f] ??= w.Workload.PodSets.Select(s => s.Template with
-        {
-            Name = $"{w.Id}/{s.Name}",
-            Priority = w.Workload.Priority,
-            Tolerations = _flavors[f].Tolerations.Count == 0 ? s.Template.Tolerations : [.. s.Template.Tolerations, .. _flavors[f].Tolerations],
-        }).ToArray();
-    }
+    internal Pod[] PodsFor(WorkloadState w, int f) => w.PodsFor(f, _flavors);
 
     internal void SetReason(WorkloadState w, PendingReason reason)
     {
@@ -621,10 +417,10 @@ public sealed partial class AdmissionScheduler
         w.Reason = reason;
         if (changed)
         {
-            _parking.Touch(w.QueueIndex);
+            Parking.Touch(w.QueueIndex);
             Emit(new AdmissionEvent(Now, AdmissionEventKind.Pending, w.Id, _queues[w.QueueIndex].Name) { Reason = reason.Code.ToString(), Flavor = reason.Flavor, Detail = reason.Message });
         }
     }
 
-    internal void Emit(AdmissionEvent e) => _events.Add(e);
+    internal void Emit(AdmissionEvent e) => Store.Events.Add(e);
 }

@@ -219,7 +219,7 @@ internal sealed class FailureFloors
     {
         if (!ReferenceEquals(w.ShapeCounts, w.Counts))
         {
-            var request = AdmissionScheduler.RequestOf(w, w.Counts);
+            var request = w.RequestOf(w.Counts);
             var set = w.Workload.PodSets[0];
             w.CachedShape = new WorkloadShape(w.Workload.Priority, w.Workload.IsElastic, IsPlain(w), request.CpuMilli, request.MemoryMiB, request.GpuMilli,
                 set.Count, set.Template.GpuCount, set.Template.CpuMilli, set.Template.MemoryMiB, set.Template.GpuMilli);

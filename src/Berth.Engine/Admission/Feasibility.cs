@@ -22,7 +22,7 @@ internal sealed class Feasibility(AdmissionScheduler s)
     private string? NeverFitsIn(WorkloadState w, int f)
     {
         var min = w.Workload.PodSets.Select(s => s.MinCount).ToArray();
-        var request = AdmissionScheduler.RequestOf(w, min);
+        var request = w.RequestOf(min);
         if (s.Options.Gangs)
         {
             for (var k = 0; k < Resources.KindCount; k++)

@@ -26,7 +26,7 @@ internal sealed class GangPlacement(AdmissionScheduler s)
         var checkpoint = s.Statement.Checkpoint();
         s.Scratch.Clear();
         var total = counts.Sum();
-        var demand = AdmissionScheduler.RequestOf(w, counts).GpuMilli;
+        var demand = w.RequestOf(counts).GpuMilli;
         var nodes = s.AllowedNodes(w, f, now, out var reservedAway);
         if (demand > s.FlavorFreeGpu[f])
         {

@@ -46,7 +46,7 @@ internal sealed class HeadOrder(AdmissionScheduler scheduler)
             return 0.0;
         }
 
-        var share = scheduler.Quotas.Share(w.QueueIndex, flavors[0], w.FullRequest ??= AdmissionScheduler.RequestOf(w, w.Workload.PodSets.Select(s => s.Count).ToArray()));
+        var share = scheduler.Quotas.Share(w.QueueIndex, flavors[0], w.FullRequest ??= w.RequestOf(w.Workload.PodSets.Select(s => s.Count).ToArray()));
         return scheduler.UsageHalfLife is null ? share : share + scheduler.UsageHistoryTerm(w.QueueIndex, now);
     }
 

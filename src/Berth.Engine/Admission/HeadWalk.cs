@@ -73,7 +73,7 @@ internal sealed class HeadWalk(AdmissionScheduler s)
             _cursor[q] = 0;
             if (s.Options.Incremental)
             {
-                s.Floors.Index(q, _snapshot[q]);
+                s.Failures.Floors.Index(q, _snapshot[q]);
             }
 
             if (s.Parking.Started(q))
@@ -89,7 +89,7 @@ internal sealed class HeadWalk(AdmissionScheduler s)
 
         if (!strict && s.Options.Incremental)
         {
-            return s.Floors.Walk(q, _snapshot[q], ref _cursor[q], now, s.Generation, s.CurrentReservation is null, s.MarksNeeded, s.Parking); // by shape ids
+            return s.Failures.Floors.Walk(q, _snapshot[q], ref _cursor[q], now, s.Generation, s.CurrentReservation is null, s.MarksNeeded, s.Parking); // by shape ids
         }
 
         var list = _snapshot[q];
@@ -102,7 +102,7 @@ internal sealed class HeadWalk(AdmissionScheduler s)
                 continue;
             }
 
-            if (w.TriedGeneration != s.Generation && s.IsDominated(w))
+            if (w.TriedGeneration != s.Generation && s.Failures.IsDominated(w))
             {
                 w.TriedGeneration = s.Generation; // a smaller one just failed the same way: this one cannot fit either
             }

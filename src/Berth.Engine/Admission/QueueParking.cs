@@ -108,7 +108,7 @@ internal sealed class QueueParking
 
         for (var q = 0; q < _parked.Length && _parkedCount > 0; q++)
         {
-            if (_parked[q] && _scheduler.QueueVersion(q) != _traceQueueVersion[q])
+            if (_parked[q] && _scheduler.Walk.Version(q) != _traceQueueVersion[q])
             {
                 Unpark(q, exhausted: true);
             }
@@ -124,7 +124,7 @@ internal sealed class QueueParking
         _traceValid[q] = _allowed && byShape && cursor == 0;
         _traceComplete[q] = false;
         _traceTreeVersion[q] = _scheduler.Quotas.Version(q);
-        _traceQueueVersion[q] = _scheduler.QueueVersion(q);
+        _traceQueueVersion[q] = _scheduler.Walk.Version(q);
     }
 
     /// <summary>True once the walk of <paramref name="q"/> in this generation started (recorded or not).</summary>
@@ -197,7 +197,7 @@ internal sealed class QueueParking
         }
 
         var version = _scheduler.Quotas.Version(q);
-        if (!_traceValid[q] || !_traceComplete[q] || _traceTreeVersion[q] != version || _traceQueueVersion[q] != _scheduler.QueueVersion(q) || !_scheduler.SnapshotCurrent(q))
+        if (!_traceValid[q] || !_traceComplete[q] || _traceTreeVersion[q] != version || _traceQueueVersion[q] != _scheduler.Walk.Version(q) || !_scheduler.Walk.SnapshotCurrent(q))
         {
             return false;
         }
@@ -207,7 +207,7 @@ internal sealed class QueueParking
             return true; // the checks below held, and no head left the queue or changed its reason since
         }
 
-        var list = _scheduler.SnapshotOf(q);
+        var list = _scheduler.Walk.SnapshotOf(q);
         foreach (var i in _trace[q])
         {
             var w = list[i];
@@ -240,7 +240,7 @@ internal sealed class QueueParking
 
         UnparkedMidCycle += exhausted ? 0 : 1;
         var trace = _trace[q];
-        var list = _scheduler.SnapshotOf(q);
+        var list = _scheduler.Walk.SnapshotOf(q);
         var tried = trace.Count;
         var cursor = list.Length;
         WorkloadState? join = null;
@@ -258,10 +258,10 @@ internal sealed class QueueParking
 
         for (var j = 0; j < tried; j++)
         {
-            _scheduler.ReplayQuotaFailure(list[trace[j]]);
+            _scheduler.Failures.Replay(list[trace[j]]);
         }
 
-        _scheduler.SetCursor(q, cursor);
+        _scheduler.Walk.SetCursor(q, cursor);
         if (join is not null)
         {
             var at = _index + 1;

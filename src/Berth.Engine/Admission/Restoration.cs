@@ -55,7 +55,7 @@ internal sealed class Restoration(AdmissionScheduler s)
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(pods);
         workload.Validate();
-        var queue = s.QueueIndexOf(workload.Queue);
+        var queue = s.Store.QueueIndexOf(workload.Queue);
         if (queue < 0)
         {
             throw new ArgumentException($"workload {workload.Id}: queue '{workload.Queue}' does not exist", nameof(workload));
@@ -72,7 +72,7 @@ internal sealed class Restoration(AdmissionScheduler s)
             throw new ArgumentException($"workload {workload.Id}: already known; workload ids must be unique", nameof(workload));
         }
 
-        var state = s.Register(workload, queue, workload.SubmitTime);
+        var state = s.Store.Register(workload, queue, workload.SubmitTime);
         var podCounts = counts?.ToArray() ?? workload.PodSets.Select(set => set.Count).ToArray();
         var templates = s.PodsFor(state, f);
         var bad = new List<RestoredPod>();
@@ -100,7 +100,7 @@ internal sealed class Restoration(AdmissionScheduler s)
             placedPerSet[p.PodSet]++;
         }
 
-        var request = AdmissionScheduler.RequestOf(state, podCounts);
+        var request = state.RequestOf(podCounts);
         s.Quotas.Add(queue, f, request);
         s.Statement.Commit();
         state.Phase = WorkloadPhase.Admitted;
@@ -110,7 +110,7 @@ internal sealed class Restoration(AdmissionScheduler s)
         state.AdmittedAt = admittedAt;
         state.Placements.AddRange(s.Scratch);
         s.Scratch.Clear();
-        s.AdmittedIn(f).Add(state);
+        s.Store.AdmittedIn(f).Add(state);
         s.AdmittedChanged();
         s.CapacityFreed();
         misfits = bad;

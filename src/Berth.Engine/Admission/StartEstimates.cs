@@ -22,7 +22,7 @@ internal sealed class StartEstimates(AdmissionScheduler s)
         {
             var ends = new PriorityQueue<(PodPlacement[] Pods, int Queue, int Flavor, Resources Usage), (TimeSpan, long)>();
             long sequence = 0;
-            foreach (var w in s.Known.Where(w => w.Phase == WorkloadPhase.Admitted).OrderBy(w => w.Sequence))
+            foreach (var w in s.Store.Known.Where(w => w.Phase == WorkloadPhase.Admitted).OrderBy(w => w.Sequence))
             {
                 if ((w.Workload.ExpectedRunTime ?? w.Workload.MaxRunTime) is { } run)
                 {
@@ -30,7 +30,7 @@ internal sealed class StartEstimates(AdmissionScheduler s)
                 }
             }
 
-            var pending = s.Known
+            var pending = s.Store.Known
                 .Where(w => w.Phase == WorkloadPhase.Pending && w.Placements.Count == 0 && s.Queues[w.QueueIndex].Stop == StopPolicy.None)
                 .OrderBy(w => w, QueueOrder.Instance)
                 .ToList();
@@ -51,7 +51,7 @@ internal sealed class StartEstimates(AdmissionScheduler s)
                     var started = false;
                     foreach (var f in s.FlavorsOf(w.QueueIndex))
                     {
-                        var request = AdmissionScheduler.RequestOf(w, w.Counts);
+                        var request = w.RequestOf(w.Counts);
                         if (!s.CouldEverFit(w, f) || s.QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null || !s.TryPlaceGang(w, f, w.Counts, t, keep: true, out _))
                         {
                             continue;

@@ -117,4 +117,32 @@ public sealed class WorkloadState
 
         return ran.TotalSeconds;
     }
+
+    /// <summary>What <paramref name="counts"/> pods per pod set request in total (the quota it is charged when admitted so).</summary>
+    internal Resources RequestOf(int[] counts)
+    {
+        var total = Resources.Zero;
+        var sets = Workload.PodSets;
+        for (var s = 0; s < sets.Count; s++)
+        {
+            total += Resources.Of(sets[s].Template) * counts[s];
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The pods for flavor <paramref name="f"/> of <paramref name="flavors"/>: named, with the flavor's tolerations
+    /// added; built once per flavor, since placement trials ask for them again and again.
+    /// </summary>
+    internal Model.Pod[] PodsFor(int f, Flavor[] flavors)
+    {
+        FlavorPods ??= new Model.Pod[flavors.Length][];
+        return FlavorPods[f] ??= Workload.PodSets.Select(s => s.Template with
+        {
+            Name = $"{Id}/{s.Name}",
+            Priority = Workload.Priority,
+            Tolerations = flavors[f].Tolerations.Count == 0 ? s.Template.Tolerations : [.. s.Template.Tolerations, .. flavors[f].Tolerations],
+        }).ToArray();
+    }
 }

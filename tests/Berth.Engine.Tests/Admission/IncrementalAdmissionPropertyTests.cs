@@ -44,7 +44,7 @@ public sealed class IncrementalAdmissionPropertyTests(ITestOutputHelper output)
         var parked = runs.Sum(r => r.Scheduler.Parking.ParkedWalks);
         var midCycle = runs.Sum(r => r.Scheduler.Parking.UnparkedMidCycle);
         var joined = runs.Sum(r => r.Scheduler.Parking.JoinedRound);
-        var reused = runs.Sum(r => r.Scheduler.ReusedQuotaFailures);
+        var reused = runs.Sum(r => r.Scheduler.Failures.Reused);
         output.WriteLine($"80 scripts: {parked} parked walks, {midCycle} brought back mid-cycle ({joined} joining the round), {reused} reused quota failures");
         Assert.True(parked > 100, $"only {parked} parked walks");
         Assert.True(midCycle > 5, $"only {midCycle} parked queues brought back mid-cycle");
@@ -57,7 +57,7 @@ public sealed class IncrementalAdmissionPropertyTests(ITestOutputHelper output)
     {
         // The reference really is the long way round.
         var runs = Enumerable.Range(1, 20).Select(seed => Driver.Run(seed, incremental: false)).ToArray();
-        Assert.All(runs, r => Assert.Equal(0, r.Scheduler.Parking.ParkedWalks + r.Scheduler.ReusedQuotaFailures));
+        Assert.All(runs, r => Assert.Equal(0, r.Scheduler.Parking.ParkedWalks + r.Scheduler.Failures.Reused));
     }
 
     private sealed record Outcome(IReadOnlyList<string> Log, AdmissionScheduler Scheduler, int Cycles);

@@ -7,7 +7,8 @@ namespace Berth.Engine.Admission.Actions;
 
 /// <summary>
 /// Every admission action by name. A new action is one folder under Actions/, one line here and one conformance
-/// scenario; a profile then names it in its action list.
+/// scenario; a profile then names it in its action list. (A test may extend the registry for one scheduler through
+/// <see cref="AdmissionOptions.ActionRegistry"/>, the same one line, without changing any built-in profile.)
 /// </summary>
 public static class AdmissionActions
 {
@@ -16,7 +17,8 @@ public static class AdmissionActions
     public const string Consolidate = "consolidate";
     public const string Preempt = "preempt";
 
-    private static readonly IAdmissionAction[] Registered =
+    /// <summary>The built-in actions: the registry a scheduler reads unless <see cref="AdmissionOptions.ActionRegistry"/> extends it.</summary>
+    internal static IReadOnlyList<IAdmissionAction> All { get; } =
     [
         new AllocateAction(),
         new BackfillAction(),
@@ -25,11 +27,9 @@ public static class AdmissionActions
     ];
 
     /// <summary>The registered names, in registry order.</summary>
-    public static IReadOnlyList<string> Names { get; } = Registered.Select(a => a.Name).ToArray();
+    public static IReadOnlyList<string> Names { get; } = All.Select(a => a.Name).ToArray();
 
-    public static bool IsKnown(string name) => Registered.Any(a => string.Equals(a.Name, name, StringComparison.Ordinal));
-
-    internal static IAdmissionAction Get(string name) =>
-        Registered.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.Ordinal))
-        ?? throw new ArgumentException($"admission action '{name}' is unknown; choose among: {string.Join(", ", Names)}", nameof(name));
+    /// <summary>The action named <paramref name="name"/> in <paramref name="registry"/>, or null.</summary>
+    internal static IAdmissionAction? Find(IReadOnlyList<IAdmissionAction> registry, string name) =>
+        registry.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.Ordinal));
 }

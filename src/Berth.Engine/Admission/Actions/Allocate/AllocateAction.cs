@@ -31,7 +31,7 @@ internal sealed class AllocateAction : IAdmissionAction
                 continue;
             }
 
-            var request = AdmissionScheduler.RequestOf(w, attempt.Full);
+            var request = w.RequestOf(attempt.Full);
             var quota = s.QuotaCheck(q, f, request, w.Workload.Preemptible);
             if (quota is null)
             {
@@ -101,7 +101,7 @@ internal sealed class AllocateAction : IAdmissionAction
         {
             var mid = (lo + hi) / 2;
             var counts = CountsAt(mid);
-            if (s.QuotaCheck(w.QueueIndex, f, AdmissionScheduler.RequestOf(w, counts), w.Workload.Preemptible) is null && s.TryPlaceGang(w, f, counts, now, keep: false, out _))
+            if (s.QuotaCheck(w.QueueIndex, f, w.RequestOf(counts), w.Workload.Preemptible) is null && s.TryPlaceGang(w, f, counts, now, keep: false, out _))
             {
                 best = mid;
                 lo = mid + 1;

@@ -89,7 +89,7 @@ internal sealed class BackfillReservation(AdmissionScheduler s)
     private Reservation? Shadow(WorkloadState w, TimeSpan now)
     {
         var full = w.Workload.PodSets.Select(s => s.Count).ToArray();
-        var request = AdmissionScheduler.RequestOf(w, full);
+        var request = w.RequestOf(full);
         foreach (var f in s.FlavorsOf(w.QueueIndex))
         {
             if (!s.CouldEverFit(w, f) || s.QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null)
@@ -99,7 +99,7 @@ internal sealed class BackfillReservation(AdmissionScheduler s)
 
             var running = new List<(TimeSpan End, WorkloadState W)>();
             var unknownEnd = false;
-            foreach (var r in s.AdmittedIn(f))
+            foreach (var r in s.Store.AdmittedIn(f))
             {
                 if ((r.Workload.ExpectedRunTime ?? r.Workload.MaxRunTime) is { } run)
                 {

@@ -28,7 +28,7 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
     /// </summary>
     public bool TryConsolidate(WorkloadState w, int f, int[] counts, TimeSpan now)
     {
-        var demand = AdmissionScheduler.RequestOf(w, counts).GpuMilli;
+        var demand = w.RequestOf(counts).GpuMilli;
         if (demand > s.FlavorFreeGpu[f])
         {
             return false;
@@ -140,7 +140,7 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
         if (!list.IsCurrent(s.AdmittedVersion, s.Generation, now))
         {
             list.Reset(s.AdmittedVersion, s.Generation, now);
-            foreach (var m in s.AdmittedIn(f))
+            foreach (var m in s.Store.AdmittedIn(f))
             {
                 if (m.Workload.Preemptible && now - m.AdmittedAt >= s.QueueArray[m.QueueIndex].MinRuntime && s.DisruptionsLeft(m.QueueIndex, now) > 0)
                 {

@@ -41,7 +41,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     {
         var q = w.QueueIndex;
         var policy = s.QueueArray[q].Preemption;
-        var request = AdmissionScheduler.RequestOf(w, counts);
+        var request = w.RequestOf(counts);
         var context = new PreemptionContext(s.Quotas, w, f, request, policy)
         {
             WithinNominal = !s.Borrows(q, f, request),
@@ -90,7 +90,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         }
 
         list.Reset(s.AdmittedVersion, s.Generation, now);
-        foreach (var v in s.AdmittedIn(f))
+        foreach (var v in s.Store.AdmittedIn(f))
         {
             if (!v.Workload.Preemptible || s.DisruptionsLeft(v.QueueIndex, now) == 0)
             {
@@ -323,7 +323,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     {
         foreach (var f in s.FlavorsOf(v.QueueIndex))
         {
-            if (s.CouldEverFit(v, f) && s.QuotaCheck(v.QueueIndex, f, AdmissionScheduler.RequestOf(v, v.Counts), v.Workload.Preemptible) is null && s.TryPlaceGang(v, f, v.Counts, now, keep: false, out _))
+            if (s.CouldEverFit(v, f) && s.QuotaCheck(v.QueueIndex, f, v.RequestOf(v.Counts), v.Workload.Preemptible) is null && s.TryPlaceGang(v, f, v.Counts, now, keep: false, out _))
             {
                 return true;
             }
