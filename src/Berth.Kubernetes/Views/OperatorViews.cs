@@ -119,10 +119,13 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
                 ? decision.Snapshot.Queues.Where(p => p.Spec?.Cohort == cohort).Select(p => p.Metadata?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal)
                 : new HashSet<string>(StringComparer.Ordinal) { name };
             var (rows, share) = QuotaRows.Of(name, weight, peers, decision.Plan.Quota);
+            var (used, idle) = decision.Plan.Yield.TryGetValue(name, out var y) ? ClusterPicture.Busy([y]) : (null, null);
             return new QueueView(name, q.Spec?.Cohort, weight, rows, outcomes.Count(o => o.Queue == name && !o.Running), 0, outcomes.Count(o => o.Queue == name && o.Running))
             {
                 Share = share,
                 StopPolicy = q.Spec?.StopPolicy ?? "None",
+                UsedGpus = used,
+                IdleGpus = idle,
             };
         }).ToArray();
     }

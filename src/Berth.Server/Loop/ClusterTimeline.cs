@@ -19,21 +19,26 @@ public sealed class ClusterTimeline
     private readonly Queue<TimelinePoint> _points = new();
     private TimelinePoint? _last;
 
-    /// <summary>Adds a point computed from the running jobs' bindings on <paramref name="nodes"/>.</summary>
-    public void Record(DateTimeOffset now, IReadOnlyList<Node> nodes, IEnumerable<Jobs.JobRecord> running)
+    /// <summary>
+    /// Adds a point computed from the running jobs' bindings on <paramref name="nodes"/>; <paramref name="activity"/>
+    /// gives a job's GPU activity (measured by nvidia-smi, else stated), null where unknown: such jobs count as
+    /// allocated, never as used or idle.
+    /// </summary>
+    public void Record(DateTimeOffset now, IReadOnlyList<Node> nodes, IEnumerable<Jobs.JobRecord> running, Func<Jobs.JobRecord, double?> activity)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(running);
+        ArgumentNullException.ThrowIfNull(activity);
         var held = new Dictionary<(string Node, int Gpu), int>();
         double allocated = 0, known = 0, used = 0;
         foreach (var job in running)
         {
             var share = job.Bindings.Sum(b => Gpus.Indices(b.GpuMask).Count * b.GpuMilli / (double)Limits.GpuMilliPerGpu);
             allocated += share;
-            if (job.Spec.GpuActivity is { } activity)
+            if (activity(job) is { } busy)
             {
                 known += share;
-                used += share * activity;
+                used += share * busy;
             }
 
             foreach (var b in job.Bindings)
