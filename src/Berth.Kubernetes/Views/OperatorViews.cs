@@ -24,7 +24,7 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
     private readonly BerthController _controller;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly OperatorTimeline _timeline = new();
+    private readonly TimelineWindow _timeline = new();
     private readonly Dictionary<string, List<ReasonView>> _reasons = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<EventView>> _events = new(StringComparer.Ordinal);
     private readonly List<Channel<ChangeView>> _subscribers = [];

@@ -5,19 +5,12 @@ using Berth.Web;
 namespace Berth.Server.Loop;
 
 /// <summary>
-/// The cluster's GPUs over time for the dashboard, one point per decision cycle that changed something (or after
-/// <see cref="Every"/> of server time), the last <see cref="Capacity"/> kept in memory: derived, so a restart starts a
-/// new window. Thread-safe.
+/// The cluster's GPUs over time for the dashboard, a point per decision cycle computed from the running jobs, kept
+/// by a <see cref="TimelineWindow"/> (the operator's too). Thread-safe.
 /// </summary>
 public sealed class ClusterTimeline
 {
-    public const int Capacity = 4096;
-
-    public static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
-
-    private readonly Lock _gate = new();
-    private readonly Queue<TimelinePoint> _points = new();
-    private TimelinePoint? _last;
+    private readonly TimelineWindow _window = new();
 
     /// <summary>
     /// Adds a point computed from the running jobs' bindings on <paramref name="nodes"/>; <paramref name="activity"/>
@@ -60,29 +53,10 @@ public sealed class ClusterTimeline
         }
 
         var point = new TimelinePoint(now, Round(allocated), Round(Math.Max(0, total - allocated)), Round(fragmented), Round(known - used), known > 0 ? Round(used) : null);
-        lock (_gate)
-        {
-            if (_last is { } last && last with { At = now } == point && now - last.At < Every)
-            {
-                return;
-            }
-
-            _points.Enqueue(point);
-            _last = point;
-            while (_points.Count > Capacity)
-            {
-                _points.Dequeue();
-            }
-        }
+        _window.Add(point);
     }
 
-    public IReadOnlyList<TimelinePoint> Since(DateTimeOffset? since)
-    {
-        lock (_gate)
-        {
-            return since is { } from ? _points.Where(p => p.At >= from).ToArray() : _points.ToArray();
-        }
-    }
+    public IReadOnlyList<TimelinePoint> Since(DateTimeOffset? since) => _window.Since(since);
 
     private static double Round(double gpus) => Math.Round(gpus, 3);
 }
