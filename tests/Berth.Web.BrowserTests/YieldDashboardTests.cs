@@ -1,4 +1,7 @@
 using Berth.Model.Queueing;
+using Berth.Model;
+using Berth.Server.Executors;
+using Berth.Server.Telemetry;
 using Microsoft.Playwright;
 
 namespace Berth.Web.BrowserTests;
@@ -61,6 +64,39 @@ public sealed class YieldDashboardTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("#timeline-summary")).ToContainTextAsync("GPU use not reported. Allocation 25%; yield not known.", new() { Timeout = Wait });
         await Assertions.Expect(page.Locator("tr[data-queue='team-a'] td:nth-child(7)")).ToHaveTextAsync("–");
         await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task GpuThatNvidiaSmiMarksUnhealthy_IsHatchedInTheServersGrid()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // A stand-in nvidia-smi printing the real CSV of two A100s; the second one's uncorrectable ECC counter rises.
+        var bin = Path.Combine(Path.GetTempPath(), "berth-web-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(bin);
+        var smi = Path.Combine(bin, "nvidia-smi");
+        var gpus = Path.Combine(bin, "gpus.csv");
+        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0\nGPU-bbbb, 0, 0, 0\n");
+        File.WriteAllText(smi, $"#!/bin/sh\ncase \"$1\" in\n  {NvidiaSmiCsv.GpuQuery}) cat {gpus} ;;\n  *) exit 0 ;;\nesac\n");
+        File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
+        var telemetry = new GpuTelemetryOptions { NvidiaSmi = smi, Interval = TimeSpan.FromSeconds(10), MaxAge = TimeSpan.FromMinutes(1), RecoverAfter = 2 };
+        await using var server = await LiveServer.StartAsync(machine.Cluster(), o => o with { LocalMachine = machine, GpuTelemetry = telemetry, StopGrace = TimeSpan.FromSeconds(1) });
+        server.Cycle();
+        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0\nGPU-bbbb, 0, 0, 2\n");
+        server.Time.Advance(20);
+        server.Cycle();
+
+        var page = await OpenAsync(server, "/nodes");
+        var bad = page.Locator(".gpu[data-gpu='local/1']");
+        await Assertions.Expect(bad).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bunhealthy\b"), new() { Timeout = Wait });
+        Assert.Contains("unhealthy", await bad.GetAttributeAsync("aria-label"), StringComparison.Ordinal);
+        Assert.DoesNotContain("unhealthy", await page.Locator(".gpu[data-gpu='local/0']").GetAttributeAsync("class"), StringComparison.Ordinal);
+        await page.CloseAsync();
+        Directory.Delete(bin, recursive: true);
     }
 
     private async Task<IPage> OpenAsync(LiveServer server, string route)
