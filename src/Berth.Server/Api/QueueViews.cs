@@ -1,5 +1,3 @@
-using Berth.Model;
-using Berth.Runtime.Lifecycle;
 using Berth.Runtime.Plan;
 using Berth.Server.Jobs;
 using Berth.Web;
@@ -27,7 +25,7 @@ public static class QueueViews
         {
             if (activity(job) is { } busy)
             {
-                var held = job.Bindings.Sum(b => Gpus.Indices(b.GpuMask).Count * b.GpuMilli / (double)Limits.GpuMilliPerGpu);
+                var held = job.GpusHeld;
                 known += held;
                 used += held * busy;
             }

@@ -26,7 +26,7 @@ public sealed class ClusterTimeline
         double allocated = 0, known = 0, used = 0;
         foreach (var job in running)
         {
-            var share = job.Bindings.Sum(b => Gpus.Indices(b.GpuMask).Count * b.GpuMilli / (double)Limits.GpuMilliPerGpu);
+            var share = job.GpusHeld;
             allocated += share;
             if (activity(job) is { } busy)
             {
