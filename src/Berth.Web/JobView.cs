@@ -61,4 +61,10 @@ public sealed record JobView
 
     /// <summary>Every pending reason it has had, oldest first, each from when it began (only on GET of one job; may be empty where the source keeps none).</summary>
     public IReadOnlyList<ReasonView>? Reasons { get; init; }
+
+    /// <summary>
+    /// Right-sizing advice from its GPU samples ("asked 8 GPUs, used at most 2 at p95 ...: 2 GPUs would do"), only on
+    /// GET of one job and only where the source has samples (the server; <c>GET /api/v1/jobs/{id}/rightsizing</c> has the figures).
+    /// </summary>
+    public string? RightSizing { get; init; }
 }

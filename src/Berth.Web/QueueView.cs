@@ -10,4 +10,13 @@ public sealed record QueueView(string Name, string? Cohort, double Weight, IRead
     public double Share { get; init; }
 
     public string StopPolicy { get; init; } = "None";
+
+    /// <summary>
+    /// GPUs its running jobs keep busy (allocated GPUs times GPU activity), over the jobs whose activity is known
+    /// (nvidia-smi or stated on the server, DCGM through Prometheus in Kubernetes); null while none is known.
+    /// </summary>
+    public double? UsedGpus { get; init; }
+
+    /// <summary>GPUs its running jobs hold but leave idle (allocated minus used), over the same jobs; null with <see cref="UsedGpus"/>.</summary>
+    public double? IdleGpus { get; init; }
 }

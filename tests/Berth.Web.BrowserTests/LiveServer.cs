@@ -50,11 +50,13 @@ public sealed class LiveServer : IAsyncDisposable
             PriorityClasses = [new PriorityClass("low", 0), new PriorityClass("high", 100)],
         });
 
-    public static async Task<LiveServer> StartAsync(ServerCluster? cluster = null)
+    /// <summary>Starts a server over <paramref name="cluster"/>; <paramref name="configure"/> adds options (a local machine, GPU telemetry).</summary>
+    public static async Task<LiveServer> StartAsync(ServerCluster? cluster = null, Func<ServerOptions, ServerOptions>? configure = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "berth-web-tests", Guid.NewGuid().ToString("N"));
         var time = new ManualTime();
-        var server = await BerthServer.StartAsync(new ServerOptions { DataDirectory = dir, Cluster = cluster ?? Cluster(), Port = 0, Clock = time, CycleInterval = null });
+        var options = new ServerOptions { DataDirectory = dir, Cluster = cluster ?? Cluster(), Port = 0, Clock = time, CycleInterval = null };
+        var server = await BerthServer.StartAsync(configure is null ? options : configure(options));
         return new LiveServer(dir, server, time);
     }
 

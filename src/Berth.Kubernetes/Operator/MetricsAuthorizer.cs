@@ -20,30 +20,11 @@ public sealed class MetricsAuthorizer(IKubernetes client)
             return 401;
         }
 
-        var review = await client.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview
-        {
-            ApiVersion = "authentication.k8s.io/v1",
-            Kind = "TokenReview",
-            Spec = new V1TokenReviewSpec { Token = authorization[Bearer.Length..].Trim() },
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (review.Status?.Authenticated != true || review.Status.User is not { } user)
+        if (await AccessReviews.UserAsync(client, authorization[Bearer.Length..].Trim(), cancellationToken).ConfigureAwait(false) is not { } user)
         {
             return 401;
         }
 
-        var access = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
-        {
-            ApiVersion = "authorization.k8s.io/v1",
-            Kind = "SubjectAccessReview",
-            Spec = new V1SubjectAccessReviewSpec
-            {
-                User = user.Username,
-                Uid = user.Uid,
-                Groups = user.Groups,
-                Extra = user.Extra,
-                NonResourceAttributes = new V1NonResourceAttributes { Path = "/metrics", Verb = "get" },
-            },
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return access.Status?.Allowed == true ? 200 : 403;
+        return await AccessReviews.AllowedAsync(client, user, null, new V1NonResourceAttributes { Path = "/metrics", Verb = "get" }, cancellationToken).ConfigureAwait(false) ? 200 : 403;
     }
 }

@@ -28,7 +28,11 @@ internal sealed class ClusterPicture
 
     public IReadOnlyList<NodeEntry> Nodes { get; }
 
-    /// <summary>The cluster's GPUs now: allocated, free (healthy, held by nobody), fragmented (free on partly held GPUs); no activity is known here.</summary>
+    /// <summary>
+    /// The cluster's GPUs now: allocated, free (healthy, held by nobody), fragmented (free on partly held GPUs); used and
+    /// idle-allocated from the DCGM activity the decision read (<see cref="Controller.DecisionPlan.Yield"/>), Used null
+    /// while no admitted workload's activity is known.
+    /// </summary>
     public TimelinePoint Point()
     {
         double total = 0, allocated = 0, fragmented = 0;
@@ -46,7 +50,24 @@ internal sealed class ClusterPicture
             }
         }
 
-        return new TimelinePoint(Decision.Snapshot.Now, Round(allocated), Round(Math.Max(0, total - allocated)), Round(fragmented), 0, null);
+        var (used, idle) = Busy(Decision.Plan.Yield.Values);
+        return new TimelinePoint(Decision.Snapshot.Now, Round(allocated), Round(Math.Max(0, total - allocated)), Round(fragmented), Round(idle ?? 0), used is { } u ? Round(u) : null);
+    }
+
+    /// <summary>
+    /// Used and idle GPUs summed over yield rows (per queue); both null where the rows know no activity (a row's used
+    /// plus idle is what its jobs of known activity hold, so 0 means none is known).
+    /// </summary>
+    public static (double? Used, double? Idle) Busy(IEnumerable<(double Allocated, double Used, double IdleAllocated)> rows)
+    {
+        double used = 0, idle = 0;
+        foreach (var row in rows)
+        {
+            used += row.Used;
+            idle += row.IdleAllocated;
+        }
+
+        return used + idle > 0 ? (Round(used), Round(idle)) : (null, null);
     }
 
     public double TotalGpus => Nodes.Sum(n => n.Gpus.Count);

@@ -24,7 +24,7 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
     private readonly BerthController _controller;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly OperatorTimeline _timeline = new();
+    private readonly TimelineWindow _timeline = new();
     private readonly Dictionary<string, List<ReasonView>> _reasons = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<EventView>> _events = new(StringComparer.Ordinal);
     private readonly List<Channel<ChangeView>> _subscribers = [];
@@ -119,10 +119,13 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
                 ? decision.Snapshot.Queues.Where(p => p.Spec?.Cohort == cohort).Select(p => p.Metadata?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal)
                 : new HashSet<string>(StringComparer.Ordinal) { name };
             var (rows, share) = QuotaRows.Of(name, weight, peers, decision.Plan.Quota);
+            var (used, idle) = decision.Plan.Yield.TryGetValue(name, out var y) ? ClusterPicture.Busy([y]) : (null, null);
             return new QueueView(name, q.Spec?.Cohort, weight, rows, outcomes.Count(o => o.Queue == name && !o.Running), 0, outcomes.Count(o => o.Queue == name && o.Running))
             {
                 Share = share,
                 StopPolicy = q.Spec?.StopPolicy ?? "None",
+                UsedGpus = used,
+                IdleGpus = idle,
             };
         }).ToArray();
     }

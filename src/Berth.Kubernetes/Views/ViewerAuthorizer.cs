@@ -83,13 +83,7 @@ public sealed class ViewerAuthorizer(IKubernetes client, TimeProvider time)
 
     private async Task<ViewerAccess> DecideAsync(string token, IEnumerable<string> namespaces, CancellationToken cancellationToken)
     {
-        var review = await client.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview
-        {
-            ApiVersion = "authentication.k8s.io/v1",
-            Kind = "TokenReview",
-            Spec = new V1TokenReviewSpec { Token = token },
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (review.Status?.Authenticated != true || review.Status.User is not { } user)
+        if (await Operator.AccessReviews.UserAsync(client, token, cancellationToken).ConfigureAwait(false) is not { } user)
         {
             return ViewerAccess.Unauthorized("the API server did not accept this token (expired, revoked or from another cluster); get a fresh one, e.g. kubectl create token <service-account>");
         }
@@ -128,21 +122,6 @@ public sealed class ViewerAuthorizer(IKubernetes client, TimeProvider time)
     }
 
     /// <summary>One SubjectAccessReview for the user; <paramref name="ns"/> null for a cluster-scoped resource, empty for all namespaces.</summary>
-    private async Task<bool> MayAsync(V1UserInfo user, string verb, string group, string resource, string? ns, CancellationToken cancellationToken)
-    {
-        var access = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
-        {
-            ApiVersion = "authorization.k8s.io/v1",
-            Kind = "SubjectAccessReview",
-            Spec = new V1SubjectAccessReviewSpec
-            {
-                User = user.Username,
-                Uid = user.Uid,
-                Groups = user.Groups,
-                Extra = user.Extra,
-                ResourceAttributes = new V1ResourceAttributes { Verb = verb, Group = group, Resource = resource, NamespaceProperty = ns },
-            },
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return access.Status?.Allowed == true;
-    }
+    private Task<bool> MayAsync(V1UserInfo user, string verb, string group, string resource, string? ns, CancellationToken cancellationToken) =>
+        Operator.AccessReviews.AllowedAsync(client, user, new V1ResourceAttributes { Verb = verb, Group = group, Resource = resource, NamespaceProperty = ns }, null, cancellationToken);
 }

@@ -33,7 +33,7 @@ public static class ClusterEndpoints
     /// <summary>An admin edits a queue's weight, stop policy or GPU quotas (see <see cref="EditAsync"/>).</summary>
     private static Task<IResult> EditQueue(string name, HttpContext http, ServerContext s) =>
         EditAsync(name, http, s, "queue", QueueEdits.MetaKey, QueueEdits.Apply,
-            () => Results.Json(QueueViews.Of(s.Loop.Cluster.Configuration.Queues.Single(q => q.Name == name), s.Loop.Cluster.Configuration, s.Store.Active(), s.Loop.Quota), ApiJson.Responses));
+            () => Results.Json(QueueViews.Of(s.Loop.Cluster.Configuration.Queues.Single(q => q.Name == name), s.Loop.Cluster.Configuration, s.Store.Active(), s.Loop.Quota, s.Loop.ActivityOf), ApiJson.Responses));
 
     /// <summary>An admin edits a cohort's weight or its own GPU quotas (see <see cref="EditAsync"/>).</summary>
     private static Task<IResult> EditCohort(string name, HttpContext http, ServerContext s) =>

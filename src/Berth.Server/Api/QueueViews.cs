@@ -8,30 +8,27 @@ namespace Berth.Server.Api;
 public static class QueueViews
 {
     /// <summary>
-    /// A queue as the API shows it. Borrowed: use above nominal. Lent: of its unused nominal quota, what the rest of its
-    /// cohort borrows now (shared out in proportion when several lend). Share: the fair-share order's key without
-    /// usage history, borrowed over the cohort's nominal quota of that flavor and resource, divided by the weight.
+    /// A queue as the API shows it: its quota rows by <see cref="QuotaRows"/> (the operator's rule too); used and idle
+    /// GPUs of its running jobs whose GPU activity <paramref name="activity"/> knows.
     /// </summary>
-    public static QueueView Of(Berth.Model.Queueing.Queue q, Berth.Model.Queueing.QueueConfiguration configuration, IReadOnlyList<JobRecord> jobs, IReadOnlyList<QuotaGauge> quota)
+    public static QueueView Of(Berth.Model.Queueing.Queue q, Berth.Model.Queueing.QueueConfiguration configuration, IReadOnlyList<JobRecord> jobs, IReadOnlyList<QuotaGauge> quota, Func<JobRecord, double?> activity)
     {
         ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(quota);
-        var peers = q.Cohort is null ? [q.Name] : configuration.Queues.Where(p => p.Cohort == q.Cohort).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var rows = new List<QuotaView>();
-        var share = 0.0;
-        foreach (var g in quota.Where(g => g.Queue == q.Name))
+        ArgumentNullException.ThrowIfNull(activity);
+        var peers = q.Cohort is null ? new HashSet<string>(StringComparer.Ordinal) { q.Name } : configuration.Queues.Where(p => p.Cohort == q.Cohort).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var (rows, share) = QuotaRows.Of(q.Name, q.Weight, peers, quota.Select(g => (g.Queue, g.Flavor, g.Resource, g.Used, g.Nominal)).ToArray());
+        double known = 0, used = 0;
+        foreach (var job in jobs.Where(j => j.Workload.Queue == q.Name && j.State == JobState.Running))
         {
-            var cohort = quota.Where(c => peers.Contains(c.Queue) && c.Flavor == g.Flavor && c.Resource == g.Resource).ToArray();
-            var borrowed = Math.Max(0, g.Used - g.Nominal);
-            var othersBorrow = cohort.Where(c => c.Queue != q.Name).Sum(c => Math.Max(0, c.Used - c.Nominal));
-            var unused = cohort.Sum(c => Math.Max(0, c.Nominal - c.Used));
-            var mine = Math.Max(0, g.Nominal - g.Used);
-            var lent = unused > 0 ? Math.Min(mine, othersBorrow * mine / unused) : 0;
-            var total = cohort.Sum(c => c.Nominal);
-            share = Math.Max(share, total > 0 ? borrowed / total / q.Weight : 0);
-            rows.Add(new QuotaView(g.Flavor, g.Resource, g.Nominal, g.Used) { Borrowed = borrowed, Lent = lent });
+            if (activity(job) is { } busy)
+            {
+                var held = job.GpusHeld;
+                known += held;
+                used += held * busy;
+            }
         }
 
         return new QueueView(
@@ -45,6 +42,8 @@ public static class QueueViews
         {
             Share = share,
             StopPolicy = q.Stop.ToString(),
+            UsedGpus = known > 0 ? Math.Round(used, 3) : null,
+            IdleGpus = known > 0 ? Math.Round(known - used, 3) : null,
         };
     }
 }

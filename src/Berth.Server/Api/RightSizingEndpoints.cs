@@ -44,7 +44,8 @@ public static class RightSizingEndpoints
         return Results.Json(View(name, advice, s.Loop.Gpus is null ? "gpuActivity" : "nvidia-smi", advice is null ? "no job of this queue has GPU samples yet" : null), ApiJson.Responses);
     }
 
-    private static (RightSize? Advice, string? Source) AdviceOf(JobRecord job, ServerContext s)
+    /// <summary>A job's advice and where its samples come from; (null, null) while there are none (the job page shows the advice too).</summary>
+    internal static (RightSize? Advice, string? Source) AdviceOf(JobRecord job, ServerContext s)
     {
         var asked = (int)Math.Ceiling(job.GpusRequested - 1e-9);
         var model = s.Loop.Cluster.Nodes.Where(n => n.GpuCount > 0 && (job.Bindings.Count == 0 || job.Bindings.Any(b => b.Node == n.Name))).Select(n => n.GpuModel).FirstOrDefault();

@@ -70,7 +70,7 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
         var job = s.Store.Find(id);
         return job is null || !scope.CanSee(job.Workload.Queue)
             ? null
-            : JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow(), s.Store.Events(job)) with { Reasons = s.Loop.Reasons.Of(job.Id) };
+            : JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow(), s.Store.Events(job)) with { Reasons = s.Loop.Reasons.Of(job.Id), RightSizing = RightSizingEndpoints.AdviceOf(job, s).Advice?.Text };
     }
 
     public IReadOnlyList<QueueView> Queues(ViewScope scope)
@@ -79,7 +79,7 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
         var jobs = s.Store.Active();
         var quota = s.Loop.Quota;
         var configuration = s.Loop.Cluster.Configuration;
-        return configuration.Queues.Where(q => scope.CanSee(q.Name)).OrderBy(q => q.Name, StringComparer.Ordinal).Select(q => QueueViews.Of(q, configuration, jobs, quota)).ToArray();
+        return configuration.Queues.Where(q => scope.CanSee(q.Name)).OrderBy(q => q.Name, StringComparer.Ordinal).Select(q => QueueViews.Of(q, configuration, jobs, quota, s.Loop.ActivityOf)).ToArray();
     }
 
     /// <summary>Every cohort with the queues in it (those the scope may see) and their summed nominal quota and use.</summary>
@@ -127,6 +127,7 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
         }
 
         var cordoned = s.Store.Cordoned;
+        var unhealthy = s.Loop.Gpus?.UnhealthyGpuMask ?? 0;
         return s.Cluster.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new NodeView(
             n.Name,
             n.CpuMilli / 1000.0,
@@ -135,7 +136,10 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
             Enumerable.Range(0, n.GpuCount).Select(g =>
             {
                 var held = holders.GetValueOrDefault((n.Name, g)) ?? [];
-                return new GpuView(g, n.GpuModel ?? "gpu", Math.Max(0, 1 - held.Sum(h => h.Share)), held);
+                return new GpuView(g, n.GpuModel ?? "gpu", Math.Max(0, 1 - held.Sum(h => h.Share)), held)
+                {
+                    Healthy = n.Name != Executors.LocalMachine.NodeName || (unhealthy & (1 << g)) == 0,
+                };
             }).ToArray(),
             cordoned.Contains(n.Name))).ToArray();
     }

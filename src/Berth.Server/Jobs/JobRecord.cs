@@ -48,4 +48,7 @@ public sealed record JobRecord
 
     /// <summary>GPUs asked for over all pods; a share counts as its fraction (two pods of half a GPU: 1).</summary>
     public double GpusRequested => Workload.PodSets.Sum(s => s.Count * s.Template.GpuCount * (s.Template.GpuMilli / (double)Berth.Model.Limits.GpuMilliPerGpu));
+
+    /// <summary>GPUs its bindings hold now (a share counts as its fraction): what yield and the timeline weigh by activity.</summary>
+    public double GpusHeld => Bindings.Sum(b => System.Numerics.BitOperations.PopCount((uint)b.GpuMask) * b.GpuMilli / (double)Berth.Model.Limits.GpuMilliPerGpu);
 }

@@ -99,7 +99,7 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
 
             Volatile.Write(ref _pending, writer.Pending);
             Reasons.Record(now, writer.Pending);
-            Timeline.Record(now, Cluster.Nodes, store.Active().Where(j => j.HoldsGpus));
+            Timeline.Record(now, Cluster.Nodes, store.Active().Where(j => j.HoldsGpus), ActivityOf);
             Volatile.Write(ref _quota, plan.Quota.ToArray());
             store.SetMeta(ClockKey, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
             Cycles++;
@@ -107,6 +107,16 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
             metrics.Observe(store.All(), plan, watch.Elapsed, gpus);
             return applied;
         }
+    }
+
+    /// <summary>
+    /// A running job's GPU activity, 0 to 1: measured by nvidia-smi where the local telemetry has it, else as the job
+    /// states it (simulated nodes); null where neither says, as unknown is neither busy nor idle.
+    /// </summary>
+    public double? ActivityOf(JobRecord job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return gpus is not null && gpus.Activity.TryGetValue(job.Id, out var measured) ? measured : job.Spec.GpuActivity;
     }
 
     /// <summary>Asks for a cycle soon (after a submit, a cancel); never blocks.</summary>

@@ -72,7 +72,7 @@ public sealed class ServerMetrics
         var used = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var job in jobs.Where(j => j.State == JobState.Running))
         {
-            var held = job.Bindings.Sum(b => System.Numerics.BitOperations.PopCount((uint)b.GpuMask) * b.GpuMilli / 1000.0);
+            var held = job.GpusHeld;
             allocated[job.Workload.Queue] = allocated.GetValueOrDefault(job.Workload.Queue) + held;
             used[job.Workload.Queue] = used.GetValueOrDefault(job.Workload.Queue) + (held * (measured.GetValueOrDefault(job.Id, job.Workload.GpuActivity ?? 0)));
         }

@@ -147,7 +147,8 @@
     const last = points[points.length - 1];
     summary.textContent = last
       ? `Now (${when(last.at)}): ${num(last.allocated)} of ${num(timeline.totalGpus)} GPUs allocated, ${num(last.free)} free, of which ${num(last.fragmented)} fragmented (on partly held GPUs)` +
-        (last.used === null || last.used === undefined ? "; GPU use not reported." : `; ${num(last.used)} busy and ${num(last.idleAllocated)} allocated but idle.`)
+        (last.used === null || last.used === undefined ? "; GPU use not reported." : `; ${num(last.used)} busy and ${num(last.idleAllocated)} allocated but idle.`) +
+        ratios(last, timeline.totalGpus)
       : `No samples yet; the cluster has ${num(timeline.totalGpus)} GPUs.`;
     const rows = points.slice(-20).map(p => el("tr", {}, td(when(p.at)), td(num(p.allocated), true), td(num(p.free), true), td(num(p.fragmented), true), td(num(p.idleAllocated), true), td(num(p.used), true)));
     data.append(table("GPUs over time", ["time", { text: "allocated", num: true }, { text: "free", num: true }, { text: "fragmented", num: true }, { text: "idle allocated", num: true }, { text: "used", num: true }], rows));
@@ -169,6 +170,13 @@
     });
   }
 
+  // Allocation = allocated / capacity beside yield = used / capacity (#16): the gap between them is allocated GPUs left idle.
+  function ratios(point, capacity) {
+    if (!(capacity > 0)) return "";
+    const pct = v => `${num(100 * v / capacity, 1)}%`;
+    return ` Allocation ${pct(point.allocated)}` + (point.used === null || point.used === undefined ? "; yield not known." : `, yield ${pct(point.used)} (used / capacity).`);
+  }
+
   function usageBar(used, nominal) {
     const pct = nominal > 0 ? Math.min(100, 100 * used / nominal) : used > 0 ? 100 : 0;
     return el("span", { class: "bar", "aria-hidden": "true" }, el("span", { class: used > nominal ? "over" : null, style: `width:${pct}%` }));
@@ -181,10 +189,11 @@
       return el("tr", { "data-queue": q.name },
         td(el("a", { href: "#/jobs?queue=" + encodeURIComponent(q.name), text: q.name })), td(q.cohort || "–"), td(num(q.weight, 2), true),
         td([usageBar(used, nominal), `${num(used)} / ${num(nominal)}`], true), td(num(sum(g, r => r.borrowed || 0)), true), td(num(sum(g, r => r.lent || 0)), true),
+        td(q.usedGpus === null || q.usedGpus === undefined ? "–" : `${num(q.usedGpus)} / ${num(q.idleGpus)}`, true),
         td(q.pending, true), td(q.held, true), td(q.running, true), td(num(q.share, 3), true), td(q.stopPolicy));
     });
-    return section("Queues", table("Queues: GPU quota and use, borrowed, lent, jobs, fair share", ["queue", "cohort", { text: "weight", num: true }, { text: "GPUs used / quota", num: true }, { text: "borrowed", num: true }, { text: "lent", num: true }, { text: "pending", num: true }, { text: "held", num: true }, { text: "running", num: true }, { text: "share", num: true }, "stop"], rows),
-      el("p", { class: "summary", text: "Share: the queue's weighted dominant share of what it borrows (0 within its quota); fair share serves the lowest first." }));
+    return section("Queues", table("Queues: GPU quota and use, borrowed, lent, GPUs busy and idle, jobs, fair share", ["queue", "cohort", { text: "weight", num: true }, { text: "GPUs used / quota", num: true }, { text: "borrowed", num: true }, { text: "lent", num: true }, { text: "GPUs busy / idle", num: true }, { text: "pending", num: true }, { text: "held", num: true }, { text: "running", num: true }, { text: "share", num: true }, "stop"], rows),
+      el("p", { class: "summary", text: "GPUs busy / idle: of its running jobs' GPUs whose activity is known, those kept busy and those held idle (– while none is known). Share: the queue's weighted dominant share of what it borrows (0 within its quota); fair share serves the lowest first." }));
   }
 
   function cohortsCard(cohorts) {
@@ -387,9 +396,11 @@
       return;
     }
     if (current !== "job") return;
-    const facts = [["State", stateTag(job.state)], ["Queue", job.queue], ["User", job.user || "–"], ["Priority class", job.priorityClass || "–"], ["GPUs", num(job.gpus, 2)], ["Pods", job.pods],
+    // A running job whose last GPU-activity event says idle (the server's "Idle" event since it started) gets a badge.
+    const idle = job.state === "running" && (job.events || []).some(e => e.kind === "Idle" && (!job.startedAt || Date.parse(e.at) >= Date.parse(job.startedAt)));
+    const facts = [["State", idle ? [stateTag(job.state), " ", el("span", { class: "badge idle", id: "idle-badge", text: "idle GPUs" })] : stateTag(job.state)], ["Queue", job.queue], ["User", job.user || "–"], ["Priority class", job.priorityClass || "–"], ["GPUs", num(job.gpus, 2)], ["Pods", job.pods],
       ["Submitted", when(job.created)], ["Admitted", when(job.admittedAt)], ["Started", when(job.startedAt)], ["Finished", when(job.finishedAt)], ["Waited", num(job.waitedSeconds, 0) + " s"],
-      ["Pending reason", job.pending ? `${job.pending.code}: ${job.pending.message}` : "–"], ["Queue position", job.queuePosition ?? "–"], ["Expected start", when(job.expectedStart)], ["Message", job.message || "–"]];
+      ["Pending reason", job.pending ? `${job.pending.code}: ${job.pending.message}` : "–"], ["Queue position", job.queuePosition ?? "–"], ["Expected start", when(job.expectedStart)], ["Message", job.message || "–"], ["Right-sizing", job.rightSizing || "–"]];
     const dl = el("dl", { class: "facts", id: "job-facts" }, facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { "data-fact": k }, v)]));
     const final = ["succeeded", "failed", "cancelled"].includes(job.state);
     const possible = [["Cancel", "DELETE", "", !final], ["Hold", "POST", "/hold", job.state === "pending"], ["Release", "POST", "/release", job.state === "held"]].filter(a => a[3]);

@@ -60,6 +60,24 @@ public sealed class IdleGpuTests
     }
 
     [Fact]
+    public async Task DcgmActivity_FillsTheViewsUsedAndIdleGpus_OnTheTimelineAndTheQueue()
+    {
+        var (h, time, prometheus, telemetry) = await StartAsync("Notify");
+        await using var _ = h;
+        var views = new Berth.Kubernetes.Views.OperatorViews(h.Controller, time);
+        Assert.All(views.Timeline(Berth.Web.ViewScope.All, null).Points, p => Assert.Null(p.Used)); // no activity read yet: not known, not 0
+        prometheus.Body = CannedPrometheus.Vector((Objects.Ns, "train-0", "0.25", time.GetUtcNow()));
+        await telemetry.RefreshAsync(CancellationToken.None);
+
+        await h.CycleAsync();
+
+        var point = views.Timeline(Berth.Web.ViewScope.All, null).Points[^1];
+        Assert.Equal((8.0, 2.0, 6.0), (point.Allocated, point.Used, point.IdleAllocated));
+        var queue = Assert.Single(views.Queues(Berth.Web.ViewScope.All), q => q.Name == "team-a");
+        Assert.Equal((2.0, 6.0), (queue.UsedGpus, queue.IdleGpus));
+    }
+
+    [Fact]
     public async Task IdleJob_UnderReclaim_IsStoppedForGoodAndNotAdmittedAgain()
     {
         var (h, time, prometheus, telemetry) = await StartAsync("Reclaim");

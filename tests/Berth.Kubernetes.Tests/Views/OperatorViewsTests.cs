@@ -71,7 +71,7 @@ public sealed class OperatorViewsTests
     [Fact]
     public void Timeline_KeepsAPointPerChange_AndAtMostItsCapacity()
     {
-        var timeline = new OperatorTimeline();
+        var timeline = new TimelineWindow();
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
         timeline.Add(new TimelinePoint(start, 8, 8, 0, 0, null));
@@ -81,11 +81,11 @@ public sealed class OperatorViewsTests
         Assert.Equal([8.0, 12, 12], timeline.Since(null).Select(p => p.Allocated));
         Assert.Single(timeline.Since(start.AddMinutes(1)));
 
-        for (var i = 0; i < OperatorTimeline.Capacity + 10; i++)
+        for (var i = 0; i < TimelineWindow.Capacity + 10; i++)
         {
             timeline.Add(new TimelinePoint(start.AddHours(1).AddSeconds(i), i % 16, 16 - (i % 16), 0, 0, null));
         }
 
-        Assert.Equal(OperatorTimeline.Capacity, timeline.Since(null).Count);
+        Assert.Equal(TimelineWindow.Capacity, timeline.Since(null).Count);
     }
 }

@@ -8,6 +8,7 @@ using Berth.Server.Executors;
 using Berth.Server.Jobs;
 using Berth.Server.Telemetry;
 using Berth.TestKit;
+using Berth.Web;
 
 namespace Berth.Server.Tests.Telemetry;
 
@@ -208,6 +209,13 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         Assert.Equal("asked 1 GPU, used at most 0.2 at p95 (peak 0.2, 1 samples): a 2g.20gb MIG slice would do", sizing.Advice);
         var queue = (await _http.GetFromJsonAsync<RightSizingView>("api/v1/queues/default/rightsizing", ApiJson.Responses))!;
         Assert.Equal((1, 1), (queue.AskedGpus, queue.RecommendedGpus));
+
+        // The same advice on the job page, and the measured use in the timeline and the queues table.
+        Assert.Equal(sizing.Advice, (await _http.GetFromJsonAsync<JobView>($"api/v1/jobs/{job.Id}", ApiJson.Responses))!.RightSizing);
+        var point = (await _http.GetFromJsonAsync<TimelineView>("api/v1/timeline", ApiJson.Responses))!.Points[^1];
+        Assert.Equal((1.0, 0.2, 0.8), (point.Allocated, point.Used, point.IdleAllocated));
+        var row = Assert.Single((await _http.GetFromJsonAsync<QueueView[]>("api/v1/queues", ApiJson.Responses))!, q => q.Name == "default");
+        Assert.Equal((0.2, 0.8), (row.UsedGpus, row.IdleGpus));
     }
 
     [Fact]
@@ -256,6 +264,7 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         Assert.Contains(uuid, _server.Loop.Gpus!.Unhealthy.Keys);
         using var anonymous = new HttpClient { BaseAddress = _server.Url };
         Assert.Contains($"berth_gpu_unhealthy{{gpu=\"{uuid}\"}} 1", await anonymous.GetStringAsync("metrics"), StringComparison.Ordinal);
+        Assert.Equal([uuid == "GPU-aaaa" ? 0 : 1], await UnhealthyIndicesAsync());
 
         // It runs again, on the other GPU only.
         var watch = Stopwatch.StartNew();
@@ -275,5 +284,10 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         _server.Loop.RunOnce();
         Assert.Empty(_server.Loop.Gpus.Unhealthy);
         Assert.Equal(0, _server.Loop.Gpus.UnhealthyGpuMask);
+        Assert.Empty(await UnhealthyIndicesAsync());
     }
+
+    /// <summary>The GPUs <c>GET /api/v1/nodes</c> shows unhealthy (the dashboard's grid draws them hatched).</summary>
+    private async Task<int[]> UnhealthyIndicesAsync() =>
+        (await _http.GetFromJsonAsync<NodeView[]>("api/v1/nodes", ApiJson.Responses))!.SelectMany(n => n.Gpus).Where(g => !g.Healthy).Select(g => g.Index).ToArray();
 }

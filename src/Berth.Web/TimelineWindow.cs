@@ -1,13 +1,11 @@
-using Berth.Web;
-
-namespace Berth.Kubernetes.Views;
+namespace Berth.Web;
 
 /// <summary>
-/// The cluster's GPUs over time as the operator saw them: one point per decision that changed the totals (or after
-/// <see cref="Every"/>), the last <see cref="Capacity"/> kept in memory. Derived from decisions, so a restarted or
-/// newly leading replica starts a new window. Thread-safe.
+/// The cluster's GPUs over time, as the server's decision loop and the operator both keep it: one point per decision
+/// that changed the totals (or after <see cref="Every"/>), the last <see cref="Capacity"/> kept in memory. Derived
+/// from decisions, so a restarted server or a restarted or newly leading replica starts a new window. Thread-safe.
 /// </summary>
-internal sealed class OperatorTimeline
+public sealed class TimelineWindow
 {
     public const int Capacity = 4096;
 
@@ -17,8 +15,10 @@ internal sealed class OperatorTimeline
     private readonly Queue<TimelinePoint> _points = new();
     private TimelinePoint? _last;
 
+    /// <summary>Keeps <paramref name="point"/> unless it repeats the last one within <see cref="Every"/>.</summary>
     public void Add(TimelinePoint point)
     {
+        ArgumentNullException.ThrowIfNull(point);
         lock (_gate)
         {
             if (_last is { } last && last with { At = point.At } == point && point.At - last.At < Every)

@@ -1,17 +1,18 @@
-using Berth.Web;
-
-namespace Berth.Kubernetes.Views;
+namespace Berth.Web;
 
 /// <summary>
-/// A queue's quota rows as the views show them, from a decision's quota gauges, with the server's meanings
-/// (Berth.Server's QueueViews): Borrowed, use above nominal; Lent, of its unused nominal quota what the rest of its
+/// A queue's quota rows as the views show them, from a decision's quota gauges, one rule for the server and the
+/// operator: Borrowed, use above nominal; Lent, of its unused nominal quota what the rest of its
 /// cohort borrows now (shared out in proportion when several lend); Share, the fair-share key without usage history:
 /// borrowed over the cohort's nominal quota of that flavor and resource, divided by the weight, the largest over rows.
 /// </summary>
-internal static class QuotaRows
+public static class QuotaRows
 {
+    /// <param name="peers">The queues of its cohort, itself included (only itself without a cohort).</param>
     public static (IReadOnlyList<QuotaView> Rows, double Share) Of(string queue, double weight, IReadOnlySet<string> peers, IReadOnlyList<(string Queue, string Flavor, string Resource, double Used, double Nominal)> gauges)
     {
+        ArgumentNullException.ThrowIfNull(peers);
+        ArgumentNullException.ThrowIfNull(gauges);
         var rows = new List<QuotaView>();
         var share = 0.0;
         foreach (var g in gauges.Where(g => g.Queue == queue))
