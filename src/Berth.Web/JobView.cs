@@ -61,4 +61,7 @@ public sealed record JobView
 
     /// <summary>Every pending reason it has had, oldest first, each from when it began (only on GET of one job; may be empty where the source keeps none).</summary>
     public IReadOnlyList<ReasonView>? Reasons { get; init; }
+
+    /// <summary>Every run it has had, first first (only on GET of one job, from a source that records runs): what showback charges.</summary>
+    public IReadOnlyList<RunView>? Runs { get; init; }
 }
