@@ -33,8 +33,7 @@ public sealed class ServerStore : IDisposable
     private readonly SqliteCommand _insertJob;
     private readonly SqliteCommand _updateJob;
     private readonly SqliteCommand _insertEvent;
-    private readonly SqliteCommand _openRun;
-    private readonly SqliteCommand _closeRun;
+    private readonly RunTable _runs;
     private long _nextSeq;
     private IReadOnlySet<string> _cordoned = new HashSet<string>(StringComparer.Ordinal);
 
@@ -46,8 +45,7 @@ public sealed class ServerStore : IDisposable
         _insertJob = Command("INSERT INTO jobs(seq, id, spec, state, created, requeues, idempotency_key) VALUES($seq, $id, $spec, $state, $created, 0, $key)", "$seq", "$id", "$spec", "$state", "$created", "$key");
         _updateJob = Command("UPDATE jobs SET state=$state, admitted_at=$admitted, started_at=$started, finished_at=$finished, memo=$memo, bindings=$bindings, requeues=$requeues, message=$message WHERE seq=$seq", "$state", "$admitted", "$started", "$finished", "$memo", "$bindings", "$requeues", "$message", "$seq");
         _insertEvent = Command("INSERT INTO events(job_seq, at, kind, message) VALUES($seq, $at, $kind, $message)", "$seq", "$at", "$kind", "$message");
-        _openRun = Command("INSERT INTO runs(job_seq, run, started, ended, gpus, nodes, outcome) SELECT $seq, COALESCE(MAX(run), 0) + 1, $started, $ended, $gpus, $nodes, $outcome FROM runs WHERE job_seq=$seq", "$seq", "$started", "$ended", "$gpus", "$nodes", "$outcome");
-        _closeRun = Command("UPDATE runs SET ended=$ended, outcome=$outcome WHERE job_seq=$seq AND ended IS NULL", "$ended", "$outcome", "$seq");
+        _runs = new RunTable(db);
     }
 
     /// <summary>Every committed change, as it is committed (the API streams it).</summary>
@@ -232,7 +230,7 @@ public sealed class ServerStore : IDisposable
                 }
 
                 WriteJob(tx, update.Next);
-                WriteRuns(tx, update);
+                _runs.Write(tx, update);
                 foreach (var e in update.Events)
                 {
                     WriteEvent(tx, update.Next.Seq, e);
@@ -304,40 +302,18 @@ public sealed class ServerStore : IDisposable
     public IReadOnlyList<JobRun> Runs(JobRecord job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return ReadRuns("job_seq=$a ORDER BY run", job.Seq, null);
+        lock (_gate)
+        {
+            return _runs.Of(job.Seq);
+        }
     }
 
     /// <summary>Every run that overlaps [<paramref name="from"/>, <paramref name="to"/>) (open runs included), by job then run.</summary>
-    public IReadOnlyList<JobRun> Runs(DateTimeOffset from, DateTimeOffset to) =>
-        ReadRuns("started < $a AND (ended IS NULL OR ended > $b) ORDER BY job_seq, run", to.UtcTicks, from.UtcTicks);
-
-    private List<JobRun> ReadRuns(string where, long a, long? b)
+    public IReadOnlyList<JobRun> Runs(DateTimeOffset from, DateTimeOffset to)
     {
         lock (_gate)
         {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT job_seq, run, started, ended, gpus, nodes, outcome FROM runs WHERE " + where;
-            cmd.Parameters.AddWithValue("$a", a);
-            if (b is { } second)
-            {
-                cmd.Parameters.AddWithValue("$b", second);
-            }
-
-            using var reader = cmd.ExecuteReader();
-            var list = new List<JobRun>();
-            while (reader.Read())
-            {
-                list.Add(new JobRun(
-                    reader.GetInt64(0),
-                    reader.GetInt32(1),
-                    Time(reader.GetInt64(2)),
-                    reader.IsDBNull(3) ? null : Time(reader.GetInt64(3)),
-                    reader.IsDBNull(4) ? null : reader.GetDouble(4),
-                    reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
-            }
-
-            return list;
+            return _runs.Overlapping(from, to);
         }
     }
 
@@ -404,8 +380,7 @@ public sealed class ServerStore : IDisposable
             _insertJob.Dispose();
             _updateJob.Dispose();
             _insertEvent.Dispose();
-            _openRun.Dispose();
-            _closeRun.Dispose();
+            _runs.Dispose();
             _db.Dispose();
             _lock?.Dispose();
         }
@@ -439,42 +414,6 @@ public sealed class ServerStore : IDisposable
             job.Seq);
         _updateJob.ExecuteNonQuery();
     }
-
-    /// <summary>
-    /// Keeps the runs table in step with the job: a run ends when a job that had started loses its start (requeued,
-    /// lost, drained, backed off) or becomes final; one begins when the job gets a new start. Both in the job's own
-    /// transaction, so a crash keeps both or neither. A run open at a crash stays open until the restarted server
-    /// re-adopts the job (it keeps running, so does the run) or finds it lost (that change ends it).
-    /// </summary>
-    private void WriteRuns(SqliteTransaction tx, JobUpdate update)
-    {
-        var (before, next) = (update.Expected, update.Next);
-        if (before.State.IsFinal())
-        {
-            return;
-        }
-
-        var restarted = next.StartedAt != before.StartedAt;
-        if (before.StartedAt is not null && (restarted || next.State.IsFinal()))
-        {
-            var ended = next.State.IsFinal() && next.FinishedAt is { } finished ? finished : update.Events.Count > 0 ? update.Events.Max(e => e.At) : next.FinishedAt ?? before.StartedAt.Value;
-            _closeRun.Transaction = tx;
-            Set(_closeRun, Math.Max(ended.UtcTicks, before.StartedAt.Value.UtcTicks), OutcomeOf(update), next.Seq);
-            _closeRun.ExecuteNonQuery();
-        }
-
-        if (restarted && next.StartedAt is { } started)
-        {
-            var final = next.State.IsFinal();
-            _openRun.Transaction = tx;
-            var nodes = string.Join(',', next.Bindings.Select(b => b.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
-            Set(_openRun, next.Seq, started.UtcTicks, final ? Math.Max((next.FinishedAt ?? started).UtcTicks, started.UtcTicks) : null, next.GpusRequested, nodes, final ? OutcomeOf(update) : null);
-            _openRun.ExecuteNonQuery();
-        }
-    }
-
-    private static string OutcomeOf(JobUpdate update) =>
-        update.Next.State.IsFinal() ? update.Next.State.ToString() : update.Events.Count > 0 ? update.Events[^1].Kind : update.Next.State.ToString();
 
     private void WriteEvent(SqliteTransaction tx, long seq, JobEvent e)
     {
