@@ -67,4 +67,7 @@ public sealed record JobView
     /// GET of one job and only where the source has samples (the server; <c>GET /api/v1/jobs/{id}/rightsizing</c> has the figures).
     /// </summary>
     public string? RightSizing { get; init; }
+
+    /// <summary>Every run it has had, first first (only on GET of one job, from a source that records runs): what showback charges.</summary>
+    public IReadOnlyList<RunView>? Runs { get; init; }
 }

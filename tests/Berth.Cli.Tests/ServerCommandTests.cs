@@ -121,6 +121,25 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Describe_ADrainedJob_ListsBothItsRuns()
+    {
+        var id = Berth("submit", "--queue", "team-a", "--gpus", "8", "--duration", "1h").Out.Trim();
+        _server.Loop.RunOnce();
+        _time.Advance(600);
+        Assert.Equal(0, Berth("drain", "node-1").ExitCode);
+        Assert.Equal(0, Berth("uncordon", "node-1").ExitCode);
+        _server.Loop.RunOnce();
+
+        var described = Berth("describe", "job", id);
+        Assert.True(described.ExitCode == 0, described.ToString());
+        Assert.Contains("Runs:", described.Out, StringComparison.Ordinal);
+        var runs = described.Out.Split('\n').SkipWhile(l => !l.StartsWith("Runs:", StringComparison.Ordinal)).Skip(2).TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, runs.Length);
+        Assert.Contains("Requeued", runs[0], StringComparison.Ordinal);
+        Assert.Contains("running", runs[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Describe_AJobWithItsGpuActivity_ShowsRightSizingAdvice()
     {
         var id = Berth("submit", "--queue", "team-a", "--gpus", "8", "--gpu-activity", "0.2", "--duration", "1h").Out.Trim();

@@ -199,6 +199,10 @@ public sealed class LocalExecutorTests : IAsyncLifetime
         _server.Loop.RunOnce();
         Assert.Equal(JobState.Running, _server.Store.Find(job.Id)!.State);
         Assert.NotEqual(oldPid, PidOf(pidFile));
+
+        // The run open at the crash was closed when the restarted server found the job lost; the new one is open.
+        var runs = _server.Store.Runs(_server.Store.Find(job.Id)!);
+        Assert.Equal([("Lost", true), (null, false)], runs.Select(r => (r.Outcome, r.Ended is not null)));
         using var cancel = await _http.DeleteAsync($"api/v1/jobs/{job.Id}");
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
     }

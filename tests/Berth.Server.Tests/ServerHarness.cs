@@ -58,10 +58,20 @@ public sealed class ServerHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>Stops the server and starts a new one on the same data directory (the clock goes on).</summary>
-    public async Task RestartAsync()
+    /// <summary>
+    /// Stops the server and starts a new one on the same data directory (the clock goes on); <paramref name="between"/>
+    /// may change the database while no server has it open (an older schema, say).
+    /// </summary>
+    public async Task RestartAsync(Action<Microsoft.Data.Sqlite.SqliteConnection>? between = null)
     {
         await CloseAsync();
+        if (between is not null)
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Directory, Store.ServerStore.FileName)};Pooling=False");
+            db.Open();
+            between(db);
+        }
+
         await OpenAsync();
     }
 

@@ -80,6 +80,12 @@ internal sealed class DescribeCommand
             Printing.Table(o, ["  POD", "NODE", "GPUS", "SHARE"], placement.Select(p => (IReadOnlyList<string>)["  " + p.Pod, p.Node, string.Join(',', p.Gpus), Printing.Number(p.GpuShare)]));
         }
 
+        if (job.Runs is { Count: > 0 } runs)
+        {
+            o.WriteLine("Runs:");
+            Printing.Table(o, ["  RUN", "STARTED", "ENDED", "GPUS", "NODES", "OUTCOME"], runs.Select(r => (IReadOnlyList<string>)["  " + r.Number.ToString(CultureInfo.InvariantCulture), Time(r.Started), r.Ended is { } ended ? Time(ended) : "running", Printing.Number(r.Gpus), r.Nodes.Count == 0 ? "-" : string.Join(',', r.Nodes), r.Outcome ?? "-"]));
+        }
+
         if (job.Events is { Count: > 0 } events)
         {
             o.WriteLine("Events:");

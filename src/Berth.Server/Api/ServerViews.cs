@@ -70,7 +70,12 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
         var job = s.Store.Find(id);
         return job is null || !scope.CanSee(job.Workload.Queue)
             ? null
-            : JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow(), s.Store.Events(job)) with { Reasons = s.Loop.Reasons.Of(job.Id), RightSizing = RightSizingEndpoints.AdviceOf(job, s).Advice?.Text };
+            : JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow(), s.Store.Events(job)) with
+            {
+                Reasons = s.Loop.Reasons.Of(job.Id),
+                RightSizing = RightSizingEndpoints.AdviceOf(job, s).Advice?.Text,
+                Runs = s.Store.Runs(job).Select(r => new RunView(r.Number, r.Started, r.Ended, r.Gpus ?? job.GpusRequested, r.Nodes.Split(',', StringSplitOptions.RemoveEmptyEntries), r.Outcome)).ToArray(),
+            };
     }
 
     public IReadOnlyList<QueueView> Queues(ViewScope scope)

@@ -36,11 +36,12 @@ public static class UsageEndpoints
         }
 
         var caller = http.Caller();
-        var jobs = s.Store.All().Where(j => caller.CanSee(j.Workload.Queue));
+        var jobs = s.Store.All().Where(j => caller.CanSee(j.Workload.Queue)).ToDictionary(j => j.Seq);
+        var runs = s.Store.Runs(start, end).Where(r => jobs.ContainsKey(r.JobSeq)).Select(r => (jobs[r.JobSeq], r));
         var models = s.Loop.Cluster.Nodes.ToDictionary(n => n.Name, n => n.GpuModel, StringComparer.Ordinal);
-        // A job whose bindings are gone (stopped, requeued) ran on the cluster's one GPU model when it has only one.
+        // A run's model is its first node's; a run migrated without nodes ran on the cluster's one GPU model when it has only one.
         var only = s.Loop.Cluster.Nodes.Select(n => n.GpuModel).OfType<string>().Distinct(StringComparer.Ordinal).ToArray() is [var single] ? single : null;
-        var report = UsageReport.Of(jobs, start, end, now, j => ActivityOf(j, s), j => j.Bindings.Select(b => models.GetValueOrDefault(b.Node)).FirstOrDefault(m => m is not null) ?? only, s.Prices);
+        var report = UsageReport.Of(runs, start, end, now, j => ActivityOf(j, s), (_, r) => r.Nodes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => models.GetValueOrDefault(n)).FirstOrDefault(m => m is not null) ?? only, s.Prices);
         return Results.Json(report, ApiJson.Responses);
     }
 

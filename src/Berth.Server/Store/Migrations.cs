@@ -39,6 +39,27 @@ internal static class Migrations
                 queues TEXT NOT NULL,
                 created INTEGER NOT NULL);
             """),
+
+        // Every run of a job, for showback (a requeued job's earlier runs were lost before). A job's last run, as
+        // version 1 kept it, becomes its run 1: open while it runs, ended at its finish once final.
+        (2, """
+            CREATE TABLE runs(
+                job_seq INTEGER NOT NULL,
+                run INTEGER NOT NULL,
+                started INTEGER NOT NULL,
+                ended INTEGER,
+                gpus REAL,
+                nodes TEXT NOT NULL,
+                outcome TEXT,
+                PRIMARY KEY(job_seq, run));
+            CREATE INDEX runs_by_start ON runs(started);
+            INSERT INTO runs(job_seq, run, started, ended, gpus, nodes, outcome)
+                SELECT seq, 1, started_at,
+                       CASE WHEN state IN ('Succeeded', 'Failed', 'Cancelled') THEN COALESCE(finished_at, started_at) END,
+                       NULL, '',
+                       CASE WHEN state IN ('Succeeded', 'Failed', 'Cancelled') THEN state END
+                FROM jobs WHERE started_at IS NOT NULL;
+            """),
     ];
 
     public static int Latest => Steps[^1].Version;

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 namespace Berth.Server.Store;
 
 /// <summary>
-/// The server's durable state in one SQLite database (WAL): jobs, their events, tokens and a little metadata.
+/// The server's durable state in one SQLite database (WAL): jobs, their events and runs, tokens and a little metadata.
 /// Every accepted change is committed before the method returns, so a reply never promises what a crash could
 /// lose. The jobs are also held in memory (loaded at open, replaced on every change), which is what readers and
 /// the decision loop see; events are read from the database on demand.
@@ -33,6 +33,7 @@ public sealed class ServerStore : IDisposable
     private readonly SqliteCommand _insertJob;
     private readonly SqliteCommand _updateJob;
     private readonly SqliteCommand _insertEvent;
+    private readonly RunTable _runs;
     private long _nextSeq;
     private IReadOnlySet<string> _cordoned = new HashSet<string>(StringComparer.Ordinal);
 
@@ -44,6 +45,7 @@ public sealed class ServerStore : IDisposable
         _insertJob = Command("INSERT INTO jobs(seq, id, spec, state, created, requeues, idempotency_key) VALUES($seq, $id, $spec, $state, $created, 0, $key)", "$seq", "$id", "$spec", "$state", "$created", "$key");
         _updateJob = Command("UPDATE jobs SET state=$state, admitted_at=$admitted, started_at=$started, finished_at=$finished, memo=$memo, bindings=$bindings, requeues=$requeues, message=$message WHERE seq=$seq", "$state", "$admitted", "$started", "$finished", "$memo", "$bindings", "$requeues", "$message", "$seq");
         _insertEvent = Command("INSERT INTO events(job_seq, at, kind, message) VALUES($seq, $at, $kind, $message)", "$seq", "$at", "$kind", "$message");
+        _runs = new RunTable(db);
     }
 
     /// <summary>Every committed change, as it is committed (the API streams it).</summary>
@@ -228,6 +230,7 @@ public sealed class ServerStore : IDisposable
                 }
 
                 WriteJob(tx, update.Next);
+                _runs.Write(tx, update);
                 foreach (var e in update.Events)
                 {
                     WriteEvent(tx, update.Next.Seq, e);
@@ -295,6 +298,25 @@ public sealed class ServerStore : IDisposable
         }
     }
 
+    /// <summary>The runs of a job, first first.</summary>
+    public IReadOnlyList<JobRun> Runs(JobRecord job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        lock (_gate)
+        {
+            return _runs.Of(job.Seq);
+        }
+    }
+
+    /// <summary>Every run that overlaps [<paramref name="from"/>, <paramref name="to"/>) (open runs included), by job then run.</summary>
+    public IReadOnlyList<JobRun> Runs(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_gate)
+        {
+            return _runs.Overlapping(from, to);
+        }
+    }
+
     public string? Meta(string key)
     {
         lock (_gate)
@@ -358,6 +380,7 @@ public sealed class ServerStore : IDisposable
             _insertJob.Dispose();
             _updateJob.Dispose();
             _insertEvent.Dispose();
+            _runs.Dispose();
             _db.Dispose();
             _lock?.Dispose();
         }

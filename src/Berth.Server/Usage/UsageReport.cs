@@ -1,50 +1,53 @@
 using Berth.Runtime.Yield;
 using Berth.Server.Jobs;
+using Berth.Server.Store;
 
 namespace Berth.Server.Usage;
 
 /// <summary>
-/// Showback from the store, as Slurm's <c>sreport</c> does for accounts: each job's last run (start to end, or to now
-/// while it runs) clipped to the period, times the GPUs it holds, is its allocated GPU-hours; times its GPU activity,
-/// its used GPU-hours; times its GPU model's price, its cost. Earlier runs of a requeued job are not counted (the
-/// store keeps the start of the last run only). Pure: the caller gives the jobs, the clock's now and the lookups.
+/// Showback from the store, as Slurm's <c>sreport</c> does for accounts: every run of a job (start to end, or to now
+/// while it runs) clipped to the period, times the GPUs it holds, is allocated GPU-hours; times the job's GPU activity,
+/// used GPU-hours; times its GPU model's price, cost. A job requeued twice is charged for its three runs. Pure: the
+/// caller gives the runs with their jobs, the clock's now and the lookups.
 /// </summary>
 public static class UsageReport
 {
     /// <summary>The report over [<paramref name="from"/>, <paramref name="to"/>).</summary>
     /// <param name="activityOf">A job's mean GPU activity (0 to 1) when known: measured, else stated.</param>
-    /// <param name="modelOf">The GPU model a job ran on; null when unknown.</param>
-    public static UsageSummary Of(IEnumerable<JobRecord> jobs, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, Func<JobRecord, double?> activityOf, Func<JobRecord, string?> modelOf, PriceTable? prices)
+    /// <param name="modelOf">The GPU model a run ran on; null when unknown.</param>
+    public static UsageSummary Of(IEnumerable<(JobRecord Job, JobRun Run)> runs, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, Func<JobRecord, double?> activityOf, Func<JobRecord, JobRun, string?> modelOf, PriceTable? prices)
     {
-        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(activityOf);
         ArgumentNullException.ThrowIfNull(modelOf);
         var rows = new Dictionary<(string Queue, string User, string Model), (int Jobs, double Allocated, double Used)>();
+        var counted = new HashSet<((string, string, string) Key, long Seq)>();
         var days = new Dictionary<(DateOnly Day, string Queue), (double Allocated, double Used)>();
-        foreach (var job in jobs)
+        foreach (var (job, run) in runs)
         {
-            if (job.StartedAt is not { } started || job.GpusRequested <= 0)
+            var gpus = run.Gpus ?? job.GpusRequested;
+            if (gpus <= 0)
             {
                 continue;
             }
 
-            var start = Max(started, from);
-            var end = Min(job.FinishedAt ?? now, to);
+            var start = Max(run.Started, from);
+            var end = Min(run.Ended ?? now, to);
             if (end <= start)
             {
                 continue;
             }
 
             var activity = activityOf(job) ?? 0;
-            var key = (job.Workload.Queue, job.Spec.SubmittedBy ?? "unknown", modelOf(job) ?? "unknown");
+            var key = (job.Workload.Queue, job.Spec.SubmittedBy ?? "unknown", modelOf(job, run) ?? "unknown");
             var (n, allocated, used) = rows.GetValueOrDefault(key);
-            var hours = (end - start).TotalHours * job.GpusRequested;
-            rows[key] = (n + 1, allocated + hours, used + (hours * activity));
+            var hours = (end - start).TotalHours * gpus;
+            rows[key] = (counted.Add((key, job.Seq)) ? n + 1 : n, allocated + hours, used + (hours * activity));
 
             // Split by UTC day for the charts.
             for (var dayStart = new DateTimeOffset(start.UtcDateTime.Date, TimeSpan.Zero); dayStart < end; dayStart = dayStart.AddDays(1))
             {
-                var part = (Min(end, dayStart.AddDays(1)) - Max(start, dayStart)).TotalHours * job.GpusRequested;
+                var part = (Min(end, dayStart.AddDays(1)) - Max(start, dayStart)).TotalHours * gpus;
                 var dayKey = (DateOnly.FromDateTime(dayStart.UtcDateTime), job.Workload.Queue);
                 var (a, u) = days.GetValueOrDefault(dayKey);
                 days[dayKey] = (a + part, u + (part * activity));
