@@ -79,14 +79,14 @@ public sealed class YieldDashboardTests(BrowserFixture browser)
         Directory.CreateDirectory(bin);
         var smi = Path.Combine(bin, "nvidia-smi");
         var gpus = Path.Combine(bin, "gpus.csv");
-        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0\nGPU-bbbb, 0, 0, 0\n");
+        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0, 00000000:3B:00.0\nGPU-bbbb, 0, 0, 0, 00000000:86:00.0\n");
         File.WriteAllText(smi, $"#!/bin/sh\ncase \"$1\" in\n  {NvidiaSmiCsv.GpuQuery}) cat {gpus} ;;\n  *) exit 0 ;;\nesac\n");
         File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
         var telemetry = new GpuTelemetryOptions { NvidiaSmi = smi, Interval = TimeSpan.FromSeconds(10), MaxAge = TimeSpan.FromMinutes(1), RecoverAfter = 2 };
         await using var server = await LiveServer.StartAsync(machine.Cluster(), o => o with { LocalMachine = machine, GpuTelemetry = telemetry, StopGrace = TimeSpan.FromSeconds(1) });
         server.Cycle();
-        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0\nGPU-bbbb, 0, 0, 2\n");
+        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0, 00000000:3B:00.0\nGPU-bbbb, 0, 0, 2, 00000000:86:00.0\n");
         server.Time.Advance(20);
         server.Cycle();
 

@@ -16,6 +16,7 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
 {
     private readonly NvidiaSmiSampler _sampler = new(options.NvidiaSmi, options.Timeout);
     private readonly GpuHealth _health = new(options.RecoverAfter);
+    private readonly KernelLogReader _kernelLog = new(options.KernelLog, options.Timeout);
     private readonly Dictionary<string, Queue<double>> _busy = new(StringComparer.Ordinal);
     private readonly Queue<string> _remembered = new();
     private readonly Func<IReadOnlyDictionary<int, int>> _parents = parents ?? ProcessTree.Parents;
@@ -57,8 +58,15 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
             {
                 Last = sample;
                 fresh = true;
-                LastProblem = sample.Problems.Count == 0 ? null : string.Join("; ", sample.Problems);
-                _health.Observe(sample);
+                var problems = sample.Problems.ToList();
+                var xids = _kernelLog.Read(now, problems);
+                if (_kernelLog.Problem is { } told)
+                {
+                    problems.Add(told);
+                }
+
+                _health.Observe(sample, xids, problems);
+                LastProblem = problems.Count == 0 ? null : string.Join("; ", problems);
                 UnhealthyGpuMask = MaskOf(_health.Unhealthy.Keys);
             }
             else
