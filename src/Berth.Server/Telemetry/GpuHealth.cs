@@ -1,10 +1,12 @@
+using System.Globalization;
 using Berth.Runtime.Health;
 
 namespace Berth.Server.Telemetry;
 
 /// <summary>
 /// The health of this machine's GPUs from nvidia-smi and the kernel log: the uncorrectable (double-bit) ECC counter
-/// since the driver loaded, and the XIDs the driver logged (a hardware XID, <see cref="KernelLogXids.Hardware"/>, is a
+/// since the driver loaded, each NVLink link's replay, recovery and CRC error counters (<c>nvidia-smi nvlink -e</c>; a
+/// rise marks, as for ECC), and the XIDs the driver logged (a hardware XID, <see cref="KernelLogXids.Hardware"/>, is a
 /// code signal for the GPU whose PCI bus id it names; a reading with none gives 0, so the next one counts again).
 /// The rules are <see cref="GpuErrorTracker"/>'s: a rise or a new code marks the GPU, <paramref name="recoverAfter"/>
 /// clean readings bring it back, ECC off (<c>[N/A]</c>), an unread kernel log or a GPU missing from the reading
@@ -31,6 +33,7 @@ public sealed class GpuHealth(int recoverAfter)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var signals = sample.Gpus.Where(g => g.UncorrectedEccErrors is not null).Select(g => new GpuErrorSignal(g.Uuid, EccSignal, GpuSignalKind.Counter, g.UncorrectedEccErrors!.Value)).ToList();
+        signals.AddRange(sample.Nvlink?.Select(c => new GpuErrorSignal(c.Uuid, string.Create(CultureInfo.InvariantCulture, $"nvlink link {c.Link} {c.Counter} errors"), GpuSignalKind.Counter, c.Value)) ?? []);
         if (xids is not null)
         {
             var byBus = sample.Gpus.Where(g => g.PciBusId is not null).ToDictionary(g => KernelLogXids.Bus(g.PciBusId!), g => g.Uuid, StringComparer.Ordinal);

@@ -48,6 +48,7 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
             case "$1 $2" in
               "{{NvidiaSmiCsv.GpuQuery}} {{NvidiaSmiCsv.Format}}") cat {{_dir}}/gpus.csv ;;
               "{{NvidiaSmiCsv.AppQuery}} {{NvidiaSmiCsv.Format}}") [ -f {{_dir}}/app.csv ] && cat {{_dir}}/app.csv; exit 0 ;;
+              "nvlink -e") [ -f {{_dir}}/nvlink.txt ] && cat {{_dir}}/nvlink.txt; exit 0 ;;
               *) exit 2 ;;
             esac
             """.Replace("\r", string.Empty, StringComparison.Ordinal));
@@ -349,11 +350,43 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         Assert.Empty(await UnhealthyIndicesAsync());
     }
 
-    public static TheoryData<string> KernelLogNeverMarks => ["dmesg not permitted", "dmesg missing", "malformed XID line", "XID on an unknown bus"];
+    /// <summary>What <c>nvidia-smi nvlink -e</c> prints for the two stand-in GPUs, with link 1 of <paramref name="uuid"/> at <paramref name="crc"/> CRC errors.</summary>
+    private static string Nvlink(string uuid, long crc) => string.Concat(new[] { "GPU-aaaa", "GPU-bbbb" }.Select((gpu, i) =>
+        $"GPU {i}: NVIDIA A100-SXM4-80GB (UUID: {gpu})\n"
+        + "\t Link 0: Replay Errors: 0\n\t Link 0: Recovery Errors: 0\n\t Link 0: CRC Errors: 0\n\n"
+        + $"\t Link 1: Replay Errors: 0\n\t Link 1: Recovery Errors: 0\n\t Link 1: CRC Errors: {(gpu == uuid ? crc : 0)}\n"));
+
+    [Fact]
+    public async Task NvlinkCrcErrors_Rising_WithholdTheGpu_RequeueItsJob()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), Busy);
+        File.WriteAllText(Path.Combine(_dir, "nvlink.txt"), Nvlink("GPU-aaaa", 0));
+        await StartAsync();
+        var job = await RunningJobAsync();
+        var uuid = File.ReadAllText(Path.Combine(_dir, "app.csv")).Split(',')[1].Trim();
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        Assert.Equal(0, _server.Loop.Gpus!.UnhealthyGpuMask);
+
+        File.WriteAllText(Path.Combine(_dir, "nvlink.txt"), Nvlink(uuid, 3));
+        File.Delete(Path.Combine(_dir, "app.csv"));
+        _clock.Advance(20);
+        _server.Loop.RunOnce();
+        Assert.Equal("nvlink link 1 CRC errors rose by 3 to 3", _server.Loop.Gpus.Unhealthy[uuid]);
+        Assert.Single(_server.Loop.Gpus.Unhealthy);
+        Assert.Contains(_server.Store.Events(_server.Store.Find(job.Id)!), e => e.Kind == "Requeued" && e.Message.Contains("unhealthy GPU", StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string> KernelLogNeverMarks => ["dmesg not permitted", "dmesg missing", "malformed XID line", "XID on an unknown bus", "malformed nvlink output"];
 
     [Theory]
     [MemberData(nameof(KernelLogNeverMarks))]
-    public async Task MissingOrMalformedKernelLog_NeverMarksAGpu(string log)
+    public async Task MissingOrMalformedKernelLogOrNvlink_NeverMarksAGpu(string log)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -377,9 +410,16 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         {
             "malformed XID line" => "2024-01-01T00:00:30 NVRM: Xid (PCI:0000:3b:00): seventy-nine, GPU has fallen off the bus.\n"
                 + "yesterday NVRM: Xid (PCI:0000:86:00): 79, pid=1, name=x, GPU has fallen off the bus.\n",
+            "malformed nvlink output" => string.Empty,
             "XID on an unknown bus" => XidLine(30, "GPU-aaaa", 79, "GPU has fallen off the bus.").Replace(":3b:00", ":c1:00", StringComparison.Ordinal),
             _ => XidLine(30, "GPU-aaaa", 79, "GPU has fallen off the bus.") + XidLine(30, "GPU-bbbb", 79, "GPU has fallen off the bus."),
         });
+        if (log == "malformed nvlink output")
+        {
+            // No UUID in the header, a count that is not one, a link with no GPU above it: all unknown.
+            File.WriteAllText(Path.Combine(_dir, "nvlink.txt"), "GPU 0: NVIDIA A100-SXM4-80GB\n\t Link 1: CRC Errors: 7\nGPU 1: NVIDIA A100-SXM4-80GB (UUID: GPU-bbbb)\n\t Link 1: CRC Errors: lots\n\t Link 1: CRC Errors: -4\n");
+        }
+
         var problems = new List<string?>();
         for (var i = 0; i < 3; i++)
         {
@@ -395,6 +435,7 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
             "dmesg not permitted" => "Operation not permitted",
             "dmesg missing" => "could not be run",
             "malformed XID line" => "kernel log XID line skipped",
+            "malformed nvlink output" => "nvidia-smi nvlink header skipped",
             _ => "XID 79 on 0000:c1:00 not counted",
         };
         if (log.StartsWith("dmesg", StringComparison.Ordinal))
