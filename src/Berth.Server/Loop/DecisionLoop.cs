@@ -84,6 +84,10 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
 
             // 2. What the GPUs say (local executor only): activity of running jobs, unhealthy GPUs.
             gpus?.Refresh(now, store.Active().Where(j => j.State == JobState.Running).ToArray());
+            foreach (var change in gpus?.HealthChanges ?? [])
+            {
+                store.AddNodeEvent(Executors.LocalMachine.NodeName, new JobEvent(now, change.Healthy ? "GpuHealthy" : "GpuUnhealthy", $"GPU {gpus!.IndexOf(change.Gpu)} ({change.Gpu}): {change.Message}"));
+            }
 
             // 3. View, plan, write.
             var source = new StoreViewSource(store, Cluster, time, gpus);

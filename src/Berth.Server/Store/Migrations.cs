@@ -39,6 +39,15 @@ internal static class Migrations
                 queues TEXT NOT NULL,
                 created INTEGER NOT NULL);
             """),
+        (2, """
+            CREATE TABLE node_events(
+                id INTEGER PRIMARY KEY,
+                node TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                message TEXT NOT NULL);
+            CREATE INDEX node_events_by_node ON node_events(node);
+            """),
     ];
 
     public static int Latest => Steps[^1].Version;

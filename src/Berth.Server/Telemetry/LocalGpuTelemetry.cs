@@ -43,6 +43,12 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     /// <summary>Unhealthy GPUs by UUID, with why.</summary>
     public IReadOnlyDictionary<string, string> Unhealthy => _health.Unhealthy;
 
+    /// <summary>GPUs that turned unhealthy or recovered at the last refresh, by UUID (empty when it took no reading).</summary>
+    public IReadOnlyList<Berth.Runtime.Health.GpuHealthChange> HealthChanges { get; private set; } = [];
+
+    /// <summary>The index of the GPU with <paramref name="uuid"/> on this machine; -1: none.</summary>
+    public int IndexOf(string uuid) => machine.GpuUuids.ToList().IndexOf(uuid);
+
     /// <summary>Busy GPUs of <paramref name="job"/> in each reading while it ran, oldest first (empty: none kept).</summary>
     public IReadOnlyList<double> BusyHistory(string job) => _busy.TryGetValue(job, out var q) ? q.ToArray() : [];
 
@@ -51,6 +57,7 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     {
         ArgumentNullException.ThrowIfNull(running);
         var fresh = false;
+        HealthChanges = [];
         if (now - _tried >= options.Interval)
         {
             _tried = now;
@@ -65,7 +72,7 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
                     problems.Add(told);
                 }
 
-                _health.Observe(sample, xids, problems);
+                HealthChanges = _health.Observe(sample, xids, problems);
                 LastProblem = problems.Count == 0 ? null : string.Join("; ", problems);
                 UnhealthyGpuMask = MaskOf(_health.Unhealthy.Keys);
             }

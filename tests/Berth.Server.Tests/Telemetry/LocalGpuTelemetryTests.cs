@@ -303,6 +303,17 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         Assert.Empty(_server.Loop.Gpus.Unhealthy);
         Assert.Equal(0, _server.Loop.Gpus.UnhealthyGpuMask);
         Assert.Empty(await UnhealthyIndicesAsync());
+
+        // Both changes are node events, the latest on the node's view.
+        var index = uuid == "GPU-aaaa" ? 0 : 1;
+        var events = (await _http.GetFromJsonAsync<EventView[]>($"api/v1/nodes/{LocalMachine.NodeName}/events", ApiJson.Responses))!;
+        Assert.Equal(
+            [("GpuUnhealthy", $"GPU {index} ({uuid}): ecc.errors.uncorrected.volatile.total rose by 2 to 2"), ("GpuHealthy", $"GPU {index} ({uuid}): no new error in 2 readings; back in service")],
+            events.Select(e => (e.Kind, e.Message)));
+        var node = Assert.Single((await _http.GetFromJsonAsync<NodeView[]>("api/v1/nodes", ApiJson.Responses))!);
+        Assert.Equal("GpuHealthy", node.LastEvent?.Kind);
+        using var missing = await _http.GetAsync("api/v1/nodes/no-such-node/events");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
