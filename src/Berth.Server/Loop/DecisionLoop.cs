@@ -93,7 +93,7 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
             var source = new StoreViewSource(store, Cluster, time, gpus);
             var view = source.Current() with { Now = now };
             var plan = DecisionCycle.Plan(view, options);
-            var writer = new StorePlanWriter(store, executor, source.Jobs, now);
+            var writer = new StorePlanWriter(store, executor, source.Jobs, now, ActivityOf);
             writer.WriteAsync(plan, CancellationToken.None).GetAwaiter().GetResult();
             applied.AddRange(writer.Applied);
             foreach (var job in source.Jobs.Values.Where(j => j.State == JobState.Held))

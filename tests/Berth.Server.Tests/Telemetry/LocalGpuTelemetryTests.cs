@@ -152,6 +152,35 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         Assert.Empty(_server.Loop.Gpus!.Activity);
     }
 
+    [Fact]
+    public async Task IdleJob_ThatGetsBusyAgain_GetsABusyEvent_AndIsNotReclaimed()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), Idle);
+        await StartAsync();
+        var job = await RunningJobAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            // 80 s idle: past the idle time (1 min), inside the grace (1 min more).
+            _clock.Advance(20);
+            _server.Loop.RunOnce();
+        }
+
+        Assert.Equal("Idle", _server.Store.Events(_server.Store.Find(job.Id)!)[^1].Kind);
+        File.WriteAllText(Path.Combine(_dir, "gpus.csv"), Busy);
+        ThreeMinutes();
+        var after = _server.Store.Find(job.Id)!;
+        Assert.Equal(JobState.Running, after.State);
+        Assert.Null(after.Message);
+        var events = _server.Store.Events(after).Where(e => e.Kind is "Idle" or "Busy").ToArray();
+        Assert.Equal([("Idle", true), ("Busy", false)], events.Select(e => (e.Kind, e.Message.Contains("GPU activity 0 %", StringComparison.Ordinal))));
+        Assert.Equal("GPU activity 93 % again; no longer idle", events[1].Message);
+    }
+
     public static TheoryData<string> NeverEvicted => ["busy", "nvidia-smi missing", "nvidia-smi failing", "malformed output", "malformed error counter", "stale reading"];
 
     [Theory]
