@@ -84,6 +84,11 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
 
             // 2. What the GPUs say (local executor only): activity of running jobs, unhealthy GPUs.
             gpus?.Refresh(now, store.Active().Where(j => j.State == JobState.Running).ToArray());
+            if (gpus?.Notice is { } notice)
+            {
+                store.AddNodeEvent(Executors.LocalMachine.NodeName, new JobEvent(now, "GpuTelemetry", notice));
+            }
+
             foreach (var change in gpus?.HealthChanges ?? [])
             {
                 store.AddNodeEvent(Executors.LocalMachine.NodeName, new JobEvent(now, change.Healthy ? "GpuHealthy" : "GpuUnhealthy", $"GPU {gpus!.IndexOf(change.Gpu)} ({change.Gpu}): {change.Message}"));

@@ -46,6 +46,9 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     /// <summary>GPUs that turned unhealthy or recovered at the last refresh, by UUID (empty when it took no reading).</summary>
     public IReadOnlyList<Berth.Runtime.Health.GpuHealthChange> HealthChanges { get; private set; } = [];
 
+    /// <summary>What the last refresh has to say once (the kernel log cannot be read); null: nothing new.</summary>
+    public string? Notice { get; private set; }
+
     /// <summary>The index of the GPU with <paramref name="uuid"/> on this machine; -1: none.</summary>
     public int IndexOf(string uuid) => machine.GpuUuids.ToList().IndexOf(uuid);
 
@@ -58,6 +61,7 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
         ArgumentNullException.ThrowIfNull(running);
         var fresh = false;
         HealthChanges = [];
+        Notice = null;
         if (now - _tried >= options.Interval)
         {
             _tried = now;
@@ -70,6 +74,7 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
                 if (_kernelLog.Problem is { } told)
                 {
                     problems.Add(told);
+                    Notice = told;
                 }
 
                 HealthChanges = _health.Observe(sample, xids, problems);

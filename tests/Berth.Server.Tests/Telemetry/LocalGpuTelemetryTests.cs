@@ -482,6 +482,9 @@ public sealed class LocalGpuTelemetryTests : IAsyncLifetime
         {
             // Said at the first reading, and not again at every later one.
             Assert.Contains(expected, first ?? string.Empty, StringComparison.Ordinal);
+            var said = Assert.Single(_server.Store.NodeEvents(LocalMachine.NodeName));
+            Assert.Equal("GpuTelemetry", said.Kind);
+            Assert.Contains(expected, said.Message, StringComparison.Ordinal);
             Assert.All(problems, p => Assert.DoesNotContain("XID errors are not read", p ?? string.Empty, StringComparison.Ordinal));
         }
         else
