@@ -44,6 +44,14 @@ public sealed class YieldDashboardTests(BrowserFixture browser)
         Assert.StartsWith("asked 4 GPUs, used at most 0.2 at p95", advice, StringComparison.Ordinal);
         await Assertions.Expect(page.Locator("dd[data-fact='Right-sizing']")).ToHaveTextAsync(advice!);
         await page.CloseAsync();
+
+        // The server's Busy event (its GPUs got busy again) takes the badge away.
+        var record = server.Server.Store.Find(sleeper.Id)!;
+        server.Server.Store.Apply([new Berth.Server.Store.JobUpdate(record, record with { Message = null }, [new Berth.Server.Jobs.JobEvent(server.Time.GetUtcNow(), "Busy", "GPU activity 80 % again; no longer idle")])]);
+        page = await OpenAsync(server, "/jobs/" + sleeper.Id);
+        await Assertions.Expect(page.Locator("dd[data-fact='Right-sizing']")).ToHaveTextAsync(advice!, new() { Timeout = Wait });
+        Assert.Equal(0, await page.Locator("#idle-badge").CountAsync());
+        await page.CloseAsync();
     }
 
     [Fact]
@@ -79,14 +87,14 @@ public sealed class YieldDashboardTests(BrowserFixture browser)
         Directory.CreateDirectory(bin);
         var smi = Path.Combine(bin, "nvidia-smi");
         var gpus = Path.Combine(bin, "gpus.csv");
-        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0\nGPU-bbbb, 0, 0, 0\n");
+        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0, 00000000:3B:00.0\nGPU-bbbb, 0, 0, 0, 00000000:86:00.0\n");
         File.WriteAllText(smi, $"#!/bin/sh\ncase \"$1\" in\n  {NvidiaSmiCsv.GpuQuery}) cat {gpus} ;;\n  *) exit 0 ;;\nesac\n");
         File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var machine = new LocalMachine(new Node { Name = LocalMachine.NodeName, CpuMilli = 4000, MemoryMiB = 8192, GpuCount = 2, GpuModel = "A100" }, ["GPU-aaaa", "GPU-bbbb"]);
-        var telemetry = new GpuTelemetryOptions { NvidiaSmi = smi, Interval = TimeSpan.FromSeconds(10), MaxAge = TimeSpan.FromMinutes(1), RecoverAfter = 2 };
+        var telemetry = new GpuTelemetryOptions { NvidiaSmi = smi, KernelLog = [], Interval = TimeSpan.FromSeconds(10), MaxAge = TimeSpan.FromMinutes(1), RecoverAfter = 2 };
         await using var server = await LiveServer.StartAsync(machine.Cluster(), o => o with { LocalMachine = machine, GpuTelemetry = telemetry, StopGrace = TimeSpan.FromSeconds(1) });
         server.Cycle();
-        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0\nGPU-bbbb, 0, 0, 2\n");
+        File.WriteAllText(gpus, "GPU-aaaa, 0, 0, 0, 00000000:3B:00.0\nGPU-bbbb, 0, 0, 2, 00000000:86:00.0\n");
         server.Time.Advance(20);
         server.Cycle();
 
@@ -95,6 +103,7 @@ public sealed class YieldDashboardTests(BrowserFixture browser)
         await Assertions.Expect(bad).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bunhealthy\b"), new() { Timeout = Wait });
         Assert.Contains("unhealthy", await bad.GetAttributeAsync("aria-label"), StringComparison.Ordinal);
         Assert.DoesNotContain("unhealthy", await page.Locator(".gpu[data-gpu='local/0']").GetAttributeAsync("class"), StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("article[data-node='local'] .node-event")).ToContainTextAsync("GpuUnhealthy: GPU 1 (GPU-bbbb): ecc.errors.uncorrected.volatile.total rose by 2 to 2");
         await page.CloseAsync();
         Directory.Delete(bin, recursive: true);
     }

@@ -11,7 +11,7 @@ namespace Berth.Server.Api;
 
 /// <summary>
 /// The server's admin endpoints beside the shared read views (<see cref="ServerViews"/>): queue and cohort edits, cordon,
-/// uncordon and drain of nodes, and new tokens.
+/// uncordon and drain of nodes, a node's events (its GPUs going unhealthy and back), and new tokens.
 /// </summary>
 public static class ClusterEndpoints
 {
@@ -24,6 +24,10 @@ public static class ClusterEndpoints
         app.MapPost("/api/v1/nodes/{name}/cordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: false)).WithTags("nodes").WithName("CordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
         app.MapPost("/api/v1/nodes/{name}/uncordon", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: false, drain: false)).WithTags("nodes").WithName("UncordonNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
         app.MapPost("/api/v1/nodes/{name}/drain", (string name, HttpContext http, ServerContext s) => Cordon(name, http, s, cordon: true, drain: true)).WithTags("nodes").WithName("DrainNode").Produces(StatusCodes.Status200OK).ProducesProblem(403).ProducesProblem(404);
+        app.MapGet("/api/v1/nodes/{name}/events", (string name, ServerContext s) => s.Cluster.Nodes.Any(n => n.Name == name)
+                ? Results.Json(s.Store.NodeEvents(name).Select(e => new EventView(e.At, e.Kind, e.Message)).ToArray(), ApiJson.Responses)
+                : Problems.Of(404, "name", $"no node {name}; list them with GET /api/v1/nodes (berth nodes)"))
+            .WithTags("nodes").WithName("NodeEvents").Produces<EventView[]>().ProducesProblem(401).ProducesProblem(404);
         app.MapPost("/api/v1/tokens", CreateToken).WithTags("tokens").WithName("CreateToken").Accepts<TokenRequest>("application/json")
             .Produces<TokenCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403);
     }

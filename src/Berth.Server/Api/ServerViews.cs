@@ -146,7 +146,8 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
                     Healthy = n.Name != Executors.LocalMachine.NodeName || (unhealthy & (1 << g)) == 0,
                 };
             }).ToArray(),
-            cordoned.Contains(n.Name))).ToArray();
+            cordoned.Contains(n.Name),
+            s.Store.NodeEvents(n.Name, 1) is [var last] ? new EventView(last.At, last.Kind, last.Message) : null)).ToArray();
     }
 
     public TimelineView Timeline(ViewScope scope, DateTimeOffset? since) =>

@@ -84,12 +84,21 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
 
             // 2. What the GPUs say (local executor only): activity of running jobs, unhealthy GPUs.
             gpus?.Refresh(now, store.Active().Where(j => j.State == JobState.Running).ToArray());
+            if (gpus?.Notice is { } notice)
+            {
+                store.AddNodeEvent(Executors.LocalMachine.NodeName, new JobEvent(now, "GpuTelemetry", notice));
+            }
+
+            foreach (var change in gpus?.HealthChanges ?? [])
+            {
+                store.AddNodeEvent(Executors.LocalMachine.NodeName, new JobEvent(now, change.Healthy ? "GpuHealthy" : "GpuUnhealthy", $"GPU {gpus!.IndexOf(change.Gpu)} ({change.Gpu}): {change.Message}"));
+            }
 
             // 3. View, plan, write.
             var source = new StoreViewSource(store, Cluster, time, gpus);
             var view = source.Current() with { Now = now };
             var plan = DecisionCycle.Plan(view, options);
-            var writer = new StorePlanWriter(store, executor, source.Jobs, now);
+            var writer = new StorePlanWriter(store, executor, source.Jobs, now, ActivityOf);
             writer.WriteAsync(plan, CancellationToken.None).GetAwaiter().GetResult();
             applied.AddRange(writer.Applied);
             foreach (var job in source.Jobs.Values.Where(j => j.State == JobState.Held))

@@ -12,9 +12,14 @@ namespace Berth.Server.Loop;
 /// binding records where a pod is (a job whose pods are all bound starts on the executor), a requeue sends a
 /// running job back to Pending (its GPUs freed, its submit time, hence its place, kept). Pending reasons go to
 /// <see cref="Pending"/>, not the store: they are computed again every cycle.
+/// A running job that had an Idle event, which this plan no longer finds idle while its activity is known, gets a
+/// Busy event (and its message cleared), so whatever shows the Idle badge can take it away.
 /// </summary>
-public sealed class StorePlanWriter(ServerStore store, IExecutor executor, IReadOnlyDictionary<string, JobRecord> jobs, DateTimeOffset now) : IPlanWriter
+public sealed class StorePlanWriter(ServerStore store, IExecutor executor, IReadOnlyDictionary<string, JobRecord> jobs, DateTimeOffset now, Func<JobRecord, double?>? activityOf = null) : IPlanWriter
 {
+    /// <summary>How the Idle event's message, kept as the job's message while it is idle, begins (Engine's <c>IdleGpus.Detail</c>).</summary>
+    private const string IdleMessagePrefix = "GPU activity ";
+
     /// <summary>Why each job that is not running waits, from this plan.</summary>
     public Dictionary<string, PendingInfo> Pending { get; } = new(StringComparer.Ordinal);
 
@@ -78,6 +83,15 @@ public sealed class StorePlanWriter(ServerStore store, IExecutor executor, IRead
                 case PendingStep pending:
                     Pending[pending.Workload] = new PendingInfo(pending.Code, pending.Message, pending.Flavor, pending.Position, pending.ExpectedStart);
                     break;
+            }
+        }
+
+        var stillIdle = plan.Steps.OfType<IdleStep>().Select(s => s.Workload).ToHashSet(StringComparer.Ordinal);
+        foreach (var job in jobs.Values.Where(j => j.State == JobState.Running && !stillIdle.Contains(j.Id) && j.Message?.StartsWith(IdleMessagePrefix, StringComparison.Ordinal) == true))
+        {
+            if (Current(job.Id) is { Job: { State: JobState.Running } current } entry && current.Message == job.Message && activityOf?.Invoke(current) is { } activity)
+            {
+                next[job.Id] = (current with { Message = null }, [.. entry.Events, new JobEvent(now, "Busy", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GPU activity {activity:P0} again; no longer idle"))]);
             }
         }
 

@@ -60,6 +60,17 @@ internal static class Migrations
                        CASE WHEN state IN ('Succeeded', 'Failed', 'Cancelled') THEN state END
                 FROM jobs WHERE started_at IS NOT NULL;
             """),
+
+        // Events of nodes (a GPU marked unhealthy by telemetry, and back in service).
+        (3, """
+            CREATE TABLE node_events(
+                id INTEGER PRIMARY KEY,
+                node TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                message TEXT NOT NULL);
+            CREATE INDEX node_events_by_node ON node_events(node);
+            """),
     ];
 
     public static int Latest => Steps[^1].Version;

@@ -278,6 +278,44 @@ public sealed class ServerStore : IDisposable
         }
     }
 
+    /// <summary>Records what happened to a node (a GPU that went unhealthy or recovered), committed before it returns.</summary>
+    public void AddNodeEvent(string node, JobEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(e);
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "INSERT INTO node_events(node, at, kind, message) VALUES($node, $at, $kind, $message)";
+            cmd.Parameters.AddWithValue("$node", node);
+            cmd.Parameters.AddWithValue("$at", e.At.UtcTicks);
+            cmd.Parameters.AddWithValue("$kind", e.Kind);
+            cmd.Parameters.AddWithValue("$message", e.Message);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The latest <paramref name="limit"/> events of a node, oldest first.</summary>
+    public IReadOnlyList<JobEvent> NodeEvents(string node, int limit = 100)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT at, kind, message FROM (SELECT id, at, kind, message FROM node_events WHERE node=$node ORDER BY id DESC LIMIT $limit) ORDER BY id";
+            cmd.Parameters.AddWithValue("$node", node);
+            cmd.Parameters.AddWithValue("$limit", limit);
+            using var reader = cmd.ExecuteReader();
+            var list = new List<JobEvent>();
+            while (reader.Read())
+            {
+                list.Add(new JobEvent(Time(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2)));
+            }
+
+            return list;
+        }
+    }
+
     /// <summary>The events of a job, oldest first.</summary>
     public IReadOnlyList<JobEvent> Events(JobRecord job)
     {

@@ -6,6 +6,12 @@ public sealed record GpuTelemetryOptions
     /// <summary>The program to run: the one on PATH unless told otherwise (tests give a stand-in).</summary>
     public string NvidiaSmi { get; init; } = "nvidia-smi";
 
+    /// <summary>
+    /// The command that prints the kernel log with ISO timestamps, for the driver's XID lines; empty: XIDs are not read.
+    /// <c>journalctl -k -o short-iso</c> does as well where dmesg is restricted.
+    /// </summary>
+    public IReadOnlyList<string> KernelLog { get; init; } = ["dmesg", "--time-format", "iso"];
+
     /// <summary>Least server-clock time between two readings (decision cycles in between reuse the last one).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -16,6 +16,7 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
 {
     private readonly NvidiaSmiSampler _sampler = new(options.NvidiaSmi, options.Timeout);
     private readonly GpuHealth _health = new(options.RecoverAfter);
+    private readonly KernelLogReader _kernelLog = new(options.KernelLog, options.Timeout);
     private readonly Dictionary<string, Queue<double>> _busy = new(StringComparer.Ordinal);
     private readonly Queue<string> _remembered = new();
     private readonly Func<IReadOnlyDictionary<int, int>> _parents = parents ?? ProcessTree.Parents;
@@ -42,6 +43,15 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     /// <summary>Unhealthy GPUs by UUID, with why.</summary>
     public IReadOnlyDictionary<string, string> Unhealthy => _health.Unhealthy;
 
+    /// <summary>GPUs that turned unhealthy or recovered at the last refresh, by UUID (empty when it took no reading).</summary>
+    public IReadOnlyList<Berth.Runtime.Health.GpuHealthChange> HealthChanges { get; private set; } = [];
+
+    /// <summary>What the last refresh has to say once (the kernel log cannot be read); null: nothing new.</summary>
+    public string? Notice { get; private set; }
+
+    /// <summary>The index of the GPU with <paramref name="uuid"/> on this machine; -1: none.</summary>
+    public int IndexOf(string uuid) => machine.GpuUuids.ToList().IndexOf(uuid);
+
     /// <summary>Busy GPUs of <paramref name="job"/> in each reading while it ran, oldest first (empty: none kept).</summary>
     public IReadOnlyList<double> BusyHistory(string job) => _busy.TryGetValue(job, out var q) ? q.ToArray() : [];
 
@@ -50,6 +60,8 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     {
         ArgumentNullException.ThrowIfNull(running);
         var fresh = false;
+        HealthChanges = [];
+        Notice = null;
         if (now - _tried >= options.Interval)
         {
             _tried = now;
@@ -57,8 +69,16 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
             {
                 Last = sample;
                 fresh = true;
-                LastProblem = sample.Problems.Count == 0 ? null : string.Join("; ", sample.Problems);
-                _health.Observe(sample);
+                var problems = sample.Problems.ToList();
+                var xids = _kernelLog.Read(now, problems);
+                if (_kernelLog.Problem is { } told)
+                {
+                    problems.Add(told);
+                    Notice = told;
+                }
+
+                HealthChanges = _health.Observe(sample, xids, problems);
+                LastProblem = problems.Count == 0 ? null : string.Join("; ", problems);
                 UnhealthyGpuMask = MaskOf(_health.Unhealthy.Keys);
             }
             else

@@ -10,7 +10,7 @@ namespace Berth.Server.Telemetry;
 public static class NvidiaSmiCsv
 {
     /// <summary>The fields of the GPU query, in order.</summary>
-    public const string GpuQuery = "--query-gpu=uuid,utilization.gpu,memory.used,ecc.errors.uncorrected.volatile.total";
+    public const string GpuQuery = "--query-gpu=uuid,utilization.gpu,memory.used,ecc.errors.uncorrected.volatile.total,pci.bus_id";
 
     /// <summary>The fields of the process query, in order.</summary>
     public const string AppQuery = "--query-compute-apps=pid,gpu_uuid,used_memory";
@@ -26,15 +26,15 @@ public static class NvidiaSmiCsv
         foreach (var line in Lines(text))
         {
             var f = line.Split(',', StringSplitOptions.TrimEntries);
-            if (f.Length != 4 || !f[0].StartsWith("GPU-", StringComparison.Ordinal)
+            if (f.Length != 5 || !f[0].StartsWith("GPU-", StringComparison.Ordinal)
                 || !Number(f[1], out var util) || !Number(f[2], out var memory) || !Number(f[3], out var ecc)
-                || util is < 0 or > 100)
+                || util is < 0 or > 100 || f[4].Split(':').Length != 3)
             {
-                problems.Add($"nvidia-smi GPU line skipped (want 'uuid, utilization %, memory MiB, uncorrected ECC errors'): {Clip(line)}");
+                problems.Add($"nvidia-smi GPU line skipped (want 'uuid, utilization %, memory MiB, uncorrected ECC errors, PCI bus id'): {Clip(line)}");
                 continue;
             }
 
-            gpus.Add(new SmiGpu(f[0], util / 100.0, (long?)memory, (long?)ecc));
+            gpus.Add(new SmiGpu(f[0], util / 100.0, (long?)memory, (long?)ecc, f[4]));
         }
 
         return gpus;

@@ -5,8 +5,9 @@ namespace Berth.Server.Telemetry;
 
 /// <summary>
 /// Takes one <see cref="GpuSample"/> by running <c>nvidia-smi</c> (the program at <paramref name="nvidiaSmi"/>: the
-/// one on PATH, or a test's stand-in) twice, for the GPUs and for their compute processes. Any failure (no program,
-/// a non-zero exit, no answer within the timeout) gives no sample and says why: a missing reading changes nothing.
+/// one on PATH, or a test's stand-in) three times: the GPUs, their compute processes, their NVLink error counters.
+/// A failure of either of the first two (no program, a non-zero exit, no answer within the timeout) gives no sample
+/// and says why: a missing reading changes nothing. A failed NVLink run only leaves the NVLink counters unknown.
 /// </summary>
 public sealed class NvidiaSmiSampler(string nvidiaSmi, TimeSpan timeout)
 {
@@ -14,20 +15,31 @@ public sealed class NvidiaSmiSampler(string nvidiaSmi, TimeSpan timeout)
     public GpuSample? Sample(DateTimeOffset at, out string? error)
     {
         var problems = new List<string>();
-        if (Run(NvidiaSmiCsv.GpuQuery, out error) is not { } gpus || Run(NvidiaSmiCsv.AppQuery, out error) is not { } apps)
+        if (Run([NvidiaSmiCsv.GpuQuery, NvidiaSmiCsv.Format], out error) is not { } gpus || Run([NvidiaSmiCsv.AppQuery, NvidiaSmiCsv.Format], out error) is not { } apps)
         {
             return null;
         }
 
-        return new GpuSample(at, NvidiaSmiCsv.Gpus(gpus, problems), NvidiaSmiCsv.Apps(apps, problems), problems);
+        // NVLink counters are optional: a machine without NVLink, or a failing run, leaves them unknown.
+        var nvlink = Run(NvidiaSmiNvlink.Arguments, out var nvlinkError) is { } text ? NvidiaSmiNvlink.Parse(text, problems) : [];
+        if (nvlinkError is not null)
+        {
+            problems.Add($"NVLink error counters not read: {nvlinkError}");
+        }
+
+        return new GpuSample(at, NvidiaSmiCsv.Gpus(gpus, problems), NvidiaSmiCsv.Apps(apps, problems), problems, nvlink);
     }
 
-    private string? Run(string query, out string? error)
+    private string? Run(IReadOnlyList<string> arguments, out string? error)
     {
         error = null;
         var start = new ProcessStartInfo(nvidiaSmi) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(query);
-        start.ArgumentList.Add(NvidiaSmiCsv.Format);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var query = string.Join(' ', arguments);
         try
         {
             using var smi = Process.Start(start)!;

@@ -367,7 +367,9 @@
   function nodeCard(n) {
     return el("article", { class: "node" + (n.cordoned ? " cordoned" : ""), role: "listitem", "data-node": n.name, "aria-label": `node ${n.name}` + (n.cordoned ? ", cordoned" : "") },
       el("h3", {}, el("span", { text: n.name }), el("span", { class: "summary", text: (n.cordoned ? "cordoned · " : "") + `${num(n.cpu, 0)} CPU · ${num(n.memoryGiB, 0)} GiB` })),
-      el("div", { class: "gpus" }, n.gpus.map(g => gpuCell(n, g))));
+      el("div", { class: "gpus" }, n.gpus.map(g => gpuCell(n, g))),
+      // The node's latest event (a GPU gone unhealthy or back), where the source keeps node events.
+      n.lastEvent ? el("p", { class: "summary node-event", text: `${when(n.lastEvent.at)} ${n.lastEvent.kind}: ${n.lastEvent.message}` }) : null);
   }
 
   function gpuCell(n, g) {
@@ -396,8 +398,9 @@
       return;
     }
     if (current !== "job") return;
-    // A running job whose last GPU-activity event says idle (the server's "Idle" event since it started) gets a badge.
-    const idle = job.state === "running" && (job.events || []).some(e => e.kind === "Idle" && (!job.startedAt || Date.parse(e.at) >= Date.parse(job.startedAt)));
+    // A running job whose last GPU-activity event since it started says idle ("Idle", not the server's "Busy" that follows when its GPUs recover) gets a badge.
+    const activityEvents = (job.events || []).filter(e => (e.kind === "Idle" || e.kind === "Busy") && (!job.startedAt || Date.parse(e.at) >= Date.parse(job.startedAt)));
+    const idle = job.state === "running" && activityEvents.length > 0 && activityEvents[activityEvents.length - 1].kind === "Idle";
     const facts = [["State", idle ? [stateTag(job.state), " ", el("span", { class: "badge idle", id: "idle-badge", text: "idle GPUs" })] : stateTag(job.state)], ["Queue", job.queue], ["User", job.user || "–"], ["Priority class", job.priorityClass || "–"], ["GPUs", num(job.gpus, 2)], ["Pods", job.pods],
       ["Submitted", when(job.created)], ["Admitted", when(job.admittedAt)], ["Started", when(job.startedAt)], ["Finished", when(job.finishedAt)], ["Waited", num(job.waitedSeconds, 0) + " s"],
       ["Pending reason", job.pending ? `${job.pending.code}: ${job.pending.message}` : "–"], ["Queue position", job.queuePosition ?? "–"], ["Expected start", when(job.expectedStart)], ["Message", job.message || "–"], ["Right-sizing", job.rightSizing || "–"]];

@@ -7,8 +7,8 @@ public class NvidiaSmiCsvTests
 {
     /// <summary>The GPU query on an H100 machine: the second GPU with ECC off (<c>[N/A]</c>).</summary>
     public const string GpuCsv = """
-        GPU-5e8f6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b, 87, 40321, 0
-        GPU-7a6b5c4d-3e2f-1a0b-9c8d-7e6f5a4b3c2d, 0, 1, [N/A]
+        GPU-5e8f6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b, 87, 40321, 0, 00000000:3B:00.0
+        GPU-7a6b5c4d-3e2f-1a0b-9c8d-7e6f5a4b3c2d, 0, 1, [N/A], 00000000:86:00.0
 
         """;
 
@@ -26,7 +26,7 @@ public class NvidiaSmiCsvTests
         var gpus = NvidiaSmiCsv.Gpus(GpuCsv, problems);
         Assert.Empty(problems);
         Assert.Equal(
-            [new SmiGpu("GPU-5e8f6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b", 0.87, 40321, 0), new SmiGpu("GPU-7a6b5c4d-3e2f-1a0b-9c8d-7e6f5a4b3c2d", 0, 1, null)],
+            [new SmiGpu("GPU-5e8f6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b", 0.87, 40321, 0, "00000000:3B:00.0"), new SmiGpu("GPU-7a6b5c4d-3e2f-1a0b-9c8d-7e6f5a4b3c2d", 0, 1, null, "00000000:86:00.0")],
             gpus);
     }
 
@@ -42,10 +42,11 @@ public class NvidiaSmiCsvTests
     public static TheoryData<string, string> MalformedGpuLines => new()
     {
         { "a header line (csv without noheader)", "uuid, utilization.gpu [%], memory.used [MiB], ecc.errors.uncorrected.volatile.total" },
-        { "units left in (csv without nounits)", "GPU-aaaa, 87 %, 40321 MiB, 0" },
+        { "units left in (csv without nounits)", "GPU-aaaa, 87 %, 40321 MiB, 0, 00000000:3B:00.0" },
         { "a field missing", "GPU-aaaa, 87, 40321" },
-        { "a utilization over 100", "GPU-aaaa, 187, 40321, 0" },
-        { "a negative count", "GPU-aaaa, 87, 40321, -1" },
+        { "a utilization over 100", "GPU-aaaa, 187, 40321, 0, 00000000:3B:00.0" },
+        { "a negative count", "GPU-aaaa, 87, 40321, -1, 00000000:3B:00.0" },
+        { "a PCI bus id that is not one", "GPU-aaaa, 87, 40321, 0, [N/A]" },
         { "an index instead of a UUID", "0, 87, 40321, 0" },
         { "an error message", "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." },
     };
@@ -55,7 +56,7 @@ public class NvidiaSmiCsvTests
     public void Gpus_MalformedLine_IsSkippedAndNamed_TheOthersRead(string because, string line)
     {
         var problems = new List<string>();
-        var gpus = NvidiaSmiCsv.Gpus(line + "\nGPU-bbbb, 50, 10, 0\n", problems);
+        var gpus = NvidiaSmiCsv.Gpus(line + "\nGPU-bbbb, 50, 10, 0, 00000000:86:00.0\n", problems);
         Assert.True(gpus.Count == 1 && gpus[0].Uuid == "GPU-bbbb", because);
         Assert.Single(problems);
         Assert.Contains("skipped", problems[0], StringComparison.Ordinal);
