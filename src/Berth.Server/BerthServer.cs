@@ -28,6 +28,7 @@ public sealed class BerthServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private Task _loopTask = Task.CompletedTask;
     private Task _demoTask = Task.CompletedTask;
     private Task _warmTask = Task.CompletedTask;
@@ -112,8 +113,14 @@ public sealed class BerthServer : IAsyncDisposable
     /// <summary>Waits until the server stops (Ctrl+C or <paramref name="cancellationToken"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
 
+    /// <summary>Stops the loop and the listener and closes the store; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loopTask.ConfigureAwait(false);
         await _demoTask.ConfigureAwait(false);

@@ -110,7 +110,7 @@ public class RunShowbackTests
         {
             // Back to schema version 1, as an older berth left it.
             using var cmd = db.CreateCommand();
-            cmd.CommandText = "DROP TABLE runs; DELETE FROM schema_version WHERE version = 2;";
+            cmd.CommandText = "DROP TABLE runs; DROP TABLE node_events; DELETE FROM schema_version WHERE version >= 2;";
             cmd.ExecuteNonQuery();
         });
 
