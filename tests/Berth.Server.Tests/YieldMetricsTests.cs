@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using Berth.Server.Jobs;
+using Berth.Web;
 
 namespace Berth.Server.Tests;
 
@@ -41,5 +43,18 @@ public class YieldMetricsTests
         Assert.Contains("berth_gpus_idle_allocated 1.5\n", metrics, StringComparison.Ordinal);
         Assert.Contains("berth_gpu_allocation_ratio 0.5\n", metrics, StringComparison.Ordinal);
         Assert.Contains("berth_gpu_yield_ratio 0.125\n", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CohortView_ShowsItsQueuesBusyAndIdleGpus()
+    {
+        await using var h = await ServerHarness.StartAsync(ServerHarness.SmallCluster(nodes: 1, gpus: 4));
+        var none = Assert.Single((await h.Admin.GetFromJsonAsync<CohortView[]>("api/v1/cohorts", ApiJson.Responses))!);
+        Assert.Null(none.UsedGpus);
+        await h.SubmitOkAsync(Job(2, 0.25));
+        h.Cycle();
+        var cohort = Assert.Single((await h.Admin.GetFromJsonAsync<CohortView[]>("api/v1/cohorts", ApiJson.Responses))!);
+        Assert.Equal(0.5, cohort.UsedGpus);
+        Assert.Equal(1.5, cohort.IdleGpus);
     }
 }
