@@ -10,4 +10,10 @@ public sealed record CohortView(string Name, string? Parent, IReadOnlyList<strin
     public double Weight { get; init; } = 1;
 
     public IReadOnlyDictionary<string, double> OwnGpus { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>GPUs its queues' running jobs keep busy (<see cref="QueueView.UsedGpus"/> summed over its queues); null while none is known.</summary>
+    public double? UsedGpus { get; init; }
+
+    /// <summary>GPUs its queues' running jobs hold but leave idle (<see cref="QueueView.IdleGpus"/> summed); null with <see cref="UsedGpus"/>.</summary>
+    public double? IdleGpus { get; init; }
 }

@@ -30,6 +30,12 @@ public sealed record JobView
     /// <summary>How busy its GPUs are while it runs, 0 to 1, as stated on simulated nodes; null: not known.</summary>
     public double? GpuActivity { get; init; }
 
+    /// <summary>GPU-hours the job has held since it started (its GPUs × time running, to its end or now on the server clock); null before it starts.</summary>
+    public double? AllocatedGpuHours { get; init; }
+
+    /// <summary><see cref="AllocatedGpuHours"/> weighted by its GPU activity: GPU-hours of useful work; null where the activity is not known.</summary>
+    public double? UsedGpuHours { get; init; }
+
     public required DateTimeOffset Created { get; init; }
 
     public DateTimeOffset? AdmittedAt { get; init; }

@@ -153,6 +153,19 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Describe_ARunningJob_ShowsItsAllocatedAndUsedGpuHours()
+    {
+        var id = Berth("submit", "--queue", "team-a", "--gpus", "2", "--gpu-activity", "0.25", "--duration", "2h").Out.Trim();
+        Assert.DoesNotContain("GPU-hours:", Berth("describe", "job", id).Out, StringComparison.Ordinal);
+        _server.Loop.RunOnce();
+        _time.Advance(3600);
+
+        var running = Berth("describe", "job", id);
+        Assert.True(running.ExitCode == 0, running.ToString());
+        Assert.Contains("GPU-hours: 2 allocated, 0.5 used", running.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReportUsage_AsTableCsvAndHtml_ShowsTheGpuHoursPerQueueAndUser()
     {
         var start = _time.GetUtcNow();

@@ -34,6 +34,7 @@ public sealed class YieldDashboardTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("#timeline-summary")).ToContainTextAsync("1.8 busy and 4.2 allocated but idle. Allocation 75%, yield 22.5% (used / capacity).", new() { Timeout = Wait });
         await Assertions.Expect(page.Locator("tr[data-queue='team-a'] td:nth-child(7)")).ToHaveTextAsync("0.2 / 3.8");
         await Assertions.Expect(page.Locator("tr[data-queue='team-b'] td:nth-child(7)")).ToHaveTextAsync("1.6 / 0.4");
+        await Assertions.Expect(page.Locator("tr[data-cohort='all'] td:nth-child(7)")).ToHaveTextAsync("1.8 / 4.2");
 
         await page.CloseAsync();
         page = await OpenAsync(server, "/jobs/" + sleeper.Id);

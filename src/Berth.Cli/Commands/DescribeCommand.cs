@@ -47,6 +47,12 @@ internal sealed class DescribeCommand
         {
             o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GPU use:   {activity:P0} busy: {Printing.Number(job.Gpus * activity)} of its {Printing.Number(job.Gpus)} GPUs do useful work"));
         }
+
+        if (job.AllocatedGpuHours is { } allocated)
+        {
+            o.WriteLine($"GPU-hours: {Printing.Number(allocated)} allocated, {(job.UsedGpuHours is { } used ? Printing.Number(used) + " used" : "use unknown")}");
+        }
+
         if (job.Gpus > 0 && client.Get<RightSizingView>("api/v1/jobs/" + Uri.EscapeDataString(job.Id) + "/rightsizing") is { Advice: { } advice } sizing)
         {
             o.WriteLine($"Right-size: {advice} (from {sizing.Source})");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Berth.Kubernetes.Cache;
 using Berth.Kubernetes.Operator;
 using Berth.Kubernetes.Telemetry;
+using Berth.Runtime.Yield;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -19,6 +20,7 @@ public sealed class BerthController
     private ControllerOptions _options;
     private readonly MetricsRegistry _metrics;
     private readonly TimeProvider _time;
+    private readonly GpuSecondsMeter _gpuSeconds = new();
     private readonly ILogger _logger;
     private readonly PlanExecutor _executor;
     private volatile bool _leader;
@@ -409,6 +411,20 @@ public sealed class BerthController
         _metrics.Replace("berth_queue_gpus_used", plan.Yield.Select(y => (y.Value.Used, new[] { ("queue", y.Key) })));
         _metrics.Replace("berth_queue_gpus_idle_allocated", plan.Yield.Select(y => (y.Value.IdleAllocated, new[] { ("queue", y.Key) })));
         _metrics.Set("berth_gpu_yield_ratio", plan.GpuCapacity > 0 ? plan.Yield.Values.Sum(y => y.Used) / plan.GpuCapacity : 0);
+        _metrics.Set("berth_gpus_used", plan.Yield.Values.Sum(y => y.Used));
+        _metrics.Set("berth_gpus_idle_allocated", plan.Yield.Values.Sum(y => y.IdleAllocated));
+        var byQueue = plan.Yield.ToDictionary(y => y.Key, y => new GpuUse(y.Value.Allocated, y.Value.Used, y.Value.IdleAllocated), StringComparer.Ordinal);
+        var byCohort = plan.Cohorts.Values.Distinct(StringComparer.Ordinal).Select(c => (Cohort: c, Use: byQueue.Where(q => plan.Cohorts.GetValueOrDefault(q.Key) == c).Aggregate(default(GpuUse), (a, q) => a + q.Value))).ToArray();
+        _metrics.Replace("berth_cohort_gpus_allocated", byCohort.Select(c => (c.Use.Allocated, new[] { ("cohort", c.Cohort) })));
+        _metrics.Replace("berth_cohort_gpus_used", byCohort.Select(c => (c.Use.Used, new[] { ("cohort", c.Cohort) })));
+        _metrics.Replace("berth_cohort_gpus_idle_allocated", byCohort.Select(c => (c.Use.IdleAllocated, new[] { ("cohort", c.Cohort) })));
+        foreach (var (queue, seconds) in _gpuSeconds.Advance(_time.GetUtcNow(), byQueue))
+        {
+            _metrics.Increment("berth_queue_gpu_seconds_allocated_total", seconds.Allocated, ("queue", queue));
+            _metrics.Increment("berth_queue_gpu_seconds_used_total", seconds.Used, ("queue", queue));
+            _metrics.Increment("berth_queue_gpu_seconds_idle_allocated_total", seconds.IdleAllocated, ("queue", queue));
+        }
+
         _metrics.Increment("berth_pods_bound_total", result.Bound.Count);
         foreach (var reason in plan.EvictionReasons)
         {

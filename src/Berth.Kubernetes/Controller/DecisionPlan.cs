@@ -43,6 +43,9 @@ public sealed class DecisionPlan
     /// <summary>GPUs of running workloads by queue: allocated, used (weighted by measured activity) and idle-allocated (allocated, measured not busy).</summary>
     public Dictionary<string, (double Allocated, double Used, double IdleAllocated)> Yield { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The cohort of each queue that has one (cohort yield gauges sum their queues' <see cref="Yield"/>).</summary>
+    public Dictionary<string, string> Cohorts { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Seconds each workload admitted in this cycle waited since its creation.</summary>
     public List<double> AdmissionWaits { get; } = [];
 

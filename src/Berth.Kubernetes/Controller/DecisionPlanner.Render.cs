@@ -101,6 +101,10 @@ public sealed partial class DecisionPlanner
         _plan.GpuFragmentationRatio = cycle.GpuFragmentationRatio;
         _plan.UnhealthyGpus = cycle.UnhealthyGpus;
         _plan.GpuCapacity = _nodes.Values.Sum(n => n.Node.GpuCount - System.Numerics.BitOperations.PopCount((uint)n.UnhealthyGpuMask));
+        foreach (var queue in _config.Queues.Where(q => q.Cohort is not null))
+        {
+            _plan.Cohorts[queue.Name] = queue.Cohort!;
+        }
     }
 
     /// <summary>Adds a running workload's GPUs to its queue's yield: allocated (its bound pods), and, where telemetry knows its activity, used and idle-allocated.</summary>

@@ -150,7 +150,8 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
                 .OrderBy(g => g.Key.Flavor, StringComparer.Ordinal).ThenBy(g => g.Key.Resource, StringComparer.Ordinal)
                 .Select(g => new QuotaView(g.Key.Flavor, g.Key.Resource, g.Sum(x => x.Nominal), g.Sum(x => x.Used)) { Borrowed = g.Sum(x => Math.Max(0, x.Used - x.Nominal)) })
                 .ToArray();
-            return new CohortView(name, spec?.Parent, members.Where(scope.CanSee).ToArray(), rows) { Weight = spec?.Weight is > 0 and var w ? w : 1.0 };
+            var (used, idle) = ClusterPicture.Busy(members.Where(picture.Decision.Plan.Yield.ContainsKey).Select(m => picture.Decision.Plan.Yield[m]));
+            return new CohortView(name, spec?.Parent, members.Where(scope.CanSee).ToArray(), rows) { Weight = spec?.Weight is > 0 and var w ? w : 1.0, UsedGpus = used, IdleGpus = idle };
         }).Where(c => scope.Queues is null || c.Queues.Count > 0).ToArray();
     }
 

@@ -225,6 +225,7 @@ public sealed partial class DecisionCycle
 
         // Unhealthy GPUs and what is free on unusable nodes are withheld: neither is capacity nor allocation.
         var total = cluster.TotalGpuMilli - unhealthy - _withheldUnusableGpuMilli;
+        _plan.GpuCapacity = (double)total / Limits.GpuMilliPerGpu;
         _plan.GpuAllocationRatio = total > 0 ? (double)(cluster.AllocatedGpuMilli - unhealthy - _withheldUnusableGpuMilli) / total : 0;
         long free = 0, partial = 0;
         for (var n = 0; n < cluster.NodeCount; n++)

@@ -21,6 +21,9 @@ public sealed class CyclePlan
 
     public int UnhealthyGpus { get; set; }
 
+    /// <summary>Usable GPUs (healthy, on nodes that take work): the denominator of allocation and of yield (used / capacity).</summary>
+    public double GpuCapacity { get; set; }
+
     /// <summary>The engine the plan came from (for what-if, status and tests).</summary>
     public required AdmissionScheduler Engine { get; init; }
 }

@@ -14,6 +14,7 @@ public static class JobViews
         ArgumentNullException.ThrowIfNull(job);
         var waiting = job.State is JobState.Pending or JobState.Held;
         var waitedUntil = job.StartedAt ?? (waiting ? now : job.FinishedAt ?? now);
+        double? gpuHours = job.StartedAt is { } started ? Math.Round(job.GpusRequested * Math.Max(0, ((job.FinishedAt ?? now) - started).TotalHours), 3) : null;
         return new JobView
         {
             Id = job.Id,
@@ -26,6 +27,8 @@ public static class JobViews
             Pods = job.Workload.PodCount,
             Duration = job.Spec.Duration,
             GpuActivity = job.Spec.GpuActivity,
+            AllocatedGpuHours = gpuHours,
+            UsedGpuHours = gpuHours is { } held && job.Spec.GpuActivity is { } activity ? Math.Round(held * activity, 3) : null,
             Created = job.Created,
             AdmittedAt = job.AdmittedAt,
             StartedAt = job.StartedAt,

@@ -93,8 +93,11 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
         ArgumentNullException.ThrowIfNull(scope);
         var configuration = s.Loop.Cluster.Configuration;
         var quota = s.Loop.Quota;
+        var jobs = s.Store.Active();
+        var busy = configuration.Queues.Where(q => q.Cohort is not null).Select(q => QueueViews.Of(q, configuration, jobs, quota, s.Loop.ActivityOf)).Where(v => v.UsedGpus is not null).ToArray();
         return configuration.Cohorts.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c =>
         {
+            var known = busy.Where(v => v.Cohort == c.Name).ToArray();
             var queues = configuration.Queues.Where(q => q.Cohort == c.Name).Select(q => q.Name).Order(StringComparer.Ordinal).ToArray();
             var rows = quota.Where(g => queues.Contains(g.Queue)).GroupBy(g => (g.Flavor, g.Resource))
                 .OrderBy(g => g.Key.Flavor, StringComparer.Ordinal).ThenBy(g => g.Key.Resource, StringComparer.Ordinal)
@@ -106,6 +109,8 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
             {
                 Weight = c.Weight,
                 OwnGpus = c.Quotas.Where(f => f.Gpu is not null).ToDictionary(f => f.Flavor, f => f.Gpu!.Nominal / 1000.0, StringComparer.Ordinal),
+                UsedGpus = known.Length > 0 ? Math.Round(known.Sum(v => v.UsedGpus!.Value), 3) : null,
+                IdleGpus = known.Length > 0 ? Math.Round(known.Sum(v => v.IdleGpus!.Value), 3) : null,
             };
         }).ToArray();
     }

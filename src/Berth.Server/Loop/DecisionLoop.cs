@@ -113,7 +113,7 @@ public sealed class DecisionLoop(ServerStore store, ServerCluster cluster, TimeP
             store.SetMeta(ClockKey, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
             Cycles++;
             Ready = true;
-            metrics.Observe(store.All(), plan, watch.Elapsed, gpus);
+            metrics.Observe(store.All(), plan, watch.Elapsed, now, view.Configuration.Queues, gpus);
             return applied;
         }
     }

@@ -1,4 +1,6 @@
+using Berth.Model.Queueing;
 using Berth.Runtime.Plan;
+using Berth.Runtime.Yield;
 using Berth.Server.Jobs;
 using Prometheus;
 
@@ -20,6 +22,17 @@ public sealed class ServerMetrics
     private readonly Gauge _usedGpus;
     private readonly Gauge _unhealthyGpus;
     private readonly Gauge _telemetryAge;
+    private readonly Gauge _idleGpus;
+    private readonly Gauge _cohortAllocated;
+    private readonly Gauge _cohortUsed;
+    private readonly Gauge _cohortIdle;
+    private readonly Gauge _yield;
+    private readonly Gauge _clusterUsed;
+    private readonly Gauge _clusterIdle;
+    private readonly Counter _secondsAllocated;
+    private readonly Counter _secondsUsed;
+    private readonly Counter _secondsIdle;
+    private readonly GpuSecondsMeter _meter = new();
 
     public ServerMetrics()
     {
@@ -32,6 +45,16 @@ public sealed class ServerMetrics
         _fragmentation = factory.CreateGauge("berth_gpu_fragmentation_ratio", "Share of free GPU capacity in partial GPUs after the last cycle.");
         _allocatedGpus = factory.CreateGauge("berth_queue_gpus_allocated", "GPUs held by the running jobs of each queue (shares as fractions).", "queue");
         _usedGpus = factory.CreateGauge("berth_queue_gpus_used", "GPUs doing useful work per queue: allocated GPUs of running jobs weighted by their GPU activity; jobs whose activity is not known are left out (yield = used / capacity).", "queue");
+        _idleGpus = factory.CreateGauge("berth_queue_gpus_idle_allocated", "Allocated GPUs measured not busy per queue: allocated x (1 - activity) over running jobs whose activity is known.", "queue");
+        _cohortAllocated = factory.CreateGauge("berth_cohort_gpus_allocated", "GPUs held by the running jobs of each cohort's queues.", "cohort");
+        _cohortUsed = factory.CreateGauge("berth_cohort_gpus_used", "GPUs doing useful work per cohort (berth_queue_gpus_used over its queues).", "cohort");
+        _cohortIdle = factory.CreateGauge("berth_cohort_gpus_idle_allocated", "Allocated GPUs measured not busy per cohort.", "cohort");
+        _yield = factory.CreateGauge("berth_gpu_yield_ratio", "GPUs doing useful work over usable GPU capacity (0-1): yield, beside berth_gpu_allocation_ratio.");
+        _clusterUsed = factory.CreateGauge("berth_gpus_used", "GPUs doing useful work over all queues.");
+        _clusterIdle = factory.CreateGauge("berth_gpus_idle_allocated", "Allocated GPUs measured not busy over all queues.");
+        _secondsAllocated = factory.CreateCounter("berth_queue_gpu_seconds_allocated_total", "GPU-seconds allocated per queue: berth_queue_gpus_allocated integrated over the server clock between decision cycles.", "queue");
+        _secondsUsed = factory.CreateCounter("berth_queue_gpu_seconds_used_total", "GPU-seconds of useful work per queue: berth_queue_gpus_used integrated over time.", "queue");
+        _secondsIdle = factory.CreateCounter("berth_queue_gpu_seconds_idle_allocated_total", "GPU-seconds allocated but measured not busy per queue: berth_queue_gpus_idle_allocated integrated over time.", "queue");
         _unhealthyGpus = factory.CreateGauge("berth_gpu_unhealthy", "1 for a local GPU held out as unhealthy by Berth (uncorrectable ECC errors from nvidia-smi), 0 when in service.", "gpu");
         _telemetryAge = factory.CreateGauge("berth_gpu_telemetry_age_seconds", "Server-clock age of the last nvidia-smi reading (local executor); past the max age jobs' GPU activity is unknown.");
         _cycle = factory.CreateHistogram("berth_decision_cycle_seconds", "Time one decision cycle took (view, plan, write).", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
@@ -45,11 +68,16 @@ public sealed class ServerMetrics
 
     public Counter Refused { get; }
 
-    /// <summary>Sets the gauges from the store's jobs and the last plan; <paramref name="gpus"/>' measured activity, where it has one, wins over a job's stated one.</summary>
-    public void Observe(IReadOnlyList<JobRecord> jobs, CyclePlan plan, TimeSpan took, Telemetry.LocalGpuTelemetry? gpus = null)
+    /// <summary>
+    /// Sets the gauges from the store's jobs and the last plan, and adds the GPU-seconds since the last cycle at
+    /// <paramref name="now"/> (server clock) to the counters; <paramref name="gpus"/>' measured activity, where it has
+    /// one, wins over a job's stated one; <paramref name="queues"/> say which cohort each queue is in.
+    /// </summary>
+    public void Observe(IReadOnlyList<JobRecord> jobs, CyclePlan plan, TimeSpan took, DateTimeOffset now, IReadOnlyList<Queue> queues, Telemetry.LocalGpuTelemetry? gpus = null)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(queues);
         var counts = new int[Enum.GetValues<JobState>().Length];
         foreach (var job in jobs)
         {
@@ -68,20 +96,59 @@ public sealed class ServerMetrics
         }
 
         var measured = gpus?.Activity ?? new Dictionary<string, double>();
-        var allocated = new Dictionary<string, double>(StringComparer.Ordinal);
-        var used = new Dictionary<string, double>(StringComparer.Ordinal);
+        var byQueue = new Dictionary<string, GpuUse>(StringComparer.Ordinal);
+        foreach (var q in plan.Quota)
+        {
+            byQueue.TryAdd(q.Queue, default);
+        }
+
         foreach (var job in jobs.Where(j => j.State == JobState.Running))
         {
             var held = job.GpusHeld;
-            allocated[job.Workload.Queue] = allocated.GetValueOrDefault(job.Workload.Queue) + held;
-            used[job.Workload.Queue] = used.GetValueOrDefault(job.Workload.Queue) + (held * (measured.GetValueOrDefault(job.Id, job.Workload.GpuActivity ?? 0)));
+            var activity = measured.TryGetValue(job.Id, out var m) ? m : job.Workload.GpuActivity;
+            byQueue[job.Workload.Queue] = byQueue.GetValueOrDefault(job.Workload.Queue) + new GpuUse(held, held * (activity ?? 0), activity is { } known ? held * (1 - known) : 0);
         }
 
-        foreach (var queue in plan.Quota.Select(q => q.Queue).Concat(allocated.Keys).Distinct(StringComparer.Ordinal))
+        foreach (var (queue, use) in byQueue)
         {
-            _allocatedGpus.WithLabels(queue).Set(allocated.GetValueOrDefault(queue));
-            _usedGpus.WithLabels(queue).Set(used.GetValueOrDefault(queue));
+            _allocatedGpus.WithLabels(queue).Set(use.Allocated);
+            _usedGpus.WithLabels(queue).Set(use.Used);
+            _idleGpus.WithLabels(queue).Set(use.IdleAllocated);
         }
+
+        foreach (var (queue, seconds) in _meter.Advance(now, byQueue))
+        {
+            _secondsAllocated.WithLabels(queue).Inc(seconds.Allocated);
+            _secondsUsed.WithLabels(queue).Inc(seconds.Used);
+            _secondsIdle.WithLabels(queue).Inc(seconds.IdleAllocated);
+        }
+
+        var cohortOf = queues.Where(q => q.Cohort is not null).ToDictionary(q => q.Name, q => q.Cohort!, StringComparer.Ordinal);
+        var byCohort = new Dictionary<string, GpuUse>(StringComparer.Ordinal);
+        foreach (var cohort in cohortOf.Values)
+        {
+            byCohort.TryAdd(cohort, default);
+        }
+
+        foreach (var (queue, use) in byQueue)
+        {
+            if (cohortOf.TryGetValue(queue, out var cohort))
+            {
+                byCohort[cohort] += use;
+            }
+        }
+
+        foreach (var (cohort, use) in byCohort)
+        {
+            _cohortAllocated.WithLabels(cohort).Set(use.Allocated);
+            _cohortUsed.WithLabels(cohort).Set(use.Used);
+            _cohortIdle.WithLabels(cohort).Set(use.IdleAllocated);
+        }
+
+        var total = byQueue.Values.Aggregate(default(GpuUse), (a, b) => a + b);
+        _clusterUsed.Set(total.Used);
+        _clusterIdle.Set(total.IdleAllocated);
+        _yield.Set(plan.GpuCapacity > 0 ? total.Used / plan.GpuCapacity : 0);
 
         if (gpus?.Last is { } last && gpus.Age is { } age)
         {

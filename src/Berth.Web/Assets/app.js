@@ -200,9 +200,10 @@
     const rows = cohorts.map(c => {
       const g = gpuRows(c.quota);
       const own = Object.entries(c.ownGpus || {}).map(([f, n]) => `${f}: ${num(n)}`).join(", ") || "–";
-      return el("tr", {}, td(c.name), td(c.parent || "–"), td(num(c.weight, 2), true), td(c.queues.join(", ")), td(`${num(sum(g, r => r.used))} / ${num(sum(g, r => r.nominal))}`, true), td(num(sum(g, r => r.borrowed || 0)), true), td(own));
+      return el("tr", { "data-cohort": c.name }, td(c.name), td(c.parent || "–"), td(num(c.weight, 2), true), td(c.queues.join(", ")), td(`${num(sum(g, r => r.used))} / ${num(sum(g, r => r.nominal))}`, true), td(num(sum(g, r => r.borrowed || 0)), true),
+        td(c.usedGpus === null || c.usedGpus === undefined ? "–" : `${num(c.usedGpus)} / ${num(c.idleGpus)}`, true), td(own));
     });
-    return section("Cohorts", table("Cohorts: queues, GPU quota and use", ["cohort", "parent", { text: "weight", num: true }, "queues", { text: "GPUs used / quota", num: true }, { text: "borrowed", num: true }, "own GPUs"], rows));
+    return section("Cohorts", table("Cohorts: queues, GPU quota and use, GPUs busy and idle", ["cohort", "parent", { text: "weight", num: true }, "queues", { text: "GPUs used / quota", num: true }, { text: "borrowed", num: true }, { text: "GPUs busy / idle", num: true }, "own GPUs"], rows));
   }
 
   // ---- jobs: filters, virtualised table paged on the server, submit form ----
