@@ -6,37 +6,17 @@ using Berth.Server.Api;
 namespace Berth.Cli.Commands;
 
 /// <summary><c>berth queues</c>: each queue's GPU quota and use, and how many jobs wait, are held and run.</summary>
-internal sealed class QueuesCommand
+internal static class QueuesCommand
 {
-    private readonly CliTerminal _terminal;
-    private readonly ClientOptions _client = new();
+    public static Command Create(CliTerminal terminal) => RemoteList.Create<QueueView>(
+        terminal, "queues", "List the queues of a Berth server: cohort, GPU quota and use per flavor, pending, held and running jobs.", "api/v1/queues", Table);
 
-    private QueuesCommand(CliTerminal terminal) => _terminal = terminal;
-
-    public static Command Create(CliTerminal terminal)
+    private static void Table(TextWriter output, QueueView[] queues, bool wide)
     {
-        var h = new QueuesCommand(terminal);
-        var command = new Command("queues", "List the queues of a Berth server: cohort, GPU quota and use per flavor, pending, held and running jobs.");
-        h._client.AddTo(command);
-        command.SetAction(h.Execute);
-        return command;
-    }
-
-    private int Execute(ParseResult parse)
-    {
-        var format = _client.Format(parse);
-        using var client = _client.Connect(parse, _terminal);
-        var queues = client.Get<QueueView[]>("api/v1/queues");
-        if (format is "json" or "yaml")
-        {
-            Printing.Structured(_terminal.Out, queues, format);
-            return ExitCodes.Success;
-        }
-
-        if (format == "wide")
+        if (wide)
         {
             // Fair-share state: weight, GPUs borrowed from and lent to the cohort, the weighted dominant share, the stop policy.
-            Printing.Table(_terminal.Out, ["QUEUE", "COHORT", "WEIGHT", "GPUS USED/NOMINAL", "BORROWED", "LENT", "SHARE", "STOP", "PENDING", "HELD", "RUNNING"], queues.Select(q => (IReadOnlyList<string>)
+            Printing.Table(output, ["QUEUE", "COHORT", "WEIGHT", "GPUS USED/NOMINAL", "BORROWED", "LENT", "SHARE", "STOP", "PENDING", "HELD", "RUNNING"], queues.Select(q => (IReadOnlyList<string>)
             [
                 q.Name,
                 q.Cohort ?? string.Empty,
@@ -50,10 +30,10 @@ internal sealed class QueuesCommand
                 q.Held.ToString(CultureInfo.InvariantCulture),
                 q.Running.ToString(CultureInfo.InvariantCulture),
             ]));
-            return ExitCodes.Success;
+            return;
         }
 
-        Printing.Table(_terminal.Out, ["QUEUE", "COHORT", "GPUS USED/NOMINAL", "PENDING", "HELD", "RUNNING"], queues.Select(q => (IReadOnlyList<string>)
+        Printing.Table(output, ["QUEUE", "COHORT", "GPUS USED/NOMINAL", "PENDING", "HELD", "RUNNING"], queues.Select(q => (IReadOnlyList<string>)
         [
             q.Name,
             q.Cohort ?? string.Empty,
@@ -62,6 +42,5 @@ internal sealed class QueuesCommand
             q.Held.ToString(CultureInfo.InvariantCulture),
             q.Running.ToString(CultureInfo.InvariantCulture),
         ]));
-        return ExitCodes.Success;
     }
 }
