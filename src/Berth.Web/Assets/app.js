@@ -101,7 +101,15 @@
   const td = (v, n) => el("td", { class: n ? "num" : null }, v);
 
   // ---- routing ----
+  // Draws run one after another: a second draw (a click's answer and a live update at once) clears the view only once
+  // the first has finished appending, so a view is never drawn twice into the page.
+  let drawing = Promise.resolve();
   function route() {
+    drawing = drawing.then(draw, draw);
+    return drawing;
+  }
+
+  function draw() {
     const hash = location.hash.replace(/^#/, "") || "/";
     const [path, query] = hash.split("?");
     const params = new URLSearchParams(query || "");
