@@ -124,18 +124,25 @@ public sealed class WorkloadLoop
         _caused.Clear();
         foreach (var e in events)
         {
-            steps.Add(StepOf(e));
+            if (StepOf(e) is { } step)
+            {
+                steps.Add(step);
+            }
         }
 
         return new LoopOutcome(steps, events);
     }
 
-    private PlanStep StepOf(AdmissionEvent e) => e.Kind switch
+    /// <summary>
+    /// The step of one engine event; null for a change of pending reason, which stays in the events (a replay of a
+    /// million jobs makes many, and a driver that shows reasons asks the engine for the current one).
+    /// </summary>
+    private PlanStep? StepOf(AdmissionEvent e) => e.Kind switch
     {
         AdmissionEventKind.Submitted => new QueuedStep(e.Workload),
         AdmissionEventKind.Admitted => Admitted(e),
-        AdmissionEventKind.Pending => new PendingStep(e.Workload, e.Reason ?? string.Empty, e.Detail, e.Flavor),
-        AdmissionEventKind.Evicted => new RequeueStep(e.Workload, EvictionReasons.Of(e), e.By is null ? e.Detail : $"by {e.By}: {e.Detail}"),
+        AdmissionEventKind.Pending => null,
+        AdmissionEventKind.Evicted => new RequeueStep(e.Workload, EvictionReasons.Of(e), e.Detail) { By = e.By },
         AdmissionEventKind.Finished => new CompletedStep(e.Workload),
         AdmissionEventKind.Failed => new StopStep(e.Workload, e.Reason ?? string.Empty, e.Detail),
         AdmissionEventKind.Idle => new IdleStep(e.Workload, e.Detail),
@@ -149,9 +156,13 @@ public sealed class WorkloadLoop
     private AdmitStep Admitted(AdmissionEvent e)
     {
         var state = Engine.Find(e.Workload);
-        var places = state is { Phase: WorkloadPhase.Admitted }
-            ? state.Pods.Select(p => new PlannedPlacement(p.PodSet, Engine.Cluster.Nodes[p.Node].Name, p.GpuMask, p.Pod.GpuMilli)).ToArray()
-            : [];
+        var places = state is { Phase: WorkloadPhase.Admitted } ? new PlannedPlacement[state.Pods.Count] : [];
+        for (var i = 0; i < places.Length; i++)
+        {
+            var p = state!.Pods[i];
+            places[i] = new PlannedPlacement(p.PodSet, Engine.Cluster.Nodes[p.Node].Name, p.GpuMask, p.Pod.GpuMilli);
+        }
+
         var flavor = _flavors[e.Flavor ?? throw new ArgumentException($"admission event of {e.Workload} names no flavor", nameof(e))];
         return new AdmitStep(e.Workload, flavor, new AdmissionMemo(flavor.Name, _time.GetUtcNow(), places)) { Pods = e.Pods, GpuMilli = e.GpuMilli };
     }

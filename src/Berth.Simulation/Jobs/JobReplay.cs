@@ -360,7 +360,7 @@ public static class JobReplay
             }
 
             default:
-                break; // pending reasons and backoffs: the engine keeps them; the replay has nothing to add
+                break; // backoffs: the engine keeps them and wakes the replay when they end
         }
     }
 
