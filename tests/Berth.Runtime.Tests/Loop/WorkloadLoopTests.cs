@@ -118,4 +118,23 @@ public class WorkloadLoopTests
         Assert.Equal(Options.GangReadyTimeout, loop.ReadyDeadline(Options.GangReadyTimeout + TimeSpan.FromSeconds(1)));
         Assert.Null(loop.ReadyDeadline(Options.GangReadyTimeout));
     }
+
+    [Fact]
+    public void Cycle_HigherPriorityArrives_RequeuesTheVictimAsAPreemptionNamingWhomItMadeRoomFor()
+    {
+        var time = new ManualTime();
+        var config = new QueueConfiguration { Flavors = [new Flavor("default")], Queues = [Make.Queue("q").Gpus(8).Preempt(QueuePreemption.Full).Build()] };
+        var loop = new WorkloadLoop([Make.Node("n1").Gpus(8, "A100").Build()], config, AdmissionProfiles.Apply("strict-fifo+preemption", Options), time);
+        loop.Arrived(Make.Workload("low").In("q").Pods(1, gpus: 8).Priority(0).Build());
+        loop.Cycle();
+        time.Advance(60);
+
+        loop.Arrived(Make.Workload("high").In("q").Pods(1, gpus: 8).Priority(10).Build());
+        var steps = loop.Cycle().Steps;
+
+        var requeue = Assert.Single(steps.OfType<RequeueStep>());
+        Assert.Equal(("low", "high"), (requeue.Workload, requeue.By));
+        Assert.True(requeue.Reason.IsPreemption());
+        Assert.Equal("high", Assert.Single(steps.OfType<AdmitStep>()).Workload);
+    }
 }
