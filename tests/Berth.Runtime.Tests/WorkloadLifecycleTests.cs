@@ -72,4 +72,25 @@ public class WorkloadLifecycleTests
             Assert.Equal(reason.ToString(), reason.Code());
         }
     }
+
+    public sealed record RunCapCase(string Name, int RunSeconds, int RanBeforeSeconds, int? MaxSeconds, int ExpectedRunSeconds, bool Stops)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static TheoryData<RunCapCase> RunCapCases() => new()
+    {
+        new RunCapCase("with no max run time all the work runs", 500, 100, null, 500, false),
+        new RunCapCase("work that ends exactly at the max runs all of it", 400, 100, 500, 400, false),
+        new RunCapCase("work past the max stops at it", 450, 100, 500, 400, true),
+        new RunCapCase("time kept by checkpoints beyond the max stops at once", 50, 600, 500, 0, true),
+    };
+
+    [Theory]
+    [MemberData(nameof(RunCapCases))]
+    public void CapAtMaxRunTime_CountsCheckpointedTimeAgainstTheMax(RunCapCase c)
+    {
+        var (run, stops) = WorkloadLifecycle.CapAtMaxRunTime(TimeSpan.FromSeconds(c.RunSeconds), TimeSpan.FromSeconds(c.RanBeforeSeconds), c.MaxSeconds is { } max ? TimeSpan.FromSeconds(max) : null);
+        Assert.Equal((TimeSpan.FromSeconds(c.ExpectedRunSeconds), c.Stops), (run, stops));
+    }
 }

@@ -21,7 +21,7 @@ public sealed partial class DecisionPlanner
     public const string ChecksPendingReason = "AdmissionChecksPending";
 
     /// <summary>Reason of a workload an admission check rejected, or that ran out of retries.</summary>
-    public const string CheckRejectedReason = "AdmissionCheckRejected";
+    public const string CheckRejectedReason = WorkloadLifecycle.AdmissionCheckRejectedReason;
 
     /// <summary>Pending reason of plain pods in a queue with admission checks: the states need an object to live on.</summary>
     public const string ChecksNeedObjectReason = "AdmissionChecksNeedObject";

@@ -66,7 +66,7 @@ public sealed partial class DecisionCycle
         var engine = _engine;
         var flavor = engine.Flavors[state.Flavor];
         var memo = new AdmissionMemo(flavor.Name, _view.Now, state.Pods.Select(p => new PlannedPlacement(p.PodSet, engine.Cluster.Nodes[p.Node].Name, p.GpuMask, p.Pod.GpuMilli)).ToArray());
-        _plan.Steps.Add(new AdmitStep(workload.Id, flavor, memo));
+        _plan.Steps.Add(new AdmitStep(workload.Id, flavor, memo) { Pods = state.PlacedPods, GpuMilli = state.Usage.GpuMilli });
         if (workload.Kind == WorkloadKind.Job)
         {
             return; // started as a whole; its own controller makes its pods

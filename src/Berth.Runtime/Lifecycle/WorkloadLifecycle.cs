@@ -54,6 +54,19 @@ public static class WorkloadLifecycle
     /// <summary>The stop reason of a workload that ran past its max run time.</summary>
     public const string MaxRunTimeExceededReason = "MaxRunTimeExceeded";
 
+    /// <summary>The failure reason of a workload whose admission checks asked for more retries than the backoff limit allows.</summary>
+    public const string AdmissionCheckRejectedReason = "AdmissionCheckRejected";
+
+    /// <summary>
+    /// How long a workload that already ran <paramref name="ranBefore"/> (kept by checkpoints across evictions) runs
+    /// this time when its work needs <paramref name="run"/>: all of it, or only up to <paramref name="maxRunTime"/>,
+    /// after which it <c>Stops</c> for good with <see cref="MaxRunTimeExceededReason"/>.
+    /// </summary>
+    public static (TimeSpan Run, bool Stops) CapAtMaxRunTime(TimeSpan run, TimeSpan ranBefore, TimeSpan? maxRunTime) =>
+        maxRunTime is { } max && ranBefore + run > max
+            ? (max - ranBefore > TimeSpan.Zero ? max - ranBefore : TimeSpan.Zero, true)
+            : (run, false);
+
     /// <summary>
     /// Why a running workload must stop for good at <paramref name="now"/>: it has run its max run time since it was
     /// admitted. Null when it may go on. Only workloads whose pods Berth places as a group are stopped here: a Job's or

@@ -2,6 +2,8 @@ using Berth.Engine.Admission;
 using Berth.Model;
 using Berth.Model.Queueing;
 using Berth.Runtime.Lifecycle;
+using Berth.Runtime.Loop;
+using Berth.Runtime.Plan;
 using Berth.Simulation.Clock;
 using Berth.Simulation.Metrics;
 using Berth.Simulation.Scenarios;
@@ -10,11 +12,13 @@ namespace Berth.Simulation.Jobs;
 
 /// <summary>
 /// Job-level replay of a <see cref="Scenario"/> under one admission profile, on a <see cref="VirtualClock"/>
-/// at one-second resolution: workloads arrive at their submit time, the <see cref="AdmissionScheduler"/>
-/// admits them, they run their duration (longer in proportion when elastic and admitted smaller), finish,
-/// or are evicted and requeued, resuming from their last checkpoint. Pods of an admitted gang become
-/// ready after the workload's startup time; a gang not ready within the timeout is evicted and requeued
-/// with exponential backoff, and failed after the limit. Runs until nothing is left to happen (or the
+/// at one-second resolution: a discrete-event driver of the Runtime's <see cref="WorkloadLoop"/>. Workloads arrive
+/// at their submit time; the loop admits them; they run their duration (longer in proportion when elastic and
+/// admitted smaller), finish, or are evicted and requeued, resuming from their last checkpoint. Pods of an admitted
+/// gang become ready after the workload's startup time; admission checks answer after their delay. The replay
+/// keeps only what a simulation adds (the event queue, virtual time, durations, startups, checkpoints, the answers
+/// of admission checks, metrics): every lifecycle rule (backoff, retry limits, failures and their reasons) is the
+/// loop's, and the replay acts on the plan steps it returns. Runs until nothing is left to happen (or the
 /// scenario's horizon); workloads still waiting then are unfinished.
 /// </summary>
 public static class JobReplay
@@ -28,7 +32,8 @@ public static class JobReplay
         var options = AdmissionProfiles.Apply(profile, scenario.Options);
         var clock = new VirtualClock();
         var typical = scenario.Workloads.SelectMany(w => w.PodSets.Select(s => s.Template)).Take(20_000).ToArray();
-        var scheduler = new AdmissionScheduler(scenario.Nodes, scenario.Queues, options, clock, typical);
+        var loop = new WorkloadLoop(scenario.Nodes, scenario.Queues, options, clock, typical);
+        var scheduler = loop.Engine;
         var queueNames = scenario.Queues.Queues.Select(q => q.Name).ToArray();
         var queueIndex = queueNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
         var totalGpus = scenario.Nodes.Sum(n => (double)n.GpuCount);
@@ -65,7 +70,7 @@ public static class JobReplay
         }
 
         metrics.Last = firstSubmit;
-        RestoreInitialState(scenario, scheduler, jobs, queueIndex, options, Push, metrics);
+        RestoreInitialState(scenario, loop, jobs, queueIndex, Push, metrics);
         var sampleEvery = Math.Max(1, replayOptions.TimelineStep is { } step ? Seconds(step) : 0);
         var nextSample = firstSubmit;
         var processed = 0;
@@ -91,50 +96,30 @@ public static class JobReplay
                 switch (e.Kind)
                 {
                     case SimEventKind.Arrive:
-                        scheduler.Submit(job!.Workload);
+                        loop.Arrived(job!.Workload);
                         break;
                     case SimEventKind.End when job!.Epoch == e.Epoch && job.Running:
                         job.Running = false;
                         metrics.RemoveBusy(job);
                         if (job.EndsByMaxRunTime)
                         {
-                            scheduler.Fail(job.Workload.Id, "MaxRunTimeExceeded");
+                            loop.RanOutOfTime(job.Workload.Id);
                         }
                         else
                         {
-                            scheduler.Finish(job.Workload.Id);
+                            loop.Finished(job.Workload.Id);
                         }
 
                         break;
                     case SimEventKind.ReadyCheck when job!.Epoch == e.Epoch && job.Admitted && !job.Running:
-                        var notReady = WorkloadLifecycle.NextRequeue(scheduler.Find(job.Workload.Id)!.NotReadyEvictions, options);
-                        if (notReady.Fails)
-                        {
-                            scheduler.Fail(job.Workload.Id, EvictionReason.GangNotReady.Code());
-                        }
-                        else
-                        {
-                            scheduler.Evict(job.Workload.Id, EvictionReason.GangNotReady.Code(), notReady.Backoff, notReady: true);
-                        }
-
+                        loop.ReadyDeadlinePassed(job.Workload.Id);
                         break;
                     case SimEventKind.ChecksDone when job!.Epoch == e.Epoch && job.Admitted && !job.Running:
-                        job.CheckAttempts++;
-                        if (job.CheckAttempts <= checks[job.Queue].RetryTimes)
+                        // The simulated checks ask for a retry the first RetryTimes times they answer, then say Ready.
+                        var retry = loop.CheckRetries(job.Workload.Id) < checks[job.Queue].RetryTimes;
+                        if (loop.ChecksAnswered(job.Workload.Id, retry))
                         {
-                            var retry = WorkloadLifecycle.NextRequeue(job.CheckAttempts - 1, options);
-                            if (retry.Fails)
-                            {
-                                scheduler.Fail(job.Workload.Id, "AdmissionCheckRejected");
-                            }
-                            else
-                            {
-                                scheduler.Evict(job.Workload.Id, EvictionReason.AdmissionCheckRetry.Code(), retry.Backoff);
-                            }
-                        }
-                        else
-                        {
-                            Start(job, now, options, Push, metrics);
+                            Start(job, now, loop, Push, metrics);
                         }
 
                         break;
@@ -147,15 +132,19 @@ public static class JobReplay
                 }
             }
 
-            scheduler.Schedule();
-            foreach (var ev in scheduler.DrainEvents())
+            var outcome = loop.Cycle();
+            foreach (var planStep in outcome.Steps)
             {
-                Apply(ev, jobs, now, options, Push, metrics, queueIndex, checks);
+                Apply(planStep, jobs, now, loop, Push, metrics, checks);
+            }
+
+            foreach (var ev in outcome.Events)
+            {
                 Hash(hash, ev);
                 log?.Add(ev);
             }
 
-            if (scheduler.NextWakeUp is { } wake && Seconds(wake) > now && Seconds(wake) != lastWake)
+            if (loop.NextWakeUp is { } wake && Seconds(wake) > now && Seconds(wake) != lastWake)
             {
                 lastWake = Seconds(wake);
                 Push(lastWake, SimEventKind.Wake, null);
@@ -221,8 +210,9 @@ public static class JobReplay
     /// charged for, then pods of running workloads with no place given are placed. The caller checked that every
     /// given place and every held pod fits in that order (see <see cref="Scenario.Running"/>); a misfit here is a bug.
     /// </summary>
-    private static void RestoreInitialState(Scenario scenario, AdmissionScheduler scheduler, Dictionary<string, Job> jobs, Dictionary<string, int> queueIndex, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics)
+    private static void RestoreInitialState(Scenario scenario, WorkloadLoop loop, Dictionary<string, Job> jobs, Dictionary<string, int> queueIndex, Action<long, SimEventKind, Job?, int> push, Integrals metrics)
     {
+        var scheduler = loop.Engine;
         foreach (var running in scenario.Running)
         {
             var w = running.Workload;
@@ -245,7 +235,7 @@ public static class JobReplay
             };
             jobs[w.Id] = job;
             metrics.QueueGpuNow[job.Queue] += job.GpusHeld;
-            Start(job, 0, options, push, metrics);
+            Start(job, 0, loop, push, metrics);
         }
 
         foreach (var held in scenario.Withheld)
@@ -263,21 +253,22 @@ public static class JobReplay
         }
     }
 
-    private static void Apply(AdmissionEvent ev, Dictionary<string, Job> jobs, long now, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics, Dictionary<string, int> queueIndex, (TimeSpan? Delay, int RetryTimes)[] checks)
+    /// <summary>What a plan step of the loop means for the simulated job: its books, its metrics, its next events.</summary>
+    private static void Apply(PlanStep step, Dictionary<string, Job> jobs, long now, WorkloadLoop loop, Action<long, SimEventKind, Job?, int> push, Integrals metrics, (TimeSpan? Delay, int RetryTimes)[] checks)
     {
-        var job = jobs[ev.Workload];
-        switch (ev.Kind)
+        switch (step)
         {
-            case AdmissionEventKind.Admitted:
+            case AdmitStep admit:
             {
+                var job = jobs[admit.Workload];
                 job.Epoch++;
                 job.Admitted = true;
                 job.AdmittedAt = now;
                 job.FirstStart ??= now;
                 job.Wait += now - job.PendingSince;
-                job.GpusHeld = ev.GpuMilli;
-                job.PodsHeld = ev.Pods;
-                metrics.QueueGpuNow[job.Queue] += ev.GpuMilli;
+                job.GpusHeld = admit.GpuMilli;
+                job.PodsHeld = admit.Pods;
+                metrics.QueueGpuNow[job.Queue] += admit.GpuMilli;
                 job.FullPods = job.Workload.PodCount;
                 if (checks[job.Queue].Delay is { } delay)
                 {
@@ -286,12 +277,13 @@ public static class JobReplay
                     break;
                 }
 
-                Start(job, now, options, push, metrics);
+                Start(job, now, loop, push, metrics);
                 break;
             }
 
-            case AdmissionEventKind.Evicted:
+            case RequeueStep requeue:
             {
+                var job = jobs[requeue.Workload];
                 if (job.Running)
                 {
                     metrics.RemoveBusy(job);
@@ -305,7 +297,7 @@ public static class JobReplay
                     var lost = (ran - saved) * (double)job.GpusHeld;
                     job.LostGpuMilliSeconds += lost;
                     job.LostUsefulGpuMilliSeconds += lost * job.Activity;
-                    metrics.Lost[queueIndex[ev.Queue]] += lost;
+                    metrics.Lost[job.Queue] += lost;
                 }
 
                 if (job.Admitted)
@@ -313,7 +305,7 @@ public static class JobReplay
                     metrics.QueueGpuNow[job.Queue] -= job.GpusHeld;
                 }
 
-                if (EvictionReasons.Of(ev).IsPreemption())
+                if (requeue.Reason.IsPreemption())
                 {
                     job.Preemptions++;
                 }
@@ -326,19 +318,25 @@ public static class JobReplay
                 break;
             }
 
-            case AdmissionEventKind.Submitted:
-                job.PendingSince = now;
+            case QueuedStep queued:
+                jobs[queued.Workload].PendingSince = now;
                 break;
-            case AdmissionEventKind.Idle:
-                job.FoundIdle = true;
+            case IdleStep idle:
+                jobs[idle.Workload].FoundIdle = true;
                 break;
-            case AdmissionEventKind.Finished:
+            case CompletedStep completed:
+            {
+                var job = jobs[completed.Workload];
                 metrics.QueueGpuNow[job.Queue] -= job.GpusHeld;
                 job.End = now;
                 job.Outcome = JobOutcome.Completed;
                 job.Admitted = false;
                 break;
-            case AdmissionEventKind.Failed:
+            }
+
+            case StopStep stop:
+            {
+                var job = jobs[stop.Workload];
                 if (job.Running)
                 {
                     metrics.RemoveBusy(job);
@@ -356,34 +354,34 @@ public static class JobReplay
 
                 job.End = now;
                 job.Outcome = JobOutcome.Failed;
-                job.FailReason = ev.Reason;
+                job.FailReason = stop.Code;
                 job.Admitted = false;
                 break;
+            }
+
             default:
-                break;
+                break; // backoffs: the engine keeps them and wakes the replay when they end
         }
     }
 
-    /// <summary>The pods of an admitted job start: ready after its startup time (or evicted if that passes the gang timeout), then it runs.</summary>
-    private static void Start(Job job, long now, AdmissionOptions options, Action<long, SimEventKind, Job?, int> push, Integrals metrics)
+    /// <summary>
+    /// The pods of an admitted job start: ready after its startup time, then it runs its remaining work, or up to its
+    /// max run time (the loop says which, and when a startup misses the pods-ready deadline).
+    /// </summary>
+    private static void Start(Job job, long now, WorkloadLoop loop, Action<long, SimEventKind, Job?, int> push, Integrals metrics)
     {
         var startup = Seconds(job.Workload.StartupTime ?? TimeSpan.Zero);
-        if (WorkloadLifecycle.MissesReadyTimeout(TimeSpan.FromSeconds(startup), TimeSpan.FromSeconds(Seconds(options.GangReadyTimeout))))
+        if (loop.ReadyDeadline(TimeSpan.FromSeconds(startup)) is { } deadline)
         {
-            push(now + Seconds(options.GangReadyTimeout), SimEventKind.ReadyCheck, job, job.Epoch);
+            push(now + Seconds(deadline), SimEventKind.ReadyCheck, job, job.Epoch);
             return;
         }
 
         job.ReadyAt = now + startup;
         var scale = (double)job.FullPods / Math.Max(1, job.PodsHeld);
-        var run = (long)Math.Ceiling(job.RemainingWork * scale);
-        job.EndsByMaxRunTime = false;
-        if (job.Workload.MaxRunTime is { } max && job.RanBefore + run > Seconds(max))
-        {
-            run = Math.Max(0, Seconds(max) - job.RanBefore);
-            job.EndsByMaxRunTime = true;
-        }
-
+        var work = (long)Math.Ceiling(job.RemainingWork * scale);
+        var (run, stops) = WorkloadLifecycle.CapAtMaxRunTime(TimeSpan.FromSeconds(work), TimeSpan.FromSeconds(job.RanBefore), job.Workload.MaxRunTime);
+        job.EndsByMaxRunTime = stops;
         if (startup == 0)
         {
             job.Running = true;
@@ -394,7 +392,7 @@ public static class JobReplay
             push(now + startup, SimEventKind.Ready, job, job.Epoch);
         }
 
-        push(now + startup + run, SimEventKind.End, job, job.Epoch);
+        push(now + startup + Seconds(run), SimEventKind.End, job, job.Epoch);
     }
 
     private static void Hash(EventLogHash hash, AdmissionEvent ev)
@@ -617,8 +615,6 @@ public static class JobReplay
         public int FullPods { get; set; }
 
         public int Preemptions { get; set; }
-
-        public int CheckAttempts { get; set; }
 
         public int Evictions { get; set; }
 
