@@ -9,12 +9,19 @@ internal sealed class EvictionCandidates(int queues)
     private long _version = -1;
     private long _generation = -1;
     private TimeSpan _now;
+    private readonly List<int>[] _positions = Enumerable.Range(0, queues).Select(_ => new List<int>()).ToArray();
 
     public int Count { get; private set; }
 
     public ReadOnlySpan<EvictionCandidate> Items => _items.AsSpan(0, Count);
 
     public ReadOnlySpan<WorkloadState> Workloads => _workloads.AsSpan(0, Count);
+
+    /// <summary>
+    /// The positions in <see cref="Items"/> of queue <paramref name="q"/>'s candidates, ascending (kept by <see cref="Sort"/>
+    /// when the list was made with queues): a search that may take from a few queues reads only theirs.
+    /// </summary>
+    public List<int> PositionsOf(int q) => _positions[q];
 
     /// <summary>Per queue, its lowest candidate: lowest priority, then newest (submit time, then sequence).</summary>
     public WorkloadState?[] LowestOwn { get; } = new WorkloadState?[queues];
@@ -25,6 +32,7 @@ internal sealed class EvictionCandidates(int queues)
     {
         Array.Clear(_items, 0, Count);
         Array.Clear(LowestOwn);
+        ClearPositions();
         Count = 0;
         _version = version;
         _generation = generation;
@@ -76,11 +84,25 @@ internal sealed class EvictionCandidates(int queues)
             _workloads = new WorkloadState[_items.Length];
         }
 
+        ClearPositions();
         for (var i = 0; i < Count; i++)
         {
             _workloads[i] = _items[i].W;
+            if (_positions.Length > 0)
+            {
+                _positions[_items[i].W.QueueIndex].Add(i);
+            }
         }
     }
 
+    private void ClearPositions()
+    {
+        foreach (var positions in _positions)
+        {
+            positions.Clear();
+        }
+    }
+
+    /// <summary>Keeps the first <paramref name="count"/> (for movers, which do not read <see cref="PositionsOf"/>).</summary>
     public void Truncate(int count) => Count = Math.Min(Count, count);
 }
