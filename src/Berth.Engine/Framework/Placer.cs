@@ -35,6 +35,7 @@ public sealed class Placer
     private readonly int[] _nodeOfRank;
     private readonly Dictionary<PodClassKey, NodeGroupIndex> _indexes = new();
     private readonly List<int> _bestGroups = [];
+    private readonly Dictionary<(string?, int, int, long), Sharing.SharedChoiceMemo> _sharedMemos = new();
     private long _committed;
     private long _evaluations;
 
@@ -333,12 +334,13 @@ public sealed class Placer
     private PlacementResult EvaluateShared(Pod pod, in PodRequest request, ReadOnlySpan<int> nodes)
     {
         var shared = _cluster.Shared;
+        var memo = MemoFor(request);
         var best = -1;
         var bestChoice = default(Sharing.SharedChoice);
         var feasible = 0;
         foreach (var node in nodes)
         {
-            if (!shared.IsShared[node] || !request.AllowsModel(_cluster.ModelOf[node]) || !shared.TryChoose(node, request, out var choice) || !Passes(node))
+            if (!shared.IsShared[node] || !request.AllowsModel(_cluster.ModelOf[node]) || !memo.TryChoose(_cluster, node, request, out var choice) || !Passes(node))
             {
                 continue;
             }
@@ -375,6 +377,24 @@ public sealed class Placer
             FeasibleNodes = feasible,
             MigRepartitions = bestChoice.Repartitions,
         };
+    }
+
+    /// <summary>The memo of nodes' best places for this request's shape; a few dozen shapes at most in practice.</summary>
+    private Sharing.SharedChoiceMemo MemoFor(in PodRequest request)
+    {
+        var key = (request.MigProfile, request.MigCount, request.SharedReplicas, request.SharedMemoryMiB);
+        if (!_sharedMemos.TryGetValue(key, out var memo))
+        {
+            if (_sharedMemos.Count >= 64)
+            {
+                _sharedMemos.Clear();
+            }
+
+            memo = new Sharing.SharedChoiceMemo(_cluster.NodeCount);
+            _sharedMemos[key] = memo;
+        }
+
+        return memo;
     }
 
     private FilterDiagnosis DiagnoseShared(in PodRequest request, ReadOnlySpan<int> nodes)
@@ -498,7 +518,7 @@ public sealed class Placer
         var request = _cluster.Compile(pod);
         _state.Reset(pod, request, _committed);
         return PreFilter().IsSuccess && Passes(node)
-            && (!request.IsShared || (_cluster.Shared.IsShared[node] && request.AllowsModel(_cluster.ModelOf[node]) && _cluster.Shared.TryChoose(node, request, out _)));
+            && (!request.IsShared || (_cluster.Shared.IsShared[node] && request.AllowsModel(_cluster.ModelOf[node]) && MemoFor(request).TryChoose(_cluster, node, request, out _)));
     }
 
     /// <summary>Takes the request's resources on a node and tells the reserve plugins.</summary>
