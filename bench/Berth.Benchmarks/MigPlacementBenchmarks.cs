@@ -14,8 +14,7 @@ namespace Berth.Benchmarks;
 /// the same with every node scored; <c>Mig</c>: a <c>2g.20gb</c> pod on MIG nodes that may re-partition, their GPUs
 /// holding seeded random instances. Compare as ratios of one run (the machine is shared).
 /// </summary>
-[Config(typeof(BenchConfig))]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[Config(typeof(InProcessBenchConfig))]
 public class MigPlacementBenchmarks
 {
     public const int Nodes = 5_000;
