@@ -137,7 +137,7 @@ public sealed partial class DecisionPlanner
         Id = source.Id,
         Kind = source.Kind switch
         {
-            SourceKind.Job => WorkloadKind.Job,
+            SourceKind.Job or SourceKind.Framework => WorkloadKind.Job,
             SourceKind.PodGroup => WorkloadKind.PodGroup,
             SourceKind.Gang => WorkloadKind.Gang,
             _ => WorkloadKind.Pod,
@@ -153,7 +153,12 @@ public sealed partial class DecisionPlanner
         PodsReadyAt = source.QuotaReserved && !ChecksReady(source) ? _snapshot.Now : source.PodsReadyAt, // the ready timeout starts when it does
         ReadyPods = ReadyPods(source),
         GpuActivity = source.Admitted ? ActivityOf(source) : null,
-        KeepsPlannedPlaces = source.Kind != SourceKind.Job || JobPodsUseBerth(source),
+        KeepsPlannedPlaces = source.Kind switch
+        {
+            SourceKind.Job => JobPodsUseBerth(source),
+            SourceKind.Framework => (source.Owner is Frameworks.FrameworkObject obj && FrameworkPodsUseBerth(obj)) || (source.Members.Count > 0 && source.Members.All(m => m.Pod.BerthScheduled)),
+            _ => true,
+        },
     };
 
     /// <summary>The mean activity of a running workload's pods that have a sample; null when none has one (unknown, never idle).</summary>
