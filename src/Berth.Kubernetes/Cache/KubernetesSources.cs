@@ -80,8 +80,9 @@ public static class KubernetesSources
         (rv, onError, ct) => WatchCustom<T>(client, plural, rv, onError, ct));
 
     /// <summary>
-    /// The objects of one job framework, across namespaces. A cluster without the framework's CRD answers 404: that
-    /// lists as empty (nothing to admit), and after a minute the informer lists again, so a CRD installed later is followed.
+    /// The objects of one job framework, across namespaces. A cluster without the framework's CRD answers 404 (403 where
+    /// Berth's ClusterRole leaves the framework out): that lists as empty (nothing to admit), and after a minute the
+    /// informer lists again, so a CRD installed (or a grant given) later is followed.
     /// </summary>
     public static ResourceSource<Frameworks.FrameworkObject> Framework(IKubernetes client, Frameworks.Framework framework, TimeProvider time)
     {
@@ -112,7 +113,7 @@ public static class KubernetesSources
                     var cont = meta.TryGetProperty("continue", out var c) ? c.GetString() : null;
                     return new ListPage<Frameworks.FrameworkObject>(items, rv, cont);
                 }
-                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Forbidden)
                 {
                     missing = true;
                     return new ListPage<Frameworks.FrameworkObject>([], string.Empty, null);

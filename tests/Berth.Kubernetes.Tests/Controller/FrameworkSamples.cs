@@ -76,6 +76,24 @@ internal static class FrameworkSamples
         };
     }
 
+    /// <summary>A LeaderWorkerSet of <paramref name="replicas"/> groups of <paramref name="size"/> pods (a leader and workers alike).</summary>
+    public static JsonObject LeaderWorkerSet(string name, string queue, int replicas, int size, int gpus, string scheduler = KubernetesNames.SchedulerName, string ns = Objects.Ns) => new()
+    {
+        ["apiVersion"] = "leaderworkerset.x-k8s.io/v1",
+        ["kind"] = "LeaderWorkerSet",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["namespace"] = ns,
+            ["labels"] = new JsonObject { [KubernetesNames.KueueQueueLabel] = queue },
+        },
+        ["spec"] = new JsonObject
+        {
+            ["replicas"] = replicas,
+            ["leaderWorkerTemplate"] = new JsonObject { ["size"] = size, ["workerTemplate"] = Template(gpus, scheduler) },
+        },
+    };
+
     /// <summary>The pods the framework's controller makes for a resumed object: (name, labels, GPUs) with the member and pod-set labels.</summary>
     public static IReadOnlyList<(string Name, Dictionary<string, string> Labels)> Pods(string kind, string name, int workers)
     {
