@@ -187,4 +187,74 @@ public sealed class FrameworkAdmissionTests
         Assert.True(Suspended(victim, "PyTorchJob"));
         Assert.Null(JsonFields.At(victim, "metadata", "annotations", AdmissionRecord.AnnotationName));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void UnknownApiVersion_GetsAReasonNamingTheFieldAndTheFix_AndNothingChanges(bool suspended)
+    {
+        var json = FrameworkSamples.Build("JobSet", "future", "team-a", workers: 1, gpus: 4);
+        json["apiVersion"] = "jobset.x-k8s.io/v9";
+        json["spec"]!["suspend"] = suspended;
+        json["metadata"]!["uid"] = "uid-future";
+        var snapshot = new ClusterSnapshot
+        {
+            Now = DateTimeOffset.UnixEpoch.AddDays(1),
+            Nodes = [Objects.GpuNode("node-00", 8)],
+            Flavors = [Objects.Flavor("a100", "a100")],
+            Queues = [Objects.Queue("team-a", "a100", "16")],
+            Frameworks = [KubernetesJson.Deserialize<FrameworkObject>(json.ToJsonString())],
+        };
+
+        var plan = DecisionPlanner.Plan(snapshot, new ControllerOptions());
+
+        Assert.Empty(plan.JobAdmissions);
+        Assert.Empty(plan.Suspensions); // not even one it finds running: Berth does not write a version it does not read
+        Assert.Empty(plan.Bindings);
+        var outcome = Assert.Single(plan.Outcomes, o => o.Id == "jobset/default/future");
+        Assert.Equal("InvalidSpec", outcome.Code);
+        Assert.Contains("apiVersion is jobset.x-k8s.io/v9", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("write apiVersion: jobset.x-k8s.io/v1alpha2", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains(plan.Events, e => e.About is { Kind: "JobSet", Name: "future" } && e.Message.Contains("apiVersion", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LeaderWorkerSet_EachCompleteGroupIsAGang_BoundWholeOrNotAtAll()
+    {
+        await using var h = await StartAsync();
+        h.SeedCluster(4, 8, Objects.Queue("team-a", "a100", "16"));
+        h.Server.Seed(FrameworkSamples.LeaderWorkerSet("serve", "team-a", replicas: 3, size: 2, gpus: 8)); // each group: 16 GPUs
+
+        // The LeaderWorkerSet controller makes the pods: groups 0 and 1 whole, group 2 with its leader only so far.
+        foreach (var (group, worker) in new[] { (0, 0), (0, 1), (1, 0), (1, 1), (2, 0) })
+        {
+            var pod = Objects.Pod($"serve-{group}-{worker}", gpus: 8);
+            pod.Metadata.Labels["leaderworkerset.sigs.k8s.io/name"] = "serve";
+            pod.Metadata.Labels[Frameworks.LeaderWorkerSet.LeaderWorkerSetFramework.GroupIndexLabel] = group.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            pod.Metadata.Labels[Frameworks.LeaderWorkerSet.LeaderWorkerSetFramework.WorkerIndexLabel] = worker.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            h.Server.Seed(pod);
+        }
+
+        await h.RunUntilQuietAsync();
+
+        var bound = h.Server.List<V1Pod>(Objects.Ns).Where(p => p.Spec.NodeName is not null).Select(p => p.Metadata.Name).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["serve-0-0", "serve-0-1"], bound); // the queue's 16 GPUs hold one group; group 2 is not whole yet
+        Assert.Equal("False", h.ReadPod("serve-1-0").Status?.Conditions?.Single(c => c.Type == "PodScheduled").Status);
+        Assert.Null(h.ReadPod("serve-2-0").Spec.NodeName);
+    }
+
+    [Fact]
+    public async Task LeaderWorkerSet_WhosePodsAreNotBerths_GetsAReasonNamingSchedulerName()
+    {
+        await using var h = await StartAsync();
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
+        h.Server.Seed(FrameworkSamples.LeaderWorkerSet("serve", "team-a", replicas: 1, size: 2, gpus: 4, scheduler: "default-scheduler"));
+
+        await h.RunUntilQuietAsync();
+
+        var reason = PendingReason(h.Server.GetObject("leaderworkerset.x-k8s.io", "v1", "leaderworkersets", "serve", Objects.Ns)!);
+        Assert.StartsWith("InvalidSpec", reason, StringComparison.Ordinal);
+        Assert.Contains("spec.leaderWorkerTemplate.workerTemplate.spec.schedulerName is 'default-scheduler'", reason, StringComparison.Ordinal);
+        Assert.Contains("set schedulerName: berth", reason, StringComparison.Ordinal);
+    }
 }
