@@ -186,12 +186,17 @@ public sealed partial class DecisionPlanner
     private ILookup<(string, string), PodInfo>? _podsByJob;
     private ILookup<(string, string), PodInfo>? _podsByGroup;
 
-    /// <summary>Pods of a Job or PodGroup that are ready now or have succeeded (0 where the pods-ready timeout cannot apply).</summary>
+    /// <summary>Pods of a Job or PodGroup that are ready now or have succeeded, of a framework object that are ready now (0 where the pods-ready timeout cannot apply).</summary>
     private int ReadyPods(WorkloadSource source)
     {
-        if (_options.PodsReadyTimeout is null || source.Kind is not (SourceKind.Job or SourceKind.PodGroup) || source.Record is null || source.PodsReadyAt is not null)
+        if (_options.PodsReadyTimeout is null || source.Kind is not (SourceKind.Job or SourceKind.PodGroup or SourceKind.Framework) || source.Record is null || source.PodsReadyAt is not null)
         {
             return 0;
+        }
+
+        if (source.Kind == SourceKind.Framework)
+        {
+            return source.Members.Count(m => !m.Pod.Terminating && m.Pod.View.Ready); // its live pods, found by the framework's labels
         }
 
         _podsByJob ??= _pods.Where(p => p.View.OwnerJob is not null).ToLookup(p => (p.Namespace, p.View.OwnerJob!));

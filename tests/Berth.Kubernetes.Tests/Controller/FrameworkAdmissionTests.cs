@@ -10,10 +10,10 @@ namespace Berth.Kubernetes.Tests.Controller;
 /// <summary>Job frameworks on the fake API server: each kind admitted as one gang by resuming it, its pods bound by Berth; bad ones left suspended with a reason.</summary>
 public sealed class FrameworkAdmissionTests
 {
-    private static async Task<ControllerHarness> StartAsync()
+    private static async Task<ControllerHarness> StartAsync(ControllerOptions? options = null, TimeProvider? time = null)
     {
-        var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = [.. FakeApiServerOptions.BerthResources, .. FakeApiServerOptions.FrameworkResources] });
-        return await ControllerHarness.StartAsync(server: server);
+        var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = [.. FakeApiServerOptions.BerthResources, .. FakeApiServerOptions.FrameworkResources], TimeProvider = time ?? TimeProvider.System });
+        return await ControllerHarness.StartAsync(options, server: server, time: time);
     }
 
     private static JsonObject Read(ControllerHarness h, string kind, string name)
@@ -256,5 +256,48 @@ public sealed class FrameworkAdmissionTests
         Assert.StartsWith("InvalidSpec", reason, StringComparison.Ordinal);
         Assert.Contains("spec.leaderWorkerTemplate.workerTemplate.spec.schedulerName is 'default-scheduler'", reason, StringComparison.Ordinal);
         Assert.Contains("set schedulerName: berth", reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task PodsReadyTimeout_ReadyPodsKeepItRunning_PodsNeverReadyRequeueIt(bool ready)
+    {
+        var time = new Berth.TestKit.ManualTime();
+        await using var h = await StartAsync(new ControllerOptions { PodsReadyTimeout = TimeSpan.FromMilliseconds(300), BackoffBase = TimeSpan.FromSeconds(2) }, time);
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
+        h.Server.Seed(FrameworkSamples.Build("JobSet", "train", "team-a", workers: 1, gpus: 4));
+        Assert.Single((await h.CycleAsync()).JobAdmissions);
+        await MakePodsAsync(h, "JobSet", "train", workers: 1, gpus: 4);
+        Assert.Equal(2, (await h.CycleAsync()).Bindings.Count);
+        if (ready)
+        {
+            foreach (var pod in h.Server.List<V1Pod>(Objects.Ns))
+            {
+                pod.Status.Conditions = [.. pod.Status.Conditions ?? [], new V1PodCondition { Type = "Ready", Status = "True" }];
+                await h.Client.CoreV1.ReplaceNamespacedPodStatusAsync(pod, pod.Metadata.Name, Objects.Ns);
+            }
+
+            await h.CycleAsync();
+        }
+
+        time.Advance(0.4);
+        var later = await h.CycleAsync();
+        await h.SettleAsync();
+
+        var obj = Read(h, "JobSet", "train");
+        var annotations = JsonFields.At(obj, "metadata", "annotations")!.AsObject();
+        if (ready)
+        {
+            Assert.Empty(later.Suspensions);
+            Assert.False(Suspended(obj, "JobSet"));
+            Assert.True(annotations.ContainsKey(KubernetesNames.PodsReadyAnnotation));
+        }
+        else
+        {
+            Assert.Equal(DecisionPlanner.GangNotReadyReason, Assert.Single(later.Suspensions).Reason);
+            Assert.True(Suspended(obj, "JobSet"));
+            Assert.Equal("1", JsonFields.Text(annotations[KubernetesNames.RequeuesAnnotation]));
+        }
     }
 }
