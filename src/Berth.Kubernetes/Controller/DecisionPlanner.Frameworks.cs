@@ -15,6 +15,7 @@ public sealed partial class DecisionPlanner
 {
     private void ReadFrameworks(List<PodInfo> live, HashSet<string> taken)
     {
+        var byLabel = new Dictionary<string, ILookup<(string Namespace, string Value), PodInfo>>(StringComparer.Ordinal);
         foreach (var obj in _snapshot.Frameworks.OrderBy(o => o.Kind, StringComparer.Ordinal).ThenBy(o => o.Metadata?.NamespaceProperty, StringComparer.Ordinal).ThenBy(o => o.Metadata?.Name, StringComparer.Ordinal))
         {
             var meta = obj.Metadata ?? new V1ObjectMeta();
@@ -27,7 +28,13 @@ public sealed partial class DecisionPlanner
             var ns = meta.NamespaceProperty ?? string.Empty;
             var name = meta.Name ?? string.Empty;
             var memberName = framework.MemberName(obj);
-            var pods = live.Where(p => p.Namespace == ns && !taken.Contains(p.Key) && p.Object.Metadata?.Labels?.TryGetValue(framework.MemberLabel, out var owner) == true && owner == memberName).ToList();
+            if (!byLabel.TryGetValue(framework.MemberLabel, out var members))
+            {
+                members = live.Where(p => p.Object.Metadata?.Labels?.ContainsKey(framework.MemberLabel) == true).ToLookup(p => (p.Namespace, p.Object.Metadata!.Labels[framework.MemberLabel]));
+                byLabel[framework.MemberLabel] = members;
+            }
+
+            var pods = members[(ns, memberName)].Where(p => !taken.Contains(p.Key)).ToList();
             foreach (var pod in pods)
             {
                 taken.Add(pod.Key);

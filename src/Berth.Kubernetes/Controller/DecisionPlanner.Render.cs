@@ -264,7 +264,7 @@ public sealed partial class DecisionPlanner
     private static WorkloadOutcome Outcome(WorkloadSource source) => new()
     {
         Id = source.Id,
-        Kind = source.Kind.ToString(),
+        Kind = source.Kind == SourceKind.Framework ? source.Reference.Kind : source.Kind.ToString(),
         Namespace = source.Namespace,
         Name = source.Name,
         Queue = source.Workload.Queue,

@@ -62,6 +62,7 @@ public sealed class FrameworkAdmissionTests
         var admission = Assert.Single(plan.JobAdmissions);
         Assert.Equal(kind, admission.Kind);
         Assert.Equal(4, admission.Record.Pods.Count); // every pod set at once: 1 + 3 pods of 4 GPUs
+        Assert.Contains(plan.Outcomes, o => o.Kind == kind && o.Name == "train" && o.Running);
         var obj = Read(h, kind, "train");
         Assert.False(Suspended(obj, kind), $"{kind} is resumed");
         Assert.NotNull(JsonFields.At(obj, "metadata", "annotations", AdmissionRecord.AnnotationName));
