@@ -131,6 +131,6 @@ public abstract class Framework
     }
 
     /// <summary>A pod set read from a pod template at <paramref name="templatePath"/> (from the root; the spec is its second step on).</summary>
-    protected static FrameworkPodSet TemplateSet(JsonObject spec, string name, int count, int? minCount, string field, IReadOnlyList<object> templatePath) =>
-        new(name, count, minCount, field, JsonFields.At(spec, [.. templatePath.Skip(1)]) as JsonObject, templatePath);
+    protected static FrameworkPodSet TemplateSet(JsonObject spec, string name, int count, string field, IReadOnlyList<object> templatePath) =>
+        new(name, count, field, JsonFields.At(spec, [.. templatePath.Skip(1)]) as JsonObject, templatePath);
 }

@@ -105,7 +105,7 @@ public static class FrameworkTranslator
             }
 
             var count = set.Count / gangs;
-            podSets.Add(new PodSet(set.Name, count, pod) { MinCount = set.MinCount is { } min ? Math.Min(min / gangs, count) : count });
+            podSets.Add(new PodSet(set.Name, count, pod) { MinCount = count }); // a framework's pods all run together: none of these has an elastic minimum
         }
 
         var value = priority ?? 0;

@@ -59,7 +59,7 @@ public sealed class JobSetFramework : Framework
                 return $"{field} runs {count} pods (replicas {replicas} × parallelism {parallelism}); a JobSet to admit runs at least 1 pod in each replicated job";
             }
 
-            sets.Add(TemplateSet(spec, name, count, null, field + ".template.spec.template", ["spec", "replicatedJobs", i, "template", "spec", "template"]));
+            sets.Add(TemplateSet(spec, name, count, field + ".template.spec.template", ["spec", "replicatedJobs", i, "template", "spec", "template"]));
         }
 
         return null;

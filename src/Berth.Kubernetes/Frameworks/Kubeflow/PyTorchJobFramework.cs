@@ -50,7 +50,7 @@ public sealed class PyTorchJobFramework : Framework
                 continue; // a replica type scaled to zero runs no pods
             }
 
-            sets.Add(TemplateSet(spec, type.ToLowerInvariant(), replicas!.Value, null, field + ".template", ["spec", "pytorchReplicaSpecs", type, "template"]));
+            sets.Add(TemplateSet(spec, type.ToLowerInvariant(), replicas!.Value, field + ".template", ["spec", "pytorchReplicaSpecs", type, "template"]));
         }
 
         return sets.Count == 0 ? "spec.pytorchReplicaSpecs has no replica type with replicas of 1 or more; give the Master at least 1 replica" : null;

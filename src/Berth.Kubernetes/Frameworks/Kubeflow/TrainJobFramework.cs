@@ -59,7 +59,7 @@ public sealed class TrainJobFramework : Framework
         }
 
         var template = new JsonObject { ["spec"] = new JsonObject { ["containers"] = new JsonArray(container) } };
-        sets.Add(new FrameworkPodSet(NodeJob, nodes!.Value, null, "spec.trainer", template, null));
+        sets.Add(new FrameworkPodSet(NodeJob, nodes!.Value, "spec.trainer", template, null));
         return null;
     }
 

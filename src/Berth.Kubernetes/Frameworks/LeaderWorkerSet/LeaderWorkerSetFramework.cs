@@ -63,10 +63,10 @@ public sealed class LeaderWorkerSetFramework : Framework
         }
 
         var leader = JsonFields.At(spec, "leaderWorkerTemplate", "leaderTemplate") as JsonObject;
-        sets.Add(new FrameworkPodSet("leader", replicas!.Value, null, leader is null ? "spec.leaderWorkerTemplate.workerTemplate" : "spec.leaderWorkerTemplate.leaderTemplate", leader ?? worker, null));
+        sets.Add(new FrameworkPodSet("leader", replicas!.Value, leader is null ? "spec.leaderWorkerTemplate.workerTemplate" : "spec.leaderWorkerTemplate.leaderTemplate", leader ?? worker, null));
         if (size > 1)
         {
-            sets.Add(new FrameworkPodSet("worker", replicas.Value * (size!.Value - 1), null, "spec.leaderWorkerTemplate.workerTemplate", worker, null));
+            sets.Add(new FrameworkPodSet("worker", replicas.Value * (size!.Value - 1), "spec.leaderWorkerTemplate.workerTemplate", worker, null));
         }
 
         return null;

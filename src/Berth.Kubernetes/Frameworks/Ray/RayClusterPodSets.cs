@@ -24,7 +24,7 @@ internal static class RayClusterPodSets
             return $"{field}.headGroupSpec.template is missing; give the head pod's template";
         }
 
-        sets.Add(new FrameworkPodSet(HeadGroup, 1, null, field + ".headGroupSpec.template", head, [.. path, "headGroupSpec", "template"]));
+        sets.Add(new FrameworkPodSet(HeadGroup, 1, field + ".headGroupSpec.template", head, [.. path, "headGroupSpec", "template"]));
         if (cluster["workerGroupSpecs"] is not JsonArray groups)
         {
             return null;
@@ -59,7 +59,7 @@ internal static class RayClusterPodSets
 
             if (replicas * hosts > 0)
             {
-                sets.Add(new FrameworkPodSet(name, replicas!.Value * hosts!.Value, null, at + ".template", group["template"] as JsonObject, [.. path, "workerGroupSpecs", i, "template"]));
+                sets.Add(new FrameworkPodSet(name, replicas!.Value * hosts!.Value, at + ".template", group["template"] as JsonObject, [.. path, "workerGroupSpecs", i, "template"]));
             }
         }
 
