@@ -91,9 +91,10 @@ public sealed class ClusterWriter
 
     /// <summary>
     /// Reads a job framework's object as JSON, applies <paramref name="mutate"/> (false: nothing to change) and writes it
-    /// back with its resource version, retrying on a conflict as <see cref="UpdateJobAsync"/> does. True when written.
+    /// back with its resource version, retrying on a conflict as <see cref="UpdateJobAsync"/> does. Returns the written
+    /// object's resource version, or null when it is gone or needed no change.
     /// </summary>
-    public async Task<bool> UpdateFrameworkAsync(Frameworks.Framework framework, string ns, string name, Func<System.Text.Json.Nodes.JsonObject, bool> mutate, CancellationToken cancellationToken)
+    public async Task<string?> UpdateFrameworkAsync(Frameworks.Framework framework, string ns, string name, Func<System.Text.Json.Nodes.JsonObject, bool> mutate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(framework);
         ArgumentNullException.ThrowIfNull(mutate);
@@ -107,18 +108,18 @@ public sealed class ClusterWriter
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {
-                return false;
+                return null;
             }
 
             if (!mutate(obj))
             {
-                return false;
+                return null;
             }
 
             try
             {
-                await _client.CustomObjects.ReplaceNamespacedCustomObjectAsync(obj, framework.Group, framework.Version, ns, framework.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return true;
+                var written = await _client.CustomObjects.ReplaceNamespacedCustomObjectAsync(obj, framework.Group, framework.Version, ns, framework.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return written is JsonElement body && body.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : string.Empty;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictRetries)
             {

@@ -10,7 +10,7 @@ namespace Berth.Kubernetes.Controller;
 /// </summary>
 internal static class FrameworkWrites
 {
-    public static Task<bool> AdmitAsync(ClusterWriter writer, AdmitJobAction a, CancellationToken cancellationToken)
+    public static Task<string?> AdmitAsync(ClusterWriter writer, AdmitJobAction a, CancellationToken cancellationToken)
     {
         var framework = Of(a.Kind);
         return writer.UpdateFrameworkAsync(framework, a.Namespace, a.Name, obj =>
@@ -35,7 +35,7 @@ internal static class FrameworkWrites
         }, cancellationToken);
     }
 
-    public static Task<bool> SuspendAsync(ClusterWriter writer, SuspendJobAction s, CancellationToken cancellationToken)
+    public static Task<string?> SuspendAsync(ClusterWriter writer, SuspendJobAction s, CancellationToken cancellationToken)
     {
         var framework = Of(s.Kind);
         return writer.UpdateFrameworkAsync(framework, s.Namespace, s.Name, obj =>
@@ -59,7 +59,7 @@ internal static class FrameworkWrites
         }, cancellationToken);
     }
 
-    public static Task<bool> AnnotateAsync(ClusterWriter writer, AnnotateAction a, CancellationToken cancellationToken) =>
+    public static Task<string?> AnnotateAsync(ClusterWriter writer, AnnotateAction a, CancellationToken cancellationToken) =>
         writer.UpdateFrameworkAsync(Of(a.Kind), a.Namespace!, a.Name, obj =>
         {
             var annotations = Annotations(obj);

@@ -44,7 +44,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
 
             if (s.Kind != "Job")
             {
-                await GuardAsync(result, FrameworkKey(s.Kind, s.Namespace, s.Name), FrameworkReference(s.Kind, s.Namespace, s.Name), $"suspend {s.Kind} {s.Namespace}/{s.Name}", token => FrameworkWrites.SuspendAsync(writer, s, token), cancellationToken).ConfigureAwait(false);
+                Wrote(result, s.Kind, s.Namespace, s.Name, await GuardAsync(result, FrameworkKey(s.Kind, s.Namespace, s.Name), FrameworkReference(s.Kind, s.Namespace, s.Name), $"suspend {s.Kind} {s.Namespace}/{s.Name}", token => FrameworkWrites.SuspendAsync(writer, s, token), cancellationToken).ConfigureAwait(false));
                 continue;
             }
 
@@ -103,7 +103,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
 
             if (a.Kind != "Job")
             {
-                await GuardAsync(result, FrameworkKey(a.Kind, a.Namespace, a.Name), FrameworkReference(a.Kind, a.Namespace, a.Name), $"admit {a.Kind} {a.Namespace}/{a.Name}", token => FrameworkWrites.AdmitAsync(writer, a, token), cancellationToken).ConfigureAwait(false);
+                Wrote(result, a.Kind, a.Namespace, a.Name, await GuardAsync(result, FrameworkKey(a.Kind, a.Namespace, a.Name), FrameworkReference(a.Kind, a.Namespace, a.Name), $"admit {a.Kind} {a.Namespace}/{a.Name}", token => FrameworkWrites.AdmitAsync(writer, a, token), cancellationToken).ConfigureAwait(false));
                 continue;
             }
 
@@ -184,7 +184,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
             }
             else if (Frameworks.FrameworkRegistry.All.Any(f => f.Kind == a.Kind))
             {
-                await GuardAsync(result, FrameworkKey(a.Kind, a.Namespace!, a.Name), FrameworkReference(a.Kind, a.Namespace!, a.Name), $"annotate {a.Kind} {a.Namespace}/{a.Name}", token => FrameworkWrites.AnnotateAsync(writer, a, token), cancellationToken).ConfigureAwait(false);
+                Wrote(result, a.Kind, a.Namespace!, a.Name, await GuardAsync(result, FrameworkKey(a.Kind, a.Namespace!, a.Name), FrameworkReference(a.Kind, a.Namespace!, a.Name), $"annotate {a.Kind} {a.Namespace}/{a.Name}", token => FrameworkWrites.AnnotateAsync(writer, a, token), cancellationToken).ConfigureAwait(false));
             }
             else if (await GuardAsync(result, GroupKey(a.Namespace, a.Name), GroupReference(a.Namespace, a.Name), $"write the admission record of PodGroup {a.Namespace}/{a.Name}", token => writer.PatchCustomAnnotationsAsync(Api.PodGroup.KubePluralName, a.Namespace, a.Name, a.Annotations, token), cancellationToken).ConfigureAwait(false) is { } version)
             {
@@ -339,6 +339,15 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
     internal static string JobKey(string ns, string name) => $"job/{ns}/{name}";
 
     internal static string GroupKey(string? ns, string name) => $"podgroup/{ns}/{name}";
+
+    /// <summary>Notes a framework object's write (its new resource version), so the controller waits for its cache to show it.</summary>
+    private static void Wrote(ExecutionResult result, string kind, string ns, string name, string? version)
+    {
+        if (version is not null)
+        {
+            result.FrameworksWritten.Add((kind, ns + "/" + name, version));
+        }
+    }
 
     /// <summary>The backoff key of a framework object: its workload id (<c>jobset/ns/name</c>).</summary>
     internal static string FrameworkKey(string kind, string ns, string name) => $"{kind.ToLowerInvariant()}/{ns}/{name}";
