@@ -150,6 +150,25 @@ public sealed class FrameworkAdmissionTests
     }
 
     [Fact]
+    public async Task BerthsOwnQueueLabel_SelectsItToo_AndAnObjectWithoutOneIsLeftAlone()
+    {
+        await using var h = await StartAsync();
+        h.SeedCluster(2, 8, Objects.Queue("team-a", "a100", "16"));
+        var berths = FrameworkSamples.Build("RayCluster", "labelled", "team-a", workers: 1, gpus: 4);
+        berths["metadata"]!["labels"] = new JsonObject { [KubernetesNames.QueueLabel] = "team-a" };
+        var free = FrameworkSamples.Build("RayCluster", "free", "team-a", workers: 1, gpus: 4);
+        free["metadata"]!.AsObject().Remove("labels");
+        h.Server.Seed(berths);
+        h.Server.Seed(free);
+
+        var plan = await h.CycleAsync();
+
+        Assert.Equal("labelled", Assert.Single(plan.JobAdmissions).Name);
+        Assert.True(Suspended(Read(h, "RayCluster", "free"), "RayCluster")); // not Berth's: not resumed, not annotated
+        Assert.Null(PendingReason(Read(h, "RayCluster", "free")));
+    }
+
+    [Fact]
     public async Task ObjectCreatedRunning_IsSuspendedUntilItsQueueAdmitsIt()
     {
         await using var h = await StartAsync();
