@@ -393,7 +393,7 @@ public static class WorkloadTranslator
         string.Join(",", pod.NodeSelector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value)),
         string.Join(",", pod.Tolerations.Select(t => $"{t.Key}/{t.Operator}/{t.Value}/{t.Effect}")));
 
-    private static TimeSpan SubmitTime(DateTime? created, DateTimeOffset epoch, string id, List<string> warnings)
+    internal static TimeSpan SubmitTime(DateTime? created, DateTimeOffset epoch, string id, List<string> warnings)
     {
         if (created is not { } time)
         {
@@ -410,7 +410,7 @@ public static class WorkloadTranslator
         return offset;
     }
 
-    private static WorkloadResult Checked(Workload workload, List<string> warnings)
+    internal static WorkloadResult Checked(Workload workload, List<string> warnings)
     {
         try
         {
