@@ -44,10 +44,14 @@ public sealed class BerthController
         Writer = new ClusterWriter(client, time, loggers.CreateLogger("Berth.Writer"));
         Backoff = new ActionBackoff(time);
         Telemetry = telemetry;
+        Usage = new Usage.UsageAccounting(client, options.Namespace, time, loggers.CreateLogger("Berth.Usage"), options.UsageFlushInterval, options.UsageRetention);
         _executor = new PlanExecutor(Writer, Backoff, _logger, key => Cache.PodGroups.Get(key)?.Status?.Conditions);
     }
 
     public ClusterCache Cache { get; }
+
+    /// <summary>Showback: GPU-seconds per day, queue, namespace, user and GPU model, counted while this replica leads and kept in a ConfigMap.</summary>
+    public Usage.UsageAccounting Usage { get; }
 
     /// <summary>The GPU activity each decision reads (null: none configured).</summary>
     public GpuTelemetry? Telemetry { get; }
@@ -79,6 +83,7 @@ public sealed class BerthController
             if (!value)
             {
                 Written.Clear(); // whoever leads next starts from what the API server lists
+                Usage.Forget(); // and counts usage from its own first decision on
             }
 
             if (value)
@@ -237,7 +242,7 @@ public sealed class BerthController
         LastDecision = decision;
         Decided?.Invoke(decision);
         Record(plan, result, Stopwatch.GetElapsedTime(started));
-        RecordGpus(snapshot, plan);
+        await Usage.ObserveAsync(RecordGpus(snapshot, plan), cancellationToken).ConfigureAwait(false);
         await ObserveAsync(result, cancellationToken).ConfigureAwait(false);
         if (plan.WriteCount > 0)
         {
@@ -408,8 +413,10 @@ public sealed class BerthController
     /// whole, so a released GPU's series goes at once and there is at most one series per held GPU and workload), and
     /// per-GPU GPU-seconds counters (bounded by the fleet's GPUs).
     /// </summary>
-    private void RecordGpus(ClusterSnapshot snapshot, DecisionPlan plan)
+    /// <returns>Each held GPU with its activity (the GPU's own, else its workload's; null: unknown), for showback.</returns>
+    private List<(HeldGpu Gpu, double? Activity)> RecordGpus(ClusterSnapshot snapshot, DecisionPlan plan)
     {
+        var withActivity = new List<(HeldGpu Gpu, double? Activity)>(plan.HeldGpus.Count);
         var byGpu = snapshot.GpuActivityByGpu;
         _metrics.Replace("berth_gpu_activity", plan.HeldGpus
             .Where(h => byGpu.ContainsKey(GpuKey(h.Node, h.Gpu)))
@@ -420,6 +427,7 @@ public sealed class BerthController
         {
             var key = GpuKey(h.Node, h.Gpu);
             var activity = byGpu.TryGetValue(key, out var a) ? a : h.Activity;
+            withActivity.Add((h, activity));
             held[key] = held.GetValueOrDefault(key) + new GpuUse(h.Share, h.Share * (activity ?? 0), activity is { } known ? h.Share * (1 - known) : 0);
         }
 
@@ -429,6 +437,8 @@ public sealed class BerthController
             _metrics.Increment("berth_gpu_seconds_allocated_total", seconds.Allocated, ("node", gpu[..slash]), ("gpu", gpu[(slash + 1)..]));
             _metrics.Increment("berth_gpu_seconds_used_total", seconds.Used, ("node", gpu[..slash]), ("gpu", gpu[(slash + 1)..]));
         }
+
+        return withActivity;
     }
 
     private static string GpuKey(string node, int gpu) => node + "/" + gpu.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,9 +1,12 @@
 namespace Berth.Runtime.Yield;
 
-/// <summary>GPU-hours of one queue, user and GPU model over a usage report's period, and what they cost.</summary>
+/// <summary>GPU-hours of one queue, (on Kubernetes) namespace, user and GPU model over a usage report's period, and what they cost.</summary>
 public sealed record UsageRow
 {
     public required string Queue { get; init; }
+
+    /// <summary>The Kubernetes namespace of the workloads (the operator's report); null on the server, which has none.</summary>
+    public string? Namespace { get; init; }
 
     /// <summary>The name of the token that submitted the jobs (<c>unknown</c> for jobs from before the server recorded it).</summary>
     public required string User { get; init; }
