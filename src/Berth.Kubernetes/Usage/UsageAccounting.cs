@@ -30,6 +30,9 @@ public sealed class UsageAccounting
 
     public const string DataKey = "usage.json";
 
+    /// <summary>How long after a failed read of the ConfigMap the next is tried (an operator without the RBAC for it logs once a minute, not every decision).</summary>
+    public static readonly TimeSpan ReadRetry = TimeSpan.FromMinutes(1);
+
     /// <summary>Below the API server's 1 MiB object limit, with room for the ConfigMap's metadata.</summary>
     public const int MaxBytes = 900 * 1024;
 
@@ -52,6 +55,7 @@ public sealed class UsageAccounting
     private UsageLedger? _inFlight;
     private DateTimeOffset? _last;
     private DateTimeOffset _nextFlush;
+    private DateTimeOffset _readAfter = DateTimeOffset.MinValue;
     private IReadOnlyList<Holding> _held = [];
 
     /// <param name="flushEvery">How often the totals are written (and so the most a crash can lose).</param>
@@ -92,8 +96,14 @@ public sealed class UsageAccounting
             var now = _time.GetUtcNow();
             if (!_loaded)
             {
+                if (now < _readAfter)
+                {
+                    return;
+                }
+
                 if (await ReadAsync(cancellationToken).ConfigureAwait(false) is not { } read)
                 {
+                    _readAfter = now + ReadRetry;
                     return;
                 }
 

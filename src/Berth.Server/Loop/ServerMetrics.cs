@@ -195,9 +195,9 @@ public sealed class ServerMetrics
                     var activity = Telemetry.GpuActivityOf.Job(job, b.Node, g, gpus);
                     if (activity is { } known)
                     {
-                        var key = (b.Node, gpu, job.Workload.Queue, job.Id);
+                        var key = (Node: b.Node, Gpu: gpu, Queue: job.Workload.Queue, Job: job.Id);
                         series.Add(key);
-                        _gpuActivity.WithLabels(key.Node, key.gpu, key.Queue, key.Id).Set(known);
+                        _gpuActivity.WithLabels(key.Node, key.Gpu, key.Queue, key.Job).Set(known);
                     }
 
                     var name = b.Node + "/" + gpu;

@@ -76,6 +76,35 @@ public sealed class ShowbackTests
     }
 
     [Fact]
+    public async Task AFailedWrite_IsTriedAgain_AndCountsItsHourOnce()
+    {
+        var time = new ManualTime();
+        var start = time.GetUtcNow();
+        var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.BerthResources, TimeProvider = time });
+        await using var h = await ControllerHarness.StartAsync(FlushEveryDecision, server, time: time);
+        server.Seed(Node("node-a", 2, "A100"));
+        server.Seed(Objects.Flavor("a100", "a100"));
+        server.Seed(Objects.Queue("team-a", "a100", "8"));
+        Workload(server, "train", "ns-a", "alice", gpus: 2, node: "node-a");
+        await h.CycleAsync();
+        await h.CycleAsync();
+        time.Advance(1800);
+        await h.CycleAsync(); // creates the ConfigMap with half an hour
+        server.FailNext("update", "configmaps", 500);
+        time.Advance(1800);
+        await h.CycleAsync(); // its write fails: the half hour waits
+        Assert.Equal(1, server.RequestCount("update", "configmaps"));
+        await h.CycleAsync(); // written now
+
+        var map = server.Get<V1ConfigMap>(UsageAccounting.ConfigMapName, "berth-system")!;
+        var (stored, _, _) = UsageLedger.FromJson(map.Data[UsageAccounting.DataKey]);
+        Assert.Equal(7200, Assert.Single(stored.Entries).Value.AllocatedGpuSeconds, 6);
+        h.Controller.IsLeader = false; // read back as a standby does
+        var usage = await h.Controller.Usage.SummaryAsync(start, start.AddDays(1), Prices, _ => true, CancellationToken.None);
+        Assert.Equal((2.0, 4.0), (Assert.Single(usage.Rows).AllocatedGpuHours, usage.Rows[0].Cost!.Value));
+    }
+
+    [Fact]
     public async Task AnIntervalOverMidnight_IsSplitBetweenTheTwoDays()
     {
         var time = new ManualTime();
