@@ -61,7 +61,7 @@ internal sealed class OperatorCommand
 
     private readonly Option<string> _telemetryInterval = new("--telemetry-interval") { Description = "How often GPU activity is read from Prometheus (default 30s).", HelpName = "duration", DefaultValueFactory = _ => "30s" };
 
-    private readonly Option<string> _telemetryQuery = new("--telemetry-query") { Description = $"PromQL instant query giving a 0..1 activity per pod with namespace and pod labels (default {TelemetryOptions.DefaultQuery}).", HelpName = "promql", DefaultValueFactory = _ => TelemetryOptions.DefaultQuery };
+    private readonly Option<string> _telemetryQuery = new("--telemetry-query") { Description = $"PromQL instant query giving a 0..1 activity per pod with namespace and pod labels, and per GPU with Hostname and gpu (default {TelemetryOptions.DefaultQuery}).", HelpName = "promql", DefaultValueFactory = _ => TelemetryOptions.DefaultQuery };
 
     private readonly Option<double> _telemetryScale = new("--telemetry-scale") { Description = "Factor that turns the query's values into 0..1 (default 1; 0.01 for DCGM_FI_DEV_GPU_UTIL, a percentage).", HelpName = "factor", DefaultValueFactory = _ => 1 };
 
