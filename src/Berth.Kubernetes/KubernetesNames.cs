@@ -118,6 +118,13 @@ public static class KubernetesNames
     public const string GpuIdleAnnotation = "berth.dev/gpu-idle";
 
     /// <summary>
+    /// Who a workload is charged to in showback: the user who created the Job or PodGroup, written on it by Berth's
+    /// mutating webhook from the request's <c>userInfo.username</c> (tenants cannot set or change it while the webhook
+    /// runs). Without the webhook, a label or annotation of this name set by whoever creates the workload is read.
+    /// </summary>
+    public const string UserAnnotation = "berth.dev/user";
+
+    /// <summary>
     /// Annotation Berth writes (RFC 3339) on a PodGroup it stopped for good because it ran past its
     /// <c>spec.maxRunTime</c>: the group fails with reason <c>MaxRunTimeExceeded</c> and is not admitted again while
     /// the annotation is there.

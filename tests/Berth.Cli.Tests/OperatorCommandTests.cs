@@ -66,6 +66,19 @@ public sealed class OperatorCommandTests
         Assert.Contains(expected, run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("A100", "MODEL=PRICE")]
+    [InlineData("A100=cheap", "MODEL=PRICE")]
+    [InlineData("A100=-1", "0 or more")]
+    public void Operator_BadGpuPrice_IsRefusedAsBadInputNamingTheFlag(string value, string expected)
+    {
+        var run = CliRun.Of("operator", "--gpu-price", value, "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--gpu-price", run.Error, StringComparison.Ordinal);
+        Assert.Contains(expected, run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Operator_EmptyIdentity_IsRefusedAsBadInput()
     {

@@ -121,6 +121,18 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Describe_ARunningJobWithActivity_ShowsEachGpusActivity()
+    {
+        var id = Berth("submit", "--queue", "team-a", "--gpus", "2", "--gpu-activity", "0.4", "--duration", "1h").Out.Trim();
+        _server.Loop.RunOnce();
+
+        var described = Berth("describe", "job", id);
+        Assert.True(described.ExitCode == 0, described.ToString());
+        Assert.Contains("BUSY", described.Out, StringComparison.Ordinal);
+        Assert.Contains("40%,40%", described.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Describe_ADrainedJob_ListsBothItsRuns()
     {
         var id = Berth("submit", "--queue", "team-a", "--gpus", "8", "--duration", "1h").Out.Trim();

@@ -76,6 +76,26 @@ public sealed class YieldDashboardTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task HeldGpus_ShowTheirActivityInTheGrid_InTextAndInTheirAccessibleName()
+    {
+        await using var server = await LiveServer.StartAsync();
+        var job = await server.SubmitAsync("team-a", gpus: 2, duration: "1h", name: "half", activity: 0.45);
+        server.Cycle();
+
+        var page = await OpenAsync(server, "/nodes");
+        var cells = page.Locator($".gpu[data-jobs='{job.Id}']");
+        await Assertions.Expect(cells).ToHaveCountAsync(2, new() { Timeout = Wait });
+        await Assertions.Expect(cells.First.Locator(".busy-text")).ToHaveTextAsync("45%");
+        Assert.Contains("45% busy", await cells.First.GetAttributeAsync("aria-label"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator(".gpu:not(.held) .busy").CountAsync()); // a free GPU's activity is not shown
+        await page.CloseAsync();
+
+        page = await OpenAsync(server, "/jobs/" + job.Id);
+        await Assertions.Expect(page.Locator("section[aria-labelledby='h-Placement'] tbody tr td:nth-child(5)")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^#\d+ 45%, #\d+ 45%$"), new() { Timeout = Wait });
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task GpuThatNvidiaSmiMarksUnhealthy_IsHatchedInTheServersGrid()
     {
         if (OperatingSystem.IsWindows())

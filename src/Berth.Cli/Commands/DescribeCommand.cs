@@ -83,7 +83,16 @@ internal sealed class DescribeCommand
         if (job.Placement is { Count: > 0 } placement)
         {
             o.WriteLine("Placement:");
-            Printing.Table(o, ["  POD", "NODE", "GPUS", "SHARE"], placement.Select(p => (IReadOnlyList<string>)["  " + p.Pod, p.Node, string.Join(',', p.Gpus), Printing.Number(p.GpuShare)]));
+            if (placement.Any(p => p.GpuActivity is not null))
+            {
+                // Each GPU's activity from telemetry, in the GPUs' order ("?" where no fresh sample says).
+                Printing.Table(o, ["  POD", "NODE", "GPUS", "SHARE", "BUSY"], placement.Select(p => (IReadOnlyList<string>)["  " + p.Pod, p.Node, string.Join(',', p.Gpus), Printing.Number(p.GpuShare),
+                    p.GpuActivity is { } busy ? string.Join(',', busy.Select(a => a is { } x ? Math.Round(x * 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + "%" : "?")) : "-"]));
+            }
+            else
+            {
+                Printing.Table(o, ["  POD", "NODE", "GPUS", "SHARE"], placement.Select(p => (IReadOnlyList<string>)["  " + p.Pod, p.Node, string.Join(',', p.Gpus), Printing.Number(p.GpuShare)]));
+            }
         }
 
         if (job.Runs is { Count: > 0 } runs)

@@ -61,7 +61,7 @@ internal sealed class OperatorCommand
 
     private readonly Option<string> _telemetryInterval = new("--telemetry-interval") { Description = "How often GPU activity is read from Prometheus (default 30s).", HelpName = "duration", DefaultValueFactory = _ => "30s" };
 
-    private readonly Option<string> _telemetryQuery = new("--telemetry-query") { Description = $"PromQL instant query giving a 0..1 activity per pod with namespace and pod labels (default {TelemetryOptions.DefaultQuery}).", HelpName = "promql", DefaultValueFactory = _ => TelemetryOptions.DefaultQuery };
+    private readonly Option<string> _telemetryQuery = new("--telemetry-query") { Description = $"PromQL instant query giving a 0..1 activity per pod with namespace and pod labels, and per GPU with Hostname and gpu (default {TelemetryOptions.DefaultQuery}).", HelpName = "promql", DefaultValueFactory = _ => TelemetryOptions.DefaultQuery };
 
     private readonly Option<double> _telemetryScale = new("--telemetry-scale") { Description = "Factor that turns the query's values into 0..1 (default 1; 0.01 for DCGM_FI_DEV_GPU_UTIL, a percentage).", HelpName = "factor", DefaultValueFactory = _ => 1 };
 
@@ -70,6 +70,10 @@ internal sealed class OperatorCommand
     private readonly Option<string> _healthQuery = new("--health-query") { Description = "PromQL instant query for DCGM's GPU error fields (XID, ECC, NVLink, row remap) per GPU with Hostname and gpu labels; 'none': GPU health is not read (default: the four fields by name).", HelpName = "promql", DefaultValueFactory = _ => TelemetryOptions.DefaultHealthQuery };
 
     private readonly Option<int> _recoverAfter = new("--gpu-recover-after") { Description = "Health reads in a row without a new error before a GPU marked unhealthy is used again (default 10).", HelpName = "reads", DefaultValueFactory = _ => 10 };
+
+    private readonly Option<string[]> _gpuPrice = new("--gpu-price") { Description = "Showback: what one GPU-hour of a GPU model costs, MODEL=PRICE, comma-separated or repeated (--gpu-price A100=2.5,H100=4). Default: none (GPU-hours without costs).", HelpName = "model=price" };
+
+    private readonly Option<string> _currency = new("--currency") { Description = "Showback: the currency of --gpu-price (default USD).", HelpName = "code", DefaultValueFactory = _ => "USD" };
 
     private readonly Option<bool> _plainLogs = new("--plain-logs") { Description = "Human-readable log lines instead of JSON." };
 
@@ -81,7 +85,7 @@ internal sealed class OperatorCommand
         var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics and a read-only dashboard.")
         {
             handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._dashboardPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
-            handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._healthQuery, handler._recoverAfter, handler._plainLogs,
+            handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._healthQuery, handler._recoverAfter, handler._gpuPrice, handler._currency, handler._plainLogs,
         };
         command.SetAction(handler.Execute);
         return command.WithExamples("""
@@ -95,6 +99,40 @@ internal sealed class OperatorCommand
             Install the CRDs and RBAC first: kubectl apply -f deploy/crds/ -f deploy/rbac.yaml (docs/KUBERNETES.md).
             Exit codes: 0 stopped cleanly (Ctrl+C or SIGTERM); 2 bad options or no usable kubeconfig; 1 unexpected failure.
             """);
+    }
+
+    /// <summary>The price table of <c>--gpu-price</c> and <c>--currency</c>; null without prices. Bad values are refused naming the flag.</summary>
+    private Berth.Runtime.Yield.PriceTable? Prices(ParseResult parse)
+    {
+        var entries = (parse.GetValue(_gpuPrice) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        if (entries.Length == 0)
+        {
+            return parse.GetResult(_currency) is { Implicit: false } ? throw new InputException("--currency needs --gpu-price: give the price of a GPU-hour per model (--gpu-price A100=2.5), or leave --currency out") : null;
+        }
+
+        var perHour = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || !double.TryParse(entry.AsSpan(equals + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var price))
+            {
+                throw new InputException($"--gpu-price '{entry}': give MODEL=PRICE, the GPU model as nodes name it and the price of one GPU-hour, such as A100=2.5");
+            }
+
+            perHour[entry[..equals]] = price;
+        }
+
+        var table = new Berth.Runtime.Yield.PriceTable(parse.GetValue(_currency)!, perHour);
+        try
+        {
+            table.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputException("--gpu-price/--currency: " + e.Message, e);
+        }
+
+        return table;
     }
 
     /// <summary>The telemetry options the flags give; null without <c>--prometheus-url</c>. Bad values are refused naming the flag.</summary>
@@ -244,6 +282,7 @@ internal sealed class OperatorCommand
             WebhookConfigurationName = parse.GetValue(_webhookConfiguration)!,
             ServiceName = parse.GetValue(_webhookService)!,
             Telemetry = telemetry,
+            Prices = Prices(parse),
             Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync, PodsReadyTimeout = podsReady },
         };
         var profile = settings.Controller.Profile;

@@ -6,7 +6,7 @@ using Berth.Simulation.Input;
 
 namespace Berth.Cli.Commands;
 
-/// <summary><c>berth report usage</c>: showback from a server's store, as a table, CSV or an HTML page with charts.</summary>
+/// <summary><c>berth report usage</c>: showback from a server's store or an operator's ConfigMap (its dashboard port), as a table, CSV or an HTML page with charts.</summary>
 internal sealed class ReportCommand
 {
     private readonly CliTerminal _terminal;
@@ -29,6 +29,8 @@ internal sealed class ReportCommand
             berth report usage --from 2026-12-01 --to 2026-12-08
             berth report usage --from 2026-11-01 --to 2026-12-01 --format csv --out november.csv
             berth report usage --format html --out usage.html
+            berth report usage --server https://berth-dashboard.berth-system:8444 --token "$(kubectl create token my-sa)" --format csv
+                from the operator on Kubernetes: rows per queue, namespace, user and GPU model, by whole UTC days
             """);
     }
 
@@ -69,8 +71,10 @@ internal sealed class ReportCommand
                 buffer.Write(UsageHtml.Render(usage, "berth " + string.Join(' ', parse.Tokens.Select(t => t.Value))));
                 break;
             default:
-                Printing.Table(buffer, ["QUEUE", "USER", "GPU MODEL", "JOBS", "ALLOCATED GPU-H", "USED GPU-H", "COST" + (usage.Currency is { } c ? " " + c : string.Empty)],
-                    usage.Rows.Select(r => (IReadOnlyList<string>)[r.Queue, r.User, r.GpuModel, r.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), Printing.Number(r.AllocatedGpuHours), Printing.Number(r.UsedGpuHours), r.Cost is { } cost ? Printing.Number(cost) : "-"]));
+                // The operator's rows name a namespace (the server's do not): a column for it only then.
+                var namespaces = usage.Rows.Any(r => r.Namespace is not null);
+                Printing.Table(buffer, ["QUEUE", .. (namespaces ? (string[])["NAMESPACE"] : []), "USER", "GPU MODEL", "JOBS", "ALLOCATED GPU-H", "USED GPU-H", "COST" + (usage.Currency is { } c ? " " + c : string.Empty)],
+                    usage.Rows.Select(r => (IReadOnlyList<string>)[r.Queue, .. (namespaces ? (string[])[r.Namespace ?? "-"] : []), r.User, r.GpuModel, r.Jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), Printing.Number(r.AllocatedGpuHours), Printing.Number(r.UsedGpuHours), r.Cost is { } cost ? Printing.Number(cost) : "-"]));
                 break;
         }
 

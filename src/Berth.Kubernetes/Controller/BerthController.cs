@@ -21,6 +21,7 @@ public sealed class BerthController
     private readonly MetricsRegistry _metrics;
     private readonly TimeProvider _time;
     private readonly GpuSecondsMeter _gpuSeconds = new();
+    private readonly GpuSecondsMeter _perGpuSeconds = new();
     private readonly ILogger _logger;
     private readonly PlanExecutor _executor;
     private volatile bool _leader;
@@ -43,10 +44,14 @@ public sealed class BerthController
         Writer = new ClusterWriter(client, time, loggers.CreateLogger("Berth.Writer"));
         Backoff = new ActionBackoff(time);
         Telemetry = telemetry;
+        Usage = new Usage.UsageAccounting(client, options.Namespace, time, loggers.CreateLogger("Berth.Usage"), options.UsageFlushInterval, options.UsageRetention);
         _executor = new PlanExecutor(Writer, Backoff, _logger, key => Cache.PodGroups.Get(key)?.Status?.Conditions);
     }
 
     public ClusterCache Cache { get; }
+
+    /// <summary>Showback: GPU-seconds per day, queue, namespace, user and GPU model, counted while this replica leads and kept in a ConfigMap.</summary>
+    public Usage.UsageAccounting Usage { get; }
 
     /// <summary>The GPU activity each decision reads (null: none configured).</summary>
     public GpuTelemetry? Telemetry { get; }
@@ -78,6 +83,7 @@ public sealed class BerthController
             if (!value)
             {
                 Written.Clear(); // whoever leads next starts from what the API server lists
+                Usage.Forget(); // and counts usage from its own first decision on
             }
 
             if (value)
@@ -126,7 +132,7 @@ public sealed class BerthController
         var reading = _reading;
         if (reading is null || _time.GetUtcNow() - reading.Snapshot.Now >= maxAge)
         {
-            var snapshot = Cache.Snapshot();
+            var snapshot = WithTelemetry(Cache.Snapshot());
             reading = new Decision(snapshot, DecisionPlanner.Plan(snapshot, _options));
             _reading = reading;
             Decided?.Invoke(reading);
@@ -191,6 +197,15 @@ public sealed class BerthController
         await telemetry.ConfigureAwait(false);
     }
 
+    /// <summary>The snapshot with the latest telemetry laid over it (unchanged without telemetry).</summary>
+    private ClusterSnapshot WithTelemetry(ClusterSnapshot snapshot) => Telemetry is null ? snapshot : snapshot with
+    {
+        GpuActivity = Telemetry.ActivityByPod(),
+        GpuActivityByGpu = Telemetry.ActivityByGpu(),
+        TelemetryUnhealthyGpus = Telemetry.UnhealthyGpus,
+        TelemetryHealthKnown = Telemetry.HealthKnown,
+    };
+
     /// <summary>One decision: snapshot, plan, execute, wait until the cache reflects the writes.</summary>
     public async Task<DecisionPlan> RunCycleAsync(CancellationToken cancellationToken)
     {
@@ -206,11 +221,7 @@ public sealed class BerthController
         }
 
         var started = Stopwatch.GetTimestamp();
-        var snapshot = Written.Apply(Cache.Snapshot());
-        if (Telemetry is not null)
-        {
-            snapshot = snapshot with { GpuActivity = Telemetry.ActivityByPod(), TelemetryUnhealthyGpus = Telemetry.UnhealthyGpus, TelemetryHealthKnown = Telemetry.HealthKnown };
-        }
+        var snapshot = WithTelemetry(Written.Apply(Cache.Snapshot()));
 
         var plan = DecisionPlanner.Plan(snapshot, _options);
         if (Telemetry is not null)
@@ -231,6 +242,7 @@ public sealed class BerthController
         LastDecision = decision;
         Decided?.Invoke(decision);
         Record(plan, result, Stopwatch.GetElapsedTime(started));
+        await Usage.ObserveAsync(RecordGpus(snapshot, plan), cancellationToken).ConfigureAwait(false);
         await ObserveAsync(result, cancellationToken).ConfigureAwait(false);
         if (plan.WriteCount > 0)
         {
@@ -397,6 +409,41 @@ public sealed class BerthController
             Written.Written(job);
         }
     }
+
+    /// <summary>
+    /// The per-GPU figures: <c>berth_gpu_activity</c> for each allocated GPU with a fresh sample (the family is replaced
+    /// whole, so a released GPU's series goes at once and there is at most one series per held GPU and workload), and
+    /// per-GPU GPU-seconds counters (bounded by the fleet's GPUs).
+    /// </summary>
+    /// <returns>Each held GPU with its activity (the GPU's own, else its workload's; null: unknown), for showback.</returns>
+    private List<(HeldGpu Gpu, double? Activity)> RecordGpus(ClusterSnapshot snapshot, DecisionPlan plan)
+    {
+        var withActivity = new List<(HeldGpu Gpu, double? Activity)>(plan.HeldGpus.Count);
+        var byGpu = snapshot.GpuActivityByGpu;
+        _metrics.Replace("berth_gpu_activity", plan.HeldGpus
+            .Where(h => byGpu.ContainsKey(GpuKey(h.Node, h.Gpu)))
+            .Select(h => (byGpu[GpuKey(h.Node, h.Gpu)], new[] { ("node", h.Node), ("gpu", h.Gpu.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("queue", h.Queue), ("job", h.Job) }))
+            .DistinctBy(s => string.Join('\n', s.Item2.Select(l => l.Item2)), StringComparer.Ordinal));
+        var held = new Dictionary<string, GpuUse>(StringComparer.Ordinal);
+        foreach (var h in plan.HeldGpus)
+        {
+            var key = GpuKey(h.Node, h.Gpu);
+            var activity = byGpu.TryGetValue(key, out var a) ? a : h.Activity;
+            withActivity.Add((h, activity));
+            held[key] = held.GetValueOrDefault(key) + new GpuUse(h.Share, h.Share * (activity ?? 0), activity is { } known ? h.Share * (1 - known) : 0);
+        }
+
+        foreach (var (gpu, seconds) in _perGpuSeconds.Advance(_time.GetUtcNow(), held))
+        {
+            var slash = gpu.LastIndexOf('/');
+            _metrics.Increment("berth_gpu_seconds_allocated_total", seconds.Allocated, ("node", gpu[..slash]), ("gpu", gpu[(slash + 1)..]));
+            _metrics.Increment("berth_gpu_seconds_used_total", seconds.Used, ("node", gpu[..slash]), ("gpu", gpu[(slash + 1)..]));
+        }
+
+        return withActivity;
+    }
+
+    private static string GpuKey(string node, int gpu) => node + "/" + gpu.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private void Record(DecisionPlan plan, ExecutionResult result, TimeSpan latency)
     {

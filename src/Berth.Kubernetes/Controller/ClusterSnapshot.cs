@@ -36,6 +36,12 @@ public sealed record ClusterSnapshot
     public IReadOnlyDictionary<string, double> GpuActivity { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
 
     /// <summary>
+    /// How busy each GPU is (0..1) by <c>node/index</c> (DCGM's <c>Hostname</c> and <c>gpu</c> labels), for the per-GPU
+    /// gauge and the dashboard's GPU grid; a GPU not here has unknown activity. Empty without telemetry or per-GPU labels.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> GpuActivityByGpu { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    /// <summary>
     /// GPUs that telemetry found unhealthy (DCGM XID, ECC, NVLink errors), as a mask of indices per node: withheld like
     /// those of the <c>berth.dev/unhealthy-gpus</c> annotation, and what runs on them is requeued. Empty without telemetry.
     /// </summary>

@@ -42,6 +42,12 @@ public sealed record ControllerOptions
     /// <summary>First backoff after a pods-ready timeout (doubling each time); null: the profile's (1 minute).</summary>
     public TimeSpan? BackoffBase { get; init; }
 
+    /// <summary>How often the leader writes its showback totals to the ConfigMap <c>berth-usage</c>: the most a crash loses (default 1 minute; zero: every decision).</summary>
+    public TimeSpan UsageFlushInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Showback days older than this are dropped from the ConfigMap (default 400 days, the longest report period).</summary>
+    public TimeSpan UsageRetention { get; init; } = TimeSpan.FromDays(400);
+
     /// <summary>Admission options the profile and these settings give.</summary>
     public AdmissionOptions ToAdmissionOptions()
     {

@@ -43,6 +43,13 @@ public sealed class DecisionPlan
     /// <summary>GPUs of running workloads by queue: allocated, used (weighted by measured activity) and idle-allocated (allocated, measured not busy).</summary>
     public Dictionary<string, (double Allocated, double Used, double IdleAllocated)> Yield { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Each GPU share held by the bound pods of running workloads that carry Berth's GPU assignment (one entry per pod
+    /// and GPU), with the workload's mean activity; the per-GPU gauge and showback read it. Pods placed without an
+    /// assignment (another scheduler) are in <see cref="Yield"/> but not here: which GPU they hold is not known.
+    /// </summary>
+    public List<HeldGpu> HeldGpus { get; } = [];
+
     /// <summary>The cohort of each queue that has one (cohort yield gauges sum their queues' <see cref="Yield"/>).</summary>
     public Dictionary<string, string> Cohorts { get; } = new(StringComparer.Ordinal);
 

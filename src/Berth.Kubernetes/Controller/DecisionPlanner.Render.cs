@@ -115,6 +115,35 @@ public sealed partial class DecisionPlanner
         var (a, u, i) = _plan.Yield.GetValueOrDefault(queue);
         var activity = ActivityOf(source);
         _plan.Yield[queue] = (a + allocated, u + (allocated * (activity ?? 0)), i + (activity is { } known ? allocated * (1 - known) : 0));
+        var user = UserOf(source);
+        foreach (var (pod, _) in source.Members)
+        {
+            if (!pod.Bound || pod.GpuMask is not { } mask || mask == 0 || pod.NodeName is not { } node)
+            {
+                continue;
+            }
+
+            var model = _nodes.TryGetValue(node, out var n) ? n.Node.GpuModel ?? Translation.NodeTranslator.UnknownGpuModel : Translation.NodeTranslator.UnknownGpuModel;
+            var share = Math.Min(1.0, pod.Request.GpuMilli / 1000.0);
+            foreach (var gpu in Gpus.Indices(mask))
+            {
+                _plan.HeldGpus.Add(new HeldGpu(node, gpu, share, queue, Views.PendingWorkloads.JobId(source.Id), source.Namespace, user, model, activity));
+            }
+        }
+    }
+
+    /// <summary>Whom showback charges: the workload's <see cref="KubernetesNames.UserAnnotation"/> (annotation, else label; a lone pod's or gang's first pod's), else <c>unknown</c>.</summary>
+    private static string UserOf(WorkloadSource source)
+    {
+        var meta = source.Owner switch
+        {
+            V1Job job => job.Metadata,
+            Api.PodGroup group => group.Metadata,
+            _ => source.Members.Count > 0 ? source.Members[0].Pod.Object.Metadata : null,
+        };
+        return meta?.Annotations?.TryGetValue(KubernetesNames.UserAnnotation, out var a) == true && !string.IsNullOrWhiteSpace(a) ? a
+            : meta?.Labels?.TryGetValue(KubernetesNames.UserAnnotation, out var l) == true && !string.IsNullOrWhiteSpace(l) ? l
+            : "unknown";
     }
 
     /// <summary>The kind of object a Job-like workload's writes go to: Job, the framework's kind, else PodGroup.</summary>

@@ -37,6 +37,7 @@ public sealed class MetricsRegistry
         Gauge("berth_gpus_used", "GPUs doing useful work over all queues.");
         Gauge("berth_gpus_idle_allocated", "Allocated GPUs that telemetry measured not busy over all queues.");
         Gauge("berth_gpu_yield_ratio", "GPUs doing useful work over all healthy GPUs (0-1): yield, beside berth_gpu_allocation_ratio.");
+        Gauge("berth_gpu_activity", "How busy each allocated GPU is (0-1, DCGM SM activity), one series per GPU and workload holding it; a GPU without a fresh sample has none, and a released GPU's series goes.", "gpu", "job", "node", "queue");
         Gauge("berth_telemetry_pods", "Pods with a fresh GPU activity sample from Prometheus in the last read.");
         _families["berth_telemetry_reads_total"] = factory.CreateCounter("berth_telemetry_reads_total", "Reads of GPU activity from Prometheus by result (ok, or why it failed).", "result");
         _families["berth_telemetry_health_reads_total"] = factory.CreateCounter("berth_telemetry_health_reads_total", "Reads of GPU error fields (DCGM XID, ECC, NVLink, row remapping) from Prometheus by result.", "result");
@@ -44,6 +45,8 @@ public sealed class MetricsRegistry
         _families["berth_queue_gpu_seconds_allocated_total"] = factory.CreateCounter("berth_queue_gpu_seconds_allocated_total", "GPU-seconds allocated by queue: berth_queue_gpus_allocated integrated over the operator clock between decision cycles.", "queue");
         _families["berth_queue_gpu_seconds_used_total"] = factory.CreateCounter("berth_queue_gpu_seconds_used_total", "GPU-seconds of useful work by queue: berth_queue_gpus_used integrated over time.", "queue");
         _families["berth_queue_gpu_seconds_idle_allocated_total"] = factory.CreateCounter("berth_queue_gpu_seconds_idle_allocated_total", "GPU-seconds allocated but measured not busy by queue: berth_queue_gpus_idle_allocated integrated over time.", "queue");
+        _families["berth_gpu_seconds_allocated_total"] = factory.CreateCounter("berth_gpu_seconds_allocated_total", "GPU-seconds allocated per GPU (node, index): the share of it held by running workloads integrated over the operator clock.", "gpu", "node");
+        _families["berth_gpu_seconds_used_total"] = factory.CreateCounter("berth_gpu_seconds_used_total", "GPU-seconds of useful work per GPU: the share held times its measured activity (0 while unknown), integrated over time.", "gpu", "node");
         _families["berth_evictions_total"] = factory.CreateCounter("berth_evictions_total", "Workloads evicted (preempted, reclaimed, requeued from unhealthy nodes) by reason.", "reason");
         _families["berth_pods_bound_total"] = factory.CreateCounter("berth_pods_bound_total", "Pods bound by Berth.");
         _families["berth_admissions_total"] = factory.CreateCounter("berth_admissions_total", "Workloads admitted by queue.");

@@ -134,7 +134,7 @@ public sealed class OperatorHost : IAsyncDisposable
         {
             dashboardWeb = Web(settings, loggers, jsonLogs, dashboardPort, certificate);
             views = new Views.OperatorViews(controller, time);
-            Views.OperatorDashboard.Map(dashboardWeb, controller, views, new Views.ViewerAuthorizer(client, time));
+            Views.OperatorDashboard.Map(dashboardWeb, controller, views, new Views.ViewerAuthorizer(client, time), time, settings.Prices);
         }
 
         return new OperatorHost(probes, metricsWeb, webhookWeb, dashboardWeb, views, controller, metrics, settings, client, certificate, time, factory);
@@ -287,6 +287,20 @@ public sealed class OperatorHost : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
+        }
+
+        if (Controller.IsLeader)
+        {
+            // Write what showback counted since the last flush before giving up the lead (best effort, bounded).
+            using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
+            try
+            {
+                await Controller.Usage.FlushAsync(flush.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // not written in time: at most one flush interval of usage is lost
+            }
         }
 
         Controller.IsLeader = false;

@@ -16,6 +16,9 @@ public sealed record OperatorSettings
     /// <summary>Where GPU activity per pod comes from (a Prometheus server scraping DCGM exporter); null: unknown, so no queue's idle-GPU policy ever fires.</summary>
     public TelemetryOptions? Telemetry { get; init; }
 
+    /// <summary>What one GPU-hour costs per GPU model, for showback's costs (<c>GET /api/v1/usage</c>); null: GPU-hours without costs.</summary>
+    public Runtime.Yield.PriceTable? Prices { get; init; }
+
     /// <summary>With leader election only the replica holding the lease decides; without it this replica decides at once.</summary>
     public bool LeaderElect { get; init; }
 

@@ -151,6 +151,19 @@ public sealed class GpuTelemetry
             .ToDictionary(g => g.Key, g => g.Average(s => s.Activity), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The mean activity of each GPU (<c>node/index</c>) over its samples no older than the maximum age now; only
+    /// samples that name their GPU (<c>Hostname</c>, <c>gpu</c>) count. Several pods sharing a GPU each report the
+    /// whole GPU's activity, so their mean is that activity.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> ActivityByGpu()
+    {
+        var oldest = _time.GetUtcNow() - _options.MaxSampleAge;
+        return _samples.Where(s => s.At >= oldest && s.GpuKey is not null)
+            .GroupBy(s => s.GpuKey!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Average(s => s.Activity), StringComparer.Ordinal);
+    }
+
     /// <summary>Reads at once and then every <see cref="TelemetryOptions.Interval"/> until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -231,7 +231,11 @@ public sealed class PrometheusReader
             return "stale";
         }
 
-        sample = new GpuActivitySample(ns, pod, activity, at);
+        sample = new GpuActivitySample(ns, pod, activity, at)
+        {
+            Node = Label(metric, "Hostname"),
+            Gpu = int.TryParse(Label(metric, "gpu"), NumberStyles.None, CultureInfo.InvariantCulture, out var gpu) ? gpu : null,
+        };
         return null;
     }
 

@@ -9,8 +9,11 @@ namespace Berth.Kubernetes.Telemetry;
 /// </summary>
 public sealed record TelemetryOptions
 {
-    /// <summary>The query used unless one is given: one 0..1 value per pod, averaged over the pod's GPUs.</summary>
-    public const string DefaultQuery = "avg by (namespace, pod) (DCGM_FI_PROF_GR_ENGINE_ACTIVE)";
+    /// <summary>
+    /// The query used unless one is given: one 0..1 value per pod and GPU (Berth averages a pod's GPUs for its activity,
+    /// and keeps each GPU's for the per-GPU gauge and the dashboard's grid; <c>Hostname</c> and <c>gpu</c> name the GPU).
+    /// </summary>
+    public const string DefaultQuery = "avg by (namespace, pod, Hostname, gpu) (DCGM_FI_PROF_GR_ENGINE_ACTIVE)";
 
     /// <summary>
     /// The health query used unless one is given: DCGM's error fields per GPU. dcgm-exporter's default counters export
@@ -27,7 +30,10 @@ public sealed record TelemetryOptions
     /// <summary>A file holding a bearer token (a projected ServiceAccount token, say); read again on every query so a rotated token is used. Null: no Authorization header.</summary>
     public string? BearerTokenFile { get; init; }
 
-    /// <summary>A PromQL instant query whose result carries <c>namespace</c> and <c>pod</c> labels (or <c>exported_namespace</c>/<c>exported_pod</c>).</summary>
+    /// <summary>
+    /// A PromQL instant query whose result carries <c>namespace</c> and <c>pod</c> labels (or <c>exported_namespace</c>/<c>exported_pod</c>),
+    /// and, for per-GPU activity, <c>Hostname</c> and <c>gpu</c>.
+    /// </summary>
     public string Query { get; init; } = DefaultQuery;
 
     /// <summary>

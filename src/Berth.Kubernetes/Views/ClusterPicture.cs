@@ -85,11 +85,15 @@ internal sealed class ClusterPicture
         }
 
         var nodes = ReadNodes(snapshot, owner);
-        var placements = nodes.SelectMany(n => n.Gpus.SelectMany(g => g.Holders.Select(h => (Node: n.Name, Gpu: g.Index, Hold: h))))
+        var placements = nodes.SelectMany(n => n.Gpus.SelectMany(g => g.Holders.Select(h => (Node: n.Name, Gpu: g.Index, Hold: h, g.Activity))))
             .Where(x => x.Hold.Job is not null)
             .GroupBy(x => x.Hold.Job!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<PlacementView>)g.GroupBy(x => (x.Hold.Pod, x.Node))
-                .Select(p => new PlacementView(p.Key.Pod, p.Key.Node, p.Select(x => x.Gpu).Order().ToArray(), p.First().Hold.Share))
+                .Select(p => p.OrderBy(x => x.Gpu).ToArray())
+                .Select(p => new PlacementView(p[0].Hold.Pod, p[0].Node, p.Select(x => x.Gpu).ToArray(), p[0].Hold.Share)
+                {
+                    GpuActivity = p.Any(x => x.Activity is not null) ? p.Select(x => x.Activity).ToArray() : null,
+                })
                 .OrderBy(p => p.Pod, StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         var jobs = decision.Plan.Outcomes
             .OrderBy(o => o.Created).ThenBy(o => o.Id, StringComparer.Ordinal)
@@ -138,7 +142,8 @@ internal sealed class ClusterPicture
 
             var unhealthy = view.UnhealthyGpus.ToHashSet();
             var gpus = Enumerable.Range(0, view.Node.GpuCount)
-                .Select(g => new GpuSlot(g, view.Node.GpuModel ?? NodeTranslator.UnknownGpuModel, !view.GpusUnhealthy && !unhealthy.Contains(g), []))
+                .Select(g => new GpuSlot(g, view.Node.GpuModel ?? NodeTranslator.UnknownGpuModel, !view.GpusUnhealthy && !unhealthy.Contains(g), [],
+                    snapshot.GpuActivityByGpu.TryGetValue(view.Node.Name + "/" + g.ToString(System.Globalization.CultureInfo.InvariantCulture), out var busy) ? Math.Round(busy, 3) : null))
                 .ToArray();
             slots[view.Node.Name] = gpus;
             entries.Add((view, gpus, node.Spec?.Unschedulable == true));

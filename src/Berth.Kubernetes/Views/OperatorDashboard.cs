@@ -16,9 +16,11 @@ public static class OperatorDashboard
 {
     private const string ViewerItem = "berth.viewer";
 
-    /// <summary>Adds the middleware, the views over <paramref name="views"/> and the dashboard to <paramref name="web"/>.</summary>
-    public static void Map(WebApplication web, BerthController controller, OperatorViews views, ViewerAuthorizer authorizer)
+    /// <summary>Adds the middleware, the views over <paramref name="views"/>, showback and the dashboard to <paramref name="web"/>.</summary>
+    /// <param name="prices">The price table of showback's costs; null: GPU-hours without costs.</param>
+    public static void Map(WebApplication web, BerthController controller, OperatorViews views, ViewerAuthorizer authorizer, TimeProvider time, Runtime.Yield.PriceTable? prices = null)
     {
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(web);
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentNullException.ThrowIfNull(views);
@@ -55,6 +57,24 @@ public static class OperatorDashboard
             await next(context).ConfigureAwait(false);
         });
         web.MapClusterViews(new ClusterViewsOptions(views, context => ScopeOf(controller, context)));
+        web.MapGet("/api/v1/usage", async (HttpContext context, string? from, string? to) =>
+        {
+            if (UsagePeriod.Read(from, to, time.GetUtcNow(), out var start, out var end) is { } problem)
+            {
+                return problem;
+            }
+
+            // A viewer sees the usage of the namespaces whose workloads they may see (every namespace for an administrator).
+            var viewer = context.Items[ViewerItem] as Viewer ?? throw new InvalidOperationException("no viewer on this request: the views' authorization middleware must run first");
+            try
+            {
+                return Results.Json(await controller.Usage.SummaryAsync(start, end, prices, viewer.Sees, context.RequestAborted).ConfigureAwait(false), ApiJson.Responses);
+            }
+            catch (InvalidOperationException e)
+            {
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "usage", e.Message);
+            }
+        });
     }
 
     /// <summary>

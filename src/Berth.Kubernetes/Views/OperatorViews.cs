@@ -163,7 +163,7 @@ public sealed class OperatorViews : IClusterViews, IPendingWorkloads
             n.Cpu,
             n.MemoryGiB,
             n.Labels,
-            n.Gpus.Select(g => new GpuView(g.Index, g.Model, Math.Round(Math.Max(0, 1 - g.Held), 3), g.Holders.Select(h => Holder(h, scope)).ToArray()) { Healthy = g.Healthy }).ToArray(),
+            n.Gpus.Select(g => new GpuView(g.Index, g.Model, Math.Round(Math.Max(0, 1 - g.Held), 3), g.Holders.Select(h => Holder(h, scope)).ToArray()) { Healthy = g.Healthy, Activity = g.Holders.Count > 0 ? g.Activity : null }).ToArray(),
             n.Cordoned)).ToArray();
     }
 

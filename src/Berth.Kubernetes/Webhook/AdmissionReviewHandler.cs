@@ -13,6 +13,7 @@ namespace Berth.Kubernetes.Webhook;
 /// <list type="number">
 /// <item>Berth-owned annotations (<see cref="OwnedAnnotations"/>) on a Job or PodGroup are set or changed only by Berth.</item>
 /// <item>A queued Job is not created running, and not unsuspended, by anyone but Berth.</item>
+/// <item>A queued Job or PodGroup records who created it (<see cref="KubernetesNames.UserAnnotation"/>, for showback); nobody else sets or changes it.</item>
 /// <item>A PodGroup's raw <c>spec.priority</c> is Berth's alone: its priority comes from <c>spec.priorityClassName</c>.</item>
 /// <item>A PriorityClass annotated <see cref="AllowedNamespacesAnnotation"/> is usable only from those namespaces.</item>
 /// <item>A workload names only a Queue whose <c>namespaceSelector</c> allows its namespace.</item>
@@ -49,16 +50,35 @@ public sealed class AdmissionReviewHandler
         _view = view;
     }
 
-    /// <summary>Answers a review for the mutating webhook (<c>/mutate</c>): a JSON patch that suspends a queued Job created running.</summary>
+    /// <summary>
+    /// Answers a review for the mutating webhook (<c>/mutate</c>): a JSON patch that suspends a queued Job created running,
+    /// and records on a queued Job or PodGroup who created it (<see cref="KubernetesNames.UserAnnotation"/>, from the
+    /// request's <c>userInfo.username</c>), whom showback charges.
+    /// </summary>
     public JsonObject Mutate(JsonNode? review) => Answer(review, (request, obj, old) =>
     {
-        if (Kind(request) == "Job" && Operation(request) == "CREATE" && QueueOf(obj) is not null && obj?["spec"]?["suspend"]?.GetValue<bool>() != true)
+        var kind = Kind(request);
+        if (kind is not ("Job" or "PodGroup") || Operation(request) != "CREATE" || obj is null || QueueOf(obj) is null)
         {
-            var patch = new JsonArray(new JsonObject { ["op"] = "add", ["path"] = "/spec/suspend", ["value"] = true });
-            return WebhookVerdict.Patched(patch, "a queued Job is created suspended; Berth unsuspends it when its queue admits it");
+            return WebhookVerdict.Allowed;
         }
 
-        return WebhookVerdict.Allowed;
+        var patch = new JsonArray();
+        string? message = null;
+        if (kind == "Job" && obj["spec"]?["suspend"]?.GetValue<bool>() != true)
+        {
+            patch.Add(new JsonObject { ["op"] = "add", ["path"] = "/spec/suspend", ["value"] = true });
+            message = "a queued Job is created suspended; Berth unsuspends it when its queue admits it";
+        }
+
+        if (request["userInfo"]?["username"]?.GetValue<string>() is { Length: > 0 } user && Annotation(obj, KubernetesNames.UserAnnotation) != user)
+        {
+            patch.Add(obj["metadata"]?["annotations"] is JsonObject
+                ? new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations/" + KubernetesNames.UserAnnotation.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal), ["value"] = user }
+                : new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations", ["value"] = new JsonObject { [KubernetesNames.UserAnnotation] = user } });
+        }
+
+        return patch.Count == 0 ? WebhookVerdict.Allowed : WebhookVerdict.Patched(patch, message);
     });
 
     /// <summary>Answers a review for the validating webhook (<c>/validate</c>).</summary>
@@ -82,6 +102,12 @@ public sealed class AdmissionReviewHandler
             {
                 return WebhookVerdict.Denied($"metadata.annotations[{key}] is written by Berth only; remove it from your {kind} (Berth sets it when it admits or requeues the workload)");
             }
+        }
+
+        var creator = Annotation(obj, KubernetesNames.UserAnnotation);
+        if (operation == "CREATE" ? creator is not null && creator != request["userInfo"]?["username"]?.GetValue<string>() : creator != (old is null ? null : Annotation(old, KubernetesNames.UserAnnotation)))
+        {
+            return WebhookVerdict.Denied($"metadata.annotations[{KubernetesNames.UserAnnotation}] records who created the {kind} (showback charges them) and is written by Berth's webhook only; remove it from your {kind}");
         }
 
         var queue = QueueOf(obj);
@@ -159,7 +185,10 @@ public sealed class AdmissionReviewHandler
         {
             response["patchType"] = "JSONPatch";
             response["patch"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(verdict.Patch.ToJsonString()));
-            response["warnings"] = new JsonArray(verdict.Message);
+            if (verdict.Message is not null)
+            {
+                response["warnings"] = new JsonArray(verdict.Message);
+            }
         }
 
         return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["response"] = response };

@@ -9,5 +9,6 @@ internal sealed record WebhookVerdict(bool Allow, string? Message, JsonArray? Pa
 
     public static WebhookVerdict Denied(string message) => new(false, message, null);
 
-    public static WebhookVerdict Patched(JsonArray patch, string message) => new(true, message, patch);
+    /// <param name="message">A warning for the user (null: none, for a patch that only records facts).</param>
+    public static WebhookVerdict Patched(JsonArray patch, string? message) => new(true, message, patch);
 }

@@ -1,11 +1,17 @@
 namespace Berth.Runtime.Yield;
 
-/// <summary>GPU-hours of one queue, user and GPU model over a usage report's period, and what they cost.</summary>
+/// <summary>GPU-hours of one queue, (on Kubernetes) namespace, user and GPU model over a usage report's period, and what they cost.</summary>
 public sealed record UsageRow
 {
     public required string Queue { get; init; }
 
-    /// <summary>The name of the token that submitted the jobs (<c>unknown</c> for jobs from before the server recorded it).</summary>
+    /// <summary>The Kubernetes namespace of the workloads (the operator's report); null on the server, which has none.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>
+    /// Who submitted the jobs: on the server the name of the token (<c>unknown</c> for jobs from before the server
+    /// recorded it); on Kubernetes the workload's <c>berth.dev/user</c> (its creator, recorded by Berth's webhook; <c>unknown</c> without one).
+    /// </summary>
     public required string User { get; init; }
 
     /// <summary>The GPU model of the nodes the jobs ran on (<c>unknown</c> when the node is gone from the configuration).</summary>

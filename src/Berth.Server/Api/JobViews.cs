@@ -9,7 +9,8 @@ namespace Berth.Server.Api;
 /// <summary>Jobs as the API shows them.</summary>
 public static class JobViews
 {
-    public static JobView Of(JobRecord job, PendingInfo? pending, DateTimeOffset now, IReadOnlyList<JobEvent>? events = null)
+    /// <param name="gpus">The local GPUs' telemetry, for each placed GPU's activity (one job's view); null: only stated activity.</param>
+    public static JobView Of(JobRecord job, PendingInfo? pending, DateTimeOffset now, IReadOnlyList<JobEvent>? events = null, Telemetry.LocalGpuTelemetry? gpus = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         var waiting = job.State is JobState.Pending or JobState.Held;
@@ -36,7 +37,12 @@ public static class JobViews
             WaitedSeconds = Math.Max(0, Math.Round((waitedUntil - job.Created).TotalSeconds, 3)),
             Flavor = job.Memo?.Flavor,
             Message = job.Message,
-            Placement = job.Bindings.Count == 0 ? null : job.Bindings.Select(b => new PlacementView(b.Pod, b.Node, Gpus.Indices(b.GpuMask), b.GpuMilli / (double)Limits.GpuMilliPerGpu)).ToArray(),
+            Placement = job.Bindings.Count == 0 ? null : job.Bindings.Select(b => new PlacementView(b.Pod, b.Node, Gpus.Indices(b.GpuMask), b.GpuMilli / (double)Limits.GpuMilliPerGpu)
+            {
+                GpuActivity = job.State == JobState.Running && Gpus.Indices(b.GpuMask).Select(g => Telemetry.GpuActivityOf.Job(job, b.Node, g, gpus)).ToArray() is var busy && busy.Any(a => a is not null)
+                    ? busy.Select(a => a is { } x ? Math.Round(x, 3) : (double?)null).ToArray()
+                    : null,
+            }).ToArray(),
             Pending = waiting && pending is not null ? new PendingView(pending.Code, pending.Message, pending.Flavor) : null,
             QueuePosition = waiting ? pending?.Position : null,
             ExpectedStart = waiting ? pending?.ExpectedStart : null,

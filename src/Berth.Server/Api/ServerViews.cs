@@ -70,7 +70,7 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
         var job = s.Store.Find(id);
         return job is null || !scope.CanSee(job.Workload.Queue)
             ? null
-            : JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow(), s.Store.Events(job)) with
+            : JobViews.Of(job, s.Loop.Pending.GetValueOrDefault(job.Id), s.Time.GetUtcNow(), s.Store.Events(job), s.Loop.Gpus) with
             {
                 Reasons = s.Loop.Reasons.Of(job.Id),
                 RightSizing = RightSizingEndpoints.AdviceOf(job, s).Advice?.Text,
@@ -119,6 +119,7 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
     {
         ArgumentNullException.ThrowIfNull(scope);
         var holders = new Dictionary<(string Node, int Gpu), List<GpuHolder>>();
+        var jobsOn = new Dictionary<(string Node, int Gpu), List<(Jobs.JobRecord Job, double Share)>>();
         foreach (var job in s.Store.Active().Where(j => j.HoldsGpus))
         {
             foreach (var b in job.Bindings)
@@ -128,7 +129,10 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
                     if (!holders.TryGetValue((b.Node, g), out var list))
                     {
                         holders[(b.Node, g)] = list = [];
+                        jobsOn[(b.Node, g)] = [];
                     }
+
+                    jobsOn[(b.Node, g)].Add((job, b.GpuMilli / 1000.0));
 
                     // A caller sees that a GPU is taken, not by whom outside its queues.
                     list.Add(scope.CanSee(job.Workload.Queue) ? new GpuHolder(job.Id, b.Pod, b.GpuMilli / 1000.0) : new GpuHolder("(other queue)", string.Empty, b.GpuMilli / 1000.0));
@@ -149,6 +153,7 @@ public sealed class ServerViews(ServerContext s) : IClusterViews
                 return new GpuView(g, n.GpuModel ?? "gpu", Math.Max(0, 1 - held.Sum(h => h.Share)), held)
                 {
                     Healthy = n.Name != Executors.LocalMachine.NodeName || (unhealthy & (1 << g)) == 0,
+                    Activity = held.Count == 0 ? null : Telemetry.GpuActivityOf.Gpu(n.Name, g, jobsOn[(n.Name, g)], s.Loop.Gpus) is { } busy ? Math.Round(busy, 3) : null,
                 };
             }).ToArray(),
             cordoned.Contains(n.Name),

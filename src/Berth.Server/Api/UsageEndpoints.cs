@@ -1,7 +1,7 @@
-using System.Globalization;
 using Berth.Server.Access;
 using Berth.Server.Jobs;
 using Berth.Server.Usage;
+using Berth.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,29 +12,19 @@ namespace Berth.Server.Api;
 public static class UsageEndpoints
 {
     /// <summary>The longest period one report covers.</summary>
-    public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(400);
+    public static readonly TimeSpan MaxPeriod = UsagePeriod.MaxPeriod;
 
     public static void MapUsage(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/v1/usage", Get).WithTags("usage").WithName("Usage").Produces<Berth.Runtime.Yield.UsageSummary>().ProducesProblem(400);
 
     private static IResult Get(HttpContext http, ServerContext s, string? from, string? to)
     {
+        if (UsagePeriod.Read(from, to, s.Time.GetUtcNow(), out var start, out var end) is { } problem)
+        {
+            return problem;
+        }
+
         var now = s.Time.GetUtcNow();
-        if (!Parse(to, now, out var end))
-        {
-            return Problems.BadRequest("to", $"to '{to}' is not a date or time; give one such as 2026-12-07 or 2026-12-07T12:00:00Z (default: now)");
-        }
-
-        if (!Parse(from, end - TimeSpan.FromDays(7), out var start))
-        {
-            return Problems.BadRequest("from", $"from '{from}' is not a date or time; give one such as 2026-12-01 (default: 7 days before to)");
-        }
-
-        if (start >= end || end - start > MaxPeriod)
-        {
-            return Problems.BadRequest("from", $"the period {start:O} to {end:O} is empty or longer than {MaxPeriod.TotalDays:0} days; give a from before to, at most {MaxPeriod.TotalDays:0} days apart");
-        }
-
         var caller = http.Caller();
         var jobs = s.Store.All().Where(j => caller.CanSee(j.Workload.Queue)).ToDictionary(j => j.Seq);
         var runs = s.Store.Runs(start, end).Where(r => jobs.ContainsKey(r.JobSeq)).Select(r => (jobs[r.JobSeq], r));
@@ -48,10 +38,4 @@ public static class UsageEndpoints
     /// <summary>Measured (the mean of nvidia-smi's busy GPUs over the GPUs asked), else the job's stated share.</summary>
     private static double? ActivityOf(JobRecord job, ServerContext s) =>
         s.Loop.Gpus?.BusyHistory(job.Id) is { Count: > 0 } busy && job.GpusRequested > 0 ? Math.Clamp(busy.Average() / job.GpusRequested, 0, 1) : job.Spec.GpuActivity;
-
-    private static bool Parse(string? text, DateTimeOffset fallback, out DateTimeOffset value)
-    {
-        value = fallback;
-        return text is null || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
-    }
 }

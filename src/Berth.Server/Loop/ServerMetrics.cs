@@ -33,6 +33,11 @@ public sealed class ServerMetrics
     private readonly Counter _secondsUsed;
     private readonly Counter _secondsIdle;
     private readonly GpuSecondsMeter _meter = new();
+    private readonly Gauge _gpuActivity;
+    private readonly Counter _gpuSecondsAllocated;
+    private readonly Counter _gpuSecondsUsed;
+    private readonly GpuSecondsMeter _perGpuMeter = new();
+    private HashSet<(string Node, string Gpu, string Queue, string Job)> _activitySeries = [];
 
     public ServerMetrics()
     {
@@ -55,6 +60,9 @@ public sealed class ServerMetrics
         _secondsAllocated = factory.CreateCounter("berth_queue_gpu_seconds_allocated_total", "GPU-seconds allocated per queue: berth_queue_gpus_allocated integrated over the server clock between decision cycles.", "queue");
         _secondsUsed = factory.CreateCounter("berth_queue_gpu_seconds_used_total", "GPU-seconds of useful work per queue: berth_queue_gpus_used integrated over time.", "queue");
         _secondsIdle = factory.CreateCounter("berth_queue_gpu_seconds_idle_allocated_total", "GPU-seconds allocated but measured not busy per queue: berth_queue_gpus_idle_allocated integrated over time.", "queue");
+        _gpuActivity = factory.CreateGauge("berth_gpu_activity", "How busy each allocated GPU is (0-1: nvidia-smi utilization on the local machine, the job's stated gpuActivity on simulated nodes), one series per GPU and job holding it; a GPU whose activity is unknown has none, and a released GPU's series goes.", "node", "gpu", "queue", "job");
+        _gpuSecondsAllocated = factory.CreateCounter("berth_gpu_seconds_allocated_total", "GPU-seconds allocated per GPU (node, index): the share of it held by running jobs integrated over the server clock.", "node", "gpu");
+        _gpuSecondsUsed = factory.CreateCounter("berth_gpu_seconds_used_total", "GPU-seconds of useful work per GPU: the share held times its activity (0 while unknown), integrated over time.", "node", "gpu");
         _unhealthyGpus = factory.CreateGauge("berth_gpu_unhealthy", "1 for a local GPU held out as unhealthy by Berth (uncorrectable ECC errors from nvidia-smi), 0 when in service.", "gpu");
         _telemetryAge = factory.CreateGauge("berth_gpu_telemetry_age_seconds", "Server-clock age of the last nvidia-smi reading (local executor); past the max age jobs' GPU activity is unknown.");
         _cycle = factory.CreateHistogram("berth_decision_cycle_seconds", "Time one decision cycle took (view, plan, write).", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
@@ -150,6 +158,7 @@ public sealed class ServerMetrics
         _clusterIdle.Set(total.IdleAllocated);
         _yield.Set(plan.GpuCapacity > 0 ? total.Used / plan.GpuCapacity : 0);
 
+        ObserveGpus(jobs, now, gpus);
         if (gpus?.Last is { } last && gpus.Age is { } age)
         {
             var unhealthy = gpus.Unhealthy;
@@ -164,5 +173,50 @@ public sealed class ServerMetrics
         _allocation.Set(plan.GpuAllocationRatio);
         _fragmentation.Set(plan.GpuFragmentationRatio);
         _cycle.Observe(took.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Per-GPU figures of the running jobs: <c>berth_gpu_activity</c> for each held GPU whose activity is known (series of
+    /// GPUs no longer held, or no longer known, are removed, so there is at most one per held GPU and job), and the
+    /// per-GPU GPU-seconds counters (bounded by the cluster's GPUs).
+    /// </summary>
+    private void ObserveGpus(IReadOnlyList<JobRecord> jobs, DateTimeOffset now, Telemetry.LocalGpuTelemetry? gpus)
+    {
+        var series = new HashSet<(string Node, string Gpu, string Queue, string Job)>();
+        var held = new Dictionary<string, GpuUse>(StringComparer.Ordinal);
+        foreach (var job in jobs.Where(j => j.State == JobState.Running))
+        {
+            foreach (var b in job.Bindings)
+            {
+                var share = Math.Min(1.0, b.GpuMilli / 1000.0);
+                foreach (var g in Runtime.Lifecycle.Gpus.Indices(b.GpuMask))
+                {
+                    var gpu = g.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var activity = Telemetry.GpuActivityOf.Job(job, b.Node, g, gpus);
+                    if (activity is { } known)
+                    {
+                        var key = (Node: b.Node, Gpu: gpu, Queue: job.Workload.Queue, Job: job.Id);
+                        series.Add(key);
+                        _gpuActivity.WithLabels(key.Node, key.Gpu, key.Queue, key.Job).Set(known);
+                    }
+
+                    var name = b.Node + "/" + gpu;
+                    held[name] = held.GetValueOrDefault(name) + new GpuUse(share, share * (activity ?? 0), activity is { } k ? share * (1 - k) : 0);
+                }
+            }
+        }
+
+        foreach (var gone in _activitySeries.Where(s => !series.Contains(s)))
+        {
+            _gpuActivity.RemoveLabelled(gone.Node, gone.Gpu, gone.Queue, gone.Job);
+        }
+
+        _activitySeries = series;
+        foreach (var (name, seconds) in _perGpuMeter.Advance(now, held))
+        {
+            var slash = name.LastIndexOf('/');
+            _gpuSecondsAllocated.WithLabels(name[..slash], name[(slash + 1)..]).Inc(seconds.Allocated);
+            _gpuSecondsUsed.WithLabels(name[..slash], name[(slash + 1)..]).Inc(seconds.Used);
+        }
     }
 }

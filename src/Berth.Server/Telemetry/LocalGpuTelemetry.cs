@@ -34,6 +34,9 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
     /// <summary>Activity of running jobs by id, from a reading that is not stale; a job missing here is unknown.</summary>
     public IReadOnlyDictionary<string, double> Activity { get; private set; } = new Dictionary<string, double>();
 
+    /// <summary>Utilization of each local GPU by index (0 to 1), from a reading that is not stale; a GPU missing here is unknown.</summary>
+    public IReadOnlyDictionary<int, double> ActivityByGpu { get; private set; } = new Dictionary<int, double>();
+
     /// <summary>GPU memory each running job's processes hold, by id (same reading as <see cref="Activity"/>).</summary>
     public IReadOnlyDictionary<string, long> MemoryMiB { get; private set; } = new Dictionary<string, long>();
 
@@ -92,8 +95,21 @@ public sealed class LocalGpuTelemetry(LocalMachine machine, GpuTelemetryOptions 
         {
             Activity = new Dictionary<string, double>();
             MemoryMiB = new Dictionary<string, long>();
+            ActivityByGpu = new Dictionary<int, double>();
             return;
         }
+
+        var byGpu = new Dictionary<int, double>();
+        for (var index = 0; index < machine.GpuUuids.Count; index++)
+        {
+            var uuid = machine.GpuUuids[index];
+            if (last.Gpus.FirstOrDefault(g => g.Uuid == uuid)?.Utilization is { } utilization)
+            {
+                byGpu[index] = utilization;
+            }
+        }
+
+        ActivityByGpu = byGpu;
 
         var activity = new Dictionary<string, double>(StringComparer.Ordinal);
         var memory = new Dictionary<string, long>(StringComparer.Ordinal);

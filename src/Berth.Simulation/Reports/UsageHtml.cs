@@ -32,10 +32,11 @@ public static class UsageHtml
 
         html.Append(ReportPage.TableEnd);
         html.Append("<h3>Per queue, user and GPU model</h3>\n");
-        html.Append(ReportPage.TableStart("<th>queue</th><th>user</th><th>GPU model</th><th class=\"num\">jobs</th><th class=\"num\">allocated GPU-h</th><th class=\"num\">used GPU-h</th><th class=\"num\">cost</th>"));
+        var namespaces = usage.Rows.Any(r => r.Namespace is not null); // the operator's rows name one; the server's do not
+        html.Append(ReportPage.TableStart("<th>queue</th>" + (namespaces ? "<th>namespace</th>" : string.Empty) + "<th>user</th><th>GPU model</th><th class=\"num\">jobs</th><th class=\"num\">allocated GPU-h</th><th class=\"num\">used GPU-h</th><th class=\"num\">cost</th>"));
         foreach (var r in usage.Rows)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r.Queue)}</td><td>{E(r.User)}</td><td>{E(r.GpuModel)}</td><td class=\"num\">{r.Jobs}</td><td class=\"num\">{r.AllocatedGpuHours:F2}</td><td class=\"num\">{r.UsedGpuHours:F2}</td><td class=\"num\">{(r.Cost is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "-")}</td></tr>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r.Queue)}</td>{(namespaces ? "<td>" + E(r.Namespace ?? string.Empty) + "</td>" : string.Empty)}<td>{E(r.User)}</td><td>{E(r.GpuModel)}</td><td class=\"num\">{r.Jobs}</td><td class=\"num\">{r.AllocatedGpuHours:F2}</td><td class=\"num\">{r.UsedGpuHours:F2}</td><td class=\"num\">{(r.Cost is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "-")}</td></tr>\n");
         }
 
         html.Append(ReportPage.TableEnd);

@@ -368,7 +368,7 @@
     if (current !== "nodes") return;
     const gpus = nodes.flatMap(n => n.gpus);
     const held = gpus.filter(g => g.heldBy.length > 0).length;
-    const legend = el("div", { class: "legend" }, "Each box is a GPU: a colour per job; stripes: shared or a slice; hatched orange: unhealthy; dashed border: cordoned node.");
+    const legend = el("div", { class: "legend" }, "Each box is a GPU: a colour per job; stripes: shared or a slice; hatched orange: unhealthy; dashed border: cordoned node; bar and %: how busy it is (telemetry; none: unknown).");
     const grid = el("div", { class: "nodes", role: "list", "aria-label": "Nodes and their GPUs" }, nodes.map(nodeCard));
     main.append(section("Nodes", el("p", { class: "summary", text: `${nodes.length} nodes, ${gpus.length} GPUs, ${held} held, ${nodes.filter(n => n.cordoned).length} cordoned.` }), legend, grid));
   }
@@ -384,19 +384,29 @@
   function gpuCell(n, g) {
     const holders = g.heldBy;
     const who = holders.map(h => `${h.job}${h.share < 1 ? ` (${num(h.share, 2)})` : ""}`).join(", ");
-    const label = `GPU ${g.index} of ${n.name}, ${g.model}: ` + (g.healthy === false ? "unhealthy; " : "") + (holders.length ? `held by ${who}` : "free") + (g.free > 0 && g.free < 1 ? `, ${num(g.free, 2)} free` : "");
+    // Activity is told in text (a percentage) and by a bar's length, never by colour alone.
+    const busy = g.activity === null || g.activity === undefined ? null : Math.round(g.activity * 100);
+    const label = `GPU ${g.index} of ${n.name}, ${g.model}: ` + (g.healthy === false ? "unhealthy; " : "") + (holders.length ? `held by ${who}` : "free") + (g.free > 0 && g.free < 1 ? `, ${num(g.free, 2)} free` : "") + (busy === null ? "" : `, ${busy}% busy`);
     const first = holders.find(h => h.job && !h.job.startsWith("("));
     const shown = holders.length ? [...new Set(holders.map(h => h.job))].join(" ") : "free";
     // The accessible name starts with what is visible (#index, holders), then says it in words.
     const cell = el(first ? "a" : "div", { class: "gpu" + (holders.length ? " held" : "") + (g.free > 0 && holders.length ? " partial" : "") + (g.healthy === false ? " unhealthy" : ""),
       href: first ? "#/jobs/" + encodeURIComponent(first.job) : null, role: first ? null : "img", "aria-label": `#${g.index} ${shown}: ${label}`, title: label, "data-gpu": `${n.name}/${g.index}`, "data-jobs": holders.map(h => h.job).join(" ") },
-    el("span", { class: "idx", text: `#${g.index}` }), " ", el("span", { text: shown }));
+    el("span", { class: "idx", text: `#${g.index}` }), " ", el("span", { text: shown }),
+    busy === null ? null : busyBar(busy));
     if (holders.length && g.healthy !== false) {
       const background = holders[0].job.startsWith("(") ? "#555555" : colorOf(holders[0].job);
       cell.style.backgroundColor = background;
       cell.style.color = inkOn(background);
     }
     return cell;
+  }
+
+  // A GPU's activity: its percentage in text and a bar as long (the cell's accessible name says it in words).
+  function busyBar(busy) {
+    const bar = el("span", { class: "busy-bar" });
+    bar.style.width = `${busy}%`;
+    return el("span", { class: "busy", "data-activity": String(busy), "aria-hidden": "true" }, bar, el("span", { class: "busy-text", text: `${busy}%` }));
   }
 
   // ---- one job ----
@@ -423,7 +433,8 @@
     main.append(section(`Job ${job.id}` + (job.name ? ` (${job.name})` : ""), dl, actions));
     const preempted = (job.events || []).filter(e => e.kind === "Requeued" || e.kind === "Lost");
     main.append(el("div", { class: "grid2" },
-      section("Placement", job.placement ? table("Placement of its pods", ["pod", "node", "GPUs", { text: "share", num: true }], job.placement.map(p => el("tr", {}, td(p.pod), td(el("a", { href: "#/nodes", text: p.node })), td(p.gpus.join(", ")), td(num(p.gpuShare, 2), true)))) : el("p", { class: "summary", text: "Not placed." })),
+      section("Placement", job.placement ? table("Placement of its pods", ["pod", "node", "GPUs", { text: "share", num: true }, "busy"], job.placement.map(p => el("tr", {}, td(p.pod), td(el("a", { href: "#/nodes", text: p.node })), td(p.gpus.join(", ")), td(num(p.gpuShare, 2), true),
+        td(p.gpuActivity ? p.gpuActivity.map((a, i) => `#${p.gpus[i]} ${a === null ? "?" : Math.round(a * 100) + "%"}`).join(", ") : "–")))) : el("p", { class: "summary", text: "Not placed." })),
       section("Reason history", (job.reasons || []).length ? table("Pending reasons it has had", ["since", "reason", "message"], job.reasons.map(r => el("tr", {}, td(when(r.since)), td(r.code), td(r.message)))) : el("p", { class: "summary", text: "No pending reason recorded." })),
       section("Preempted or requeued", preempted.length ? table("What sent it back to its queue", ["at", "kind", "why"], preempted.map(e => el("tr", {}, td(when(e.at)), td(e.kind), td(e.message)))) : el("p", { class: "summary", text: "Never preempted or requeued." })),
       section("Events", table("Events of the job", ["at", "kind", "message"], (job.events || []).map(e => el("tr", {}, td(when(e.at)), td(e.kind), td(e.message)))))));

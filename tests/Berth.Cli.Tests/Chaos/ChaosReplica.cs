@@ -37,7 +37,7 @@ internal sealed class ChaosReplica : IDisposable
         foreach (var arg in (string[])[
             DotnetHost(), options.BerthDll, "operator", "--kubeconfig", kubeconfig, "--leader-elect", "--identity", identity,
             "--lease-duration", options.LeaseDuration, "--renew-deadline", options.RenewDeadline, "--retry-period", options.RetryPeriod,
-            "--profile", "fair-share+backfill", "--resync", "2s", "--metrics-port", "0", "--probe-port", "0", "--webhook-port", "-1", "--plain-logs"])
+            "--profile", "fair-share+backfill", "--resync", "2s", "--metrics-port", "0", "--probe-port", "0", "--webhook-port", "-1", "--dashboard-port", "-1", "--plain-logs"])
         {
             start.ArgumentList.Add(arg);
         }

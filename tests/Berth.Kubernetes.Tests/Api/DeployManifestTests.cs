@@ -209,8 +209,10 @@ public sealed class DeployManifestTests
         Assert.Equal(("berth", "berth"), (mutating.Metadata.Name, validating.Metadata.Name));
         Assert.All(mutating.Webhooks, w => Assert.Equal(("Fail", "/mutate", "berth-webhook", "None"), (w.FailurePolicy, w.ClientConfig.Service.Path, w.ClientConfig.Service.Name, w.SideEffects)));
         Assert.All(validating.Webhooks, w => Assert.Equal(("Fail", "/validate", "berth-webhook", "None"), (w.FailurePolicy, w.ClientConfig.Service.Path, w.ClientConfig.Service.Name, w.SideEffects)));
-        Assert.All(mutating.Webhooks, w => Assert.Equal(["jobs"], w.Rules.Single().Resources));
-        Assert.Equal([KubernetesNames.KueueQueueLabel, KubernetesNames.QueueLabel], mutating.Webhooks.Select(w => w.ObjectSelector.MatchExpressions.Single().Key));
+        // Queued Jobs (by their queue label) are created suspended; every PodGroup (always queued) gets its creator recorded.
+        Assert.Equal([["jobs"], ["jobs"], ["podgroups"]], mutating.Webhooks.Select(w => w.Rules.Single().Resources.ToArray()));
+        Assert.Equal([KubernetesNames.KueueQueueLabel, KubernetesNames.QueueLabel], mutating.Webhooks.Where(w => w.ObjectSelector is not null).Select(w => w.ObjectSelector.MatchExpressions.Single().Key));
+        Assert.Equal(["CREATE"], mutating.Webhooks.Single(w => w.ObjectSelector is null).Rules.Single().Operations);
         Assert.Contains(validating.Webhooks, w => w.Rules.Single().Resources.Contains("podgroups"));
         Assert.All(mutating.Webhooks.Select(w => w.NamespaceSelector).Concat(validating.Webhooks.Select(w => w.NamespaceSelector)),
             s => Assert.Equal(["kube-system", "berth-system"], s.MatchExpressions.Single(e => e.OperatorProperty == "NotIn").Values));

@@ -20,10 +20,11 @@ public sealed class HelmChartTests
     }
 
     public static TheoryData<ValuesCase> Cases => new(
-        new ValuesCase("the defaults run two replicas with leader election", [], ["--leader-elect"], ["--default-queue", "--pods-ready-timeout", "--prometheus-url"], 2, LeaderRole: true, Service: true),
+        new ValuesCase("the defaults run two replicas with leader election", [], ["--leader-elect"], ["--default-queue", "--pods-ready-timeout", "--prometheus-url", "--gpu-price"], 2, LeaderRole: true, Service: true),
         new ValuesCase("a pods-ready timeout is passed on", new() { ["podsReadyTimeout"] = "10m" }, ["--pods-ready-timeout", "10m"], [], 2, LeaderRole: true, Service: true),
         new ValuesCase("one replica without leader election has no lease role", new() { ["replicas"] = 1L, ["leaderElection"] = false }, [], ["--leader-elect"], 1, LeaderRole: false, Service: true),
-        new ValuesCase("a Prometheus URL turns telemetry on with its interval and query", new() { ["telemetry"] = new Dictionary<string, object?> { ["prometheusUrl"] = "http://prometheus.monitoring:9090" } }, ["--prometheus-url", "http://prometheus.monitoring:9090", "--telemetry-interval", "30s", "avg by (namespace, pod) (DCGM_FI_PROF_GR_ENGINE_ACTIVE)"], [], 2, LeaderRole: true, Service: true),
+        new ValuesCase("a Prometheus URL turns telemetry on with its interval and query", new() { ["telemetry"] = new Dictionary<string, object?> { ["prometheusUrl"] = "http://prometheus.monitoring:9090" } }, ["--prometheus-url", "http://prometheus.monitoring:9090", "--telemetry-interval", "30s", "avg by (namespace, pod, Hostname, gpu) (DCGM_FI_PROF_GR_ENGINE_ACTIVE)"], [], 2, LeaderRole: true, Service: true),
+        new ValuesCase("showback prices are passed on with their currency", new() { ["showback"] = new Dictionary<string, object?> { ["gpuPrices"] = "A100=2.5,H100=4", ["currency"] = "EUR" } }, ["--gpu-price", "A100=2.5,H100=4", "--currency", "EUR"], [], 2, LeaderRole: true, Service: true),
         new ValuesCase("a default queue is passed on", new() { ["defaultQueue"] = "team-a" }, ["--default-queue", "team-a"], [], 2, LeaderRole: true, Service: true),
         new ValuesCase("a profile and a resync are passed on", new() { ["profile"] = "strict-fifo", ["resync"] = "2m" }, ["strict-fifo", "2m"], ["fair-share+backfill+preemption"], 2, LeaderRole: true, Service: true),
         new ValuesCase("the metrics service can be left out", new() { ["metrics"] = new Dictionary<string, object?> { ["service"] = false } }, [], [], 2, LeaderRole: true, Service: false));

@@ -19,7 +19,7 @@ public sealed class RbacCoverageTests
         ["nodes"] = "", ["pods"] = "", ["events"] = "", ["namespaces"] = "",
         ["jobs"] = "batch", ["priorityclasses"] = "scheduling.k8s.io", ["poddisruptionbudgets"] = "policy", ["leases"] = "coordination.k8s.io",
         ["queues"] = KubernetesNames.Group, ["cohorts"] = KubernetesNames.Group, ["flavors"] = KubernetesNames.Group, ["podgroups"] = KubernetesNames.Group,
-        ["secrets"] = "", ["tokenreviews"] = "authentication.k8s.io", ["subjectaccessreviews"] = "authorization.k8s.io",
+        ["secrets"] = "", ["configmaps"] = "", ["tokenreviews"] = "authentication.k8s.io", ["subjectaccessreviews"] = "authorization.k8s.io",
         ["mutatingwebhookconfigurations"] = "admissionregistration.k8s.io", ["validatingwebhookconfigurations"] = "admissionregistration.k8s.io",
         ["jobsets"] = "jobset.x-k8s.io", ["trainjobs"] = "trainer.kubeflow.org", ["pytorchjobs"] = "kubeflow.org", ["rayjobs"] = "ray.io", ["rayclusters"] = "ray.io",
         ["leaderworkersets"] = "leaderworkerset.x-k8s.io",
@@ -34,7 +34,9 @@ public sealed class RbacCoverageTests
         var telemetry = new Berth.Kubernetes.Telemetry.GpuTelemetry(new Berth.Kubernetes.Telemetry.PrometheusReader(new HttpClient(prometheus), telemetryOptions, TimeProvider.System), telemetryOptions, TimeProvider.System, NullLogger.Instance, null);
         await telemetry.RefreshAsync(CancellationToken.None);
         var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = [.. FakeApiServerOptions.BerthResources, .. FakeApiServerOptions.FrameworkResources] });
-        await using var h = await ControllerHarness.StartAsync(server: server, telemetry: telemetry);
+
+        // Showback writes its totals at every decision here (create, then update), as it does every minute in a cluster.
+        await using var h = await ControllerHarness.StartAsync(new Berth.Kubernetes.Controller.ControllerOptions { UsageFlushInterval = TimeSpan.Zero }, server: server, telemetry: telemetry);
         h.Server.Seed(Objects.Cohort("research"));
         h.SeedCluster(2, 8,
             Objects.Queue("team-a", "a100", "8", cohort: "research", borrowingLimit: "8"),
@@ -93,7 +95,7 @@ public sealed class RbacCoverageTests
         var rules = Grants(manifests);
 
         // The requests the run must have made (so this test checks something), then that each is granted.
-        foreach (var expected in new[] { ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status") })
+        foreach (var expected in new[] { ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("get", "configmaps"), ("create", "configmaps"), ("update", "configmaps"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status") })
         {
             Assert.Contains(expected, requested);
         }

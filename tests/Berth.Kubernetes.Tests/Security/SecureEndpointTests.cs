@@ -156,7 +156,10 @@ public sealed class SecureEndpointTests : IAsyncLifetime
 
     public static TheoryData<ReviewCase> Reviews => new(
         new ReviewCase("a queued Job created running is patched to suspended", "/mutate", Tenant, "CREATE", Job(suspend: false), null, true, null, Patched: true),
-        new ReviewCase("a queued Job created suspended is left alone", "/mutate", Tenant, "CREATE", Job(suspend: true), null, true, null),
+        new ReviewCase("a queued Job created suspended only gets its creator recorded", "/mutate", Tenant, "CREATE", Job(suspend: true), null, true, null, Patched: true),
+        new ReviewCase("a Job created naming another user as its creator is refused", "/validate", Tenant, "CREATE", Job(suspend: true, annotations: new() { [KubernetesNames.UserAnnotation] = "alice" }), null, false, KubernetesNames.UserAnnotation),
+        new ReviewCase("a Job created with the creator the mutating webhook recorded is allowed", "/validate", Tenant, "CREATE", Job(suspend: true, annotations: new() { [KubernetesNames.UserAnnotation] = Tenant }), null, true, null),
+        new ReviewCase("a tenant changing the recorded creator of their Job is refused", "/validate", Tenant, "UPDATE", Job(suspend: true, annotations: new() { [KubernetesNames.UserAnnotation] = "bob" }), Job(suspend: true, annotations: new() { [KubernetesNames.UserAnnotation] = Tenant }), false, KubernetesNames.UserAnnotation),
         new ReviewCase("a Job created with a forged admission record is refused", "/validate", Tenant, "CREATE", Job(suspend: true, annotations: Forged), null, false, "berth.dev/admission"),
         new ReviewCase("a tenant unsuspending their queued Job is refused", "/validate", Tenant, "UPDATE", Job(suspend: false), Job(suspend: true), false, "spec.suspend"),
         new ReviewCase("a tenant adding a forged record to their Job is refused", "/validate", Tenant, "UPDATE", Job(suspend: true, annotations: Forged), Job(suspend: true), false, "written by Berth only"),
@@ -210,7 +213,9 @@ public sealed class SecureEndpointTests : IAsyncLifetime
         {
             var patch = JsonNode.Parse(Convert.FromBase64String(answer["response"]!["patch"]!.GetValue<string>()))!.AsArray();
             Assert.Equal("JSONPatch", answer["response"]!["patchType"]!.GetValue<string>());
-            Assert.Contains(patch, op => op!["path"]!.GetValue<string>() == "/spec/suspend" && op["value"]!.GetValue<bool>());
+            Assert.Equal(c.Object["spec"]?["suspend"]?.GetValue<bool>() != true, patch.Any(op => op!["path"]!.GetValue<string>() == "/spec/suspend" && op["value"]!.GetValue<bool>()));
+            Assert.Contains(patch, op => op!["path"]!.GetValue<string>() == "/metadata/annotations" ? op["value"]![KubernetesNames.UserAnnotation]!.GetValue<string>() == c.User
+                : op["path"]!.GetValue<string>() == "/metadata/annotations/berth.dev~1user" && op["value"]!.GetValue<string>() == c.User);
         }
     }
 

@@ -34,6 +34,14 @@ public sealed class CannedPrometheus : HttpMessageHandler
         return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + string.Join(",", series) + "]}}";
     }
 
+    /// <summary>A successful instant-vector answer with one series per pod and GPU, as the default query gives (DCGM's <c>Hostname</c> and <c>gpu</c> labels).</summary>
+    public static string PerGpu(params (string Namespace, string Pod, string Node, int Gpu, string Value, DateTimeOffset At)[] samples)
+    {
+        var series = samples.Select(s => "{\"metric\":{\"Hostname\":\"" + s.Node + "\",\"gpu\":\"" + s.Gpu.ToString(CultureInfo.InvariantCulture) + "\",\"namespace\":\"" + s.Namespace + "\",\"pod\":\"" + s.Pod + "\"},\"value\":["
+            + (s.At.ToUnixTimeMilliseconds() / 1000.0).ToString(CultureInfo.InvariantCulture) + ",\"" + s.Value + "\"]}");
+        return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + string.Join(",", series) + "]}}";
+    }
+
     /// <summary>A successful instant-vector answer with one series per DCGM error field of a GPU, labelled as dcgm-exporter labels them.</summary>
     public static string Health(params (string Field, string Node, int Gpu, string Value, DateTimeOffset At)[] series)
     {

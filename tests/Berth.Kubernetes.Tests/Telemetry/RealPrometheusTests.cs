@@ -23,6 +23,10 @@ public sealed class RealPrometheusTests(PrometheusFixture prometheus) : IClassFi
         Assert.Equal(0.9, activity["ml/train-1"], 6); // two GPUs, 0.8 and 1.0
         Assert.Equal(2, activity.Count);
         Assert.Equal(0, metrics.Value("berth_telemetry_samples_dropped_total", ("reason", "stale")));
+
+        // The default query keeps DCGM's Hostname and gpu through Prometheus: each GPU's own activity.
+        var byGpu = telemetry.ActivityByGpu();
+        Assert.Equal([("node-00/0", 0.02), ("node-00/1", 0.8), ("node-00/2", 1.0)], byGpu.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, Math.Round(g.Value, 6))).ToArray());
     }
 
     [Fact]

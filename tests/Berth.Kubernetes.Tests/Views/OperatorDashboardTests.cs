@@ -30,8 +30,31 @@ public sealed class OperatorDashboardTests(DashboardCluster cluster) : IClassFix
         new ProblemCase("pending of a queue the tenant's namespaces may not use is 403", "alice-token", "GET", "/api/v1/queues/team-b/pending", HttpStatusCode.Forbidden, "name"),
         new ProblemCase("a limit of 0 is 400", "admin-token", "GET", "/api/v1/queues/team-a/pending?limit=0", HttpStatusCode.BadRequest, "limit"),
         new ProblemCase("a limit over 1000 is 400", "admin-token", "GET", "/api/v1/queues/team-a/pending?limit=1001", HttpStatusCode.BadRequest, "limit"),
+        new ProblemCase("usage without a token is 401", null, "GET", "/api/v1/usage", HttpStatusCode.Unauthorized, "Authorization"),
+        new ProblemCase("a usage period whose from is not a date is 400", "admin-token", "GET", "/api/v1/usage?from=yesterday", HttpStatusCode.BadRequest, "from"),
+        new ProblemCase("a usage period that ends before it starts is 400", "admin-token", "GET", "/api/v1/usage?from=2026-12-08&to=2026-12-01", HttpStatusCode.BadRequest, "from"),
         new ProblemCase("a negative offset is 400", "admin-token", "GET", "/api/v1/queues/team-a/pending?offset=-1", HttpStatusCode.BadRequest, "offset"),
     };
+
+    [Fact]
+    public async Task Usage_ShowsAnAdminEveryNamespace_AndATenantOnlyTheirs()
+    {
+        using var admin = cluster.Client("admin-token");
+        using var alice = cluster.Client("alice-token");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        JsonArray rows;
+        do
+        {
+            await Task.Delay(100);
+            rows = JsonNode.Parse(await admin.GetStringAsync(new Uri("/api/v1/usage", UriKind.Relative)))!["rows"]!.AsArray();
+        }
+        while (rows.Count < 2 && DateTime.UtcNow < deadline);
+
+        Assert.Equal([("team-a", "alpha", "unknown"), ("team-b", "beta", "unknown")], rows.Select(r => (r!["queue"]!.GetValue<string>(), r["namespace"]!.GetValue<string>(), r["user"]!.GetValue<string>())).ToArray());
+        Assert.All(rows, r => Assert.True(r!["allocatedGpuHours"]!.GetValue<double>() > 0));
+        var theirs = JsonNode.Parse(await alice.GetStringAsync(new Uri("/api/v1/usage", UriKind.Relative)))!["rows"]!.AsArray();
+        Assert.Equal(["alpha"], theirs.Select(r => r!["namespace"]!.GetValue<string>()).Distinct().ToArray());
+    }
 
     [Theory]
     [MemberData(nameof(Problems))]

@@ -5,7 +5,7 @@
 //     (/api/v1/pods), subresources pods/binding, pods/eviction and {plural}/status; minimal discovery
 //     (/version, /api, /apis, /api/v1, /apis/{g}, /apis/{g}/{v}).
 //   - Built-in resources: nodes, pods, events, namespaces (core v1), jobs (batch/v1), poddisruptionbudgets
-//     (policy/v1), leases (coordination.k8s.io/v1), priorityclasses (scheduling.k8s.io/v1), events (events.k8s.io/v1); plus any custom resource in the options.
+//     (policy/v1), configmaps (v1), leases (coordination.k8s.io/v1), priorityclasses (scheduling.k8s.io/v1), events (events.k8s.io/v1); plus any custom resource in the options.
 //   - JSON objects stored by (group, version, plural, namespace, name); one global, monotonically increasing
 //     resourceVersion (like etcd's revision) stamped on every write; uid, creationTimestamp and generation set on
 //     create; generation bumped when anything but metadata and status changes; a write that changes nothing gets no
