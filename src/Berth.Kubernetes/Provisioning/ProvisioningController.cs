@@ -136,8 +136,7 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
 
         if (latest.Provisioned && workload.Reserved)
         {
-            await ConsumeAsync(workload, latest, config, cancellationToken).ConfigureAwait(false);
-            await SetCheckAsync(workload, check, $"Ready: ProvisioningRequest {latest.Name} is provisioned", cancellationToken).ConfigureAwait(false);
+            await ReadyAsync(workload, check, latest, config, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -215,31 +214,25 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
     }
 
     /// <summary>
-    /// Before the check says Ready: the pods (a PodGroup's, or a suspended Job's template) get the annotations by
-    /// which the cluster autoscaler lets them use the capacity the request booked.
+    /// The check turns Ready in the same write that gives the pods the annotations by which the cluster autoscaler lets
+    /// them use the capacity it booked: a Job's pod template (the Job is still suspended), or the PodGroup, whose
+    /// annotations the planner copies onto each pod's binding.
     /// </summary>
-    private async Task ConsumeAsync(Workload workload, ProvisioningRequestState request, ProvisioningConfig config, CancellationToken cancellationToken)
+    private async Task ReadyAsync(Workload workload, string check, ProvisioningRequestState request, ProvisioningConfig config, CancellationToken cancellationToken)
     {
-        var wanted = new Dictionary<string, string?>
+        var consume = new Dictionary<string, string?>
         {
             [KubernetesNames.ConsumeProvisioningRequestAnnotation] = request.Name,
             [KubernetesNames.ProvisioningClassNameAnnotation] = config.ProvisioningClassName,
         };
-        if (workload.Job is { } job)
+        var ready = new Dictionary<string, string?> { [CheckStatus.AnnotationOf(check)] = $"Ready: ProvisioningRequest {request.Name} is provisioned" };
+        if (workload.Job is not null)
         {
-            if (wanted.Any(w => Value(job.Spec?.Template?.Metadata?.Annotations, w.Key) != w.Value))
-            {
-                // An update (the verb Berth already has on Jobs); a suspended Job's pod template annotations may change.
-                await writer.UpdateJobAsync(job.Metadata.NamespaceProperty, job.Metadata.Name, j => Merge(j.Spec.Template.Metadata ??= new V1ObjectMeta(), wanted), cancellationToken).ConfigureAwait(false);
-            }
-
+            await writer.UpdateJobAsync(workload.Namespace, workload.Name, j => Merge(j.Spec.Template.Metadata ??= new V1ObjectMeta(), consume) | Merge(j.Metadata, ready), cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        foreach (var pod in workload.Pods.Where(p => wanted.Any(w => Value(p.Metadata.Annotations, w.Key) != w.Value)))
-        {
-            await IgnoreMissingAsync(client.CoreV1.PatchNamespacedPodAsync(Annotations(wanted), pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
+        await SetAnnotationsAsync(workload, new Dictionary<string, string?>(consume.Concat(ready)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Marks a request used up (its workload started with it, or was sent back after it lapsed): a workload that waits again asks anew.</summary>

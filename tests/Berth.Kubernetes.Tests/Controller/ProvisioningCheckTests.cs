@@ -185,6 +185,42 @@ public sealed class ProvisioningCheckTests
         Assert.Empty(Requests(h));
     }
 
+    [Fact]
+    public async Task ExampleManifest_AsksForH100Capacity_ThenStartsOnTheNewNodes()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        foreach (var file in new[] { "deploy/examples/flavors.yaml", "deploy/examples/cohort.yaml", "deploy/examples/provisioning.yaml" })
+        {
+            foreach (var o in KubernetesYaml.LoadAllFromString(Api.Repository.Read(file), CustomResourceDefinitions.Types.ToDictionary(), strict: true))
+            {
+                h.Server.Seed(o);
+            }
+        }
+
+        var a100 = Objects.GpuNode("a100-0", 8);
+        a100.Metadata.Labels["nvidia.com/gpu.product"] = "NVIDIA-A100-SXM4-80GB";
+        h.Server.Seed(a100); // capacity of the other flavor only: no H100 node yet
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        var request = Request(h, "pretrain-gpu-capacity-1");
+        Assert.Equal("best-effort-atomic-scale-up.autoscaling.x-k8s.io", request["spec"]!["provisioningClassName"]!.GetValue<string>());
+        Assert.Equal(2, Assert.Single(request["spec"]!["podSets"]!.AsArray())!["count"]!.GetValue<int>());
+
+        await SetConditionsAsync(h, "pretrain-gpu-capacity-1", ("Accepted", "True"), ("Provisioned", "True"));
+        for (var i = 0; i < 2; i++)
+        {
+            var node = Objects.GpuNode($"h100-{i}", 8, pool: "h100");
+            node.Metadata.Labels["nvidia.com/gpu.product"] = "NVIDIA-H100-80GB-HBM3";
+            h.Server.Seed(node);
+        }
+
+        var bound = await CycleUntilBoundAsync(h, time, 2);
+        Assert.Equal(["h100-0", "h100-1"], bound.Order(StringComparer.Ordinal));
+        Assert.Equal("pretrain-gpu-capacity-1", h.ReadPod("pretrain-0", "default").Metadata.Annotations[KubernetesNames.ConsumeProvisioningRequestAnnotation]);
+    }
+
     private static async Task<List<string>> CycleUntilBoundAsync(ControllerHarness h, ManualTime time, int pods)
     {
         var nodes = new List<string>();

@@ -104,7 +104,7 @@ public sealed class RbacCoverageTests
         var rules = Grants(manifests);
 
         // The requests the run must have made (so this test checks something), then that each is granted.
-        foreach (var expected in new[] { ("create", "provisioningrequests"), ("delete", "podtemplates"), ("patch", "pods"), ("list", "configmaps"), ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status") })
+        foreach (var expected in new[] { ("create", "provisioningrequests"), ("delete", "podtemplates"), ("list", "configmaps"), ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status") })
         {
             Assert.Contains(expected, requested);
         }
