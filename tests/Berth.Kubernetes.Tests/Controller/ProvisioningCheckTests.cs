@@ -72,6 +72,40 @@ public sealed class ProvisioningCheckTests
     }
 
     [Fact]
+    public async Task Job_GetsARequestForItsParallelism_AndStartsWithTheAnnotationsOnItsTemplate()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        SeedConfig(h, new() { ["provisioningClassName"] = "check-capacity.autoscaling.x-k8s.io" });
+        h.Server.Seed(Objects.Job("train", 2, 8, "team-a"));
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        var request = Request(h, "train-gpu-capacity-1");
+        Assert.Equal("Job", request["metadata"]!["ownerReferences"]![0]!["kind"]!.GetValue<string>());
+        Assert.Equal(2, Assert.Single(request["spec"]!["podSets"]!.AsArray())!["count"]!.GetValue<int>());
+        Assert.True(h.ReadJob("train").Spec.Suspend);
+
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Provisioned", "True"));
+        h.Server.Seed(Objects.GpuNode("scaled-0", 8));
+        h.Server.Seed(Objects.GpuNode("scaled-1", 8));
+        var admitted = false;
+        for (var i = 0; i < 6 && !admitted; i++)
+        {
+            time.Advance(10);
+            admitted = (await h.CycleAsync()).JobAdmissions.Count > 0;
+            await h.SettleAsync();
+        }
+
+        Assert.True(admitted);
+        var job = h.ReadJob("train");
+        Assert.NotEqual(true, job.Spec.Suspend);
+        Assert.Equal("train-gpu-capacity-1", job.Spec.Template.Metadata.Annotations[KubernetesNames.ConsumeProvisioningRequestAnnotation]);
+        Assert.Equal("check-capacity.autoscaling.x-k8s.io", job.Spec.Template.Metadata.Annotations[KubernetesNames.ProvisioningClassNameAnnotation]);
+    }
+
+    [Fact]
     public async Task Failed_IsRetriedAfterBackoff_ThenRejectsTheWorkload()
     {
         var time = new ManualTime();

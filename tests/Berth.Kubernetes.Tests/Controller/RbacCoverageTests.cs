@@ -61,7 +61,7 @@ public sealed class RbacCoverageTests
 
         // The provisioning check: a request for a gang no node fits, the autoscaler provisions an H100 node, the pods get
         // the request's annotations and start; then the gang is deleted and its request goes.
-        h.Server.Seed(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "gpu-capacity", NamespaceProperty = "berth-system", Labels = new Dictionary<string, string> { [Provisioning.ProvisioningConfig.CheckLabel] = Provisioning.ProvisioningConfig.ControllerName } }, Data = new Dictionary<string, string> { ["provisioningClassName"] = "check-capacity.autoscaling.x-k8s.io" } });
+        h.Server.Seed(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "gpu-capacity", NamespaceProperty = "berth-system", Labels = new Dictionary<string, string> { [Berth.Kubernetes.Provisioning.ProvisioningConfig.CheckLabel] = Berth.Kubernetes.Provisioning.ProvisioningConfig.ControllerName } }, Data = new Dictionary<string, string> { ["provisioningClassName"] = "check-capacity.autoscaling.x-k8s.io" } });
         h.Server.Seed(Objects.Flavor("h100", "h100"));
         var gated = Objects.Queue("gated", "h100", "16");
         h.Server.Seed(gated with { Spec = gated.Spec with { AdmissionChecks = ["gpu-capacity"] } });
