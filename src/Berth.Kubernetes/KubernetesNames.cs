@@ -140,4 +140,11 @@ public static class KubernetesNames
 
     /// <summary>Pod annotation naming the provisioning class of the request it consumes, beside the one above.</summary>
     public const string ProvisioningClassNameAnnotation = "autoscaling.x-k8s.io/provisioning-class-name";
+
+    /// <summary>
+    /// Annotation Berth's provisioning check writes on a Job or PodGroup: the ProvisioningRequest it made for it. The
+    /// pods of such a PodGroup that wait for nodes keep Berth's code instead of <c>Unschedulable</c>, so the cluster
+    /// autoscaler scales up once, for the request, not also for the pods.
+    /// </summary>
+    public const string ProvisioningRequestAnnotation = "berth.dev/provisioning-request";
 }

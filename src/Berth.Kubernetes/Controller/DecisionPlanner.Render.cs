@@ -262,7 +262,9 @@ public sealed partial class DecisionPlanner
                 break;
         }
 
-        var podReason = code is nameof(PendingReasonCode.NoNodeFits) or nameof(PendingReasonCode.GangIncomplete) ? UnschedulableReason : code;
+        // Pods the autoscaler should add nodes for say Unschedulable, unless a ProvisioningRequest already asks for them.
+        var asked = (source.Owner as Api.PodGroup)?.Metadata?.Annotations?.ContainsKey(KubernetesNames.ProvisioningRequestAnnotation) == true;
+        var podReason = code is nameof(PendingReasonCode.NoNodeFits) or nameof(PendingReasonCode.GangIncomplete) && !asked ? UnschedulableReason : code;
         foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
         {
             MarkUnschedulable(pod, podReason, text, withEvent: true);

@@ -210,7 +210,11 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
         }
 
         logger.LogInformation("created ProvisioningRequest {Namespace}/{Name} ({Class}) for {Kind} {Workload}: {Sets}", workload.Namespace, name, config.ProvisioningClassName, workload.Kind, workload.Name, string.Join(", ", sets.Select(s => s.Count)));
-        await SetCheckAsync(workload, config.Check, $"Pending: ProvisioningRequest {name} created (attempt {attempt} of {config.BackoffLimitCount + 1}); waiting for the cluster autoscaler", cancellationToken).ConfigureAwait(false);
+        await SetAnnotationsAsync(workload, new Dictionary<string, string?>
+        {
+            [CheckStatus.AnnotationOf(config.Check)] = $"Pending: ProvisioningRequest {name} created (attempt {attempt} of {config.BackoffLimitCount + 1}); waiting for the cluster autoscaler",
+            [KubernetesNames.ProvisioningRequestAnnotation] = name,
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

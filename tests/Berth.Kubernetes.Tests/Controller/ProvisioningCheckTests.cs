@@ -49,6 +49,10 @@ public sealed class ProvisioningCheckTests
         await h.SettleAsync();
         Assert.Single(Requests(h));
 
+        // The request asks for the nodes: the waiting pods no longer say Unschedulable (no second scale-up for them).
+        Assert.Equal("train-gpu-capacity-1", h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations[KubernetesNames.ProvisioningRequestAnnotation]);
+        Assert.NotEqual(DecisionPlanner.UnschedulableReason, h.ReadPod("train-0").Status.Conditions.Single(c => c.Type == "PodScheduled").Reason);
+
         // The autoscaler books the capacity and its nodes join.
         await SetConditionsAsync(h, "train-gpu-capacity-1", ("Accepted", "True"), ("Provisioned", "True"));
         h.Server.Seed(Objects.GpuNode("scaled-0", 8));
