@@ -49,7 +49,15 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
                 var key = (workload.Namespace, workload.Kind, workload.Name, check);
                 handled.Add(key);
                 var mine = requests.Where(r => (r.Namespace, r.WorkloadKind, r.Workload, r.Check) == key).OrderBy(r => r.Attempt).ToList();
-                await StepAsync(snapshot, codes.GetValueOrDefault((workload.Kind, workload.Namespace, workload.Name)), workload, check, configs[check], mine, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await StepAsync(snapshot, codes.GetValueOrDefault((workload.Kind, workload.Namespace, workload.Name)), workload, check, configs[check], mine, cancellationToken).ConfigureAwait(false);
+                }
+                catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
+                {
+                    // One workload's refused write (a name too long for a label, a denied request) does not hold up the others.
+                    logger.LogWarning("provisioning check {Check} of {Kind} {Namespace}/{Name}: the API server refused a write ({Status}: {Body}); tried again next cycle", check, workload.Kind, workload.Namespace, workload.Name, e.Response.StatusCode, e.Response.Content);
+                }
             }
         }
 
