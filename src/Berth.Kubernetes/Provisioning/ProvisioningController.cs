@@ -96,11 +96,6 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             return;
         }
 
-        if (!workload.Reserved && !PlacementCodes.Contains(code))
-        {
-            return; // it waits for quota, a backoff or its turn: nodes would not help it yet
-        }
-
         if (latest is { LostBy: { } lost, Consumed: false } && workload.Reserved)
         {
             // Marked spent first, so the reservation that follows the requeue asks anew instead of being sent back again.
@@ -109,10 +104,25 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             return;
         }
 
+        // Spent requests hold no capacity (the workload ran with one and was evicted, or its booking lapsed): they go
+        // now. Failed ones stay until the workload is done, since they count against the retry limit.
+        var next = NextAttempt(workload, check, requests);
+        foreach (var spent in requests.Where(r => r.Spent && !r.Failed).ToList())
+        {
+            await DeleteAsync(spent, cancellationToken).ConfigureAwait(false);
+            requests.Remove(spent);
+        }
+
+        if (!workload.Reserved && !PlacementCodes.Contains(code))
+        {
+            return; // it waits for quota, a backoff or its turn: nodes would not help it yet
+        }
+
+        latest = requests.LastOrDefault();
         var failures = requests.Count(r => r.Failed);
         if (latest is null || latest.Spent)
         {
-            await CreateAsync(snapshot, workload, config, (latest?.Attempt ?? 0) + 1, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(snapshot, workload, config, next, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -134,11 +144,11 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             var retryAt = (latest.FailedAt ?? snapshot.Now) + config.BackoffAfter(failures);
             if (snapshot.Now >= retryAt)
             {
-                await CreateAsync(snapshot, workload, config, latest.Attempt + 1, cancellationToken).ConfigureAwait(false);
+                await CreateAsync(snapshot, workload, config, next, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            await SetCheckAsync(workload, check, $"Pending: ProvisioningRequest {latest.Name} reports {latest.Detail}; attempt {latest.Attempt + 1} of {config.BackoffLimitCount + 1} at {Stamp(retryAt)}", cancellationToken).ConfigureAwait(false);
+            await SetCheckAsync(workload, check, $"Pending: ProvisioningRequest {latest.Name} reports {latest.Detail}; retry {failures} of {config.BackoffLimitCount} at {Stamp(retryAt)}", cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -150,6 +160,18 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
 
         var state = latest.Provisioned ? "is provisioned; waiting for its nodes and for quota to be reserved" : $"waits for the cluster autoscaler{(latest.Detail is { } d ? " (" + d + ")" : string.Empty)}";
         await SetCheckAsync(workload, check, $"Pending: ProvisioningRequest {latest.Name} {state}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The next attempt's number: past every request there is and the one the workload names last
+    /// (<see cref="KubernetesNames.ProvisioningRequestAnnotation"/>), so a deleted request's name is never reused.
+    /// </summary>
+    private static int NextAttempt(Workload workload, string check, List<ProvisioningRequestState> requests)
+    {
+        var prefix = $"{workload.Name}-{check}-";
+        var named = Value(workload.Meta.Annotations, KubernetesNames.ProvisioningRequestAnnotation) is { } last && last.StartsWith(prefix, StringComparison.Ordinal)
+            && int.TryParse(last.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        return Math.Max(named, requests.Count == 0 ? 0 : requests.Max(r => r.Attempt)) + 1;
     }
 
     /// <summary>Creates attempt <paramref name="attempt"/>: the request (owned by the workload), then its PodTemplates (owned by the request).</summary>

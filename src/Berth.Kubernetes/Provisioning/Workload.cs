@@ -26,7 +26,7 @@ internal sealed record Workload
     /// <summary>The PodGroup's member pods (by name); empty for a Job.</summary>
     public IReadOnlyList<V1Pod> Pods { get; init; } = [];
 
-    /// <summary>Done for good: completed or failed (a PodGroup that fits no node at all is not failed for this), or rejected.</summary>
+    /// <summary>Done for good: a Job completed or failed, a PodGroup's pods all ended or it failed (fitting no node at all is not failing for this), or rejected.</summary>
     public bool Finished { get; init; }
 
     /// <summary>Its quota is reserved while admission checks are not all ready.</summary>
@@ -65,6 +65,8 @@ internal sealed record Workload
 
         foreach (var group in snapshot.PodGroups)
         {
+            var pods = snapshot.Pods.Where(p => p.Metadata.NamespaceProperty == group.Metadata.NamespaceProperty && Label(p.Metadata.Labels, KubernetesNames.PodGroupLabel) == group.Metadata.Name)
+                .OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
             yield return new Workload
             {
                 Kind = Api.PodGroup.KubeKind,
@@ -74,9 +76,9 @@ internal sealed record Workload
                 Uid = group.Metadata.Uid,
                 Meta = group.Metadata,
                 Queue = group.Spec?.Queue ?? string.Empty,
-                Pods = snapshot.Pods.Where(p => p.Metadata.NamespaceProperty == group.Metadata.NamespaceProperty && Label(p.Metadata.Labels, KubernetesNames.PodGroupLabel) == group.Metadata.Name)
-                    .OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList(),
-                Finished = Rejected(group.Metadata) || group.Status?.Phase == "Succeeded" || (group.Status?.Phase == "Failed" && group.Status.PendingReason?.Code != "NeverFits"),
+                Pods = pods,
+                Finished = Rejected(group.Metadata) || (pods.Count > 0 && pods.All(p => p.Status?.Phase is "Succeeded" or "Failed"))
+                    || (group.Status?.Phase == "Failed" && group.Status.PendingReason?.Code != "NeverFits"),
             };
         }
     }

@@ -73,6 +73,23 @@ public sealed class ProvisioningCheckTests
         await h.CycleAsync();
         await h.SettleAsync();
         Assert.NotNull(Request(h, "train-gpu-capacity-1")["metadata"]!["annotations"]![ProvisioningRequestState.ConsumedAnnotation]);
+
+        // The gang completes: its request and PodTemplate go.
+        foreach (var pod in new[] { "train-0", "train-1" })
+        {
+            var done = new { status = new { phase = "Succeeded" } };
+            await h.Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(JsonSerializer.Serialize(done), V1Patch.PatchType.MergePatch), pod, Objects.Ns);
+        }
+
+        for (var i = 0; i < 3 && Requests(h).Count > 0; i++)
+        {
+            time.Advance(10);
+            await h.CycleAsync();
+            await h.SettleAsync();
+        }
+
+        Assert.Empty(Requests(h));
+        Assert.Empty(h.Server.List<V1PodTemplate>(Objects.Ns));
     }
 
     [Fact]
@@ -127,7 +144,7 @@ public sealed class ProvisioningCheckTests
 
         // Within the backoff: no new request, and the check says when the next attempt comes.
         Assert.Single(Requests(h));
-        Assert.Contains("attempt 2 of 2", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
+        Assert.Contains("retry 1 of 1 at", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
 
         time.Advance(60);
         await h.CycleAsync();
@@ -195,6 +212,7 @@ public sealed class ProvisioningCheckTests
         }
 
         Assert.NotNull(Request(h, "train-gpu-capacity-2"));
+        Assert.DoesNotContain("train-gpu-capacity-1", Requests(h)); // the lapsed request holds nothing: it goes
         Assert.Empty(h.Server.Bindings);
     }
 
