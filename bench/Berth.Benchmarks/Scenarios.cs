@@ -18,6 +18,8 @@ namespace Berth.Benchmarks;
 /// <c>scenario k8s-bind</c> and <c>scenario k8s-restart</c>: Berth on Kubernetes against the fake API server (see <see cref="KubernetesScale"/>);
 /// <c>scenario dashboard-load [--jobs 10000]</c>: the dashboard's first load from a server of that many jobs (see <see cref="DashboardScale"/>);
 /// <c>scenario operator-dashboard-load [--workloads 10000]</c>: the same for <c>berth operator</c> against the fake API server (see <see cref="OperatorDashboardScale"/>);
+/// <c>scenario mig [--nodes 8] [--requests 6000] [--seed 1] [--load 0.9] [--repartition-seconds 30]</c>: the inference workload
+/// on MIG with re-partitioning, static MIG layouts and whole GPUs (see <see cref="Berth.Simulation.Sharing.MigComparison"/>);
 /// <c>scenario chaos [--kills 100] [--seed 1]</c>: two <c>berth operator</c> processes SIGKILLed at seeded moments, invariants checked (exit 1 on a violation).
 /// </summary>
 public static class Scenarios
@@ -57,6 +59,17 @@ public static class Scenarios
                 YieldScale.Run(Opt("file", "scenarios/itp-merged.yaml"), Opt("profile", "fair-share+backfill+preemption"),
                     TimeSpan.FromMinutes(double.Parse(Opt("after", "30"), Inv)), double.Parse(Opt("below", "0.05"), Inv),
                     TimeSpan.FromMinutes(double.Parse(Opt("grace", "15"), Inv)), double.Parse(Opt("non-preemptible", "0.1"), Inv));
+                return 0;
+            case "mig":
+                Console.Write(Berth.Simulation.Sharing.MigComparison.Table(Berth.Simulation.Sharing.MigComparison.Run(
+                    new Berth.Simulation.Generation.InferenceWorkloadOptions
+                    {
+                        Nodes = int.Parse(Opt("nodes", "8"), Inv),
+                        Requests = int.Parse(Opt("requests", "6000"), Inv),
+                        Seed = int.Parse(Opt("seed", "1"), Inv),
+                        OfferedLoad = double.Parse(Opt("load", "0.9"), Inv),
+                    },
+                    long.Parse(Opt("repartition-seconds", "30"), Inv))));
                 return 0;
             case "hashes":
                 return AdmissionHashes.Run(Opt("conformance", "scenarios/conformance"), Opt("itp", "scenarios/itp-merged.yaml"));
@@ -145,6 +158,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
         Console.Error.WriteLine("       scenario yield [--file scenarios/itp-merged.yaml] [--profile fair-share+backfill+preemption] [--after 30 (min)] [--below 0.05] [--grace 15 (min)] [--non-preemptible 0.1]");
         Console.Error.WriteLine("       scenario hashes [--conformance scenarios/conformance] [--itp scenarios/itp-merged.yaml|none]");
+        Console.Error.WriteLine("       scenario mig [--nodes 8] [--requests 6000] [--seed 1] [--load 0.9] [--repartition-seconds 30]");
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
         Console.Error.WriteLine("       scenario hyperscale [--nodes 12500] [--days 30] [--jobs 1000000] [--load 0.85] [--profile fair-share+backfill+preemption] [--seed 1]");
         Console.Error.WriteLine("       scenario k8s-restart [--nodes 5000] [--pods 50000] [--pending 100] [--interrupted 10] [--queues 20]");

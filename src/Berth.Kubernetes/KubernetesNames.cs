@@ -16,6 +16,12 @@ public static class KubernetesNames
     /// <summary>Kueue's queue label, honoured on Jobs and pods.</summary>
     public const string KueueQueueLabel = "kueue.x-k8s.io/queue-name";
 
+    /// <summary>Kueue's pod template annotation: all pods of the pod set inside one domain of this node label (topology-aware scheduling).</summary>
+    public const string KueueRequiredTopologyAnnotation = "kueue.x-k8s.io/podset-required-topology";
+
+    /// <summary>Kueue's pod template annotation: the pod set inside one domain of this node label when one has room, else of the next wider level.</summary>
+    public const string KueuePreferredTopologyAnnotation = "kueue.x-k8s.io/podset-preferred-topology";
+
     /// <summary>Berth's own queue label (same meaning as Kueue's).</summary>
     public const string QueueLabel = "berth.dev/queue";
 

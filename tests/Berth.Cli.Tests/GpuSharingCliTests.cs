@@ -2,30 +2,30 @@ using Berth.Cli.Running;
 
 namespace Berth.Cli.Tests;
 
-/// <summary>Files that use GPU sharing are read, but the simulator cannot place on shared GPUs yet: it says so as bad input.</summary>
+/// <summary>Files that use GPU sharing are simulated; what the engine cannot pack is refused as bad input.</summary>
 public sealed class GpuSharingCliTests
 {
-    private const string MigScenario = "kind: Scenario\nname: mig\ncluster:\n  nodeGroups:\n"
-        + "    - {name: g, count: 2, gpus: 8, gpuModel: H100, cpu: 64, memory: 512Gi, gpuSharing: {mode: mig, migLayout: [3g.40gb, 3g.40gb]}}\n"
-        + "flavors:\n  - {name: f}\ncohorts:\n  - {name: org}\n"
-        + "queues:\n  - name: q\n    cohort: org\n    flavors:\n      - {flavor: f, gpu: 16}\n"
-        + "workloads:\n  - {name: w1, queue: q, duration: 1h, gpus: 8}\n";
-
     [Fact]
-    public void SimulateScenario_MigNodes_IsBadInputNamingTheNodeAndTheFix()
+    public void SimulateFiles_ReplayOnRepartitionedMigNodes_ReportsRepartitionsInTheSummary()
     {
         var dir = Directory.CreateTempSubdirectory("berth-mig-");
         try
         {
-            var path = Path.Combine(dir.FullName, "mig.yaml");
-            File.WriteAllText(path, MigScenario);
+            var nodes = Path.Combine(dir.FullName, "cluster.yaml");
+            var pods = Path.Combine(dir.FullName, "workload.yaml");
+            File.WriteAllText(nodes, "kind: Cluster\nnodes:\n  - {name: n, cpu: 64, memory: 512Gi, gpus: 2, gpuModel: H100, gpuSharing: {mode: mig, migLayout: [], repartition: true}}\n");
+            File.WriteAllText(pods, "kind: Workload\npods:\n"
+                + "  - {name: a, cpu: 4, memory: 16Gi, resources: {nvidia.com/mig-3g.40gb: 1}, creationTime: 0, deletionTime: 100}\n"
+                + "  - {name: b, cpu: 4, memory: 16Gi, resources: {nvidia.com/mig-1g.10gb: 1}, creationTime: 10, deletionTime: 100}\n");
 
-            var run = CliRun.Of("simulate", "--scenario", path, "--out", Path.Combine(dir.FullName, "out"));
+            var output = Path.Combine(dir.FullName, "out");
+            var run = CliRun.Of("simulate", "--nodes", nodes, "--pods", pods, "--mode", "replay", "--policies", "fgd", "--seeds", "1", "--out", output);
 
-            Assert.Equal(ExitCodes.BadInput, run.ExitCode);
-            Assert.Contains("node g-0 shares its GPUs (MIG [3g.40gb@0, 3g.40gb@4])", run.Error, StringComparison.Ordinal);
-            Assert.Contains("remove gpuSharing", run.Error, StringComparison.Ordinal);
-            Assert.DoesNotContain("unexpected", run.Error, StringComparison.Ordinal);
+            Assert.Equal(0, run.ExitCode);
+            var summary = File.ReadAllLines(Path.Combine(output, "summary.csv"));
+            var row = summary[1].Split(',');
+            Assert.Equal("0", row[6]); // failed pods
+            Assert.Equal("2", row[8]); // both instances were made by re-partitioning an empty MIG GPU
         }
         finally
         {
@@ -34,7 +34,7 @@ public sealed class GpuSharingCliTests
     }
 
     [Fact]
-    public void SimulateFiles_MigPod_IsBadInputNamingTheResource()
+    public void SimulateFiles_PodWithMoreMigInstancesThanOnePodHolds_IsBadInputNamingTheFix()
     {
         var dir = Directory.CreateTempSubdirectory("berth-mig-");
         try
@@ -42,12 +42,13 @@ public sealed class GpuSharingCliTests
             var nodes = Path.Combine(dir.FullName, "cluster.yaml");
             var pods = Path.Combine(dir.FullName, "workload.yaml");
             File.WriteAllText(nodes, "kind: Cluster\nnodes:\n  - {name: n, cpu: 64, memory: 512Gi, gpus: 8, gpuModel: H100}\n");
-            File.WriteAllText(pods, "kind: Workload\npods:\n  - {name: p, cpu: 4, memory: 16Gi, resources: {nvidia.com/mig-3g.40gb: 1}}\n");
+            File.WriteAllText(pods, "kind: Workload\npods:\n  - {name: p, cpu: 4, memory: 16Gi, resources: {nvidia.com/mig-1g.10gb: 5}}\n");
 
             var run = CliRun.Of("simulate", "--nodes", nodes, "--pods", pods, "--out", Path.Combine(dir.FullName, "out"));
 
             Assert.Equal(ExitCodes.BadInput, run.ExitCode);
-            Assert.Contains("pod p asks for nvidia.com/mig-3g.40gb", run.Error, StringComparison.Ordinal);
+            Assert.Contains("pod p asks for 5 x nvidia.com/mig-1g.10gb", run.Error, StringComparison.Ordinal);
+            Assert.Contains("split it into pods of up to 4", run.Error, StringComparison.Ordinal);
         }
         finally
         {

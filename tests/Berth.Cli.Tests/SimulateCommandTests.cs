@@ -18,7 +18,7 @@ public sealed class SimulateCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(["curves.csv", "report.html", "runs.json", "summary.csv"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var summary = File.ReadAllLines(Path.Combine(outDir, "summary.csv"));
-        Assert.Equal("trace,policy,seed,alloc_at_100,alloc_at_130,frag_amount_at_100,failed_pods,wall_seconds", summary[0]);
+        Assert.Equal("trace,policy,seed,alloc_at_100,alloc_at_130,frag_amount_at_100,failed_pods,wall_seconds,mig_repartitions,mig_frag_percent", summary[0]);
         Assert.Equal(["pods,fgd,42", "pods,fgd,43", "pods,bestfit,42", "pods,bestfit,43"], summary.Skip(1).Select(l => string.Join(',', l.Split(',').Take(3))));
         var curves = File.ReadAllLines(Path.Combine(outDir, "curves.csv"));
         Assert.Equal("trace,policy,seed,arrived_percent,alloc_percent,frag_percent,frag_ratio_percent,failed_pods", curves[0]);

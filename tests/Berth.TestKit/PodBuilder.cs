@@ -13,6 +13,10 @@ public sealed class PodBuilder(string name)
     private readonly Dictionary<string, string> _selector = new(StringComparer.Ordinal);
     private readonly List<Toleration> _tolerations = [];
     private int _priority;
+    private string? _migProfile;
+    private int _migCount;
+    private int _replicas;
+    private long _gpuMemory;
 
     public PodBuilder Cpu(long milli) { _cpu = milli; return this; }
 
@@ -23,6 +27,12 @@ public sealed class PodBuilder(string name)
 
     /// <summary>A share of one GPU, in milli-GPU.</summary>
     public PodBuilder GpuShare(int milli) { _gpus = 1; _milli = milli; return this; }
+
+    /// <summary>MIG instances of one profile (<c>nvidia.com/mig-&lt;profile&gt;</c>).</summary>
+    public PodBuilder Mig(string profile, int count = 1) { _migProfile = profile; _migCount = count; return this; }
+
+    /// <summary>Time-sliced or MPS replicas (<c>nvidia.com/gpu.shared</c>) and the GPU memory they need.</summary>
+    public PodBuilder Replicas(int count, long gpuMemoryMiB = 0) { _replicas = count; _gpuMemory = gpuMemoryMiB; return this; }
 
     public PodBuilder Models(params string[] models) { _models = models; return this; }
 
@@ -47,5 +57,9 @@ public sealed class PodBuilder(string name)
         NodeSelector = new Dictionary<string, string>(_selector, StringComparer.Ordinal),
         Tolerations = _tolerations.ToArray(),
         Priority = _priority,
+        MigProfile = _migProfile,
+        MigCount = _migCount,
+        SharedGpuReplicas = _replicas,
+        GpuMemoryMiB = _gpuMemory,
     };
 }

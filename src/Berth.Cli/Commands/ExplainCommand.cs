@@ -91,7 +91,7 @@ internal sealed class ExplainCommand
         }
 
         var scenario = ScenarioReader.Read(path);
-        SharingSupport.EnsureSimulatable(path, scenario.Nodes, scenario.Workloads.SelectMany(w => w.PodSets).Select(s => s.Template));
+        SharingSupport.EnsureSimulatable(path, scenario.Workloads.SelectMany(w => w.PodSets).Select(s => s.Template));
         var profile = parse.GetValue(_profile) ?? (scenario.Profiles.Count > 0 ? scenario.Profiles[0] : "fair-share+backfill");
         if (profile.Contains(',', StringComparison.Ordinal) || profile.Trim() == "all")
         {

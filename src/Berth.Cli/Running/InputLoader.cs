@@ -53,7 +53,6 @@ public static class InputLoader
         }
 
         var cluster = BerthFormat.ReadCluster(path);
-        SharingSupport.EnsureSimulatable(path, cluster.Nodes, []);
         return (cluster.Nodes, cluster.Catalog);
     }
 
@@ -61,7 +60,7 @@ public static class InputLoader
     {
         RequireFile(path, "--pods");
         var pods = IsCsv(path) ? OpenbTrace.ReadPods(path, catalog) : BerthFormat.ReadWorkload(path, catalog);
-        SharingSupport.EnsureSimulatable(path, [], pods.Select(p => p.Pod));
+        SharingSupport.EnsureSimulatable(path, pods.Select(p => p.Pod));
         return pods;
     }
 

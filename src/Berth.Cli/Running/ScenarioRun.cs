@@ -23,7 +23,7 @@ public static class ScenarioRun
 
         // 1. Inputs.
         var scenario = ScenarioReader.Read(path);
-        SharingSupport.EnsureSimulatable(path, scenario.Nodes, scenario.Workloads.SelectMany(w => w.PodSets).Select(s => s.Template));
+        SharingSupport.EnsureSimulatable(path, scenario.Workloads.SelectMany(w => w.PodSets).Select(s => s.Template));
         var profiles = ParseProfiles(profilesOption, scenario);
         if (outPath is null)
         {

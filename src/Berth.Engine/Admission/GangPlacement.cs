@@ -118,12 +118,13 @@ internal sealed class GangPlacement(AdmissionScheduler s)
     /// <summary>
     /// Places <paramref name="count"/> pods of set <paramref name="set"/> inside one domain of <paramref name="key"/>
     /// among <paramref name="allowed"/>, trying domains from the one with the least free GPU that could hold
-    /// them (so that big domains stay whole for big sets), then by domain name. Placements go to the
+    /// them (so that big domains stay whole for big sets), then by domain name; with <paramref name="within"/> (the
+    /// required key) only domains that lie inside one domain of it. Placements go to the
     /// statement and <see cref="_scratch"/>; on failure nothing of this set remains.
     /// </summary>
-    private bool PlaceInOneDomain(WorkloadState w, int f, int set, int count, Pod pod, int[] allowed, string key)
+    private bool PlaceInOneDomain(WorkloadState w, int f, int set, int count, Pod pod, int[] allowed, string key, string? within = null)
     {
-        var domains = DomainsOf(f, key);
+        var domains = within is null ? DomainsOf(f, key) : DomainsWithin(f, key, within);
         var allowedSet = allowed.Length == s.NodesOf(f).Length ? null : new HashSet<int>(allowed);
         var demand = pod.GpuDemandMilli * count;
         var order = new List<(long Free, string Value, int[] Nodes)>(domains.Length);
@@ -176,15 +177,17 @@ internal sealed class GangPlacement(AdmissionScheduler s)
     }
 
     /// <summary>
-    /// Tries the pod set's preferred topology levels, narrowest first: true when its pods went inside one domain of
+    /// Tries the pod set's preferred topology levels, narrowest first (climbing the flavor's levels from a single
+    /// preferred one, see <see cref="TopologyChain"/>), each only in domains inside one domain of the required key: true when its pods went inside one domain of
     /// one of them; false (nothing of the set placed) when it has none or none has room, and the caller goes on to
     /// the required level, or to no constraint.
     /// </summary>
     private bool PlaceInPreferredDomain(WorkloadState w, int f, int set, int count, Pod pod, int[] allowed)
     {
-        foreach (var key in w.Workload.PodSets[set].PreferredTopology)
+        var podSet = w.Workload.PodSets[set];
+        foreach (var key in TopologyChain.Preferred(podSet, s.Flavors[f]))
         {
-            if (PlaceInOneDomain(w, f, set, count, pod, allowed, key))
+            if (PlaceInOneDomain(w, f, set, count, pod, allowed, key, podSet.TopologyKey))
             {
                 return true;
             }
@@ -193,14 +196,17 @@ internal sealed class GangPlacement(AdmissionScheduler s)
         return false;
     }
 
-    /// <summary>The domains of label <paramref name="key"/> among flavor <paramref name="f"/>'s nodes, by value; worked out once.</summary>
+    /// <summary>
+    /// The domains of label <paramref name="key"/> among flavor <paramref name="f"/>'s nodes, by value; worked out once.
+    /// For <see cref="TopologyKeys.Hostname"/> a node without the label is a domain of its own, under its name.
+    /// </summary>
     public (string Value, int[] Nodes)[] DomainsOf(int f, string key)
     {
         if (!_domains.TryGetValue((f, key), out var domains))
         {
             domains = s.NodesOf(f)
-                .Where(n => s.Cluster.Nodes[n].Labels.ContainsKey(key))
-                .GroupBy(n => s.Cluster.Nodes[n].Labels[key], StringComparer.Ordinal)
+                .Where(n => ValueOf(n, key) is not null)
+                .GroupBy(n => ValueOf(n, key)!, StringComparer.Ordinal)
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => (g.Key, g.Order().ToArray()))
                 .ToArray();
@@ -208,5 +214,45 @@ internal sealed class GangPlacement(AdmissionScheduler s)
         }
 
         return domains;
+    }
+
+    /// <summary>
+    /// The domains of <paramref name="key"/> that lie inside one domain of <paramref name="required"/>: those of
+    /// <see cref="DomainsOf"/> when the levels nest (every domain of the key within one required domain), else the
+    /// pieces of each domain cut by the required key, so that a preferred level never takes a set beyond its
+    /// required one. Worked out once.
+    /// </summary>
+    private (string Value, int[] Nodes)[] DomainsWithin(int f, string key, string required)
+    {
+        var cacheKey = (f, key + "\n" + required);
+        if (_domains.TryGetValue(cacheKey, out var domains))
+        {
+            return domains;
+        }
+
+        domains = DomainsOf(f, key);
+        var nested = domains.All(d => ValueOf(d.Nodes[0], required) is { } outer
+            && d.Nodes.All(n => string.Equals(ValueOf(n, required), outer, StringComparison.Ordinal)));
+        if (!nested)
+        {
+            domains = s.NodesOf(f)
+                .Where(n => ValueOf(n, key) is not null && ValueOf(n, required) is not null)
+                .GroupBy(n => ValueOf(n, required) + "/" + ValueOf(n, key), StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (g.Key, g.Order().ToArray()))
+                .ToArray();
+        }
+
+        _domains[cacheKey] = domains;
+        return domains;
+    }
+
+    /// <summary>Node <paramref name="n"/>'s value of label <paramref name="key"/>; its name for an unlabelled hostname level.</summary>
+    private string? ValueOf(int n, string key)
+    {
+        var node = s.Cluster.Nodes[n];
+        return node.Labels.TryGetValue(key, out var value) ? value
+            : string.Equals(key, TopologyKeys.Hostname, StringComparison.Ordinal) ? node.Name
+            : null;
     }
 }

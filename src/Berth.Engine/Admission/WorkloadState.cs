@@ -41,6 +41,9 @@ public sealed class WorkloadState
 
     public TimeSpan AdmittedAt { get; internal set; }
 
+    /// <summary>Its place in the last build of a victim list (<see cref="EvictionCandidates.Sort"/>): the next build starts from that order.</summary>
+    internal (EvictionCandidates? List, long Build, int Rank) VictimRank { get; set; }
+
     public TimeSpan? ExpectedStart { get; internal set; }
 
     /// <summary>Times it was evicted because its gang did not become ready.</summary>

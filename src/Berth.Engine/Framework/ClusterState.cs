@@ -1,3 +1,4 @@
+using Berth.Engine.Sharing;
 using Berth.Model;
 
 namespace Berth.Engine.Framework;
@@ -49,13 +50,6 @@ public sealed class ClusterState
         {
             var node = nodes[i];
             node.Validate();
-            if (node.Sharing.Mode != Model.Gpus.GpuSharingMode.Exclusive)
-            {
-                // The model and the readers carry sharing modes (issue 15); until placement accounts MIG instances and
-                // replicas, a partitioned GPU must not be handed out as a whole one.
-                throw new ArgumentException($"node {node.Name} shares its GPUs ({node.Sharing}); the engine places only on exclusive GPUs so far, so remove gpuSharing to simulate this node", nameof(nodes));
-            }
-
             if (!names.Add(node.Name))
             {
                 throw new ArgumentException($"node name '{node.Name}' appears twice; node names must be unique", nameof(nodes));
@@ -72,6 +66,7 @@ public sealed class ClusterState
         GpuStart[NodeCount] = totalGpus;
         GpuFree = new int[totalGpus];
         Array.Fill(GpuFree, Limits.GpuMilliPerGpu);
+        Shared = new SharedGpus(nodes, GpuStart);
         for (var i = 0; i < NodeCount; i++)
         {
             Refresh(i);
@@ -84,6 +79,9 @@ public sealed class ClusterState
     }
 
     public IReadOnlyList<Node> Nodes { get; }
+
+    /// <summary>The MIG instances, replicas and GPU memory held on the nodes that share their GPUs.</summary>
+    public SharedGpus Shared { get; }
 
     public int NodeCount { get; }
 
@@ -182,19 +180,27 @@ public sealed class ClusterState
         return mask;
     }
 
-    /// <summary>Compiles a pod into the compact request the plugins read.</summary>
+    /// <summary>
+    /// Compiles a pod into the compact request the plugins read. A pod asking for MIG instances or time-sliced/MPS
+    /// replicas compiles to no whole-GPU demand plus its shared part (<see cref="PodRequest.IsShared"/>).
+    /// </summary>
     public PodRequest Compile(Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        if (pod.MigCount > 0 || pod.SharedGpuReplicas > 0)
-        {
-            // Such a pod would otherwise compile to no GPU and be placed as CPU-only.
-            throw new ArgumentException($"pod {pod.Name} asks for {(pod.MigCount > 0 ? $"{pod.MigCount} MIG instance(s) of {pod.MigProfile}" : $"{pod.SharedGpuReplicas} time-sliced replica(s)")}; the engine does not place MIG instances or time-sliced replicas yet, so ask for GPUs or a share (berth.dev/gpu-share) instead", nameof(pod));
-        }
-
         var mask = ModelMask(pod.AllowedGpuModels);
         var constrained = pod.NodeSelector.Count > 0 || HasNodeConstraints;
-        return new PodRequest(pod.CpuMilli, pod.MemoryMiB, pod.GpuCount, pod.GpuMilli, mask, constrained);
+        var request = new PodRequest(pod.CpuMilli, pod.MemoryMiB, pod.GpuCount, pod.GpuMilli, mask, constrained);
+        if (pod.MigCount == 0 && pod.SharedGpuReplicas == 0)
+        {
+            return request;
+        }
+
+        if (pod.MigCount > SharedGpus.MaxMigInstancesPerPod)
+        {
+            throw new ArgumentException($"pod {pod.Name} asks for {pod.MigCount} MIG instances of {pod.MigProfile}; the engine places at most {SharedGpus.MaxMigInstancesPerPod} per pod, so split it into pods of up to {SharedGpus.MaxMigInstancesPerPod}", nameof(pod));
+        }
+
+        return request with { MigProfile = pod.MigProfile, MigCount = pod.MigCount, SharedReplicas = pod.SharedGpuReplicas, SharedMemoryMiB = pod.GpuMemoryMiB };
     }
 
     /// <summary>
@@ -202,11 +208,32 @@ public sealed class ClusterState
     /// in <paramref name="gpuMask"/> (bit g = the node's GPU g). Throws when that would over-allocate:
     /// callers check fit first, so an over-allocation here is a bug, never an outcome.
     /// </summary>
-    public void Allocate(int node, in PodRequest request, int gpuMask)
+    public void Allocate(int node, in PodRequest request, int gpuMask) => AllocateCounted(node, request, gpuMask);
+
+    /// <summary>
+    /// As <see cref="Allocate"/>, and returns the MIG re-partitions it made (0 unless the request is a MIG request
+    /// that no idle instance served). For a shared request <paramref name="gpuMask"/> is the
+    /// <see cref="SharedChoice.Mask"/> of its placement.
+    /// </summary>
+    public int AllocateCounted(int node, in PodRequest request, int gpuMask)
     {
         if (request.CpuMilli > FreeCpu[node] || request.MemoryMiB > FreeMemory[node])
         {
             throw new InvalidOperationException($"over-allocation of CPU or memory on node {Nodes[node].Name}");
+        }
+
+        if (request.IsShared)
+        {
+            if (!Shared.IsShared[node])
+            {
+                throw new InvalidOperationException($"shared-GPU request on node {Nodes[node].Name}, which does not share its GPUs");
+            }
+
+            var made = Shared.Allocate(node, request, gpuMask);
+            FreeCpu[node] -= request.CpuMilli;
+            FreeMemory[node] -= request.MemoryMiB;
+            SyncShared(node);
+            return made;
         }
 
         var start = GpuStart[node];
@@ -236,6 +263,7 @@ public sealed class ClusterState
         FreeMemory[node] -= request.MemoryMiB;
         AllocatedGpuMilli += request.GpuDemandMilli;
         Refresh(node);
+        return 0;
     }
 
     /// <summary>Gives back what <see cref="Allocate"/> took. Throws if that would exceed the node's capacity (a bug).</summary>
@@ -245,6 +273,15 @@ public sealed class ClusterState
         if (FreeCpu[node] + request.CpuMilli > n.CpuMilli || FreeMemory[node] + request.MemoryMiB > n.MemoryMiB)
         {
             throw new InvalidOperationException($"release of more CPU or memory than node {n.Name} has");
+        }
+
+        if (request.IsShared)
+        {
+            Shared.Release(node, request, gpuMask);
+            FreeCpu[node] += request.CpuMilli;
+            FreeMemory[node] += request.MemoryMiB;
+            SyncShared(node);
+            return;
         }
 
         var start = GpuStart[node];
@@ -268,6 +305,23 @@ public sealed class ClusterState
         FreeCpu[node] += request.CpuMilli;
         FreeMemory[node] += request.MemoryMiB;
         AllocatedGpuMilli -= request.GpuDemandMilli;
+        Refresh(node);
+    }
+
+    /// <summary>
+    /// Sets a shared node's free milli-GPU from what its pods hold (a MIG instance counts its compute slices, a replica
+    /// its share of the GPU), so utilisation and idle-GPU figures cover shared GPUs too.
+    /// </summary>
+    private void SyncShared(int node)
+    {
+        var start = GpuStart[node];
+        for (var g = 0; g < GpuCountOf[node]; g++)
+        {
+            var free = Shared.FreeMilli(node, start + g);
+            AllocatedGpuMilli += GpuFree[start + g] - free;
+            GpuFree[start + g] = free;
+        }
+
         Refresh(node);
     }
 

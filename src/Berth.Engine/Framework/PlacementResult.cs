@@ -19,6 +19,12 @@ public sealed record PlacementResult
 
     public int FeasibleNodes { get; init; }
 
+    /// <summary>
+    /// MIG GPUs this placement re-partitions (0 when idle configured instances serve it). A re-partition takes time:
+    /// the caller delays the pod's start by it (see <see cref="Sharing.SharedGpus"/>).
+    /// </summary>
+    public int MigRepartitions { get; init; }
+
     public FilterDiagnosis? Diagnosis { get; init; }
 
     public bool Placed => Assignment is not null;

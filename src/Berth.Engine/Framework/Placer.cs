@@ -35,6 +35,7 @@ public sealed class Placer
     private readonly int[] _nodeOfRank;
     private readonly Dictionary<PodClassKey, NodeGroupIndex> _indexes = new();
     private readonly List<int> _bestGroups = [];
+    private readonly Dictionary<(string?, int, int, long), Sharing.SharedChoiceMemo> _sharedMemos = new();
     private long _committed;
     private long _evaluations;
 
@@ -195,6 +196,11 @@ public sealed class Placer
             };
         }
 
+        if (request.IsShared)
+        {
+            return EvaluateShared(pod, request, nodes);
+        }
+
         if (_grouped && nodes.Length == _cluster.NodeCount)
         {
             // Ascending distinct indices, as many as the cluster has: every node.
@@ -319,6 +325,102 @@ public sealed class Placer
         return Chosen(pod, request, _nodeOfRank[rank], index.Feasible);
     }
 
+    /// <summary>
+    /// Steps 2 to 5 for a pod asking for MIG instances or time-sliced/MPS replicas: the nodes that share their GPUs that
+    /// way and pass the filters (CPU, memory, selector, taints), each with its best place (<see cref="Sharing.SharedGpus"/>);
+    /// the best of those wins (fewer re-partitions, less MIG fragment growth, fuller GPU), ties to the lower node rank.
+    /// The profile's scores are not used: they measure whole-GPU fragmentation, which shared GPUs do not have.
+    /// </summary>
+    private PlacementResult EvaluateShared(Pod pod, in PodRequest request, ReadOnlySpan<int> nodes)
+    {
+        var shared = _cluster.Shared;
+        var memo = MemoFor(request);
+        var best = -1;
+        var bestChoice = default(Sharing.SharedChoice);
+        var feasible = 0;
+        foreach (var node in nodes)
+        {
+            if (!shared.IsShared[node] || !request.AllowsModel(_cluster.ModelOf[node]) || !memo.TryChoose(_cluster, node, request, out var choice) || !Passes(node))
+            {
+                continue;
+            }
+
+            feasible++;
+            if (best < 0 || choice.IsBetterThan(bestChoice) || (!bestChoice.IsBetterThan(choice) && _rankOf[node] < _rankOf[best]))
+            {
+                best = node;
+                bestChoice = choice;
+            }
+        }
+
+        if (best < 0)
+        {
+            return new PlacementResult { Pod = pod, Diagnosis = DiagnoseShared(request, nodes) };
+        }
+
+        var gpus = shared.GpusOf(request, bestChoice.Mask);
+        var indices = new int[System.Numerics.BitOperations.PopCount((uint)gpus)];
+        for (int g = 0, k = 0; gpus >> g != 0; g++)
+        {
+            if ((gpus & (1 << g)) != 0)
+            {
+                indices[k++] = g;
+            }
+        }
+
+        return new PlacementResult
+        {
+            Pod = pod,
+            Assignment = new Assignment(pod.Name, _cluster.Nodes[best].Name, best, indices, 0),
+            NodeIndex = best,
+            GpuMask = bestChoice.Mask,
+            FeasibleNodes = feasible,
+            MigRepartitions = bestChoice.Repartitions,
+        };
+    }
+
+    /// <summary>The memo of nodes' best places for this request's shape; a few dozen shapes at most in practice.</summary>
+    private Sharing.SharedChoiceMemo MemoFor(in PodRequest request)
+    {
+        var key = (request.MigProfile, request.MigCount, request.SharedReplicas, request.SharedMemoryMiB);
+        if (!_sharedMemos.TryGetValue(key, out var memo))
+        {
+            if (_sharedMemos.Count >= 64)
+            {
+                _sharedMemos.Clear();
+            }
+
+            memo = new Sharing.SharedChoiceMemo(_cluster.NodeCount);
+            _sharedMemos[key] = memo;
+        }
+
+        return memo;
+    }
+
+    private FilterDiagnosis DiagnoseShared(in PodRequest request, ReadOnlySpan<int> nodes)
+    {
+        var shared = _cluster.Shared;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            var reason = shared.KindProblem(node, request)
+                ?? (!request.AllowsModel(_cluster.ModelOf[node]) ? Plugins.GpuModel.GpuModelFilter.ModelNotAllowed : null);
+            if (reason is null && !Passes(node))
+            {
+                reason = Diagnose([node]).Reasons.FirstOrDefault()?.Reason ?? "filtered";
+            }
+
+            reason ??= request.MigCount > 0
+                ? $"no idle MIG instance of {request.MigProfile}{(_cluster.Nodes[node].Sharing.MigRepartition ? " and no room to re-partition" : " in the static layout")}"
+                : "no GPU with the replicas and GPU memory free";
+            counts[reason] = counts.GetValueOrDefault(reason) + 1;
+        }
+
+        var reasons = counts.Select(kv => new ReasonCount(kv.Key, kv.Value))
+            .OrderByDescending(r => r.Nodes).ThenBy(r => r.Reason, StringComparer.Ordinal).ToArray();
+        return new FilterDiagnosis(nodes.Length, reasons);
+    }
+
     /// <summary>Whether <paramref name="node"/> passes every active filter now and, if so, its group key. For <see cref="NodeGroupIndex"/>.</summary>
     internal bool TryGroupKey(int node, out NodeGroupKey key)
     {
@@ -413,8 +515,10 @@ public sealed class Placer
     public bool CanHost(Pod pod, int node)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        _state.Reset(pod, _cluster.Compile(pod), _committed);
-        return PreFilter().IsSuccess && Passes(node);
+        var request = _cluster.Compile(pod);
+        _state.Reset(pod, request, _committed);
+        return PreFilter().IsSuccess && Passes(node)
+            && (!request.IsShared || (_cluster.Shared.IsShared[node] && request.AllowsModel(_cluster.ModelOf[node]) && MemoFor(request).TryChoose(_cluster, node, request, out _)));
     }
 
     /// <summary>Takes the request's resources on a node and tells the reserve plugins.</summary>

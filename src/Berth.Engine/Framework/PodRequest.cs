@@ -17,6 +17,24 @@ public readonly record struct PodRequest(
     /// <summary>Every model allowed.</summary>
     public const ulong AnyModel = ulong.MaxValue;
 
+    /// <summary>The MIG profile asked for (<see cref="MigCount"/> instances of it); null when the pod asks for none.</summary>
+    public string? MigProfile { get; init; }
+
+    /// <summary>MIG instances of <see cref="MigProfile"/> asked for, 0 to <see cref="SharedGpus.MaxMigInstancesPerPod"/>.</summary>
+    public int MigCount { get; init; }
+
+    /// <summary>Replicas of one time-sliced or MPS GPU asked for (<c>nvidia.com/gpu.shared</c>); 0 when none.</summary>
+    public int SharedReplicas { get; init; }
+
+    /// <summary>GPU memory needed on the replicas' GPU, in MiB; 0 when the pod does not say.</summary>
+    public long SharedMemoryMiB { get; init; }
+
+    /// <summary>
+    /// True for a pod that asks for MIG instances or time-sliced/MPS replicas: it is placed by <see cref="SharedGpus"/>
+    /// on nodes that share their GPUs, and looks CPU-only (<see cref="GpuCount"/> 0) to the whole-GPU plugins.
+    /// </summary>
+    public bool IsShared => MigCount > 0 || SharedReplicas > 0;
+
     public long GpuDemandMilli => (long)GpuCount * GpuMilli;
 
     public bool IsCpuOnly => GpuCount == 0;

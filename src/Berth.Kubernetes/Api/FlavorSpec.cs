@@ -20,4 +20,11 @@ public sealed record FlavorSpec
     /// <summary>Tolerations that pods admitted in the flavor get (the taints of its nodes they may ignore).</summary>
     [JsonPropertyName("tolerations")]
     public IList<V1Toleration>? Tolerations { get; init; }
+
+    /// <summary>
+    /// The topology levels of the flavor's nodes, widest first (Kueue's Topology <c>levels</c>): node label keys, or
+    /// the short names block, rack, nvlink, zone, hostname. A pod group that prefers one level climbs them.
+    /// </summary>
+    [JsonPropertyName("topologyLevels")]
+    public IList<string>? TopologyLevels { get; init; }
 }

@@ -28,7 +28,11 @@ public sealed class ClusterCache
         Flavors = new Informer<Api.Flavor>(KubernetesSources.Custom<Api.Flavor>(client, Api.Flavor.KubeKind, Api.Flavor.KubePluralName), Changed.Raise, logger, time);
         PodGroups = new Informer<Api.PodGroup>(KubernetesSources.Custom<Api.PodGroup>(client, Api.PodGroup.KubeKind, Api.PodGroup.KubePluralName), Changed.Raise, logger, time);
         Namespaces = new Informer<V1Namespace>(KubernetesSources.Namespaces(client), Changed.Raise, logger, time);
+        Frameworks = Berth.Kubernetes.Frameworks.FrameworkRegistry.All.Select(f => new Informer<Berth.Kubernetes.Frameworks.FrameworkObject>(KubernetesSources.Framework(client, f, time), Changed.Raise, logger, time)).ToArray();
     }
+
+    /// <summary>One informer per job framework of <see cref="Berth.Kubernetes.Frameworks.FrameworkRegistry"/>, in its order.</summary>
+    public IReadOnlyList<Informer<Berth.Kubernetes.Frameworks.FrameworkObject>> Frameworks { get; }
 
     public ChangeSignal Changed { get; } = new();
 
@@ -52,15 +56,16 @@ public sealed class ClusterCache
     public Informer<V1Namespace> Namespaces { get; }
 
     /// <summary>Completes when every informer has its first list.</summary>
-    public Task Synced => Task.WhenAll(Nodes.Synced, Pods.Synced, Jobs.Synced, PriorityClasses.Synced, Queues.Synced, Cohorts.Synced, Flavors.Synced, PodGroups.Synced, Namespaces.Synced);
+    public Task Synced => Task.WhenAll(Nodes.Synced, Pods.Synced, Jobs.Synced, PriorityClasses.Synced, Queues.Synced, Cohorts.Synced, Flavors.Synced, PodGroups.Synced, Namespaces.Synced, Task.WhenAll(Frameworks.Select(f => f.Synced)));
 
     /// <summary>Runs every informer until cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         Nodes.RunAsync(cancellationToken), Pods.RunAsync(cancellationToken), Jobs.RunAsync(cancellationToken), PriorityClasses.RunAsync(cancellationToken),
-        Queues.RunAsync(cancellationToken), Cohorts.RunAsync(cancellationToken), Flavors.RunAsync(cancellationToken), PodGroups.RunAsync(cancellationToken), Namespaces.RunAsync(cancellationToken));
+        Queues.RunAsync(cancellationToken), Cohorts.RunAsync(cancellationToken), Flavors.RunAsync(cancellationToken), PodGroups.RunAsync(cancellationToken), Namespaces.RunAsync(cancellationToken),
+        Task.WhenAll(Frameworks.Select(f => f.RunAsync(cancellationToken))));
 
     /// <summary>Total list calls over all informers (one each at start; more after relists).</summary>
-    public int Lists => Nodes.Lists + Pods.Lists + Jobs.Lists + PriorityClasses.Lists + Queues.Lists + Cohorts.Lists + Flavors.Lists + PodGroups.Lists + Namespaces.Lists;
+    public int Lists => Nodes.Lists + Pods.Lists + Jobs.Lists + PriorityClasses.Lists + Queues.Lists + Cohorts.Lists + Flavors.Lists + PodGroups.Lists + Namespaces.Lists + Frameworks.Sum(f => f.Lists);
 
     public ClusterSnapshot Snapshot() => new()
     {
@@ -74,5 +79,6 @@ public sealed class ClusterCache
         Flavors = Flavors.Snapshot(),
         PodGroups = PodGroups.Snapshot(),
         Namespaces = Namespaces.Snapshot(),
+        Frameworks = Frameworks.SelectMany(f => f.Snapshot()).ToArray(),
     };
 }

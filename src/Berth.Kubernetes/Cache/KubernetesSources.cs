@@ -79,6 +79,68 @@ public static class KubernetesSources
         },
         (rv, onError, ct) => WatchCustom<T>(client, plural, rv, onError, ct));
 
+    /// <summary>
+    /// The objects of one job framework, across namespaces. A cluster without the framework's CRD answers 404 (403 where
+    /// Berth's ClusterRole leaves the framework out): that lists as empty (nothing to admit), and after a minute the
+    /// informer lists again, so a CRD installed (or a grant given) later is followed.
+    /// </summary>
+    public static ResourceSource<Frameworks.FrameworkObject> Framework(IKubernetes client, Frameworks.Framework framework, TimeProvider time)
+    {
+        var missing = false;
+        return new(
+            framework.Kind,
+            async (token, ct) =>
+            {
+                try
+                {
+                    var body = await client.CustomObjects.ListClusterCustomObjectAsync(framework.Group, framework.Version, framework.Plural, continueParameter: token, limit: PageSize, cancellationToken: ct).ConfigureAwait(false);
+                    missing = false;
+                    var element = (JsonElement)body;
+                    var items = new List<Frameworks.FrameworkObject>();
+                    if (element.TryGetProperty("items", out var array))
+                    {
+                        foreach (var item in array.EnumerateArray())
+                        {
+                            var obj = KubernetesJson.Deserialize<Frameworks.FrameworkObject>(item.GetRawText());
+                            obj.ApiVersion = string.IsNullOrEmpty(obj.ApiVersion) ? framework.ApiVersion : obj.ApiVersion;
+                            obj.Kind = string.IsNullOrEmpty(obj.Kind) ? framework.Kind : obj.Kind;
+                            items.Add(obj);
+                        }
+                    }
+
+                    var meta = element.GetProperty("metadata");
+                    var rv = meta.TryGetProperty("resourceVersion", out var v) ? v.GetString() ?? string.Empty : string.Empty;
+                    var cont = meta.TryGetProperty("continue", out var c) ? c.GetString() : null;
+                    return new ListPage<Frameworks.FrameworkObject>(items, rv, cont);
+                }
+                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Forbidden)
+                {
+                    missing = true;
+                    return new ListPage<Frameworks.FrameworkObject>([], string.Empty, null);
+                }
+            },
+            (rv, onError, ct) => missing ? Absent(framework, time, ct) : WatchFramework(client, framework, rv, onError, ct));
+    }
+
+    private static async IAsyncEnumerable<(WatchEventType, Frameworks.FrameworkObject)> Absent(Frameworks.Framework framework, TimeProvider time, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await Task.Delay(TimeSpan.FromMinutes(1), time, ct).ConfigureAwait(false);
+        throw new InvalidOperationException($"the {framework.Kind} CRD ({framework.Plural}.{framework.Group}/{framework.Version}) is not installed; looking again");
+#pragma warning disable CS0162 // an iterator needs a yield to be one
+        yield break;
+#pragma warning restore CS0162
+    }
+
+    private static async IAsyncEnumerable<(WatchEventType, Frameworks.FrameworkObject)> WatchFramework(IKubernetes client, Frameworks.Framework framework, string rv, Action<Exception> onError, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var events = client.CustomObjects.WatchListClusterCustomObjectAsync(framework.Group, framework.Version, framework.Plural, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: WatchSeconds, onError: onError, cancellationToken: ct);
+        await foreach (var (type, body) in events.ConfigureAwait(false))
+        {
+            var raw = body is JsonElement element ? element.GetRawText() : KubernetesJson.Serialize(body);
+            yield return (type, KubernetesJson.Deserialize<Frameworks.FrameworkObject>(raw));
+        }
+    }
+
     private static async IAsyncEnumerable<(WatchEventType, T)> WatchCustom<T>(IKubernetes client, string plural, string rv, Action<Exception> onError, [EnumeratorCancellation] CancellationToken ct)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {

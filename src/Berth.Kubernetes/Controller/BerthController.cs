@@ -333,7 +333,7 @@ public sealed class BerthController
     }
 
     /// <summary>
-    /// Waits (briefly) until the cache shows the pods bound and the Jobs and PodGroup records written, so the next plan
+    /// Waits (briefly) until the cache shows the pods bound and the Jobs, PodGroup records and framework objects written, so the next plan
     /// usually starts from them. Correctness does not depend on it: what the cache has not shown yet is laid over the next
     /// snapshot (<see cref="WrittenState"/>). The wait is counted in steps of the injected clock's timers, so a test clock
     /// that never moves still ends it.
@@ -346,7 +346,9 @@ public sealed class BerthController
                 || result.JobsWritten.Any(job => Cache.Jobs.Get(job.Metadata.NamespaceProperty + "/" + job.Metadata.Name) is { } seen
                     && long.TryParse(seen.Metadata.ResourceVersion, out var have) && long.TryParse(job.Metadata.ResourceVersion, out var want) && have < want)
                 || result.GroupsWritten.Any(group => Cache.PodGroups.Get(group.Key) is { } seen
-                    && long.TryParse(seen.Metadata.ResourceVersion, out var have) && long.TryParse(group.ResourceVersion, out var want) && have < want);
+                    && long.TryParse(seen.Metadata.ResourceVersion, out var have) && long.TryParse(group.ResourceVersion, out var want) && have < want)
+                || result.FrameworksWritten.Any(w => Cache.Frameworks.FirstOrDefault(f => f.Kind == w.Kind)?.Get(w.Key) is { } seen
+                    && long.TryParse(seen.Metadata.ResourceVersion, out var have) && long.TryParse(w.ResourceVersion, out var want) && have < want);
             if (!pending)
             {
                 return;

@@ -23,6 +23,9 @@ public sealed record ClusterSnapshot
 
     public IReadOnlyList<Api.PodGroup> PodGroups { get; init; } = [];
 
+    /// <summary>Objects of the job frameworks Berth admits (<see cref="Frameworks.FrameworkRegistry"/>), every kind together.</summary>
+    public IReadOnlyList<Frameworks.FrameworkObject> Frameworks { get; init; } = [];
+
     /// <summary>Namespaces with their labels (a Queue's namespaceSelector); one not listed has only its name label.</summary>
     public IReadOnlyList<V1Namespace> Namespaces { get; init; } = [];
 

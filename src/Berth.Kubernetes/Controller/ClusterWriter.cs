@@ -89,6 +89,46 @@ public sealed class ClusterWriter
         }
     }
 
+    /// <summary>
+    /// Reads a job framework's object as JSON, applies <paramref name="mutate"/> (false: nothing to change) and writes it
+    /// back with its resource version, retrying on a conflict as <see cref="UpdateJobAsync"/> does. Returns the written
+    /// object's resource version, or null when it is gone or needed no change.
+    /// </summary>
+    public async Task<string?> UpdateFrameworkAsync(Frameworks.Framework framework, string ns, string name, Func<System.Text.Json.Nodes.JsonObject, bool> mutate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(framework);
+        ArgumentNullException.ThrowIfNull(mutate);
+        for (var attempt = 0; ; attempt++)
+        {
+            System.Text.Json.Nodes.JsonObject obj;
+            try
+            {
+                var body = await _client.CustomObjects.GetNamespacedCustomObjectAsync(framework.Group, framework.Version, ns, framework.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                obj = System.Text.Json.Nodes.JsonNode.Parse(((JsonElement)body).GetRawText())!.AsObject();
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!mutate(obj))
+            {
+                return null;
+            }
+
+            try
+            {
+                var written = await _client.CustomObjects.ReplaceNamespacedCustomObjectAsync(obj, framework.Group, framework.Version, ns, framework.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return written is JsonElement body && body.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : string.Empty;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictRetries)
+            {
+                ConflictsRetried++;
+                _logger.LogInformation("{Kind} {Namespace}/{Name} changed under us; reading it again", framework.Kind, ns, name);
+            }
+        }
+    }
+
     /// <summary>Evicts a pod through the Eviction API. False when a PodDisruptionBudget refuses now (<c>429</c>); true when evicted or already gone.</summary>
     public async Task<bool> EvictAsync(string ns, string pod, CancellationToken cancellationToken)
     {

@@ -31,7 +31,7 @@ public sealed partial class DecisionPlanner
         _config.Queues.FirstOrDefault(q => q.Name == source.Workload.Queue)?.AdmissionChecks ?? [];
 
     private IReadOnlyList<CheckStatus> CheckStates(WorkloadSource source) =>
-        CheckStatus.Read((source.Owner as Api.PodGroup)?.Metadata ?? (source.Owner as k8s.Models.V1Job)?.Metadata, ChecksOf(source));
+        CheckStatus.Read((source.Owner as Api.PodGroup)?.Metadata ?? (source.Owner as k8s.Models.V1Job)?.Metadata ?? (source.Owner as Frameworks.FrameworkObject)?.Metadata, ChecksOf(source));
 
     private bool ChecksReady(WorkloadSource source) => CheckStates(source).All(c => c.State == AdmissionCheckState.Ready);
 
@@ -102,8 +102,8 @@ public sealed partial class DecisionPlanner
         var flavor = _config.Flavors.First(f => f.Name == flavorName);
         switch (source.Kind)
         {
-            case SourceKind.Job:
-                _plan.JobAdmissions.Add(new AdmitJobAction(source.Namespace, source.Name, started, flavor.NodeLabels, flavor.Tolerations.Select(ToV1).ToArray()));
+            case SourceKind.Job or SourceKind.Framework:
+                _plan.JobAdmissions.Add(new AdmitJobAction(source.Namespace, source.Name, started, flavor.NodeLabels, flavor.Tolerations.Select(ToV1).ToArray(), KindOf(source)));
                 break;
             case SourceKind.PodGroup:
                 _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = started.ToJson(), [KubernetesNames.QuotaReservedAnnotation] = null }));

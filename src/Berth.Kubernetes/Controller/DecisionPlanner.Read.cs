@@ -146,6 +146,7 @@ public sealed partial class DecisionPlanner
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var live = _pods.Where(p => !p.Terminal && !p.Terminating).ToList();
         ReadJobs(live, taken);
+        ReadFrameworks(live, taken);
         ReadPodGroups(live, taken);
         ReadGangs(live, taken);
         ReadLonePods(live, taken);
@@ -216,9 +217,9 @@ public sealed partial class DecisionPlanner
         {
             var meta = job.Metadata ?? new V1ObjectMeta();
             var queue = WorkloadTranslator.QueueOf(meta);
-            if (queue is null || Finished(job))
+            if (queue is null || Finished(job) || OwnedByFramework(meta))
             {
-                continue; // not Berth's, or done: its pods (if any) hold what they hold
+                continue; // not Berth's, done (its pods, if any, hold what they hold), or a framework object's (admitted with it)
             }
 
             var ns = meta.NamespaceProperty ?? string.Empty;

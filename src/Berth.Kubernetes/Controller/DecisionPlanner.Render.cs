@@ -117,7 +117,14 @@ public sealed partial class DecisionPlanner
         _plan.Yield[queue] = (a + allocated, u + (allocated * (activity ?? 0)), i + (activity is { } known ? allocated * (1 - known) : 0));
     }
 
-    private static string KindOf(WorkloadSource source) => source.Kind == SourceKind.Job ? "Job" : Api.PodGroup.KubeKind;
+    /// <summary>The kind of object a Job-like workload's writes go to: Job, the framework's kind, else PodGroup.</summary>
+    private static string KindOf(WorkloadSource source) => source.Kind switch
+    {
+        SourceKind.Job => "Job",
+        SourceKind.Framework => source.Reference.Kind,
+        _ when source.Owner is Frameworks.FrameworkObject => source.Reference.Kind,
+        _ => Api.PodGroup.KubeKind,
+    };
 
     private void OnAdmitted(WorkloadSource source, AdmitStep admit)
     {
@@ -133,8 +140,8 @@ public sealed partial class DecisionPlanner
         _plan.Events.Add(new EventAction(source.Reference, "Normal", "Admitted", $"admitted by queue {source.Workload.Queue} in flavor {flavor.Name} ({record.Pods.Count} pods on {nodes})"));
         switch (source.Kind)
         {
-            case SourceKind.Job:
-                _plan.JobAdmissions.Add(new AdmitJobAction(source.Namespace, source.Name, record, flavor.NodeLabels, flavor.Tolerations.Select(ToV1).ToArray()));
+            case SourceKind.Job or SourceKind.Framework:
+                _plan.JobAdmissions.Add(new AdmitJobAction(source.Namespace, source.Name, record, flavor.NodeLabels, flavor.Tolerations.Select(ToV1).ToArray(), KindOf(source)));
                 break;
             case SourceKind.PodGroup:
                 _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = record.ToJson() }));
@@ -175,9 +182,9 @@ public sealed partial class DecisionPlanner
     {
         _plan.Events.Add(new EventAction(source.Reference, "Warning", reason, message));
         _plan.EvictionReasons.Add(reason);
-        if (source.Kind == SourceKind.Job)
+        if (source.Kind is SourceKind.Job or SourceKind.Framework)
         {
-            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message));
+            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, Kind: KindOf(source)));
             return;
         }
 
@@ -211,9 +218,9 @@ public sealed partial class DecisionPlanner
             CheckRejectedReason => (KubernetesNames.AdmissionCheckRejectedAnnotation, RejectedMessage(source, stamp)),
             _ => (KubernetesNames.IdleReclaimedAnnotation, ReclaimedMessage(source, stamp)),
         };
-        if (source.Kind == SourceKind.Job)
+        if (source.Kind is SourceKind.Job or SourceKind.Framework)
         {
-            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, new Dictionary<string, string> { [marker] = stamp }));
+            _plan.Suspensions.Add(new SuspendJobAction(source.Namespace, source.Name, reason, message, new Dictionary<string, string> { [marker] = stamp }, KindOf(source)));
             return;
         }
 
@@ -248,11 +255,11 @@ public sealed partial class DecisionPlanner
             case SourceKind.PodGroup:
                 AddIfChanged(source, PodGroupStatus(source, code is nameof(PendingReasonCode.NeverFits) or GangNotReadyReason or IdleGpus.ReclaimedReason or WorkloadLifecycle.MaxRunTimeExceededReason or CheckRejectedReason ? "Failed" : "Pending", code, message, flavor, position, expectedStart));
                 break;
-            case SourceKind.Job when source.Owner is V1Job job:
-                var current = job.Metadata?.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;
+            case SourceKind.Job or SourceKind.Framework or SourceKind.Gang when ((source.Owner as V1Job)?.Metadata ?? (source.Owner as Frameworks.FrameworkObject)?.Metadata) is { } meta:
+                var current = meta.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;
                 if (!string.Equals(current, text, StringComparison.Ordinal))
                 {
-                    _plan.Annotations.Add(new AnnotateAction("Job", source.Namespace, source.Name, new Dictionary<string, string?> { [PendingReasonAnnotation] = text }));
+                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, source.Name, new Dictionary<string, string?> { [PendingReasonAnnotation] = text }));
                     if (current is null || !current.StartsWith(code + ":", StringComparison.Ordinal))
                     {
                         _plan.Events.Add(new EventAction(source.Reference, "Normal", code, text));
@@ -274,7 +281,7 @@ public sealed partial class DecisionPlanner
     private static WorkloadOutcome Outcome(WorkloadSource source) => new()
     {
         Id = source.Id,
-        Kind = source.Kind.ToString(),
+        Kind = source.Kind == SourceKind.Framework ? source.Reference.Kind : source.Kind.ToString(),
         Namespace = source.Namespace,
         Name = source.Name,
         Queue = source.Workload.Queue,

@@ -137,7 +137,7 @@ public sealed partial class DecisionPlanner
         Id = source.Id,
         Kind = source.Kind switch
         {
-            SourceKind.Job => WorkloadKind.Job,
+            SourceKind.Job or SourceKind.Framework => WorkloadKind.Job,
             SourceKind.PodGroup => WorkloadKind.PodGroup,
             SourceKind.Gang => WorkloadKind.Gang,
             _ => WorkloadKind.Pod,
@@ -153,7 +153,12 @@ public sealed partial class DecisionPlanner
         PodsReadyAt = source.QuotaReserved && !ChecksReady(source) ? _snapshot.Now : source.PodsReadyAt, // the ready timeout starts when it does
         ReadyPods = ReadyPods(source),
         GpuActivity = source.Admitted ? ActivityOf(source) : null,
-        KeepsPlannedPlaces = source.Kind != SourceKind.Job || JobPodsUseBerth(source),
+        KeepsPlannedPlaces = source.Kind switch
+        {
+            SourceKind.Job => JobPodsUseBerth(source),
+            SourceKind.Framework => (source.Owner is Frameworks.FrameworkObject obj && FrameworkPodsUseBerth(obj)) || (source.Members.Count > 0 && source.Members.All(m => m.Pod.BerthScheduled)),
+            _ => true,
+        },
     };
 
     /// <summary>The mean activity of a running workload's pods that have a sample; null when none has one (unknown, never idle).</summary>
@@ -181,12 +186,17 @@ public sealed partial class DecisionPlanner
     private ILookup<(string, string), PodInfo>? _podsByJob;
     private ILookup<(string, string), PodInfo>? _podsByGroup;
 
-    /// <summary>Pods of a Job or PodGroup that are ready now or have succeeded (0 where the pods-ready timeout cannot apply).</summary>
+    /// <summary>Pods of a Job or PodGroup that are ready now or have succeeded, of a framework object that are ready now (0 where the pods-ready timeout cannot apply).</summary>
     private int ReadyPods(WorkloadSource source)
     {
-        if (_options.PodsReadyTimeout is null || source.Kind is not (SourceKind.Job or SourceKind.PodGroup) || source.Record is null || source.PodsReadyAt is not null)
+        if (_options.PodsReadyTimeout is null || source.Kind is not (SourceKind.Job or SourceKind.PodGroup or SourceKind.Framework) || source.Record is null || source.PodsReadyAt is not null)
         {
             return 0;
+        }
+
+        if (source.Kind == SourceKind.Framework)
+        {
+            return source.Members.Count(m => !m.Pod.Terminating && m.Pod.View.Ready); // its live pods, found by the framework's labels
         }
 
         _podsByJob ??= _pods.Where(p => p.View.OwnerJob is not null).ToLookup(p => (p.Namespace, p.View.OwnerJob!));

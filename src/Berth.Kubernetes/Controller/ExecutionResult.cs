@@ -12,6 +12,9 @@ public sealed class ExecutionResult
     /// <summary>PodGroups whose admission record was written: namespace/name and the resource version the write made.</summary>
     public List<(string Key, string ResourceVersion)> GroupsWritten { get; } = [];
 
+    /// <summary>Job framework objects written (resumed, suspended, annotated): their kind, namespace/name and the resource version the write made.</summary>
+    public List<(string Kind, string Key, string ResourceVersion)> FrameworksWritten { get; } = [];
+
     public int EvictionsRefused { get; set; }
 
     /// <summary>Bindings that failed for another reason than the pod being gone or bound (retried once their backoff passes).</summary>

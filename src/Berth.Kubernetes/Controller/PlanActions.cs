@@ -5,14 +5,18 @@ namespace Berth.Kubernetes.Controller;
 /// <summary>Bind a pod to a node with its GPU assignment annotations.</summary>
 public sealed record BindAction(string Namespace, string Pod, string Node, IReadOnlyDictionary<string, string> Annotations, string Workload);
 
-/// <summary>Admit a suspended Job: write the admission record and the flavor's node selector and tolerations, then unsuspend it.</summary>
-public sealed record AdmitJobAction(string Namespace, string Name, AdmissionRecord Record, IReadOnlyDictionary<string, string> NodeSelector, IReadOnlyList<V1Toleration> Tolerations);
+/// <summary>
+/// Admit a suspended Job: write the admission record and the flavor's node selector and tolerations, then unsuspend it.
+/// <paramref name="Kind"/> is <c>Job</c>, or the kind of a job framework's object (resumed the same way through its own suspend field).
+/// </summary>
+public sealed record AdmitJobAction(string Namespace, string Name, AdmissionRecord Record, IReadOnlyDictionary<string, string> NodeSelector, IReadOnlyList<V1Toleration> Tolerations, string Kind = "Job");
 
 /// <summary>
 /// Suspend a running Job again (preempted, reclaimed, or its node became unhealthy); it keeps its place in its queue.
 /// <paramref name="Annotations"/> are set in the same write (a Job stopped for good carries why, or it would be admitted again).
+/// <paramref name="Kind"/> is <c>Job</c>, or the kind of a job framework's object.
 /// </summary>
-public sealed record SuspendJobAction(string Namespace, string Name, string Reason, string Message, IReadOnlyDictionary<string, string>? Annotations = null);
+public sealed record SuspendJobAction(string Namespace, string Name, string Reason, string Message, IReadOnlyDictionary<string, string>? Annotations = null, string Kind = "Job");
 
 /// <summary>Evict a pod through the Eviction API.</summary>
 public sealed record EvictPodAction(string Namespace, string Pod, string Reason, string Message, string Workload);

@@ -42,6 +42,12 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
                 return result;
             }
 
+            if (s.Kind != "Job")
+            {
+                Wrote(result, s.Kind, s.Namespace, s.Name, await GuardAsync(result, FrameworkKey(s.Kind, s.Namespace, s.Name), FrameworkReference(s.Kind, s.Namespace, s.Name), $"suspend {s.Kind} {s.Namespace}/{s.Name}", token => FrameworkWrites.SuspendAsync(writer, s, token), cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
             var written = await GuardAsync(result, JobKey(s.Namespace, s.Name), JobReference(s.Namespace, s.Name), $"suspend Job {s.Namespace}/{s.Name}", token => writer.UpdateJobAsync(s.Namespace, s.Name, job =>
             {
                 var annotated = s.Annotations is null || s.Annotations.All(a => job.Metadata.Annotations?.ContainsKey(a.Key) == true);
@@ -93,6 +99,12 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
             if (!stillLeader())
             {
                 return result;
+            }
+
+            if (a.Kind != "Job")
+            {
+                Wrote(result, a.Kind, a.Namespace, a.Name, await GuardAsync(result, FrameworkKey(a.Kind, a.Namespace, a.Name), FrameworkReference(a.Kind, a.Namespace, a.Name), $"admit {a.Kind} {a.Namespace}/{a.Name}", token => FrameworkWrites.AdmitAsync(writer, a, token), cancellationToken).ConfigureAwait(false));
+                continue;
             }
 
             var written = await GuardAsync(result, JobKey(a.Namespace, a.Name), JobReference(a.Namespace, a.Name), $"admit Job {a.Namespace}/{a.Name}", token => writer.UpdateJobAsync(a.Namespace, a.Name, job =>
@@ -169,6 +181,10 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
                 {
                     result.JobsWritten.Add(written);
                 }
+            }
+            else if (Frameworks.FrameworkRegistry.All.Any(f => f.Kind == a.Kind))
+            {
+                Wrote(result, a.Kind, a.Namespace!, a.Name, await GuardAsync(result, FrameworkKey(a.Kind, a.Namespace!, a.Name), FrameworkReference(a.Kind, a.Namespace!, a.Name), $"annotate {a.Kind} {a.Namespace}/{a.Name}", token => FrameworkWrites.AnnotateAsync(writer, a, token), cancellationToken).ConfigureAwait(false));
             }
             else if (await GuardAsync(result, GroupKey(a.Namespace, a.Name), GroupReference(a.Namespace, a.Name), $"write the admission record of PodGroup {a.Namespace}/{a.Name}", token => writer.PatchCustomAnnotationsAsync(Api.PodGroup.KubePluralName, a.Namespace, a.Name, a.Annotations, token), cancellationToken).ConfigureAwait(false) is { } version)
             {
@@ -314,6 +330,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
         "Job" => JobKey(about.NamespaceProperty, about.Name),
         "Pod" => PodKey(about.NamespaceProperty, about.Name),
         Api.PodGroup.KubeKind => GroupKey(about.NamespaceProperty, about.Name),
+        _ when Frameworks.FrameworkRegistry.All.Any(f => f.Kind == about.Kind) => FrameworkKey(about.Kind, about.NamespaceProperty, about.Name),
         _ => $"{about.Kind}/{about.NamespaceProperty}/{about.Name}",
     };
 
@@ -322,6 +339,21 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
     internal static string JobKey(string ns, string name) => $"job/{ns}/{name}";
 
     internal static string GroupKey(string? ns, string name) => $"podgroup/{ns}/{name}";
+
+    /// <summary>Notes a framework object's write (its new resource version), so the controller waits for its cache to show it.</summary>
+    private static void Wrote(ExecutionResult result, string kind, string ns, string name, string? version)
+    {
+        if (version is not null)
+        {
+            result.FrameworksWritten.Add((kind, ns + "/" + name, version));
+        }
+    }
+
+    /// <summary>The backoff key of a framework object: its workload id (<c>jobset/ns/name</c>).</summary>
+    internal static string FrameworkKey(string kind, string ns, string name) => $"{kind.ToLowerInvariant()}/{ns}/{name}";
+
+    private static V1ObjectReference FrameworkReference(string kind, string ns, string name) =>
+        new() { ApiVersion = Frameworks.FrameworkRegistry.All.First(f => f.Kind == kind).ApiVersion, Kind = kind, Name = name, NamespaceProperty = ns };
 
     private static V1ObjectReference JobReference(string ns, string name) => new() { ApiVersion = "batch/v1", Kind = "Job", Name = name, NamespaceProperty = ns };
 

@@ -11,7 +11,7 @@ public sealed record WorkloadOutcome
     /// <summary>The workload's id (<c>namespace/name</c> for Jobs and PodGroups, as the planner names it).</summary>
     public required string Id { get; init; }
 
-    /// <summary><c>Job</c>, <c>PodGroup</c>, <c>Gang</c> (pods sharing a pod-group label) or <c>Pod</c>.</summary>
+    /// <summary><c>Job</c>, <c>PodGroup</c>, <c>Gang</c> (pods sharing a pod-group label, or a LeaderWorkerSet group), <c>Pod</c>, or a job framework's kind (<c>JobSet</c>, <c>RayJob</c>, ...).</summary>
     public required string Kind { get; init; }
 
     public required string Namespace { get; init; }

@@ -17,6 +17,9 @@ internal enum SourceKind
 
     /// <summary>One pod for Berth to schedule, alone.</summary>
     Pod,
+
+    /// <summary>A job framework's object with a queue label (JobSet, TrainJob, PyTorchJob, RayJob, RayCluster): admitted by resuming it, as a Job.</summary>
+    Framework,
 }
 
 /// <summary>One workload as found on the cluster: the model workload, its member pods (with their pod set), and its admission record.</summary>
@@ -103,6 +106,6 @@ internal sealed class WorkloadSource
         return copy;
     }
 
-    /// <summary>The Job or PodGroup object (for status comparisons); null for plain pods.</summary>
+    /// <summary>The Job, PodGroup or framework object (for status comparisons); null for plain pods.</summary>
     public object? Owner { get; init; }
 }

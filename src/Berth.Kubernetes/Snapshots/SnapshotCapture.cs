@@ -27,6 +27,12 @@ public static class SnapshotCapture
         var cohorts = await ListAll(KubernetesSources.Custom<Api.Cohort>(client, Api.Cohort.KubeKind, Api.Cohort.KubePluralName), warnings, optional: true, cancellationToken).ConfigureAwait(false);
         var flavors = await ListAll(KubernetesSources.Custom<Api.Flavor>(client, Api.Flavor.KubeKind, Api.Flavor.KubePluralName), warnings, optional: true, cancellationToken).ConfigureAwait(false);
         var podGroups = await ListAll(KubernetesSources.Custom<Api.PodGroup>(client, Api.PodGroup.KubeKind, Api.PodGroup.KubePluralName), warnings, optional: true, cancellationToken).ConfigureAwait(false);
+        var frameworks = new List<Frameworks.FrameworkObject>();
+        foreach (var framework in Frameworks.FrameworkRegistry.All)
+        {
+            frameworks.AddRange(await ListAll(KubernetesSources.Framework(client, framework, time), warnings, optional: true, cancellationToken).ConfigureAwait(false));
+        }
+
         var snapshot = new ClusterSnapshot
         {
             Now = time.GetUtcNow(),
@@ -38,6 +44,7 @@ public static class SnapshotCapture
             Cohorts = cohorts,
             Flavors = flavors,
             PodGroups = podGroups,
+            Frameworks = frameworks,
         };
         return (snapshot, warnings);
     }

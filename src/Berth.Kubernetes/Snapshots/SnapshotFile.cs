@@ -47,7 +47,8 @@ public static class SnapshotFile
         WriteList(writer, "queues", snapshot.Queues, last: false);
         WriteList(writer, "cohorts", snapshot.Cohorts, last: false);
         WriteList(writer, "flavors", snapshot.Flavors, last: false);
-        WriteList(writer, "podGroups", snapshot.PodGroups, last: true);
+        WriteList(writer, "podGroups", snapshot.PodGroups, last: false);
+        WriteList(writer, "frameworks", snapshot.Frameworks, last: true);
         writer.WriteLine("}");
     }
 
@@ -138,6 +139,7 @@ public static class SnapshotFile
             Cohorts = ReadList<Api.Cohort>(path, root, "cohorts"),
             Flavors = ReadList<Api.Flavor>(path, root, "flavors"),
             PodGroups = ReadList<Api.PodGroup>(path, root, "podGroups"),
+            Frameworks = ReadList<Frameworks.FrameworkObject>(path, root, "frameworks"),
         };
         return (snapshot, source);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Berth.Kubernetes.Api;
+using Berth.Model;
 using Berth.Model.Queueing;
 using k8s.Models;
 using ApiCohort = Berth.Kubernetes.Api.Cohort;
@@ -182,7 +183,14 @@ public static class QueueTranslator
             }
         }
 
-        var model = new ModelFlavor(name) { NodeLabels = ModelMapping.Copy(spec.NodeLabels), Tolerations = tolerations };
+        var levels = (spec.TopologyLevels ?? []).Select(l => TopologyKeys.Resolve(l ?? string.Empty)).ToArray();
+        if (levels.Any(string.IsNullOrWhiteSpace) || levels.Distinct(StringComparer.Ordinal).Count() != levels.Length)
+        {
+            failure = Invalid("spec.topologyLevels has an empty or repeated level; list each node label key once, widest first (for example [block, rack, hostname])");
+            return null;
+        }
+
+        var model = new ModelFlavor(name) { NodeLabels = ModelMapping.Copy(spec.NodeLabels), Tolerations = tolerations, TopologyLevels = levels };
         failure = ModelCheck(new QueueConfiguration { Flavors = [model] }, $"flavor {name}: ");
         return model;
     }

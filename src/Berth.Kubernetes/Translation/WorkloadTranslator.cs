@@ -27,7 +27,8 @@ public static class WorkloadTranslator
     /// unless the annotation <c>berth.dev/min-parallelism</c> makes it elastic. Priority and preemptible from the
     /// template's <c>priorityClassName</c> through <paramref name="priorityClasses"/> (else the template's
     /// <c>priority</c>, else 0); the Job's annotation <c>berth.dev/preemptible</c> wins. Expected run time and
-    /// checkpoint interval from the Job's annotations; max run time from <c>spec.activeDeadlineSeconds</c>.
+    /// checkpoint interval from the Job's annotations; max run time from <c>spec.activeDeadlineSeconds</c>. Topology from
+    /// Kueue's pod template annotations (<see cref="KueueTopologyAnnotations"/>).
     /// </summary>
     public static WorkloadResult FromJob(V1Job job, string? queue, DateTimeOffset epoch, IReadOnlyDictionary<string, PriorityClass>? priorityClasses = null)
     {
@@ -67,6 +68,12 @@ public static class WorkloadTranslator
             return WorkloadResult.Invalid(ConditionReasons.InvalidSpec, $"{id}: {podError}", warnings);
         }
 
+        var topology = KueueTopologyAnnotations.Read(job.Spec.Template.Metadata?.Annotations, out var topologyError);
+        if (topologyError is not null)
+        {
+            return WorkloadResult.Invalid(ConditionReasons.InvalidSpec, $"{id}: {topologyError}", warnings);
+        }
+
         var priority = template.Priority ?? 0;
         var preemptible = true;
         if (!string.IsNullOrEmpty(template.PriorityClassName))
@@ -82,7 +89,7 @@ public static class WorkloadTranslator
         var workload = new Workload(id)
         {
             Queue = queue,
-            PodSets = [new PodSet(MainPodSet, count, pod with { Priority = priority }) { MinCount = minCount }],
+            PodSets = [new PodSet(MainPodSet, count, pod with { Priority = priority }) { MinCount = minCount, TopologyKey = topology?.Required, PreferredTopology = topology?.Preferred ?? [] }],
             Priority = priority,
             Preemptible = PodTranslator.PreemptibleAnnotation(meta.Annotations, warnings) ?? preemptible,
             SubmitTime = SubmitTime(meta.CreationTimestamp, epoch, id, warnings),
@@ -221,16 +228,10 @@ public static class WorkloadTranslator
 
             if (string.IsNullOrWhiteSpace(topology.Key))
             {
-                return Invalid("spec.topology.key is empty; give a node label key such as rack, nvlink, zone or topology.berth.io/rack");
+                return Invalid("spec.topology.key is empty; give a node label key such as block, rack, nvlink, zone, hostname or topology.berth.io/rack");
             }
 
-            var resolved = topology.Key switch
-            {
-                "rack" => TopologyKeys.Rack,
-                "nvlink" => TopologyKeys.NvlinkDomain,
-                "zone" => TopologyKeys.Zone,
-                var key => key,
-            };
+            var resolved = TopologyKeys.Resolve(topology.Key);
             if (topology.Mode is null or "Required")
             {
                 topologyKey = resolved;
@@ -392,7 +393,7 @@ public static class WorkloadTranslator
         string.Join(",", pod.NodeSelector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value)),
         string.Join(",", pod.Tolerations.Select(t => $"{t.Key}/{t.Operator}/{t.Value}/{t.Effect}")));
 
-    private static TimeSpan SubmitTime(DateTime? created, DateTimeOffset epoch, string id, List<string> warnings)
+    internal static TimeSpan SubmitTime(DateTime? created, DateTimeOffset epoch, string id, List<string> warnings)
     {
         if (created is not { } time)
         {
@@ -409,7 +410,7 @@ public static class WorkloadTranslator
         return offset;
     }
 
-    private static WorkloadResult Checked(Workload workload, List<string> warnings)
+    internal static WorkloadResult Checked(Workload workload, List<string> warnings)
     {
         try
         {

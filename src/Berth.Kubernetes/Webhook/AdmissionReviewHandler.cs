@@ -16,6 +16,11 @@ namespace Berth.Kubernetes.Webhook;
 /// <item>A PodGroup's raw <c>spec.priority</c> is Berth's alone: its priority comes from <c>spec.priorityClassName</c>.</item>
 /// <item>A PriorityClass annotated <see cref="AllowedNamespacesAnnotation"/> is usable only from those namespaces.</item>
 /// <item>A workload names only a Queue whose <c>namespaceSelector</c> allows its namespace.</item>
+/// <item>
+/// A queued job framework object (<see cref="Frameworks.FrameworkRegistry"/>) is of the version Berth reads, has a spec
+/// Berth can read its pod sets from, and (where it has a suspend field) is not created running nor resumed by anyone
+/// but Berth; each refusal names the field and the fix.
+/// </item>
 /// </list>
 /// </summary>
 public sealed class AdmissionReviewHandler
@@ -61,7 +66,9 @@ public sealed class AdmissionReviewHandler
     {
         var kind = Kind(request);
         var operation = Operation(request);
-        if (obj is null || kind is not ("Job" or "PodGroup") || operation is not ("CREATE" or "UPDATE"))
+        var group = request["kind"]?["group"]?.GetValue<string>();
+        var framework = kind is "Job" or "PodGroup" ? null : Frameworks.FrameworkRegistry.All.FirstOrDefault(f => f.Group == group && f.Kind == kind);
+        if (obj is null || (kind is not ("Job" or "PodGroup") && framework is null) || operation is not ("CREATE" or "UPDATE"))
         {
             return WebhookVerdict.Allowed;
         }
@@ -78,6 +85,11 @@ public sealed class AdmissionReviewHandler
         }
 
         var queue = QueueOf(obj);
+        if (framework is not null && queue is not null && !MadeByFramework(obj) && FrameworkProblem(framework, request, obj, old, operation!) is { } problem)
+        {
+            return WebhookVerdict.Denied(problem);
+        }
+
         if (kind == "Job" && queue is not null && obj["spec"]?["suspend"]?.GetValue<bool>() != true
             && (operation == "CREATE" || old?["spec"]?["suspend"]?.GetValue<bool>() == true))
         {
@@ -152,6 +164,37 @@ public sealed class AdmissionReviewHandler
 
         return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["response"] = response };
     }
+
+    /// <summary>What is wrong with a queued framework object for Berth (a version it does not read, a spec it cannot read, a resume not by Berth); null when nothing.</summary>
+    private static string? FrameworkProblem(Frameworks.Framework framework, JsonObject request, JsonObject obj, JsonObject? old, string operation)
+    {
+        var version = request["kind"]?["version"]?.GetValue<string>();
+        if (version != framework.Version)
+        {
+            return $"apiVersion: {framework.Group}/{version} is a version of {framework.Kind} Berth does not read; write apiVersion: {framework.ApiVersion} (or remove the queue label to run it without Berth)";
+        }
+
+        var parsed = k8s.KubernetesJson.Deserialize<Frameworks.FrameworkObject>(obj.ToJsonString());
+        if (Frameworks.FrameworkTranslator.ReadPodSets(parsed, framework, []) is { } bad)
+        {
+            return $"{framework.Kind} {parsed.Metadata?.Name}: {bad}";
+        }
+
+        if (framework.SuspendPath is { } path && !Suspended(obj, path) && (operation == "CREATE" || (old is not null && Suspended(old, path))))
+        {
+            return $"{string.Join('.', path)}: the {framework.Kind} names a queue, so Berth resumes it when its queue admits it; create it with {string.Join('.', path)}: true and leave it to Berth";
+        }
+
+        return null;
+    }
+
+    /// <summary>True when another framework object made it (a TrainJob's JobSet, a RayJob's RayCluster): its owner was checked, and its controller resumes it.</summary>
+    private static bool MadeByFramework(JsonObject obj) =>
+        obj["metadata"]?["ownerReferences"] is JsonArray owners
+        && owners.OfType<JsonObject>().Any(o => Frameworks.FrameworkRegistry.Find(Frameworks.JsonFields.Text(o["apiVersion"]), Frameworks.JsonFields.Text(o["kind"])) is not null);
+
+    private static bool Suspended(JsonObject obj, IReadOnlyList<string> path) =>
+        Frameworks.JsonFields.At(obj, [.. path]) is JsonValue value && value.TryGetValue<bool>(out var suspended) && suspended;
 
     private static string? Kind(JsonObject request) => request["kind"]?["kind"]?.GetValue<string>();
 

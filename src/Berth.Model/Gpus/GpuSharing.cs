@@ -26,6 +26,12 @@ public sealed record GpuSharing
     /// <summary>MIG only: one layout for every GPU, or one per GPU in index order; empty otherwise.</summary>
     public IReadOnlyList<MigLayout> MigLayouts { get; private init; } = [];
 
+    /// <summary>
+    /// MIG only: true when Berth may re-partition a GPU of the node (create instances around the running ones and
+    /// destroy idle ones) when no configured instance fits a pod; false keeps the layouts as configured (static).
+    /// </summary>
+    public bool MigRepartition { get; private init; }
+
     /// <summary>One pod per GPU (and milli-GPU shares as today).</summary>
     public static GpuSharing Exclusive { get; } = new(GpuSharingMode.Exclusive);
 
@@ -42,13 +48,15 @@ public sealed record GpuSharing
     };
 
     /// <summary>MIG with <paramref name="layout"/> on every GPU of the node.</summary>
-    public static GpuSharing Mig(MigLayout layout) => Mig([layout]);
+    public static GpuSharing Mig(MigLayout layout, bool repartition = false) => Mig([layout], repartition);
 
     /// <summary>MIG with one layout for every GPU, or one per GPU in index order.</summary>
-    public static GpuSharing Mig(IReadOnlyList<MigLayout> layouts)
+    /// <param name="layouts">One layout for every GPU, or one per GPU in index order: the layouts the GPUs start with.</param>
+    /// <param name="repartition">True when Berth may re-partition the GPUs around running instances (<see cref="MigRepartition"/>).</param>
+    public static GpuSharing Mig(IReadOnlyList<MigLayout> layouts, bool repartition = false)
     {
         ArgumentNullException.ThrowIfNull(layouts);
-        return new(GpuSharingMode.Mig) { MigLayouts = layouts.ToArray() };
+        return new(GpuSharingMode.Mig) { MigLayouts = layouts.ToArray(), MigRepartition = repartition };
     }
 
     /// <summary>The MIG layout of GPU <paramref name="gpu"/>; <see cref="MigLayout.Empty"/> when the node is not in MIG mode.</summary>
@@ -116,7 +124,7 @@ public sealed record GpuSharing
     public bool Equals(GpuSharing? other) =>
         other is not null && Mode == other.Mode && Replicas == other.Replicas
         && MpsActiveThreadPercent == other.MpsActiveThreadPercent && MpsPinnedMemoryMiB == other.MpsPinnedMemoryMiB
-        && MigLayouts.SequenceEqual(other.MigLayouts);
+        && MigLayouts.SequenceEqual(other.MigLayouts) && MigRepartition == other.MigRepartition;
 
     public override int GetHashCode() => HashCode.Combine(Mode, Replicas, MpsActiveThreadPercent, MpsPinnedMemoryMiB, MigLayouts.Count);
 
@@ -125,6 +133,6 @@ public sealed record GpuSharing
         GpuSharingMode.Exclusive => "exclusive",
         GpuSharingMode.TimeSliced => $"time-sliced x{Replicas}",
         GpuSharingMode.Mps => $"MPS x{Replicas} ({MpsActiveThreadPercent}% threads, {MpsPinnedMemoryMiB} MiB)",
-        _ => $"MIG [{string.Join(" | ", MigLayouts)}]",
+        _ => $"MIG [{string.Join(" | ", MigLayouts)}]{(MigRepartition ? " re-partitioned on demand" : "")}",
     };
 }

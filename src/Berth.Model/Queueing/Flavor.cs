@@ -11,6 +11,13 @@ public sealed record Flavor(string Name)
 
     public IReadOnlyList<Toleration> Tolerations { get; init; } = [];
 
+    /// <summary>
+    /// The topology levels of this flavor's nodes, widest first (for example block, rack, hostname), as Kueue's
+    /// Topology object lists them. A pod set that prefers one level and finds no domain of it with room tries the
+    /// next wider level, and so on up to its required level; empty: preferred levels are taken as listed.
+    /// </summary>
+    public IReadOnlyList<string> TopologyLevels { get; init; } = [];
+
     /// <summary>True when <paramref name="node"/> belongs to this flavor.</summary>
     public bool Matches(Node node)
     {

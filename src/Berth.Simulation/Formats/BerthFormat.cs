@@ -317,6 +317,11 @@ public static class BerthFormat
                 break;
             default:
                 map.Add("mode", "mig").Add("migLayout", sharing.MigLayoutOf(0).Instances.Select(i => (object)i.ToString()).ToList());
+                if (sharing.MigRepartition)
+                {
+                    map.Add("repartition", true);
+                }
+
                 break;
         }
 

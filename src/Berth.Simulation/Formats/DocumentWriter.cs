@@ -76,6 +76,9 @@ internal static partial class DocumentWriter
             case long number:
                 emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, number.ToString(CultureInfo.InvariantCulture), ScalarStyle.Plain, isPlainImplicit: true, isQuotedImplicit: false));
                 break;
+            case bool flag:
+                emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, flag ? "true" : "false", ScalarStyle.Plain, isPlainImplicit: true, isQuotedImplicit: false));
+                break;
             case string text:
                 var style = IsPlainSafe(text) ? ScalarStyle.Plain : ScalarStyle.DoubleQuoted;
                 emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, text, style, isPlainImplicit: true, isQuotedImplicit: true));
@@ -110,6 +113,9 @@ internal static partial class DocumentWriter
                 break;
             case long number:
                 json.WriteNumberValue(number);
+                break;
+            case bool flag:
+                json.WriteBooleanValue(flag);
                 break;
             case string text:
                 json.WriteStringValue(text);

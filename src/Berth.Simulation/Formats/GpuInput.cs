@@ -10,7 +10,7 @@ namespace Berth.Simulation.Formats;
 /// </summary>
 internal static class GpuInput
 {
-    private static readonly string[] SharingFields = ["mode", "replicas", "activeThreadPercent", "pinnedMemory", "migLayout"];
+    private static readonly string[] SharingFields = ["mode", "replicas", "activeThreadPercent", "pinnedMemory", "migLayout", "repartition"];
     private static readonly string[] Modes = ["exclusive", "timeSliced", "mps", "mig"];
 
     private static readonly string[] ResourceNames =
@@ -36,7 +36,7 @@ internal static class GpuInput
             throw fields.Error("mode", $"unknown GPU sharing mode '{mode}'; use one of {string.Join(", ", Modes)}");
         }
 
-        foreach (var (field, allowedFor) in new[] { ("replicas", "timeSliced, mps"), ("activeThreadPercent", "mps"), ("pinnedMemory", "mps"), ("migLayout", "mig") })
+        foreach (var (field, allowedFor) in new[] { ("replicas", "timeSliced, mps"), ("activeThreadPercent", "mps"), ("pinnedMemory", "mps"), ("migLayout", "mig"), ("repartition", "mig") })
         {
             if (fields.Has(field) && !allowedFor.Split(", ").Contains(mode, StringComparer.Ordinal))
             {
@@ -52,7 +52,7 @@ internal static class GpuInput
                 (int)fields.RequiredLong("replicas", 2, GpuSharing.MaxReplicas, "4"),
                 (int)(fields.OptionalLong("activeThreadPercent", 1, 100) ?? 0),
                 PinnedMemory(fields)),
-            _ => GpuSharing.Mig(ReadLayout(fields, model)),
+            _ => GpuSharing.Mig([ReadLayout(fields, model)], fields.OptionalBool("repartition") ?? false),
         };
 
         if (sharing.Problem(gpus, model, gpuMemoryMiB) is { } problem)

@@ -90,6 +90,15 @@ internal sealed class YamlFields
 
     public long? OptionalLong(string name, long min, long max) => Has(name) ? Long(name, min, max) : null;
 
+    /// <summary>A <c>true</c>/<c>false</c> field; null when absent. Anything else is an error naming the field.</summary>
+    public bool? OptionalBool(string name) => OptionalString(name) switch
+    {
+        null => null,
+        "true" => true,
+        "false" => false,
+        var other => throw Error(name, $"'{name}' is '{other}' in {Context}; write true or false"),
+    };
+
     /// <summary>
     /// CPU in milli-cores, written either as <c>cpu</c> (cores as Kubernetes writes them: 96, 0.5, 500m) or as
     /// <c>cpuMilli</c> (milli-cores, the older spelling), never both; null when neither is there.

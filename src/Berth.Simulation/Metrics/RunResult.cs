@@ -29,6 +29,12 @@ public sealed record RunResult
 
     public required double WallSeconds { get; init; }
 
+    /// <summary>MIG GPUs re-partitioned during the run (replay mode; 0 without MIG nodes that allow it).</summary>
+    public int MigRepartitions { get; init; }
+
+    /// <summary>MIG fragmentation in percent (see <see cref="Engine.Sharing.SharedGpus.MigFragmentPercent"/>), the mean over the events until the last arrival; 0 without MIG.</summary>
+    public double MigFragmentPercent { get; init; }
+
     /// <summary>Hash of every decision, in order; equal for equal inputs and seeds.</summary>
     public required string EventLogHash { get; init; }
 

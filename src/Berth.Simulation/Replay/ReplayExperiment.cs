@@ -60,6 +60,10 @@ public static class ReplayExperiment
         Array.Fill(placedNode, -1);
         long arrived = 0;
         var processed = 0;
+        var repartitions = 0;
+        double migFragment = 0;
+        var migSamples = 0;
+        var hasMig = input.Nodes.Any(n => n.Sharing.Mode == Model.Gpus.GpuSharingMode.Mig);
         var arrivalsLeft = pods.Count;
         var totalEvents = pods.Count * 2;
         var start = pods.Min(p => p.CreationTime!.Value);
@@ -99,6 +103,12 @@ public static class ReplayExperiment
                     100 * fragments.FragmentOfCapacity, 100 * fragments.FragmentOfIdle, waiting.Count);
             }
 
+            if (hasMig && (arrivalsLeft > 0 || e.Kind == ReplayEventKind.Arrival))
+            {
+                migFragment += cluster.Shared.MigFragmentPercent();
+                migSamples++;
+            }
+
             options.Progress?.Invoke(++processed, totalEvents);
         }
 
@@ -114,6 +124,8 @@ public static class ReplayExperiment
             FinalAllocationPercent = capacity > 0 ? 100 * cluster.AllocatedGpuMilli / capacity : 0,
             WallSeconds = time.GetElapsedTime(started).TotalSeconds,
             EventLogHash = hash.Value,
+            MigRepartitions = repartitions,
+            MigFragmentPercent = migSamples > 0 ? migFragment / migSamples : 0,
         };
 
         bool TryPlace(int index)
@@ -131,10 +143,12 @@ public static class ReplayExperiment
             fragments.Refresh(result.NodeIndex);
             placedNode[index] = result.NodeIndex;
             placedMask[index] = result.GpuMask;
+            repartitions += result.MigRepartitions;
             var trace = pods[index];
             if (trace.DeletionTime is { } deletion)
             {
-                var runFor = Math.Max(0, deletion - trace.CreationTime!.Value);
+                // A re-partition delays the start; the pod holds its instance from now.
+                var runFor = Math.Max(0, deletion - trace.CreationTime!.Value) + (result.MigRepartitions * options.MigRepartitionSeconds);
                 var leave = new ReplayEvent(clock.Seconds + start + runFor, ReplayEventKind.Departure, index, sequence++);
                 events.Enqueue(leave, leave);
             }

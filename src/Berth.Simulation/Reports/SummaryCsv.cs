@@ -11,7 +11,7 @@ public static class SummaryCsv
     public const string FileName = "summary.csv";
 
     public static readonly IReadOnlyList<string> Columns =
-        ["trace", "policy", "seed", "alloc_at_100", "alloc_at_130", "frag_amount_at_100", "failed_pods", "wall_seconds"];
+        ["trace", "policy", "seed", "alloc_at_100", "alloc_at_130", "frag_amount_at_100", "failed_pods", "wall_seconds", "mig_repartitions", "mig_frag_percent"];
 
     public static void Write(TextWriter writer, IEnumerable<RunResult> runs)
     {
@@ -29,7 +29,9 @@ public static class SummaryCsv
                 ReportFormat.Percent(run.AllocAt130),
                 ReportFormat.Percent(run.FragAt100),
                 ReportFormat.Integer(run.FailedPods),
-                ReportFormat.Fixed(run.WallSeconds, 3)));
+                ReportFormat.Fixed(run.WallSeconds, 3),
+                ReportFormat.Integer(run.MigRepartitions),
+                ReportFormat.Percent(run.MigFragmentPercent)));
             writer.Write('\n');
         }
     }

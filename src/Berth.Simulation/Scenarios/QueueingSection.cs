@@ -1,3 +1,4 @@
+using Berth.Model;
 using Berth.Model.Queueing;
 using Berth.Simulation.Input;
 
@@ -9,7 +10,7 @@ namespace Berth.Simulation.Scenarios;
 /// </summary>
 internal sealed class QueueingSection
 {
-    private static readonly string[] FlavorFields = ["name", "nodeLabels", "tolerations"];
+    private static readonly string[] FlavorFields = ["name", "nodeLabels", "tolerations", "topologyLevels"];
     private static readonly string[] CohortFields = ["name", "parent", "weight", "quotas"];
     private static readonly string[] ClassFields = ["name", "value", "preemptible"];
     private static readonly string[] QueueFields = ["name", "cohort", "weight", "priority", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "disruptionBudget", "disruptionWindow", "admissionChecks", "flavors", "idleGpus"];
@@ -56,10 +57,10 @@ internal sealed class QueueingSection
     public static QueueingSection Read(ScenarioFields root)
     {
         var section = new QueueingSection();
-        foreach (var f in root.MappingList("flavors", "flavors (name, nodeLabels, tolerations)", FlavorFields, required: true))
+        foreach (var f in root.MappingList("flavors", "flavors (name, nodeLabels, tolerations, topologyLevels)", FlavorFields, required: true))
         {
             var name = Unique(f, section.FlavorFieldsByName, "flavor", "a100");
-            section.Flavors.Add(new Flavor(name) { NodeLabels = f.StringMap("nodeLabels"), Tolerations = ScenarioTolerations.Tolerations(f) });
+            section.Flavors.Add(new Flavor(name) { NodeLabels = f.StringMap("nodeLabels"), Tolerations = ScenarioTolerations.Tolerations(f), TopologyLevels = TopologyLevels(f) });
         }
 
         foreach (var c in root.MappingList("cohorts", "cohorts (name, parent, weight, quotas)", CohortFields, required: false))
@@ -175,6 +176,21 @@ internal sealed class QueueingSection
     /// The root field <c>fairSharing: {usageHalfLife: 2h}</c>: usage-history fair sharing's half-life, more than 0;
     /// null when the field is left out.
     /// </summary>
+    /// <summary>
+    /// A flavor's <c>topologyLevels</c>, widest first (short names block, rack, nvlink, zone, hostname, or label keys);
+    /// a level named twice is refused.
+    /// </summary>
+    private static IReadOnlyList<string> TopologyLevels(ScenarioFields f)
+    {
+        var levels = f.StringList("topologyLevels").Select(TopologyKeys.Resolve).ToArray();
+        if (levels.Distinct(StringComparer.Ordinal).Count() != levels.Length)
+        {
+            throw f.Error("topologyLevels", "a topology level is named twice; list each level once, widest first (for example [block, rack, hostname])");
+        }
+
+        return levels;
+    }
+
     private static TimeSpan? ReadUsageHalfLife(ScenarioFields root)
     {
         var fairSharing = root.Mapping("fairSharing", "fairSharing", FairSharingFields);

@@ -252,26 +252,19 @@ internal static class WorkloadSection
     /// <summary>
     /// A pod set's <c>topology</c>: a key (required: all pods inside one domain of it), or a mapping
     /// <c>{required: block, preferred: [nvlink, rack]}</c> whose preferred keys, narrowest first, are tried before the
-    /// required one (or before no constraint). Short names: rack, nvlink, zone.
+    /// required one (or before no constraint); a single preferred level climbs the flavor's <c>topologyLevels</c>.
+    /// Short names: block, rack, nvlink, zone, hostname.
     /// </summary>
     private static (string? Required, IReadOnlyList<string> Preferred) ReadTopology(ScenarioFields p)
     {
-        static string Key(string name) => name switch
-        {
-            "rack" => TopologyKeys.Rack,
-            "nvlink" => TopologyKeys.NvlinkDomain,
-            "zone" => TopologyKeys.Zone,
-            var key => key,
-        };
-
         if (p.Node("topology") is not YamlMappingNode)
         {
-            return (p.OptionalString("topology") is { } key ? Key(key) : null, []);
+            return (p.OptionalString("topology") is { } key ? TopologyKeys.Resolve(key) : null, []);
         }
 
         var t = p.Mapping("topology", "topology", TopologyFields)!;
-        var required = t.OptionalString("required") is { } r ? Key(r) : null;
-        var preferred = (t.Node("preferred") is YamlScalarNode ? [t.OptionalString("preferred")!] : t.StringList("preferred")).Select(Key).ToArray();
+        var required = t.OptionalString("required") is { } r ? TopologyKeys.Resolve(r) : null;
+        var preferred = (t.Node("preferred") is YamlScalarNode ? [t.OptionalString("preferred")!] : t.StringList("preferred")).Select(TopologyKeys.Resolve).ToArray();
         if (required is null && preferred.Length == 0)
         {
             throw t.Error("preferred", "topology names no level; give 'required: rack', 'preferred: [nvlink, rack]' or both, or remove topology");

@@ -25,28 +25,26 @@ public sealed class ClusterStateTests
     }
 
     [Fact]
-    public void Constructor_NodeWithSharedGpus_ThrowsUntilPlacementSupportsIt()
+    public void Compile_PodAskingMigOrReplicas_CompilesToItsSharedPartWithNoWholeGpu()
     {
-        var mig = Make.Node("mig").Gpus(8, "H100").Build() with { Sharing = GpuSharing.Mig(MigLayout.Parse(["7g.80gb@0"])) };
-        var sliced = Make.Node("ts").Gpus(4, "L4").Build() with { Sharing = GpuSharing.TimeSliced(4) };
+        var cluster = new ClusterState([Make.Node("a").Gpus(8, "H100").Build()]);
 
-        var migError = Assert.Throws<ArgumentException>(() => new ClusterState([Make.Node("a").Build(), mig]));
-        var slicedError = Assert.Throws<ArgumentException>(() => new ClusterState([sliced]));
+        var mig = cluster.Compile(Make.Pod("m").Mig("3g.40gb", 2).Build());
+        var replica = cluster.Compile(Make.Pod("r").Replicas(2, 4096).Build());
 
-        Assert.Contains("node mig shares its GPUs (MIG [7g.80gb@0])", migError.Message, StringComparison.Ordinal);
-        Assert.Contains("remove gpuSharing", slicedError.Message, StringComparison.Ordinal);
+        Assert.Equal((0, "3g.40gb", 2, true), (mig.GpuCount, mig.MigProfile, mig.MigCount, mig.IsShared));
+        Assert.Equal((0, 2, 4096L, true), (replica.GpuCount, replica.SharedReplicas, replica.SharedMemoryMiB, replica.IsShared));
+        Assert.False(cluster.Compile(Make.Pod("c").Build()).IsShared);
     }
 
     [Fact]
-    public void Compile_PodAskingMigOrReplicas_ThrowsInsteadOfPlacingItCpuOnly()
+    public void Compile_MoreMigInstancesThanAPodMayHold_ThrowsNamingTheFix()
     {
         var cluster = new ClusterState([Make.Node("a").Gpus(8, "H100").Build()]);
-        var mig = Make.Pod("m").Build() with { MigProfile = "3g.40gb", MigCount = 1 };
-        var replica = Make.Pod("r").Build() with { SharedGpuReplicas = 2 };
 
-        Assert.Contains("1 MIG instance(s) of 3g.40gb", Assert.Throws<ArgumentException>(() => cluster.Compile(mig)).Message, StringComparison.Ordinal);
-        Assert.Contains("2 time-sliced replica(s)", Assert.Throws<ArgumentException>(() => cluster.Compile(replica)).Message, StringComparison.Ordinal);
-        Assert.Equal(0, cluster.Compile(Make.Pod("c").Build()).GpuCount);
+        var error = Assert.Throws<ArgumentException>(() => cluster.Compile(Make.Pod("m").Mig("1g.10gb", 5).Build()));
+
+        Assert.Contains("split it into pods of up to 4", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Berth.Kubernetes.Api;
+using Berth.Kubernetes.Frameworks;
 using Berth.Kubernetes.Translation;
 using k8s;
 using k8s.Models;
@@ -9,8 +10,18 @@ public sealed class DeployManifestTests
 {
     public static TheoryData<string> YamlFiles => new(Repository.DeployYamlFiles);
 
-    private static List<object> Load(string file) =>
-        KubernetesYaml.LoadAllFromString(Repository.Read(file), CustomResourceDefinitions.Types.ToDictionary(), strict: true);
+    /// <summary>The file's objects: typed models, and <see cref="FrameworkObject"/> for a job framework's custom resources (all of a file's documents are one or the other).</summary>
+    private static List<object> Load(string file)
+    {
+        var text = Repository.Read(file);
+        var documents = YamlJson.LoadAll(text);
+        if (documents.All(d => FrameworkRegistry.Find(d?["apiVersion"]?.GetValue<string>(), d?["kind"]?.GetValue<string>()) is not null))
+        {
+            return documents.Select(d => (object)KubernetesJson.Deserialize<FrameworkObject>(d!.ToJsonString())).ToList();
+        }
+
+        return KubernetesYaml.LoadAllFromString(text, CustomResourceDefinitions.Types.ToDictionary(), strict: true);
+    }
 
     private static List<T> LoadAll<T>(string folder) =>
         Repository.DeployYamlFiles.Where(f => f.StartsWith(folder, StringComparison.Ordinal)).SelectMany(Load).OfType<T>().ToList();
@@ -64,6 +75,30 @@ public sealed class DeployManifestTests
         Assert.True(result.IsValid, result.Message);
         Assert.Equal("team-a", result.Workload!.Queue);
         Assert.Equal((4, 2), (result.Workload.PodSets[0].Count, result.Workload.PodSets[0].Template.GpuCount));
+    }
+
+    [Theory]
+    [InlineData("jobset.yaml", "JobSet", new[] { 1, 4 }, 8)]
+    [InlineData("pytorchjob.yaml", "PyTorchJob", new[] { 1, 3 }, 4)]
+    [InlineData("trainjob.yaml", "TrainJob", new[] { 4 }, 4)]
+    [InlineData("rayjob.yaml", "RayJob", new[] { 1, 2 }, 4)]
+    [InlineData("raycluster.yaml", "RayCluster", new[] { 1, 2 }, 2)]
+    [InlineData("leaderworkerset.yaml", "LeaderWorkerSet", new[] { 1, 3 }, 8)]
+    public void Examples_Framework_TranslatesToOneGangOfItsQueue(string file, string kind, int[] counts, int gpusOfTheLast)
+    {
+        var obj = Assert.IsType<FrameworkObject>(Assert.Single(Load("deploy/examples/" + file)));
+        var framework = FrameworkRegistry.Find(obj.ApiVersion, obj.Kind);
+
+        Assert.Equal(kind, framework?.Kind);
+        Assert.Equal(framework!.ApiVersion, obj.ApiVersion);
+        var result = FrameworkTranslator.FromObject(obj, framework, WorkloadTranslator.QueueOf(obj.Metadata), DateTimeOffset.UnixEpoch, gang: framework.SuspendPath is null ? 0 : null);
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(counts, result.Workload!.PodSets.Select(s => s.Count));
+        Assert.Equal(gpusOfTheLast, result.Workload.PodSets[^1].Template.GpuCount);
+        if (framework.SuspendPath is { } path)
+        {
+            Assert.True(JsonFields.At(obj.Section(path[0]), [.. path.Skip(1)])?.GetValue<bool>(), $"{file} is created suspended");
+        }
     }
 
     [Fact]

@@ -90,7 +90,8 @@ internal sealed class ControllerHarness : IAsyncDisposable
             && Same(Server.List<Berth.Kubernetes.Api.Queue>(), cache.Queues.Snapshot())
             && Same(Server.List<Berth.Kubernetes.Api.Cohort>(), cache.Cohorts.Snapshot())
             && Same(Server.List<Berth.Kubernetes.Api.Flavor>(), cache.Flavors.Snapshot())
-            && Same(Server.List<Berth.Kubernetes.Api.PodGroup>(), cache.PodGroups.Snapshot())))
+            && Same(Server.List<Berth.Kubernetes.Api.PodGroup>(), cache.PodGroups.Snapshot())
+            && SameFrameworks()))
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -207,6 +208,34 @@ internal sealed class ControllerHarness : IAsyncDisposable
         await StopAsync();
         await Server.DisposeAsync();
         _stop.Dispose();
+    }
+
+    /// <summary>True when the cache holds each framework's objects as the server has them (none where the server lacks the CRD).</summary>
+    private bool SameFrameworks()
+    {
+        var cache = Controller.Cache.Frameworks;
+        for (var i = 0; i < cache.Count; i++)
+        {
+            var framework = Berth.Kubernetes.Frameworks.FrameworkRegistry.All[i];
+            IReadOnlyList<System.Text.Json.Nodes.JsonObject> server;
+            try
+            {
+                server = Server.ListObjects(framework.Group, framework.Version, framework.Plural);
+            }
+            catch (ArgumentException)
+            {
+                server = [];
+            }
+
+            var want = server.Select(o => (o["metadata"]?["namespace"]?.GetValue<string>(), o["metadata"]?["name"]?.GetValue<string>(), o["metadata"]?["resourceVersion"]?.GetValue<string>())).ToHashSet();
+            var have = cache[i].Snapshot();
+            if (have.Count != want.Count || !have.All(o => want.Contains((o.Metadata.NamespaceProperty, o.Metadata.Name, o.Metadata.ResourceVersion))))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool Same<T>(IReadOnlyList<T> server, IReadOnlyList<T> cache)

@@ -22,6 +22,8 @@ public sealed class RbacCoverageTests
         ["secrets"] = "", ["tokenreviews"] = "authentication.k8s.io", ["subjectaccessreviews"] = "authorization.k8s.io",
         ["mutatingwebhookconfigurations"] = "admissionregistration.k8s.io", ["validatingwebhookconfigurations"] = "admissionregistration.k8s.io",
         ["configmaps"] = "", ["podtemplates"] = "", ["provisioningrequests"] = "autoscaling.x-k8s.io",
+        ["jobsets"] = "jobset.x-k8s.io", ["trainjobs"] = "trainer.kubeflow.org", ["pytorchjobs"] = "kubeflow.org", ["rayjobs"] = "ray.io", ["rayclusters"] = "ray.io",
+        ["leaderworkersets"] = "leaderworkerset.x-k8s.io",
     };
 
     [Fact]
@@ -32,17 +34,26 @@ public sealed class RbacCoverageTests
         var telemetryOptions = new Berth.Kubernetes.Telemetry.TelemetryOptions { PrometheusUrl = new Uri("http://prometheus.test:9090") };
         var telemetry = new Berth.Kubernetes.Telemetry.GpuTelemetry(new Berth.Kubernetes.Telemetry.PrometheusReader(new HttpClient(prometheus), telemetryOptions, TimeProvider.System), telemetryOptions, TimeProvider.System, NullLogger.Instance, null);
         await telemetry.RefreshAsync(CancellationToken.None);
-        await using var h = await ControllerHarness.StartAsync(telemetry: telemetry);
+        var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = [.. FakeApiServerOptions.BerthResources, .. FakeApiServerOptions.FrameworkResources] });
+        await using var h = await ControllerHarness.StartAsync(server: server, telemetry: telemetry);
         h.Server.Seed(Objects.Cohort("research"));
         h.SeedCluster(2, 8,
             Objects.Queue("team-a", "a100", "8", cohort: "research", borrowingLimit: "8"),
             Objects.Queue("team-b", "a100", "8", cohort: "research", reclaim: "Any"),
-            Objects.Queue("broken", "a100", "-1"));
+            Objects.Queue("broken", "a100", "-1"),
+            Objects.Queue("frameworks", "a100", "1"));
         h.Server.Seed(Objects.Group("train", 2, "team-a"));
         h.Server.Seed(Objects.Pod("train-0", gpus: 4, group: "train"));
         h.Server.Seed(Objects.Pod("train-1", gpus: 4, group: "train"));
         h.Server.Seed(Objects.Pod("lone", gpus: 8, queue: "team-a"));
         h.Server.Seed(Objects.Pod("never", gpus: 64, queue: "team-a"));
+        foreach (var kind in new[] { "JobSet", "TrainJob", "PyTorchJob", "RayJob", "RayCluster" })
+        {
+            h.Server.Seed(FrameworkSamples.Build(kind, kind.ToLowerInvariant(), "frameworks", workers: 1, gpus: 2)); // too big for its queue: a pending reason on it (get, update)
+        }
+
+        var serving = FrameworkSamples.LeaderWorkerSet("serving", "frameworks", replicas: 1, size: 2, gpus: 1, scheduler: "default-scheduler");
+        h.Server.Seed(serving); // its pods are not Berth's to hold: a pending reason on it (get, update)
         await h.RunUntilQuietAsync();
         await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("reclaimer", 1, 8, "team-b"), "default");
         await h.RunUntilQuietAsync(); // also: a status field the planner clears is cleared on the server (else it rewrites forever)

@@ -383,6 +383,31 @@ public sealed class FakeApiServerTests
         Assert.Equal("p1", (string?)first["object"]!["metadata"]!["name"]);
     }
 
+    [Theory]
+    [InlineData("jobset.x-k8s.io", "v1alpha2", "jobsets", "JobSet")]
+    [InlineData("trainer.kubeflow.org", "v1alpha1", "trainjobs", "TrainJob")]
+    [InlineData("kubeflow.org", "v1", "pytorchjobs", "PyTorchJob")]
+    [InlineData("ray.io", "v1", "rayjobs", "RayJob")]
+    [InlineData("ray.io", "v1", "rayclusters", "RayCluster")]
+    [InlineData("leaderworkerset.x-k8s.io", "v1", "leaderworkersets", "LeaderWorkerSet")]
+    public async Task FrameworkResource_ListGetPatchAndStatus_ServedAsItsCrd(string group, string version, string plural, string kind)
+    {
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { CustomResources = FakeApiServerOptions.FrameworkResources });
+        using var client = server.CreateClient();
+        var body = JsonNode.Parse($$"""{"apiVersion": "{{group}}/{{version}}", "kind": "{{kind}}", "metadata": {"name": "x", "namespace": "{{Ns}}"}, "spec": {"suspend": true} }""");
+        await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, group, version, Ns, plural);
+
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("""{"spec": {"suspend": false}, "status": {"phase": "ignored"}}""", V1Patch.PatchType.MergePatch), group, version, Ns, plural, "x");
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch("""{"spec": {"suspend": true}, "status": {"phase": "Running"}}""", V1Patch.PatchType.MergePatch), group, version, Ns, plural, "x");
+        var read = (JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync(group, version, Ns, plural, "x");
+        var list = (JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural);
+
+        Assert.False(read.GetProperty("spec").GetProperty("suspend").GetBoolean()); // the status subresource leaves the spec
+        Assert.Equal("Running", read.GetProperty("status").GetProperty("phase").GetString()); // and the main resource leaves the status
+        Assert.Equal(kind, Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("kind").GetString());
+        Assert.Equal(kind + "List", list.GetProperty("kind").GetString());
+    }
+
     [Fact]
     public async Task WatchListClusterCustomObject_QueueCreatedThenStatusWritten_ArrivesAsAddedThenModified()
     {

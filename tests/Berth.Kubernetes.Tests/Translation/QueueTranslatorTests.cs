@@ -78,6 +78,8 @@ public sealed class QueueTranslatorTests
             ConditionReasons.UnknownFlavor, "spec.flavors[0].name: flavor 'tpu' does not exist"),
         new("A flavor toleration with an unknown operator names it", "Flavor", Objects.FlavorOf("bad", tolerations: [new V1Toleration { Key = "k", OperatorProperty = "Maybe" }]),
             ConditionReasons.InvalidSpec, "spec.tolerations[0] operator is 'Maybe'; write Equal or Exists"),
+        new("A flavor topology level named twice names spec.topologyLevels", "Flavor", Objects.FlavorOf("bad") with { Spec = new FlavorSpec { TopologyLevels = ["rack", "topology.berth.io/rack"] } },
+            ConditionReasons.InvalidSpec, "spec.topologyLevels has an empty or repeated level"),
         new("A flavor toleration with an unknown effect names it", "Flavor", Objects.FlavorOf("bad", tolerations: [new V1Toleration { Key = "k", OperatorProperty = "Exists", Effect = "Never" }]),
             ConditionReasons.InvalidSpec, "spec.tolerations[0] effect is 'Never'"),
     };
@@ -145,6 +147,14 @@ public sealed class QueueTranslatorTests
         Assert.Contains("spec.tolerations[0] has no key with operator Equal", result.Verdict("Flavor", "broken")!.Message, StringComparison.Ordinal);
         Assert.Empty(result.Configuration.Queues);
         Assert.Equal(["a100"], result.Configuration.Flavors.Select(f => f.Name));
+    }
+
+    [Fact]
+    public void Translate_FlavorTopologyLevels_AreLabelKeysWidestFirst()
+    {
+        var flavor = Objects.FlavorOf("a100") with { Spec = new FlavorSpec { TopologyLevels = ["block", "rack", "kubernetes.io/hostname"] } };
+        var result = QueueTranslator.Translate([flavor], [], []);
+        Assert.Equal([TopologyKeys.Block, TopologyKeys.Rack, TopologyKeys.Hostname], result.Configuration.Flavors.Single().TopologyLevels);
     }
 
     [Fact]

@@ -107,6 +107,20 @@ public sealed class WorkloadTranslatorTests
         Assert.True(WorkloadTranslator.FromJob(job, "q", Objects.Epoch, Classes).Workload!.Preemptible);
     }
 
+    [Theory]
+    [InlineData("kueue.x-k8s.io/podset-required-topology", "cloud.example.com/topology-block", "cloud.example.com/topology-block", null)]
+    [InlineData("kueue.x-k8s.io/podset-preferred-topology", "kubernetes.io/hostname", null, "kubernetes.io/hostname")]
+    [InlineData("kueue.x-k8s.io/podset-preferred-topology", "rack", null, TopologyKeys.Rack)]
+    public void FromJob_KueueTopologyAnnotation_GivesTheRequiredKeyOrThePreferredLevel(string annotation, string value, string? required, string? preferred)
+    {
+        var job = Job();
+        job.Spec.Template.Metadata.Annotations = new Dictionary<string, string> { [annotation] = value };
+        var set = WorkloadTranslator.FromJob(job, "q", Objects.Epoch).Workload!.PodSets.Single();
+        Assert.Equal(required, set.TopologyKey);
+        Assert.Equal(preferred is null ? [] : [preferred], set.PreferredTopology);
+        Assert.Null(WorkloadTranslator.FromJob(Job(), "q", Objects.Epoch).Workload!.PodSets.Single().TopologyKey);
+    }
+
     /// <summary>A Job made invalid and the reason and words of the result.</summary>
     public sealed record BadJob(string Name, Action<V1Job> Change, string? Queue, string Reason, string Mentions)
     {
@@ -122,6 +136,7 @@ public sealed class WorkloadTranslatorTests
         new("A min parallelism that is not a number is refused", j => j.Metadata.Annotations["berth.dev/min-parallelism"] = "half", "q", ConditionReasons.InvalidSpec, "berth.dev/min-parallelism is 'half'"),
         new("A Job without a pod template is refused", j => j.Spec.Template = null, "q", ConditionReasons.InvalidSpec, "spec.template.spec is missing"),
         new("A pod asking for more GPUs than a node has is refused", j => j.Spec.Template.Spec.Containers = [Objects.Container(gpus: 20)], "q", ConditionReasons.InvalidSpec, "at most 16"),
+        new("Both Kueue topology annotations are refused", j => j.Spec.Template.Metadata.Annotations = new Dictionary<string, string> { ["kueue.x-k8s.io/podset-required-topology"] = "block", ["kueue.x-k8s.io/podset-preferred-topology"] = "rack" }, "q", ConditionReasons.InvalidSpec, "sets both kueue.x-k8s.io/podset-required-topology and kueue.x-k8s.io/podset-preferred-topology; keep one"),
         new("A zero checkpoint interval gets the model's message", j => j.Metadata.Annotations["berth.dev/checkpoint-interval"] = "0s", "q", ConditionReasons.InvalidSpec, "checkpointInterval is 0"),
     };
 

@@ -54,8 +54,28 @@ public sealed class GpuSharingFormatTests
         Assert.All(nodes, n => Assert.Null(Record.Exception(n.Validate)));
     }
 
+    [Fact]
+    public void ReadAndWriteCluster_MigRepartition_RoundTrips()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("cluster.yaml", ClusterHead
+            + "  - {name: flex, cpu: 64, memory: 512Gi, gpus: 8, gpuModel: H100, gpuSharing: {mode: mig, migLayout: [], repartition: true}}\n"
+            + "  - {name: fixed, cpu: 64, memory: 512Gi, gpus: 8, gpuModel: H100, gpuSharing: {mode: mig, migLayout: [7g.80gb], repartition: false}}\n");
+
+        var cluster = BerthFormat.ReadCluster(path);
+        var written = dir.Write("again.yaml", "");
+        BerthFormat.WriteCluster(written, cluster.Nodes);
+        var again = BerthFormat.ReadCluster(written).Nodes;
+
+        Assert.Equal([true, false], cluster.Nodes.Select(n => n.Sharing.MigRepartition));
+        Assert.Equal(cluster.Nodes.Select(n => n.Sharing), again.Select(n => n.Sharing));
+        Assert.Contains("repartition: true", File.ReadAllText(written), StringComparison.Ordinal);
+    }
+
     public static TheoryData<BadFile> BadClusters => new()
     {
+        new("A repartition flag that is not true or false is rejected", ClusterHead + H100Node + "    gpuSharing: {mode: mig, migLayout: [], repartition: yes}\n", 8, "repartition", "write true or false"),
+        new("Repartition on a time-sliced node is rejected", ClusterHead + H100Node + "    gpuSharing: {mode: timeSliced, replicas: 2, repartition: true}\n", 8, "repartition", "belongs to sharing mode mig"),
         new("An unknown sharing mode is rejected", ClusterHead + H100Node + "    gpuSharing:\n      mode: slices\n", 9, "mode", "use one of exclusive, timeSliced, mps, mig"),
         new("A misspelt sharing field is rejected", ClusterHead + H100Node + "    gpuSharing:\n      mode: mig\n      migLayot: []\n", 10, "migLayot", "did you mean 'migLayout'"),
         new("Replicas on a MIG node are rejected", ClusterHead + H100Node + "    gpuSharing:\n      mode: mig\n      replicas: 4\n", 10, "replicas", "belongs to sharing mode timeSliced, mps"),

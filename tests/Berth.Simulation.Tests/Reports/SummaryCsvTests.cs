@@ -12,9 +12,9 @@ public sealed class SummaryCsvTests
         SummaryCsv.Write(writer, [ReportRuns.Run("default", "fgd", 42, 95.234), ReportRuns.Run("default", "bestfit", 42, 92.5)]);
 
         var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("trace,policy,seed,alloc_at_100,alloc_at_130,frag_amount_at_100,failed_pods,wall_seconds", lines[0]);
-        Assert.Equal("default,fgd,42,95.23,95.23,5.00,3,1.250", lines[1]);
-        Assert.Equal("default,bestfit,42,92.50,92.50,5.00,3,1.250", lines[2]);
+        Assert.Equal("trace,policy,seed,alloc_at_100,alloc_at_130,frag_amount_at_100,failed_pods,wall_seconds,mig_repartitions,mig_frag_percent", lines[0]);
+        Assert.Equal("default,fgd,42,95.23,95.23,5.00,3,1.250,0,0.00", lines[1]);
+        Assert.Equal("default,bestfit,42,92.50,92.50,5.00,3,1.250,0,0.00", lines[2]);
         Assert.Equal(3, lines.Length);
     }
 
@@ -25,7 +25,7 @@ public sealed class SummaryCsvTests
 
         SummaryCsv.Write(writer, [ReportRuns.Run("t", "fgd", 1, 90, bins: 111)]);
 
-        Assert.Equal("t,fgd,1,90.00,,5.00,3,1.250", writer.ToString().Split('\n')[1]);
+        Assert.Equal("t,fgd,1,90.00,,5.00,3,1.250,0,0.00", writer.ToString().Split('\n')[1]);
     }
 
     [Fact]

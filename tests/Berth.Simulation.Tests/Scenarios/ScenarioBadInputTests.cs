@@ -37,6 +37,7 @@ public sealed class ScenarioBadInputTests
         new("A pod larger than every node is rejected", Good.Replace("gpus: 8}", "gpus: 16, gpusPerPod: 16}", StringComparison.Ordinal), 16, "gpus", "workload w1: a pod of pod set workers can never be placed: it needs 16 GPUs and the largest node has 8"),
         new("A workload larger than all the flavor's nodes is rejected", Good.Replace("gpus: 8}", "gpus: 24}", StringComparison.Ordinal), 16, "gpus", "workload w1 needs 24 GPU at once, more than the 16 GPU"),
         new("A pod whose memory no node has is rejected", Head + Queue + "workloads:\n  - name: w1\n    queue: q\n    podSets:\n      - {gpus: 1,\n         memory: 1Ti}\n", 20, "memory", "it needs 1024 GiB memory and the largest node has 512 GiB memory"),
+        new("A topology level named twice in a flavor is rejected", Good.Replace("  - {name: f}\n", "  - {name: f, topologyLevels: [block, rack, topology.berth.io/rack]}\n", StringComparison.Ordinal), 7, "topologyLevels", "a topology level is named twice; list each level once, widest first"),
         new("A pod whose GPU model no node has is rejected", Good.Replace("gpus: 8}", "gpus: 8, gpuModels: [H100]}", StringComparison.Ordinal), 16, "gpuModels", "no node has one of its GPU models H100"),
         new("A misspelt workload field is rejected with a suggestion", Good.Replace("duration: 1h", "durration: 1h", StringComparison.Ordinal), 16, "durration", "did you mean 'duration'"),
         new("A duplicate workload id is rejected", Good + "  - {name: w1, queue: q, gpus: 1}\n", 17, "name", "'w1' is used twice (first at line 16)"),
@@ -109,6 +110,14 @@ public sealed class ScenarioBadInputTests
         var one = ScenarioReader.Read(File, Head + Queue + "workloads:\n  - {name: w1, queue: q, podSets: [{count: 2, gpus: 8, topology: {preferred: rack}}]}\n");
         Assert.Null(one.Workloads.Single().PodSets.Single().TopologyKey);
         Assert.Equal([Model.TopologyKeys.Rack], one.Workloads.Single().PodSets.Single().PreferredTopology);
+    }
+
+    [Fact]
+    public void Read_FlavorTopologyLevels_AreLabelKeysWidestFirst()
+    {
+        var scenario = ScenarioReader.Read(File, Good.Replace("  - {name: f}\n", "  - {name: f, topologyLevels: [block, rack, hostname]}\n", StringComparison.Ordinal));
+        Assert.Equal([Model.TopologyKeys.Block, Model.TopologyKeys.Rack, Model.TopologyKeys.Hostname], scenario.Queues.Flavors.Single().TopologyLevels);
+        Assert.Empty(ScenarioReader.Read(File, Good).Queues.Flavors.Single().TopologyLevels);
     }
 
     [Fact]

@@ -244,6 +244,14 @@ public sealed class FakeApiServer : IAsyncDisposable
         return store.Get(new ObjectKey(resource, NamespaceFor(resource, @namespace), name));
     }
 
+    /// <summary>Every object of a resource, custom resources included, as JSON (copies), sorted by namespace then name.</summary>
+    public IReadOnlyList<JsonObject> ListObjects(string group, string version, string plural)
+    {
+        var resource = registry.Find(group, version, plural)
+            ?? throw new ArgumentException($"No served resource {plural} in {group}/{version}.", nameof(plural));
+        return store.List(resource, null).Select(entry => (JsonObject)entry.Object.DeepClone()).ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync();

@@ -34,4 +34,20 @@ public sealed class FakeApiServerOptions
         new(KubernetesNames.Group, KubernetesNames.Version, "podgroups", "PodGroup", Namespaced: true),
         new("autoscaling.x-k8s.io", "v1", "provisioningrequests", "ProvisioningRequest", Namespaced: true),
     ];
+
+    /// <summary>
+    /// The job frameworks' CRDs, at the versions their projects publish (all namespaced, all with <c>/status</c>):
+    /// JobSet <c>jobset.x-k8s.io/v1alpha2</c>, Kubeflow Trainer's TrainJob <c>trainer.kubeflow.org/v1alpha1</c>, the
+    /// Training Operator's PyTorchJob <c>kubeflow.org/v1</c>, KubeRay's RayJob and RayCluster <c>ray.io/v1</c>,
+    /// LeaderWorkerSet <c>leaderworkerset.x-k8s.io/v1</c>.
+    /// </summary>
+    public static IReadOnlyList<ResourceDefinition> FrameworkResources { get; } =
+    [
+        new("jobset.x-k8s.io", "v1alpha2", "jobsets", "JobSet", Namespaced: true),
+        new("trainer.kubeflow.org", "v1alpha1", "trainjobs", "TrainJob", Namespaced: true),
+        new("kubeflow.org", "v1", "pytorchjobs", "PyTorchJob", Namespaced: true),
+        new("ray.io", "v1", "rayjobs", "RayJob", Namespaced: true),
+        new("ray.io", "v1", "rayclusters", "RayCluster", Namespaced: true),
+        new("leaderworkerset.x-k8s.io", "v1", "leaderworkersets", "LeaderWorkerSet", Namespaced: true),
+    ];
 }

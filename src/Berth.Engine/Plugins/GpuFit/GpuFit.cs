@@ -12,6 +12,7 @@ internal sealed class GpuFit : IFilterPlugin, IPreFilterPlugin
     public const string PluginName = "GpuFit";
     public const string TooFewGpus = "node has too few GPUs";
     public const string InsufficientGpu = "Insufficient GPU";
+    public const string SharedGpus = "node shares its GPUs (MIG, time-slicing or MPS)";
 
     public string Name => PluginName;
 
@@ -21,6 +22,12 @@ internal sealed class GpuFit : IFilterPlugin, IPreFilterPlugin
     {
         var cluster = state.Cluster;
         var request = state.Request;
+        if (cluster.Shared.Any && cluster.Shared.IsShared[node])
+        {
+            // Whole GPUs and shares are not offered where the device plugin advertises MIG instances or replicas.
+            return Status.Unresolvable(SharedGpus);
+        }
+
         if (cluster.GpuCountOf[node] < request.GpuCount)
         {
             return Status.Unresolvable(TooFewGpus);

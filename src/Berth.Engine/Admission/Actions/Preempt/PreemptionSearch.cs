@@ -22,6 +22,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
 {
     private Victim[] _victims = [];
     private WorkloadState[] _removedScratch = [];
+    private int[] _positions = [];
     private bool[]? _otherQueueTakeable;
     private int[]? _chosenPerQueue;
     private EvictionCandidates?[]? _victimLists;
@@ -139,8 +140,12 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             others[vq] = vq != q && root != q && s.Quotas.RootOf(vq) == root && s.Quotas.IsBorrowing(vq, f);
         }
 
-        foreach (var (v, _) in eligible.Items)
+        // Only the preemptor's queue and the queues that may be taken from (the rest are passed over below) are read,
+        // in list order.
+        var items = eligible.Items;
+        foreach (var i in ReadablePositions(eligible, q, others))
         {
+            var v = items[i].W;
             // Evicted, a victim of another queue that would come straight back by preempting a lower one of its own
             // queue is passed over: that lower one is taken instead.
             if (v.QueueIndex != q && (!others[v.QueueIndex] || WouldDisplaceOwn(v, eligible.LowestOwn[v.QueueIndex])))
@@ -173,6 +178,33 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// The positions in <paramref name="eligible"/> of the candidates of queue <paramref name="q"/> and of the queues
+    /// <paramref name="others"/> marks, ascending: every candidate <see cref="CollectVictims"/> does not pass over at once.
+    /// </summary>
+    private ReadOnlySpan<int> ReadablePositions(EvictionCandidates eligible, int q, bool[] others)
+    {
+        var count = 0;
+        for (var vq = 0; vq < others.Length; vq++)
+        {
+            if (vq == q || others[vq])
+            {
+                var positions = eligible.PositionsOf(vq);
+                if (_positions.Length < count + positions.Count)
+                {
+                    Array.Resize(ref _positions, Math.Max(64, 2 * (count + positions.Count)));
+                }
+
+                positions.CopyTo(_positions, count);
+                count += positions.Count;
+            }
+        }
+
+        var span = _positions.AsSpan(0, count);
+        span.Sort();
+        return span;
     }
 
     /// <summary>
@@ -217,9 +249,12 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             chosenPerQueue[v.QueueIndex]++;
             trial.KeepingWithinNominal += strategy.KeepsPreemptorWithinNominal ? 1 : 0;
 
-            // As Satisfied(), its cheap refusals first: quota, GPU in total, whole GPUs; then the trial.
+            // As Satisfied(), its cheap refusals first: quota, GPU in total, whole GPUs, and the within-queue rule
+            // (a trial cannot change quota usage); then the trial. A placer that draws randomly has the trial run
+            // before the within-queue rule, as it always did: each trial shifts the draws of the decisions after it.
+            var withinNominalHolds = trial.KeepingWithinNominal == 0 || !s.Borrows(q, f, request);
             if (QuotaFits(w, q, f, request) && request.GpuMilli <= s.FlavorFreeGpu[f] && s.Room.RoomFitting() >= total
-                && s.TryPlaceGang(w, f, counts, now, keep: false, out _) && (trial.KeepingWithinNominal == 0 || !s.Borrows(q, f, request)))
+                && (withinNominalHolds || s.Placer.DrawsRandomly) && s.TryPlaceGang(w, f, counts, now, keep: false, out _) && withinNominalHolds)
             {
                 fits = true;
                 break;
@@ -260,7 +295,9 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             trial.KeepingWithinNominal -= keptWithinQueue;
             var withinNominalHolds = trial.KeepingWithinNominal == 0 || !s.Borrows(q, f, request);
             var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
-            var ok = onUsed ? Fits(w, f, counts, request, now) && withinNominalHolds : QuotaFits(w, q, f, request) && withinNominalHolds;
+            var ok = onUsed
+                ? (withinNominalHolds || s.Placer.DrawsRandomly) && Fits(w, f, counts, request, now) && withinNominalHolds // the trial last, as in TakeVictims
+                : QuotaFits(w, q, f, request) && withinNominalHolds;
             if (!ok)
             {
                 chosen.Insert(i, kept);
