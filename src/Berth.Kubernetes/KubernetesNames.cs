@@ -147,4 +147,17 @@ public static class KubernetesNames
 
     /// <summary>Annotation Berth writes on a Job or PodGroup once all its admitted pods have been ready (RFC 3339): the ready timeout no longer applies.</summary>
     public const string PodsReadyAnnotation = "berth.dev/pods-ready-at";
+
+    /// <summary>Pod annotation the cluster autoscaler matches to a ProvisioningRequest's booked capacity (its name, in the pod's namespace).</summary>
+    public const string ConsumeProvisioningRequestAnnotation = "autoscaling.x-k8s.io/consume-provisioning-request";
+
+    /// <summary>Pod annotation naming the provisioning class of the request it consumes, beside the one above.</summary>
+    public const string ProvisioningClassNameAnnotation = "autoscaling.x-k8s.io/provisioning-class-name";
+
+    /// <summary>
+    /// Annotation Berth's provisioning check writes on a Job or PodGroup: the ProvisioningRequest it made for it. The
+    /// pods of such a PodGroup that wait for nodes keep Berth's code instead of <c>Unschedulable</c>, so the cluster
+    /// autoscaler scales up once, for the request, not also for the pods.
+    /// </summary>
+    public const string ProvisioningRequestAnnotation = "berth.dev/provisioning-request";
 }

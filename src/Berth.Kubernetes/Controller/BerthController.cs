@@ -24,6 +24,7 @@ public sealed class BerthController
     private readonly GpuSecondsMeter _perGpuSeconds = new();
     private readonly ILogger _logger;
     private readonly PlanExecutor _executor;
+    private readonly Provisioning.ProvisioningController _provisioning;
     private volatile bool _leader;
     private volatile bool _takingOver;
     private HashSet<string> _idle = new(StringComparer.Ordinal);
@@ -46,6 +47,7 @@ public sealed class BerthController
         Telemetry = telemetry;
         Usage = new Usage.UsageAccounting(client, options.Namespace, time, loggers.CreateLogger("Berth.Usage"), options.UsageFlushInterval, options.UsageRetention);
         _executor = new PlanExecutor(Writer, Backoff, _logger, key => Cache.PodGroups.Get(key)?.Status?.Conditions);
+        _provisioning = new Provisioning.ProvisioningController(client, Writer, options.Namespace, loggers.CreateLogger("Berth.Provisioning"));
     }
 
     public ClusterCache Cache { get; }
@@ -243,6 +245,7 @@ public sealed class BerthController
         Decided?.Invoke(decision);
         Record(plan, result, Stopwatch.GetElapsedTime(started));
         await Usage.ObserveAsync(RecordGpus(snapshot, plan), cancellationToken).ConfigureAwait(false);
+        await ProvisionAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
         await ObserveAsync(result, cancellationToken).ConfigureAwait(false);
         if (plan.WriteCount > 0)
         {
@@ -251,6 +254,24 @@ public sealed class BerthController
         }
 
         return plan;
+    }
+
+    /// <summary>The provisioning admission check after the decision; its failures are logged and tried again next cycle, never stopping one.</summary>
+    private async Task ProvisionAsync(ClusterSnapshot snapshot, DecisionPlan plan, CancellationToken cancellationToken)
+    {
+        if (!IsLeader)
+        {
+            return;
+        }
+
+        try
+        {
+            await _provisioning.RunAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            _logger.LogWarning("provisioning check: {Status} from the API server ({Message}); tried again next cycle (is the ProvisioningRequest CRD installed?)", e.Response.StatusCode, e.Message);
+        }
     }
 
     /// <summary>

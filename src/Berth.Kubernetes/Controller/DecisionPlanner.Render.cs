@@ -31,7 +31,7 @@ public sealed partial class DecisionPlanner
                 case BindStep when gated.Contains(source.Id):
                     break; // its admission checks are not all ready: the pods wait
                 case BindStep bind:
-                    _plan.Bindings.Add(Bind(pods[bind.Pod], bind));
+                    _plan.Bindings.Add(Bind(pods[bind.Pod], bind, source));
                     break;
                 case RequeueStep requeue:
                     Requeue(source, requeue.Reason.Code(), requeue.Message);
@@ -179,9 +179,24 @@ public sealed partial class DecisionPlanner
         }
     }
 
-    private static BindAction Bind(PodInfo pod, BindStep bind)
+    /// <summary>
+    /// The binding of one pod. Its annotations land on the pod: the GPUs it got, and for a PodGroup the provisioning
+    /// check put on it, the ProvisioningRequest the cluster autoscaler booked for it (so Berth needs no pod patch).
+    /// </summary>
+    private static BindAction Bind(PodInfo pod, BindStep bind, WorkloadSource source)
     {
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        if ((source.Owner as Api.PodGroup)?.Metadata?.Annotations is { } owner)
+        {
+            foreach (var key in new[] { KubernetesNames.ConsumeProvisioningRequestAnnotation, KubernetesNames.ProvisioningClassNameAnnotation })
+            {
+                if (owner.TryGetValue(key, out var value))
+                {
+                    annotations[key] = value;
+                }
+            }
+        }
+
         if (bind.GpuCount > 0)
         {
             annotations[KubernetesNames.GpuIndicesAnnotation] = string.Join(',', GpuList(bind.GpuMask));
@@ -283,7 +298,9 @@ public sealed partial class DecisionPlanner
                 break;
         }
 
-        var podReason = code is nameof(PendingReasonCode.NoNodeFits) or nameof(PendingReasonCode.GangIncomplete) ? UnschedulableReason : code;
+        // Pods the autoscaler should add nodes for say Unschedulable, unless a ProvisioningRequest already asks for them.
+        var asked = (source.Owner as Api.PodGroup)?.Metadata?.Annotations?.ContainsKey(KubernetesNames.ProvisioningRequestAnnotation) == true;
+        var podReason = code is nameof(PendingReasonCode.NoNodeFits) or nameof(PendingReasonCode.GangIncomplete) && !asked ? UnschedulableReason : code;
         foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
         {
             MarkUnschedulable(pod, podReason, text, withEvent: true);

@@ -56,8 +56,9 @@ public sealed class DeployManifestTests
         Assert.True(result.Invalid.Count == 0, string.Join("; ", result.Invalid.Select(v => $"{v.Kind} {v.Name}: {v.Message}")));
         Assert.Equal(["a100", "h100"], result.Configuration.Flavors.Select(f => f.Name));
         Assert.Equal(["research"], result.Configuration.Cohorts.Select(c => c.Name));
-        Assert.Equal(["team-a", "team-b", "team-gated"], result.Configuration.Queues.Select(q => q.Name));
-        Assert.Equal(["capacity", "budget"], result.Configuration.Queues[2].AdmissionChecks);
+        Assert.Equal(["team-a", "team-b", "team-burst", "team-gated"], result.Configuration.Queues.Select(q => q.Name));
+        Assert.Equal(["gpu-capacity"], result.Configuration.Queues[2].AdmissionChecks);
+        Assert.Equal(["capacity", "budget"], result.Configuration.Queues[3].AdmissionChecks);
         Assert.All(result.Configuration.Queues, q => Assert.Equal("research", q.Cohort));
         Assert.Equal(64500, result.Configuration.Queues[1].Flavors[0].Cpu!.LendingLimit);
     }
@@ -134,7 +135,10 @@ public sealed class DeployManifestTests
         var rules = role.Rules;
 
         Assert.DoesNotContain(rules, r => r.Verbs.Contains("*") || (r.Resources?.Contains("*") ?? false) || (r.ApiGroups?.Contains("*") ?? false));
-        Assert.DoesNotContain(rules, r => r.Verbs.Contains("delete") || r.Verbs.Contains("deletecollection") || r.Verbs.Contains("escalate") || r.Verbs.Contains("bind"));
+        Assert.DoesNotContain(rules, r => r.Verbs.Contains("deletecollection") || r.Verbs.Contains("escalate") || r.Verbs.Contains("bind"));
+
+        // Delete only on what Berth creates itself: the provisioning check's requests and their PodTemplates.
+        Assert.All(rules.Where(r => r.Verbs.Contains("delete")), r => Assert.All(r.Resources, res => Assert.Contains(res, new[] { "provisioningrequests", "podtemplates" })));
         Assert.DoesNotContain(rules, r => r.Resources.Contains("secrets") || r.Resources.Contains("leases"));
         bool Grants(string group, string resource, string verb) => rules.Any(r => r.ApiGroups.Contains(group) && r.Resources.Contains(resource) && r.Verbs.Contains(verb));
         foreach (var (group, resource, verb) in new[]

@@ -21,6 +21,7 @@ public sealed class RbacCoverageTests
         ["queues"] = KubernetesNames.Group, ["cohorts"] = KubernetesNames.Group, ["flavors"] = KubernetesNames.Group, ["podgroups"] = KubernetesNames.Group,
         ["secrets"] = "", ["configmaps"] = "", ["tokenreviews"] = "authentication.k8s.io", ["subjectaccessreviews"] = "authorization.k8s.io",
         ["mutatingwebhookconfigurations"] = "admissionregistration.k8s.io", ["validatingwebhookconfigurations"] = "admissionregistration.k8s.io",
+        ["podtemplates"] = "", ["provisioningrequests"] = "autoscaling.x-k8s.io",
         ["jobsets"] = "jobset.x-k8s.io", ["trainjobs"] = "trainer.kubeflow.org", ["pytorchjobs"] = "kubeflow.org", ["rayjobs"] = "ray.io", ["rayclusters"] = "ray.io",
         ["leaderworkersets"] = "leaderworkerset.x-k8s.io",
     };
@@ -71,6 +72,27 @@ public sealed class RbacCoverageTests
         await telemetry.RefreshAsync(CancellationToken.None);
         await h.CycleAsync();
 
+        // The provisioning check: a request for a gang no node fits, the autoscaler provisions an H100 node, the pods get
+        // the request's annotations and start; then the gang is deleted and its request goes.
+        h.Server.Seed(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "gpu-capacity", NamespaceProperty = "berth-system", Labels = new Dictionary<string, string> { [Berth.Kubernetes.Provisioning.ProvisioningConfig.CheckLabel] = Berth.Kubernetes.Provisioning.ProvisioningConfig.ControllerName } }, Data = new Dictionary<string, string> { ["provisioningClassName"] = "check-capacity.autoscaling.x-k8s.io" } });
+        h.Server.Seed(Objects.Flavor("h100", "h100"));
+        var gated = Objects.Queue("gated", "h100", "16");
+        h.Server.Seed(gated with { Spec = gated.Spec with { AdmissionChecks = ["gpu-capacity"] } });
+        h.Server.Seed(Objects.Group("big", 1, "gated"));
+        h.Server.Seed(Objects.Pod("big-0", gpus: 16, group: "big"));
+        await h.CycleAsync();
+        var provisioned = new { status = new { conditions = new[] { new { type = "Provisioned", status = "True", reason = "Provisioned", message = "capacity is available", lastTransitionTime = "2024-01-01T00:00:00Z" } } } };
+        await h.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(System.Text.Json.JsonSerializer.Serialize(provisioned), V1Patch.PatchType.MergePatch), "autoscaling.x-k8s.io", "v1", "default", "provisioningrequests", "big-gpu-capacity-1");
+        h.Server.Seed(Objects.GpuNode("scaled-0", 16, pool: "h100"));
+        for (var i = 0; i < 4; i++)
+        {
+            await h.CycleAsync();
+        }
+
+        Assert.Equal("scaled-0", h.ReadPod("big-0").Spec.NodeName);
+        await h.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(KubernetesNames.Group, KubernetesNames.Version, "default", PodGroup.KubePluralName, "big");
+        await h.CycleAsync();
+
         // Leader election, the webhook's certificate and caBundle, and a scrape of /metrics, with the operator's own host.
         h.Server.Seed(new V1MutatingWebhookConfiguration { ApiVersion = "admissionregistration.k8s.io/v1", Kind = "MutatingWebhookConfiguration", Metadata = new V1ObjectMeta { Name = "berth" }, Webhooks = [new V1MutatingWebhook { Name = "m.berth.dev", AdmissionReviewVersions = ["v1"], SideEffects = "None", ClientConfig = new Admissionregistrationv1WebhookClientConfig() }] });
         h.Server.Seed(new V1ValidatingWebhookConfiguration { ApiVersion = "admissionregistration.k8s.io/v1", Kind = "ValidatingWebhookConfiguration", Metadata = new V1ObjectMeta { Name = "berth" }, Webhooks = [new V1ValidatingWebhook { Name = "v.berth.dev", AdmissionReviewVersions = ["v1"], SideEffects = "None", ClientConfig = new Admissionregistrationv1WebhookClientConfig() }] });
@@ -95,7 +117,7 @@ public sealed class RbacCoverageTests
         var rules = Grants(manifests);
 
         // The requests the run must have made (so this test checks something), then that each is granted.
-        foreach (var expected in new[] { ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("get", "configmaps"), ("create", "configmaps"), ("update", "configmaps"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status") })
+        foreach (var expected in new[] { ("create", "provisioningrequests"), ("delete", "podtemplates"), ("list", "configmaps"), ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("get", "configmaps"), ("create", "configmaps"), ("update", "configmaps"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status") })
         {
             Assert.Contains(expected, requested);
         }
@@ -134,6 +156,6 @@ public sealed class RbacCoverageTests
             .ToArray();
     }
 
-    /// <summary>Requests the test itself makes (creating Jobs through the client); everything else is the operator's.</summary>
-    private static bool TestOnly((string Verb, string Resource) request) => request is ("create", "jobs");
+    /// <summary>Requests the test itself makes (creating Jobs, playing the autoscaler, deleting a PodGroup); everything else is the operator's.</summary>
+    private static bool TestOnly((string Verb, string Resource) request) => request is ("create", "jobs") or ("patch", "provisioningrequests/status") or ("delete", "podgroups");
 }

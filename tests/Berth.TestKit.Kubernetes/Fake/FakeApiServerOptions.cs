@@ -21,13 +21,18 @@ public sealed class FakeApiServerOptions
     /// <summary>The clock for creationTimestamp, deletionTimestamp and condition transition times.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Berth's custom resources: cluster-scoped queues, cohorts and flavors; namespaced podgroups; all with <c>/status</c>.</summary>
+    /// <summary>
+    /// Berth's custom resources: cluster-scoped queues, cohorts and flavors; namespaced podgroups; all with <c>/status</c>.
+    /// Beside them the cluster autoscaler's namespaced <c>provisioningrequests.autoscaling.x-k8s.io/v1</c> (with
+    /// <c>/status</c>, as its CRD has), which Berth's provisioning admission check creates.
+    /// </summary>
     public static IReadOnlyList<ResourceDefinition> BerthResources { get; } =
     [
         new(KubernetesNames.Group, KubernetesNames.Version, "queues", "Queue", Namespaced: false),
         new(KubernetesNames.Group, KubernetesNames.Version, "cohorts", "Cohort", Namespaced: false),
         new(KubernetesNames.Group, KubernetesNames.Version, "flavors", "Flavor", Namespaced: false),
         new(KubernetesNames.Group, KubernetesNames.Version, "podgroups", "PodGroup", Namespaced: true),
+        new("autoscaling.x-k8s.io", "v1", "provisioningrequests", "ProvisioningRequest", Namespaced: true),
     ];
 
     /// <summary>

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Berth.Kubernetes.Controller;
+using k8s;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Provisioning;
+
+/// <summary>A Job or PodGroup as the provisioning check sees it: where it stands, and the pod sets it would ask capacity for.</summary>
+internal sealed record Workload
+{
+    public required string Kind { get; init; }
+
+    public required string ApiVersion { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Uid { get; init; }
+
+    public required V1ObjectMeta Meta { get; init; }
+
+    /// <summary>The Job, for a Job; null for a PodGroup.</summary>
+    public V1Job? Job { get; init; }
+
+    /// <summary>The PodGroup's member pods (by name); empty for a Job.</summary>
+    public IReadOnlyList<V1Pod> Pods { get; init; } = [];
+
+    /// <summary>Done for good: a Job completed or failed, a PodGroup's pods all ended or it failed (fitting no node at all is not failing for this), or rejected.</summary>
+    public bool Finished { get; init; }
+
+    /// <summary>Its quota is reserved while admission checks are not all ready.</summary>
+    public bool Reserved => Meta.Annotations?.ContainsKey(KubernetesNames.QuotaReservedAnnotation) == true;
+
+    /// <summary>Admitted and started: it has an admission record and no reservation mark.</summary>
+    public bool Admitted => !Reserved && Meta.Annotations?.ContainsKey(AdmissionRecord.AnnotationName) == true;
+
+    /// <summary>The queue it names (empty when none).</summary>
+    public required string Queue { get; init; }
+
+    /// <summary>The Jobs and PodGroups of a snapshot, with the queue each names.</summary>
+    public static IEnumerable<Workload> All(ClusterSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        foreach (var job in snapshot.Jobs)
+        {
+            var labels = job.Metadata.Labels;
+            var queue = Label(labels, KubernetesNames.QueueLabel) ?? Label(labels, KubernetesNames.KueueQueueLabel);
+            if (queue is not null)
+            {
+                yield return new Workload
+                {
+                    Kind = "Job",
+                    ApiVersion = "batch/v1",
+                    Namespace = job.Metadata.NamespaceProperty,
+                    Name = job.Metadata.Name,
+                    Uid = job.Metadata.Uid,
+                    Meta = job.Metadata,
+                    Queue = queue,
+                    Job = job,
+                    Finished = Rejected(job.Metadata) || job.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true,
+                };
+            }
+        }
+
+        foreach (var group in snapshot.PodGroups)
+        {
+            var pods = snapshot.Pods.Where(p => p.Metadata.NamespaceProperty == group.Metadata.NamespaceProperty && Label(p.Metadata.Labels, KubernetesNames.PodGroupLabel) == group.Metadata.Name)
+                .OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
+            yield return new Workload
+            {
+                Kind = Api.PodGroup.KubeKind,
+                ApiVersion = KubernetesNames.ApiVersion,
+                Namespace = group.Metadata.NamespaceProperty,
+                Name = group.Metadata.Name,
+                Uid = group.Metadata.Uid,
+                Meta = group.Metadata,
+                Queue = group.Spec?.Queue ?? string.Empty,
+                Pods = pods,
+                Finished = Rejected(group.Metadata) || (pods.Count > 0 && pods.All(p => p.Status?.Phase is "Succeeded" or "Failed"))
+                    || (group.Status?.Phase == "Failed" && group.Status.PendingReason?.Code != "NeverFits"),
+            };
+        }
+    }
+
+    private static bool Rejected(V1ObjectMeta meta) => meta.Annotations?.ContainsKey(KubernetesNames.AdmissionCheckRejectedAnnotation) == true;
+
+    private static string? Label(IDictionary<string, string>? labels, string key) =>
+        labels is not null && labels.TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>
+    /// Its pod sets: a Job's template with its parallelism; a PodGroup's pods grouped by what the autoscaler sizes
+    /// nodes by (resources, node selector, affinity, tolerations), each set's template the first pod's spec.
+    /// </summary>
+    public IReadOnlyList<(V1PodTemplateSpec Template, int Count)> PodSets()
+    {
+        if (Job is { } job)
+        {
+            return [(job.Spec.Template, job.Spec.Parallelism ?? 1)];
+        }
+
+        return Pods.GroupBy(Shape, StringComparer.Ordinal)
+            .Select(g => (new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = g.First().Metadata.Labels }, Spec = Unbound(g.First().Spec) }, g.Count()))
+            .ToList();
+    }
+
+    private static string Shape(V1Pod pod) => JsonSerializer.Serialize(new
+    {
+        containers = pod.Spec.Containers.Select(c => c.Resources is null ? null : KubernetesJson.Serialize(c.Resources)),
+        selector = pod.Spec.NodeSelector?.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray(),
+        affinity = pod.Spec.Affinity is null ? null : KubernetesJson.Serialize(pod.Spec.Affinity),
+        tolerations = pod.Spec.Tolerations is null ? null : KubernetesJson.Serialize(pod.Spec.Tolerations),
+    });
+
+    private static V1PodSpec Unbound(V1PodSpec spec)
+    {
+        var copy = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(spec));
+        copy.NodeName = null;
+        return copy;
+    }
+}

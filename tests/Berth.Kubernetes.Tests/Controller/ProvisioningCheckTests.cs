@@ -1,0 +1,336 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Kubernetes.Api;
+using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Provisioning;
+using Berth.TestKit;
+using k8s;
+using k8s.Models;
+
+namespace Berth.Kubernetes.Tests.Controller;
+
+/// <summary>
+/// Berth's provisioning admission check against a fake cluster autoscaler: the test plays the autoscaler by writing
+/// the ProvisioningRequest's status conditions and adding nodes, as Kueue's provisioning check is driven.
+/// </summary>
+public sealed class ProvisioningCheckTests
+{
+    private const string Check = "gpu-capacity";
+    private const string Class = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
+
+    [Fact]
+    public async Task GangThatFitsNoNode_GetsARequest_ThenIsAdmittedOnTheNewNodes()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        SeedConfig(h, new() { ["provisioningClassName"] = Class, ["parameters.ValidUntilSeconds"] = "600" });
+        h.SeedGroup("train", 2, 2, 8);
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        // One request for the gang's one pod set of two 8-GPU pods, owned by the PodGroup, with its PodTemplate.
+        var request = Request(h, "train-gpu-capacity-1");
+        Assert.Equal(Class, request["spec"]!["provisioningClassName"]!.GetValue<string>());
+        Assert.Equal("600", request["spec"]!["parameters"]!["ValidUntilSeconds"]!.GetValue<string>());
+        var podSet = Assert.Single(request["spec"]!["podSets"]!.AsArray())!;
+        Assert.Equal(2, podSet["count"]!.GetValue<int>());
+        Assert.Equal("PodGroup", request["metadata"]!["ownerReferences"]![0]!["kind"]!.GetValue<string>());
+        var template = h.Server.Get<V1PodTemplate>(podSet["podTemplateRef"]!["name"]!.GetValue<string>(), Objects.Ns)!;
+        Assert.Equal("8", template.Template.Spec.Containers[0].Resources.Limits["nvidia.com/gpu"].ToString());
+        Assert.Null(template.Template.Spec.NodeName);
+        Assert.StartsWith("Pending: ProvisioningRequest train-gpu-capacity-1 created", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
+        Assert.Empty(h.Server.Bindings);
+
+        // A second cycle with nothing new makes no second request.
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.Single(Requests(h));
+
+        // The request asks for the nodes: the waiting pods no longer say Unschedulable (no second scale-up for them).
+        Assert.Equal("train-gpu-capacity-1", h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations[KubernetesNames.ProvisioningRequestAnnotation]);
+        Assert.NotEqual(DecisionPlanner.UnschedulableReason, h.ReadPod("train-0").Status.Conditions.Single(c => c.Type == "PodScheduled").Reason);
+
+        // The autoscaler books the capacity and its nodes join.
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Accepted", "True"), ("Provisioned", "True"));
+        h.Server.Seed(Objects.GpuNode("scaled-0", 8));
+        h.Server.Seed(Objects.GpuNode("scaled-1", 8));
+
+        var bound = await CycleUntilBoundAsync(h, time, 2);
+
+        Assert.Equal(["scaled-0", "scaled-1"], bound.Order(StringComparer.Ordinal));
+        foreach (var pod in new[] { "train-0", "train-1" })
+        {
+            var annotations = h.ReadPod(pod).Metadata.Annotations;
+            Assert.Equal("train-gpu-capacity-1", annotations[KubernetesNames.ConsumeProvisioningRequestAnnotation]);
+            Assert.Equal(Class, annotations[KubernetesNames.ProvisioningClassNameAnnotation]);
+        }
+
+        Assert.StartsWith("Ready", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.NotNull(Request(h, "train-gpu-capacity-1")["metadata"]!["annotations"]![ProvisioningRequestState.ConsumedAnnotation]);
+
+        // The gang completes: its request and PodTemplate go.
+        foreach (var pod in new[] { "train-0", "train-1" })
+        {
+            var done = new { status = new { phase = "Succeeded" } };
+            await h.Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(JsonSerializer.Serialize(done), V1Patch.PatchType.MergePatch), pod, Objects.Ns);
+        }
+
+        for (var i = 0; i < 3 && Requests(h).Count > 0; i++)
+        {
+            time.Advance(10);
+            await h.CycleAsync();
+            await h.SettleAsync();
+        }
+
+        Assert.Empty(Requests(h));
+        Assert.Empty(h.Server.List<V1PodTemplate>(Objects.Ns));
+    }
+
+    [Fact]
+    public async Task Job_GetsARequestForItsParallelism_AndStartsWithTheAnnotationsOnItsTemplate()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        SeedConfig(h, new() { ["provisioningClassName"] = "check-capacity.autoscaling.x-k8s.io" });
+        h.Server.Seed(Objects.Job("train", 2, 8, "team-a"));
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        var request = Request(h, "train-gpu-capacity-1");
+        Assert.Equal("Job", request["metadata"]!["ownerReferences"]![0]!["kind"]!.GetValue<string>());
+        Assert.Equal(2, Assert.Single(request["spec"]!["podSets"]!.AsArray())!["count"]!.GetValue<int>());
+        Assert.True(h.ReadJob("train").Spec.Suspend);
+
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Provisioned", "True"));
+        h.Server.Seed(Objects.GpuNode("scaled-0", 8));
+        h.Server.Seed(Objects.GpuNode("scaled-1", 8));
+        var admitted = false;
+        for (var i = 0; i < 6 && !admitted; i++)
+        {
+            time.Advance(10);
+            admitted = (await h.CycleAsync()).JobAdmissions.Count > 0;
+            await h.SettleAsync();
+        }
+
+        Assert.True(admitted);
+        var job = h.ReadJob("train");
+        Assert.NotEqual(true, job.Spec.Suspend);
+        Assert.Equal("train-gpu-capacity-1", job.Spec.Template.Metadata.Annotations[KubernetesNames.ConsumeProvisioningRequestAnnotation]);
+        Assert.Equal("check-capacity.autoscaling.x-k8s.io", job.Spec.Template.Metadata.Annotations[KubernetesNames.ProvisioningClassNameAnnotation]);
+    }
+
+    [Fact]
+    public async Task Failed_IsRetriedAfterBackoff_ThenRejectsTheWorkload()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        SeedConfig(h, new() { ["provisioningClassName"] = Class, ["backoffLimitCount"] = "1", ["backoffBaseSeconds"] = "60" });
+        h.SeedGroup("train", 1, 1, 8);
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Failed", "True"));
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        // Within the backoff: no new request, and the check says when the next attempt comes.
+        Assert.Single(Requests(h));
+        Assert.Contains("retry 1 of 1 at", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
+
+        time.Advance(60);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.Equal(2, Requests(h).Count);
+
+        await SetConditionsAsync(h, "train-gpu-capacity-2", ("Failed", "True"));
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        var group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
+        Assert.StartsWith("Rejected: ProvisioningRequest train-gpu-capacity-2", group.Metadata.Annotations[CheckStatus.AnnotationOf(Check)], StringComparison.Ordinal);
+        Assert.Contains("backoffLimitCount 1", group.Metadata.Annotations[CheckStatus.AnnotationOf(Check)], StringComparison.Ordinal);
+        Assert.True(group.Metadata.Annotations.ContainsKey(KubernetesNames.AdmissionCheckRejectedAnnotation));
+
+        // The planner stops it for good, and its requests are cleaned up.
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.Equal(DecisionPlanner.CheckRejectedReason, h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.PendingReason?.Code);
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.Empty(Requests(h));
+        Assert.Empty(h.Server.List<V1PodTemplate>(Objects.Ns));
+    }
+
+    [Fact]
+    public async Task BookingExpired_BeforeTheWorkloadStarted_RequeuesIt_AndAsksAnew()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        SeedConfig(h, new() { ["provisioningClassName"] = Class });
+        h.SeedGroup("train", 1, 1, 8);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Provisioned", "True"));
+        h.Server.Seed(Objects.GpuNode("scaled-0", 8));
+
+        // The node joins and the quota is reserved; before the check turns Ready the booking expires.
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.True(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Provisioned", "True"), ("BookingExpired", "True"));
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.StartsWith("Retry: ProvisioningRequest train-gpu-capacity-1 reports BookingExpired", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
+
+        // The planner releases the reservation with backoff; the gang is not bound, and a new request follows.
+        time.Advance(10);
+        var release = await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.Empty(release.Bindings);
+        Assert.Contains(release.Events, e => e.Reason == "AdmissionCheckRetry" && e.About.Name == "train");
+        Assert.False(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
+        for (var i = 0; i < 4 && Requests(h).Count < 2; i++)
+        {
+            time.Advance(120);
+            await h.CycleAsync();
+            await h.SettleAsync();
+        }
+
+        Assert.NotNull(Request(h, "train-gpu-capacity-2"));
+        Assert.DoesNotContain("train-gpu-capacity-1", Requests(h)); // the lapsed request holds nothing: it goes
+        Assert.Empty(h.Server.Bindings);
+    }
+
+    [Theory]
+    [InlineData("provisioningClass", "data key 'provisioningClass' is not known")]
+    [InlineData(null, "data key provisioningClassName is missing")]
+    public async Task BadConfig_LeavesTheCheckPending_WithAMessageNamingTheKey(string? key, string expected)
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        var data = new Dictionary<string, string> { ["backoffLimitCount"] = "2" };
+        if (key is not null)
+        {
+            data[key] = Class;
+        }
+
+        SeedConfig(h, data);
+        h.SeedGroup("train", 1, 1, 8);
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        var state = Annotation(h, "train", CheckStatus.AnnotationOf(Check));
+        Assert.StartsWith("Pending: ConfigMap berth-system/gpu-capacity: ", state, StringComparison.Ordinal);
+        Assert.Contains(expected, state, StringComparison.Ordinal);
+        Assert.Empty(Requests(h));
+    }
+
+    [Fact]
+    public async Task ExampleManifest_AsksForH100Capacity_ThenStartsOnTheNewNodes()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        foreach (var file in new[] { "deploy/examples/flavors.yaml", "deploy/examples/cohort.yaml", "deploy/examples/provisioning.yaml" })
+        {
+            foreach (var o in KubernetesYaml.LoadAllFromString(Api.Repository.Read(file), CustomResourceDefinitions.Types.ToDictionary(), strict: true))
+            {
+                h.Server.Seed(o);
+            }
+        }
+
+        var a100 = Objects.GpuNode("a100-0", 8);
+        a100.Metadata.Labels["nvidia.com/gpu.product"] = "NVIDIA-A100-SXM4-80GB";
+        h.Server.Seed(a100); // capacity of the other flavor only: no H100 node yet
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        var request = Request(h, "pretrain-gpu-capacity-1");
+        Assert.Equal("best-effort-atomic-scale-up.autoscaling.x-k8s.io", request["spec"]!["provisioningClassName"]!.GetValue<string>());
+        Assert.Equal(2, Assert.Single(request["spec"]!["podSets"]!.AsArray())!["count"]!.GetValue<int>());
+
+        await SetConditionsAsync(h, "pretrain-gpu-capacity-1", ("Accepted", "True"), ("Provisioned", "True"));
+        for (var i = 0; i < 2; i++)
+        {
+            var node = Objects.GpuNode($"h100-{i}", 8, pool: "h100");
+            node.Metadata.Labels["nvidia.com/gpu.product"] = "NVIDIA-H100-80GB-HBM3";
+            h.Server.Seed(node);
+        }
+
+        var bound = await CycleUntilBoundAsync(h, time, 2);
+        Assert.Equal(["h100-0", "h100-1"], bound.Order(StringComparer.Ordinal));
+        Assert.Equal("pretrain-gpu-capacity-1", h.ReadPod("pretrain-0", "default").Metadata.Annotations[KubernetesNames.ConsumeProvisioningRequestAnnotation]);
+    }
+
+    private static async Task<List<string>> CycleUntilBoundAsync(ControllerHarness h, ManualTime time, int pods)
+    {
+        var nodes = new List<string>();
+        for (var i = 0; i < 6 && nodes.Count < pods; i++)
+        {
+            time.Advance(10);
+            var plan = await h.CycleAsync();
+            await h.SettleAsync();
+            nodes.AddRange(plan.Bindings.Select(b => b.Node));
+        }
+
+        return nodes;
+    }
+
+    private static Queue CheckedQueue()
+    {
+        var queue = Objects.Queue("team-a", "a100", "16");
+        return queue with { Spec = queue.Spec with { AdmissionChecks = [Check] } };
+    }
+
+    private static void SeedConfig(ControllerHarness h, Dictionary<string, string> data) => h.Server.Seed(new V1ConfigMap
+    {
+        ApiVersion = "v1",
+        Kind = "ConfigMap",
+        Metadata = new V1ObjectMeta { Name = Check, NamespaceProperty = "berth-system", Labels = new Dictionary<string, string> { [ProvisioningConfig.CheckLabel] = ProvisioningConfig.ControllerName } },
+        Data = data,
+    });
+
+    private static JsonObject Request(ControllerHarness h, string name) =>
+        h.Server.GetObject(ProvisioningRequestState.Group, ProvisioningRequestState.Version, ProvisioningRequestState.Plural, name, Objects.Ns)
+        ?? throw new InvalidOperationException($"no ProvisioningRequest {name}; there are: {string.Join(", ", Requests(h))}");
+
+    private static List<string> Requests(ControllerHarness h)
+    {
+        var names = new List<string>();
+        for (var i = 1; i <= 5; i++)
+        {
+            if (h.Server.GetObject(ProvisioningRequestState.Group, ProvisioningRequestState.Version, ProvisioningRequestState.Plural, $"train-gpu-capacity-{i}", Objects.Ns) is not null)
+            {
+                names.Add($"train-gpu-capacity-{i}");
+            }
+        }
+
+        return names;
+    }
+
+    private static string Annotation(ControllerHarness h, string group, string key) =>
+        h.Server.Get<PodGroup>(group, Objects.Ns)!.Metadata.Annotations.TryGetValue(key, out var value) ? value : "(none)";
+
+    /// <summary>Plays the cluster autoscaler: writes the request's conditions through its status subresource.</summary>
+    private static async Task SetConditionsAsync(ControllerHarness h, string request, params (string Type, string Status)[] conditions)
+    {
+        var body = new { status = new { conditions = conditions.Select(c => new { type = c.Type, status = c.Status, reason = c.Type + "Reason", message = $"the autoscaler says {c.Type}", lastTransitionTime = "2024-01-01T00:00:00Z" }).ToArray() } };
+        await h.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(JsonSerializer.Serialize(body), V1Patch.PatchType.MergePatch), ProvisioningRequestState.Group, ProvisioningRequestState.Version, Objects.Ns, ProvisioningRequestState.Plural, request);
+        await h.SettleAsync();
+    }
+}
