@@ -17,12 +17,18 @@ public sealed class JobSetFramework : Framework
 
     public override string Plural => "jobsets";
 
-    public override string MemberLabel => "jobset.sigs.k8s.io/jobset-name";
+    /// <summary>The pod label naming a member's JobSet.</summary>
+    public const string NameLabel = "jobset.sigs.k8s.io/jobset-name";
 
     /// <summary>The pod label naming a member's pod set.</summary>
     public const string PodSetLabel = "jobset.sigs.k8s.io/replicatedjob-name";
 
-    public override string? PodSetOf(IDictionary<string, string>? labels) => labels?.TryGetValue(PodSetLabel, out var set) == true ? set : null;
+    public override string MemberLabel => NameLabel;
+
+    public override string? PodSetOf(IDictionary<string, string>? labels) => ReplicatedJobOf(labels);
+
+    /// <summary>The replicated job a pod of a JobSet (or of a TrainJob's JobSet) belongs to; null without the label.</summary>
+    public static string? ReplicatedJobOf(IDictionary<string, string>? labels) => labels?.TryGetValue(PodSetLabel, out var set) == true ? set : null;
 
     public override IReadOnlyList<string> SuspendPath { get; } = ["spec", "suspend"];
 

@@ -23,12 +23,10 @@ public sealed class TrainJobFramework : Framework
 
     public override string Plural => "trainjobs";
 
-    public override string MemberLabel => "jobset.sigs.k8s.io/jobset-name";
+    /// <summary>The trainer runs its nodes as a JobSet: its pods carry the JobSet's labels.</summary>
+    public override string MemberLabel => JobSet.JobSetFramework.NameLabel;
 
-    /// <summary>The pod label naming a member's pod set.</summary>
-    public const string PodSetLabel = "jobset.sigs.k8s.io/replicatedjob-name";
-
-    public override string? PodSetOf(IDictionary<string, string>? labels) => labels?.TryGetValue(PodSetLabel, out var set) == true ? set : null;
+    public override string? PodSetOf(IDictionary<string, string>? labels) => JobSet.JobSetFramework.ReplicatedJobOf(labels);
 
     public override IReadOnlyList<string> SuspendPath { get; } = ["spec", "suspend"];
 
