@@ -29,8 +29,9 @@ internal sealed class ReportCommand
             berth report usage --from 2026-12-01 --to 2026-12-08
             berth report usage --from 2026-11-01 --to 2026-12-01 --format csv --out november.csv
             berth report usage --format html --out usage.html
-            berth report usage --server https://berth-dashboard.berth-system:8444 --token "$(kubectl create token my-sa)" --format csv
-                from the operator on Kubernetes: rows per queue, namespace, user and GPU model, by whole UTC days
+            berth report usage --server https://127.0.0.1:8444 --token "$(kubectl create token my-sa)" --certificate-authority berth-ca.crt --format csv
+                from the operator on Kubernetes (kubectl -n berth-system port-forward deploy/berth-operator 8444:8444): rows per
+                queue, namespace, user and GPU model, by whole UTC days; berth-ca.crt is the ca.crt of Secret berth-webhook-tls
             """);
     }
 

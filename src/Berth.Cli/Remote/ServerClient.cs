@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Berth.Server.Api;
@@ -10,11 +12,12 @@ namespace Berth.Cli.Remote;
 /// <summary>
 /// HTTP calls to a Berth server with the exit-code policy built in: a refusal about the input (400, 404, 409, 413,
 /// 415) is bad input (exit 2, the server's problem detail with its field); no connection, 401, 403, 429 and 5xx
-/// are a server that cannot be reached or refused (exit 3).
+/// are a server that cannot be reached or refused (exit 3), as is a certificate that is not trusted.
 /// </summary>
-internal sealed class ServerClient(Uri url, string? token, CancellationToken cancellation) : IDisposable
+/// <param name="trust">CA certificates trusted instead of the system's roots (<c>--certificate-authority</c>); null: the system's.</param>
+internal sealed class ServerClient(Uri url, string? token, X509Certificate2Collection? trust, CancellationToken cancellation) : IDisposable
 {
-    private readonly HttpClient _http = Make(url, token);
+    private readonly HttpClient _http = Make(url, token, trust);
 
     public Uri Url { get; } = url;
 
@@ -47,6 +50,10 @@ internal sealed class ServerClient(Uri url, string? token, CancellationToken can
         try
         {
             response = _http.SendAsync(request, cancellation).GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException e) when (e.InnerException is AuthenticationException tls)
+        {
+            throw new ServerRefusedException($"the server at {Url} presented a TLS certificate this client does not trust ({tls.Message}); give the CA that signed it with --certificate-authority FILE or BERTH_CA_FILE (for the operator: the ca.crt of Secret berth-webhook-tls)", e);
         }
         catch (HttpRequestException e)
         {
@@ -109,9 +116,18 @@ internal sealed class ServerClient(Uri url, string? token, CancellationToken can
         return text.Length > 500 ? text[..500] : text;
     }
 
-    private static HttpClient Make(Uri url, string? token)
+    private static HttpClient Make(Uri url, string? token, X509Certificate2Collection? trust)
     {
-        var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+        var handler = new SocketsHttpHandler();
+        if (trust is not null)
+        {
+            // Chain to these roots only (as kubectl's --certificate-authority); the host name is still checked.
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(trust);
+            handler.SslOptions.CertificateChainPolicy = policy;
+        }
+
+        var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
         if (!string.IsNullOrWhiteSpace(token))
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Trim());
