@@ -343,9 +343,15 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
         if (_sharedGrouped && nodes.Length == _cluster.NodeCount)
         {
             var index = SharedIndexFor(pod, request);
-            return index.TryBest(this, out var rank, out var choice)
-                ? SharedResult(pod, request, _nodeOfRank[rank], choice, index.Feasible)
-                : new PlacementResult { Pod = pod, Diagnosis = DiagnoseShared(request, nodes) };
+            if (!index.TryBest(this, out var rank))
+            {
+                return new PlacementResult { Pod = pod, Diagnosis = DiagnoseShared(request, nodes) };
+            }
+
+            // The chosen node's place itself (its group knows only the cost), from the memo while the node is unchanged.
+            var node = _nodeOfRank[rank];
+            MemoFor(request).TryChoose(_cluster, node, request, out var choice);
+            return SharedResult(pod, request, node, choice, index.Feasible);
         }
 
         var shared = _cluster.Shared;
@@ -457,13 +463,20 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
 
     /// <summary>
     /// Whether <paramref name="node"/> may take the current shared-GPU pod now (its kind of sharing, GPU model, a place
-    /// on its GPUs, the filters) and, if so, its best place there: the conditions of the scan of every node, in its order.
+    /// on its GPUs, the filters) and, if so, what its best place there costs (the choice without its mask, so that nodes
+    /// alike but for where the place is fall in one group): the conditions of the scan of every node, in its order.
     /// </summary>
     bool INodeGrouper<Sharing.SharedChoice>.TryGroupKey(int node, out Sharing.SharedChoice key)
     {
         var request = _state.Request;
         key = default;
-        return _cluster.Shared.IsShared[node] && request.AllowsModel(_cluster.ModelOf[node]) && _cluster.Shared.TryChoose(node, request, out key) && Passes(node);
+        if (!_cluster.Shared.IsShared[node] || !request.AllowsModel(_cluster.ModelOf[node]) || !_cluster.Shared.TryChoose(node, request, out var choice) || !Passes(node))
+        {
+            return false;
+        }
+
+        key = choice with { Mask = 0 };
+        return true;
     }
 
     private SharedGroupIndex SharedIndexFor(Pod pod, in PodRequest request)

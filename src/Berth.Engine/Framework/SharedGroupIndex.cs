@@ -3,11 +3,11 @@ using Berth.Engine.Sharing;
 namespace Berth.Engine.Framework;
 
 /// <summary>
-/// For one shared-GPU pod class, the feasible nodes grouped by their best place (<see cref="SharedChoice"/>, the
-/// placement mask included), the groups kept in order of that choice, best first. A decision walks the groups from
-/// the front, skips empty ones, and among the groups tied with the first non-empty one takes the lowest-ranked node:
-/// the node and place the scan of every node would take, at a cost of a few groups instead of every node. Not
-/// thread-safe; owned by one <see cref="Placer"/>.
+/// For one shared-GPU pod class, the feasible nodes grouped by what their best place costs (<see cref="SharedChoice"/>
+/// with no mask: re-partitions, MIG fragment growth, free slices), the groups kept in order of that cost, best first.
+/// A decision walks the groups from the front, skips empty ones and takes the lowest-ranked node of the first: the node
+/// the scan of every node would take, at a cost of a few groups instead of every node. Not thread-safe; owned by one
+/// <see cref="Placer"/>.
 /// </summary>
 internal sealed class SharedGroupIndex
 {
@@ -24,10 +24,10 @@ internal sealed class SharedGroupIndex
     public int Feasible => _index.Feasible;
 
     /// <summary>
-    /// Brings the groups up to date through <paramref name="grouper"/>, then the best choice and the lowest rank among
-    /// the nodes that have it (ties: choices neither better than the other); false when no node is feasible.
+    /// Brings the groups up to date through <paramref name="grouper"/> (keys without a mask), then the lowest rank among
+    /// the nodes whose best place costs least; false when no node is feasible.
     /// </summary>
-    public bool TryBest(INodeGrouper<SharedChoice> grouper, out int rank, out SharedChoice choice)
+    public bool TryBest(INodeGrouper<SharedChoice> grouper, out int rank)
     {
         _index.CatchUp(grouper);
         for (var g = _order.Count; g < _index.GroupCount; g++)
@@ -35,36 +35,20 @@ internal sealed class SharedGroupIndex
             Insert(g);
         }
 
-        rank = int.MaxValue;
-        choice = default;
-        var found = false;
         foreach (var g in _order)
         {
-            if (_index.CountOf(g) == 0)
+            if (_index.CountOf(g) > 0)
             {
-                continue;
+                rank = _index.LowestRank(g);
+                return true;
             }
-
-            var key = _index.KeyOf(g);
-            if (found && choice.IsBetterThan(key))
-            {
-                break; // every group from here on is worse
-            }
-
-            var lowest = _index.LowestRank(g);
-            if (lowest < rank)
-            {
-                rank = lowest;
-                choice = key;
-            }
-
-            found = true;
         }
 
-        return found;
+        rank = -1;
+        return false;
     }
 
-    // After the last group its key is not better than: groups of tied keys stay in creation order, which does not matter.
+    // After the last group its key is not better than (keys are distinct costs, so no two groups tie).
     private void Insert(int group)
     {
         var key = _index.KeyOf(group);
