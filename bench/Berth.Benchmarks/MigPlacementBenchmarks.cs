@@ -12,7 +12,9 @@ namespace Berth.Benchmarks;
 /// every invocation decides the same) at 5,000 nodes of 8 H100s, about half used. <c>WholeGpu</c>: a 1-GPU pod on
 /// exclusive nodes with the default policy (fgd), grouped scan as at this size by default; <c>WholeGpuFullScan</c>:
 /// the same with every node scored; <c>Mig</c>: a <c>2g.20gb</c> pod on MIG nodes that may re-partition, their GPUs
-/// holding seeded random instances. Compare as ratios of one run (the machine is shared).
+/// holding seeded random instances, nodes grouped by their best place as at this size by default; <c>MigFullScan</c>:
+/// the same with every MIG node visited (its best place memoised while it is unchanged). Compare as ratios of one run
+/// (the machine is shared).
 /// </summary>
 [Config(typeof(InProcessBenchConfig))]
 public class MigPlacementBenchmarks
@@ -22,6 +24,7 @@ public class MigPlacementBenchmarks
     private Placer _whole = null!;
     private Placer _wholeFull = null!;
     private Placer _mig = null!;
+    private Placer _migFull = null!;
     private readonly Pod _wholePod = new() { Name = "whole", CpuMilli = 4_000, MemoryMiB = 32 * 1024, GpuCount = 1, GpuMilli = Limits.GpuMilliPerGpu };
     private readonly Pod _migPod = new() { Name = "mig", CpuMilli = 1_000, MemoryMiB = 8 * 1024, MigProfile = "2g.20gb", MigCount = 1 };
 
@@ -33,9 +36,16 @@ public class MigPlacementBenchmarks
         _wholeFull = Fresh(nodes, held, PlacementScan.Full, WholePods());
         var (migNodes, migHeld) = Filled(GpuSharing.Mig(MigLayout.Empty, repartition: true), MigPods());
         _mig = Fresh(migNodes, migHeld, PlacementScan.Auto, MigPods());
+        _migFull = Fresh(migNodes, migHeld, PlacementScan.Full, MigPods());
         if (!_whole.IsGrouped || _wholeFull.IsGrouped || !_whole.Evaluate(_wholePod).Placed || !_mig.Evaluate(_migPod).Placed)
         {
             throw new InvalidOperationException("benchmark setup: the whole-GPU placers must scan as named and both pods must fit");
+        }
+
+        var (grouped, full) = (_mig.Evaluate(_migPod), _migFull.Evaluate(_migPod));
+        if (grouped.NodeIndex != full.NodeIndex || grouped.GpuMask != full.GpuMask || grouped.FeasibleNodes != full.FeasibleNodes)
+        {
+            throw new InvalidOperationException("benchmark setup: the grouped and full MIG scans must decide alike");
         }
     }
 
@@ -47,6 +57,9 @@ public class MigPlacementBenchmarks
 
     [Benchmark]
     public PlacementResult Mig() => _mig.Evaluate(_migPod);
+
+    [Benchmark]
+    public PlacementResult MigFullScan() => _migFull.Evaluate(_migPod);
 
     private static IEnumerable<Pod> WholePods()
     {

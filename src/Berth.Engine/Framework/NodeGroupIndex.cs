@@ -1,7 +1,8 @@
 namespace Berth.Engine.Framework;
 
 /// <summary>
-/// For one pod class (<see cref="PodClassKey"/>), the feasible nodes grouped by their score keys, each group knowing
+/// For one pod class (<see cref="PodClassKey"/>), the feasible nodes grouped by a key (the score keys for whole-GPU
+/// pods, the best place on the node for shared-GPU pods), each group knowing
 /// its members' lowest rank (the profile's tie-break order): a decision scores each group once and takes the
 /// lowest-ranked node of the best one, which is the node the full scan would take. Kept up to date from the
 /// cluster's change log: only nodes whose version moved since the last use are looked at again.
@@ -11,14 +12,15 @@ namespace Berth.Engine.Framework;
 /// group differs. Not thread-safe; owned by one <see cref="Placer"/>.
 /// </para>
 /// </summary>
-internal sealed class NodeGroupIndex
+internal sealed class NodeGroupIndex<TKey>
+    where TKey : struct, IEquatable<TKey>
 {
     private readonly ClusterState _cluster;
     private readonly int[] _groupOf;
     private readonly int[] _rankOf;
     private readonly int[] _nodeOfRank;
-    private readonly Dictionary<NodeGroupKey, int> _groupIds = new();
-    private readonly List<NodeGroupKey> _keys = [];
+    private readonly Dictionary<TKey, int> _groupIds = new();
+    private readonly List<TKey> _keys = [];
     private readonly List<int> _counts = [];
     private readonly List<int[]> _heaps = [];
     private readonly List<int> _heapSizes = [];
@@ -41,22 +43,22 @@ internal sealed class NodeGroupIndex
 
     public int GroupCount => _keys.Count;
 
-    public NodeGroupKey KeyOf(int group) => _keys[group];
+    public TKey KeyOf(int group) => _keys[group];
 
     public int CountOf(int group) => _counts[group];
 
     /// <summary>
     /// Looks again at every node changed since the last call (every node on the first call, or when the change log no
-    /// longer reaches back): <see cref="Placer.TryGroupKey"/> says whether the node is feasible and, if so, its group key.
+    /// longer reaches back): <paramref name="grouper"/> says whether the node is feasible and, if so, its group key.
     /// The placer must have run the current pod's pre-filters.
     /// </summary>
-    public void CatchUp(Placer placer)
+    public void CatchUp(INodeGrouper<TKey> grouper)
     {
         if (_cluster.TryReadChanges(ref _position, out var changed))
         {
             foreach (var node in changed)
             {
-                Update(placer, node);
+                Update(grouper, node);
             }
 
             return;
@@ -64,7 +66,7 @@ internal sealed class NodeGroupIndex
 
         for (var node = 0; node < _groupOf.Length; node++)
         {
-            Update(placer, node);
+            Update(grouper, node);
         }
     }
 
@@ -84,11 +86,11 @@ internal sealed class NodeGroupIndex
         return heap[0];
     }
 
-    private void Update(Placer placer, int node)
+    private void Update(INodeGrouper<TKey> grouper, int node)
     {
         // A node changed twice since the last use is looked at twice: cheaper than remembering versions (4 bytes a node).
         var old = _groupOf[node];
-        var now = placer.TryGroupKey(node, out var key) ? GroupOf(key) : -1;
+        var now = grouper.TryGroupKey(node, out var key) ? GroupOf(key) : -1;
         if (old == now)
         {
             return;
@@ -109,7 +111,7 @@ internal sealed class NodeGroupIndex
         }
     }
 
-    private int GroupOf(in NodeGroupKey key)
+    private int GroupOf(in TKey key)
     {
         if (_groupIds.TryGetValue(key, out var id))
         {

@@ -11,7 +11,7 @@ public enum PlacementScan
 
     /// <summary>
     /// Alike nodes grouped per pod shape and scored once per group, the groups kept up to date from the nodes that
-    /// changed (<see cref="NodeGroupIndex"/>); falls back to the full scan where the profile does not allow it.
+    /// changed (<see cref="NodeGroupIndex{TKey}"/>); falls back to the full scan where the profile does not allow it.
     /// </summary>
     Grouped,
 }

@@ -9,7 +9,7 @@ namespace Berth.Engine.Framework;
 /// 5. choose the GPUs inside it; 6. reserve (only in <see cref="Place"/>).
 /// Deterministic for a given cluster state, pod sequence and seed. Not thread-safe.
 /// </summary>
-public sealed class Placer
+public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.SharedChoice>
 {
     private readonly ClusterState _cluster;
     private readonly PlacementProfile _profile;
@@ -33,7 +33,9 @@ public sealed class Placer
     private readonly bool _grouped;
     private readonly int[] _rankOf;
     private readonly int[] _nodeOfRank;
-    private readonly Dictionary<PodClassKey, NodeGroupIndex> _indexes = new();
+    private readonly Dictionary<PodClassKey, NodeGroupIndex<NodeGroupKey>> _indexes = new();
+    private readonly Dictionary<PodClassKey, SharedGroupIndex> _sharedIndexes = new();
+    private readonly bool _sharedGrouped;
     private readonly List<int> _bestGroups = [];
     private readonly Dictionary<(string?, int, int, long), Sharing.SharedChoiceMemo> _sharedMemos = new();
     private long _committed;
@@ -118,6 +120,9 @@ public sealed class Placer
             && (_tieScores.Length == 0 || _keyedTie is not null)
             && profile.TieBreak != TieBreak.Random;
         _rankOf = profile.TieBreak == TieBreak.SeededNodeOrder ? _rank : _allNodes;
+
+        // Shared-GPU pods ignore the scores and break ties by rank alone, so their nodes can always be grouped.
+        _sharedGrouped = scan != PlacementScan.Full && (scan == PlacementScan.Grouped || _cluster.NodeCount >= GroupedFromNodes);
         MaxGroupIndexes = Math.Max(8, GroupIndexBudgetBytes / (4L * Math.Max(1, _cluster.NodeCount)));
         _nodeOfRank = new int[_cluster.NodeCount];
         for (var node = 0; node < _nodeOfRank.Length; node++)
@@ -254,14 +259,14 @@ public sealed class Placer
     }
 
     /// <summary>
-    /// Steps 2 to 4 over groups of alike nodes (<see cref="NodeGroupIndex"/>): each group's score computed once, the best
+    /// Steps 2 to 4 over groups of alike nodes (<see cref="NodeGroupIndex{TKey}"/>): each group's score computed once, the best
     /// total kept, ties narrowed by the tie-break score, then the lowest-ranked member of the groups left. Every node of
     /// a group has the same total and tie-break score as its key, so this is the node the full scan takes.
     /// </summary>
     private PlacementResult EvaluateGrouped(Pod pod, in PodRequest request, ReadOnlySpan<int> nodes)
     {
         var index = IndexFor(pod, request);
-        index.CatchUp(this);
+        index.CatchUp((INodeGrouper<NodeGroupKey>)this);
         if (index.Feasible == 0)
         {
             return new PlacementResult { Pod = pod, Diagnosis = Diagnose(nodes) };
@@ -330,9 +335,25 @@ public sealed class Placer
     /// way and pass the filters (CPU, memory, selector, taints), each with its best place (<see cref="Sharing.SharedGpus"/>);
     /// the best of those wins (fewer re-partitions, less MIG fragment growth, fuller GPU), ties to the lower node rank.
     /// The profile's scores are not used: they measure whole-GPU fragmentation, which shared GPUs do not have.
+    /// Over every node of a large cluster the nodes are grouped by their best place (<see cref="SharedGroupIndex"/>),
+    /// which gives the same node and place.
     /// </summary>
     private PlacementResult EvaluateShared(Pod pod, in PodRequest request, ReadOnlySpan<int> nodes)
     {
+        if (_sharedGrouped && nodes.Length == _cluster.NodeCount)
+        {
+            var index = SharedIndexFor(pod, request);
+            if (!index.TryBest(this, out var rank))
+            {
+                return new PlacementResult { Pod = pod, Diagnosis = DiagnoseShared(request, nodes) };
+            }
+
+            // The chosen node's place itself (its group knows only the cost), from the memo while the node is unchanged.
+            var node = _nodeOfRank[rank];
+            MemoFor(request).TryChoose(_cluster, node, request, out var choice);
+            return SharedResult(pod, request, node, choice, index.Feasible);
+        }
+
         var shared = _cluster.Shared;
         var memo = MemoFor(request);
         var best = -1;
@@ -358,7 +379,13 @@ public sealed class Placer
             return new PlacementResult { Pod = pod, Diagnosis = DiagnoseShared(request, nodes) };
         }
 
-        var gpus = shared.GpusOf(request, bestChoice.Mask);
+        return SharedResult(pod, request, best, bestChoice, feasible);
+    }
+
+    /// <summary>Step 5 for a shared-GPU pod: the result of placing it at <paramref name="bestChoice"/> on <paramref name="best"/>.</summary>
+    private PlacementResult SharedResult(Pod pod, in PodRequest request, int best, Sharing.SharedChoice bestChoice, int feasible)
+    {
+        var gpus = _cluster.Shared.GpusOf(request, bestChoice.Mask);
         var indices = new int[System.Numerics.BitOperations.PopCount((uint)gpus)];
         for (int g = 0, k = 0; gpus >> g != 0; g++)
         {
@@ -421,8 +448,8 @@ public sealed class Placer
         return new FilterDiagnosis(nodes.Length, reasons);
     }
 
-    /// <summary>Whether <paramref name="node"/> passes every active filter now and, if so, its group key. For <see cref="NodeGroupIndex"/>.</summary>
-    internal bool TryGroupKey(int node, out NodeGroupKey key)
+    /// <summary>Whether <paramref name="node"/> passes every active filter now and, if so, its group key. For <see cref="NodeGroupIndex{TKey}"/>.</summary>
+    bool INodeGrouper<NodeGroupKey>.TryGroupKey(int node, out NodeGroupKey key)
     {
         if (!Passes(node))
         {
@@ -434,7 +461,45 @@ public sealed class Placer
         return true;
     }
 
-    private NodeGroupIndex IndexFor(Pod pod, in PodRequest request)
+    /// <summary>
+    /// Whether <paramref name="node"/> may take the current shared-GPU pod now (its kind of sharing, GPU model, a place
+    /// on its GPUs, the filters) and, if so, what its best place there costs (the choice without its mask, so that nodes
+    /// alike but for where the place is fall in one group): the conditions of the scan of every node, in its order.
+    /// </summary>
+    bool INodeGrouper<Sharing.SharedChoice>.TryGroupKey(int node, out Sharing.SharedChoice key)
+    {
+        var request = _state.Request;
+        key = default;
+        if (!_cluster.Shared.IsShared[node] || !request.AllowsModel(_cluster.ModelOf[node]) || !_cluster.Shared.TryChoose(node, request, out var choice) || !Passes(node))
+        {
+            return false;
+        }
+
+        key = choice with { Mask = 0 };
+        return true;
+    }
+
+    private SharedGroupIndex SharedIndexFor(Pod pod, in PodRequest request)
+    {
+        _evaluations++;
+        var key = new PodClassKey(request, request.HasNodeConstraints ? Constraints(pod) : null);
+        if (!_sharedIndexes.TryGetValue(key, out var index))
+        {
+            if (_sharedIndexes.Count >= MaxGroupIndexes)
+            {
+                var oldest = _sharedIndexes.MinBy(kv => kv.Value.LastUsed).Key;
+                _sharedIndexes.Remove(oldest);
+            }
+
+            index = new SharedGroupIndex(_cluster, _rankOf, _nodeOfRank);
+            _sharedIndexes[key] = index;
+        }
+
+        index.LastUsed = _evaluations;
+        return index;
+    }
+
+    private NodeGroupIndex<NodeGroupKey> IndexFor(Pod pod, in PodRequest request)
     {
         _evaluations++;
         var key = new PodClassKey(request, request.HasNodeConstraints ? Constraints(pod) : null);
@@ -446,7 +511,7 @@ public sealed class Placer
                 _indexes.Remove(oldest);
             }
 
-            index = new NodeGroupIndex(_cluster, _rankOf, _nodeOfRank);
+            index = new NodeGroupIndex<NodeGroupKey>(_cluster, _rankOf, _nodeOfRank);
             _indexes[key] = index;
         }
 
