@@ -14,7 +14,7 @@ internal static class WorkloadSection
     private static readonly string[] WorkloadFields =
     [
         "name", "queue", "submit", "duration", "expectedRunTime", "maxRunTime", "checkpointInterval", "startupTime", "gpuActivity",
-        "priority", "priorityClass", "preemptible", "podSets", "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu",
+        "priority", "priorityClass", "preemptible", "toleratesSpot", "podSets", "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu",
         "gpuModels", "nodeSelector", "tolerations",
     ];
 
@@ -154,6 +154,7 @@ internal static class WorkloadSection
             GpuActivity = w.OptionalDouble("gpuActivity", 0, 1, minExclusive: false),
             Priority = priority,
             Preemptible = w.OptionalBool("preemptible") ?? preemptible,
+            ToleratesSpot = w.OptionalBool("toleratesSpot"),
             PodSets = podSets,
         };
         return (workload, WorkloadOrigin.Inline(w, podSetFields));
