@@ -37,6 +37,16 @@ public sealed partial class AdmissionScheduler
     }
 
     /// <summary>
+    /// Gives back capacity taken by <see cref="Withhold"/> (the same pod on the same GPUs): a node that was down is
+    /// back, so the waiting queues are tried on it again. Returns false, changing nothing, when the node does not exist.
+    /// </summary>
+    public bool Unwithhold(string node, Pod pod, int gpuMask)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return _restoration.Unwithhold(node, pod, gpuMask);
+    }
+
+    /// <summary>
     /// Puts back a workload that is admitted in the truth outside: admitted in <paramref name="flavor"/> since
     /// <paramref name="admittedAt"/>, with <paramref name="counts"/> pods per pod set (default: every pod), its
     /// quota charged for all of them, and the pods in <paramref name="pods"/> allocated where they are. Pods

@@ -29,6 +29,7 @@ internal static class WorkloadSection
     [
         "queue", "count", "seed", "namePrefix", "start", "meanInterarrival", "durationMedian", "durationSigma", "maxDuration",
         "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu", "priorities", "expectedRunTimeFactor", "gpuModels",
+        "checkpointInterval", "preemptible",
     ];
 
     private static readonly Dictionary<string, string> ItpColumns = new(StringComparer.Ordinal)
@@ -423,6 +424,8 @@ internal static class WorkloadSection
             Priorities = Mix(s, "priorities") ?? defaults.Priorities,
             ExpectedRunTimeFactor = s.OptionalDouble("expectedRunTimeFactor", 0, 1000, minExclusive: true) ?? defaults.ExpectedRunTimeFactor,
             GpuModels = Models(s),
+            CheckpointInterval = s.OptionalDuration("checkpointInterval"),
+            Preemptible = s.OptionalBool("preemptible") ?? true,
         };
         if (options.DurationMedian == TimeSpan.Zero)
         {
