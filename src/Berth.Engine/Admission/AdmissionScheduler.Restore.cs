@@ -36,15 +36,8 @@ public sealed partial class AdmissionScheduler
         return _restoration.Withhold(node, pod, gpuMask);
     }
 
-    /// <summary>
-    /// Gives back capacity taken by <see cref="Withhold"/> (the same pod on the same GPUs): a node that was down is
-    /// back, so the waiting queues are tried on it again. Returns false, changing nothing, when the node does not exist.
-    /// </summary>
-    public bool Unwithhold(string node, Pod pod, int gpuMask)
-    {
-        ArgumentNullException.ThrowIfNull(pod);
-        return _restoration.Unwithhold(node, pod, gpuMask);
-    }
+    /// <summary>Gives back what <see cref="Withhold"/> took (same pod, same GPUs: a reclaimed node is back); false when the node does not exist.</summary>
+    public bool Unwithhold(string node, Pod pod, int gpuMask) => _restoration.Unwithhold(node, pod ?? throw new ArgumentNullException(nameof(pod)), gpuMask);
 
     /// <summary>
     /// Puts back a workload that is admitted in the truth outside: admitted in <paramref name="flavor"/> since
