@@ -20,6 +20,7 @@ namespace Berth.Benchmarks;
 /// <c>scenario operator-dashboard-load [--workloads 10000]</c>: the same for <c>berth operator</c> against the fake API server (see <see cref="OperatorDashboardScale"/>);
 /// <c>scenario mig [--nodes 8] [--requests 6000] [--seed 1] [--load 0.9] [--repartition-seconds 30]</c>: the inference workload
 /// on MIG with re-partitioning, static MIG layouts and whole GPUs (see <see cref="Berth.Simulation.Sharing.MigComparison"/>);
+/// <c>scenario spot [--scenario scenarios/spot-reclaims.yaml] [--profile ...]</c>: lost work under spot reclaims with and without checkpoint-aware placement (see <see cref="Berth.Simulation.Jobs.SpotComparison"/>);
 /// <c>scenario chaos [--kills 100] [--seed 1]</c>: two <c>berth operator</c> processes SIGKILLed at seeded moments, invariants checked (exit 1 on a violation).
 /// </summary>
 public static class Scenarios
@@ -70,6 +71,10 @@ public static class Scenarios
                         OfferedLoad = double.Parse(Opt("load", "0.9"), Inv),
                     },
                     long.Parse(Opt("repartition-seconds", "30"), Inv))));
+                return 0;
+            case "spot":
+                Console.Write(Berth.Simulation.Jobs.SpotComparison.Table(Berth.Simulation.Jobs.SpotComparison.Run(
+                    Berth.Simulation.Scenarios.ScenarioReader.Read(Opt("scenario", "scenarios/spot-reclaims.yaml")), Opt("profile", "fair-share+backfill+preemption"))));
                 return 0;
             case "hashes":
                 return AdmissionHashes.Run(Opt("conformance", "scenarios/conformance"), Opt("itp", "scenarios/itp-merged.yaml"));

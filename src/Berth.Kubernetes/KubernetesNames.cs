@@ -34,6 +34,12 @@ public static class KubernetesNames
     /// <summary>Annotation on a bound pod: the GPU indices on its node, comma separated (e.g. <c>0,1</c>).</summary>
     public const string GpuIndicesAnnotation = "berth.dev/gpu-indices";
 
+    /// <summary>
+    /// Annotation on a running pod whose node is being reclaimed (spot): when Berth asked it to save its progress
+    /// (RFC 3339). The pod is stopped right after; its termination grace period is the time it has to checkpoint.
+    /// </summary>
+    public const string CheckpointRequestedAnnotation = "berth.dev/checkpoint-requested";
+
     /// <summary>Annotation on a bound pod: milli-GPU per assigned GPU (1000 = whole GPU).</summary>
     public const string GpuMilliAnnotation = "berth.dev/gpu-milli";
 

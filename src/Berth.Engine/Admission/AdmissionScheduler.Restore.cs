@@ -36,6 +36,9 @@ public sealed partial class AdmissionScheduler
         return _restoration.Withhold(node, pod, gpuMask);
     }
 
+    /// <summary>Gives back what <see cref="Withhold"/> took (same pod, same GPUs: a reclaimed node is back); false when the node does not exist.</summary>
+    public bool Unwithhold(string node, Pod pod, int gpuMask) => _restoration.Unwithhold(node, pod ?? throw new ArgumentNullException(nameof(pod)), gpuMask);
+
     /// <summary>
     /// Puts back a workload that is admitted in the truth outside: admitted in <paramref name="flavor"/> since
     /// <paramref name="admittedAt"/>, with <paramref name="counts"/> pods per pod set (default: every pod), its

@@ -21,6 +21,11 @@ internal sealed class Feasibility(AdmissionScheduler s)
     /// <summary>Null when the workload could be admitted in flavor <paramref name="f"/> on an empty cluster; otherwise why not.</summary>
     private string? NeverFitsIn(WorkloadState w, int f)
     {
+        if (s.Flavors[f].Spot && !w.Workload.MayRunOnSpot)
+        {
+            return $"flavor {s.Flavors[f].Name} is spot capacity and the workload neither checkpoints nor is preemptible; set checkpointInterval, preemptible: true or toleratesSpot: true to run it there";
+        }
+
         var min = w.Workload.PodSets.Select(s => s.MinCount).ToArray();
         var request = w.RequestOf(min);
         if (s.Options.Gangs)

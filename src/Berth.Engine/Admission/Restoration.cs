@@ -49,6 +49,21 @@ internal sealed class Restoration(AdmissionScheduler s)
         return true;
     }
 
+    /// <summary>Gives back withheld capacity (see <see cref="AdmissionScheduler.Unwithhold"/>).</summary>
+    public bool Unwithhold(string node, Pod pod, int gpuMask)
+    {
+        var n = NodeIndexOf(node);
+        if (n < 0)
+        {
+            return false;
+        }
+
+        s.Statement.Release(pod, n, gpuMask);
+        s.Statement.Commit();
+        s.CapacityFreed();
+        return true;
+    }
+
     /// <summary>Puts back an admitted workload (see <see cref="AdmissionScheduler.Restore"/>).</summary>
     public WorkloadState Restore(Workload workload, string flavor, IReadOnlyList<RestoredPod> pods, TimeSpan admittedAt, out IReadOnlyList<RestoredPod> misfits, IReadOnlyList<int>? counts)
     {

@@ -27,4 +27,11 @@ public sealed record FlavorSpec
     /// </summary>
     [JsonPropertyName("topologyLevels")]
     public IList<string>? TopologyLevels { get; init; }
+
+    /// <summary>
+    /// Spot capacity that the cloud may reclaim at short notice: only workloads that checkpoint, are preemptible or
+    /// tolerate spot are admitted in the flavor. Absent: false.
+    /// </summary>
+    [JsonPropertyName("spot")]
+    public bool? Spot { get; init; }
 }

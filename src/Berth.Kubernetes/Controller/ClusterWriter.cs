@@ -249,6 +249,21 @@ public sealed class ClusterWriter
         new(new System.Text.Json.Nodes.JsonObject { ["status"] = new System.Text.Json.Nodes.JsonObject { ["conditions"] = new System.Text.Json.Nodes.JsonArray(condition) } }.ToJsonString(), type);
 
     /// <summary>Merges <paramref name="annotations"/> into an object's annotations (null values remove keys).</summary>
+    /// <summary>Sets annotations on a pod (a merge patch of its metadata). False when the pod is gone.</summary>
+    public async Task<bool> PatchPodAnnotationsAsync(string ns, string pod, IReadOnlyDictionary<string, string> annotations, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch(JsonSerializer.Serialize(new { metadata = new { annotations } }), V1Patch.PatchType.MergePatch);
+        try
+        {
+            await _client.CoreV1.PatchNamespacedPodAsync(patch, pod, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false; // gone meanwhile: nothing left to checkpoint
+        }
+    }
+
     public async Task<string?> PatchCustomAnnotationsAsync(string plural, string? ns, string name, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken)
     {
         var patch = new V1Patch(JsonSerializer.Serialize(new { metadata = new { annotations } }), V1Patch.PatchType.MergePatch);

@@ -11,6 +11,9 @@ public sealed class DecisionPlan
 {
     public List<StatusAction> ObjectStatuses { get; } = [];
 
+    /// <summary>Pods asked to checkpoint because their node is reclaimed; written first, so that they learn it before they are stopped.</summary>
+    public List<CheckpointPodAction> Checkpoints { get; } = [];
+
     public List<SuspendJobAction> Suspensions { get; } = [];
 
     public List<EvictPodAction> Evictions { get; } = [];
@@ -77,5 +80,5 @@ public sealed class DecisionPlan
     /// <summary>The engine the plan came from (for what-if and tests); null when no valid configuration exists.</summary>
     public AdmissionScheduler? Engine { get; set; }
 
-    public int WriteCount => ObjectStatuses.Count + Suspensions.Count + Evictions.Count + JobAdmissions.Count + Annotations.Count + Bindings.Count + Unschedulable.Count;
+    public int WriteCount => ObjectStatuses.Count + Checkpoints.Count + Suspensions.Count + Evictions.Count + JobAdmissions.Count + Annotations.Count + Bindings.Count + Unschedulable.Count;
 }

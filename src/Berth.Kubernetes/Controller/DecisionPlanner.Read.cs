@@ -91,7 +91,7 @@ public sealed partial class DecisionPlanner
             var ready = node.Status?.Conditions?.FirstOrDefault(c => c?.Type == "Ready") is { Status: "True" };
             var allGpus = view.Node.GpuCount >= 32 ? -1 : (1 << view.Node.GpuCount) - 1;
             var unhealthy = view.GpusUnhealthy ? allGpus : (Gpus.MaskOf(view.UnhealthyGpus) | _snapshot.TelemetryUnhealthyGpus.GetValueOrDefault(name)) & allGpus;
-            _nodes[name] = new ViewNode(view.Node, view.Schedulable, ready, unhealthy);
+            _nodes[name] = new ViewNode(view.Node, view.Schedulable, ready, unhealthy) { TerminationNotice = view.TerminationNotice };
             GpuHealthCondition(node, name);
         }
     }

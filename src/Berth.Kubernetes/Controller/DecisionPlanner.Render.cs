@@ -36,6 +36,11 @@ public sealed partial class DecisionPlanner
                 case RequeueStep requeue:
                     Requeue(source, requeue.Reason.Code(), requeue.Message);
                     break;
+                case CheckpointStep checkpoint:
+                    var asked = pods[checkpoint.Pod];
+                    _plan.Checkpoints.Add(new CheckpointPodAction(asked.Namespace, asked.Name, Stamp(_snapshot.Now), source.Id));
+                    _plan.Events.Add(new EventAction(new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = asked.Name, NamespaceProperty = asked.Namespace, Uid = asked.Object.Metadata?.Uid }, "Warning", "CheckpointRequested", checkpoint.Message));
+                    break;
                 case EvictPodStep evict:
                     var pod = pods[evict.Pod];
                     _plan.Evictions.Add(new EvictPodAction(pod.Namespace, pod.Name, evict.Code, evict.Message, source.Id));

@@ -30,6 +30,9 @@ public sealed record StatusAction(string Plural, string? Namespace, string Name,
 /// <summary>Mark a pod <c>PodScheduled=False</c> with Berth's reason.</summary>
 public sealed record UnschedulableAction(string Namespace, string Pod, string Reason, string Message);
 
+/// <summary>Ask a pod to checkpoint (annotation <c>berth.dev/checkpoint-requested</c>) before its node is reclaimed; written before any suspension or eviction.</summary>
+public sealed record CheckpointPodAction(string Namespace, string Pod, string RequestedAt, string Workload);
+
 /// <summary>An event to record about an object.</summary>
 public sealed record EventAction(V1ObjectReference About, string Type, string Reason, string Message);
 

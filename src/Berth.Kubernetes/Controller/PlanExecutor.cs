@@ -35,6 +35,17 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(stillLeader);
         var result = new ExecutionResult();
+        foreach (var c in plan.Checkpoints)
+        {
+            if (!stillLeader())
+            {
+                return result;
+            }
+
+            var annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [KubernetesNames.CheckpointRequestedAnnotation] = c.RequestedAt };
+            await GuardAsync(result, PodKey(c.Namespace, c.Pod), WorkloadReference(c.Workload, c.Namespace, c.Pod), $"ask pod {c.Namespace}/{c.Pod} to checkpoint", async token => (bool?)await writer.PatchPodAnnotationsAsync(c.Namespace, c.Pod, annotations, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var s in plan.Suspensions)
         {
             if (!stillLeader())

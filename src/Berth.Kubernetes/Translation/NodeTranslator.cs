@@ -13,7 +13,7 @@ namespace Berth.Kubernetes.Translation;
 /// <item>GPU model from the label <c>berth.dev/gpu-model</c>, else GPU Feature Discovery's <c>nvidia.com/gpu.product</c>,
 /// else GKE's <c>cloud.google.com/gke-accelerator</c>, mapped to the catalog's names (A100, H100, ...); else <c>unknown</c>.</item>
 /// <item>GPU memory (MiB) from <c>nvidia.com/gpu.memory</c>, else the catalog's figure for the model, else 0.</item>
-/// <item>Every taint, with its effect.</item>
+/// <item>Every taint, with its effect; a termination taint (<see cref="TerminationTaints"/>) is a termination notice.</item>
 /// <item>Health: not schedulable when <c>spec.unschedulable</c>, when the Ready condition is not True, or when the
 /// taint <c>nvidia.com/gpu=unhealthy</c> (NoSchedule/NoExecute) marks every GPU unhealthy; single unhealthy GPUs
 /// from the annotation <c>berth.dev/unhealthy-gpus</c> (<c>"1,3"</c>).</item>
@@ -100,6 +100,7 @@ public static class NodeTranslator
             UnschedulableReason = reason,
             GpusUnhealthy = gpusUnhealthy,
             UnhealthyGpus = unhealthy,
+            TerminationNotice = TerminationTaints.Notice(taints),
             Warnings = warnings,
         };
     }

@@ -22,6 +22,9 @@ public sealed record NodeView
     /// <summary>True when the node carries the taint <c>nvidia.com/gpu=unhealthy</c> (NoSchedule or NoExecute): every GPU is out.</summary>
     public bool GpusUnhealthy { get; init; }
 
+    /// <summary>The termination taint the node carries (for example <c>aws-node-termination-handler/spot-itn</c>), or null; see <see cref="TerminationTaints"/>.</summary>
+    public string? TerminationNotice { get; init; }
+
     /// <summary>What was ignored or assumed while reading the node (an out-of-range unhealthy index, a missing GPU model, ...).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

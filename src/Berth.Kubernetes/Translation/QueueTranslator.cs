@@ -190,7 +190,7 @@ public static class QueueTranslator
             return null;
         }
 
-        var model = new ModelFlavor(name) { NodeLabels = ModelMapping.Copy(spec.NodeLabels), Tolerations = tolerations, TopologyLevels = levels };
+        var model = new ModelFlavor(name) { NodeLabels = ModelMapping.Copy(spec.NodeLabels), Tolerations = tolerations, TopologyLevels = levels, Spot = spec.Spot ?? false };
         failure = ModelCheck(new QueueConfiguration { Flavors = [model] }, $"flavor {name}: ");
         return model;
     }

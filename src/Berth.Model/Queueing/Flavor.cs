@@ -18,6 +18,12 @@ public sealed record Flavor(string Name)
     /// </summary>
     public IReadOnlyList<string> TopologyLevels { get; init; } = [];
 
+    /// <summary>
+    /// Spot (preemptible cloud) capacity: its nodes may be reclaimed at short notice, so only work that
+    /// <see cref="Workload.MayRunOnSpot"/> is admitted here; everything else would lose its progress.
+    /// </summary>
+    public bool Spot { get; init; }
+
     /// <summary>True when <paramref name="node"/> belongs to this flavor.</summary>
     public bool Matches(Node node)
     {

@@ -27,6 +27,15 @@ public sealed record Workload(string Id)
     /// <summary>The workload saves its progress this often; an eviction loses the work since the last save.</summary>
     public TimeSpan? CheckpointInterval { get; init; }
 
+    /// <summary>
+    /// Whether the workload may run on a spot flavor. Null: by default, when it checkpoints or is preemptible
+    /// (work that can be stopped at short notice); true or false overrides that rule either way.
+    /// </summary>
+    public bool? ToleratesSpot { get; init; }
+
+    /// <summary>True when a spot flavor may hold the workload (<see cref="ToleratesSpot"/>, or by default checkpointable or preemptible).</summary>
+    public bool MayRunOnSpot => ToleratesSpot ?? (CheckpointInterval is not null || Preemptible);
+
     /// <summary>Run time with all pods (simulation only). Elastic workloads with fewer pods run longer in proportion.</summary>
     public TimeSpan? Duration { get; init; }
 

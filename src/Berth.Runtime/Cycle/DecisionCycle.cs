@@ -39,7 +39,8 @@ public sealed partial class DecisionCycle
         _options = options;
         foreach (var node in view.Nodes)
         {
-            _nodes.TryAdd(node.Name, node);
+            // A node about to be reclaimed takes nothing new, whatever its driver said.
+            _nodes.TryAdd(node.Name, node.TerminationNotice is null ? node : node with { Usable = false });
         }
 
         // Every node is in the engine's view (what runs on a cordoned node is still charged); what is free on an
@@ -97,6 +98,17 @@ public sealed partial class DecisionCycle
             if (WorkloadLifecycle.UnhealthyMember(workload, _nodes) is { } reason)
             {
                 Requeue(workload, EvictionReason.NodeUnhealthy, reason);
+                continue;
+            }
+
+            if (WorkloadLifecycle.OnReclaimedNode(workload, _nodes) is { } reclaimed)
+            {
+                foreach (var pod in workload.Members.Where(m => m.Bound))
+                {
+                    _plan.Steps.Add(new CheckpointStep(workload.Id, pod.Key, reclaimed));
+                }
+
+                Requeue(workload, EvictionReason.SpotReclaimed, reclaimed);
                 continue;
             }
 

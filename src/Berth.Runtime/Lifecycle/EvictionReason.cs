@@ -26,4 +26,7 @@ public enum EvictionReason
 
     /// <summary>A pod runs on a node that is gone or not ready, or on an unhealthy GPU.</summary>
     NodeUnhealthy,
+
+    /// <summary>A pod runs on a node with a termination notice (a spot node the cloud reclaims); asked to checkpoint first.</summary>
+    SpotReclaimed,
 }

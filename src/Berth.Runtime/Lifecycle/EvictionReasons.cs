@@ -19,6 +19,7 @@ public static class EvictionReasons
         EvictionReason.GangNotReady => "GangNotReady",
         EvictionReason.AdmissionCheckRetry => "AdmissionCheckRetry",
         EvictionReason.NodeUnhealthy => "NodeUnhealthy",
+        EvictionReason.SpotReclaimed => "SpotReclaimed",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "not an eviction reason"),
     };
 
@@ -48,6 +49,7 @@ public static class EvictionReasons
             "GangNotReady" => EvictionReason.GangNotReady,
             "AdmissionCheckRetry" => EvictionReason.AdmissionCheckRetry,
             "NodeUnhealthy" => EvictionReason.NodeUnhealthy,
+            "SpotReclaimed" => EvictionReason.SpotReclaimed,
             var other => throw new ArgumentException($"eviction code '{other}' of {evicted.Workload} is unknown to the runtime; add it to {nameof(EvictionReason)}", nameof(evicted)),
         };
     }

@@ -86,6 +86,25 @@ public static class WorkloadLifecycle
             : null;
     }
 
+    /// <summary>
+    /// Why a running workload must leave its nodes before they are reclaimed: a bound pod on a node with a
+    /// termination notice. Null when none of its nodes has one.
+    /// </summary>
+    public static string? OnReclaimedNode(ViewWorkload workload, IReadOnlyDictionary<string, ViewNode> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(nodes);
+        foreach (var pod in workload.Members.Where(m => m.Bound))
+        {
+            if (nodes.TryGetValue(pod.Node!, out var node) && node.TerminationNotice is { } notice)
+            {
+                return $"node {pod.Node} of pod {pod.Name} is being reclaimed ({notice}); the workload was asked to checkpoint and goes back to its queue";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Why a running workload must leave its nodes: a pod on a node that is gone or not ready, or on an unhealthy GPU. Null when it may stay.</summary>
     public static string? UnhealthyMember(ViewWorkload workload, IReadOnlyDictionary<string, ViewNode> nodes)
     {

@@ -23,6 +23,9 @@ public sealed class WorkloadLoop
     private readonly Dictionary<string, int> _checkRetries = new(StringComparer.Ordinal);
     private readonly List<PlanStep> _caused = [];
 
+    /// <summary>Reclaimed nodes, down until they return: what is withheld on each.</summary>
+    private readonly Dictionary<string, (Pod Pod, int Mask)> _down = new(StringComparer.Ordinal);
+
     /// <param name="nodes">The cluster's nodes.</param>
     /// <param name="configuration">Queues, cohorts, flavors and admission checks.</param>
     /// <param name="options">The admission options (a profile applied), with the lifecycle's timeout, backoff base and limit.</param>
@@ -83,6 +86,58 @@ public sealed class WorkloadLoop
         Engine.Evict(id, EvictionReason.GangNotReady.Code(), next.Backoff, notReady: true);
         _caused.Add(new BackoffStep(id, next.Attempt, _time.GetUtcNow() + next.Backoff));
     }
+
+    /// <summary>
+    /// A spot node is reclaimed: every workload with a pod there is requeued (<see cref="EvictionReason.SpotReclaimed"/>;
+    /// it loses the work since its last checkpoint), and the whole node is withheld until <see cref="NodeReturned"/>.
+    /// Returns the workloads requeued.
+    /// </summary>
+    public IReadOnlyList<string> NodeReclaimed(string node)
+    {
+        var index = -1;
+        for (var i = 0; i < Engine.Cluster.Nodes.Count && index < 0; i++)
+        {
+            index = Engine.Cluster.Nodes[i].Name == node ? i : -1;
+        }
+
+        if (index < 0)
+        {
+            throw new ArgumentException($"node {node} is not in the cluster", nameof(node));
+        }
+
+        var hit = Engine.Workloads.Where(w => w.Phase == WorkloadPhase.Admitted && w.Pods.Any(p => p.Node == index)).Select(w => w.Id).ToArray();
+        foreach (var id in hit)
+        {
+            Engine.Evict(id, EvictionReason.SpotReclaimed.Code());
+        }
+
+        var whole = WholeNode(Engine.Cluster.Nodes[index]);
+        var mask = Engine.Cluster.Nodes[index].GpuCount >= 32 ? -1 : (1 << Engine.Cluster.Nodes[index].GpuCount) - 1;
+        if (Engine.Withhold(node, whole, mask))
+        {
+            _down[node] = (whole, mask);
+        }
+
+        return hit;
+    }
+
+    /// <summary>A reclaimed node is back (a new spot instance): its capacity takes work again.</summary>
+    public void NodeReturned(string node)
+    {
+        if (_down.Remove(node, out var held))
+        {
+            Engine.Unwithhold(node, held.Pod, held.Mask);
+        }
+    }
+
+    private static Pod WholeNode(Node node) => new()
+    {
+        Name = "reclaimed",
+        CpuMilli = node.CpuMilli,
+        MemoryMiB = node.MemoryMiB,
+        GpuCount = node.GpuCount,
+        GpuMilli = node.GpuCount > 0 ? Limits.GpuMilliPerGpu : 0,
+    };
 
     /// <summary>How many times the admission checks of workload <paramref name="id"/> asked for a retry so far.</summary>
     public int CheckRetries(string id) => _checkRetries.GetValueOrDefault(id);

@@ -11,6 +11,12 @@ public sealed record ViewNode(Node Node, bool Usable, bool Healthy, int Unhealth
     /// <summary>Taint that marks a node taking nothing new (cordoned, unready, all GPUs unhealthy) in a what-if cluster.</summary>
     public const string UnusableTaint = "berth.dev/unusable";
 
+    /// <summary>
+    /// What announced that the node is about to be taken away (a spot reclaim: the taint or condition an interruption
+    /// handler set), or null. Its workloads are asked to checkpoint and requeued, and nothing new goes there.
+    /// </summary>
+    public string? TerminationNotice { get; init; }
+
     public string Name => Node.Name;
 
     /// <summary>The node for a what-if run: an unusable one carries <see cref="UnusableTaint"/>, so nothing new goes there.</summary>

@@ -48,7 +48,19 @@ public static class JobReplay
         var jobs = new Dictionary<string, Job>(StringComparer.Ordinal);
         var events = new PriorityQueue<SimEvent, (long, long)>();
         long seq = 0;
-        void Push(long at, SimEventKind kind, Job? job, int epoch = 0) => events.Enqueue(new SimEvent(kind, job, epoch), (at, seq++));
+        var workEvents = 0; // queued events other than spot reclaims: while none is left, no new reclaim is drawn
+        void Push(long at, SimEventKind kind, Job? job, int epoch = 0)
+        {
+            workEvents++;
+            events.Enqueue(new SimEvent(kind, job, epoch), (at, seq++));
+        }
+
+        var reclaims = SpotReclaimProcess.For(scenario);
+        void PushNode(long at, SimEventKind kind, int node) => events.Enqueue(new SimEvent(kind, null, node), (at, seq++));
+        foreach (var node in reclaims?.Nodes ?? [])
+        {
+            PushNode(reclaims!.NextReclaim(node, 0), SimEventKind.SpotReclaim, node);
+        }
         foreach (var w in scenario.Workloads)
         {
             var job = new Job(w, queueIndex[w.Queue]);
@@ -93,8 +105,25 @@ public static class JobReplay
                 events.Dequeue();
                 processed++;
                 var job = e.Job;
+                if (e.Kind is not (SimEventKind.SpotReclaim or SimEventKind.SpotReturn))
+                {
+                    workEvents--;
+                }
+
                 switch (e.Kind)
                 {
+                    case SimEventKind.SpotReclaim when workEvents > 0:
+                        loop.NodeReclaimed(scenario.Nodes[e.Epoch].Name);
+                        PushNode(now + reclaims!.Downtime, SimEventKind.SpotReturn, e.Epoch);
+                        break;
+                    case SimEventKind.SpotReturn:
+                        loop.NodeReturned(scenario.Nodes[e.Epoch].Name);
+                        if (workEvents > 0)
+                        {
+                            PushNode(reclaims!.NextReclaim(e.Epoch, now), SimEventKind.SpotReclaim, e.Epoch);
+                        }
+
+                        break;
                     case SimEventKind.Arrive:
                         loop.Arrived(job!.Workload);
                         break;
@@ -486,6 +515,12 @@ public static class JobReplay
         ChecksDone,
         End,
         Wake,
+
+        /// <summary>A spot node is reclaimed (<see cref="SimEvent.Epoch"/> is the node's index).</summary>
+        SpotReclaim,
+
+        /// <summary>A reclaimed spot node is back (<see cref="SimEvent.Epoch"/> is the node's index).</summary>
+        SpotReturn,
     }
 
     private readonly record struct SimEvent(SimEventKind Kind, Job? Job, int Epoch);

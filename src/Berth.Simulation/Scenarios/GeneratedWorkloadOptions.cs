@@ -49,4 +49,10 @@ public sealed record GeneratedWorkloadOptions
 
     /// <summary>GPU models the pods may run on (empty: any).</summary>
     public IReadOnlyList<string> GpuModels { get; init; } = [];
+
+    /// <summary>Every workload saves its progress this often (null: never checkpoints).</summary>
+    public TimeSpan? CheckpointInterval { get; init; }
+
+    /// <summary>False: the workloads are never evicted by preemption, reclaim or fair share.</summary>
+    public bool Preemptible { get; init; } = true;
 }

@@ -48,6 +48,8 @@ public static class GeneratedWorkloads
                 SubmitTime = TimeSpan.FromSeconds(Math.Floor(clock)),
                 Duration = TimeSpan.FromSeconds(duration),
                 ExpectedRunTime = TimeSpan.FromSeconds(Math.Round(duration * options.ExpectedRunTimeFactor)),
+                CheckpointInterval = options.CheckpointInterval,
+                Preemptible = options.Preemptible,
                 Priority = priority,
                 PodSets =
                 [

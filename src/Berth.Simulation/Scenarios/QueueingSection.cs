@@ -10,7 +10,7 @@ namespace Berth.Simulation.Scenarios;
 /// </summary>
 internal sealed class QueueingSection
 {
-    private static readonly string[] FlavorFields = ["name", "nodeLabels", "tolerations", "topologyLevels"];
+    private static readonly string[] FlavorFields = ["name", "nodeLabels", "tolerations", "topologyLevels", "spot"];
     private static readonly string[] CohortFields = ["name", "parent", "weight", "quotas"];
     private static readonly string[] ClassFields = ["name", "value", "preemptible"];
     private static readonly string[] QueueFields = ["name", "cohort", "weight", "priority", "strategy", "stopPolicy", "minRuntime", "preemption", "fungibility", "disruptionBudget", "disruptionWindow", "admissionChecks", "flavors", "idleGpus"];
@@ -57,10 +57,10 @@ internal sealed class QueueingSection
     public static QueueingSection Read(ScenarioFields root)
     {
         var section = new QueueingSection();
-        foreach (var f in root.MappingList("flavors", "flavors (name, nodeLabels, tolerations, topologyLevels)", FlavorFields, required: true))
+        foreach (var f in root.MappingList("flavors", "flavors (name, nodeLabels, tolerations, topologyLevels, spot)", FlavorFields, required: true))
         {
             var name = Unique(f, section.FlavorFieldsByName, "flavor", "a100");
-            section.Flavors.Add(new Flavor(name) { NodeLabels = f.StringMap("nodeLabels"), Tolerations = ScenarioTolerations.Tolerations(f), TopologyLevels = TopologyLevels(f) });
+            section.Flavors.Add(new Flavor(name) { NodeLabels = f.StringMap("nodeLabels"), Tolerations = ScenarioTolerations.Tolerations(f), TopologyLevels = TopologyLevels(f), Spot = f.OptionalBool("spot") ?? false });
         }
 
         foreach (var c in root.MappingList("cohorts", "cohorts (name, parent, weight, quotas)", CohortFields, required: false))

@@ -45,6 +45,9 @@ public sealed record Scenario(string Name)
     /// <summary>Stop the run at this time even if work is left (null: run until every workload is done or stuck).</summary>
     public TimeSpan? Horizon { get; init; }
 
+    /// <summary>Spot nodes reclaimed by a seeded process during the replay (null: never).</summary>
+    public SpotReclaims? SpotReclaims { get; init; }
+
     public IReadOnlyList<ExpectedEvent> Expectations { get; init; } = [];
 
     /// <summary>The model that gave GPU activity to the workloads that did not state it (yield figures rest on it).</summary>

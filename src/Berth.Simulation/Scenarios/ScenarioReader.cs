@@ -25,7 +25,7 @@ public static class ScenarioReader
 {
     public const string Kind = "Scenario";
 
-    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect", "utilization", "prices"];
+    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect", "utilization", "prices", "spotReclaims"];
     private static readonly string[] PriceFields = ["currency", "gpuHour"];
     private static readonly string[] GpuPriceFields = ["model", "price"];
     private static readonly string[] UtilizationFields = ["idleShare", "idleCeiling", "activeMean", "concentration", "seed"];
@@ -132,6 +132,7 @@ public static class ScenarioReader
             Options = options,
             Profiles = profiles,
             Horizon = horizon,
+            SpotReclaims = ReadSpotReclaims(root),
             Expectations = ReadExpectations(root, config, workloads),
             Notes = notes,
             Utilization = utilization,
@@ -242,6 +243,26 @@ public static class ScenarioReader
         }
 
         return model;
+    }
+
+    /// <summary><c>spotReclaims: {ratePerHour, downtime, seed}</c>: ratePerHour is required and more than 0; downtime defaults to 10m, seed to 1.</summary>
+    private static SpotReclaims? ReadSpotReclaims(ScenarioFields root)
+    {
+        var r = root.Mapping("spotReclaims", "spotReclaims (ratePerHour, downtime, seed)", ["ratePerHour", "downtime", "seed"]);
+        if (r is null)
+        {
+            return null;
+        }
+
+        var rate = r.OptionalDouble("ratePerHour", 0, 3600, minExclusive: true)
+            ?? throw r.Error("ratePerHour", "spotReclaims needs ratePerHour: how many times per hour each spot node is reclaimed, more than 0 (e.g. 0.1)");
+        var downtime = r.OptionalDuration("downtime") ?? TimeSpan.FromMinutes(10);
+        if (downtime == TimeSpan.Zero)
+        {
+            throw r.Error("downtime", "downtime is 0; give how long a reclaimed node stays away (e.g. 10m)");
+        }
+
+        return new SpotReclaims(rate, downtime, (int)(r.OptionalLong("seed", 0, int.MaxValue) ?? 1));
     }
 
     private static (AdmissionOptions Options, TimeSpan? Horizon) ReadSettings(ScenarioFields root)

@@ -14,7 +14,7 @@ internal static class WorkloadSection
     private static readonly string[] WorkloadFields =
     [
         "name", "queue", "submit", "duration", "expectedRunTime", "maxRunTime", "checkpointInterval", "startupTime", "gpuActivity",
-        "priority", "priorityClass", "preemptible", "podSets", "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu",
+        "priority", "priorityClass", "preemptible", "toleratesSpot", "podSets", "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu",
         "gpuModels", "nodeSelector", "tolerations",
     ];
 
@@ -29,6 +29,7 @@ internal static class WorkloadSection
     [
         "queue", "count", "seed", "namePrefix", "start", "meanInterarrival", "durationMedian", "durationSigma", "maxDuration",
         "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu", "priorities", "expectedRunTimeFactor", "gpuModels",
+        "checkpointInterval", "preemptible",
     ];
 
     private static readonly Dictionary<string, string> ItpColumns = new(StringComparer.Ordinal)
@@ -154,6 +155,7 @@ internal static class WorkloadSection
             GpuActivity = w.OptionalDouble("gpuActivity", 0, 1, minExclusive: false),
             Priority = priority,
             Preemptible = w.OptionalBool("preemptible") ?? preemptible,
+            ToleratesSpot = w.OptionalBool("toleratesSpot"),
             PodSets = podSets,
         };
         return (workload, WorkloadOrigin.Inline(w, podSetFields));
@@ -422,6 +424,8 @@ internal static class WorkloadSection
             Priorities = Mix(s, "priorities") ?? defaults.Priorities,
             ExpectedRunTimeFactor = s.OptionalDouble("expectedRunTimeFactor", 0, 1000, minExclusive: true) ?? defaults.ExpectedRunTimeFactor,
             GpuModels = Models(s),
+            CheckpointInterval = s.OptionalDuration("checkpointInterval"),
+            Preemptible = s.OptionalBool("preemptible") ?? true,
         };
         if (options.DurationMedian == TimeSpan.Zero)
         {

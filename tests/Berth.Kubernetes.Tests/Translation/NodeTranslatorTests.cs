@@ -36,6 +36,18 @@ public sealed class NodeTranslatorTests
     };
 
     [Theory]
+    [InlineData("aws-node-termination-handler/spot-itn", "e-1", "taint aws-node-termination-handler/spot-itn=e-1")]
+    [InlineData("cloud.google.com/impending-node-termination", null, "taint cloud.google.com/impending-node-termination")]
+    [InlineData("karpenter.sh/disrupted", null, "taint karpenter.sh/disrupted")]
+    [InlineData("nvidia.com/gpu", null, null)]
+    public void Translate_TerminationTaint_IsATerminationNotice(string key, string? value, string? notice)
+    {
+        var view = NodeTranslator.Translate(Taint(Objects.Node("n1"), key, value, "NoSchedule"));
+
+        Assert.Equal(notice, view.TerminationNotice);
+    }
+
+    [Theory]
     [MemberData(nameof(HealthCases))]
     public void Translate_HealthVariant_ReadsSchedulableAndUnhealthyGpus(HealthCase health)
     {

@@ -158,6 +158,14 @@ public sealed class QueueTranslatorTests
     }
 
     [Fact]
+    public void Translate_FlavorSpot_IsReadAndDefaultsToFalse()
+    {
+        var spot = Objects.FlavorOf("spot") with { Spec = new FlavorSpec { Spot = true } };
+        var result = QueueTranslator.Translate([spot, Objects.FlavorOf("a100")], [], []);
+        Assert.Equal([true, false], result.Configuration.Flavors.OrderByDescending(f => f.Name, StringComparer.Ordinal).Select(f => f.Spot));
+    }
+
+    [Fact]
     public void Translate_FullQueue_MapsEveryFieldInModelUnits()
     {
         var flavors = new[]
