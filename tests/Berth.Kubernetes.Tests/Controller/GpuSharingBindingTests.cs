@@ -74,9 +74,22 @@ public sealed class GpuSharingBindingTests
         Assert.Null(h.ReadPod("wide").Spec.NodeName);
         Assert.Contains("no idle MIG instance of 3g.40gb", Unschedulable(plan, "wide"), StringComparison.Ordinal);
 
-        // A restart reads the instances back: the next cycle keeps both pods where they are and binds nothing new.
+        // The next cycle reads the instances back from the annotations: six more 1g pods, five fit the five idle
+        // instances, none on an instance already held, and the sixth waits.
+        for (var i = 2; i < 8; i++)
+        {
+            h.Server.Seed(SharedPod($"small-{i}", "nvidia.com/mig-1g.10gb"));
+        }
+
         var again = await h.CycleAsync();
-        Assert.Empty(again.Bindings);
+        await h.SettleAsync();
+
+        Assert.True(again.Bindings.Count == 5, string.Join(" | ", again.Warnings));
+        var held = Enumerable.Range(0, 8).Select(i => h.ReadPod($"small-{i}"))
+            .Where(p => p.Spec.NodeName is not null).Select(p => p.Metadata.Annotations[KubernetesNames.MigInstancesAnnotation]).ToArray();
+        Assert.Equal(7, held.Length);
+        Assert.Equal(7, held.Distinct().Count());
+        Assert.Contains("no idle MIG instance of 1g.10gb", string.Join(" ", again.Unschedulable.Select(u => u.Message)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -101,6 +114,14 @@ public sealed class GpuSharingBindingTests
         Assert.All(bound, p => Assert.Equal("0", p.Metadata.Annotations[KubernetesNames.GpuIndicesAnnotation]));
         var waiting = Assert.Single(pods, p => p.Spec.NodeName is null);
         Assert.Contains("no GPU with the replicas", Unschedulable(plan, waiting.Metadata.Name), StringComparison.Ordinal);
+
+        // The next cycle puts the four back on GPU 0 from their annotations: no misfit, and the fifth still waits for a replica.
+        var again = await h.CycleAsync();
+        Assert.Empty(again.Bindings);
+        Assert.DoesNotContain(again.Warnings, w => w.Contains("does not fit", StringComparison.Ordinal));
+        await h.SettleAsync();
+        Assert.Null(h.ReadPod(waiting.Metadata.Name).Spec.NodeName);
+        Assert.Contains(h.ReadPod(waiting.Metadata.Name).Status?.Conditions ?? [], c => c.Type == "PodScheduled" && c.Message.Contains("no GPU with the replicas", StringComparison.Ordinal));
     }
 
     [Fact]
