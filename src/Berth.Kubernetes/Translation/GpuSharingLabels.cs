@@ -11,7 +11,7 @@ namespace Berth.Kubernetes.Translation;
 /// <list type="bullet">
 /// <item><c>nvidia.com/gpu.replicas</c> above 1: time-sliced with that many replicas, or MPS clients when
 /// <c>nvidia.com/gpu.sharing-strategy</c> is <c>mps</c>.</item>
-/// <item><c>nvidia.com/mig.strategy=mixed</c> (or <c>nvidia.com/mig-&lt;profile&gt;</c> in <c>status.allocatable</c>):
+/// <item><c>nvidia.com/mig-&lt;profile&gt;</c> in <c>status.allocatable</c>, with <c>nvidia.com/mig.strategy</c> <c>mixed</c> or absent:
 /// MIG, with the allocatable instance counts spread over the node's GPUs into layouts NVIDIA allows.</item>
 /// </list>
 /// The physical GPU count comes from <c>nvidia.com/gpu.count</c>, since both advertise more devices than GPUs.
@@ -23,7 +23,7 @@ internal static class GpuSharingLabels
     /// <summary>The physical GPUs of the node: <c>nvidia.com/gpu.count</c> when the node shares them, else <paramref name="advertised"/>.</summary>
     public static int PhysicalGpus(V1Node node, IReadOnlyDictionary<string, string> labels, int advertised, List<string> warnings)
     {
-        var mig = MigResources(node).Count > 0 || Strategy(labels) == "mixed";
+        var mig = IsMig(node, labels);
         var replicas = Replicas(labels, warnings);
         if (!mig && replicas <= 1)
         {
@@ -58,23 +58,26 @@ internal static class GpuSharingLabels
     /// </summary>
     public static GpuSharing Read(V1Node node, IReadOnlyDictionary<string, string> labels, int gpus, string? model, long gpuMemoryMiB, List<string> warnings)
     {
+        var strategy = Strategy(labels);
+        if (strategy is not (null or "none" or "single" or "mixed"))
+        {
+            warnings.Add($"label {KubernetesNames.MigStrategyLabel} is '{strategy}'; the device plugin's strategies are none, single and mixed; MIG on this node is not used");
+        }
+
         if (gpus == 0)
         {
             return GpuSharing.Exclusive;
         }
 
-        var strategy = Strategy(labels);
-        if (strategy is not (null or "none" or "single" or "mixed"))
-        {
-            warnings.Add($"label {KubernetesNames.MigStrategyLabel} is '{strategy}'; the device plugin's strategies are none, single and mixed; MIG on this node is not used");
-            strategy = "none";
-        }
-
         var instances = MigResources(node);
         GpuSharing sharing;
-        if (strategy == "mixed" || (strategy is null && instances.Count > 0))
+        if (IsMig(node, labels))
         {
             sharing = Mig(instances, gpus, model, warnings) ?? GpuSharing.Exclusive;
+            if (sharing.Mode == GpuSharingMode.Mig && node.Status?.Allocatable?.TryGetValue(GpuResourceNames.Gpu, out var whole) == true && whole?.ToString() is { } text && text != "0")
+            {
+                warnings.Add($"the node advertises {text} whole {GpuResourceNames.Gpu} beside its MIG devices; Berth places only MIG instances on it (use MIG on every GPU of a node, or none)");
+            }
         }
         else if (Replicas(labels, warnings: null) is var replicas and > 1)
         {
@@ -107,6 +110,13 @@ internal static class GpuSharingLabels
 
         return sharing;
     }
+
+    /// <summary>
+    /// True when the node offers MIG devices under the mixed strategy: allocatable <c>nvidia.com/mig-*</c>, with the
+    /// strategy label <c>mixed</c> or absent. A node labelled <c>mixed</c> without MIG devices has whole GPUs only.
+    /// </summary>
+    private static bool IsMig(V1Node node, IReadOnlyDictionary<string, string> labels) =>
+        Strategy(labels) is null or "mixed" && MigResources(node).Count > 0;
 
     private static string? Strategy(IReadOnlyDictionary<string, string> labels) =>
         labels.TryGetValue(KubernetesNames.MigStrategyLabel, out var text) ? text : null;

@@ -65,6 +65,21 @@ public sealed class GpuSharingLabelsTests
         Assert.NotEqual(GpuSharingMode.Mig, view.Node.Sharing.Mode);
     }
 
+    [Fact]
+    public void MixedStrategyLabel_WithoutMigDevices_KeepsWholeGpus()
+    {
+        var node = Objects.GpuNode("whole-00", gpus: 8);
+        node.Metadata.Labels[KubernetesNames.GpuProductLabel] = "NVIDIA-A100-SXM4-80GB";
+        node.Metadata.Labels[KubernetesNames.MigStrategyLabel] = "mixed";
+        node.Metadata.Labels[KubernetesNames.GpuCountLabel] = "8";
+
+        var view = NodeTranslator.Translate(node);
+
+        Assert.Empty(view.Warnings);
+        Assert.Equal(8, view.Node.GpuCount);
+        Assert.Equal(GpuSharing.Exclusive, view.Node.Sharing);
+    }
+
     [Theory]
     [InlineData("time-slicing", GpuSharingMode.TimeSliced)]
     [InlineData("mps", GpuSharingMode.Mps)]
