@@ -83,6 +83,21 @@ public static class KubernetesNames
     /// <summary>GPU Feature Discovery's label with the memory of one GPU in MiB.</summary>
     public const string GpuMemoryLabel = "nvidia.com/gpu.memory";
 
+    /// <summary>GPU Feature Discovery's label: physical GPUs on the node (time-slicing and MIG advertise more devices than that).</summary>
+    public const string GpuCountLabel = "nvidia.com/gpu.count";
+
+    /// <summary>GPU Feature Discovery's label: replicas per GPU under the device plugin's time-slicing or MPS sharing (1 = unshared).</summary>
+    public const string GpuReplicasLabel = "nvidia.com/gpu.replicas";
+
+    /// <summary>GPU Feature Discovery's label: <c>time-slicing</c>, <c>mps</c> or <c>none</c>, how the replicas share a GPU.</summary>
+    public const string GpuSharingStrategyLabel = "nvidia.com/gpu.sharing-strategy";
+
+    /// <summary>GPU Feature Discovery's label: the device plugin's MIG strategy, <c>none</c>, <c>single</c> or <c>mixed</c>.</summary>
+    public const string MigStrategyLabel = "nvidia.com/mig.strategy";
+
+    /// <summary>Annotation on a bound pod that holds MIG instances: where each is, <c>gpu:profile@start</c>, comma separated (e.g. <c>0:1g.10gb@3</c>).</summary>
+    public const string MigInstancesAnnotation = "berth.dev/mig-instances";
+
     /// <summary>GKE's accelerator label (e.g. <c>nvidia-tesla-a100</c>), the fallback when GPU Feature Discovery is not installed.</summary>
     public const string GkeAcceleratorLabel = "cloud.google.com/gke-accelerator";
 

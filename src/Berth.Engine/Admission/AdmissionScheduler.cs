@@ -85,8 +85,10 @@ public sealed partial class AdmissionScheduler
         _time = time;
         _epoch = time.GetUtcNow();
         _cluster = new ClusterState(nodes);
-        var typical = typicalPods is { Count: > 0 } ? typicalPods : nodes.Where(n => n.GpuCount > 0).Take(1).Select(n => new Pod { Name = "typical", GpuCount = 1, GpuMilli = Limits.GpuMilliPerGpu }).ToArray();
-        var target = typical.Count > 0 ? TargetWorkload.FromPods(typical) : null;
+        // Without typical pods, one whole GPU stands for them, even on a cluster with no GPU yet (a node whose GPU
+        // labels could not be read): fragmentation-aware profiles need a target either way.
+        var typical = typicalPods is { Count: > 0 } ? typicalPods : [new Pod { Name = "typical", GpuCount = 1, GpuMilli = Limits.GpuMilliPerGpu }];
+        var target = TargetWorkload.FromPods(typical);
         _placer = new Placer(PlacementPolicies.Get(options.PlacementPolicy), new PluginContext(_cluster, target), options.Seed);
         Quotas = new QuotaTree(configuration);
         _queues = configuration.Queues.ToArray();

@@ -37,7 +37,7 @@ internal sealed class Restoration(AdmissionScheduler s)
             return false;
         }
 
-        var mask = gpuMask ?? LowestFreeGpus(n, pod.GpuCount, pod.GpuMilli);
+        var mask = gpuMask ?? (IsShared(pod) ? SharedPlace(n, pod) : LowestFreeGpus(n, pod.GpuCount, pod.GpuMilli));
         if (mask < 0 || !Fits(n, pod, mask))
         {
             return false;
@@ -103,7 +103,9 @@ internal sealed class Restoration(AdmissionScheduler s)
             }
 
             var template = templates[p.PodSet];
-            var mask = p.GpuMask == 0 && (template.GpuCount > 0 || template.GpuMilli > 0) ? LowestFreeGpus(n, template.GpuCount, template.GpuMilli) : p.GpuMask;
+            var mask = p.GpuMask != 0 ? p.GpuMask
+                : IsShared(template) ? SharedPlace(n, template)
+                : template.GpuCount > 0 || template.GpuMilli > 0 ? LowestFreeGpus(n, template.GpuCount, template.GpuMilli) : 0;
             if (mask < 0 || !Fits(n, template, mask))
             {
                 bad.Add(p);
@@ -180,6 +182,11 @@ internal sealed class Restoration(AdmissionScheduler s)
             return false;
         }
 
+        if (IsShared(pod))
+        {
+            return s.Cluster.Shared.CanAllocate(node, s.Cluster.Compile(pod), mask);
+        }
+
         var free = s.Cluster.GpuFreeOf(node);
         if (System.Numerics.BitOperations.PopCount((uint)mask) != pod.GpuCount || (free.Length < 32 && mask >> free.Length != 0))
         {
@@ -196,6 +203,13 @@ internal sealed class Restoration(AdmissionScheduler s)
 
         return true;
     }
+
+    /// <summary>True for a pod of MIG instances or time-sliced replicas, whose mask is the shared placement, not a GPU mask.</summary>
+    private static bool IsShared(Pod pod) => pod.MigCount > 0 || pod.SharedGpuReplicas > 0;
+
+    /// <summary>Where a bound shared pod whose devices are not known goes: the engine's best place on the node now; -1 when none.</summary>
+    private int SharedPlace(int node, Pod pod) =>
+        s.Cluster.Shared.TryChoose(node, s.Cluster.Compile(pod), out var choice) ? choice.Mask : -1;
 
     /// <summary>The lowest-indexed GPUs of the node with <paramref name="milli"/> free each, <paramref name="count"/> of them; -1 when too few.</summary>
     private int LowestFreeGpus(int node, int count, int milli)

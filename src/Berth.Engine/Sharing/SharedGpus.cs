@@ -159,6 +159,51 @@ public sealed class SharedGpus
         return request.MigCount > 0 ? TryChooseMig(node, request, out choice) : TryChooseReplicas(node, request, out choice);
     }
 
+    /// <summary>
+    /// True when <see cref="Allocate"/> may take exactly what <paramref name="mask"/> says on <paramref name="node"/>
+    /// now: for MIG, distinct instances of the profile, each idle (or creatable when the node re-partitions); for
+    /// replicas, one GPU with the replicas and GPU memory free. For putting back pods bound before a restart.
+    /// </summary>
+    internal bool CanAllocate(int node, in PodRequest request, int mask)
+    {
+        if (KindProblem(node, request) is not null)
+        {
+            return false;
+        }
+
+        if (request.MigCount > 0)
+        {
+            TryProfile(node, request, out var profile);
+            var repartition = _nodes[node].Sharing.MigRepartition;
+            var seen = new HashSet<int>();
+            for (var k = 0; k < request.MigCount; k++)
+            {
+                var gpu = MigMask.Gpu(mask, k);
+                var start = MigMask.Start(mask, k);
+                if (gpu >= _nodes[node].GpuCount || !seen.Add((gpu << 3) | start))
+                {
+                    return false;
+                }
+
+                var mig = Mig(node, gpu);
+                if (!mig.HasIdle(profile, start) && !(repartition && mig.CanCreate(profile, start)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        if (BitOperations.PopCount((uint)mask) != 1 || mask >> _nodes[node].GpuCount != 0)
+        {
+            return false;
+        }
+
+        var flat = _gpuStart[node] + BitOperations.TrailingZeroCount(mask);
+        return _replicas[flat] + request.SharedReplicas <= _nodes[node].Sharing.Replicas && MemoryFits(node, flat, request);
+    }
+
     /// <summary>Takes what <paramref name="mask"/> says on <paramref name="node"/>; returns the re-partitions it made.</summary>
     internal int Allocate(int node, in PodRequest request, int mask)
     {

@@ -309,7 +309,7 @@ public sealed class BerthController
                 }
 
                 var annotations = (pod.Metadata.Annotations ?? new Dictionary<string, string>())
-                    .Where(a => a.Key is KubernetesNames.GpuIndicesAnnotation or KubernetesNames.GpuMilliAnnotation)
+                    .Where(a => a.Key is KubernetesNames.GpuIndicesAnnotation or KubernetesNames.GpuMilliAnnotation or KubernetesNames.MigInstancesAnnotation)
                     .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
                 Written.Bound(pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid, pod.Spec!.NodeName, annotations);
                 laid++;

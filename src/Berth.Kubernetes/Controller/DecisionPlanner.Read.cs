@@ -133,7 +133,7 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
-            _pods.Add(new PodInfo(pod, view, view.HasAssignment ? Gpus.MaskOf(view.AssignedGpus) : null));
+            _pods.Add(new PodInfo(pod, view, view.AssignedMask));
         }
 
         _pods.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));

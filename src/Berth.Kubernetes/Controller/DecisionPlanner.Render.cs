@@ -123,7 +123,7 @@ public sealed partial class DecisionPlanner
         var user = UserOf(source);
         foreach (var (pod, _) in source.Members)
         {
-            if (!pod.Bound || pod.GpuMask is not { } mask || mask == 0 || pod.NodeName is not { } node)
+            if (!pod.Bound || pod.GpuMask is not { } mask || mask == 0 || pod.NodeName is not { } node || pod.Request.IsMig)
             {
                 continue;
             }
@@ -202,7 +202,14 @@ public sealed partial class DecisionPlanner
             }
         }
 
-        if (bind.GpuCount > 0)
+        if (pod.View.Pod.IsMig || pod.View.Pod.SharedGpuReplicas > 0)
+        {
+            foreach (var (key, value) in Translation.SharedAssignment.Annotations(pod.View.Pod, bind.GpuMask))
+            {
+                annotations[key] = value;
+            }
+        }
+        else if (bind.GpuCount > 0)
         {
             annotations[KubernetesNames.GpuIndicesAnnotation] = string.Join(',', GpuList(bind.GpuMask));
             annotations[KubernetesNames.GpuMilliAnnotation] = bind.GpuMilli.ToString(CultureInfo.InvariantCulture);

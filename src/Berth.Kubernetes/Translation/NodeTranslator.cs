@@ -13,6 +13,7 @@ namespace Berth.Kubernetes.Translation;
 /// <item>GPU model from the label <c>berth.dev/gpu-model</c>, else GPU Feature Discovery's <c>nvidia.com/gpu.product</c>,
 /// else GKE's <c>cloud.google.com/gke-accelerator</c>, mapped to the catalog's names (A100, H100, ...); else <c>unknown</c>.</item>
 /// <item>GPU memory (MiB) from <c>nvidia.com/gpu.memory</c>, else the catalog's figure for the model, else 0.</item>
+/// <item>GPU sharing (time-slicing, MPS, MIG mixed strategy) from the device plugin's labels and resources: <see cref="GpuSharingLabels"/>.</item>
 /// <item>Every taint, with its effect; a termination taint (<see cref="TerminationTaints"/>) is a termination notice.</item>
 /// <item>Health: not schedulable when <c>spec.unschedulable</c>, when the Ready condition is not True, or when the
 /// taint <c>nvidia.com/gpu=unhealthy</c> (NoSchedule/NoExecute) marks every GPU unhealthy; single unhealthy GPUs
@@ -33,7 +34,8 @@ public static class NodeTranslator
 
         var cpu = Capacity(node, "cpu", ResourceKind.Cpu, warnings);
         var memory = Capacity(node, "memory", ResourceKind.Memory, warnings);
-        var gpus = GpuCount(node, warnings);
+        var advertised = GpuCount(node, warnings);
+        var gpus = GpuSharingLabels.PhysicalGpus(node, labels, advertised, warnings);
 
         string? model = null;
         long gpuMemory = 0;
@@ -41,6 +43,12 @@ public static class NodeTranslator
         {
             model = GpuModel(labels, warnings);
             gpuMemory = GpuMemory(labels, model, warnings);
+        }
+
+        var sharing = GpuSharingLabels.Read(node, labels, gpus, model, gpuMemory, warnings);
+        if (sharing.Mode == Model.Gpus.GpuSharingMode.Exclusive && gpus != advertised)
+        {
+            gpus = advertised; // the sharing labels were unusable: the node's GPUs are what the device plugin advertises.
         }
 
         var taints = new List<Taint>();
@@ -92,6 +100,7 @@ public static class NodeTranslator
                 GpuCount = gpus,
                 GpuModel = model,
                 GpuMemoryMiB = gpuMemory,
+                Sharing = sharing,
                 Labels = labels,
                 Taints = taints,
                 NvlinkIslandSize = IslandSize(labels, gpus, warnings),

@@ -16,7 +16,8 @@ namespace Berth.Kubernetes.Translation;
 /// <c>nvidia.com/gpu</c> limits (else requests), whole GPUs; the annotation <c>berth.dev/gpu-share: "500"</c>
 /// turns a pod asking for 0 or 1 GPU into a 500 milli-GPU share of one GPU. The node selector value of
 /// <c>nvidia.com/gpu.product</c> or <c>berth.dev/gpu-model</c>, and the values of a required node affinity on
-/// those keys, restrict the GPU models.
+/// those keys, restrict the GPU models. MIG instances (<c>nvidia.com/mig-3g.40gb</c>), time-sliced replicas
+/// (<c>nvidia.com/gpu.shared</c>) and GPU memory (<c>berth.dev/gpu-memory</c>): <see cref="SharedGpuRequests"/>.
 /// </para>
 /// </summary>
 public static class PodTranslator
@@ -31,7 +32,8 @@ public static class PodTranslator
         var spec = pod.Spec ?? new V1PodSpec();
         var model = ReadTemplate(ns + "/" + name, spec, meta.Annotations, warnings, out var error);
         var phase = string.IsNullOrEmpty(pod.Status?.Phase) ? "Pending" : pod.Status.Phase;
-        var (gpus, milli) = ReadAssignment(meta.Annotations, warnings);
+        var (gpus, milli) = ReadAssignment(meta.Annotations, model.SharedGpuReplicas > 0, warnings);
+        var mig = model.IsMig ? SharedAssignment.ReadMig(ModelMapping.Get(meta.Annotations, KubernetesNames.MigInstancesAnnotation), model, warnings) : [];
 
         return new PodView
         {
@@ -56,6 +58,7 @@ public static class PodTranslator
             Preemptible = PreemptibleAnnotation(meta.Annotations, warnings) ?? true,
             AssignedGpus = gpus,
             AssignedGpuMilli = milli,
+            AssignedMigInstances = mig,
             Error = error,
             Warnings = warnings,
         };
@@ -125,6 +128,8 @@ public static class PodTranslator
             }
         }
 
+        var shared = SharedGpuRequests.Read(spec, gpuCount, ref error);
+
         var selector = ModelMapping.Copy(spec.NodeSelector);
         var models = GpuModels(spec, selector, warnings);
         var tolerations = new List<Toleration>();
@@ -147,6 +152,10 @@ public static class PodTranslator
             MemoryMiB = memoryMiB,
             GpuCount = (int)gpuCount,
             GpuMilli = gpuMilli,
+            GpuMemoryMiB = shared.MemoryMiB,
+            MigProfile = shared.MigProfile,
+            MigCount = shared.MigCount,
+            SharedGpuReplicas = shared.Replicas,
             AllowedGpuModels = models,
             NodeSelector = selector,
             Tolerations = tolerations,
@@ -365,10 +374,27 @@ public static class PodTranslator
         return allowed is null ? [] : allowed.Order(StringComparer.Ordinal).ToArray();
     }
 
-    private static (IReadOnlyList<int> Gpus, int Milli) ReadAssignment(IDictionary<string, string>? annotations, List<string> warnings)
+    /// <param name="replicas">True for a pod of time-sliced replicas: only the GPU indices are kept, one per replica (a GPU may repeat).</param>
+    private static (IReadOnlyList<int> Gpus, int Milli) ReadAssignment(IDictionary<string, string>? annotations, bool replicas, List<string> warnings)
     {
         var indices = ModelMapping.Get(annotations, KubernetesNames.GpuIndicesAnnotation);
         var milliText = ModelMapping.Get(annotations, KubernetesNames.GpuMilliAnnotation);
+        if (replicas)
+        {
+            if (indices is null)
+            {
+                return ([], 0);
+            }
+
+            if (!ModelMapping.TryIntList(indices, out var replicaGpus) || replicaGpus.Count == 0 || replicaGpus.Any(g => g < 0 || g >= Limits.MaxGpusPerNode))
+            {
+                warnings.Add($"annotation {KubernetesNames.GpuIndicesAnnotation} is '{indices}'; write the GPU of each time-sliced replica, e.g. 0; the assignment is ignored");
+                return ([], 0);
+            }
+
+            return (replicaGpus.Distinct().ToArray(), 0);
+        }
+
         if (indices is null && milliText is null)
         {
             return ([], 0);

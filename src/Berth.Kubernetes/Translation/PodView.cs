@@ -61,6 +61,9 @@ public sealed record PodView
     /// <summary>Milli-GPU per assigned GPU (annotation <c>berth.dev/gpu-milli</c>); 0 when none.</summary>
     public int AssignedGpuMilli { get; init; }
 
+    /// <summary>The MIG instances Berth assigned on <see cref="NodeName"/> (annotation <c>berth.dev/mig-instances</c>); empty when none.</summary>
+    public IReadOnlyList<Engine.Mig.MigPlacement> AssignedMigInstances { get; init; } = [];
+
     /// <summary>
     /// Set when Berth cannot place the pod as it asks (more GPUs than a node may have): the controller
     /// reports it and leaves the pod pending. Null for a pod Berth can consider.
@@ -76,7 +79,11 @@ public sealed record PodView
     public bool IsBound => !string.IsNullOrEmpty(NodeName);
 
     /// <summary>True when GPU indices from Berth's assignment annotations are known.</summary>
-    public bool HasAssignment => AssignedGpus.Count > 0;
+    public bool HasAssignment => AssignedGpus.Count > 0 || AssignedMigInstances.Count > 0;
+
+    /// <summary>The engine's placement mask of the assignment: MIG instances packed as the engine packs them, else a GPU bit mask; null when none is known.</summary>
+    public int? AssignedMask => AssignedMigInstances.Count > 0 ? SharedAssignment.MaskOf(AssignedMigInstances)
+        : AssignedGpus.Count > 0 ? Runtime.Lifecycle.Gpus.MaskOf(AssignedGpus) : null;
 
     /// <summary>True when <c>spec.schedulerName</c> is <c>berth</c>.</summary>
     public bool IsBerthScheduled => string.Equals(SchedulerName, KubernetesNames.SchedulerName, StringComparison.Ordinal);

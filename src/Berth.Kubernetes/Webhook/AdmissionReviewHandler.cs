@@ -34,7 +34,7 @@ public sealed class AdmissionReviewHandler
     [
         AdmissionRecord.AnnotationName, KubernetesNames.RequeuesAnnotation, KubernetesNames.BackoffUntilAnnotation, KubernetesNames.PodsReadyAnnotation,
         KubernetesNames.IdleReclaimedAnnotation, KubernetesNames.MaxRunTimeExceededAnnotation, KubernetesNames.QuotaReservedAnnotation, KubernetesNames.AdmissionCheckRejectedAnnotation,
-        KubernetesNames.GpuIndicesAnnotation, KubernetesNames.GpuMilliAnnotation, DecisionPlanner.PendingReasonAnnotation, PlanExecutor.OriginalParallelismAnnotation,
+        KubernetesNames.GpuIndicesAnnotation, KubernetesNames.GpuMilliAnnotation, KubernetesNames.MigInstancesAnnotation, DecisionPlanner.PendingReasonAnnotation, PlanExecutor.OriginalParallelismAnnotation,
     ];
 
     private readonly string _berthUser;

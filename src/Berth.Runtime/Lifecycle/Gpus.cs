@@ -25,4 +25,25 @@ public static class Gpus
     }
 
     public static string Format(int mask) => string.Join(',', Indices(mask));
+
+    /// <summary>
+    /// The GPUs (bit g: GPU g) a placed pod holds: its placement mask, except for MIG instances, whose mask packs
+    /// GPU and start per instance (<see cref="Engine.Sharing.MigMask"/>) and so is not a GPU mask.
+    /// </summary>
+    public static int GpusHeld(Model.Pod request, int mask)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.IsMig)
+        {
+            return mask;
+        }
+
+        var gpus = 0;
+        for (var k = 0; k < request.MigCount; k++)
+        {
+            gpus |= 1 << Engine.Sharing.MigMask.Gpu(mask, k);
+        }
+
+        return gpus;
+    }
 }

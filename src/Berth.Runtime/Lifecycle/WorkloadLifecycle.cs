@@ -127,7 +127,7 @@ public static class WorkloadLifecycle
                 return $"node {pod.Node} of pod {pod.Name} is not ready";
             }
 
-            if (pod.GpuMask is { } mask && (mask & node.UnhealthyGpuMask) != 0)
+            if (pod.GpuMask is { } placed && Gpus.GpusHeld(pod.Request, placed) is var mask && (mask & node.UnhealthyGpuMask) != 0)
             {
                 return $"pod {pod.Name} runs on unhealthy GPU(s) {Gpus.Format(mask & node.UnhealthyGpuMask)} of node {pod.Node}";
             }

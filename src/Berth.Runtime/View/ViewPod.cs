@@ -8,8 +8,8 @@ namespace Berth.Runtime.View;
 /// </summary>
 public sealed record ViewPod(string Key, string Name, int PodSet, Pod Request, string? Node, int? GpuMask, bool BerthScheduled)
 {
-    /// <summary>True when the pod asks for any GPU, whole or a share.</summary>
-    public bool UsesGpu => Request.GpuCount > 0 || Request.GpuMilli > 0;
+    /// <summary>True when the pod asks for any GPU: whole, a share, MIG instances or time-sliced replicas.</summary>
+    public bool UsesGpu => Request.GpuMilli > 0 || !Request.IsCpuOnly;
 
     public bool Bound => Node is not null;
 }
