@@ -85,11 +85,9 @@ public sealed partial class AdmissionScheduler
         _time = time;
         _epoch = time.GetUtcNow();
         _cluster = new ClusterState(nodes);
-        // Without typical pods, one whole GPU stands for them, even on a cluster with no GPU yet (a node whose GPU
-        // labels could not be read): fragmentation-aware profiles need a target either way.
+        // Without typical pods one whole GPU stands for them, even with no GPU yet: fragment-aware profiles need a target.
         var typical = typicalPods is { Count: > 0 } ? typicalPods : [new Pod { Name = "typical", GpuCount = 1, GpuMilli = Limits.GpuMilliPerGpu }];
-        var target = TargetWorkload.FromPods(typical);
-        _placer = new Placer(PlacementPolicies.Get(options.PlacementPolicy), new PluginContext(_cluster, target), options.Seed);
+        _placer = new Placer(PlacementPolicies.Get(options.PlacementPolicy), new PluginContext(_cluster, TargetWorkload.FromPods(typical)), options.Seed);
         Quotas = new QuotaTree(configuration);
         _queues = configuration.Queues.ToArray();
         _flavors = configuration.Flavors.ToArray();
