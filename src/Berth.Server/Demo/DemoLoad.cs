@@ -7,6 +7,8 @@ namespace Berth.Server.Demo;
 /// <summary>
 /// The steady stream of jobs of <c>berth serve --demo</c>: one job per <c>interval</c> of real time to a random
 /// queue (seeded, so two demos look alike), paused while many wait, so a new user sees jobs queue, start and end.
+/// Each job states how busy its GPUs are (the simulated nodes' stand-in for telemetry): one in five is nearly idle,
+/// the rest between 45% and 95% busy, so the dashboard's yield, per-GPU activity and right-sizing have something to show.
 /// </summary>
 public sealed class DemoLoad(ServerStore store, DecisionLoop loop, ServerCluster cluster, TimeProvider time, int seed = 7)
 {
@@ -38,6 +40,7 @@ public sealed class DemoLoad(ServerStore store, DecisionLoop loop, ServerCluster
             PriorityClass = classes.Count == 0 ? null : classes[_random.Next(classes.Count)].Name,
             Duration = $"{_random.Next(2, 40)}m",
             PodSets = [new PodSetSpec { Name = "workers", Count = pods, Gpus = gpus, Cpu = 8 * gpus, MemoryGiB = 64 * gpus }],
+            GpuActivity = _random.Next(5) == 0 ? 0.05 : Math.Round(0.45 + (0.5 * _random.NextDouble()), 2),
         };
         var (job, _) = store.Submit(spec, idempotencyKey: null, time.GetUtcNow());
         loop.Wake();
