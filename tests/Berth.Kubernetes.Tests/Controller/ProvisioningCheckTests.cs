@@ -44,9 +44,7 @@ public sealed class ProvisioningCheckTests
         Assert.Empty(h.Server.Bindings);
 
         // A second cycle with nothing new makes no second request.
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
+        await NextCycleAsync(h, time);
         Assert.Single(Requests(h));
 
         // The request asks for the nodes: the waiting pods no longer say Unschedulable (no second scale-up for them).
@@ -69,9 +67,7 @@ public sealed class ProvisioningCheckTests
         }
 
         Assert.StartsWith("Ready", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
+        await NextCycleAsync(h, time);
         Assert.NotNull(Request(h, "train-gpu-capacity-1")["metadata"]!["annotations"]![ProvisioningRequestState.ConsumedAnnotation]);
 
         // The gang completes: its request and PodTemplate go.
@@ -83,9 +79,7 @@ public sealed class ProvisioningCheckTests
 
         for (var i = 0; i < 3 && Requests(h).Count > 0; i++)
         {
-            time.Advance(10);
-            await h.CycleAsync();
-            await h.SettleAsync();
+            await NextCycleAsync(h, time);
         }
 
         Assert.Empty(Requests(h));
@@ -138,9 +132,7 @@ public sealed class ProvisioningCheckTests
         await h.SettleAsync();
 
         await SetConditionsAsync(h, "train-gpu-capacity-1", ("Failed", "True"));
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
+        await NextCycleAsync(h, time);
 
         // Within the backoff: no new request, and the check says when the next attempt comes.
         Assert.Single(Requests(h));
@@ -152,9 +144,7 @@ public sealed class ProvisioningCheckTests
         Assert.Equal(2, Requests(h).Count);
 
         await SetConditionsAsync(h, "train-gpu-capacity-2", ("Failed", "True"));
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
+        await NextCycleAsync(h, time);
 
         var group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
         Assert.StartsWith("Rejected: ProvisioningRequest train-gpu-capacity-2", group.Metadata.Annotations[CheckStatus.AnnotationOf(Check)], StringComparison.Ordinal);
@@ -162,13 +152,9 @@ public sealed class ProvisioningCheckTests
         Assert.True(group.Metadata.Annotations.ContainsKey(KubernetesNames.AdmissionCheckRejectedAnnotation));
 
         // The planner stops it for good, and its requests are cleaned up.
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
+        await NextCycleAsync(h, time);
         Assert.Equal(DecisionPlanner.CheckRejectedReason, h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.PendingReason?.Code);
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
+        await NextCycleAsync(h, time);
         Assert.Empty(Requests(h));
         Assert.Empty(h.Server.List<V1PodTemplate>(Objects.Ns));
     }
@@ -187,14 +173,10 @@ public sealed class ProvisioningCheckTests
         h.Server.Seed(Objects.GpuNode("scaled-0", 8));
 
         // The node joins and the quota is reserved; before the check turns Ready the booking expires.
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
+        await NextCycleAsync(h, time);
         Assert.True(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
         await SetConditionsAsync(h, "train-gpu-capacity-1", ("Provisioned", "True"), ("BookingExpired", "True"));
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
+        await NextCycleAsync(h, time);
         Assert.StartsWith("Retry: ProvisioningRequest train-gpu-capacity-1 reports BookingExpired", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
 
         // The planner releases the reservation with backoff; the gang is not bound, and a new request follows.
@@ -289,6 +271,14 @@ public sealed class ProvisioningCheckTests
         }
 
         return nodes;
+    }
+
+    /// <summary>Ten seconds on, one decision, and its writes settled.</summary>
+    private static async Task NextCycleAsync(ControllerHarness h, ManualTime time)
+    {
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
     }
 
     private static Queue CheckedQueue()
