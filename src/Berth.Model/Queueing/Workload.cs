@@ -36,6 +36,17 @@ public sealed record Workload(string Id)
     /// <summary>True when a spot flavor may hold the workload (<see cref="ToleratesSpot"/>, or by default checkpointable or preemptible).</summary>
     public bool MayRunOnSpot => ToleratesSpot ?? (CheckpointInterval is not null || Preemptible);
 
+    /// <summary>
+    /// Set on the replicas of one serving workload (a Deployment, StatefulSet or LeaderWorkerSet, or a generated
+    /// inference service): each replica is a workload of its own, and every replica with the same group is
+    /// spread across nodes, racks and zones for availability rather than packed like training. Null for
+    /// training and batch work.
+    /// </summary>
+    public string? ServingGroup { get; init; }
+
+    /// <summary>True for a replica of a serving workload (<see cref="ServingGroup"/> is set).</summary>
+    public bool IsServing => ServingGroup is not null;
+
     /// <summary>Run time with all pods (simulation only). Elastic workloads with fewer pods run longer in proportion.</summary>
     public TimeSpan? Duration { get; init; }
 
@@ -122,6 +133,11 @@ public sealed record Workload(string Id)
         if (GpuActivity is { } activity && !(activity >= 0 && activity <= 1))
         {
             throw new ArgumentException($"workload {Id}: gpuActivity is {activity}; give the mean share of time its GPUs are busy, from 0 to 1 (0.45 for 45%)", nameof(GpuActivity));
+        }
+
+        if (ServingGroup is { } group && string.IsNullOrWhiteSpace(group))
+        {
+            throw new ArgumentException($"workload {Id}: servingGroup is blank; name the serving workload its replicas belong to, or leave it out for training", nameof(ServingGroup));
         }
 
         if (SubmitTime < TimeSpan.Zero)
