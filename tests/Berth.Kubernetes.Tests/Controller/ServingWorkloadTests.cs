@@ -41,6 +41,36 @@ public sealed class ServingWorkloadTests
     }
 
     [Fact]
+    public async Task DeploymentScaleUp_TrainingBorrowsTheServingQueuesQuota_ReclaimsItInOneCycle()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.Server.Seed(Objects.Cohort("fleet"));
+        h.SeedCluster(
+            2,
+            8,
+            Objects.Queue("inference", "a100", "8", cohort: "fleet", reclaim: "Any"),
+            Objects.Queue("training", "a100", "8", cohort: "fleet", borrowingLimit: "8"));
+        h.Server.Seed(Objects.PriorityClass(ServingWorkloads.DefaultPriorityClass, 1000));
+        h.Server.Seed(Objects.Job("t0", 1, 8, "training"));
+        h.Server.Seed(Objects.Job("t1", 1, 8, "training")); // borrows inference's idle 8 GPUs
+        await h.RunUntilQuietAsync();
+        await h.ActAsJobControllerAsync();
+        await h.RunUntilQuietAsync();
+        Assert.All(new[] { "t0", "t1" }, j => Assert.False(h.ReadJob(j).Spec.Suspend));
+
+        await h.Client.CoreV1.CreateNamespacedPodAsync(Replica("web", 0, gpus: 4, queue: "inference"), Objects.Ns);
+        var plan = await h.CycleAsync();
+
+        var victim = Assert.Single(plan.Suspensions).Name;
+        Assert.Contains(victim, new[] { "t0", "t1" });
+        await h.ActAsJobControllerAsync();
+        await h.RunUntilQuietAsync();
+        Assert.NotNull(h.ReadPod($"web-{Hash}-0").Spec.NodeName);
+        Assert.True(h.ReadJob(victim).Spec.Suspend);
+        Assert.False(h.ReadJob(victim == "t0" ? "t1" : "t0").Spec.Suspend); // only what the replica needed was taken back
+    }
+
+    [Fact]
     public async Task StatefulSetScaleDown_FreesQuota_PendingTrainingIsAdmittedInTheNextCycle()
     {
         await using var h = await ControllerHarness.StartAsync();
