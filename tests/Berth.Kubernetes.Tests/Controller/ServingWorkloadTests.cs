@@ -71,6 +71,33 @@ public sealed class ServingWorkloadTests
     }
 
     [Fact]
+    public async Task DeploymentScaleUp_TrainingWithinItsMinimumRuntime_IsKeptUntilTheRuntimeHasPassed()
+    {
+        var time = new Berth.TestKit.ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        var queue = Objects.Queue("team-a", "a100", "8", reclaim: "Never");
+        queue.Spec = queue.Spec with { MinRuntime = "1h" };
+        h.SeedCluster(1, 8, queue);
+        h.Server.Seed(Objects.PriorityClass(ServingWorkloads.DefaultPriorityClass, 1000));
+        h.Server.Seed(Objects.Job("train", 1, 8, "team-a"));
+        await h.RunUntilQuietAsync();
+        await h.ActAsJobControllerAsync();
+        await h.RunUntilQuietAsync();
+
+        time.Advance(30 * 60);
+        await h.Client.CoreV1.CreateNamespacedPodAsync(Replica("web", 0, gpus: 4), Objects.Ns);
+        var early = await h.CycleAsync();
+
+        Assert.Empty(early.Suspensions); // 30 minutes into its guaranteed hour
+        Assert.Null(h.ReadPod($"web-{Hash}-0").Spec.NodeName);
+
+        time.Advance(31 * 60);
+        var late = await h.CycleAsync();
+
+        Assert.Equal("train", Assert.Single(late.Suspensions).Name);
+    }
+
+    [Fact]
     public async Task StatefulSetScaleDown_FreesQuota_PendingTrainingIsAdmittedInTheNextCycle()
     {
         await using var h = await ControllerHarness.StartAsync();
