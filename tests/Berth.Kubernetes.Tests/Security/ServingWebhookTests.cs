@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Berth.Kubernetes.Translation;
 using Berth.Kubernetes.Webhook;
+using k8s;
 using k8s.Models;
 
 namespace Berth.Kubernetes.Tests.Security;
@@ -9,7 +10,7 @@ namespace Berth.Kubernetes.Tests.Security;
 /// <summary>The webhook on serving workloads (Deployments, StatefulSets, LeaderWorkerSets), without HTTP.</summary>
 public sealed class ServingWebhookTests
 {
-    private const string Berth = "system:serviceaccount:berth-system:berth";
+    private const string BerthUser = "system:serviceaccount:berth-system:berth";
 
     private static readonly WebhookView Synced = WebhookView.Of(
         [new Berth.Kubernetes.Api.Queue { Metadata = new V1ObjectMeta { Name = "inference" } }],
@@ -19,7 +20,7 @@ public sealed class ServingWebhookTests
     [Fact]
     public void Mutate_QueuedDeployment_GetsBerthsSchedulerTheQueueLabelAndTheServingClassInItsTemplate()
     {
-        var handler = new AdmissionReviewHandler(Berth, Synced);
+        var handler = new AdmissionReviewHandler(BerthUser, Synced);
 
         var patched = Apply(Deployment(queue: "inference"), handler.Mutate(Review("apps", "Deployment", Deployment(queue: "inference"))));
 
@@ -33,7 +34,7 @@ public sealed class ServingWebhookTests
     [Fact]
     public void Mutate_TemplateNamingItsOwnClass_KeepsIt()
     {
-        var handler = new AdmissionReviewHandler(Berth, Synced);
+        var handler = new AdmissionReviewHandler(BerthUser, Synced);
         var deployment = Deployment(queue: "inference");
         deployment["spec"]!["template"]!["spec"]!["priorityClassName"] = "batch-low";
 
@@ -45,7 +46,7 @@ public sealed class ServingWebhookTests
     [Fact]
     public void Mutate_QueueThatDoesNotExist_WarnsNamingTheLabel()
     {
-        var handler = new AdmissionReviewHandler(Berth, Synced);
+        var handler = new AdmissionReviewHandler(BerthUser, Synced);
 
         var answer = handler.Mutate(Review("apps", "StatefulSet", Deployment(queue: "inferense", kind: "StatefulSet")));
 
@@ -57,7 +58,7 @@ public sealed class ServingWebhookTests
     [Fact]
     public void Validate_ServingLabelWithoutQueue_IsRefusedNamingTheLabelToAdd()
     {
-        var handler = new AdmissionReviewHandler(Berth, Synced);
+        var handler = new AdmissionReviewHandler(BerthUser, Synced);
         var deployment = Deployment(queue: null);
         deployment["metadata"]!["labels"]![ServingWorkloads.ServingLabel] = "true";
 
@@ -72,7 +73,7 @@ public sealed class ServingWebhookTests
     [Fact]
     public void Validate_QueuedDeploymentWithAnotherScheduler_IsRefusedNamingSchedulerName()
     {
-        var handler = new AdmissionReviewHandler(Berth, Synced);
+        var handler = new AdmissionReviewHandler(BerthUser, Synced);
         var deployment = Deployment(queue: "inference");
         deployment["spec"]!["template"]!["spec"]!["schedulerName"] = "volcano";
 
@@ -85,7 +86,7 @@ public sealed class ServingWebhookTests
     [Fact]
     public void Validate_QueuedDeploymentAsMutated_IsAllowed()
     {
-        var handler = new AdmissionReviewHandler(Berth, Synced);
+        var handler = new AdmissionReviewHandler(BerthUser, Synced);
         var mutated = Apply(Deployment(queue: "inference"), handler.Mutate(Review("apps", "Deployment", Deployment(queue: "inference"))));
 
         Assert.True(handler.Validate(Review("apps", "Deployment", mutated))["response"]!["allowed"]!.GetValue<bool>());
@@ -94,7 +95,7 @@ public sealed class ServingWebhookTests
     [Fact]
     public void Mutate_QueuedLeaderWorkerSet_SetsSchedulerAndClassInBothTemplates()
     {
-        var handler = new AdmissionReviewHandler(Berth, Synced);
+        var handler = new AdmissionReviewHandler(BerthUser, Synced);
         var lws = new JsonObject
         {
             ["apiVersion"] = "leaderworkerset.x-k8s.io/v1",
@@ -120,6 +121,39 @@ public sealed class ServingWebhookTests
             Assert.Equal(KubernetesNames.SchedulerName, spec["schedulerName"]!.GetValue<string>());
             Assert.Equal(ServingWorkloads.DefaultPriorityClass, spec["priorityClassName"]!.GetValue<string>());
         }
+    }
+
+    [Fact]
+    public async Task ThroughTheApiServer_ServingLabelWithoutQueue_TheClientGetsTheFieldAndTheFix()
+    {
+        await using var server = await Berth.TestKit.Kubernetes.Fake.FakeApiServer.StartAsync();
+        var handler = new AdmissionReviewHandler(BerthUser, Synced);
+        using var hook = server.AddAdmissionWebhook(a =>
+        {
+            if (a is not { Verb: "create", Resource: "deployments" or "statefulsets" } || a.Body is not JsonObject body)
+            {
+                return null;
+            }
+
+            var kind = a.Resource == "deployments" ? "Deployment" : "StatefulSet";
+            var response = handler.Validate(Review("apps", kind, body.DeepClone().AsObject()))["response"]!;
+            return response["allowed"]!.GetValue<bool>() ? null : new Berth.TestKit.Kubernetes.Fake.WebhookDenial("vserving-intent.berth.dev", response["status"]!["message"]!.GetValue<string>());
+        });
+        using var client = server.CreateClient();
+        var unqueued = k8s.KubernetesJson.Deserialize<V1Deployment>(Deployment(queue: null).ToJsonString());
+        unqueued.Metadata.Labels[ServingWorkloads.ServingLabel] = "true";
+        var queued = k8s.KubernetesJson.Deserialize<V1StatefulSet>(Deployment(queue: "inference", kind: "StatefulSet").ToJsonString());
+        queued.Metadata.Name = "db";
+
+        var refused = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.AppsV1.CreateNamespacedDeploymentAsync(unqueued, "ml"));
+        await client.AppsV1.CreateNamespacedStatefulSetAsync(queued, "ml");
+
+        Assert.Equal(403, (int)refused.Response.StatusCode);
+        var status = KubernetesJson.Deserialize<V1Status>(refused.Response.Content);
+        Assert.StartsWith("admission webhook \"vserving-intent.berth.dev\" denied the request: metadata.labels:", status.Message, StringComparison.Ordinal);
+        Assert.Contains($"add {KubernetesNames.KueueQueueLabel}: <queue>", status.Message, StringComparison.Ordinal);
+        Assert.Empty(server.List<V1Deployment>("ml")); // refused: nothing stored
+        Assert.Equal("db", Assert.Single(server.List<V1StatefulSet>("ml")).Metadata.Name);
     }
 
     private static JsonObject Deployment(string? queue, string kind = "Deployment")
