@@ -118,7 +118,9 @@ public sealed class ServingSpreadTests
         s.Submit(Replica("svc-3", "svc"));
         s.Schedule();
 
-        Assert.Equal(Cluster[freed].Labels[TopologyKeys.Zone], Cluster[s.Find("svc-3")!.Pods[0].Node].Labels[TopologyKeys.Zone]);
+        var zones = new[] { "svc-0", "svc-2", "svc-3" }.Select(id => Cluster[s.Find(id)!.Pods[0].Node].Labels[TopologyKeys.Zone]).ToArray();
+        Assert.Equal(Cluster[freed].Labels[TopologyKeys.Zone], zones[2]);
+        Assert.Equal(3, zones.Distinct().Count());
     }
 
     [Fact]
