@@ -98,6 +98,30 @@ public sealed class ServingWorkloadTests
     }
 
     [Fact]
+    public async Task DeploymentReplicas_RoomOnEveryNode_AreSpreadOneNodeEach_WhileTrainingPodsOfTheSameSizePack()
+    {
+        await using var h = await ControllerHarness.StartAsync();
+        h.SeedCluster(3, 8, Objects.Queue("team-a", "a100", "24"));
+        h.Server.Seed(Objects.PriorityClass(ServingWorkloads.DefaultPriorityClass, 1000));
+        for (var i = 0; i < 3; i++)
+        {
+            await h.Client.CoreV1.CreateNamespacedPodAsync(Replica("web", i, gpus: 2), Objects.Ns);
+        }
+
+        await h.RunUntilQuietAsync();
+
+        var nodes = Enumerable.Range(0, 3).Select(i => h.ReadPod($"web-{Hash}-{i}").Spec.NodeName).ToList();
+        Assert.All(nodes, Assert.NotNull);
+        Assert.Equal(3, nodes.Distinct().Count()); // one replica per node, for availability
+
+        h.SeedGroup("train", 3, 3, 2); // three 2-GPU training pods: packed, not spread
+        await h.RunUntilQuietAsync();
+        var trainNodes = Enumerable.Range(0, 3).Select(i => h.ReadPod($"train-{i}").Spec.NodeName).ToList();
+        Assert.All(trainNodes, Assert.NotNull);
+        Assert.True(trainNodes.Distinct().Count() < 3, $"training pods spread like serving: {string.Join(",", trainNodes)}");
+    }
+
+    [Fact]
     public async Task StatefulSetScaleDown_FreesQuota_PendingTrainingIsAdmittedInTheNextCycle()
     {
         await using var h = await ControllerHarness.StartAsync();
