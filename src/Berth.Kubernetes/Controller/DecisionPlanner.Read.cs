@@ -76,7 +76,7 @@ public sealed partial class DecisionPlanner
     {
         foreach (var node in _snapshot.Nodes.OrderBy(n => n.Metadata?.Name, StringComparer.Ordinal))
         {
-            var view = NodeTranslator.Translate(node);
+            var view = NodeTranslator.Translate(node, _options.TerminationConditions);
             var name = view.Node.Name;
             if (string.IsNullOrEmpty(name) || _nodes.ContainsKey(name))
             {

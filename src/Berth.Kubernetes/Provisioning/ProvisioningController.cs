@@ -90,6 +90,11 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             return;
         }
 
+        if (workload.Reserved && CheckStatus.Read(workload.Meta, [check])[0].State == AdmissionCheckState.Retry)
+        {
+            return; // the planner gives the reservation back first; what follows is for the next one
+        }
+
         if (parsed.Config is not { } config)
         {
             await SetCheckAsync(workload, check, $"Pending: {parsed.Error}", cancellationToken).ConfigureAwait(false);
@@ -142,6 +147,19 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             }
 
             var retryAt = (latest.FailedAt ?? snapshot.Now) + config.BackoffAfter(failures);
+            if (workload.Reserved)
+            {
+                // Kueue's order: a failed request gives the quota reservation back, and the workload waits in its queue
+                // with backoff (until the config's retry time at least); its next reservation asks anew.
+                await MarkSpentAsync(latest, snapshot.Now, cancellationToken).ConfigureAwait(false);
+                await SetAnnotationsAsync(workload, new Dictionary<string, string?>
+                {
+                    [CheckStatus.AnnotationOf(check)] = $"Retry: ProvisioningRequest {latest.Name} reports {latest.Detail}; attempt {failures} of {config.BackoffLimitCount + 1} failed, so the quota reservation is released and a new request follows, not before {Stamp(retryAt)}",
+                    [KubernetesNames.BackoffUntilAnnotation] = Stamp(retryAt),
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             if (snapshot.Now >= retryAt)
             {
                 await CreateAsync(snapshot, workload, config, next, cancellationToken).ConfigureAwait(false);
