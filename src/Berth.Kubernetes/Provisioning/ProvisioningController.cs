@@ -284,6 +284,26 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             return;
         }
 
+        if (workload.Framework is var (_, framework))
+        {
+            // Every pod template of the (still suspended) object, as a Job's: the pods its controller makes carry them.
+            await writer.UpdateFrameworkAsync(framework, workload.Namespace, workload.Name, obj =>
+            {
+                var sets = new List<Frameworks.FrameworkPodSet>();
+                var changed = MergeJson(obj, ["metadata", "annotations"], ready);
+                if (obj["spec"] is JsonObject spec && framework.ReadPodSets(spec, sets) is null)
+                {
+                    foreach (var set in sets.Where(s => s.TemplatePath is not null))
+                    {
+                        changed |= MergeJson(obj, [.. set.TemplatePath!, "metadata", "annotations"], consume);
+                    }
+                }
+
+                return changed;
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await SetAnnotationsAsync(workload, new Dictionary<string, string?>(consume.Concat(ready)), cancellationToken).ConfigureAwait(false);
     }
 
@@ -305,6 +325,10 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
         if (workload.Kind == "Job")
         {
             await writer.UpdateJobAsync(workload.Namespace, workload.Name, j => Merge(j.Metadata, annotations), cancellationToken).ConfigureAwait(false);
+        }
+        else if (workload.Framework is var (_, framework))
+        {
+            await writer.UpdateFrameworkAsync(framework, workload.Namespace, workload.Name, obj => MergeJson(obj, ["metadata", "annotations"], annotations), cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -334,6 +358,36 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
         }
 
         return true;
+    }
+
+    /// <summary>As <see cref="Merge"/>, on the JSON object at <paramref name="path"/> (made when missing) of a framework object.</summary>
+    private static bool MergeJson(JsonObject root, IReadOnlyList<object> path, Dictionary<string, string?> annotations)
+    {
+        if (Frameworks.JsonFields.At(root, [.. path]) is not JsonObject target)
+        {
+            if (!Frameworks.JsonFields.Set(root, path, new JsonObject()))
+            {
+                return false; // not where the framework keeps it: nothing to write
+            }
+
+            target = (JsonObject)Frameworks.JsonFields.At(root, [.. path])!;
+        }
+
+        var changed = false;
+        foreach (var (key, value) in annotations)
+        {
+            if (value is null ? target.Remove(key) : Frameworks.JsonFields.Text(target[key]) != value)
+            {
+                if (value is not null)
+                {
+                    target[key] = value;
+                }
+
+                changed = true;
+            }
+        }
+
+        return changed;
     }
 
     private async Task<List<ProvisioningRequestState>> ListRequestsAsync(CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Frameworks;
 using Berth.Kubernetes.Provisioning;
 using Berth.TestKit;
 using k8s;
@@ -296,6 +297,49 @@ public sealed class ProvisioningCheckTests
         Assert.NotNull(Request(h, "train-gpu-capacity-2"));
         Assert.DoesNotContain("train-gpu-capacity-1", Requests(h)); // the lapsed request holds nothing: it goes
         Assert.Empty(h.Server.Bindings);
+    }
+
+    [Fact]
+    public async Task JobSet_GetsARequestPerReplicatedJob_HoldsItsQuota_AndResumesWithTheAnnotationsInItsTemplates()
+    {
+        var time = new ManualTime();
+        var server = await Berth.TestKit.Kubernetes.Fake.FakeApiServer.StartAsync(new() { CustomResources = [.. Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions.BerthResources, .. Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions.FrameworkResources], TimeProvider = time });
+        await using var h = await ControllerHarness.StartAsync(server: server, time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        SeedConfig(h, new() { ["provisioningClassName"] = Class });
+        h.Server.Seed(FrameworkSamples.Build("JobSet", "train", "team-a", workers: 1, gpus: 8));
+        var jobSet = FrameworkSamples.Of("JobSet");
+        JsonObject Read() => h.Server.GetObject(jobSet.Group, jobSet.Version, jobSet.Plural, "train", Objects.Ns)!;
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        var request = Request(h, "train-gpu-capacity-1");
+        Assert.Equal("JobSet", request["metadata"]!["ownerReferences"]![0]!["kind"]!.GetValue<string>());
+        Assert.Equal([1, 1], request["spec"]!["podSets"]!.AsArray().Select(p => p!["count"]!.GetValue<int>()));
+
+        await NextCycleAsync(h, time);
+        Assert.NotNull(JsonFields.At(Read(), "metadata", "annotations", KubernetesNames.QuotaReservedAnnotation));
+        Assert.True(JsonFields.At(Read(), "spec", "suspend")!.GetValue<bool>());
+
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Provisioned", "True"));
+        h.Server.Seed(Objects.GpuNode("scaled-0", 8));
+        h.Server.Seed(Objects.GpuNode("scaled-1", 8));
+        var admitted = false;
+        for (var i = 0; i < 6 && !admitted; i++)
+        {
+            time.Advance(10);
+            admitted = (await h.CycleAsync()).JobAdmissions.Any(a => a.Kind == "JobSet" && a.Name == "train");
+            await h.SettleAsync();
+        }
+
+        Assert.True(admitted);
+        var obj = Read();
+        Assert.False(JsonFields.At(obj, "spec", "suspend")!.GetValue<bool>());
+        Assert.StartsWith("Ready", JsonFields.Text(JsonFields.At(obj, "metadata", "annotations", CheckStatus.AnnotationOf(Check))), StringComparison.Ordinal);
+        var sets = new List<FrameworkPodSet>();
+        Assert.Null(jobSet.ReadPodSets(obj["spec"]!.AsObject(), sets));
+        Assert.Equal(2, sets.Count);
+        Assert.All(sets, s => Assert.Equal("train-gpu-capacity-1", JsonFields.Text(JsonFields.At(s.Template, "metadata", "annotations", KubernetesNames.ConsumeProvisioningRequestAnnotation))));
     }
 
     [Theory]
