@@ -88,6 +88,8 @@ public sealed partial class DecisionPlanner
                 _plan.Warnings.Add($"node {name}: {warning}");
             }
 
+            Notice(new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = name, Uid = node.Metadata?.Uid }, view.Warnings);
+
             var ready = node.Status?.Conditions?.FirstOrDefault(c => c?.Type == "Ready") is { Status: "True" };
             var allGpus = view.Node.GpuCount >= 32 ? -1 : (1 << view.Node.GpuCount) - 1;
             var unhealthy = view.GpusUnhealthy ? allGpus : (Gpus.MaskOf(view.UnhealthyGpus) | _snapshot.TelemetryUnhealthyGpus.GetValueOrDefault(name)) & allGpus;
@@ -134,6 +136,10 @@ public sealed partial class DecisionPlanner
             }
 
             _pods.Add(new PodInfo(pod, view, view.AssignedMask));
+            if (view.IsBerthScheduled)
+            {
+                Notice(new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = view.Name, NamespaceProperty = view.Namespace, Uid = view.Uid }, view.Warnings);
+            }
         }
 
         _pods.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -244,6 +250,7 @@ public sealed partial class DecisionPlanner
             }
 
             var result = WorkloadTranslator.FromJob(job, queue, Epoch, _priorityClasses);
+            Notice(reference, result.Warnings);
             var created = Created(meta.CreationTimestamp);
             var source = new WorkloadSource
             {
@@ -354,6 +361,8 @@ public sealed partial class DecisionPlanner
             workload = result.Workload;
         }
 
+        Notice(reference, result.Warnings);
+
         var source = new WorkloadSource
         {
             Kind = kind,
@@ -423,6 +432,7 @@ public sealed partial class DecisionPlanner
             };
             source.Members.Add((pod, 0));
             _sources.Add(source);
+            Notice(source.Reference, result.Warnings);
         }
     }
 
