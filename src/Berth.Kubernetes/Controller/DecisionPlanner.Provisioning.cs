@@ -41,9 +41,12 @@ public sealed partial class DecisionPlanner
                 continue;
             }
 
+            // The flavor the engine found no node in, when it names one; else (NeverFits: no node of today's could
+            // hold it) the queue's flavors in order, leaving out spot flavors the workload may not use.
             var request = source.Workload.Request;
             var queue = _config.Queues.First(q => q.Name == source.Workload.Queue);
-            IEnumerable<string> names = pending.Flavor is { } named ? [named] : queue.Flavors.Select(f => f.Flavor);
+            IEnumerable<string> names = pending.Flavor is { } named ? [named]
+                : queue.Flavors.Select(q => q.Flavor).Where(n => source.Workload.MayRunOnSpot || _config.Flavors.FirstOrDefault(x => x.Name == n) is not { Spot: true });
             foreach (var name in names)
             {
                 var f = IndexOf(engine.Quotas.Flavors, name);

@@ -225,6 +225,31 @@ public sealed class ProvisioningCheckTests
     }
 
     [Fact]
+    public async Task QuotaHeldWhileProvisioning_IsNeverInASpotFlavorTheGangMayNotUse()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4);
+        var spot = Objects.Flavor("spot", "spot");
+        h.Server.Seed(spot with { Spec = spot.Spec with { Spot = true } });
+        var queue = CheckedQueue();
+        var spotQuota = Objects.Queue("team-a", "spot", "16").Spec.Flavors![0];
+        h.Server.Seed(queue with { Spec = queue.Spec with { Flavors = [spotQuota, queue.Spec.Flavors![0]] } });
+        SeedConfig(h, new() { ["provisioningClassName"] = Class });
+        var group = Objects.Group("train", 2, "team-a");
+        h.Server.Seed(group with { Spec = group.Spec with { Preemptible = false } }); // neither preemptible nor checkpointing: not for spot
+        h.Server.Seed(Objects.Pod("train-0", gpus: 8, group: "train"));
+        h.Server.Seed(Objects.Pod("train-1", gpus: 8, group: "train"));
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        await NextCycleAsync(h, time);
+
+        Assert.True(Reserved(h, "train"));
+        Assert.Equal("a100", AdmissionRecord.Parse(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations)!.Flavor);
+    }
+
+    [Fact]
     public async Task WhenTheRequestFails_TheHeldQuotaGoesToTheSmallerWorkload()
     {
         var time = new ManualTime();
