@@ -86,9 +86,10 @@ internal sealed class OperatorCommand
         var handler = new OperatorCommand(terminal);
         var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics and a read-only dashboard.")
         {
-            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._dashboardPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout, handler._terminationConditions,
+            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._dashboardPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
             handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._healthQuery, handler._recoverAfter, handler._gpuPrice, handler._currency, handler._plainLogs,
         };
+        command.Options.Add(handler._terminationConditions);
         command.SetAction(handler.Execute);
         return command.WithExamples("""
             berth operator --kubeconfig ~/.kube/config --plain-logs
@@ -295,8 +296,9 @@ internal sealed class OperatorCommand
             ServiceName = parse.GetValue(_webhookService)!,
             Telemetry = telemetry,
             Prices = Prices(parse),
-            Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync, PodsReadyTimeout = podsReady, TerminationConditions = terminationConditions },
+            Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync, PodsReadyTimeout = podsReady },
         };
+        settings = settings with { Controller = settings.Controller with { TerminationConditions = terminationConditions } };
         var profile = settings.Controller.Profile;
         if (!AdmissionProfiles.IsKnown(profile) || profile == "kube-default")
         {
