@@ -113,6 +113,9 @@ public static class KubernetesNames
     /// <summary>Annotation on a Job, pod or PriorityClass: <c>"false"</c> makes its workloads never preempted (KAI's flag, separate from priority).</summary>
     public const string PreemptibleAnnotation = "berth.dev/preemptible";
 
+    /// <summary>Annotation on a Job, PodGroup or framework object: <c>"true"</c> or <c>"false"</c>, whether a spot flavor may hold it (see <see cref="Translation.SpotToleration"/>).</summary>
+    public const string ToleratesSpotAnnotation = "berth.dev/tolerates-spot";
+
     /// <summary>Annotation on the pods of a label-only gang (no PodGroup object): how many of them must run together; default all that exist.</summary>
     public const string MinMemberAnnotation = "berth.dev/min-member";
 

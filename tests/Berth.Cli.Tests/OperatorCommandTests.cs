@@ -22,6 +22,16 @@ public sealed class OperatorCommandTests
     }
 
     [Fact]
+    public void Operator_EmptyTerminationConditions_IsRefusedAsBadInputNamingTheOption()
+    {
+        var run = CliRun.Of("operator", "--termination-conditions", " , ", "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--termination-conditions", run.Error, StringComparison.Ordinal);
+        Assert.Contains("TerminationScheduled", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Operator_MissingKubeconfig_IsBadInputAndSaysHowToConnect()
     {
         var run = CliRun.Of("operator", "--kubeconfig", "/nonexistent/kubeconfig");

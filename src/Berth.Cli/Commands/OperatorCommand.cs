@@ -56,6 +56,8 @@ internal sealed class OperatorCommand
 
     private readonly Option<string?> _podsReadyTimeout = new("--pods-ready-timeout") { Description = "Requeue a Job or PodGroup whose pods are not all ready this long after admission, with exponential backoff (1m, doubling; failed after 3). Default: off.", HelpName = "duration" };
 
+    private readonly Option<string?> _terminationConditions = new("--termination-conditions") { Description = "Comma-separated node condition types that, when True, announce the node's termination like the interruption handlers' taints: its pods are asked to checkpoint and requeued (default TerminationScheduled,SpotInterruption; add VMEventScheduled for AKS's Node Problem Detector).", HelpName = "types" };
+
     private readonly Option<string?> _prometheusUrl = new("--prometheus-url") { Description = "Read GPU activity per pod from this Prometheus server (scraping NVIDIA's DCGM exporter), for queues' idleGpus policies. Default: none (activity unknown, nothing is ever idle).", HelpName = "url" };
 
     private readonly Option<string?> _prometheusTokenFile = new("--prometheus-token-file") { Description = "File with a bearer token for Prometheus, read again on every query (default: no Authorization header).", HelpName = "file" };
@@ -88,6 +90,7 @@ internal sealed class OperatorCommand
             handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._servingPriorityClass, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._dashboardPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
             handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._healthQuery, handler._recoverAfter, handler._gpuPrice, handler._currency, handler._plainLogs,
         };
+        command.Options.Add(handler._terminationConditions);
         command.SetAction(handler.Execute);
         return command.WithExamples("""
             berth operator --kubeconfig ~/.kube/config --plain-logs
@@ -232,6 +235,16 @@ internal sealed class OperatorCommand
             podsReady = ready;
         }
 
+        IReadOnlyList<string> terminationConditions = Berth.Kubernetes.Translation.TerminationConditions.Defaults;
+        if (parse.GetValue(_terminationConditions) is { } typesText)
+        {
+            terminationConditions = typesText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (terminationConditions.Count == 0)
+            {
+                throw new InputException($"--termination-conditions '{typesText}': give one or more node condition types separated by commas, such as TerminationScheduled,SpotInterruption");
+            }
+        }
+
         var leaseDuration = LeaseTime(parse, _leaseDuration);
         var renewDeadline = LeaseTime(parse, _renewDeadline);
         var retryPeriod = LeaseTime(parse, _retryPeriod);
@@ -286,6 +299,7 @@ internal sealed class OperatorCommand
             Prices = Prices(parse),
             Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), ServingPriorityClass = parse.GetValue(_servingPriorityClass), Resync = resync, PodsReadyTimeout = podsReady },
         };
+        settings = settings with { Controller = settings.Controller with { TerminationConditions = terminationConditions } };
         var profile = settings.Controller.Profile;
         if (!AdmissionProfiles.IsKnown(profile) || profile == "kube-default")
         {

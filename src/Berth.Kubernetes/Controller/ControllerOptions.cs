@@ -54,6 +54,9 @@ public sealed record ControllerOptions
     /// <summary>Showback days older than this are dropped from the ConfigMap (default 400 days, the longest report period).</summary>
     public TimeSpan UsageRetention { get; init; } = TimeSpan.FromDays(400);
 
+    /// <summary>Node condition types that, with status True, are a termination notice like the termination taints (see <see cref="Translation.TerminationConditions"/>).</summary>
+    public IReadOnlyList<string> TerminationConditions { get; init; } = Translation.TerminationConditions.Defaults;
+
     /// <summary>Admission options the profile and these settings give.</summary>
     public AdmissionOptions ToAdmissionOptions()
     {

@@ -28,6 +28,12 @@ public sealed class DecisionPlan
 
     public List<EventAction> Events { get; } = [];
 
+    /// <summary>
+    /// Warning events about input Berth ignored in an object (a bad annotation, a field it does not model): the
+    /// decision finds them every time, so the executor records each (object, message) once, not every decision.
+    /// </summary>
+    public List<EventAction> Notices { get; } = [];
+
     /// <summary>Where every workload stands after this decision (running or waiting, with reason and position), in planning order.</summary>
     public List<WorkloadOutcome> Outcomes { get; } = [];
 

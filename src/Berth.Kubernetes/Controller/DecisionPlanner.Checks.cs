@@ -124,13 +124,15 @@ public sealed partial class DecisionPlanner
             return;
         }
 
-        var message = $"{why}; its quota reservation is released and it is tried again after {next.Backoff.TotalSeconds:0}s (attempt {next.Attempt} of {options.BackoffLimit})";
+        // A check may ask for a later retry than the backoff gives (the provisioning check's own backoff): the later one holds.
+        var until = source.BackoffUntil is { } asked && asked > _snapshot.Now + next.Backoff ? asked : _snapshot.Now + next.Backoff;
+        var message = $"{why}; its quota reservation is released and it is tried again after {(until - _snapshot.Now).TotalSeconds:0}s (attempt {next.Attempt} of {options.BackoffLimit})";
         var annotations = new Dictionary<string, string?>
         {
             [AdmissionRecord.AnnotationName] = null,
             [KubernetesNames.QuotaReservedAnnotation] = null,
             [KubernetesNames.RequeuesAnnotation] = next.Attempt.ToString(CultureInfo.InvariantCulture),
-            [KubernetesNames.BackoffUntilAnnotation] = Stamp(_snapshot.Now + next.Backoff),
+            [KubernetesNames.BackoffUntilAnnotation] = Stamp(until),
         };
         foreach (var check in ChecksOf(source))
         {

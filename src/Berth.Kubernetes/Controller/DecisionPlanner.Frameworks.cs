@@ -48,6 +48,7 @@ public sealed partial class DecisionPlanner
             }
 
             var result = FrameworkTranslator.FromObject(obj, framework, queue, Epoch, _priorityClasses);
+            Notice(reference, result.Warnings);
             var id = FrameworkTranslator.IdOf(framework, ns, name);
             var known = obj.ApiVersion == framework.ApiVersion;
             var record = Seal.Open(meta);
@@ -129,6 +130,10 @@ public sealed partial class DecisionPlanner
         {
             var members = byGroup[g.ToString(System.Globalization.CultureInfo.InvariantCulture)].ToList();
             var result = FrameworkTranslator.FromObject(obj, framework, queue, Epoch, _priorityClasses, g);
+            if (g == 0)
+            {
+                Notice(reference, result.Warnings); // every group reads the same object: its warnings once
+            }
             var id = FrameworkTranslator.IdOf(framework, ns, name, g);
             if (framework.Serves && result.Workload is { } replica)
             {

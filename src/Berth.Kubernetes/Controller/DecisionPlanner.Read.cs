@@ -76,7 +76,7 @@ public sealed partial class DecisionPlanner
     {
         foreach (var node in _snapshot.Nodes.OrderBy(n => n.Metadata?.Name, StringComparer.Ordinal))
         {
-            var view = NodeTranslator.Translate(node);
+            var view = NodeTranslator.Translate(node, _options.TerminationConditions);
             var name = view.Node.Name;
             if (string.IsNullOrEmpty(name) || _nodes.ContainsKey(name))
             {
@@ -87,6 +87,8 @@ public sealed partial class DecisionPlanner
             {
                 _plan.Warnings.Add($"node {name}: {warning}");
             }
+
+            Notice(new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = name, Uid = node.Metadata?.Uid }, view.Warnings);
 
             var ready = node.Status?.Conditions?.FirstOrDefault(c => c?.Type == "Ready") is { Status: "True" };
             var allGpus = view.Node.GpuCount >= 32 ? -1 : (1 << view.Node.GpuCount) - 1;
@@ -134,6 +136,10 @@ public sealed partial class DecisionPlanner
             }
 
             _pods.Add(new PodInfo(pod, view, view.AssignedMask));
+            if (view.IsBerthScheduled)
+            {
+                Notice(new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = view.Name, NamespaceProperty = view.Namespace, Uid = view.Uid }, view.Warnings);
+            }
         }
 
         _pods.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -244,6 +250,7 @@ public sealed partial class DecisionPlanner
             }
 
             var result = WorkloadTranslator.FromJob(job, queue, Epoch, _priorityClasses);
+            Notice(reference, result.Warnings);
             var created = Created(meta.CreationTimestamp);
             var source = new WorkloadSource
             {
@@ -354,6 +361,8 @@ public sealed partial class DecisionPlanner
             workload = result.Workload;
         }
 
+        Notice(reference, result.Warnings);
+
         var source = new WorkloadSource
         {
             Kind = kind,
@@ -435,6 +444,7 @@ public sealed partial class DecisionPlanner
             };
             source.Members.Add((pod, 0));
             _sources.Add(source);
+            Notice(source.Reference, result.Warnings);
         }
     }
 

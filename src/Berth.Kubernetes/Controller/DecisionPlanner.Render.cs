@@ -17,6 +17,7 @@ public sealed partial class DecisionPlanner
         var pods = _pods.ToDictionary(p => p.Key, StringComparer.Ordinal);
         _idle = cycle.Steps.OfType<IdleStep>().GroupBy(s => s.Workload, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Message, StringComparer.Ordinal);
         var gated = Gated(cycle, sources);
+        var provisioning = ProvisioningReservations(cycle, sources);
         foreach (var step in cycle.Steps)
         {
             var source = sources[step.Workload];
@@ -45,8 +46,13 @@ public sealed partial class DecisionPlanner
                     var pod = pods[evict.Pod];
                     _plan.Evictions.Add(new EvictPodAction(pod.Namespace, pod.Name, evict.Code, evict.Message, source.Id));
                     break;
+                case PodWaitsStep when source.QuotaReserved && gated.Contains(source.Id):
+                    break; // reserved while its admission checks run: its pods say that (OnReserved)
                 case PodWaitsStep waits:
                     MarkUnschedulable(pods[waits.Pod], waits.Code, waits.Message, waits.WithEvent);
+                    break;
+                case PendingStep when provisioning.TryGetValue(source.Id, out var reserved):
+                    ReserveWithoutNodes(source, reserved);
                     break;
                 case PendingStep pending:
                     MarkPending(source, pending.Code, pending.Message, pending.Flavor, pending.Position, pending.ExpectedStart);

@@ -29,6 +29,8 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
     /// <summary>Reason of the condition and event a permanently refused write leaves on its workload.</summary>
     public const string RefusedReason = "ApiServerRefused";
 
+    private readonly NoticeMemory _notices = new();
+
     /// <summary>Executes the plan; returns the keys (namespace/name) of the pods it bound.</summary>
     public async Task<ExecutionResult> ExecuteAsync(DecisionPlan plan, Func<bool> stillLeader, CancellationToken cancellationToken)
     {
@@ -252,6 +254,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
         // again each decision while it waits): left out until the write goes through.
         var unwritten = result.DeferredKeys.Concat(result.Failures.Select(f => f.Key)).ToHashSet(StringComparer.Ordinal);
         var events = plan.Events.Where(e => unwritten.Count == 0 || !unwritten.Contains(KeyOf(e.About))).ToList();
+        events.AddRange(plan.Notices.Where(_notices.IsNew));
         await ForEachAsync(events, () => true, (e, token) => writer.RecordEventAsync(e.About, e.Type, e.Reason, e.Message, token), cancellationToken).ConfigureAwait(false);
         await ForEachAsync(plan.NodeConditions, stillLeader, (c, token) => writer.SetNodeConditionAsync(c, token), cancellationToken).ConfigureAwait(false);
 

@@ -108,10 +108,17 @@ public static class FrameworkTranslator
             podSets.Add(new PodSet(set.Name, count, pod) { MinCount = count }); // a framework's pods all run together: none of these has an elastic minimum
         }
 
+        var toleratesSpot = SpotToleration.Read(meta.Annotations, out var spotError);
+        if (spotError is not null)
+        {
+            return WorkloadResult.Invalid(ConditionReasons.InvalidSpec, $"{id}: {spotError}", warnings);
+        }
+
         var value = priority ?? 0;
         var workload = new Workload(id)
         {
             Queue = queue,
+            ToleratesSpot = toleratesSpot,
             PodSets = podSets.Select(s => s with { Template = s.Template with { Priority = value } }).ToArray(),
             Priority = value,
             Preemptible = PodTranslator.PreemptibleAnnotation(meta.Annotations, warnings) ?? preemptible,

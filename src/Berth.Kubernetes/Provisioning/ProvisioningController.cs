@@ -90,6 +90,11 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             return;
         }
 
+        if (workload.Reserved && CheckStatus.Read(workload.Meta, [check])[0].State == AdmissionCheckState.Retry)
+        {
+            return; // the planner gives the reservation back first; what follows is for the next one
+        }
+
         if (parsed.Config is not { } config)
         {
             await SetCheckAsync(workload, check, $"Pending: {parsed.Error}", cancellationToken).ConfigureAwait(false);
@@ -142,6 +147,19 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             }
 
             var retryAt = (latest.FailedAt ?? snapshot.Now) + config.BackoffAfter(failures);
+            if (workload.Reserved)
+            {
+                // Kueue's order: a failed request gives the quota reservation back, and the workload waits in its queue
+                // with backoff (until the config's retry time at least); its next reservation asks anew.
+                await MarkSpentAsync(latest, snapshot.Now, cancellationToken).ConfigureAwait(false);
+                await SetAnnotationsAsync(workload, new Dictionary<string, string?>
+                {
+                    [CheckStatus.AnnotationOf(check)] = $"Retry: ProvisioningRequest {latest.Name} reports {latest.Detail}; attempt {failures} of {config.BackoffLimitCount + 1} failed, so the quota reservation is released and a new request follows, not before {Stamp(retryAt)}",
+                    [KubernetesNames.BackoffUntilAnnotation] = Stamp(retryAt),
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             if (snapshot.Now >= retryAt)
             {
                 await CreateAsync(snapshot, workload, config, next, cancellationToken).ConfigureAwait(false);
@@ -266,6 +284,26 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
             return;
         }
 
+        if (workload.Framework is var (_, framework))
+        {
+            // Every pod template of the (still suspended) object, as a Job's: the pods its controller makes carry them.
+            await writer.UpdateFrameworkAsync(framework, workload.Namespace, workload.Name, obj =>
+            {
+                var sets = new List<Frameworks.FrameworkPodSet>();
+                var changed = MergeJson(obj, ["metadata", "annotations"], ready);
+                if (obj["spec"] is JsonObject spec && framework.ReadPodSets(spec, sets) is null)
+                {
+                    foreach (var set in sets.Where(s => s.TemplatePath is not null))
+                    {
+                        changed |= MergeJson(obj, [.. set.TemplatePath!, "metadata", "annotations"], consume);
+                    }
+                }
+
+                return changed;
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await SetAnnotationsAsync(workload, new Dictionary<string, string?>(consume.Concat(ready)), cancellationToken).ConfigureAwait(false);
     }
 
@@ -287,6 +325,10 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
         if (workload.Kind == "Job")
         {
             await writer.UpdateJobAsync(workload.Namespace, workload.Name, j => Merge(j.Metadata, annotations), cancellationToken).ConfigureAwait(false);
+        }
+        else if (workload.Framework is var (_, framework))
+        {
+            await writer.UpdateFrameworkAsync(framework, workload.Namespace, workload.Name, obj => MergeJson(obj, ["metadata", "annotations"], annotations), cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -316,6 +358,36 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
         }
 
         return true;
+    }
+
+    /// <summary>As <see cref="Merge"/>, on the JSON object at <paramref name="path"/> (made when missing) of a framework object.</summary>
+    private static bool MergeJson(JsonObject root, IReadOnlyList<object> path, Dictionary<string, string?> annotations)
+    {
+        if (Frameworks.JsonFields.At(root, [.. path]) is not JsonObject target)
+        {
+            if (!Frameworks.JsonFields.Set(root, path, new JsonObject()))
+            {
+                return false; // not where the framework keeps it: nothing to write
+            }
+
+            target = (JsonObject)Frameworks.JsonFields.At(root, [.. path])!;
+        }
+
+        var changed = false;
+        foreach (var (key, value) in annotations)
+        {
+            if (value is null ? target.Remove(key) : Frameworks.JsonFields.Text(target[key]) != value)
+            {
+                if (value is not null)
+                {
+                    target[key] = value;
+                }
+
+                changed = true;
+            }
+        }
+
+        return changed;
     }
 
     private async Task<List<ProvisioningRequestState>> ListRequestsAsync(CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using k8s.Models;
 
 namespace Berth.Kubernetes.Provisioning;
 
-/// <summary>A Job or PodGroup as the provisioning check sees it: where it stands, and the pod sets it would ask capacity for.</summary>
+/// <summary>A Job, PodGroup or job framework object as the provisioning check sees it: where it stands, and the pod sets it would ask capacity for.</summary>
 internal sealed record Workload
 {
     public required string Kind { get; init; }
@@ -23,6 +23,9 @@ internal sealed record Workload
     /// <summary>The Job, for a Job; null for a PodGroup.</summary>
     public V1Job? Job { get; init; }
 
+    /// <summary>The job framework object (JobSet, TrainJob, PyTorchJob, RayJob, RayCluster) and its framework; null otherwise.</summary>
+    public (Frameworks.FrameworkObject Object, Frameworks.Framework Framework)? Framework { get; init; }
+
     /// <summary>The PodGroup's member pods (by name); empty for a Job.</summary>
     public IReadOnlyList<V1Pod> Pods { get; init; } = [];
 
@@ -38,7 +41,7 @@ internal sealed record Workload
     /// <summary>The queue it names (empty when none).</summary>
     public required string Queue { get; init; }
 
-    /// <summary>The Jobs and PodGroups of a snapshot, with the queue each names.</summary>
+    /// <summary>The Jobs, PodGroups and suspendable job framework objects of a snapshot, with the queue each names.</summary>
     public static IEnumerable<Workload> All(ClusterSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -46,7 +49,7 @@ internal sealed record Workload
         {
             var labels = job.Metadata.Labels;
             var queue = Label(labels, KubernetesNames.QueueLabel) ?? Label(labels, KubernetesNames.KueueQueueLabel);
-            if (queue is not null)
+            if (queue is not null && !OwnedByFramework(job.Metadata))
             {
                 yield return new Workload
                 {
@@ -61,6 +64,30 @@ internal sealed record Workload
                     Finished = Rejected(job.Metadata) || job.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true,
                 };
             }
+        }
+
+        foreach (var obj in snapshot.Frameworks)
+        {
+            // Frameworks admitted as one gang by resuming them, as a Job is; LeaderWorkerSet (no suspend, one gang per group) is not asked for.
+            var queue = Label(obj.Metadata.Labels, KubernetesNames.QueueLabel) ?? Label(obj.Metadata.Labels, KubernetesNames.KueueQueueLabel);
+            if (queue is null || Frameworks.FrameworkRegistry.Find(obj.ApiVersion, obj.Kind) is not { SuspendPath: not null } framework
+                || OwnedByFramework(obj.Metadata))
+            {
+                continue;
+            }
+
+            yield return new Workload
+            {
+                Kind = obj.Kind,
+                ApiVersion = obj.ApiVersion,
+                Namespace = obj.Metadata.NamespaceProperty,
+                Name = obj.Metadata.Name,
+                Uid = obj.Metadata.Uid,
+                Meta = obj.Metadata,
+                Queue = queue,
+                Framework = (obj, framework),
+                Finished = Rejected(obj.Metadata) || framework.Finished(obj),
+            };
         }
 
         foreach (var group in snapshot.PodGroups)
@@ -83,6 +110,10 @@ internal sealed record Workload
         }
     }
 
+    /// <summary>Made by a framework object (a JobSet's Jobs): capacity is asked for the object, as the planner admits it.</summary>
+    private static bool OwnedByFramework(V1ObjectMeta meta) =>
+        meta.OwnerReferences?.Any(o => o is not null && Frameworks.FrameworkRegistry.Find(o.ApiVersion, o.Kind) is not null) == true;
+
     private static bool Rejected(V1ObjectMeta meta) => meta.Annotations?.ContainsKey(KubernetesNames.AdmissionCheckRejectedAnnotation) == true;
 
     private static string? Label(IDictionary<string, string>? labels, string key) =>
@@ -97,6 +128,14 @@ internal sealed record Workload
         if (Job is { } job)
         {
             return [(job.Spec.Template, job.Spec.Parallelism ?? 1)];
+        }
+
+        if (Framework is var (obj, framework))
+        {
+            var sets = new List<Frameworks.FrameworkPodSet>();
+            return Frameworks.FrameworkTranslator.ReadPodSets(obj, framework, sets) is null
+                ? sets.Where(s => s.Template is not null).Select(s => (KubernetesJson.Deserialize<V1PodTemplateSpec>(s.Template!.ToJsonString()), s.Count)).ToList()
+                : [];
         }
 
         return Pods.GroupBy(Shape, StringComparer.Ordinal)

@@ -14,7 +14,7 @@ namespace Berth.Kubernetes.Translation;
 /// else GKE's <c>cloud.google.com/gke-accelerator</c>, mapped to the catalog's names (A100, H100, ...); else <c>unknown</c>.</item>
 /// <item>GPU memory (MiB) from <c>nvidia.com/gpu.memory</c>, else the catalog's figure for the model, else 0.</item>
 /// <item>GPU sharing (time-slicing, MPS, MIG mixed strategy) from the device plugin's labels and resources: <see cref="GpuSharingLabels"/>.</item>
-/// <item>Every taint, with its effect; a termination taint (<see cref="TerminationTaints"/>) is a termination notice.</item>
+/// <item>Every taint, with its effect; a termination taint (<see cref="TerminationTaints"/>) or condition (<see cref="TerminationConditions"/>) is a termination notice.</item>
 /// <item>Health: not schedulable when <c>spec.unschedulable</c>, when the Ready condition is not True, or when the
 /// taint <c>nvidia.com/gpu=unhealthy</c> (NoSchedule/NoExecute) marks every GPU unhealthy; single unhealthy GPUs
 /// from the annotation <c>berth.dev/unhealthy-gpus</c> (<c>"1,3"</c>).</item>
@@ -25,9 +25,13 @@ public static class NodeTranslator
     /// <summary>The GPU model of a node with GPUs that no label names.</summary>
     public const string UnknownGpuModel = "unknown";
 
-    public static NodeView Translate(V1Node node)
+    public static NodeView Translate(V1Node node) => Translate(node, TerminationConditions.Defaults);
+
+    /// <summary>As <see cref="Translate(V1Node)"/>, with the node condition types that announce a termination (<see cref="TerminationConditions"/>).</summary>
+    public static NodeView Translate(V1Node node, IReadOnlyCollection<string> terminationConditions)
     {
         ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(terminationConditions);
         var warnings = new List<string>();
         var name = node.Metadata?.Name ?? string.Empty;
         var labels = ModelMapping.Copy(node.Metadata?.Labels);
@@ -109,7 +113,7 @@ public static class NodeTranslator
             UnschedulableReason = reason,
             GpusUnhealthy = gpusUnhealthy,
             UnhealthyGpus = unhealthy,
-            TerminationNotice = TerminationTaints.Notice(taints),
+            TerminationNotice = TerminationTaints.Notice(taints) ?? TerminationConditions.Notice(node, terminationConditions),
             Warnings = warnings,
         };
     }

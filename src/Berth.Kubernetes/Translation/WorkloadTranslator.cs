@@ -86,9 +86,16 @@ public static class WorkloadTranslator
             (priority, preemptible) = (cls.Value, cls.Preemptible);
         }
 
+        var toleratesSpot = SpotToleration.Read(meta.Annotations, out var spotError);
+        if (spotError is not null)
+        {
+            return WorkloadResult.Invalid(ConditionReasons.InvalidSpec, $"{id}: {spotError}", warnings);
+        }
+
         var workload = new Workload(id)
         {
             Queue = queue,
+            ToleratesSpot = toleratesSpot,
             PodSets = [new PodSet(MainPodSet, count, pod with { Priority = priority }) { MinCount = minCount, TopologyKey = topology?.Required, PreferredTopology = topology?.Preferred ?? [] }],
             Priority = priority,
             Preemptible = PodTranslator.PreemptibleAnnotation(meta.Annotations, warnings) ?? preemptible,
@@ -275,9 +282,16 @@ public static class WorkloadTranslator
             };
         }
 
+        var toleratesSpot = SpotToleration.Read(meta.Annotations, out var spotError);
+        if (spotError is not null)
+        {
+            return Invalid(spotError);
+        }
+
         var workload = new Workload(id)
         {
             Queue = queue,
+            ToleratesSpot = toleratesSpot,
             PodSets = podSets,
             Priority = priority,
             Preemptible = spec.Preemptible ?? cls?.Preemptible ?? true,

@@ -20,8 +20,9 @@ public sealed class HelmChartTests
     }
 
     public static TheoryData<ValuesCase> Cases => new(
-        new ValuesCase("the defaults run two replicas with leader election", [], ["--leader-elect"], ["--default-queue", "--pods-ready-timeout", "--prometheus-url", "--gpu-price"], 2, LeaderRole: true, Service: true),
+        new ValuesCase("the defaults run two replicas with leader election", [], ["--leader-elect"], ["--default-queue", "--pods-ready-timeout", "--termination-conditions", "--prometheus-url", "--gpu-price"], 2, LeaderRole: true, Service: true),
         new ValuesCase("a pods-ready timeout is passed on", new() { ["podsReadyTimeout"] = "10m" }, ["--pods-ready-timeout", "10m"], [], 2, LeaderRole: true, Service: true),
+        new ValuesCase("termination condition types are passed on", new() { ["terminationConditions"] = "SpotInterruption,VMEventScheduled" }, ["--termination-conditions", "SpotInterruption,VMEventScheduled"], [], 2, LeaderRole: true, Service: true),
         new ValuesCase("one replica without leader election has no lease role", new() { ["replicas"] = 1L, ["leaderElection"] = false }, [], ["--leader-elect"], 1, LeaderRole: false, Service: true),
         new ValuesCase("a Prometheus URL turns telemetry on with its interval and query", new() { ["telemetry"] = new Dictionary<string, object?> { ["prometheusUrl"] = "http://prometheus.monitoring:9090" } }, ["--prometheus-url", "http://prometheus.monitoring:9090", "--telemetry-interval", "30s", "avg by (namespace, pod, Hostname, gpu) (DCGM_FI_PROF_GR_ENGINE_ACTIVE)"], [], 2, LeaderRole: true, Service: true),
         new ValuesCase("showback prices are passed on with their currency", new() { ["showback"] = new Dictionary<string, object?> { ["gpuPrices"] = "A100=2.5,H100=4", ["currency"] = "EUR" } }, ["--gpu-price", "A100=2.5,H100=4", "--currency", "EUR"], [], 2, LeaderRole: true, Service: true),

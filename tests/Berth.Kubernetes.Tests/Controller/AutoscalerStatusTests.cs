@@ -37,4 +37,23 @@ public sealed class AutoscalerStatusTests
         var quota = h.ReadPod("small-0").Status.Conditions.Single(c => c.Type == "PodScheduled");
         Assert.Equal(("False", "QuotaExceeded"), (quota.Status, quota.Reason));
     }
+
+    [Fact]
+    public async Task LonePodThatFitsNoNodeNow_IsUnschedulable()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 8, Objects.Queue("team-a", "a100", "32"));
+        h.SeedGroup("first", 1, 1, 8);
+        Assert.Single((await h.CycleAsync()).Bindings);
+
+        time.Advance(10);
+        h.Server.Seed(Objects.Pod("solo", gpus: 4, queue: "team-a"));
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        var condition = h.ReadPod("solo").Status.Conditions.Single(c => c.Type == "PodScheduled");
+        Assert.Equal(("False", DecisionPlanner.UnschedulableReason), (condition.Status, condition.Reason));
+        Assert.StartsWith("NoNodeFits:", condition.Message, StringComparison.Ordinal);
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kubernetes.Api;
 using Berth.Kubernetes.Controller;
+using Berth.Kubernetes.Frameworks;
 using Berth.Kubernetes.Provisioning;
 using Berth.TestKit;
 using k8s;
@@ -121,42 +122,167 @@ public sealed class ProvisioningCheckTests
     }
 
     [Fact]
-    public async Task Failed_IsRetriedAfterBackoff_ThenRejectsTheWorkload()
+    public async Task Failed_ReleasesTheReservationWithBackoff_AsksAnew_ThenRejectsTheWorkload()
     {
         var time = new ManualTime();
         await using var h = await ControllerHarness.StartAsync(time: time);
         h.SeedCluster(1, 4, CheckedQueue());
-        SeedConfig(h, new() { ["provisioningClassName"] = Class, ["backoffLimitCount"] = "1", ["backoffBaseSeconds"] = "60" });
+        SeedConfig(h, new() { ["provisioningClassName"] = Class, ["backoffLimitCount"] = "1", ["backoffBaseSeconds"] = "300" });
         h.SeedGroup("train", 1, 1, 8);
         await h.CycleAsync();
         await h.SettleAsync();
+        await NextCycleAsync(h, time);
+        Assert.True(Reserved(h, "train"));
 
+        // The autoscaler cannot provide: the check asks to retry, and the planner gives the quota back with backoff.
         await SetConditionsAsync(h, "train-gpu-capacity-1", ("Failed", "True"));
         await NextCycleAsync(h, time);
-
-        // Within the backoff: no new request, and the check says when the next attempt comes.
-        Assert.Single(Requests(h));
-        Assert.Contains("retry 1 of 1 at", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
-
-        time.Advance(60);
-        await h.CycleAsync();
+        Assert.StartsWith("Retry: ProvisioningRequest train-gpu-capacity-1 reports Failed", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
+        time.Advance(10);
+        var release = await h.CycleAsync();
         await h.SettleAsync();
-        Assert.Equal(2, Requests(h).Count);
-
-        await SetConditionsAsync(h, "train-gpu-capacity-2", ("Failed", "True"));
-        await NextCycleAsync(h, time);
-
+        Assert.Contains(release.Events, e => e.Reason == "AdmissionCheckRetry" && e.About.Name == "train");
         var group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
+        Assert.False(Reserved(h, "train"));
+        Assert.False(group.Metadata.Annotations.ContainsKey(AdmissionRecord.AnnotationName));
+        Assert.Equal("1", group.Metadata.Annotations[KubernetesNames.RequeuesAnnotation]);
+        Assert.Equal("2024-01-01T00:05:00.000Z", group.Metadata.Annotations[KubernetesNames.BackoffUntilAnnotation]); // the config's 300s, not the profile's shorter backoff
+
+        // Within the backoff nothing is reserved and no request is made.
+        await NextCycleAsync(h, time);
+        Assert.False(Reserved(h, "train"));
+        Assert.Single(Requests(h));
+
+        // After it, the reservation comes back and the second attempt is made.
+        for (var i = 0; i < 6 && Requests(h).Count < 2; i++)
+        {
+            time.Advance(60);
+            await h.CycleAsync();
+            await h.SettleAsync();
+        }
+
+        Assert.Equal(["train-gpu-capacity-1", "train-gpu-capacity-2"], Requests(h));
+        await SetConditionsAsync(h, "train-gpu-capacity-2", ("Failed", "True"));
+        for (var i = 0; i < 4 && h.Server.Get<PodGroup>("train", Objects.Ns)!.Status?.PendingReason?.Code != DecisionPlanner.CheckRejectedReason; i++)
+        {
+            await NextCycleAsync(h, time);
+        }
+
+        group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
         Assert.StartsWith("Rejected: ProvisioningRequest train-gpu-capacity-2", group.Metadata.Annotations[CheckStatus.AnnotationOf(Check)], StringComparison.Ordinal);
         Assert.Contains("backoffLimitCount 1", group.Metadata.Annotations[CheckStatus.AnnotationOf(Check)], StringComparison.Ordinal);
         Assert.True(group.Metadata.Annotations.ContainsKey(KubernetesNames.AdmissionCheckRejectedAnnotation));
+        Assert.Equal(DecisionPlanner.CheckRejectedReason, group.Status.PendingReason?.Code);
 
-        // The planner stops it for good, and its requests are cleaned up.
-        await NextCycleAsync(h, time);
-        Assert.Equal(DecisionPlanner.CheckRejectedReason, h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.PendingReason?.Code);
+        // Its requests are cleaned up.
         await NextCycleAsync(h, time);
         Assert.Empty(Requests(h));
         Assert.Empty(h.Server.List<V1PodTemplate>(Objects.Ns));
+        Assert.Empty(h.Server.Bindings);
+    }
+
+    [Fact]
+    public async Task WhileProvisioning_TheQuotaIsHeld_SoASmallerWorkloadDoesNotTakeIt_ThenTheGangStartsOnTheNewNodes()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4, CheckedQueue()); // quota 16 GPUs; one node of 4
+        SeedConfig(h, new() { ["provisioningClassName"] = Class });
+        h.SeedGroup("train", 2, 2, 8);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.Single(Requests(h));
+
+        // The request asks for nodes: the gang's 16 GPUs of quota are reserved, on no node yet.
+        await NextCycleAsync(h, time);
+        Assert.True(Reserved(h, "train"));
+        var record = AdmissionRecord.Parse(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations)!;
+        Assert.Equal(2, record.Pods.Count);
+        Assert.All(record.Pods, p => Assert.Equal(string.Empty, p.Node));
+
+        // A 4-GPU group would fit the free node, but not beside the reservation in the queue's quota.
+        h.SeedGroup("small", 1, 1, 4);
+        for (var i = 0; i < 3; i++)
+        {
+            time.Advance(10);
+            Assert.Empty((await h.CycleAsync()).Bindings);
+            await h.SettleAsync();
+        }
+
+        Assert.Equal("QuotaExceeded", h.Server.Get<PodGroup>("small", Objects.Ns)!.Status.PendingReason?.Code);
+        Assert.Equal(DecisionPlanner.ChecksPendingReason, h.Server.Get<PodGroup>("train", Objects.Ns)!.Status.PendingReason?.Code);
+
+        // The autoscaler provides: the gang is admitted onto the new nodes, and the small group still waits for quota.
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Accepted", "True"), ("Provisioned", "True"));
+        h.Server.Seed(Objects.GpuNode("scaled-0", 8));
+        h.Server.Seed(Objects.GpuNode("scaled-1", 8));
+        var bound = await CycleUntilBoundAsync(h, time, 2);
+
+        Assert.Equal(["scaled-0", "scaled-1"], bound.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(h.Server.Bindings, b => b.Pod == "small-0");
+        Assert.False(Reserved(h, "train"));
+        Assert.Equal("QuotaExceeded", h.Server.Get<PodGroup>("small", Objects.Ns)!.Status.PendingReason?.Code);
+    }
+
+    [Fact]
+    public async Task QuotaHeldWhileProvisioning_IsNeverInASpotFlavorTheGangMayNotUse()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4);
+        var spot = Objects.Flavor("spot", "spot");
+        h.Server.Seed(spot with { Spec = spot.Spec with { Spot = true } });
+        var queue = CheckedQueue();
+        var spotQuota = Objects.Queue("team-a", "spot", "16").Spec.Flavors![0];
+        h.Server.Seed(queue with { Spec = queue.Spec with { Flavors = [spotQuota, queue.Spec.Flavors![0]] } });
+        SeedConfig(h, new() { ["provisioningClassName"] = Class });
+        var group = Objects.Group("train", 2, "team-a");
+        h.Server.Seed(group with { Spec = group.Spec with { Preemptible = false } }); // neither preemptible nor checkpointing: not for spot
+        h.Server.Seed(Objects.Pod("train-0", gpus: 8, group: "train"));
+        h.Server.Seed(Objects.Pod("train-1", gpus: 8, group: "train"));
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        await NextCycleAsync(h, time);
+
+        Assert.True(Reserved(h, "train"));
+        Assert.Equal("a100", AdmissionRecord.Parse(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations)!.Flavor);
+    }
+
+    [Fact]
+    public async Task WhenTheRequestFails_TheHeldQuotaGoesToTheSmallerWorkload()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        SeedConfig(h, new() { ["provisioningClassName"] = Class });
+        h.SeedGroup("train", 2, 2, 8);
+        await h.CycleAsync();
+        await h.SettleAsync();
+        await NextCycleAsync(h, time);
+        h.SeedGroup("small", 1, 1, 4);
+        await NextCycleAsync(h, time);
+        Assert.Empty(h.Server.Bindings);
+
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Failed", "True"));
+        var bound = new List<string>();
+        for (var i = 0; i < 8 && bound.Count == 0; i++)
+        {
+            // The small group's own request (its queue's check asks for every workload) is provisioned at once: the node is there.
+            if (h.Server.GetObject(ProvisioningRequestState.Group, ProvisioningRequestState.Version, ProvisioningRequestState.Plural, "small-gpu-capacity-1", Objects.Ns) is { } small && small["status"] is null)
+            {
+                await SetConditionsAsync(h, "small-gpu-capacity-1", ("Provisioned", "True"));
+            }
+
+            time.Advance(10);
+            bound.AddRange((await h.CycleAsync()).Bindings.Select(b => b.Node));
+            await h.SettleAsync();
+        }
+
+        Assert.Equal(["node-00"], bound);
+        Assert.Contains(h.Server.Bindings, b => b.Pod == "small-0");
+        Assert.False(Reserved(h, "train"));
+        Assert.Equal("1", h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations[KubernetesNames.RequeuesAnnotation]);
     }
 
     [Fact]
@@ -196,6 +322,49 @@ public sealed class ProvisioningCheckTests
         Assert.NotNull(Request(h, "train-gpu-capacity-2"));
         Assert.DoesNotContain("train-gpu-capacity-1", Requests(h)); // the lapsed request holds nothing: it goes
         Assert.Empty(h.Server.Bindings);
+    }
+
+    [Fact]
+    public async Task JobSet_GetsARequestPerReplicatedJob_HoldsItsQuota_AndResumesWithTheAnnotationsInItsTemplates()
+    {
+        var time = new ManualTime();
+        var server = await Berth.TestKit.Kubernetes.Fake.FakeApiServer.StartAsync(new() { CustomResources = [.. Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions.BerthResources, .. Berth.TestKit.Kubernetes.Fake.FakeApiServerOptions.FrameworkResources], TimeProvider = time });
+        await using var h = await ControllerHarness.StartAsync(server: server, time: time);
+        h.SeedCluster(1, 4, CheckedQueue());
+        SeedConfig(h, new() { ["provisioningClassName"] = Class });
+        h.Server.Seed(FrameworkSamples.Build("JobSet", "train", "team-a", workers: 1, gpus: 8));
+        var jobSet = FrameworkSamples.Of("JobSet");
+        JsonObject Read() => h.Server.GetObject(jobSet.Group, jobSet.Version, jobSet.Plural, "train", Objects.Ns)!;
+
+        await h.CycleAsync();
+        await h.SettleAsync();
+        var request = Request(h, "train-gpu-capacity-1");
+        Assert.Equal("JobSet", request["metadata"]!["ownerReferences"]![0]!["kind"]!.GetValue<string>());
+        Assert.Equal([1, 1], request["spec"]!["podSets"]!.AsArray().Select(p => p!["count"]!.GetValue<int>()));
+
+        await NextCycleAsync(h, time);
+        Assert.NotNull(JsonFields.At(Read(), "metadata", "annotations", KubernetesNames.QuotaReservedAnnotation));
+        Assert.True(JsonFields.At(Read(), "spec", "suspend")!.GetValue<bool>());
+
+        await SetConditionsAsync(h, "train-gpu-capacity-1", ("Provisioned", "True"));
+        h.Server.Seed(Objects.GpuNode("scaled-0", 8));
+        h.Server.Seed(Objects.GpuNode("scaled-1", 8));
+        var admitted = false;
+        for (var i = 0; i < 6 && !admitted; i++)
+        {
+            time.Advance(10);
+            admitted = (await h.CycleAsync()).JobAdmissions.Any(a => a.Kind == "JobSet" && a.Name == "train");
+            await h.SettleAsync();
+        }
+
+        Assert.True(admitted);
+        var obj = Read();
+        Assert.False(JsonFields.At(obj, "spec", "suspend")!.GetValue<bool>());
+        Assert.StartsWith("Ready", JsonFields.Text(JsonFields.At(obj, "metadata", "annotations", CheckStatus.AnnotationOf(Check))), StringComparison.Ordinal);
+        var sets = new List<FrameworkPodSet>();
+        Assert.Null(jobSet.ReadPodSets(obj["spec"]!.AsObject(), sets));
+        Assert.Equal(2, sets.Count);
+        Assert.All(sets, s => Assert.Equal("train-gpu-capacity-1", JsonFields.Text(JsonFields.At(s.Template, "metadata", "annotations", KubernetesNames.ConsumeProvisioningRequestAnnotation))));
     }
 
     [Theory]
@@ -280,6 +449,9 @@ public sealed class ProvisioningCheckTests
         await h.CycleAsync();
         await h.SettleAsync();
     }
+
+    private static bool Reserved(ControllerHarness h, string group) =>
+        h.Server.Get<PodGroup>(group, Objects.Ns)!.Metadata.Annotations?.ContainsKey(KubernetesNames.QuotaReservedAnnotation) == true;
 
     private static Queue CheckedQueue()
     {
