@@ -192,7 +192,7 @@ public sealed partial class DecisionPlanner
                     return (null, $"{c.Where} is allocated on node {pinned}, not {node}");
                 }
 
-                writes.Add(new ClaimWrite(c.PodClaimName, c.Claim!.Metadata.Name, null, null, node));
+                writes.Add(new ClaimWrite(c.PodClaimName, c.Claim!.Metadata.Name, null, null, node, pod.Object.Metadata?.Uid ?? string.Empty));
                 continue;
             }
 
@@ -208,7 +208,7 @@ public sealed partial class DecisionPlanner
         for (var j = 0; j < fresh.Count; j++)
         {
             var c = fresh[j].Claim;
-            writes.Add(new ClaimWrite(c.PodClaimName, c.Claim?.Metadata.Name, c.Template, fit.Choices[j], node));
+            writes.Add(new ClaimWrite(c.PodClaimName, c.Claim?.Metadata.Name, c.Template, fit.Choices[j], node, pod.Object.Metadata?.Uid ?? string.Empty));
             taken.UnionWith(fit.Choices[j].Select(d => d.Id));
             if (c.ClaimKey is { } key)
             {

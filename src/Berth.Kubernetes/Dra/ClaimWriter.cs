@@ -47,9 +47,9 @@ public sealed class ClaimWriter(IKubernetes client, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(claims);
         ArgumentNullException.ThrowIfNull(held);
-        var pod = await client.CoreV1.ReadNamespacedPodAsync(podName, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var write in claims)
         {
+            var pod = new V1Pod { Metadata = new V1ObjectMeta { Name = podName, NamespaceProperty = ns, Uid = write.PodUid } };
             var name = write.ClaimName ?? await EnsureClaimAsync(pod, write, cancellationToken).ConfigureAwait(false);
             if (write.Devices?.FirstOrDefault(d => held.TryGetValue(d.Id, out var holder) && holder != ns + "/" + name) is { } taken)
             {
@@ -68,13 +68,9 @@ public sealed class ClaimWriter(IKubernetes client, ILogger logger)
 
     private async Task<string> EnsureClaimAsync(V1Pod pod, ClaimWrite write, CancellationToken cancellationToken)
     {
+        // The planner names the claim when the pod's status or the cache shows it; a claim made by an earlier try that the
+        // cache does not show yet (or whose pod status write was lost) is found by its owner and annotation: never made twice.
         var ns = pod.Metadata.NamespaceProperty;
-        if (pod.Status?.ResourceClaimStatuses?.FirstOrDefault(s => s?.Name == write.PodClaimName)?.ResourceClaimName is { Length: > 0 } known)
-        {
-            return known;
-        }
-
-        // A claim made by an earlier try whose pod status write was lost: found by its owner and annotation, never made twice.
         var existing = await client.ResourceV1.ListNamespacedResourceClaimAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         var name = existing.Items.FirstOrDefault(c =>
             c.Metadata?.OwnerReferences?.Any(o => o?.Uid == pod.Metadata.Uid && o.Controller == true) == true
