@@ -10,6 +10,8 @@ namespace Berth.Kubernetes.Dra;
 internal sealed class DeviceInventory
 {
     private readonly List<DraDevice> _devices = [];
+    private readonly Dictionary<string, List<DraDevice>> _byNode = new(StringComparer.Ordinal);
+    private readonly List<DraDevice> _shared = [];
     private readonly HashSet<string> _allocated = new(StringComparer.Ordinal);
 
     public DeviceInventory(DraObjects objects)
@@ -46,6 +48,17 @@ internal sealed class DeviceInventory
         }
 
         _devices.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        foreach (var device in _devices)
+        {
+            if (device.NodeName is { } node && !device.AllNodes && device.NodeSelector is null)
+            {
+                (_byNode.TryGetValue(node, out var list) ? list : _byNode[node] = []).Add(device);
+            }
+            else
+            {
+                _shared.Add(device);
+            }
+        }
         foreach (var claim in objects.Claims)
         {
             foreach (var result in claim.Status?.Allocation?.Devices?.Results ?? [])
@@ -61,7 +74,17 @@ internal sealed class DeviceInventory
     /// <summary>Devices some claim's allocation holds (<c>driver/pool/device</c>).</summary>
     public IReadOnlySet<string> Allocated => _allocated;
 
-    /// <summary>The devices a pod on <paramref name="node"/> can use, in order.</summary>
-    public IEnumerable<DraDevice> On(string node, IReadOnlyDictionary<string, string> labels) =>
-        _devices.Where(d => d.Reaches(node, labels));
+    /// <summary>The devices a pod on <paramref name="node"/> can use, in order (a node's own devices are looked up, not scanned for).</summary>
+    public IEnumerable<DraDevice> On(string node, IReadOnlyDictionary<string, string> labels)
+    {
+        var own = _byNode.GetValueOrDefault(node) ?? [];
+        if (_shared.Count == 0)
+        {
+            return own;
+        }
+
+        var all = own.Concat(_shared.Where(d => d.Reaches(node, labels))).ToList();
+        all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return all;
+    }
 }
