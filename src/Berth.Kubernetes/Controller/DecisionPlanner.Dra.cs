@@ -22,12 +22,16 @@ public sealed partial class DecisionPlanner
     /// <summary>Reason of a workload (and PodScheduled reason of its pods) waiting for DRA devices or for its claims to exist.</summary>
     public const string WaitingForDevicesReason = "WaitingForDevices";
 
+    /// <summary>Reason of the Warning event on a claim or template that cannot be allocated as written (bad CEL, unknown class).</summary>
+    public const string InvalidDeviceClaimReason = "InvalidDeviceClaim";
+
     /// <summary>Prefix of the node labels that carry "the claims of these pods fit here" into the engine (in memory only, never written).</summary>
     internal const string DeviceFitLabelPrefix = "dra.berth.dev/fit-";
 
     private readonly Dictionary<string, string> _deviceWaits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodClaims> _deviceClaims = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<PreparedClaim>> _preparedClaims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1ObjectReference> _invalidClaims = new(StringComparer.Ordinal);
     private DeviceInventory? _devices;
     private DeviceAllocator? _allocator;
     private DraIndex? _draIndex;
@@ -56,6 +60,11 @@ public sealed partial class DecisionPlanner
             if (error is null && wait is null)
             {
                 (var feasible, error, wait) = FeasibleNodes(prepared!, nodes);
+                if (error is not null)
+                {
+                    NoteInvalid(pod, prepared!, error);
+                }
+
                 if (error is null && wait is null)
                 {
                     var signature = string.Join(',', feasible);
@@ -80,11 +89,46 @@ public sealed partial class DecisionPlanner
             if (error is not null)
             {
                 _pods[i] = pod with { View = pod.View with { Error = error } };
+                ReportOnClaim(pod, error);
             }
             else
             {
                 _deviceWaits[pod.Key] = wait!;
             }
+        }
+    }
+
+    /// <summary>
+    /// A Warning event (<see cref="InvalidDeviceClaimReason"/>) on the claim, or the template, whose spec the error names,
+    /// once: while the pod's PodScheduled condition already carries the error, nothing new is said.
+    /// </summary>
+    private void ReportOnClaim(PodInfo pod, string error)
+    {
+        if (!_invalidClaims.TryGetValue(pod.Key, out var about))
+        {
+            return;
+        }
+
+        var condition = pod.Object.Status?.Conditions?.FirstOrDefault(c => c?.Type == "PodScheduled");
+        if (condition?.Message?.Contains(error, StringComparison.Ordinal) != true)
+        {
+            _plan.Events.Add(new EventAction(about, "Warning", InvalidDeviceClaimReason, $"pod {pod.Key}: {error}"));
+        }
+    }
+
+    /// <summary>
+    /// Remembers which object an error of the pod's claims is about: the claim or template it names at its start, else the
+    /// DeviceClass (a class selector's error starts with <c>DeviceClass name</c>).
+    /// </summary>
+    private void NoteInvalid(PodInfo pod, IReadOnlyList<PreparedClaim> claims, string error)
+    {
+        var claim = claims.FirstOrDefault(c => error.StartsWith(c.Claim.Where + " ", StringComparison.Ordinal))?.Claim;
+        var meta = claim?.Claim?.Metadata ?? claim?.Template?.Metadata;
+        var kind = claim is null ? "DeviceClass" : claim.Claim is null ? "ResourceClaimTemplate" : "ResourceClaim";
+        var name = meta?.Name ?? (error.StartsWith("DeviceClass ", StringComparison.Ordinal) ? error.Split(' ')[1] : null);
+        if (name is not null)
+        {
+            _invalidClaims[pod.Key] = new V1ObjectReference { ApiVersion = "resource.k8s.io/v1", Kind = kind, Name = name, NamespaceProperty = meta?.NamespaceProperty, Uid = meta?.Uid };
         }
     }
 
@@ -275,6 +319,7 @@ public sealed partial class DecisionPlanner
         var prepared = resolved.Claims.Select(_allocator!.Prepare).ToList();
         if (prepared.FirstOrDefault(p => p.Error is not null) is { } bad)
         {
+            NoteInvalid(pod, prepared, bad.Error!);
             _deviceClaims[pod.Key] = PodClaims.Invalid(bad.Error!);
             return (null, bad.Error, null);
         }

@@ -145,6 +145,24 @@ public sealed class DraBindingTests
     }
 
     [Fact]
+    public async Task BadSelectorOnAClaim_IsReportedOnTheClaimOnce()
+    {
+        await using var h = await ClusterAsync();
+        h.Server.Seed(DraSamples.Claim("broken", 1, "device.driver"));
+        h.Server.Seed(DraSamples.PodWithClaim("train", "broken"));
+
+        var first = await h.CycleAsync();
+        await h.SettleAsync();
+        var second = await h.CycleAsync();
+
+        var onClaim = Assert.Single(first.Events, e => e.About.Kind == "ResourceClaim");
+        Assert.Equal(("broken", DecisionPlanner.InvalidDeviceClaimReason, "Warning"), (onClaim.About.Name, onClaim.Reason, onClaim.Type));
+        Assert.Contains("ResourceClaim default/broken spec.devices.requests[0].exactly.selectors[0].cel.expression", onClaim.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(second.Events, e => e.About.Kind == "ResourceClaim");
+        Assert.Null(h.Server.Get<Resourcev1ResourceClaim>("broken", Objects.Ns)!.Status?.Allocation);
+    }
+
+    [Fact]
     public async Task UnknownDeviceClass_NamesTheFieldAndTheFix()
     {
         await using var h = await ClusterAsync();
