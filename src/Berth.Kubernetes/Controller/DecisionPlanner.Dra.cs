@@ -228,9 +228,11 @@ public sealed partial class DecisionPlanner
         foreach (var claim in prepared!)
         {
             var c = claim.Claim;
-            var pinned = c.Allocated ? c.AllocatedNode : c.ClaimKey is { } key && planned.TryGetValue(key, out var at) ? at : null;
-            if (c.Allocated || (c.ClaimKey is { } k && planned.ContainsKey(k)))
+            string? pinned = null;
+            var plannedHere = c.ClaimKey is { } key && planned.TryGetValue(key, out pinned); // a claim shared with a pod bound earlier in this plan
+            if (c.Allocated || plannedHere)
             {
+                pinned = c.Allocated ? c.AllocatedNode : pinned;
                 if (pinned is not null && pinned != node)
                 {
                     return (null, $"{c.Where} is allocated on node {pinned}, not {node}");

@@ -79,6 +79,11 @@ public sealed class FakeDraTests
             }
         }, cts.Token);
 
+        while (server.WatchCount == 0 && !cts.IsCancellationRequested)
+        {
+            await Task.Delay(10); // the watch is open before anything changes
+        }
+
         var claim = await client.ResourceV1.CreateNamespacedResourceClaimAsync(DraSamples.Claim("one", 1), Objects.Ns);
         claim.Status = new V1ResourceClaimStatus { Allocation = Berth.Kubernetes.Dra.DeviceAllocator.Allocation([new Berth.Kubernetes.Dra.DeviceChoice("gpus", DraSamples.Driver, "node-a", "gpu-0")], "node-a") };
         await client.ResourceV1.ReplaceNamespacedResourceClaimStatusAsync(claim, "one", Objects.Ns);
