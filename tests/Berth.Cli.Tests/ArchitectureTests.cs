@@ -29,6 +29,7 @@ public class ArchitectureTests
     {
         ["KubernetesClient"] = ["Berth.Kubernetes", "Berth.Cli"],
         ["YamlDotNet"] = ["Berth.Simulation", "Berth.Cli"],
+        ["Cel"] = ["Berth.Kubernetes"], // DRA device selectors: CEL stays out of the engine and the runtime
     };
 
     public static TheoryData<string> Assemblies()

@@ -29,7 +29,11 @@ public sealed class ClusterCache
         PodGroups = new Informer<Api.PodGroup>(KubernetesSources.Custom<Api.PodGroup>(client, Api.PodGroup.KubeKind, Api.PodGroup.KubePluralName), Changed.Raise, logger, time);
         Namespaces = new Informer<V1Namespace>(KubernetesSources.Namespaces(client), Changed.Raise, logger, time);
         Frameworks = Berth.Kubernetes.Frameworks.FrameworkRegistry.All.Select(f => new Informer<Berth.Kubernetes.Frameworks.FrameworkObject>(KubernetesSources.Framework(client, f, time), Changed.Raise, logger, time)).ToArray();
+        Dra = new Dra.DraInformers(client, Changed.Raise, logger, time);
     }
+
+    /// <summary>Dynamic Resource Allocation: ResourceSlices, DeviceClasses, ResourceClaims and their templates.</summary>
+    public Dra.DraInformers Dra { get; }
 
     /// <summary>One informer per job framework of <see cref="Berth.Kubernetes.Frameworks.FrameworkRegistry"/>, in its order.</summary>
     public IReadOnlyList<Informer<Berth.Kubernetes.Frameworks.FrameworkObject>> Frameworks { get; }
@@ -56,16 +60,16 @@ public sealed class ClusterCache
     public Informer<V1Namespace> Namespaces { get; }
 
     /// <summary>Completes when every informer has its first list.</summary>
-    public Task Synced => Task.WhenAll(Nodes.Synced, Pods.Synced, Jobs.Synced, PriorityClasses.Synced, Queues.Synced, Cohorts.Synced, Flavors.Synced, PodGroups.Synced, Namespaces.Synced, Task.WhenAll(Frameworks.Select(f => f.Synced)));
+    public Task Synced => Task.WhenAll(Nodes.Synced, Pods.Synced, Jobs.Synced, PriorityClasses.Synced, Queues.Synced, Cohorts.Synced, Flavors.Synced, PodGroups.Synced, Namespaces.Synced, Task.WhenAll(Frameworks.Select(f => f.Synced)), Dra.Synced);
 
     /// <summary>Runs every informer until cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         Nodes.RunAsync(cancellationToken), Pods.RunAsync(cancellationToken), Jobs.RunAsync(cancellationToken), PriorityClasses.RunAsync(cancellationToken),
         Queues.RunAsync(cancellationToken), Cohorts.RunAsync(cancellationToken), Flavors.RunAsync(cancellationToken), PodGroups.RunAsync(cancellationToken), Namespaces.RunAsync(cancellationToken),
-        Task.WhenAll(Frameworks.Select(f => f.RunAsync(cancellationToken))));
+        Task.WhenAll(Frameworks.Select(f => f.RunAsync(cancellationToken))), Dra.RunAsync(cancellationToken));
 
     /// <summary>Total list calls over all informers (one each at start; more after relists).</summary>
-    public int Lists => Nodes.Lists + Pods.Lists + Jobs.Lists + PriorityClasses.Lists + Queues.Lists + Cohorts.Lists + Flavors.Lists + PodGroups.Lists + Namespaces.Lists + Frameworks.Sum(f => f.Lists);
+    public int Lists => Nodes.Lists + Pods.Lists + Jobs.Lists + PriorityClasses.Lists + Queues.Lists + Cohorts.Lists + Flavors.Lists + PodGroups.Lists + Namespaces.Lists + Frameworks.Sum(f => f.Lists) + Dra.Lists;
 
     public ClusterSnapshot Snapshot() => new()
     {
@@ -80,5 +84,6 @@ public sealed class ClusterCache
         PodGroups = PodGroups.Snapshot(),
         Namespaces = Namespaces.Snapshot(),
         Frameworks = Frameworks.SelectMany(f => f.Snapshot()).ToArray(),
+        Dra = Dra.Snapshot(),
     };
 }

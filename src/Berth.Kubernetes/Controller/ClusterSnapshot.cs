@@ -47,6 +47,8 @@ public sealed record ClusterSnapshot
     /// </summary>
     public IReadOnlyDictionary<string, int> TelemetryUnhealthyGpus { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>Dynamic Resource Allocation objects (<c>resource.k8s.io/v1</c>); empty on a cluster without DRA.</summary>
+    public Dra.DraObjects Dra { get; init; } = Berth.Kubernetes.Dra.DraObjects.Empty;
     /// <summary>True once telemetry has read GPU health at least once: only then does Berth set its node condition (never from no data).</summary>
     public bool TelemetryHealthKnown { get; init; }
 }

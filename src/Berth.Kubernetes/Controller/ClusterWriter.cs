@@ -29,6 +29,11 @@ public sealed class ClusterWriter
         _logger = logger;
     }
 
+    /// <summary>Writes pods' DRA claims (creation from templates, allocation, reservation) before their bindings.</summary>
+    public Dra.ClaimWriter Claims => _claims ??= new Dra.ClaimWriter(_client, _logger);
+
+    private Dra.ClaimWriter? _claims;
+
     /// <summary>Conflicts met and retried (for tests and metrics).</summary>
     public int ConflictsRetried { get; private set; }
 

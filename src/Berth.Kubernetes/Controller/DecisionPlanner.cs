@@ -63,7 +63,9 @@ public sealed partial class DecisionPlanner
         planner.TranslateQueues();
         planner.ReadNodes();
         planner.ReadPods();
+        planner.ReadDeviceClaims();
         planner.GroupWorkloads();
+        planner.ApplyDeviceWaits();
         return planner.View();
     }
 
@@ -80,7 +82,9 @@ public sealed partial class DecisionPlanner
         TranslateQueues();
         ReadNodes();
         ReadPods();
+        ReadDeviceClaims();
         GroupWorkloads();
+        ApplyDeviceWaits();
         if (_config.Queues.Count == 0 || _config.Flavors.Count == 0)
         {
             foreach (var source in _sources)
@@ -95,6 +99,7 @@ public sealed partial class DecisionPlanner
         var cycle = DecisionCycle.Plan(View(), new CycleOptions(_options.ToAdmissionOptions(), _options.PodsReadyTimeout));
         _engine = cycle.Engine;
         Render(cycle);
+        AllocateClaims();
         ReportQueues();
     }
 

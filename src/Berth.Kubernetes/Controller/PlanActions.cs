@@ -2,8 +2,11 @@ using k8s.Models;
 
 namespace Berth.Kubernetes.Controller;
 
-/// <summary>Bind a pod to a node with its GPU assignment annotations.</summary>
-public sealed record BindAction(string Namespace, string Pod, string Node, IReadOnlyDictionary<string, string> Annotations, string Workload);
+/// <summary>
+/// Bind a pod to a node with its GPU assignment annotations. <paramref name="Claims"/>: the pod's DRA claims, created,
+/// allocated and reserved for it before the binding (none when null).
+/// </summary>
+public sealed record BindAction(string Namespace, string Pod, string Node, IReadOnlyDictionary<string, string> Annotations, string Workload, IReadOnlyList<Dra.ClaimWrite>? Claims = null);
 
 /// <summary>
 /// Admit a suspended Job: write the admission record and the flavor's node selector and tolerations, then unsuspend it.

@@ -208,6 +208,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
         // Bindings are independent calls (each pod's place was decided above): sent several at a time, as
         // kube-scheduler binds asynchronously, so a real API server's round trips do not add up pod by pod.
         var stopped = false;
+        var held = await HeldDevicesAsync(plan, result, cancellationToken).ConfigureAwait(false);
         await Parallel.ForEachAsync(plan.Bindings, new ParallelOptions { MaxDegreeOfParallelism = BindingParallelism, CancellationToken = cancellationToken }, async (b, token) =>
         {
             if (Volatile.Read(ref stopped) || !stillLeader())
@@ -218,7 +219,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
 
             // One pod's binding failing (a 500, a timeout) does not stop the others: the admission record keeps its
             // planned place, and a later decision binds it there once its backoff passes.
-            var bound = await GuardAsync(result, PodKey(b.Namespace, b.Pod), WorkloadReference(b.Workload, b.Namespace, b.Pod), $"bind pod {b.Namespace}/{b.Pod} to {b.Node}", async t => (bool?)await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, t).ConfigureAwait(false), token).ConfigureAwait(false);
+            var bound = await GuardAsync(result, PodKey(b.Namespace, b.Pod), WorkloadReference(b.Workload, b.Namespace, b.Pod), $"bind pod {b.Namespace}/{b.Pod} to {b.Node}", async t => (bool?)(await WriteClaimsAsync(b, held, t).ConfigureAwait(false) && await writer.BindAsync(b.Namespace, b.Pod, b.Node, b.Annotations, t).ConfigureAwait(false)), token).ConfigureAwait(false);
             lock (result)
             {
                 if (bound == true)
@@ -265,6 +266,20 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
 
         return result;
     }
+
+    /// <summary>
+    /// The devices claims hold now, read once per plan when a binding has DRA claims (the cache may not show the
+    /// allocations of the last decision yet); null when no binding has claims, or when the read failed (then bindings
+    /// with claims wait: <see cref="WriteClaimsAsync"/> writes none without it).
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>?> HeldDevicesAsync(DecisionPlan plan, ExecutionResult result, CancellationToken cancellationToken) =>
+        plan.Bindings.Any(b => b.Claims is { Count: > 0 })
+            ? await GuardAsync(result, "resourceclaims", null, "list the ResourceClaims", async t => (IReadOnlyDictionary<string, string>?)await writer.Claims.HeldDevicesAsync(t).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+            : null;
+
+    /// <summary>Writes a binding's claims before it; false (the pod is not bound now) when they cannot be written as planned.</summary>
+    private async Task<bool> WriteClaimsAsync(BindAction binding, IReadOnlyDictionary<string, string>? held, CancellationToken cancellationToken) =>
+        binding.Claims is not { Count: > 0 } || (held is not null && await writer.Claims.WriteAsync(binding.Namespace, binding.Pod, binding.Claims, held, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Runs one write unless its object is held back; on an API error (or no answer) records the failure against the

@@ -158,6 +158,27 @@ public sealed class DeployManifestTests
     }
 
     [Fact]
+    public void Examples_DraClaim_GetsTwoH100sOnTheNodeThatPublishesThem()
+    {
+        var objects = Load("deploy/examples/dra-claim.yaml");
+        var pod = objects.OfType<V1Pod>().Single();
+        pod.Metadata.Uid = "uid-train";
+        var slice = Dra.DraSamples.Slice("node-b", Dra.DraSamples.A100, Dra.DraSamples.H100, Dra.DraSamples.A100, Dra.DraSamples.H100);
+        var dra = new Berth.Kubernetes.Dra.DraObjects { Slices = [slice], Classes = [.. objects.OfType<V1DeviceClass>()], Templates = [.. objects.OfType<V1ResourceClaimTemplate>()] };
+        var index = new Berth.Kubernetes.Dra.DraIndex(dra);
+        var allocator = new Berth.Kubernetes.Dra.DeviceAllocator(new Berth.Kubernetes.Dra.DeviceInventory(dra), index, Berth.Kubernetes.Dra.DeviceSelectorEvaluator.Shared);
+
+        var resolved = Berth.Kubernetes.Dra.PodClaimResolver.Resolve(pod, index);
+        var prepared = resolved.Claims.Select(allocator.Prepare).ToList();
+        var fit = allocator.Fit(prepared, "node-b", new Dictionary<string, string>(), new HashSet<string>());
+
+        Assert.Null(resolved.Error ?? resolved.Wait ?? prepared.Single().Error);
+        Assert.True(fit.Fits, fit.Shortfall ?? fit.Error);
+        Assert.Equal(["gpu-1", "gpu-3"], fit.Choices.Single().Select(c => c.Device));
+        Assert.False(allocator.Fit(prepared, "node-a", new Dictionary<string, string>(), new HashSet<string>()).Fits);
+    }
+
+    [Fact]
     public void Rbac_ClusterRole_IsLeastPrivilege()
     {
         var objects = Load("deploy/rbac.yaml");

@@ -91,7 +91,11 @@ internal sealed class ControllerHarness : IAsyncDisposable
             && Same(Server.List<Berth.Kubernetes.Api.Cohort>(), cache.Cohorts.Snapshot())
             && Same(Server.List<Berth.Kubernetes.Api.Flavor>(), cache.Flavors.Snapshot())
             && Same(Server.List<Berth.Kubernetes.Api.PodGroup>(), cache.PodGroups.Snapshot())
-            && SameFrameworks()))
+            && SameFrameworks()
+            && Same(Server.List<V1ResourceSlice>(), cache.Dra.Slices.Snapshot())
+            && Same(Server.List<V1DeviceClass>(), cache.Dra.Classes.Snapshot())
+            && Same(Server.List<Resourcev1ResourceClaim>(), cache.Dra.Claims.Snapshot())
+            && Same(Server.List<V1ResourceClaimTemplate>(), cache.Dra.Templates.Snapshot())))
         {
             if (DateTime.UtcNow > deadline)
             {

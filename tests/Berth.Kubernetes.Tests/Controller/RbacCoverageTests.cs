@@ -24,6 +24,7 @@ public sealed class RbacCoverageTests
         ["podtemplates"] = "", ["provisioningrequests"] = "autoscaling.x-k8s.io",
         ["jobsets"] = "jobset.x-k8s.io", ["trainjobs"] = "trainer.kubeflow.org", ["pytorchjobs"] = "kubeflow.org", ["rayjobs"] = "ray.io", ["rayclusters"] = "ray.io",
         ["leaderworkersets"] = "leaderworkerset.x-k8s.io",
+        ["resourceslices"] = "resource.k8s.io", ["deviceclasses"] = "resource.k8s.io", ["resourceclaims"] = "resource.k8s.io", ["resourceclaimtemplates"] = "resource.k8s.io",
     };
 
     [Fact]
@@ -56,6 +57,12 @@ public sealed class RbacCoverageTests
 
         var serving = FrameworkSamples.LeaderWorkerSet("serving", "frameworks", replicas: 1, size: 2, gpus: 1, scheduler: "default-scheduler");
         h.Server.Seed(serving); // its pods are not Berth's to hold: a pending reason on it (get, update)
+
+        // A pod with a DRA claim from a template: the claim is made, allocated and reserved, then the pod bound.
+        h.Server.Seed(Dra.DraSamples.GpuClass());
+        h.Server.Seed(Dra.DraSamples.Slice("node-01", Dra.DraSamples.H100));
+        h.Server.Seed(Dra.DraSamples.Template("one-h100", 1, Dra.DraSamples.IsH100));
+        h.Server.Seed(Dra.DraSamples.PodWithTemplate("dra", "one-h100"));
         await h.RunUntilQuietAsync();
         await h.Client.BatchV1.CreateNamespacedJobAsync(Objects.Job("reclaimer", 1, 8, "team-b"), "default");
         await h.RunUntilQuietAsync(); // also: a status field the planner clears is cleared on the server (else it rewrites forever)
@@ -117,7 +124,7 @@ public sealed class RbacCoverageTests
         var rules = Grants(manifests);
 
         // The requests the run must have made (so this test checks something), then that each is granted.
-        foreach (var expected in new[] { ("create", "provisioningrequests"), ("delete", "podtemplates"), ("list", "configmaps"), ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("get", "configmaps"), ("create", "configmaps"), ("update", "configmaps"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status") })
+        foreach (var expected in new[] { ("create", "provisioningrequests"), ("delete", "podtemplates"), ("list", "configmaps"), ("create", "pods/binding"), ("create", "pods/eviction"), ("patch", "pods/status"), ("update", "jobs"), ("create", "events"), ("patch", "podgroups"), ("patch", "podgroups/status"), ("patch", "queues/status"), ("list", "nodes"), ("watch", "pods"), ("create", "leases"), ("get", "secrets"), ("get", "configmaps"), ("create", "configmaps"), ("update", "configmaps"), ("create", "tokenreviews"), ("create", "subjectaccessreviews"), ("patch", "mutatingwebhookconfigurations"), ("patch", "jobs/status"), ("create", "resourceclaims"), ("update", "resourceclaims/status"), ("watch", "resourceslices") })
         {
             Assert.Contains(expected, requested);
         }

@@ -282,7 +282,10 @@ public sealed class FakeApiServer : IAsyncDisposable
         var entity = type.GetCustomAttribute<KubernetesEntityAttribute>()
             ?? throw new ArgumentException(
                 $"{type.Name} has no [KubernetesEntity] attribute; use GetObject for untyped resources.", nameof(type));
-        return registry.Find(entity.Group ?? "", entity.ApiVersion, entity.PluralName)
+        // The client's resource.k8s.io models carry no plural name: found by kind then.
+        return (string.IsNullOrEmpty(entity.PluralName)
+                ? registry.FindKind(EntityApiVersion(entity) ?? "", entity.Kind)
+                : registry.Find(entity.Group ?? "", entity.ApiVersion, entity.PluralName))
             ?? throw new ArgumentException(
                 $"No served resource {entity.PluralName} in {EntityApiVersion(entity)}; register it in FakeApiServerOptions.CustomResources.",
                 nameof(type));

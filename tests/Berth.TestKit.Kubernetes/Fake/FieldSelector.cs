@@ -114,6 +114,7 @@ internal sealed class FieldSelector
             _ when resource.Is("", "nodes") => field == "spec.unschedulable",
             _ when resource.Is("", "namespaces") => field == "status.phase",
             _ when resource.Is("batch", "jobs") => field == "status.successful",
+            _ when resource.Is("resource.k8s.io", "resourceslices") => field is "spec.nodeName" or "spec.driver",
             _ => false,
         };
     }

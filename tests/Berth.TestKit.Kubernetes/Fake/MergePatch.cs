@@ -9,7 +9,7 @@ namespace Berth.TestKit.Kubernetes.Fake;
 /// <c>patchStrategy: merge</c> are merged by their key instead of replaced: <c>conditions</c> by <c>type</c>;
 /// <c>containers</c>, <c>initContainers</c>, <c>ephemeralContainers</c>, <c>volumes</c>, <c>env</c> and
 /// <c>imagePullSecrets</c> by <c>name</c>; <c>volumeMounts</c> by <c>mountPath</c>; <c>ownerReferences</c> by
-/// <c>uid</c>; and <c>finalizers</c> as a set. A list item <c>{"$patch": "delete", key: ...}</c> removes that item
+/// <c>uid</c>; a pod's <c>resourceClaimStatuses</c> by <c>name</c>; and <c>finalizers</c> as a set. A list item <c>{"$patch": "delete", key: ...}</c> removes that item
 /// and <c>$deleteFromPrimitiveList/finalizers</c> removes finalizers; other <c>$</c> directives
 /// (<c>$setElementOrder</c>, <c>$retainKeys</c>) are ignored. The field name alone picks the strategy, whatever the
 /// enclosing type, which is right for every type the fake serves.
@@ -28,6 +28,7 @@ internal static class MergePatch
         ["imagePullSecrets"] = "name",
         ["volumeMounts"] = "mountPath",
         ["ownerReferences"] = "uid",
+        ["resourceClaimStatuses"] = "name",
     };
 
     private const string DeleteFromPrimitiveList = "$deleteFromPrimitiveList/";

@@ -408,6 +408,11 @@ internal sealed partial class ObjectOperations(ObjectStore store, ResourceRegist
             }
         }
 
+        if (resource.Is("resource.k8s.io", "resourceclaims") && ResourceClaimStrategy.Validate(resource, key.Name, old, next) is { } claimError)
+        {
+            return claimError;
+        }
+
         JsonMeta.Metadata(next)["resourceVersion"] = oldVersion;
         next = ObjectStore.Normalized(next);
         if (JsonNode.DeepEquals(next, old))

@@ -23,6 +23,11 @@ internal sealed class ResourceRegistry
         new("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
         new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
+        // Dynamic Resource Allocation (Kubernetes 1.34 GA): slices and classes are cluster-scoped, claims have a status.
+        new("resource.k8s.io", "v1", "resourceslices", "ResourceSlice", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
+        new("resource.k8s.io", "v1", "deviceclasses", "DeviceClass", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },
+        new("resource.k8s.io", "v1", "resourceclaims", "ResourceClaim", Namespaced: true) { BuiltIn = true },
+        new("resource.k8s.io", "v1", "resourceclaimtemplates", "ResourceClaimTemplate", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
     ];
 
     private readonly Dictionary<(string Group, string Version, string Plural), ResourceDefinition> byPlural = [];
