@@ -1,3 +1,4 @@
+using Berth.Engine.Admission.Victims;
 using Berth.Model.Queueing;
 
 namespace Berth.Engine.Admission;
@@ -25,7 +26,11 @@ internal sealed class WorkloadStore
 
         _pending = queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
         _admittedByFlavor = Enumerable.Range(0, flavors).Select(_ => new List<WorkloadState>()).ToArray();
+        Victims = new VictimPool(flavors, queues.Count);
     }
+
+    /// <summary>The preemptible ones among the admitted, by flavor and queue; kept by the same writers as the admitted lists.</summary>
+    public VictimPool Victims { get; }
 
     /// <summary>The events since the last drain, in order (idle-GPU scans append to it directly).</summary>
     public List<AdmissionEvent> Events { get; } = [];
