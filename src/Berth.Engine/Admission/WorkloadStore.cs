@@ -14,7 +14,7 @@ internal sealed class WorkloadStore
     private readonly SortedSet<WorkloadState>[] _pending;
     private readonly Dictionary<string, WorkloadState> _workloads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queueIndex = new(StringComparer.Ordinal);
-    private readonly List<WorkloadState>[] _admittedByFlavor;
+    private readonly AdmittedList[] _admittedByFlavor;
     private long _sequence;
 
     public WorkloadStore(IReadOnlyList<Queue> queues, int flavors)
@@ -25,7 +25,7 @@ internal sealed class WorkloadStore
         }
 
         _pending = queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
-        _admittedByFlavor = Enumerable.Range(0, flavors).Select(_ => new List<WorkloadState>()).ToArray();
+        _admittedByFlavor = Enumerable.Range(0, flavors).Select(_ => new AdmittedList()).ToArray();
         Victims = new VictimPool(flavors, queues.Count);
     }
 
@@ -56,7 +56,7 @@ internal sealed class WorkloadStore
     public SortedSet<WorkloadState> PendingIn(int q) => _pending[q];
 
     /// <summary>The admitted workloads of flavor <paramref name="f"/>.</summary>
-    public List<WorkloadState> AdmittedIn(int f) => _admittedByFlavor[f];
+    public AdmittedList AdmittedIn(int f) => _admittedByFlavor[f];
 
     /// <summary>Records a new workload of queue <paramref name="queue"/> under the next submission number.</summary>
     public WorkloadState Register(Workload workload, int queue, TimeSpan pendingSince)
