@@ -128,6 +128,7 @@ internal sealed class Restoration(AdmissionScheduler s)
         state.Placements.AddRange(s.Scratch);
         s.Scratch.Clear();
         s.Store.AdmittedIn(f).Add(state);
+        s.Store.Victims.Started(state);
         s.AdmittedChanged();
         s.CapacityFreed();
         misfits = bad;

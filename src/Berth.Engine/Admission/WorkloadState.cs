@@ -41,6 +41,9 @@ public sealed class WorkloadState
 
     public TimeSpan AdmittedAt { get; internal set; }
 
+    /// <summary>Its slot in its flavor's <see cref="AdmittedList"/> while admitted (-1 otherwise).</summary>
+    internal int AdmittedSlot { get; set; } = -1;
+
     /// <summary>Its place in the last build of a victim list (<see cref="EvictionCandidates.Sort"/>): the next build starts from that order.</summary>
     internal (EvictionCandidates? List, long Build, int Rank) VictimRank { get; set; }
 

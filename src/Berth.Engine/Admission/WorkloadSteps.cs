@@ -110,6 +110,7 @@ internal sealed class WorkloadSteps(AdmissionScheduler s, Feasibility feasibilit
         w.Placements.AddRange(s.Scratch);
         s.Scratch.Clear();
         s.Store.AdmittedIn(f).Add(w);
+        s.Store.Victims.Started(w);
         s.AdmittedChanged();
         if (ReferenceEquals(s.CurrentReservation?.Holder, w))
         {
@@ -184,6 +185,7 @@ internal sealed class WorkloadSteps(AdmissionScheduler s, Feasibility feasibilit
 
         s.Quotas.Add(w.QueueIndex, w.Flavor, default(Resources) - w.Usage);
         s.Store.AdmittedIn(w.Flavor).Remove(w);
+        s.Store.Victims.Stopped(w);
         s.AdmittedChanged();
         w.Placements.Clear();
         w.Usage = Resources.Zero;

@@ -1,3 +1,4 @@
+using Berth.Engine.Admission.Victims;
 using Berth.Model.Queueing;
 
 namespace Berth.Engine.Admission;
@@ -13,7 +14,7 @@ internal sealed class WorkloadStore
     private readonly SortedSet<WorkloadState>[] _pending;
     private readonly Dictionary<string, WorkloadState> _workloads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queueIndex = new(StringComparer.Ordinal);
-    private readonly List<WorkloadState>[] _admittedByFlavor;
+    private readonly AdmittedList[] _admittedByFlavor;
     private long _sequence;
 
     public WorkloadStore(IReadOnlyList<Queue> queues, int flavors)
@@ -24,8 +25,12 @@ internal sealed class WorkloadStore
         }
 
         _pending = queues.Select(_ => new SortedSet<WorkloadState>(QueueOrder.Instance)).ToArray();
-        _admittedByFlavor = Enumerable.Range(0, flavors).Select(_ => new List<WorkloadState>()).ToArray();
+        _admittedByFlavor = Enumerable.Range(0, flavors).Select(_ => new AdmittedList()).ToArray();
+        Victims = new VictimPool(flavors, queues.Count);
     }
+
+    /// <summary>The preemptible ones among the admitted, by flavor and queue; kept by the same writers as the admitted lists.</summary>
+    public VictimPool Victims { get; }
 
     /// <summary>The events since the last drain, in order (idle-GPU scans append to it directly).</summary>
     public List<AdmissionEvent> Events { get; } = [];
@@ -51,7 +56,7 @@ internal sealed class WorkloadStore
     public SortedSet<WorkloadState> PendingIn(int q) => _pending[q];
 
     /// <summary>The admitted workloads of flavor <paramref name="f"/>.</summary>
-    public List<WorkloadState> AdmittedIn(int f) => _admittedByFlavor[f];
+    public AdmittedList AdmittedIn(int f) => _admittedByFlavor[f];
 
     /// <summary>Records a new workload of queue <paramref name="queue"/> under the next submission number.</summary>
     public WorkloadState Register(Workload workload, int queue, TimeSpan pendingSince)

@@ -173,7 +173,9 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
             m.Evictions++;
             m.Placements.Clear();
             m.Placements.AddRange(placements);
+            s.Store.Victims.Stopped(m); // its lane is sorted by start time
             m.AdmittedAt = now;
+            s.Store.Victims.Started(m);
             s.AdmittedChanged();
             s.Emit(new AdmissionEvent(now, AdmissionEventKind.Admitted, m.Id, s.QueueArray[m.QueueIndex].Name)
             {

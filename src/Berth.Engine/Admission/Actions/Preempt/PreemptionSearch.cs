@@ -1,4 +1,5 @@
 using Berth.Engine.Admission.Strategies;
+using Berth.Engine.Admission.Victims;
 using Berth.Model.Queueing;
 
 namespace Berth.Engine.Admission.Actions.Preempt;
@@ -9,23 +10,31 @@ namespace Berth.Engine.Admission.Actions.Preempt;
 /// its strategy (<see cref="PreemptionStrategies"/>). It reads the scheduler's state and changes it only through
 /// the statement and the scheduler's admit and evict steps.
 ///
-/// The victim lists (<see cref="EligibleVictims"/>) are worked out once per flavor and read by every attempt until
-/// they could differ: one cycle tries the same heads again and again (every eviction starts a new round), and
-/// rebuilding and sorting the running workloads for each attempt was most of a cycle's time. A list depends only on
-/// the flavor's admitted workloads, the queues' disruption records and the current time, so it is kept while the
-/// scheduler's admitted version, its generation and the time stay as they were. Building it has the side effects
-/// the attempt itself had (retry times from minimum runtimes and spent disruption budgets); those only ever lower the
-/// retry time, which rises again only when a cycle reaches it and starts a new generation, so reading a kept list
-/// leaves the retry time exactly as rebuilding it would have.
+/// The candidates come from <see cref="ReadableVictims"/> (the preemptor's queue and those it may take from, in victim
+/// order); before them, <see cref="PreemptionBound"/> may show from per-queue totals that no candidate set could do.
 /// </summary>
 internal sealed class PreemptionSearch(AdmissionScheduler s)
 {
     private Victim[] _victims = [];
     private WorkloadState[] _removedScratch = [];
-    private int[] _positions = [];
     private bool[]? _otherQueueTakeable;
     private int[]? _chosenPerQueue;
-    private EvictionCandidates?[]? _victimLists;
+    private readonly PreemptionBound _bound = new(s);
+
+    /// <summary>
+    /// False: no bound and no merged lanes, every attempt builds the whole victim list as before they existed (the
+    /// reference the property tests compare with). Decisions are the same either way.
+    /// </summary>
+    public bool Shortcuts { get; set; } = true;
+
+    /// <summary>Where the candidates come from (exposed for the property tests).</summary>
+    public ReadableVictims Readable { get; } = new(s);
+
+    /// <summary>Attempts the bound ended before any victim list; for tests.</summary>
+    public long Bounded { get; private set; }
+
+    /// <summary>Victim lists merged from lanes instead of built whole (<see cref="ReadableVictims"/>); for tests.</summary>
+    public long Merged => Readable.Merged;
 
     /// <summary>
     /// Tries to admit <paramref name="w"/> in flavor <paramref name="f"/> by evicting others:
@@ -48,6 +57,13 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             WithinNominal = !s.Borrows(q, f, request),
             ShareAfterAdmission = policy.FairShare ? s.Quotas.Share(q, f, request) : 0,
         };
+
+        // 0. A bound from what each queue holds, before any victim list.
+        if (Shortcuts && _bound.Applies && _bound.CannotSucceed(context))
+        {
+            Bounded++;
+            return false;
+        }
 
         // 1. Candidates.
         var count = CollectVictims(context, now, out var freeable);
@@ -76,51 +92,6 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     }
 
     /// <summary>
-    /// Step 1 of <see cref="TryPreempt"/>, the part that does not depend on the preemptor: the admitted workloads of
-    /// flavor <paramref name="f"/> that are preemptible, within their queue's disruption budget and past its minimum
-    /// runtime, in the order victims are taken (least work lost, then lowest priority, then most recently started, then id);
-    /// also, per queue, the lowest of them (for <see cref="WouldDisplaceOwn"/>).
-    /// </summary>
-    private EvictionCandidates EligibleVictims(int f, TimeSpan now)
-    {
-        _victimLists ??= new EvictionCandidates?[s.Flavors.Count];
-        var list = _victimLists[f] ??= new EvictionCandidates(s.QueueArray.Length);
-        if (list.IsCurrent(s.AdmittedVersion, s.Generation, now))
-        {
-            return list;
-        }
-
-        list.Reset(s.AdmittedVersion, s.Generation, now);
-        foreach (var v in s.Store.AdmittedIn(f))
-        {
-            if (!v.Workload.Preemptible || s.DisruptionsLeft(v.QueueIndex, now) == 0)
-            {
-                continue;
-            }
-
-            var minRuntime = s.QueueArray[v.QueueIndex].MinRuntime;
-            if (now - v.AdmittedAt < minRuntime)
-            {
-                var eligible = v.AdmittedAt + minRuntime;
-                s.RetryBy(eligible);
-                continue;
-            }
-
-            // An idle workload under a PreemptFirst or Reclaim policy goes before every other: its key is below any real loss.
-            list.Add(v, s.IdlePolicies && IdleGpus.GoesFirst(v, s.QueueArray[v.QueueIndex].IdleGpus, now) ? -1 : v.LostSeconds(now) * v.Usage.GpuMilli);
-            ref var lowest = ref list.LowestOwn[v.QueueIndex];
-            if (lowest is not { } c || v.Workload.Priority < c.Workload.Priority
-                || (v.Workload.Priority == c.Workload.Priority && (v.Workload.SubmitTime > c.Workload.SubmitTime || (v.Workload.SubmitTime == c.Workload.SubmitTime && v.Sequence > c.Sequence))))
-            {
-                lowest = v;
-            }
-        }
-
-        list.Sort(VictimOrder.Instance);
-        return list;
-    }
-
-    /// <summary>
     /// Step 1: fills <see cref="_victims"/> with the flavor's eligible workloads (already in victim order) that one
     /// strategy allows; returns how many, with the GPU they and the flavor's free GPU add up to.
     /// </summary>
@@ -129,8 +100,6 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         var q = context.Queue;
         var f = context.Flavor;
         var root = s.Quotas.RootOf(q);
-        var eligible = EligibleVictims(f, now);
-        var count = 0;
         freeable = s.FlavorFreeGpu[f];
 
         // Whether another queue's workloads may be taken at all (same cohort tree, borrowing): the same for each of them.
@@ -140,15 +109,25 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             others[vq] = vq != q && root != q && s.Quotas.RootOf(vq) == root && s.Quotas.IsBorrowing(vq, f);
         }
 
-        // Only the preemptor's queue and the queues that may be taken from (the rest are passed over below) are read,
-        // in list order.
-        var items = eligible.Items;
-        foreach (var i in ReadablePositions(eligible, q, others))
+        // Only the preemptor's queue and the queues that may be taken from (the rest are passed over below) are read.
+        var readable = Readable.Of(q, f, others, now, Shortcuts, out var lowestOwn);
+        return Consider(context, readable, others, lowestOwn, ref freeable);
+    }
+
+    /// <summary>
+    /// Step 1 for the readable candidates in victim order: keeps in <see cref="_victims"/> those one strategy allows;
+    /// returns how many, and adds their GPU to <paramref name="freeable"/>. <paramref name="lowestOwn"/> is the whole
+    /// list's lowest per queue; null when every preemptible workload is a candidate (then the pool says).
+    /// </summary>
+    private int Consider(PreemptionContext context, ReadOnlySpan<WorkloadState> readable, bool[] others, WorkloadState?[]? lowestOwn, ref long freeable)
+    {
+        var q = context.Queue;
+        var count = 0;
+        foreach (var v in readable)
         {
-            var v = items[i].W;
             // Evicted, a victim of another queue that would come straight back by preempting a lower one of its own
             // queue is passed over: that lower one is taken instead.
-            if (v.QueueIndex != q && (!others[v.QueueIndex] || WouldDisplaceOwn(v, eligible.LowestOwn[v.QueueIndex])))
+            if (v.QueueIndex != q && (!others[v.QueueIndex] || WouldDisplaceOwn(v, context.Flavor, lowestOwn)))
             {
                 continue;
             }
@@ -178,33 +157,6 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         }
 
         return count;
-    }
-
-    /// <summary>
-    /// The positions in <paramref name="eligible"/> of the candidates of queue <paramref name="q"/> and of the queues
-    /// <paramref name="others"/> marks, ascending: every candidate <see cref="CollectVictims"/> does not pass over at once.
-    /// </summary>
-    private ReadOnlySpan<int> ReadablePositions(EvictionCandidates eligible, int q, bool[] others)
-    {
-        var count = 0;
-        for (var vq = 0; vq < others.Length; vq++)
-        {
-            if (vq == q || others[vq])
-            {
-                var positions = eligible.PositionsOf(vq);
-                if (_positions.Length < count + positions.Count)
-                {
-                    Array.Resize(ref _positions, Math.Max(64, 2 * (count + positions.Count)));
-                }
-
-                positions.CopyTo(_positions, count);
-                count += positions.Count;
-            }
-        }
-
-        var span = _positions.AsSpan(0, count);
-        span.Sort();
-        return span;
     }
 
     /// <summary>
@@ -372,14 +324,25 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     /// <summary>
     /// True when <paramref name="v"/>, once evicted, could preempt another admitted workload of its own queue:
     /// one of lower priority, or (when the policy says so) of equal priority and newer. Such a one exists exactly
-    /// when the lowest of the queue's eligible workloads of the flavor (<paramref name="lowest"/>) is one. (Eligible
+    /// when the lowest of the queue's eligible workloads of flavor <paramref name="f"/> is one: from the whole list
+    /// (<paramref name="lowestOwn"/>), or, where every preemptible workload is eligible (null), from the pool. (Eligible
     /// here also means within the queue's disruption budget, which is the same for all of a queue's workloads: a
     /// queue whose budget is spent has no candidate at all.)
     /// </summary>
-    private bool WouldDisplaceOwn(WorkloadState v, WorkloadState? lowest)
+    private bool WouldDisplaceOwn(WorkloadState v, int f, WorkloadState?[]? lowestOwn)
     {
         var policy = s.QueueArray[v.QueueIndex].Preemption.WithinQueue;
-        if (policy == WithinQueuePreemption.Never || lowest is not { } u)
+        if (policy == WithinQueuePreemption.Never)
+        {
+            return false;
+        }
+
+        if (lowestOwn is null && policy == WithinQueuePreemption.LowerPriority)
+        {
+            return s.Store.Victims.Of(f, v.QueueIndex).LowestPriority < v.Workload.Priority; // the lowest's priority is all this policy reads
+        }
+
+        if ((lowestOwn is null ? s.Store.Victims.Of(f, v.QueueIndex).Lowest() : lowestOwn[v.QueueIndex]) is not { } u)
         {
             return false;
         }

@@ -20,7 +20,7 @@ internal sealed class IdleFlavorAction : IAdmissionAction
         var w = attempt.Workload;
         foreach (var f in s.FlavorsOf(w.QueueIndex))
         {
-            if (s.Store.AdmittedIn(f).TrueForAll(a => a.QueueIndex == w.QueueIndex) && s.CouldEverFit(w, f) && s.TryPlaceAndAdmit(w, f, attempt.Full, session.Now, out _))
+            if (s.Store.AdmittedIn(f).All(a => a.QueueIndex == w.QueueIndex) && s.CouldEverFit(w, f) && s.TryPlaceAndAdmit(w, f, attempt.Full, session.Now, out _))
             {
                 return true;
             }
