@@ -412,7 +412,7 @@ public static class WorkloadTranslator
     }
 
     /// <summary><paramref name="workload"/> with the datasets and locality wait of its annotations (<see cref="DatasetAnnotations"/>), checked.</summary>
-    private static WorkloadResult WithDatasets(Workload workload, V1ObjectMeta meta, List<string> warnings)
+    internal static WorkloadResult WithDatasets(Workload workload, V1ObjectMeta meta, List<string> warnings)
     {
         if (DatasetAnnotations.Read(meta.Annotations, workload.Id, out var datasets, out var wait) is { } problem)
         {

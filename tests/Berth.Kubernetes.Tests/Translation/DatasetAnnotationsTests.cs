@@ -1,4 +1,9 @@
+using System.Text.Json.Nodes;
+using Berth.Kubernetes.Api;
+using Berth.Kubernetes.Frameworks;
+using Berth.Kubernetes.Tests.Controller;
 using Berth.Kubernetes.Translation;
+using k8s;
 
 namespace Berth.Kubernetes.Tests.Translation;
 
@@ -55,5 +60,31 @@ public sealed class DatasetAnnotationsTests
             ["pool"] = "a100",
         };
         Assert.Equal(["coco", "imagenet"], DatasetAnnotations.CachedBy(labels));
+    }
+
+    [Fact]
+    public void FromJob_DatasetsAnnotation_GivesTheWorkloadItsDatasetsAndWait()
+    {
+        var job = Objects.Job("j", 1, 8, "team-a");
+        job.Metadata.Annotations = new Dictionary<string, string> { [DatasetAnnotations.DatasetsAnnotation] = "imagenet=150G", [DatasetAnnotations.LocalityWaitAnnotation] = "5m" };
+
+        var result = WorkloadTranslator.FromJob(job, "team-a", DateTimeOffset.UnixEpoch);
+
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(("imagenet", 150.0), (result.Workload!.Datasets[0].Name, result.Workload.Datasets[0].SizeGb));
+        Assert.Equal(TimeSpan.FromMinutes(5), result.Workload.LocalityWait);
+    }
+
+    [Fact]
+    public void FromObject_JobSetWithADatasetWithoutSize_IsInvalidNamingTheAnnotation()
+    {
+        var json = FrameworkSamples.Build("JobSet", "js", "team-a", workers: 1, gpus: 4);
+        json["metadata"]!["annotations"] = new JsonObject { [DatasetAnnotations.DatasetsAnnotation] = "imagenet" };
+        var obj = KubernetesJson.Deserialize<FrameworkObject>(json.ToJsonString());
+
+        var result = FrameworkTranslator.FromObject(obj, FrameworkRegistry.Find(obj.ApiVersion, obj.Kind)!, "team-a", DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(ConditionReasons.InvalidSpec, result.Reason);
+        Assert.Contains("annotation berth.dev/datasets names dataset 'imagenet' with no size", result.Message, StringComparison.Ordinal);
     }
 }
