@@ -10,12 +10,12 @@ namespace Berth.Simulation.Jobs;
 /// caches from a seeded <see cref="DatasetCatalog"/>, replayed three ways: locality-blind (placement ignores
 /// datasets), locality-aware (nodes that cache more of a job's data first), and aware with a bounded locality wait.
 /// Each reports the data moved (datasets fetched onto nodes that did not cache them, see <see cref="DataStaging"/>),
-/// job completion time and queue wait.
+/// job completion time, queue wait, and the replay's own wall time (what the preference costs the scheduler).
 /// </summary>
 public static class LocalityComparison
 {
     /// <summary>One replay's figures; times in hours.</summary>
-    public sealed record Row(int Seed, string Placement, double DataMovedGb, double P50JctHours, double P99JctHours, double MeanWaitHours, int Completed);
+    public sealed record Row(int Seed, string Placement, double DataMovedGb, double P50JctHours, double P99JctHours, double MeanWaitHours, int Completed, double WallSeconds);
 
     /// <summary>The three replays of <paramref name="scenario"/> under <paramref name="profile"/> with the catalog of <paramref name="catalog"/>.</summary>
     public static IReadOnlyList<Row> Run(Scenario scenario, string profile, DatasetCatalogOptions catalog, TimeSpan localityWait)
@@ -39,10 +39,10 @@ public static class LocalityComparison
     public static string Table(IEnumerable<Row> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var text = new StringBuilder("| seed | placement | data moved (GB) | JCT p50 (h) | JCT p99 (h) | mean wait (h) | completed |\n|---|---|---|---|---|---|---|\n");
+        var text = new StringBuilder("| seed | placement | data moved (GB) | JCT p50 (h) | JCT p99 (h) | mean wait (h) | completed | wall s |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var r in rows)
         {
-            text.Append(CultureInfo.InvariantCulture, $"| {r.Seed} | {r.Placement} | {r.DataMovedGb:0} | {r.P50JctHours:0.00} | {r.P99JctHours:0.00} | {r.MeanWaitHours:0.00} | {r.Completed} |\n");
+            text.Append(CultureInfo.InvariantCulture, $"| {r.Seed} | {r.Placement} | {r.DataMovedGb:0} | {r.P50JctHours:0.00} | {r.P99JctHours:0.00} | {r.MeanWaitHours:0.00} | {r.Completed} | {r.WallSeconds:0.00} |\n");
         }
 
         return text.ToString();
@@ -50,7 +50,8 @@ public static class LocalityComparison
 
     private static Row Measure(int seed, string name, Scenario scenario, string profile)
     {
-        var o = JobReplay.Run(scenario, profile).Overall;
-        return new Row(seed, name, o.DataMovedGb, o.P50Jct / 3600, o.P99Jct / 3600, o.MeanWait / 3600, o.Completed);
+        var result = JobReplay.Run(scenario, profile);
+        var o = result.Overall;
+        return new Row(seed, name, o.DataMovedGb, o.P50Jct / 3600, o.P99Jct / 3600, o.MeanWait / 3600, o.Completed, result.WallSeconds);
     }
 }

@@ -5,6 +5,7 @@ using Berth.Simulation.Generation;
 using Berth.Simulation.Input;
 using Berth.Simulation.Jobs;
 using Berth.Simulation.Scenarios;
+using Berth.Simulation.Tests.Scenarios;
 
 namespace Berth.Simulation.Tests.Jobs;
 
@@ -131,5 +132,19 @@ public class DataLocalityReplayTests
 
         var counts = a.SelectMany(n => n.CachedDatasets).GroupBy(d => d).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(counts["ds-00"] > counts.GetValueOrDefault("ds-19"), "rank 1 is cached more often than rank 20 under Zipf");
+    }
+
+    [Fact]
+    public void Compare_TheLocalityScenario_AwareMovesLessDataThanBlind_AndEveryRunCompletesTheSameJobs()
+    {
+        var scenario = ScenarioReader.Read(Path.Combine(Repository.Root, "scenarios", "data-locality.yaml"));
+        scenario = scenario with { Workloads = scenario.Workloads.Take(200).ToArray() };
+
+        var rows = LocalityComparison.Run(scenario, "besteffort-fifo", new DatasetCatalogOptions { Seed = 1 }, TimeSpan.FromMinutes(10));
+
+        Assert.Equal(["locality-blind", "locality-aware", "aware, wait 10 min"], rows.Select(r => r.Placement));
+        Assert.All(rows, r => Assert.Equal(200, r.Completed));
+        Assert.True(rows[1].DataMovedGb < rows[0].DataMovedGb, $"aware {rows[1].DataMovedGb} GB, blind {rows[0].DataMovedGb} GB");
+        Assert.True(rows[0].DataMovedGb > 0, "blind placement fetches data");
     }
 }
