@@ -23,6 +23,8 @@ namespace Berth.Benchmarks;
 /// <c>scenario spot [--scenario scenarios/spot-reclaims.yaml] [--profile ...]</c>: lost work under spot reclaims with and without checkpoint-aware placement (see <see cref="Berth.Simulation.Jobs.SpotComparison"/>);
 /// <c>scenario locality [--scenario scenarios/data-locality.yaml] [--profile besteffort-fifo] [--seeds 1,2,3] [--wait 10] [--stage-in GB/s]</c>: data moved,
 /// JCT and wait with locality-blind and locality-aware placement, per dataset-catalog seed (see <see cref="Berth.Simulation.Jobs.LocalityComparison"/>);
+/// <c>scenario serving [--nodes 64] [--days 3] [--services 12] [--peak-share 0.4] [--training-load 1.2] [--min-runtime-minutes 0] [--seed 1]</c>: a diurnal
+/// serving load beside a training backlog, replayed by Berth, kube-default and training-only scheduling (see <see cref="Berth.Simulation.Jobs.ServingComparison"/>);
 /// <c>scenario chaos [--kills 100] [--seed 1]</c>: two <c>berth operator</c> processes SIGKILLed at seeded moments, invariants checked (exit 1 on a violation).
 /// </summary>
 public static class Scenarios
@@ -81,6 +83,19 @@ public static class Scenarios
             case "locality":
                 return Locality(Opt("scenario", "scenarios/data-locality.yaml"), Opt("profile", "besteffort-fifo"), Opt("seeds", "1,2,3"),
                     TimeSpan.FromMinutes(double.Parse(Opt("wait", "10"), Inv)), options.TryGetValue("stage-in", out var gbps) ? double.Parse(gbps, Inv) : null);
+            case "serving":
+                Console.Write(Berth.Simulation.Jobs.ServingComparison.Table(Berth.Simulation.Jobs.ServingComparison.Run(
+                    new Berth.Simulation.Generation.DiurnalServingOptions
+                    {
+                        Nodes = int.Parse(Opt("nodes", "64"), Inv),
+                        Days = int.Parse(Opt("days", "3"), Inv),
+                        Services = int.Parse(Opt("services", "12"), Inv),
+                        PeakServingShare = double.Parse(Opt("peak-share", "0.4"), Inv),
+                        TrainingLoad = double.Parse(Opt("training-load", "1.2"), Inv),
+                        TrainingMinRuntimeMinutes = int.Parse(Opt("min-runtime-minutes", "0"), Inv),
+                        Seed = int.Parse(Opt("seed", "1"), Inv),
+                    })));
+                return 0;
             case "hashes":
                 return AdmissionHashes.Run(Opt("conformance", "scenarios/conformance"), Opt("itp", "scenarios/itp-merged.yaml"));
             case "k8s-bind":
@@ -169,6 +184,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario yield [--file scenarios/itp-merged.yaml] [--profile fair-share+backfill+preemption] [--after 30 (min)] [--below 0.05] [--grace 15 (min)] [--non-preemptible 0.1]");
         Console.Error.WriteLine("       scenario hashes [--conformance scenarios/conformance] [--itp scenarios/itp-merged.yaml|none]");
         Console.Error.WriteLine("       scenario locality [--scenario scenarios/data-locality.yaml] [--profile besteffort-fifo] [--seeds 1,2,3] [--wait 10 (min)] [--stage-in 1.25 (GB/s)]");
+        Console.Error.WriteLine("       scenario serving [--nodes 64] [--days 3] [--services 12] [--peak-share 0.4] [--training-load 1.2] [--min-runtime-minutes 0] [--seed 1]");
         Console.Error.WriteLine("       scenario mig [--nodes 8] [--requests 6000] [--seed 1] [--load 0.9] [--repartition-seconds 30]");
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
         Console.Error.WriteLine("       scenario hyperscale [--nodes 12500] [--days 30] [--jobs 1000000] [--load 0.85] [--profile fair-share+backfill+preemption] [--seed 1]");

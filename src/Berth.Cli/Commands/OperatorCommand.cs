@@ -23,6 +23,7 @@ internal sealed class OperatorCommand
 
     private readonly Option<string> _profile = new("--profile") { Description = "Admission profile: strict-fifo, besteffort-fifo, fair-share, fair-share+backfill, each optionally +preemption (default fair-share+backfill+preemption).", HelpName = "name", DefaultValueFactory = _ => "fair-share+backfill+preemption" };
 
+    private readonly Option<string> _servingPriorityClass = new("--serving-priority-class") { Description = "PriorityClass for serving replicas (pods of a queued Deployment or StatefulSet, groups of a queued LeaderWorkerSet) whose template names none; empty: their own priority.", HelpName = "class", DefaultValueFactory = _ => Berth.Kubernetes.Translation.ServingWorkloads.DefaultPriorityClass };
     private readonly Option<string?> _defaultQueue = new("--default-queue") { Description = "Queue for pods with schedulerName berth that carry no queue label (default: none; they wait with reason QueueMissing).", HelpName = "queue" };
 
     private readonly Option<bool> _leaderElect = new("--leader-elect") { Description = "Take part in leader election on a Lease; only the leader decides (use with more than one replica)." };
@@ -84,7 +85,7 @@ internal sealed class OperatorCommand
         var handler = new OperatorCommand(terminal);
         var command = new Command("operator", "Run Berth in a Kubernetes cluster: schedule pods with schedulerName berth as gangs, admit queued Jobs, preempt, and serve /metrics and a read-only dashboard.")
         {
-            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._dashboardPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
+            handler._kubeconfig, handler._context, handler._profile, handler._defaultQueue, handler._servingPriorityClass, handler._leaderElect, handler._leaseNamespace, handler._identity, handler._leaseDuration, handler._renewDeadline, handler._retryPeriod, handler._metricsPort, handler._probePort, handler._webhookPort, handler._dashboardPort, handler._certDir, handler._webhookConfiguration, handler._webhookService, handler._resync, handler._podsReadyTimeout,
             handler._prometheusUrl, handler._prometheusTokenFile, handler._telemetryInterval, handler._telemetryQuery, handler._telemetryScale, handler._telemetryMaxAge, handler._healthQuery, handler._recoverAfter, handler._gpuPrice, handler._currency, handler._plainLogs,
         };
         command.SetAction(handler.Execute);
@@ -283,7 +284,7 @@ internal sealed class OperatorCommand
             ServiceName = parse.GetValue(_webhookService)!,
             Telemetry = telemetry,
             Prices = Prices(parse),
-            Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), Resync = resync, PodsReadyTimeout = podsReady },
+            Controller = new ControllerOptions { Profile = parse.GetValue(_profile)!, DefaultQueue = parse.GetValue(_defaultQueue), ServingPriorityClass = parse.GetValue(_servingPriorityClass), Resync = resync, PodsReadyTimeout = podsReady },
         };
         var profile = settings.Controller.Profile;
         if (!AdmissionProfiles.IsKnown(profile) || profile == "kube-default")

@@ -52,6 +52,7 @@ public sealed partial class AdmissionScheduler
     private readonly Feasibility _feasibility;
     private readonly BackfillReservation _reservation;
     private readonly List<PodPlacement> _scratch = [];
+    private readonly PodLedger _ledger;
     private long _admittedVersion;
     private long _generation;
     private TimeSpan _retryAt = TimeSpan.MaxValue;
@@ -96,6 +97,7 @@ public sealed partial class AdmissionScheduler
         _idlePolicies = _queues.Any(q => q.IdleGpus is not null);
         _statement = new AdmissionStatement(this);
         _room = new GangRoom(_cluster, _statement);
+        _ledger = new PodLedger(_placer, _cluster, _layout, new ServingSpread(nodes));
         _gangs = new GangPlacement(this);
         _quota = new QuotaFit(this);
         _feasibility = new Feasibility(this);
@@ -193,6 +195,9 @@ public sealed partial class AdmissionScheduler
 
         return EstimateStarts().TryGetValue(id, out var start) ? start : null;
     }
+
+    /// <summary>Where serving replicas run, per group and domain, and their spread placement.</summary>
+    internal ServingSpread Spread => _ledger.Spread;
 
     /// <summary>Gang placement and topology domains.</summary>
     internal GangPlacement Gangs => _gangs;
@@ -384,20 +389,12 @@ public sealed partial class AdmissionScheduler
     /// <summary>Frees an admitted workload's pods and quota and puts it back in its queue (it keeps its submit time).</summary>
     internal void EvictAdmitted(WorkloadState w, string reason, string? by, string detail) => _steps.EvictAdmitted(w, reason, by, detail);
 
-    internal void ReservePod(Pod pod, int node, int mask)
-    {
-        _placer.Reserve(_cluster.Compile(pod), node, mask);
-        AfterReserve(node, pod.GpuDemandMilli);
-    }
+    internal void ReservePod(Pod pod, int node, int mask) => _ledger.Reserve(pod, node, mask);
 
-    internal void ReleasePod(Pod pod, int node, int mask)
-    {
-        _placer.Unreserve(pod, node, mask);
-        _layout.Give(node, pod.GpuDemandMilli);
-    }
+    internal void ReleasePod(Pod pod, int node, int mask) => _ledger.Release(pod, node, mask);
 
-    /// <summary>A pod of <paramref name="gpuMilli"/> was placed on <paramref name="node"/>: its flavors have that much less free.</summary>
-    internal void AfterReserve(int node, long gpuMilli) => _layout.Take(node, gpuMilli);
+    /// <summary><paramref name="pod"/> was placed on <paramref name="node"/> by the placer (see <see cref="PodLedger.Placed"/>).</summary>
+    internal void AfterReserve(Pod pod, int node) => _ledger.Placed(pod, node);
 
     /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not (<see cref="QuotaFit.Check"/>).</summary>
     internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible) => _quota.Check(q, f, request, preemptible);
@@ -409,7 +406,7 @@ public sealed partial class AdmissionScheduler
     internal bool CouldEverFit(WorkloadState w, int f) => _feasibility.CouldEverFit(w, f);
 
     /// <summary>The workload's pods for flavor <paramref name="f"/>: named, with the flavor's tolerations added.</summary>
-    internal Pod[] PodsFor(WorkloadState w, int f) => w.PodsFor(f, _flavors);
+    internal Pod[] PodsFor(WorkloadState w, int f) => _ledger.Spread.Know(w, w.PodsFor(f, _flavors));
 
     internal void SetReason(WorkloadState w, PendingReason reason)
     {

@@ -7,7 +7,8 @@ namespace Berth.Engine.Admission;
 /// <summary>
 /// Placement of a whole gang for the scheduler: cheap bounds first (GPU in total, whole GPUs per pod), then pod by
 /// pod through the placement engine, each pod set with a topology key inside one domain of that label (one rack,
-/// one NVLink domain; preferred levels narrowest first), all or nothing. Placements go to the statement and the
+/// one NVLink domain; preferred levels narrowest first), all or nothing. A serving replica's pods without a topology
+/// key are spread from the other replicas of their group (<see cref="ServingSpread"/>) rather than packed. Placements go to the statement and the
 /// scheduler's scratch list; a failure rolls back and says why in a reason a person can act on.
 /// </summary>
 internal sealed class GangPlacement(AdmissionScheduler s)
@@ -104,7 +105,8 @@ internal sealed class GangPlacement(AdmissionScheduler s)
 
             for (var i = 0; i < counts[set]; i++)
             {
-                var result = Locality.Place(w, pods[set], nodes, WhatIf);
+                var result = w.Workload.IsServing ? s.Spread.Place(s.Placer, pods[set], nodes, WhatIf)
+                    : Locality.Place(w, pods[set], nodes, WhatIf);
                 if (!result.Placed)
                 {
                     var placed = s.Scratch.Count;
@@ -119,7 +121,7 @@ internal sealed class GangPlacement(AdmissionScheduler s)
                     return false;
                 }
 
-                s.AfterReserve(result.NodeIndex, pods[set].GpuDemandMilli);
+                s.AfterReserve(pods[set], result.NodeIndex);
                 s.Statement.Placed(pods[set], result.NodeIndex, result.GpuMask);
                 s.Scratch.Add(new PodPlacement(set, pods[set], result.NodeIndex, result.GpuMask));
                 usedNodes?.Add(result.NodeIndex);
@@ -179,7 +181,7 @@ internal sealed class GangPlacement(AdmissionScheduler s)
                     break;
                 }
 
-                s.AfterReserve(result.NodeIndex, pod.GpuDemandMilli);
+                s.AfterReserve(pod, result.NodeIndex);
                 s.Statement.Placed(pod, result.NodeIndex, result.GpuMask);
                 s.Scratch.Add(new PodPlacement(set, pod, result.NodeIndex, result.GpuMask));
             }

@@ -148,6 +148,7 @@ internal sealed class WorkloadSteps(AdmissionScheduler s, Feasibility feasibilit
         }
 
         state.Phase = phase;
+        s.Spread.Forget(state);
         s.Emit(new AdmissionEvent(now, phase == WorkloadPhase.Finished ? AdmissionEventKind.Finished : AdmissionEventKind.Failed, id, s.QueueArray[state.QueueIndex].Name) { Reason = reason });
         usage.Record(s.Now);
     }

@@ -11,6 +11,12 @@ public sealed record ControllerOptions
     /// <summary>Queue for pods and groups with <c>schedulerName: berth</c> that carry no queue label; null: they wait with reason QueueMissing.</summary>
     public string? DefaultQueue { get; init; }
 
+    /// <summary>
+    /// The PriorityClass serving replicas (pods of a queued Deployment or StatefulSet, groups of a queued LeaderWorkerSet)
+    /// take when their template names none; null or empty: they keep their pods' own priority.
+    /// </summary>
+    public string? ServingPriorityClass { get; init; } = Translation.ServingWorkloads.DefaultPriorityClass;
+
     /// <summary>A cycle runs at least this often even when nothing changed (minimum runtimes pass, heads start to starve).</summary>
     public TimeSpan Resync { get; init; } = TimeSpan.FromSeconds(30);
 

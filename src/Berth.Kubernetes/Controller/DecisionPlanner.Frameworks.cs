@@ -130,6 +130,14 @@ public sealed partial class DecisionPlanner
             var members = byGroup[g.ToString(System.Globalization.CultureInfo.InvariantCulture)].ToList();
             var result = FrameworkTranslator.FromObject(obj, framework, queue, Epoch, _priorityClasses, g);
             var id = FrameworkTranslator.IdOf(framework, ns, name, g);
+            if (framework.Serves && result.Workload is { } replica)
+            {
+                var warnings = new List<string>();
+                var namesClass = sets.Any(s => !string.IsNullOrEmpty(JsonFields.Text(JsonFields.At(s.Template, "spec", "priorityClassName"))));
+                result = result with { Workload = ServingWorkloads.AsReplica(replica, FrameworkTranslator.IdOf(framework, ns, name), namesClass, _options.ServingPriorityClass, _priorityClasses, warnings) };
+                _plan.Warnings.AddRange(warnings);
+            }
+
             var source = new WorkloadSource
             {
                 Kind = SourceKind.Gang,

@@ -409,6 +409,18 @@ public sealed partial class DecisionPlanner
             var view = pod.View.Queue is null && _options.DefaultQueue is { } fallback ? pod.View with { Queue = fallback } : pod.View;
             var result = WorkloadTranslator.FromPlainPod(view, Epoch, _priorityClasses);
             var id = $"pod/{pod.Namespace}/{pod.Name}";
+            var serving = ServingWorkloads.GroupOf(pod.Object.Metadata);
+            if (serving is not null && result.Workload is { } replica)
+            {
+                var warnings = new List<string>();
+                result = WorkloadResult.Valid(ServingWorkloads.AsReplica(replica, serving, view.PriorityClassName is not null, _options.ServingPriorityClass, _priorityClasses, warnings), result.Warnings);
+                _plan.Warnings.AddRange(warnings);
+            }
+            else if (serving is not null && result.Reason == ConditionReasons.NoQueue)
+            {
+                result = WorkloadResult.Invalid(ConditionReasons.NoQueue, $"{id} is a replica of {serving} and names no queue; label its pod template (spec.template.metadata.labels) {KubernetesNames.KueueQueueLabel}: <queue>, or label the {serving[..serving.IndexOf('/', StringComparison.Ordinal)]} itself and let Berth's webhook copy it", result.Warnings);
+            }
+
             var source = new WorkloadSource
             {
                 Kind = SourceKind.Pod,

@@ -47,6 +47,12 @@ public abstract class Framework
     /// <summary>The name of the pod set a member pod belongs to, from the labels the framework's controller puts on it; null when they do not say.</summary>
     public virtual string? PodSetOf(IDictionary<string, string>? labels) => null;
 
+    /// <summary>
+    /// True for a serving framework (LeaderWorkerSet): each gang is a replica of one serving workload, spread rather than
+    /// packed, and given the serving PriorityClass when its templates name none (<see cref="Translation.ServingWorkloads"/>).
+    /// </summary>
+    public virtual bool Serves => false;
+
     /// <summary>How many gangs one object is admitted as: 1, except for a framework that admits each group of pods alone.</summary>
     public virtual int Gangs(IReadOnlyList<FrameworkPodSet> sets) => 1;
 

@@ -123,7 +123,7 @@ public sealed class OperatorHost : IAsyncDisposable
             webhookWeb = Web(settings, loggers, jsonLogs, webhookPort, certificate);
             var cache = controller.Cache;
             var view = new Webhook.WebhookView(() => controller.Ready, cache.Queues.Get, cache.PriorityClasses.Get, cache.Namespaces.Get);
-            var handler = new Webhook.AdmissionReviewHandler($"system:serviceaccount:{settings.LeaseNamespace}:{settings.ServiceAccountName}", view);
+            var handler = new Webhook.AdmissionReviewHandler($"system:serviceaccount:{settings.LeaseNamespace}:{settings.ServiceAccountName}", view, settings.Controller.ServingPriorityClass);
             webhookWeb.MapPost("/mutate", (HttpContext context) => ReviewAsync(context, handler.Mutate));
             webhookWeb.MapPost("/validate", (HttpContext context) => ReviewAsync(context, handler.Validate));
         }

@@ -22,6 +22,11 @@ namespace Berth.Kubernetes.Webhook;
 /// Berth can read its pod sets from, and (where it has a suspend field) is not created running nor resumed by anyone
 /// but Berth; each refusal names the field and the fix.
 /// </item>
+/// <item>
+/// A queued Deployment, StatefulSet or LeaderWorkerSet gets in its pod templates what its replicas need (Berth's
+/// scheduler, the queue label, the serving PriorityClass); one labelled <c>berth.dev/serving</c> without a queue, or whose
+/// templates name another scheduler, is refused (<see cref="ServingTemplates"/>).
+/// </item>
 /// </list>
 /// </summary>
 public sealed class AdmissionReviewHandler
@@ -39,15 +44,18 @@ public sealed class AdmissionReviewHandler
 
     private readonly string _berthUser;
     private readonly WebhookView _view;
+    private readonly string? _servingClass;
 
     /// <param name="berthUser">Berth's identity as the API server names it: <c>system:serviceaccount:&lt;namespace&gt;:&lt;name&gt;</c>.</param>
     /// <param name="view">Queues, namespaces and priority classes as the controller's cache sees them.</param>
-    public AdmissionReviewHandler(string berthUser, WebhookView view)
+    /// <param name="servingClass">The PriorityClass written into serving templates that name none (the controller's <c>ServingPriorityClass</c>); null or empty: none.</param>
+    public AdmissionReviewHandler(string berthUser, WebhookView view, string? servingClass = Translation.ServingWorkloads.DefaultPriorityClass)
     {
         ArgumentException.ThrowIfNullOrEmpty(berthUser);
         ArgumentNullException.ThrowIfNull(view);
         _berthUser = berthUser;
         _view = view;
+        _servingClass = string.IsNullOrEmpty(servingClass) ? null : servingClass;
     }
 
     /// <summary>
@@ -58,6 +66,11 @@ public sealed class AdmissionReviewHandler
     public JsonObject Mutate(JsonNode? review) => Answer(review, (request, obj, old) =>
     {
         var kind = Kind(request);
+        if (ServingTemplates.IsServing(request["kind"]?["group"]?.GetValue<string>(), kind) && obj is not null && QueueOf(obj) is { } servedQueue)
+        {
+            return MutateServing(kind!, obj, servedQueue);
+        }
+
         if (kind is not ("Job" or "PodGroup") || Operation(request) != "CREATE" || obj is null || QueueOf(obj) is null)
         {
             return WebhookVerdict.Allowed;
@@ -81,6 +94,22 @@ public sealed class AdmissionReviewHandler
         return patch.Count == 0 ? WebhookVerdict.Allowed : WebhookVerdict.Patched(patch, message);
     });
 
+    /// <summary>The serving PriorityClass's patch and notes for a queued Deployment, StatefulSet or LeaderWorkerSet (<see cref="ServingTemplates"/>).</summary>
+    private WebhookVerdict MutateServing(string kind, JsonObject obj, string queue)
+    {
+        var synced = _view.Synced();
+        var label = obj["metadata"]?["labels"]?[KubernetesNames.KueueQueueLabel] is null ? KubernetesNames.QueueLabel : KubernetesNames.KueueQueueLabel;
+        var patch = new JsonArray();
+        var notes = new List<string>();
+        ServingTemplates.Mutate(kind, obj, label, queue, _servingClass, synced && _servingClass is not null && _view.PriorityClass(_servingClass) is not null, patch, notes);
+        if (synced && _view.Queue(queue) is null)
+        {
+            notes.Add($"queue {queue} does not exist; the replicas wait with reason QueueUnknown until it does: create the Queue or fix metadata.labels[{label}]");
+        }
+
+        return patch.Count == 0 && notes.Count == 0 ? WebhookVerdict.Allowed : WebhookVerdict.Patched(patch, string.Join("; ", notes));
+    }
+
     /// <summary>Answers a review for the validating webhook (<c>/validate</c>).</summary>
     public JsonObject Validate(JsonNode? review) => Answer(review, (request, obj, old) =>
     {
@@ -88,9 +117,15 @@ public sealed class AdmissionReviewHandler
         var operation = Operation(request);
         var group = request["kind"]?["group"]?.GetValue<string>();
         var framework = kind is "Job" or "PodGroup" ? null : Frameworks.FrameworkRegistry.All.FirstOrDefault(f => f.Group == group && f.Kind == kind);
-        if (obj is null || (kind is not ("Job" or "PodGroup") && framework is null) || operation is not ("CREATE" or "UPDATE"))
+        var serving = ServingTemplates.IsServing(group, kind);
+        if (obj is null || (kind is not ("Job" or "PodGroup") && framework is null && !serving) || operation is not ("CREATE" or "UPDATE"))
         {
             return WebhookVerdict.Allowed;
+        }
+
+        if (serving && ServingTemplates.Problem(kind!, obj, QueueOf(obj)) is { } servingProblem)
+        {
+            return WebhookVerdict.Denied(servingProblem);
         }
 
         var ns = request["namespace"]?.GetValue<string>() ?? obj["metadata"]?["namespace"]?.GetValue<string>() ?? string.Empty;

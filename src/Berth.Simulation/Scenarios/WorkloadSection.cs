@@ -14,7 +14,7 @@ internal static class WorkloadSection
     private static readonly string[] WorkloadFields =
     [
         "name", "queue", "submit", "duration", "expectedRunTime", "maxRunTime", "checkpointInterval", "startupTime", "gpuActivity",
-        "priority", "priorityClass", "preemptible", "toleratesSpot", "podSets", "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu",
+        "priority", "priorityClass", "preemptible", "toleratesSpot", "servingGroup", "podSets", "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu",
         "gpuModels", "nodeSelector", "tolerations", "datasets", "localityWait",
     ];
 
@@ -158,6 +158,7 @@ internal static class WorkloadSection
             Priority = priority,
             Preemptible = w.OptionalBool("preemptible") ?? preemptible,
             ToleratesSpot = w.OptionalBool("toleratesSpot"),
+            ServingGroup = ServingGroupOf(w, name),
             PodSets = podSets,
             Datasets = ReadDatasets(w, name),
             LocalityWait = w.OptionalDuration("localityWait"),
@@ -191,6 +192,18 @@ internal static class WorkloadSection
         }
 
         return datasets;
+    }
+
+    /// <summary>The serving workload a replica belongs to (<c>servingGroup</c>), or null for training and batch work.</summary>
+    private static string? ServingGroupOf(ScenarioFields w, string name)
+    {
+        var group = w.OptionalString("servingGroup");
+        if (group is not null && string.IsNullOrWhiteSpace(group))
+        {
+            throw w.Error("servingGroup", $"workload {name} has a blank servingGroup; name the service its replicas belong to, such as 'chat-api', or leave the field out for training");
+        }
+
+        return group;
     }
 
     private static PodSet ReadShorthand(ScenarioFields w, string name)

@@ -84,6 +84,7 @@ public sealed class DeployManifestTests
     [InlineData("rayjob.yaml", "RayJob", new[] { 1, 2 }, 4)]
     [InlineData("raycluster.yaml", "RayCluster", new[] { 1, 2 }, 2)]
     [InlineData("leaderworkerset.yaml", "LeaderWorkerSet", new[] { 1, 3 }, 8)]
+    [InlineData("serving-leaderworkerset.yaml", "LeaderWorkerSet", new[] { 1, 1 }, 4)]
     public void Examples_Framework_TranslatesToOneGangOfItsQueue(string file, string kind, int[] counts, int gpusOfTheLast)
     {
         var obj = Assert.IsType<FrameworkObject>(Assert.Single(Load("deploy/examples/" + file)));
@@ -99,6 +100,35 @@ public sealed class DeployManifestTests
         {
             Assert.True(JsonFields.At(obj.Section(path[0]), [.. path.Skip(1)])?.GetValue<bool>(), $"{file} is created suspended");
         }
+    }
+
+    [Fact]
+    public void Examples_ServingDeployment_ItsPodsAreReplicasOfTheDeploymentInItsQueue_ScaledByItsHpa()
+    {
+        var objects = Load("deploy/examples/serving-deployment.yaml");
+        var deployment = objects.OfType<V1Deployment>().Single();
+        var hpa = objects.OfType<V2HorizontalPodAutoscaler>().Single();
+        var labels = new Dictionary<string, string>(deployment.Spec.Template.Metadata.Labels) { [ServingWorkloads.PodTemplateHashLabel] = "6f9" };
+        var owner = new V1OwnerReference { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = deployment.Metadata.Name + "-6f9", Uid = "u", Controller = true };
+        var pod = new V1Pod { Metadata = new V1ObjectMeta { Name = "llm-chat-6f9-x1", NamespaceProperty = deployment.Metadata.NamespaceProperty, Labels = labels, OwnerReferences = [owner] }, Spec = deployment.Spec.Template.Spec };
+
+        var result = WorkloadTranslator.FromPlainPod(PodTranslator.Translate(pod), DateTimeOffset.UnixEpoch);
+
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal((WorkloadTranslator.QueueOf(deployment.Metadata), 1), (result.Workload!.Queue, result.Workload.PodSets[0].Template.GpuCount));
+        Assert.Equal("deployment/default/llm-chat", ServingWorkloads.GroupOf(pod.Metadata));
+        Assert.Null(deployment.Spec.Template.Spec.PriorityClassName); // it takes berth-serving
+        Assert.Equal((deployment.Kind, deployment.Metadata.Name), (hpa.Spec.ScaleTargetRef.Kind, hpa.Spec.ScaleTargetRef.Name));
+    }
+
+    [Fact]
+    public void PriorityClasses_TheServingClass_IsAboveTrainingsDefault()
+    {
+        var serving = Load("deploy/priorityclasses.yaml").OfType<V1PriorityClass>().Single();
+
+        Assert.Equal(ServingWorkloads.DefaultPriorityClass, serving.Metadata.Name);
+        Assert.True(serving.Value > 0, "a serving replica must outrank training pods that name no class (priority 0)");
+        Assert.NotEqual(true, serving.GlobalDefault);
     }
 
     [Fact]
@@ -213,11 +243,22 @@ public sealed class DeployManifestTests
         Assert.Equal(("berth", "berth"), (mutating.Metadata.Name, validating.Metadata.Name));
         Assert.All(mutating.Webhooks, w => Assert.Equal(("Fail", "/mutate", "berth-webhook", "None"), (w.FailurePolicy, w.ClientConfig.Service.Path, w.ClientConfig.Service.Name, w.SideEffects)));
         Assert.All(validating.Webhooks, w => Assert.Equal(("Fail", "/validate", "berth-webhook", "None"), (w.FailurePolicy, w.ClientConfig.Service.Path, w.ClientConfig.Service.Name, w.SideEffects)));
-        // Queued Jobs (by their queue label) are created suspended; every PodGroup (always queued) gets its creator recorded.
-        Assert.Equal([["jobs"], ["jobs"], ["podgroups"]], mutating.Webhooks.Select(w => w.Rules.Single().Resources.ToArray()));
-        Assert.Equal([KubernetesNames.KueueQueueLabel, KubernetesNames.QueueLabel], mutating.Webhooks.Where(w => w.ObjectSelector is not null).Select(w => w.ObjectSelector.MatchExpressions.Single().Key));
+        // Queued Jobs (by their queue label) are created suspended; every PodGroup (always queued) gets its creator recorded;
+        // queued serving workloads get Berth's scheduler, queue label and serving class in their templates.
+        Assert.Equal(
+            ["jobs", "jobs", "podgroups", "deployments,statefulsets,leaderworkersets", "deployments,statefulsets,leaderworkersets"],
+            mutating.Webhooks.Select(w => string.Join(",", w.Rules.SelectMany(r => r.Resources))));
+        Assert.Equal(
+            [KubernetesNames.KueueQueueLabel, KubernetesNames.QueueLabel, KubernetesNames.KueueQueueLabel, KubernetesNames.QueueLabel],
+            mutating.Webhooks.Where(w => w.ObjectSelector is not null).Select(w => w.ObjectSelector.MatchExpressions.Single().Key));
         Assert.Equal(["CREATE"], mutating.Webhooks.Single(w => w.ObjectSelector is null).Rules.Single().Operations);
         Assert.Contains(validating.Webhooks, w => w.Rules.Single().Resources.Contains("podgroups"));
+        // Scaling goes through deployments/scale and statefulsets/scale, which no rule names: HPA and KEDA never wait on Berth.
+        var resources = mutating.Webhooks.SelectMany(w => w.Rules).Concat(validating.Webhooks.SelectMany(w => w.Rules)).SelectMany(r => r.Resources);
+        Assert.DoesNotContain(resources, r => r.EndsWith("/scale", StringComparison.Ordinal));
+        Assert.Equal(
+            [ServingWorkloads.ServingLabel],
+            validating.Webhooks.Where(w => w.Rules.Any(r => r.Resources.Contains("deployments")) && w.ObjectSelector.MatchExpressions.Single().Key.StartsWith("berth.dev/serving", StringComparison.Ordinal)).Select(w => w.ObjectSelector.MatchExpressions.Single().Key));
         Assert.All(mutating.Webhooks.Select(w => w.NamespaceSelector).Concat(validating.Webhooks.Select(w => w.NamespaceSelector)),
             s => Assert.Equal(["kube-system", "berth-system"], s.MatchExpressions.Single(e => e.OperatorProperty == "NotIn").Values));
         Assert.Equal("webhook", service.Spec.Ports.Single().TargetPort.Value);

@@ -27,6 +27,7 @@ public sealed class HelmChartTests
         new ValuesCase("showback prices are passed on with their currency", new() { ["showback"] = new Dictionary<string, object?> { ["gpuPrices"] = "A100=2.5,H100=4", ["currency"] = "EUR" } }, ["--gpu-price", "A100=2.5,H100=4", "--currency", "EUR"], [], 2, LeaderRole: true, Service: true),
         new ValuesCase("a default queue is passed on", new() { ["defaultQueue"] = "team-a" }, ["--default-queue", "team-a"], [], 2, LeaderRole: true, Service: true),
         new ValuesCase("a profile and a resync are passed on", new() { ["profile"] = "strict-fifo", ["resync"] = "2m" }, ["strict-fifo", "2m"], ["fair-share+backfill+preemption"], 2, LeaderRole: true, Service: true),
+        new ValuesCase("an empty serving class turns the serving priority off", new() { ["serving"] = new Dictionary<string, object?> { ["priorityClass"] = "" } }, ["--serving-priority-class", ""], ["berth-serving"], 2, LeaderRole: true, Service: true),
         new ValuesCase("the metrics service can be left out", new() { ["metrics"] = new Dictionary<string, object?> { ["service"] = false } }, [], [], 2, LeaderRole: true, Service: false));
 
     internal static List<object> Render(Dictionary<string, object?>? overrides = null, string release = "berth")
@@ -79,9 +80,9 @@ public sealed class HelmChartTests
         var objects = Render();
 
         Assert.Equal(
-            ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "Deployment", "MutatingWebhookConfiguration", "NetworkPolicy", "Role", "Role", "RoleBinding", "RoleBinding", "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
+            ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "Deployment", "MutatingWebhookConfiguration", "NetworkPolicy", "PriorityClass", "Role", "Role", "RoleBinding", "RoleBinding", "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
             objects.Cast<IKubernetesObject>().Select(o => o.Kind).Order(StringComparer.Ordinal));
-        Assert.All(objects.Cast<IKubernetesObject<V1ObjectMeta>>().Where(o => o.Kind is not ("ClusterRole" or "ClusterRoleBinding" or "MutatingWebhookConfiguration" or "ValidatingWebhookConfiguration")), o => Assert.Equal(Ns, o.Metadata.NamespaceProperty));
+        Assert.All(objects.Cast<IKubernetesObject<V1ObjectMeta>>().Where(o => o.Kind is not ("ClusterRole" or "ClusterRoleBinding" or "MutatingWebhookConfiguration" or "ValidatingWebhookConfiguration" or "PriorityClass")), o => Assert.Equal(Ns, o.Metadata.NamespaceProperty));
         var binding = objects.OfType<V1ClusterRoleBinding>().Single();
         Assert.Equal(("berth", Ns), (binding.Subjects.Single().Name, binding.Subjects.Single().NamespaceProperty));
         Assert.Equal(objects.OfType<V1ServiceAccount>().Single().Metadata.Name, objects.OfType<V1Deployment>().Single().Spec.Template.Spec.ServiceAccountName);
@@ -113,7 +114,7 @@ public sealed class HelmChartTests
         Assert.Equal(KubernetesJson.Serialize(p.ReadinessProbe), KubernetesJson.Serialize(c.ReadinessProbe));
         Assert.Equal(KubernetesJson.Serialize(plain.Spec.Template.Spec.Volumes), KubernetesJson.Serialize(chart.Spec.Template.Spec.Volumes));
         Assert.Equal("berth:latest", c.Image);
-        Assert.Equal(["operator", "--profile", "fair-share+backfill+preemption", "--resync", "30s", "--metrics-port", "8443", "--probe-port", "8081", "--webhook-port", "9443", "--webhook-configuration", "berth", "--webhook-service", "berth-webhook", "--cert-dir", "/certs", "--lease-namespace", Ns, "--leader-elect"], c.Args);
+        Assert.Equal(["operator", "--profile", "fair-share+backfill+preemption", "--resync", "30s", "--metrics-port", "8443", "--probe-port", "8081", "--webhook-port", "9443", "--webhook-configuration", "berth", "--webhook-service", "berth-webhook", "--cert-dir", "/certs", "--lease-namespace", Ns, "--leader-elect", "--serving-priority-class", "berth-serving"], c.Args);
         Assert.Equal("8443", chart.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
         Assert.Equal(p.Ports.Select(x => (x.Name, x.ContainerPort)), c.Ports.Select(x => (x.Name, x.ContainerPort)));
         Assert.Equal(

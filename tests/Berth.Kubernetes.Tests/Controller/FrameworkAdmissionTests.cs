@@ -264,6 +264,33 @@ public sealed class FrameworkAdmissionTests
     }
 
     [Fact]
+    public async Task LeaderWorkerSet_EachGroupIsAServingReplica_WithTheServingClassWhenItsTemplatesNameNone()
+    {
+        await using var h = await StartAsync();
+        h.SeedCluster(4, 8, Objects.Queue("team-a", "a100", "32"));
+        h.Server.Seed(Objects.PriorityClass(Berth.Kubernetes.Translation.ServingWorkloads.DefaultPriorityClass, 1000));
+        h.Server.Seed(FrameworkSamples.LeaderWorkerSet("serve", "team-a", replicas: 2, size: 2, gpus: 8));
+        foreach (var (group, worker) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
+        {
+            var pod = Objects.Pod($"serve-{group}-{worker}", gpus: 8);
+            pod.Metadata.Labels["leaderworkerset.sigs.k8s.io/name"] = "serve";
+            pod.Metadata.Labels[Frameworks.LeaderWorkerSet.LeaderWorkerSetFramework.GroupIndexLabel] = group.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            pod.Metadata.Labels[Frameworks.LeaderWorkerSet.LeaderWorkerSetFramework.WorkerIndexLabel] = worker.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            h.Server.Seed(pod);
+        }
+
+        var plan = await h.CycleAsync();
+
+        Assert.Equal(4, plan.Bindings.Count);
+        foreach (var g in new[] { 0, 1 })
+        {
+            var replica = plan.Engine!.Find($"leaderworkerset/{Objects.Ns}/serve/{g}")!.Workload;
+            Assert.Equal($"leaderworkerset/{Objects.Ns}/serve", replica.ServingGroup);
+            Assert.Equal(1000, replica.Priority);
+        }
+    }
+
+    [Fact]
     public async Task LeaderWorkerSet_WhosePodsAreNotBerths_GetsAReasonNamingSchedulerName()
     {
         await using var h = await StartAsync();

@@ -39,6 +39,7 @@ public sealed class ScenarioBadInputTests
         new("A pod whose memory no node has is rejected", Head + Queue + "workloads:\n  - name: w1\n    queue: q\n    podSets:\n      - {gpus: 1,\n         memory: 1Ti}\n", 20, "memory", "it needs 1024 GiB memory and the largest node has 512 GiB memory"),
         new("A spot flag that is not a boolean is rejected", Good.Replace("  - {name: f}\n", "  - {name: f, spot: maybe}\n", StringComparison.Ordinal), 7, "spot", "'maybe' is not true or false"),
         new("A toleratesSpot that is not a boolean is rejected", Good.Replace("duration: 1h,", "duration: 1h, toleratesSpot: yes,", StringComparison.Ordinal), 16, "toleratesSpot", "'yes' is not true or false"),
+        new("A blank servingGroup is rejected", Good.Replace("duration: 1h,", "duration: 1h, servingGroup: ' ',", StringComparison.Ordinal), 16, "servingGroup", "leave the field out for training"),
         new("A negative spot reclaim rate is rejected", Good + "spotReclaims: {ratePerHour: -1}\n", 17, "ratePerHour", "it must be more than 0"),
         new("Spot reclaims without a rate are rejected", Good + "spotReclaims: {downtime: 5m}\n", 17, "ratePerHour", "spotReclaims needs ratePerHour"),
         new("A topology level named twice in a flavor is rejected", Good.Replace("  - {name: f}\n", "  - {name: f, topologyLevels: [block, rack, topology.berth.io/rack]}\n", StringComparison.Ordinal), 7, "topologyLevels", "a topology level is named twice; list each level once, widest first"),

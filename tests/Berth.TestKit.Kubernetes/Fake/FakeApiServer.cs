@@ -4,7 +4,8 @@
 //   - Routes: /api/v1/... and /apis/{group}/{version}/..., namespaced and cluster-scoped, the all-namespaces list
 //     (/api/v1/pods), subresources pods/binding, pods/eviction and {plural}/status; minimal discovery
 //     (/version, /api, /apis, /api/v1, /apis/{g}, /apis/{g}/{v}).
-//   - Built-in resources: nodes, pods, events, namespaces (core v1), jobs (batch/v1), poddisruptionbudgets
+//   - Built-in resources: nodes, pods, events, namespaces (core v1), jobs (batch/v1), deployments and statefulsets (apps/v1; stored only: no
+//     scale subresource, nothing makes their pods), poddisruptionbudgets
 //     (policy/v1), configmaps (v1), leases (coordination.k8s.io/v1), priorityclasses (scheduling.k8s.io/v1), events (events.k8s.io/v1); plus any custom resource in the options.
 //   - JSON objects stored by (group, version, plural, namespace, name); one global, monotonically increasing
 //     resourceVersion (like etcd's revision) stamped on every write; uid, creationTimestamp and generation set on

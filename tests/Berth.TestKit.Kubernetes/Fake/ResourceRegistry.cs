@@ -13,6 +13,8 @@ internal sealed class ResourceRegistry
         new("", "v1", "configmaps", "ConfigMap", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
         new("", "v1", "podtemplates", "PodTemplate", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
         new("batch", "v1", "jobs", "Job", Namespaced: true) { BuiltIn = true },
+        new("apps", "v1", "deployments", "Deployment", Namespaced: true) { BuiltIn = true },
+        new("apps", "v1", "statefulsets", "StatefulSet", Namespaced: true) { BuiltIn = true },
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", Namespaced: true) { BuiltIn = true },
         new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true, HasStatusSubresource: false) { BuiltIn = true },
         new("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", Namespaced: false, HasStatusSubresource: false) { BuiltIn = true },

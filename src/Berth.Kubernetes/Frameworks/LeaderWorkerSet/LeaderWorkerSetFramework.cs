@@ -29,6 +29,9 @@ public sealed class LeaderWorkerSetFramework : Framework
 
     public override IReadOnlyList<string>? SuspendPath => null;
 
+    /// <summary>A LeaderWorkerSet serves: each group is a replica (a gang), spread across nodes, racks and zones.</summary>
+    public override bool Serves => true;
+
     public override string? PodSetOf(IDictionary<string, string>? labels) =>
         labels?.TryGetValue(WorkerIndexLabel, out var index) == true ? (index == "0" ? "leader" : "worker") : null;
 

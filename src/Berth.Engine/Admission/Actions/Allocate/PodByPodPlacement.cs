@@ -44,7 +44,9 @@ internal sealed class PodByPodPlacement(AdmissionScheduler s)
         {
             while (placedPerSet[set] < counts[set])
             {
-                var result = s.Placer.Place(pods[set], s.NodesOf(f));
+                // kube-scheduler spreads the pods of a Deployment or StatefulSet by default (its system default
+                // topology spread constraints, ScheduleAnyway on hostname and zone): serving replicas spread here too.
+                var result = w.Workload.IsServing ? s.Spread.Place(s.Placer, pods[set], s.NodesOf(f), uncounted: false) : s.Placer.Place(pods[set], s.NodesOf(f));
                 if (!result.Placed)
                 {
                     var diagnosis = result.Diagnosis?.ToString() ?? "no node fits";
@@ -54,7 +56,7 @@ internal sealed class PodByPodPlacement(AdmissionScheduler s)
                     return false;
                 }
 
-                s.AfterReserve(result.NodeIndex, pods[set].GpuDemandMilli);
+                s.AfterReserve(pods[set], result.NodeIndex);
                 w.Placements.Add(new PodPlacement(set, pods[set], result.NodeIndex, result.GpuMask));
                 HeldIdleGpuMilli += pods[set].GpuDemandMilli;
                 _heldIdleByQueue[w.QueueIndex] += pods[set].GpuDemandMilli;

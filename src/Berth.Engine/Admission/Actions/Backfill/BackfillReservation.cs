@@ -151,7 +151,7 @@ internal sealed class BackfillReservation(AdmissionScheduler s)
                             break;
                         }
 
-                        s.AfterReserve(result.NodeIndex, pods[set].GpuDemandMilli);
+                        s.AfterReserve(pods[set], result.NodeIndex);
                         s.Statement.Placed(pods[set], result.NodeIndex, result.GpuMask);
                         nodes.Add(result.NodeIndex);
                     }
