@@ -21,6 +21,8 @@ namespace Berth.Benchmarks;
 /// <c>scenario mig [--nodes 8] [--requests 6000] [--seed 1] [--load 0.9] [--repartition-seconds 30]</c>: the inference workload
 /// on MIG with re-partitioning, static MIG layouts and whole GPUs (see <see cref="Berth.Simulation.Sharing.MigComparison"/>);
 /// <c>scenario spot [--scenario scenarios/spot-reclaims.yaml] [--profile ...]</c>: lost work under spot reclaims with and without checkpoint-aware placement (see <see cref="Berth.Simulation.Jobs.SpotComparison"/>);
+/// <c>scenario locality [--scenario scenarios/data-locality.yaml] [--profile besteffort-fifo] [--seeds 1,2,3] [--wait 10] [--stage-in GB/s]</c>: data moved,
+/// JCT and wait with locality-blind and locality-aware placement, per dataset-catalog seed (see <see cref="Berth.Simulation.Jobs.LocalityComparison"/>);
 /// <c>scenario serving [--nodes 64] [--days 3] [--services 12] [--peak-share 0.4] [--training-load 1.2] [--min-runtime-minutes 0] [--seed 1]</c>: a diurnal
 /// serving load beside a training backlog, replayed by Berth, kube-default and training-only scheduling (see <see cref="Berth.Simulation.Jobs.ServingComparison"/>);
 /// <c>scenario chaos [--kills 100] [--seed 1]</c>: two <c>berth operator</c> processes SIGKILLed at seeded moments, invariants checked (exit 1 on a violation).
@@ -78,6 +80,9 @@ public static class Scenarios
                 Console.Write(Berth.Simulation.Jobs.SpotComparison.Table(Berth.Simulation.Jobs.SpotComparison.Run(
                     Berth.Simulation.Scenarios.ScenarioReader.Read(Opt("scenario", "scenarios/spot-reclaims.yaml")), Opt("profile", "fair-share+backfill+preemption"))));
                 return 0;
+            case "locality":
+                return Locality(Opt("scenario", "scenarios/data-locality.yaml"), Opt("profile", "besteffort-fifo"), Opt("seeds", "1,2,3"),
+                    TimeSpan.FromMinutes(double.Parse(Opt("wait", "10"), Inv)), options.TryGetValue("stage-in", out var gbps) ? double.Parse(gbps, Inv) : null);
             case "serving":
                 Console.Write(Berth.Simulation.Jobs.ServingComparison.Table(Berth.Simulation.Jobs.ServingComparison.Run(
                     new Berth.Simulation.Generation.DiurnalServingOptions
@@ -178,6 +183,7 @@ public static class Scenarios
         Console.Error.WriteLine("       scenario itp [--file scenarios/itp-merged.yaml] [--profiles strict-fifo,fair-share+backfill]");
         Console.Error.WriteLine("       scenario yield [--file scenarios/itp-merged.yaml] [--profile fair-share+backfill+preemption] [--after 30 (min)] [--below 0.05] [--grace 15 (min)] [--non-preemptible 0.1]");
         Console.Error.WriteLine("       scenario hashes [--conformance scenarios/conformance] [--itp scenarios/itp-merged.yaml|none]");
+        Console.Error.WriteLine("       scenario locality [--scenario scenarios/data-locality.yaml] [--profile besteffort-fifo] [--seeds 1,2,3] [--wait 10 (min)] [--stage-in 1.25 (GB/s)]");
         Console.Error.WriteLine("       scenario serving [--nodes 64] [--days 3] [--services 12] [--peak-share 0.4] [--training-load 1.2] [--min-runtime-minutes 0] [--seed 1]");
         Console.Error.WriteLine("       scenario mig [--nodes 8] [--requests 6000] [--seed 1] [--load 0.9] [--repartition-seconds 30]");
         Console.Error.WriteLine("       scenario k8s-bind [--nodes 1000] [--gangs 625] [--gang-size 8] [--queues 10] [--parallel 16]");
@@ -246,6 +252,22 @@ public static class Scenarios
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
+    private static int Locality(string file, string profile, string seeds, TimeSpan wait, double? stageInGbPerSecond)
+    {
+        var scenario = Berth.Simulation.Scenarios.ScenarioReader.Read(file);
+        scenario = stageInGbPerSecond is { } gbps ? scenario with { StageInGbPerSecond = gbps } : scenario;
+        var rows = new List<Berth.Simulation.Jobs.LocalityComparison.Row>();
+        var total = Stopwatch.StartNew();
+        foreach (var seed in seeds.Split(',').Select(s => int.Parse(s, Inv)))
+        {
+            rows.AddRange(Berth.Simulation.Jobs.LocalityComparison.Run(scenario, profile, new Berth.Simulation.Generation.DatasetCatalogOptions { Seed = seed }, wait));
+        }
+
+        Console.Write(Berth.Simulation.Jobs.LocalityComparison.Table(rows));
+        Console.WriteLine(string.Create(Inv, $"{scenario.Workloads.Count} jobs, {scenario.Nodes.Count} nodes, profile {profile}, stage-in {scenario.StageInGbPerSecond} GB/s; {rows.Count} replays in {total.Elapsed.TotalSeconds:F1} s"));
+        return 0;
+    }
+
     private static double Pct(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private static void Comparison(int seeds)

@@ -37,6 +37,12 @@ public sealed record Node
     /// </summary>
     public int? NvlinkIslandSize { get; init; }
 
+    /// <summary>
+    /// The names of the datasets the node holds in its local cache (on Kubernetes, its <c>dataset.berth.dev/&lt;name&gt;</c>
+    /// labels): a pod that reads one of them starts there without fetching it, and placement prefers such nodes.
+    /// </summary>
+    public IReadOnlyList<string> CachedDatasets { get; init; } = [];
+
     internal static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(0);
 
     /// <summary>Checks the node's own consistency; throws <see cref="ArgumentException"/> naming the field and the fix.</summary>
@@ -70,6 +76,11 @@ public sealed record Node
         if (NvlinkIslandSize is { } island && (island < 1 || GpuCount == 0 || GpuCount % island != 0))
         {
             throw new ArgumentException($"node {Name}: nvlinkIslandSize is {island}; give a number of GPUs per island that divides its {GpuCount} GPUs (2 for pairs), or leave it out", nameof(NvlinkIslandSize));
+        }
+
+        if (CachedDatasets.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException($"node {Name}: a cached dataset has an empty name; list the names of the datasets it caches", nameof(CachedDatasets));
         }
 
         if (Sharing.Problem(GpuCount, GpuModel, GpuMemoryMiB) is { } problem)

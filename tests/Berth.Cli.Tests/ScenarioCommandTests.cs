@@ -32,7 +32,7 @@ public class ScenarioCommandTests
         var run = CliRun.Of("simulate", "--scenario", file, "--profiles", "strict-fifo,fair-share+backfill", "-j", "1", "--out", dir.Combine("out"));
         Assert.True(run.ExitCode == 0, run.ToString());
         var lines = File.ReadAllLines(Path.Combine(dir.Combine("out"), ScenarioSummaryCsv.FileName));
-        Assert.Equal("scenario,profile,queue,jobs,mean_jct_s,mean_wait_s,p99_wait_s,alone_mean_wait_s,gpu_alloc,gpu_yield,used_gpu_hours,idle_alloc_gpu_hours,idle_gang_gpu_hours,preemptions,lost_gpu_hours,wall_seconds", lines[0]);
+        Assert.Equal("scenario,profile,queue,jobs,mean_jct_s,mean_wait_s,p99_wait_s,alone_mean_wait_s,gpu_alloc,gpu_yield,used_gpu_hours,idle_alloc_gpu_hours,idle_gang_gpu_hours,preemptions,lost_gpu_hours,p50_jct_s,p99_jct_s,data_moved_gb,wall_seconds", lines[0]);
         Assert.Equal(1 + (2 * 3), lines.Length);
         var whole = lines.Where(l => l.Split(',')[2] == "*").ToArray();
         Assert.Equal(2, whole.Length);

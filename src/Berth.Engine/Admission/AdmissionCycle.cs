@@ -198,6 +198,7 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
 
         var queue = s.QueueArray[w.QueueIndex];
         var perFlavor = Array.FindAll(actions, a => a.RunsPerFlavor(queue));
+        s.Gangs.Locality.BeginAttempt();
         var attempt = new AdmissionAttempt(w, w.Workload.PodSets.Select(s => s.Count).ToArray(), perFlavor);
         foreach (var action in actions)
         {
@@ -215,7 +216,11 @@ internal sealed class AdmissionCycle(AdmissionScheduler s, IAdmissionAction[] ac
         }
 
         s.SetReason(w, reason);
-        s.Failures.Remember(w, attempt.PlacementReasonSeen);
+        if (!s.Gangs.Locality.HeldInAttempt)
+        {
+            s.Failures.Remember(w, attempt.PlacementReasonSeen); // a wait for cached data says nothing about workloads without it
+        }
+
         s.Failures.Keep(w, attempt, reason);
         return false;
     }

@@ -73,6 +73,13 @@ public sealed record AdmissionOptions
     /// </summary>
     public bool Incremental { get; init; } = true;
 
+    /// <summary>
+    /// True (the default): a workload that names datasets is placed on nodes that cache more of them first, and may
+    /// wait its <see cref="Berth.Model.Queueing.Workload.LocalityWait"/> for them. False: placement ignores datasets
+    /// (the locality-blind baseline the simulator compares with). Workloads without datasets decide the same either way.
+    /// </summary>
+    public bool DataLocality { get; init; } = true;
+
     /// <summary>Seed of the placement engine's random streams.</summary>
     public int Seed { get; init; } = 42;
 

@@ -1,3 +1,4 @@
+using Berth.Engine.Admission.Locality;
 using Berth.Model;
 using Berth.Model.Queueing;
 
@@ -14,6 +15,9 @@ internal sealed class GangPlacement(AdmissionScheduler s)
 {
     private readonly Dictionary<(int Flavor, string Key), (string Value, int[] Nodes)[]> _domains = [];
 
+    /// <summary>Data locality: the preference for nodes that cache a workload's datasets, and its bounded wait.</summary>
+    public DataLocality Locality { get; } = new(s);
+
     /// <summary>True during a what-if run (start estimates): placements are not counted in the placer's statistics.</summary>
     public bool WhatIf { get; set; }
 
@@ -24,11 +28,28 @@ internal sealed class GangPlacement(AdmissionScheduler s)
     /// </summary>
     public bool TryPlace(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null)
     {
+        var placed = TryPlaceIn(w, f, counts, now, keep, out reason, usedNodes, out var waitUntil);
+        if (!placed && waitUntil is { } until)
+        {
+            // Held for nodes that cache its data: say so, and look again when the wait ends.
+            s.RetryBy(until);
+            reason = reason with
+            {
+                Message = $"waits until {until.TotalSeconds:0}s for a node that caches {string.Join(", ", w.Workload.Datasets.Select(d => d.Name))}: {reason.Message}",
+                Unblock = "a node that caches its datasets frees, or its localityWait ends",
+            };
+        }
+
+        return placed;
+    }
+
+    private bool TryPlaceIn(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes, out TimeSpan? waitUntil)
+    {
         var checkpoint = s.Statement.Checkpoint();
         s.Scratch.Clear();
         var total = counts.Sum();
         var demand = w.RequestOf(counts).GpuMilli;
-        var nodes = s.AllowedNodes(w, f, now, out var reservedAway);
+        var nodes = Locality.Restrict(w, s.AllowedNodes(w, f, now, out var reservedAway), now, out waitUntil);
         if (demand > s.FlavorFreeGpu[f])
         {
             // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
@@ -85,7 +106,7 @@ internal sealed class GangPlacement(AdmissionScheduler s)
             for (var i = 0; i < counts[set]; i++)
             {
                 var result = w.Workload.IsServing ? s.Spread.Place(s.Placer, pods[set], nodes, WhatIf)
-                    : WhatIf ? s.Placer.PlaceUncounted(pods[set], nodes) : s.Placer.Place(pods[set], nodes);
+                    : Locality.Place(w, pods[set], nodes, WhatIf);
                 if (!result.Placed)
                 {
                     var placed = s.Scratch.Count;

@@ -126,6 +126,6 @@ public static class FrameworkTranslator
             ExpectedRunTime = PodTranslator.DurationAnnotation(meta.Annotations, KubernetesNames.ExpectedRunTimeAnnotation, warnings),
             CheckpointInterval = PodTranslator.DurationAnnotation(meta.Annotations, KubernetesNames.CheckpointIntervalAnnotation, warnings),
         };
-        return WorkloadTranslator.Checked(workload, warnings);
+        return WorkloadTranslator.WithDatasets(workload, meta, warnings);
     }
 }

@@ -108,6 +108,7 @@ public static class NodeTranslator
                 Labels = labels,
                 Taints = taints,
                 NvlinkIslandSize = IslandSize(labels, gpus, warnings),
+                CachedDatasets = DatasetAnnotations.CachedBy(labels),
             },
             Schedulable = reason is null,
             UnschedulableReason = reason,

@@ -28,7 +28,8 @@ public static class WorkloadTranslator
     /// template's <c>priorityClassName</c> through <paramref name="priorityClasses"/> (else the template's
     /// <c>priority</c>, else 0); the Job's annotation <c>berth.dev/preemptible</c> wins. Expected run time and
     /// checkpoint interval from the Job's annotations; max run time from <c>spec.activeDeadlineSeconds</c>. Topology from
-    /// Kueue's pod template annotations (<see cref="KueueTopologyAnnotations"/>).
+    /// Kueue's pod template annotations (<see cref="KueueTopologyAnnotations"/>). Datasets and locality wait from the Job's
+    /// annotations (<see cref="DatasetAnnotations"/>).
     /// </summary>
     public static WorkloadResult FromJob(V1Job job, string? queue, DateTimeOffset epoch, IReadOnlyDictionary<string, PriorityClass>? priorityClasses = null)
     {
@@ -104,7 +105,7 @@ public static class WorkloadTranslator
             MaxRunTime = job.Spec.ActiveDeadlineSeconds is { } deadline and > 0 ? TimeSpan.FromSeconds(deadline) : null,
             CheckpointInterval = PodTranslator.DurationAnnotation(meta.Annotations, KubernetesNames.CheckpointIntervalAnnotation, warnings),
         };
-        return Checked(workload, warnings);
+        return WithDatasets(workload, meta, warnings);
     }
 
     /// <summary>
@@ -300,7 +301,7 @@ public static class WorkloadTranslator
             MaxRunTime = maxRun,
             CheckpointInterval = checkpoint,
         };
-        return Checked(workload, warnings);
+        return WithDatasets(workload, meta, warnings);
     }
 
     /// <summary>
@@ -422,6 +423,17 @@ public static class WorkloadTranslator
         }
 
         return offset;
+    }
+
+    /// <summary><paramref name="workload"/> with the datasets and locality wait of its annotations (<see cref="DatasetAnnotations"/>), checked.</summary>
+    internal static WorkloadResult WithDatasets(Workload workload, V1ObjectMeta meta, List<string> warnings)
+    {
+        if (DatasetAnnotations.Read(meta.Annotations, workload.Id, out var datasets, out var wait) is { } problem)
+        {
+            return WorkloadResult.Invalid(ConditionReasons.InvalidSpec, problem, warnings);
+        }
+
+        return Checked(workload with { Datasets = datasets, LocalityWait = wait }, warnings);
     }
 
     internal static WorkloadResult Checked(Workload workload, List<string> warnings)

@@ -47,6 +47,19 @@ public sealed record Workload(string Id)
     /// <summary>True for a replica of a serving workload (<see cref="ServingGroup"/> is set).</summary>
     public bool IsServing => ServingGroup is not null;
 
+    /// <summary>
+    /// The datasets the workload reads. Placement prefers nodes that cache them (more cached GB first); a pod on a
+    /// node without one must fetch it first. Empty: placement decides exactly as without datasets.
+    /// </summary>
+    public IReadOnlyList<DatasetRef> Datasets { get; init; } = [];
+
+    /// <summary>
+    /// How long admission may hold the workload, from when it started to wait, for nodes that cache every one of its
+    /// <see cref="Datasets"/>; after that it places anywhere (still preferring cached data). Null: no wait. Bounded so
+    /// that locality never starves a workload.
+    /// </summary>
+    public TimeSpan? LocalityWait { get; init; }
+
     /// <summary>Run time with all pods (simulation only). Elastic workloads with fewer pods run longer in proportion.</summary>
     public TimeSpan? Duration { get; init; }
 
@@ -140,9 +153,37 @@ public sealed record Workload(string Id)
             throw new ArgumentException($"workload {Id}: servingGroup is blank; name the serving workload its replicas belong to, or leave it out for training", nameof(ServingGroup));
         }
 
+        ValidateDatasets();
+
         if (SubmitTime < TimeSpan.Zero)
         {
             throw new ArgumentException($"workload {Id}: submit time is negative; times are offsets from the start of the run", nameof(SubmitTime));
+        }
+    }
+
+    private void ValidateDatasets()
+    {
+        foreach (var dataset in Datasets)
+        {
+            if (dataset.Problem() is { } problem)
+            {
+                throw new ArgumentException($"workload {Id}: {problem}", nameof(Datasets));
+            }
+        }
+
+        if (Datasets.Select(d => d.Name).Distinct(StringComparer.Ordinal).Count() != Datasets.Count)
+        {
+            throw new ArgumentException($"workload {Id}: a dataset is named twice; list each dataset once", nameof(Datasets));
+        }
+
+        if (LocalityWait is { } wait && wait < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"workload {Id}: localityWait is negative; give how long it may wait for a node that caches its data, such as 10m, or leave it out", nameof(LocalityWait));
+        }
+
+        if (LocalityWait is not null && Datasets.Count == 0)
+        {
+            throw new ArgumentException($"workload {Id}: localityWait is set but it names no datasets; name its datasets, or leave localityWait out", nameof(LocalityWait));
         }
     }
 }

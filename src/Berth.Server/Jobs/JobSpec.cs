@@ -21,6 +21,12 @@ public sealed record JobSpec
 
     public string? Duration { get; init; }
 
+    /// <summary>The datasets it reads (<c>[{"name": "imagenet", "sizeGb": 150}]</c>): placement prefers nodes that cache them.</summary>
+    public IReadOnlyList<DatasetSpec>? Datasets { get; init; }
+
+    /// <summary>With <see cref="Datasets"/>: how long admission may hold it for nodes that cache them all, such as <c>10m</c>.</summary>
+    public string? LocalityWait { get; init; }
+
     /// <summary>
     /// How busy its GPUs are while it runs, 0 to 1, on simulated nodes (the stand-in for telemetry there): with a
     /// queue's <c>idleGpus</c> policy an idle job is reported, taken first, or stopped. Null: not known, never idle.

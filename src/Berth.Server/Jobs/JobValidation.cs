@@ -108,8 +108,11 @@ public static class JobValidation
             throw new JobSpecException("gpuActivity", $"gpuActivity is {activity.ToString(System.Globalization.CultureInfo.InvariantCulture)}; give the share of time its GPUs are busy, from 0 to 1 (0.45 for 45%), or leave it out");
         }
 
+        var (datasets, localityWait) = DatasetsOf(spec);
         var workload = new Workload(id)
         {
+            Datasets = datasets,
+            LocalityWait = localityWait,
             GpuActivity = spec.GpuActivity,
             Queue = queue.Name,
             PodSets = podSets,
@@ -128,6 +131,51 @@ public static class JobValidation
         }
 
         return workload;
+    }
+
+    private static (DatasetRef[] Datasets, TimeSpan? Wait) DatasetsOf(JobSpec spec)
+    {
+        var datasets = new List<DatasetRef>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (spec.Datasets?.Count ?? 0); i++)
+        {
+            var d = spec.Datasets![i];
+            var path = $"datasets[{i}]";
+            if (d is null || string.IsNullOrWhiteSpace(d.Name) || d.Name.Length > 253)
+            {
+                throw new JobSpecException(path + ".name", $"{path}.name is missing; name the dataset as nodes report it in their cache, such as {{\"name\": \"imagenet\", \"sizeGb\": 150}}");
+            }
+
+            if (d.SizeGb is not { } size || !(size > 0) || double.IsInfinity(size))
+            {
+                throw new JobSpecException(path + ".sizeGb", $"dataset {d.Name} has no size; give its size in GB, such as \"sizeGb\": 150");
+            }
+
+            if (!names.Add(d.Name))
+            {
+                throw new JobSpecException(path + ".name", $"dataset {d.Name} is named twice; list each dataset once");
+            }
+
+            datasets.Add(new DatasetRef(d.Name, size));
+        }
+
+        TimeSpan? wait = null;
+        if (spec.LocalityWait is { } text)
+        {
+            if (!DurationText.TryParse(text, out var w) || w < TimeSpan.Zero)
+            {
+                throw new JobSpecException("localityWait", $"localityWait '{text}' is not a duration; write it like 90s, 10m or 1h");
+            }
+
+            if (datasets.Count == 0)
+            {
+                throw new JobSpecException("localityWait", "localityWait goes with datasets; name the datasets it reads, or leave localityWait out");
+            }
+
+            wait = w;
+        }
+
+        return ([.. datasets], wait);
     }
 
     private static PodSet PodSetOf(PodSetSpec set, string path)

@@ -24,6 +24,9 @@ public sealed record JobRecord(string Id, string Queue, TimeSpan Submit, double 
     /// <summary>How busy its GPUs were while it ran, 0 to 1 (stated or from the scenario's utilization model); null: not known.</summary>
     public double? GpuActivity { get; init; }
 
+    /// <summary>GB of datasets fetched for it, over all its admissions (see <see cref="DataStaging"/>).</summary>
+    public double DataMovedGb { get; init; }
+
     /// <summary>Completion time: end minus submit (completed jobs only).</summary>
     public TimeSpan? Jct => Outcome == JobOutcome.Completed && End is { } end ? end - Submit : null;
 

@@ -37,6 +37,7 @@ public static class JobReplay
         var queueNames = scenario.Queues.Queues.Select(q => q.Name).ToArray();
         var queueIndex = queueNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
         var totalGpus = scenario.Nodes.Sum(n => (double)n.GpuCount);
+        var staging = new DataStaging(scenario.Nodes, scenario.StageInGbPerSecond);
 
         // Admission checks per queue: all answer together after the longest delay; Retry while any still would.
         var checks = scenario.Queues.Queues.Select(q =>
@@ -164,7 +165,7 @@ public static class JobReplay
             var outcome = loop.Cycle();
             foreach (var planStep in outcome.Steps)
             {
-                Apply(planStep, jobs, now, loop, Push, metrics, checks);
+                Apply(planStep, jobs, now, loop, Push, metrics, checks, staging);
             }
 
             foreach (var ev in outcome.Events)
@@ -283,7 +284,7 @@ public static class JobReplay
     }
 
     /// <summary>What a plan step of the loop means for the simulated job: its books, its metrics, its next events.</summary>
-    private static void Apply(PlanStep step, Dictionary<string, Job> jobs, long now, WorkloadLoop loop, Action<long, SimEventKind, Job?, int> push, Integrals metrics, (TimeSpan? Delay, int RetryTimes)[] checks)
+    private static void Apply(PlanStep step, Dictionary<string, Job> jobs, long now, WorkloadLoop loop, Action<long, SimEventKind, Job?, int> push, Integrals metrics, (TimeSpan? Delay, int RetryTimes)[] checks, DataStaging staging)
     {
         switch (step)
         {
@@ -299,6 +300,8 @@ public static class JobReplay
                 job.PodsHeld = admit.Pods;
                 metrics.QueueGpuNow[job.Queue] += admit.GpuMilli;
                 job.FullPods = job.Workload.PodCount;
+                (var movedGb, job.StageIn) = staging.Stage(job.Workload, admit.Memo.Pods);
+                job.DataMovedGb += movedGb;
                 if (checks[job.Queue].Delay is { } delay)
                 {
                     // Quota and nodes are reserved; the job starts once its queue's admission checks say Ready.
@@ -316,7 +319,7 @@ public static class JobReplay
                 if (job.Running)
                 {
                     metrics.RemoveBusy(job);
-                    var ran = now - job.ReadyAt;
+                    var ran = Math.Max(0, now - job.ReadyAt); // evicted while still fetching its data: no work done
                     var saved = job.Workload.CheckpointInterval is { } interval && interval > TimeSpan.Zero
                         ? ran / Seconds(interval) * Seconds(interval)
                         : 0;
@@ -406,7 +409,7 @@ public static class JobReplay
             return;
         }
 
-        job.ReadyAt = now + startup;
+        job.ReadyAt = now + startup + job.StageIn; // its datasets are fetched once its pods are up, before its work starts
         var scale = (double)job.FullPods / Math.Max(1, job.PodsHeld);
         var work = (long)Math.Ceiling(job.RemainingWork * scale);
         var (run, stops) = WorkloadLifecycle.CapAtMaxRunTime(TimeSpan.FromSeconds(work), TimeSpan.FromSeconds(job.RanBefore), job.Workload.MaxRunTime);
@@ -421,7 +424,7 @@ public static class JobReplay
             push(now + startup, SimEventKind.Ready, job, job.Epoch);
         }
 
-        push(now + startup + Seconds(run), SimEventKind.End, job, job.Epoch);
+        push(now + startup + job.StageIn + Seconds(run), SimEventKind.End, job, job.Epoch);
     }
 
     private static void Hash(EventLogHash hash, AdmissionEvent ev)
@@ -488,6 +491,7 @@ public static class JobReplay
             LostGpuHours = jobList.Sum(j => j.LostGpuMilliSeconds) / 1000 / 3600,
             LostUsefulGpuHours = jobList.Sum(j => j.LostUsefulGpuMilliSeconds) / 1000 / 3600,
             IdleJobs = jobList.Count(j => j.FoundIdle),
+            DataMovedGb = records.Sum(r => r.DataMovedGb),
             IdleReclaimed = records.Count(r => r.FailReason == IdleGpus.ReclaimedReason),
         };
     }
@@ -651,6 +655,12 @@ public static class JobReplay
 
         public int Preemptions { get; set; }
 
+        /// <summary>Seconds its current admission spends fetching datasets its nodes do not cache (<see cref="DataStaging"/>).</summary>
+        public long StageIn { get; set; }
+
+        /// <summary>GB of datasets fetched over all its admissions.</summary>
+        public double DataMovedGb { get; set; }
+
         public int Evictions { get; set; }
 
         /// <summary>Running at time 0 (restored from the scenario's initial state).</summary>
@@ -681,6 +691,7 @@ public static class JobReplay
                 Evictions = Evictions,
                 Restored = Restored,
                 GpuActivity = Workload.GpuActivity,
+                DataMovedGb = DataMovedGb,
             };
         }
     }

@@ -55,6 +55,9 @@ public sealed record QueueStats(string Queue)
 
     public int Preemptions { get; init; }
 
+    /// <summary>GB of datasets fetched by its jobs onto nodes that did not cache them (see <see cref="DataStaging"/>).</summary>
+    public double DataMovedGb { get; init; }
+
     /// <summary>Jobs whose GPUs were found idle under their queue's idle-GPU policy.</summary>
     public int IdleJobs { get; init; }
 

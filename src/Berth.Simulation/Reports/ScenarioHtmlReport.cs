@@ -70,16 +70,16 @@ public static class ScenarioHtmlReport
 
         html.Append(ReportPage.TableEnd);
         html.Append("<h3>GPUs and the price of preemption</h3>\n");
-        html.Append(ReportPage.TableStart("<th>profile</th><th class=\"num\">GPU alloc %</th><th class=\"num\">GPU util %</th><th class=\"num\">GPU yield %</th><th class=\"num\">idle-allocated GPU-h</th><th class=\"num\">idle gang GPU-h</th><th class=\"num\">preemptions</th><th class=\"num\">lost GPU-h</th><th class=\"num\">makespan d</th><th class=\"num\">wall s</th>"));
+        html.Append(ReportPage.TableStart("<th>profile</th><th class=\"num\">GPU alloc %</th><th class=\"num\">GPU util %</th><th class=\"num\">GPU yield %</th><th class=\"num\">idle-allocated GPU-h</th><th class=\"num\">idle gang GPU-h</th><th class=\"num\">preemptions</th><th class=\"num\">lost GPU-h</th><th class=\"num\">data moved GB</th><th class=\"num\">makespan d</th><th class=\"num\">wall s</th>"));
         foreach (var run in runs)
         {
             var o = run.Overall;
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{Swatch(colors[run.Profile])}{E(run.Profile)}</td><td class=\"num\">{o.GpuAllocPct:F2}</td><td class=\"num\">{o.GpuUtilPct:F2}</td><td class=\"num\">{o.GpuYieldPct:F2}</td><td class=\"num\">{o.IdleAllocatedGpuHours:F1}</td><td class=\"num\">{o.IdleGangGpuHours:F1}</td><td class=\"num\">{o.Preemptions}</td><td class=\"num\">{o.LostGpuHours:F1}</td><td class=\"num\">{run.Makespan.TotalDays:F1}</td><td class=\"num\">{run.WallSeconds:F1}</td></tr>\n");
+                $"<tr><td>{Swatch(colors[run.Profile])}{E(run.Profile)}</td><td class=\"num\">{o.GpuAllocPct:F2}</td><td class=\"num\">{o.GpuUtilPct:F2}</td><td class=\"num\">{o.GpuYieldPct:F2}</td><td class=\"num\">{o.IdleAllocatedGpuHours:F1}</td><td class=\"num\">{o.IdleGangGpuHours:F1}</td><td class=\"num\">{o.Preemptions}</td><td class=\"num\">{o.LostGpuHours:F1}</td><td class=\"num\">{o.DataMovedGb:F1}</td><td class=\"num\">{run.Makespan.TotalDays:F1}</td><td class=\"num\">{run.WallSeconds:F1}</td></tr>\n");
         }
 
         html.Append(ReportPage.TableEnd);
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Wait: time pending; lower is better. JCT: job completion time, submit to end. Slowdown: JCT over run time. GPU alloc: GPUs held by pods; util: GPUs of running, ready jobs; with the same jobs, a higher share means the work finished sooner. Yield: GPUs doing useful work, util weighted by each job's GPU activity (from the scenario's utilization model where the trace does not say: {E(scenario.Utilization.ToString())}); idle-allocated GPU-hours: allocated and not used. Idle gang GPU-hours: GPUs held by pods of jobs not fully placed. Preemptions and lost GPU-hours (work since the last checkpoint) are the price of reclaiming quota.</p>\n</section>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Wait: time pending; lower is better. JCT: job completion time, submit to end. Slowdown: JCT over run time. GPU alloc: GPUs held by pods; util: GPUs of running, ready jobs; with the same jobs, a higher share means the work finished sooner. Yield: GPUs doing useful work, util weighted by each job's GPU activity (from the scenario's utilization model where the trace does not say: {E(scenario.Utilization.ToString())}); idle-allocated GPU-hours: allocated and not used. Idle gang GPU-hours: GPUs held by pods of jobs not fully placed. Preemptions and lost GPU-hours (work since the last checkpoint) are the price of reclaiming quota. Data moved: GB of datasets fetched onto nodes that did not cache them, at {scenario.StageInGbPerSecond:0.##} GB/s per node before the work starts.</p>\n</section>\n");
 
         AppendRightSizing(html, scenario, runs);
 

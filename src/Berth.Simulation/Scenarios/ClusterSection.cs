@@ -6,7 +6,7 @@ namespace Berth.Simulation.Scenarios;
 internal sealed class ClusterSection
 {
     private static readonly string[] Fields = ["targetLoad", "nodeGroups"];
-    private static readonly string[] GroupFields = ["name", "count", "gpus", "gpuModel", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize", "nvlinkIslandSize"];
+    private static readonly string[] GroupFields = ["name", "count", "gpus", "gpuModel", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize", "nvlinkIslandSize", "datasets"];
 
     private ClusterSection(ScenarioFields fields) => Own = fields;
 
@@ -59,7 +59,7 @@ internal sealed class ClusterSection
 
             var cpu = g.Raw.OptionalCpu() ?? throw g.Error("cpu", $"node group {name} has no 'cpu'; add the cores of one node, e.g. 'cpu: 96'");
             var memory = g.Raw.OptionalMemory() ?? throw g.Error("memory", $"node group {name} has no 'memory'; add the memory of one node, e.g. 'memory: 1024Gi'");
-            section.Groups.Add((new NodeGroup(name, count, gpus, model, cpu, memory) { Labels = g.StringMap("labels"), Taints = ScenarioTolerations.Taints(g), RackSize = (int?)g.OptionalLong("rackSize", 1, 100_000), Sharing = Formats.GpuInput.ReadSharing(g.Raw, gpus, model, CatalogMemory(model)), NvlinkDomainSize = (int?)g.OptionalLong("nvlinkDomainSize", 1, 100_000), NvlinkIslandSize = IslandSize(g, gpus) }, g, isAuto));
+            section.Groups.Add((new NodeGroup(name, count, gpus, model, cpu, memory) { Labels = g.StringMap("labels"), Taints = ScenarioTolerations.Taints(g), RackSize = (int?)g.OptionalLong("rackSize", 1, 100_000), Sharing = Formats.GpuInput.ReadSharing(g.Raw, gpus, model, CatalogMemory(model)), NvlinkDomainSize = (int?)g.OptionalLong("nvlinkDomainSize", 1, 100_000), NvlinkIslandSize = IslandSize(g, gpus), Datasets = g.StringList("datasets") }, g, isAuto));
         }
 
         if (auto is not null && section.TargetLoad is null)

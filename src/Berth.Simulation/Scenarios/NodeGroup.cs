@@ -22,6 +22,9 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
     /// <summary>GPUs per NVLink island inside each node (<see cref="Node.NvlinkIslandSize"/>); null: one island.</summary>
     public int? NvlinkIslandSize { get; init; }
 
+    /// <summary>The datasets every node of the group caches (scenario key <c>datasets</c>).</summary>
+    public IReadOnlyList<string> Datasets { get; init; } = [];
+
     public IEnumerable<Node> Expand()
     {
         for (var i = 0; i < Count; i++)
@@ -37,6 +40,7 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
                 Taints = Taints,
                 Sharing = Sharing,
                 NvlinkIslandSize = NvlinkIslandSize,
+                CachedDatasets = Datasets,
             };
         }
     }

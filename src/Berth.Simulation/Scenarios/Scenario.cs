@@ -56,6 +56,15 @@ public sealed record Scenario(string Name)
     /// <summary>The price of a GPU-hour per GPU model (the <c>prices</c> section) for showback; null: none given.</summary>
     public Berth.Runtime.Yield.PriceTable? Prices { get; init; }
 
+    /// <summary>
+    /// How fast one node fetches a dataset it does not cache, in GB per second (an assumption, see
+    /// <see cref="Jobs.DataStaging"/>): 1.25, a 10 Gbit/s link. Scenario key <c>stageInGbPerSecond</c>.
+    /// </summary>
+    public double StageInGbPerSecond { get; init; } = DefaultStageInGbPerSecond;
+
+    /// <summary>The default of <see cref="StageInGbPerSecond"/>: a 10 Gbit/s link.</summary>
+    public const double DefaultStageInGbPerSecond = 1.25;
+
     /// <summary>Facts the reader derived that a user should see (cluster sized for a load, quotas computed).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -29,7 +29,7 @@ public static class ScenarioReader
     private static readonly string[] PriceFields = ["currency", "gpuHour"];
     private static readonly string[] GpuPriceFields = ["model", "price"];
     private static readonly string[] UtilizationFields = ["idleShare", "idleCeiling", "activeMean", "concentration", "seed"];
-    private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon"];
+    private static readonly string[] SettingsFields = ["placementPolicy", "starvationThreshold", "gangReadyTimeout", "backoffBase", "backoffLimit", "seed", "horizon", "dataLocality", "stageInGbPerSecond"];
     private static readonly string[] ExpectFields = ["at", "workload", "event", "reason", "flavor", "pods"];
     private static readonly string[] EventKinds = ["Submitted", "Admitted", "Evicted", "Finished", "Failed", "Pending", "Idle"];
 
@@ -137,6 +137,7 @@ public static class ScenarioReader
             Notes = notes,
             Utilization = utilization,
             Prices = ReadPrices(root),
+            StageInGbPerSecond = root.Mapping("settings", "settings", SettingsFields)?.OptionalDouble("stageInGbPerSecond", 0, 1e6, minExclusive: true) ?? Scenario.DefaultStageInGbPerSecond,
         };
     }
 
@@ -282,6 +283,7 @@ public static class ScenarioReader
             BackoffBase = s.OptionalDuration("backoffBase") ?? d.BackoffBase,
             BackoffLimit = (int)(s.OptionalLong("backoffLimit", 0, 1000) ?? d.BackoffLimit),
             Seed = (int)(s.OptionalLong("seed", int.MinValue, int.MaxValue) ?? d.Seed),
+            DataLocality = s.OptionalBool("dataLocality") ?? d.DataLocality,
         };
         try
         {

@@ -15,8 +15,10 @@ internal static class WorkloadSection
     [
         "name", "queue", "submit", "duration", "expectedRunTime", "maxRunTime", "checkpointInterval", "startupTime", "gpuActivity",
         "priority", "priorityClass", "preemptible", "toleratesSpot", "servingGroup", "podSets", "gpus", "gpusPerPod", "cpuPerGpu", "memoryPerGpu",
-        "gpuModels", "nodeSelector", "tolerations",
+        "gpuModels", "nodeSelector", "tolerations", "datasets", "localityWait",
     ];
+
+    private static readonly string[] DatasetFields = ["name", "sizeGb"];
 
     private static readonly string[] ShorthandOnly = ["gpusPerPod", "cpuPerGpu", "memoryPerGpu", "gpuModels", "nodeSelector", "tolerations"];
     private static readonly string[] TopologyFields = ["required", "preferred"];
@@ -158,8 +160,38 @@ internal static class WorkloadSection
             ToleratesSpot = w.OptionalBool("toleratesSpot"),
             ServingGroup = ServingGroupOf(w, name),
             PodSets = podSets,
+            Datasets = ReadDatasets(w, name),
+            LocalityWait = w.OptionalDuration("localityWait"),
         };
+        if (workload.LocalityWait is not null && workload.Datasets.Count == 0)
+        {
+            throw w.Error("localityWait", $"workload {name} has localityWait but names no datasets; add 'datasets:' or drop localityWait");
+        }
+
         return (workload, WorkloadOrigin.Inline(w, podSetFields));
+    }
+
+    /// <summary>The workload's <c>datasets</c>: each a name and its size in GB; a dataset without a size is refused, naming the fix.</summary>
+    private static DatasetRef[] ReadDatasets(ScenarioFields w, string workload)
+    {
+        var entries = w.MappingList("datasets", "datasets (name, sizeGb)", DatasetFields, required: false);
+        var datasets = new DatasetRef[entries.Count];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var d = entries[i];
+            var name = d.RequiredString("name", "imagenet");
+            var size = d.OptionalDouble("sizeGb", 0, 1e9, minExclusive: true)
+                ?? throw d.Error("sizeGb", $"dataset {name} of workload {workload} has no size; add its size in GB, e.g. 'sizeGb: 150' (placement weighs it and the simulator fetches it)");
+            if (!seen.Add(name))
+            {
+                throw d.Error("name", $"workload {workload} names dataset {name} twice; list each dataset once");
+            }
+
+            datasets[i] = new DatasetRef(name, size);
+        }
+
+        return datasets;
     }
 
     /// <summary>The serving workload a replica belongs to (<c>servingGroup</c>), or null for training and batch work.</summary>
