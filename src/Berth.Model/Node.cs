@@ -37,6 +37,12 @@ public sealed record Node
     /// </summary>
     public int? NvlinkIslandSize { get; init; }
 
+    /// <summary>
+    /// Where each GPU sits (NVLink island, PCIe switch, NUMA node) and the NUMA nodes' CPUs and memory; null when the
+    /// node's description does not say, and the node is placed exactly as before topology existed.
+    /// </summary>
+    public NodeTopology? Topology { get; init; }
+
     internal static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(0);
 
     /// <summary>Checks the node's own consistency; throws <see cref="ArgumentException"/> naming the field and the fix.</summary>
@@ -70,6 +76,19 @@ public sealed record Node
         if (NvlinkIslandSize is { } island && (island < 1 || GpuCount == 0 || GpuCount % island != 0))
         {
             throw new ArgumentException($"node {Name}: nvlinkIslandSize is {island}; give a number of GPUs per island that divides its {GpuCount} GPUs (2 for pairs), or leave it out", nameof(NvlinkIslandSize));
+        }
+
+        if (Topology is { } topology)
+        {
+            if (NvlinkIslandSize is not null)
+            {
+                throw new ArgumentException($"node {Name}: sets both nvlinkIslandSize and a topology; give the islands in the topology and remove nvlinkIslandSize", nameof(Topology));
+            }
+
+            if (topology.Problem(GpuCount) is { } wrong)
+            {
+                throw new ArgumentException($"node {Name}: {wrong}", nameof(Topology));
+            }
         }
 
         if (Sharing.Problem(GpuCount, GpuModel, GpuMemoryMiB) is { } problem)

@@ -22,6 +22,9 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
     /// <summary>GPUs per NVLink island inside each node (<see cref="Node.NvlinkIslandSize"/>); null: one island.</summary>
     public int? NvlinkIslandSize { get; init; }
 
+    /// <summary>Every node's inside (<see cref="Node.Topology"/>); null: not described, placed as before.</summary>
+    public NodeTopology? Topology { get; init; }
+
     public IEnumerable<Node> Expand()
     {
         for (var i = 0; i < Count; i++)
@@ -37,6 +40,7 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
                 Taints = Taints,
                 Sharing = Sharing,
                 NvlinkIslandSize = NvlinkIslandSize,
+                Topology = Topology,
             };
         }
     }
