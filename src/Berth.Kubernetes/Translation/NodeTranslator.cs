@@ -18,6 +18,8 @@ namespace Berth.Kubernetes.Translation;
 /// <item>Health: not schedulable when <c>spec.unschedulable</c>, when the Ready condition is not True, or when the
 /// taint <c>nvidia.com/gpu=unhealthy</c> (NoSchedule/NoExecute) marks every GPU unhealthy; single unhealthy GPUs
 /// from the annotation <c>berth.dev/unhealthy-gpus</c> (<c>"1,3"</c>).</item>
+/// <item>Topology inside the node (NVLink islands, PCIe switches, NUMA nodes) from the annotation
+/// <c>berth.dev/gpu-topology</c> (<see cref="GpuTopologyAnnotation"/>), else GPUs per island from <c>berth.dev/nvlink-island-size</c>.</item>
 /// </list>
 /// </summary>
 public static class NodeTranslator
@@ -90,6 +92,13 @@ public static class NodeTranslator
             ? Enumerable.Range(0, gpus).ToArray()
             : UnhealthyGpus(ModelMapping.Get(node.Metadata?.Annotations, KubernetesNames.UnhealthyGpusAnnotation), gpus, warnings);
 
+        var islandSize = IslandSize(labels, gpus, warnings);
+        var topology = GpuTopologyAnnotation.Read(node.Metadata?.Annotations, gpus, cpu, memory, warnings);
+        if (topology is not null && islandSize is not null)
+        {
+            warnings.Add($"label {KubernetesNames.NvlinkIslandSizeLabel} is ignored: annotation {KubernetesNames.GpuTopologyAnnotation} gives the islands");
+        }
+
         return new NodeView
         {
             Node = new Node
@@ -103,7 +112,8 @@ public static class NodeTranslator
                 Sharing = sharing,
                 Labels = labels,
                 Taints = taints,
-                NvlinkIslandSize = IslandSize(labels, gpus, warnings),
+                NvlinkIslandSize = topology is null ? islandSize : null,
+                Topology = topology,
             },
             Schedulable = reason is null,
             UnschedulableReason = reason,

@@ -160,7 +160,26 @@ public static class PodTranslator
             NodeSelector = selector,
             Tolerations = tolerations,
             Priority = spec.Priority ?? 0,
+            SingleNumaNode = SingleNumaNode(annotations, warnings),
         };
+    }
+
+    /// <summary>The annotation <c>berth.dev/topology-policy</c>: true for <c>single-numa-node</c>; another value is ignored with a warning.</summary>
+    private static bool SingleNumaNode(IDictionary<string, string>? annotations, List<string> warnings)
+    {
+        var text = ModelMapping.Get(annotations, KubernetesNames.TopologyPolicyAnnotation);
+        if (text is null or "none" or "best-effort")
+        {
+            return false;
+        }
+
+        if (text == "single-numa-node")
+        {
+            return true;
+        }
+
+        warnings.Add($"annotation {KubernetesNames.TopologyPolicyAnnotation} is '{text}'; write single-numa-node (or none); it is ignored");
+        return false;
     }
 
     /// <summary>A problem with an assignment (GPU indices and milli per GPU); null when it is valid.</summary>
