@@ -12,6 +12,13 @@ public sealed record FlavorQuota(string Flavor)
 
     public ResourceQuota? Gpu { get; init; }
 
+    /// <summary>
+    /// Nominal quotas of device resources by name (<c>nvidia.com/mig-1g.10gb</c>: instances, <c>nvidia.com/gpu.shared</c>:
+    /// replicas, <c>berth.dev/gpu-memory</c>: MiB; see <see cref="DeviceAmounts"/>). A queue's own cap: it neither borrows
+    /// nor lends these. A name not listed is not limited.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Devices { get; init; } = new Dictionary<string, long>(0);
+
     public ResourceQuota? this[ResourceKind kind] => kind switch
     {
         ResourceKind.Cpu => Cpu,
