@@ -36,7 +36,7 @@ public static class NodeTranslator
 
         var cpu = Capacity(node, "cpu", ResourceKind.Cpu, warnings);
         var memory = Capacity(node, "memory", ResourceKind.Memory, warnings);
-        var advertised = GpuCount(node, warnings);
+        var advertised = GpuCount(node, GpuSharingLabels.SingleProfile(labels) is null ? warnings : []); // single strategy: MIG devices, checked there
         var gpus = GpuSharingLabels.PhysicalGpus(node, labels, advertised, warnings);
 
         string? model = null;
@@ -44,7 +44,8 @@ public static class NodeTranslator
         if (gpus > 0)
         {
             model = GpuModel(labels, warnings);
-            gpuMemory = GpuMemory(labels, model, warnings);
+            gpuMemory = GpuSharingLabels.SingleProfile(labels) is null ? GpuMemory(labels, model, warnings)
+                : GpuModelCatalog.Default.TryGet(model, out var info) ? info.MemoryMiB : 0; // single strategy: gpu.memory is one instance's
         }
 
         var sharing = GpuSharingLabels.Read(node, labels, gpus, model, gpuMemory, warnings);

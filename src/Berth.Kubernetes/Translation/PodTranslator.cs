@@ -129,6 +129,14 @@ public static class PodTranslator
         }
 
         var shared = SharedGpuRequests.Read(spec, gpuCount, ref error);
+        if (shared.MigCount == 0 && gpuCount > 0 && gpuMilli == Limits.GpuMilliPerGpu
+            && GpuSharingLabels.SingleStrategyProfile(ModelMapping.Get(spec.NodeSelector, KubernetesNames.GpuProductLabel)) is { } single)
+        {
+            // MIG single strategy: the device plugin advertises MIG instances as nvidia.com/gpu, and the pod's product
+            // selector (A100-SXM4-40GB-MIG-1g.5gb) names their profile, so each GPU asked for is one instance of it.
+            shared = shared with { MigProfile = single, MigCount = (int)gpuCount };
+            (gpuCount, gpuMilli) = (0, 0);
+        }
 
         var selector = ModelMapping.Copy(spec.NodeSelector);
         var models = GpuModels(spec, selector, warnings);
