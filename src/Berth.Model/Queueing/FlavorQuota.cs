@@ -19,6 +19,13 @@ public sealed record FlavorQuota(string Flavor)
     /// </summary>
     public IReadOnlyDictionary<string, long> Devices { get; init; } = new Dictionary<string, long>(0);
 
+    /// <summary>Value equality, <see cref="Devices"/> compared by content (a record would compare the dictionary's reference).</summary>
+    public bool Equals(FlavorQuota? other) =>
+        other is not null && Flavor == other.Flavor && Cpu == other.Cpu && Memory == other.Memory && Gpu == other.Gpu
+        && Devices.Count == other.Devices.Count && Devices.All(kv => other.Devices.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Flavor, Cpu, Memory, Gpu, Devices.Count);
+
     public ResourceQuota? this[ResourceKind kind] => kind switch
     {
         ResourceKind.Cpu => Cpu,

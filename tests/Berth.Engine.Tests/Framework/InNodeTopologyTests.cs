@@ -193,6 +193,45 @@ public class InNodeTopologyTests
         Assert.True(compared > 1000, $"only {compared} placements compared");
     }
 
+    [Fact]
+    public void Place_GroupedScan_DecidesAsTheFullScanWithTopologyAndSingleNumaPods()
+    {
+        var compared = 0;
+        for (var seed = 0; seed < PropertyRuns.Iterations(20); seed++)
+        {
+            var random = new Random(seed);
+            var nodes = Enumerable.Range(0, random.Next(2, 12)).Select(i => RandomNode(random, $"n{i:D2}", required: random.Next(3) == 0)).ToArray();
+            var target = TargetWorkload.FromPods([Gpus("t", 1)]);
+            var full = new Placer(PlacementPolicies.Get("fgd"), new PluginContext(new ClusterState(nodes), target), seed, PlacementScan.Full);
+            var grouped = new Placer(PlacementPolicies.Get("fgd"), new PluginContext(new ClusterState(nodes), target), seed, PlacementScan.Grouped);
+            Assert.True(grouped.IsGrouped);
+            var placed = new List<(Pod Pod, PlacementResult Result)>();
+            for (var step = 0; step < 150; step++)
+            {
+                if (placed.Count > 0 && random.Next(4) == 0)
+                {
+                    var (gone, at) = placed[random.Next(placed.Count)];
+                    full.Unreserve(gone, at.NodeIndex, at.GpuMask);
+                    grouped.Unreserve(gone, at.NodeIndex, at.GpuMask);
+                    placed.RemoveAll(p => p.Pod == gone);
+                    continue;
+                }
+
+                var pod = RandomPod(random, $"p{step}");
+                var expected = full.Place(pod);
+                var actual = grouped.Place(pod);
+                Assert.Equal((expected.Placed, expected.NodeIndex, expected.GpuMask), (actual.Placed, actual.NodeIndex, actual.GpuMask));
+                if (expected.Placed)
+                {
+                    compared++;
+                    placed.Add((pod, expected));
+                }
+            }
+        }
+
+        Assert.True(compared > 500, $"only {compared} placements compared");
+    }
+
     private static void AssertNoGpuTwice(Node[] nodes, List<(Pod Pod, PlacementResult Result)> placed, int seed, int step)
     {
         var used = new Dictionary<(int, int), int>();
