@@ -78,6 +78,17 @@ public static class KubernetesNames
     /// <summary>Node label: GPUs per NVLink island inside the node (2: pairs linked by NVLink bridges); absent: one island.</summary>
     public const string NvlinkIslandSizeLabel = "berth.dev/nvlink-island-size";
 
+    /// <summary>
+    /// Node annotation: the node's inside as JSON (NVLink island, PCIe switch and NUMA node of each GPU, the NUMA nodes'
+    /// CPUs and memory, the kubelet's topology-manager policy); see docs/FORMATS.md. GFD has no NVLink label and
+    /// NodeResourceTopology objects give per-NUMA amounts but not which GPU is where, so an operator (or a node agent
+    /// reading <c>nvidia-smi topo -m</c>) writes this.
+    /// </summary>
+    public const string GpuTopologyAnnotation = "berth.dev/gpu-topology";
+
+    /// <summary>Pod annotation: <c>single-numa-node</c> asks that the pod's GPUs, CPUs and memory come from one NUMA node.</summary>
+    public const string TopologyPolicyAnnotation = "berth.dev/topology-policy";
+
     public const string GpuProductLabel = "nvidia.com/gpu.product";
 
     /// <summary>GPU Feature Discovery's label with the memory of one GPU in MiB.</summary>

@@ -43,6 +43,12 @@ public sealed record Node
     /// </summary>
     public IReadOnlyList<string> CachedDatasets { get; init; } = [];
 
+    /// <summary>
+    /// Where each GPU sits (NVLink island, PCIe switch, NUMA node) and the NUMA nodes' CPUs and memory; null when the
+    /// node's description does not say, and the node is placed exactly as before topology existed.
+    /// </summary>
+    public NodeTopology? Topology { get; init; }
+
     internal static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(0);
 
     /// <summary>Checks the node's own consistency; throws <see cref="ArgumentException"/> naming the field and the fix.</summary>
@@ -81,6 +87,19 @@ public sealed record Node
         if (CachedDatasets.Any(string.IsNullOrWhiteSpace))
         {
             throw new ArgumentException($"node {Name}: a cached dataset has an empty name; list the names of the datasets it caches", nameof(CachedDatasets));
+        }
+
+        if (Topology is { } topology)
+        {
+            if (NvlinkIslandSize is not null)
+            {
+                throw new ArgumentException($"node {Name}: sets both nvlinkIslandSize and a topology; give the islands in the topology and remove nvlinkIslandSize", nameof(Topology));
+            }
+
+            if (topology.Problem(GpuCount) is { } wrong)
+            {
+                throw new ArgumentException($"node {Name}: {wrong}", nameof(Topology));
+            }
         }
 
         if (Sharing.Problem(GpuCount, GpuModel, GpuMemoryMiB) is { } problem)

@@ -41,6 +41,12 @@ public sealed record Pod
 
     public IReadOnlyList<Toleration> Tolerations { get; init; } = [];
 
+    /// <summary>
+    /// True when the pod's GPUs, CPUs and memory must come from one NUMA node of a node that describes its topology
+    /// (the kubelet topology manager's <c>single-numa-node</c>, asked by the pod); nodes without a topology ignore it.
+    /// </summary>
+    public bool SingleNumaNode { get; init; }
+
     /// <summary>Higher runs first when there is a choice; used by admission in later stages.</summary>
     public int Priority { get; init; }
 

@@ -56,6 +56,26 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Submit_ResourceByKubernetesName_SendsTheRequestTheServerKeeps()
+    {
+        var run = Berth("submit", "--queue", "team-a", "--duration", "5m", "--resource", "nvidia.com/gpu.shared=1", "--resource", "berth.dev/gpu-memory=20Gi");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var template = _server.Store.Find(run.Out.Trim())!.Workload.PodSets.Single().Template;
+        Assert.Equal((1, 20L * 1024, 0), (template.SharedGpuReplicas, template.GpuMemoryMiB, template.GpuCount));
+    }
+
+    [Theory]
+    [InlineData("nvidia.com/mig-5g.99gb=1", "field: podSets[0].resources.nvidia.com/mig-5g.99gb")]
+    [InlineData("nvidia.com/gpu", "not NAME=AMOUNT")]
+    public void Submit_BadResource_IsBadInput_NamingIt_AndStoresNothing(string resource, string mentions)
+    {
+        var run = Berth("submit", "--queue", "team-a", "--duration", "5m", "--resource", resource);
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains(mentions, run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _server.Store.Count);
+    }
+
+    [Fact]
     public void Submit_UnknownQueue_IsBadInput_NamingTheField_AndStoresNothing()
     {
         var run = Berth("submit", "--queue", "nope", "--duration", "5m");

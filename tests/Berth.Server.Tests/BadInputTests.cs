@@ -22,6 +22,10 @@ public class BadInputTests
         new("no pod sets is refused", "{\"queue\":\"team-a\",\"duration\":\"1m\",\"podSets\":[]}", HttpStatusCode.BadRequest, "podSets"),
         new("a zero count is refused", "{\"queue\":\"team-a\",\"duration\":\"1m\",\"podSets\":[{\"count\":0,\"gpus\":1}]}", HttpStatusCode.BadRequest, "podSets[0].count"),
         new("a share of 1.5 GPUs is refused", "{\"queue\":\"team-a\",\"duration\":\"1m\",\"podSets\":[{\"count\":1,\"gpuShare\":1.5}]}", HttpStatusCode.BadRequest, "podSets[0].gpuShare"),
+        new("an unknown MIG profile is refused", "{\"queue\":\"team-a\",\"duration\":\"1m\",\"podSets\":[{\"count\":1,\"resources\":{\"nvidia.com/mig-5g.99gb\":\"1\"}}]}", HttpStatusCode.BadRequest, "podSets[0].resources.nvidia.com/mig-5g.99gb"),
+        new("an unknown resource name is refused", "{\"queue\":\"team-a\",\"duration\":\"1m\",\"podSets\":[{\"count\":1,\"resources\":{\"nvidia.com/gpus\":\"1\"}}]}", HttpStatusCode.BadRequest, "podSets[0].resources.nvidia.com/gpus"),
+        new("GPUs in both resources and gpus are refused", "{\"queue\":\"team-a\",\"duration\":\"1m\",\"podSets\":[{\"count\":1,\"gpus\":1,\"resources\":{\"nvidia.com/gpu\":\"1\"}}]}", HttpStatusCode.BadRequest, "podSets[0].resources"),
+        new("two kinds of GPU in resources are refused", "{\"queue\":\"team-a\",\"duration\":\"1m\",\"podSets\":[{\"count\":1,\"resources\":{\"nvidia.com/gpu\":\"1\",\"nvidia.com/gpu.shared\":\"1\"}}]}", HttpStatusCode.BadRequest, "podSets[0].resources"),
         new("a null body is refused", "null", HttpStatusCode.BadRequest, "body"),
         new("an oversize body is refused", "{\"name\":\"" + new string('x', 300 * 1024) + "\"}", HttpStatusCode.RequestEntityTooLarge, "body"),
     ];

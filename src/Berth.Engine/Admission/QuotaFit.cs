@@ -17,6 +17,18 @@ internal sealed class QuotaFit(AdmissionScheduler s)
             return null;
         }
 
+        if (s.Quotas.DeviceOverflow(q, f, request) is var (device, nominal, usage, needed))
+        {
+            var left = Math.Max(0, nominal - usage);
+            return new PendingReason(PendingReasonCode.QuotaExceeded, $"queue {s.QueueArray[q].Name} has {left} of its {device} quota left in flavor {s.Flavors[f].Name} (nominal {nominal}, not borrowed); it needs {needed}")
+            {
+                Flavor = s.Flavors[f].Name,
+                Requested = needed,
+                Available = left,
+                Unblock = $"{needed - left} {device} of queue {s.QueueArray[q].Name}'s quota frees, or a higher {device} quota",
+            };
+        }
+
         for (var k = 0; k < Resources.KindCount; k++)
         {
             var kind = (ResourceKind)k;

@@ -31,6 +31,8 @@ public sealed class QuotaTree
     private readonly double[] _weight;
     private readonly int[] _root; // per tree node: the root of its tree
     private readonly long[] _version; // per root: bumped by every change of usage in its tree
+    private readonly Dictionary<(int Queue, int Flavor, string Name), long> _deviceNominal = new();
+    private readonly Dictionary<(int Queue, int Flavor, string Name), long> _deviceUsage = new();
 
     public QuotaTree(QueueConfiguration configuration)
     {
@@ -87,6 +89,10 @@ public sealed class QuotaTree
             if (node < QueueCount)
             {
                 _hasFlavor[node * Flavors.Count + f] = true;
+                foreach (var (name, nominal) in quota.Devices)
+                {
+                    _deviceNominal[(node, f, name)] = nominal;
+                }
             }
 
             for (var k = 0; k < Resources.KindCount; k++)
@@ -235,9 +241,45 @@ public sealed class QuotaTree
         return result;
     }
 
+    /// <summary>
+    /// The first device resource of <paramref name="request"/> (by name) that would take the queue past its own device
+    /// quota in the flavor, with the quota and what the queue uses now; null when every one fits (or none is limited).
+    /// Device quotas are the queue's own caps: no cohort borrowing or lending.
+    /// </summary>
+    public (string Name, long Nominal, long Usage, long Amount)? DeviceOverflow(int queue, int flavor, Model.Queueing.Resources request)
+    {
+        if (_deviceNominal.Count == 0 || request.Devices is not { } devices)
+        {
+            return null;
+        }
+
+        foreach (var name in devices.Names)
+        {
+            var amount = devices[name];
+            if (amount > 0 && _deviceNominal.TryGetValue((queue, flavor, name), out var nominal))
+            {
+                var usage = _deviceUsage.GetValueOrDefault((queue, flavor, name));
+                if (usage + amount > nominal)
+                {
+                    return (name, nominal, usage, amount);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>What the queue uses of device resource <paramref name="name"/> in the flavor (0 when the queue does not limit it).</summary>
+    public long DeviceUsage(int queue, int flavor, string name) => _deviceUsage.GetValueOrDefault((queue, flavor, name));
+
     /// <summary>True when <paramref name="request"/> fits the queue's quota in the flavor now.</summary>
     public bool Fits(int queue, int flavor, Model.Queueing.Resources request)
     {
+        if (DeviceOverflow(queue, flavor, request) is not null)
+        {
+            return false;
+        }
+
         for (var k = 0; k < Resources.KindCount; k++)
         {
             var amount = request[(ResourceKind)k];
@@ -276,6 +318,17 @@ public sealed class QuotaTree
     public void Add(int queue, int flavor, Model.Queueing.Resources delta)
     {
         _version[_root[queue]]++;
+        if (_deviceNominal.Count > 0 && delta.Devices is { } devices)
+        {
+            foreach (var name in devices.Names)
+            {
+                if (_deviceNominal.ContainsKey((queue, flavor, name)))
+                {
+                    _deviceUsage[(queue, flavor, name)] = _deviceUsage.GetValueOrDefault((queue, flavor, name)) + devices[name];
+                }
+            }
+        }
+
         for (var k = 0; k < Resources.KindCount; k++)
         {
             var d = delta[(ResourceKind)k];

@@ -44,6 +44,7 @@ public sealed class ClusterState
         FreeGpuMilli = new int[NodeCount];
         FullyFreeGpus = new int[NodeCount];
         MaxGpuFree = new int[NodeCount];
+        Topologies = new InNodeTopology?[NodeCount];
         var names = new HashSet<string>(StringComparer.Ordinal);
         var totalGpus = 0;
         for (var i = 0; i < NodeCount; i++)
@@ -60,6 +61,11 @@ public sealed class ClusterState
             GpuStart[i] = totalGpus;
             GpuCountOf[i] = node.GpuCount;
             ModelOf[i] = node.GpuCount > 0 ? _modelIds[node.GpuModel!] : -1;
+            if (node.Topology is { } topology)
+            {
+                Topologies[i] = new InNodeTopology(topology);
+                HasTopology = true;
+            }
             totalGpus += node.GpuCount;
         }
 
@@ -96,6 +102,12 @@ public sealed class ClusterState
 
     /// <summary>True when some node has taints (so every pod must pass the taint filter).</summary>
     public bool HasNodeConstraints { get; }
+
+    /// <summary>True when some node describes its topology (NVLink islands, PCIe switches, NUMA nodes).</summary>
+    public bool HasTopology { get; }
+
+    /// <summary>Each node's compiled topology; null for a node whose description gives none.</summary>
+    internal InNodeTopology?[] Topologies { get; }
 
     internal long[] FreeCpu { get; }
 
@@ -150,6 +162,13 @@ public sealed class ClusterState
 
     public int FreeGpuMilliOf(int node) => FreeGpuMilli[node];
 
+    /// <summary>The node's compiled topology; null when its description gives none.</summary>
+    public InNodeTopology? TopologyOf(int node) => Topologies[node];
+
+    /// <summary>False only where the node describes its topology and the request must be aligned to a NUMA node that has no room for it.</summary>
+    public bool TopologyFits(int node, in PodRequest request) =>
+        !HasTopology || Topologies[node] is not { } topology || topology.Fits(request, GpuFreeOf(node));
+
     public int ModelIdOf(int node) => ModelOf[node];
 
     public int VersionOf(int node) => Version[node];
@@ -189,7 +208,7 @@ public sealed class ClusterState
         ArgumentNullException.ThrowIfNull(pod);
         var mask = ModelMask(pod.AllowedGpuModels);
         var constrained = pod.NodeSelector.Count > 0 || HasNodeConstraints;
-        var request = new PodRequest(pod.CpuMilli, pod.MemoryMiB, pod.GpuCount, pod.GpuMilli, mask, constrained);
+        var request = new PodRequest(pod.CpuMilli, pod.MemoryMiB, pod.GpuCount, pod.GpuMilli, mask, constrained) { SingleNumaNode = pod.SingleNumaNode };
         if (pod.MigCount == 0 && pod.SharedGpuReplicas == 0)
         {
             return request;
@@ -262,6 +281,7 @@ public sealed class ClusterState
         FreeCpu[node] -= request.CpuMilli;
         FreeMemory[node] -= request.MemoryMiB;
         AllocatedGpuMilli += request.GpuDemandMilli;
+        Topologies[node]?.Pin(request, gpuMask);
         Refresh(node);
         return 0;
     }
@@ -305,6 +325,7 @@ public sealed class ClusterState
         FreeCpu[node] += request.CpuMilli;
         FreeMemory[node] += request.MemoryMiB;
         AllocatedGpuMilli -= request.GpuDemandMilli;
+        Topologies[node]?.Unpin(request, gpuMask);
         Refresh(node);
     }
 

@@ -48,6 +48,9 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
     /// </summary>
     public const int GroupedFromNodes = 2048;
 
+    /// <summary>The reason a node fails a pod that must be aligned to one NUMA node (single-numa-node).</summary>
+    public const string NoNumaRoom = "no NUMA node holds the pod's GPUs, CPUs and memory (single-numa-node)";
+
     /// <summary>
     /// Memory for group indexes (4 bytes per node each): at 100,000 nodes about 160 pod classes keep theirs, at 12,500
     /// about 1,300. Past that the least recently used index is dropped and rebuilt (from every node) when next needed.
@@ -552,7 +555,11 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
     private PlacementResult Chosen(Pod pod, in PodRequest request, int chosen, int feasibleCount)
     {
         var mask = request.IsCpuOnly ? 0 : _selector.SelectGpus(_state, chosen);
-        if (_cluster.Nodes[chosen].NvlinkIslandSize is { } island && request.GpuCount > 1 && request.GpuMilli >= Limits.GpuMilliPerGpu)
+        if (_cluster.TopologyOf(chosen) is { } topology)
+        {
+            mask = topology.Choose(request, _cluster.GpuFreeOf(chosen), mask);
+        }
+        else if (_cluster.Nodes[chosen].NvlinkIslandSize is { } island && request.GpuCount > 1 && request.GpuMilli >= Limits.GpuMilliPerGpu)
         {
             mask = NvlinkIslands.Choose(_cluster.GpuFreeOf(chosen), request.GpuCount, island, mask);
         }
@@ -645,7 +652,7 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
             }
         }
 
-        return true;
+        return _cluster.TopologyFits(node, _state.Request);
     }
 
     private FilterDiagnosis Diagnose(ReadOnlySpan<int> nodes)
@@ -653,20 +660,19 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in nodes)
         {
-            for (var f = 0; f < _filters.Length; f++)
+            string? reason = null;
+            for (var f = 0; f < _filters.Length && reason is null; f++)
             {
-                if (!_filterActive[f])
+                if (_filterActive[f] && _filters[f].Filter(_state, node) is { IsSuccess: false } status)
                 {
-                    continue;
+                    reason = status.Reason ?? _filters[f].Name;
                 }
+            }
 
-                var status = _filters[f].Filter(_state, node);
-                if (!status.IsSuccess)
-                {
-                    var reason = status.Reason ?? _filters[f].Name;
-                    counts[reason] = counts.GetValueOrDefault(reason) + 1;
-                    break;
-                }
+            reason ??= _cluster.TopologyFits(node, _state.Request) ? null : NoNumaRoom;
+            if (reason is not null)
+            {
+                counts[reason] = counts.GetValueOrDefault(reason) + 1;
             }
         }
 

@@ -29,6 +29,9 @@ public readonly record struct PodRequest(
     /// <summary>GPU memory needed on the replicas' GPU, in MiB; 0 when the pod does not say.</summary>
     public long SharedMemoryMiB { get; init; }
 
+    /// <summary>The pod asks for single-NUMA alignment (<see cref="Pod.SingleNumaNode"/>); nodes may require it anyway.</summary>
+    public bool SingleNumaNode { get; init; }
+
     /// <summary>
     /// True for a pod that asks for MIG instances or time-sliced/MPS replicas: it is placed by <see cref="SharedGpus"/>
     /// on nodes that share their GPUs, and looks CPU-only (<see cref="GpuCount"/> 0) to the whole-GPU plugins.

@@ -13,6 +13,7 @@ internal static class GpuModelNames
     public static string FromProduct(string product)
     {
         ArgumentNullException.ThrowIfNull(product);
+        product = GpuSharingLabels.BaseProduct(product);
         var upper = product.ToUpperInvariant();
         if (upper == "NVIDIA-TESLA-A100")
         {

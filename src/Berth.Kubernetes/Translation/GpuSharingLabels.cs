@@ -13,6 +13,10 @@ namespace Berth.Kubernetes.Translation;
 /// <c>nvidia.com/gpu.sharing-strategy</c> is <c>mps</c>.</item>
 /// <item><c>nvidia.com/mig-&lt;profile&gt;</c> in <c>status.allocatable</c>, with <c>nvidia.com/mig.strategy</c> <c>mixed</c> or absent:
 /// MIG, with the allocatable instance counts spread over the node's GPUs into layouts NVIDIA allows.</item>
+/// <item><c>nvidia.com/mig.strategy</c> <c>single</c> with a product such as <c>A100-SXM4-40GB-MIG-1g.5gb</c>: every GPU
+/// is cut into instances of that one profile, advertised as <c>nvidia.com/gpu</c> (GFD then overrides <c>gpu.count</c>
+/// and <c>gpu.memory</c> with the instances' figures); the physical GPUs are the instances over the profile's most per
+/// GPU, rounded up.</item>
 /// </list>
 /// The physical GPU count comes from <c>nvidia.com/gpu.count</c>, since both advertise more devices than GPUs.
 /// What cannot be read is never fatal: the node is kept without that sharing, with a warning naming the label
@@ -20,9 +24,44 @@ namespace Berth.Kubernetes.Translation;
 /// </summary>
 internal static class GpuSharingLabels
 {
+    /// <summary>The marker GFD puts between the GPU's product and the MIG profile under the single strategy.</summary>
+    private const string MigProductMarker = "-MIG-";
+
+    /// <summary>The GPU's own product name: <c>A100-SXM4-40GB-MIG-1g.5gb</c> gives <c>A100-SXM4-40GB</c>; other names unchanged.</summary>
+    public static string BaseProduct(string product)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        var at = product.IndexOf(MigProductMarker, StringComparison.OrdinalIgnoreCase);
+        return at > 0 ? product[..at] : product;
+    }
+
+    /// <summary>The MIG profile a single-strategy product names (<c>A100-SXM4-40GB-MIG-1g.5gb</c> gives <c>1g.5gb</c>); null for other names.</summary>
+    public static string? SingleStrategyProfile(string? product)
+    {
+        var at = product?.IndexOf(MigProductMarker, StringComparison.OrdinalIgnoreCase) ?? -1;
+        return at > 0 && product!.Length > at + MigProductMarker.Length ? product[(at + MigProductMarker.Length)..] : null;
+    }
+
+    /// <summary>The single strategy's profile of the node (label <c>nvidia.com/mig.strategy=single</c> and a MIG product); null otherwise.</summary>
+    public static string? SingleProfile(IReadOnlyDictionary<string, string> labels) =>
+        Strategy(labels) == "single" ? SingleStrategyProfile(labels.GetValueOrDefault(KubernetesNames.GpuProductLabel)) : null;
+
     /// <summary>The physical GPUs of the node: <c>nvidia.com/gpu.count</c> when the node shares them, else <paramref name="advertised"/>.</summary>
     public static int PhysicalGpus(V1Node node, IReadOnlyDictionary<string, string> labels, int advertised, List<string> warnings)
     {
+        if (SingleProfile(labels) is { } single)
+        {
+            var model = GpuModelNames.FromProduct(labels[KubernetesNames.GpuProductLabel]);
+            if (MigGeometries.TryGet(labels.GetValueOrDefault(KubernetesNames.GpuModelLabel) ?? model, out var geometry) && geometry.TryGetProfile(single, out var profile))
+            {
+                var instances = SingleDevices(node);
+                return instances <= (long)Limits.MaxGpusPerNode * profile.MaxInstances ? (instances + profile.MaxInstances - 1) / profile.MaxInstances : advertised;
+            }
+
+            warnings.Add($"label {KubernetesNames.GpuProductLabel} names MIG profile '{single}' under the single strategy, which GPU model '{model}' does not have in Berth; MIG on this node is not used");
+            return advertised;
+        }
+
         var mig = IsMig(node, labels);
         var replicas = Replicas(labels, warnings);
         if (!mig && replicas <= 1)
@@ -71,7 +110,11 @@ internal static class GpuSharingLabels
 
         var instances = MigResources(node);
         GpuSharing sharing;
-        if (IsMig(node, labels))
+        if (SingleProfile(labels) is { } single)
+        {
+            sharing = Mig(new SortedDictionary<string, string>(StringComparer.Ordinal) { [single] = SingleDevices(node).ToString(CultureInfo.InvariantCulture) }, gpus, model, warnings) ?? GpuSharing.Exclusive;
+        }
+        else if (IsMig(node, labels))
         {
             sharing = Mig(instances, gpus, model, warnings) ?? GpuSharing.Exclusive;
             if (sharing.Mode == GpuSharingMode.Mig && node.Status?.Allocatable?.TryGetValue(GpuResourceNames.Gpu, out var whole) == true && whole?.ToString() is { } text && text != "0")
@@ -137,6 +180,12 @@ internal static class GpuSharingLabels
         warnings?.Add($"label {KubernetesNames.GpuReplicasLabel} is '{text}'; write the replicas per GPU, 1 to {GpuSharing.MaxReplicas}; the node's GPUs are treated as unshared");
         return 1;
     }
+
+    /// <summary>Allocatable <c>nvidia.com/gpu</c> under the single strategy: the MIG instances of the node, whole, at most a large bound.</summary>
+    private static int SingleDevices(V1Node node) =>
+        (node.Status?.Allocatable ?? node.Status?.Capacity) is { } allocatable && allocatable.TryGetValue(GpuResourceNames.Gpu, out var q) && q is not null
+            ? (int)Math.Clamp(q.ToDecimal(), 0m, 10_000m)
+            : 0;
 
     /// <summary>Allocatable <c>nvidia.com/gpu.shared</c>: time-sliced replicas advertised under the device plugin's <c>renameByDefault</c>.</summary>
     private static int SharedDevices(V1Node node) =>

@@ -18,6 +18,8 @@ namespace Berth.Kubernetes.Translation;
 /// <item>Health: not schedulable when <c>spec.unschedulable</c>, when the Ready condition is not True, or when the
 /// taint <c>nvidia.com/gpu=unhealthy</c> (NoSchedule/NoExecute) marks every GPU unhealthy; single unhealthy GPUs
 /// from the annotation <c>berth.dev/unhealthy-gpus</c> (<c>"1,3"</c>).</item>
+/// <item>Topology inside the node (NVLink islands, PCIe switches, NUMA nodes) from the annotation
+/// <c>berth.dev/gpu-topology</c> (<see cref="GpuTopologyAnnotation"/>), else GPUs per island from <c>berth.dev/nvlink-island-size</c>.</item>
 /// </list>
 /// </summary>
 public static class NodeTranslator
@@ -38,7 +40,7 @@ public static class NodeTranslator
 
         var cpu = Capacity(node, "cpu", ResourceKind.Cpu, warnings);
         var memory = Capacity(node, "memory", ResourceKind.Memory, warnings);
-        var advertised = GpuCount(node, warnings);
+        var advertised = GpuCount(node, GpuSharingLabels.SingleProfile(labels) is null ? warnings : []); // single strategy: MIG devices, checked there
         var gpus = GpuSharingLabels.PhysicalGpus(node, labels, advertised, warnings);
 
         string? model = null;
@@ -46,7 +48,8 @@ public static class NodeTranslator
         if (gpus > 0)
         {
             model = GpuModel(labels, warnings);
-            gpuMemory = GpuMemory(labels, model, warnings);
+            gpuMemory = GpuSharingLabels.SingleProfile(labels) is null ? GpuMemory(labels, model, warnings)
+                : GpuModelCatalog.Default.TryGet(model, out var info) ? info.MemoryMiB : 0; // single strategy: gpu.memory is one instance's
         }
 
         var sharing = GpuSharingLabels.Read(node, labels, gpus, model, gpuMemory, warnings);
@@ -94,6 +97,13 @@ public static class NodeTranslator
             ? Enumerable.Range(0, gpus).ToArray()
             : UnhealthyGpus(ModelMapping.Get(node.Metadata?.Annotations, KubernetesNames.UnhealthyGpusAnnotation), gpus, warnings);
 
+        var islandSize = IslandSize(labels, gpus, warnings);
+        var topology = GpuTopologyAnnotation.Read(node.Metadata?.Annotations, gpus, cpu, memory, warnings);
+        if (topology is not null && islandSize is not null)
+        {
+            warnings.Add($"label {KubernetesNames.NvlinkIslandSizeLabel} is ignored: annotation {KubernetesNames.GpuTopologyAnnotation} gives the islands");
+        }
+
         return new NodeView
         {
             Node = new Node
@@ -107,7 +117,8 @@ public static class NodeTranslator
                 Sharing = sharing,
                 Labels = labels,
                 Taints = taints,
-                NvlinkIslandSize = IslandSize(labels, gpus, warnings),
+                NvlinkIslandSize = topology is null ? islandSize : null,
+                Topology = topology,
                 CachedDatasets = DatasetAnnotations.CachedBy(labels),
             },
             Schedulable = reason is null,

@@ -129,6 +129,14 @@ public static class PodTranslator
         }
 
         var shared = SharedGpuRequests.Read(spec, gpuCount, ref error);
+        if (shared.MigCount == 0 && gpuCount > 0 && gpuMilli == Limits.GpuMilliPerGpu
+            && GpuSharingLabels.SingleStrategyProfile(ModelMapping.Get(spec.NodeSelector, KubernetesNames.GpuProductLabel)) is { } single)
+        {
+            // MIG single strategy: the device plugin advertises MIG instances as nvidia.com/gpu, and the pod's product
+            // selector (A100-SXM4-40GB-MIG-1g.5gb) names their profile, so each GPU asked for is one instance of it.
+            shared = shared with { MigProfile = single, MigCount = (int)gpuCount };
+            (gpuCount, gpuMilli) = (0, 0);
+        }
 
         var selector = ModelMapping.Copy(spec.NodeSelector);
         var models = GpuModels(spec, selector, warnings);
@@ -160,7 +168,26 @@ public static class PodTranslator
             NodeSelector = selector,
             Tolerations = tolerations,
             Priority = spec.Priority ?? 0,
+            SingleNumaNode = SingleNumaNode(annotations, warnings),
         };
+    }
+
+    /// <summary>The annotation <c>berth.dev/topology-policy</c>: true for <c>single-numa-node</c>; another value is ignored with a warning.</summary>
+    private static bool SingleNumaNode(IDictionary<string, string>? annotations, List<string> warnings)
+    {
+        var text = ModelMapping.Get(annotations, KubernetesNames.TopologyPolicyAnnotation);
+        if (text is null or "none" or "best-effort")
+        {
+            return false;
+        }
+
+        if (text == "single-numa-node")
+        {
+            return true;
+        }
+
+        warnings.Add($"annotation {KubernetesNames.TopologyPolicyAnnotation} is '{text}'; write single-numa-node (or none); it is ignored");
+        return false;
     }
 
     /// <summary>A problem with an assignment (GPU indices and milli per GPU); null when it is valid.</summary>

@@ -138,7 +138,29 @@ public sealed record QueueConfiguration
             {
                 quota[kind]?.Validate($"{owner}, flavor {quota.Flavor}, {kind.ToString().ToLowerInvariant()}");
             }
+
+            foreach (var (name, nominal) in quota.Devices)
+            {
+                if (DeviceQuotaProblem(name, nominal) is { } problem)
+                {
+                    throw new ArgumentException($"{owner}, flavor {quota.Flavor}: {problem}", "devices");
+                }
+            }
         }
+    }
+
+    /// <summary>Why a device quota cannot be used (an unknown name or a negative amount); null when it can.</summary>
+    public static string? DeviceQuotaProblem(string name, long nominal)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var known = name is Gpus.GpuResourceNames.SharedGpu or Gpus.GpuResourceNames.GpuMemory
+            || (Gpus.GpuResourceNames.MigProfileOf(name) is { } profile && Gpus.MigGeometries.Models.Any(m => Gpus.MigGeometries.TryGet(m, out var g) && g.TryGetProfile(profile, out _)));
+        if (!known)
+        {
+            return $"device quota '{name}' is not a device resource; use {Gpus.GpuResourceNames.MigPrefix}<profile> (a MIG profile such as 1g.10gb), {Gpus.GpuResourceNames.SharedGpu} or {Gpus.GpuResourceNames.GpuMemory}";
+        }
+
+        return nominal < 0 ? $"device quota {name} is {nominal}; a quota must be 0 or more" : null;
     }
 
     private static void Unique(IEnumerable<string> names, string what)

@@ -16,13 +16,22 @@ public readonly record struct Resources(long CpuMilli, long MemoryMiB, long GpuM
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown resource"),
     };
 
-    public bool IsZero => CpuMilli == 0 && MemoryMiB == 0 && GpuMilli == 0;
+    /// <summary>
+    /// MIG instances, time-sliced replicas and GPU memory asked for, each its own quota resource (<see cref="DeviceAmounts"/>);
+    /// null when none. Carried through every sum so that a queue's usage of them is kept where its CPU, memory and GPU are.
+    /// </summary>
+    public DeviceAmounts? Devices { get; init; }
 
-    public static Resources operator +(Resources a, Resources b) => new(a.CpuMilli + b.CpuMilli, a.MemoryMiB + b.MemoryMiB, a.GpuMilli + b.GpuMilli);
+    public bool IsZero => CpuMilli == 0 && MemoryMiB == 0 && GpuMilli == 0 && (Devices?.IsZero ?? true);
 
-    public static Resources operator -(Resources a, Resources b) => new(a.CpuMilli - b.CpuMilli, a.MemoryMiB - b.MemoryMiB, a.GpuMilli - b.GpuMilli);
+    public static Resources operator +(Resources a, Resources b) =>
+        new(a.CpuMilli + b.CpuMilli, a.MemoryMiB + b.MemoryMiB, a.GpuMilli + b.GpuMilli) { Devices = DeviceAmounts.Combine(a.Devices, b.Devices, 1) };
 
-    public static Resources operator *(Resources a, long factor) => new(a.CpuMilli * factor, a.MemoryMiB * factor, a.GpuMilli * factor);
+    public static Resources operator -(Resources a, Resources b) =>
+        new(a.CpuMilli - b.CpuMilli, a.MemoryMiB - b.MemoryMiB, a.GpuMilli - b.GpuMilli) { Devices = DeviceAmounts.Combine(a.Devices, b.Devices, -1) };
+
+    public static Resources operator *(Resources a, long factor) =>
+        new(a.CpuMilli * factor, a.MemoryMiB * factor, a.GpuMilli * factor) { Devices = a.Devices?.Times(factor) };
 
     public Resources Add(Resources other) => this + other;
 
@@ -34,7 +43,7 @@ public readonly record struct Resources(long CpuMilli, long MemoryMiB, long GpuM
     public static Resources Of(Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        return new(pod.CpuMilli, pod.MemoryMiB, pod.GpuDemandMilli);
+        return new(pod.CpuMilli, pod.MemoryMiB, pod.GpuDemandMilli) { Devices = DeviceAmounts.Of(pod) };
     }
 
     public override string ToString() => Format(ResourceKind.Gpu, GpuMilli) + ", " + Format(ResourceKind.Cpu, CpuMilli) + ", " + Format(ResourceKind.Memory, MemoryMiB);

@@ -243,6 +243,11 @@ public static class JobValidation
             throw new JobSpecException(path + ".memoryGiB", string.Create(CultureInfo.InvariantCulture, $"{path}.memoryGiB is {set.MemoryGiB}; give 0 or more GiB per pod"));
         }
 
+        if (set.Resources is not null && (set.Gpus != 0 || set.GpuShare is not null || set.GpuMemoryGiB is not null))
+        {
+            throw new JobSpecException(path + ".resources", $"{path} asks for GPUs both in resources and in gpus, gpuShare or gpuMemoryGiB; write them one way, such as resources {{\"nvidia.com/gpu\": \"2\"}}");
+        }
+
         var pod = new Pod
         {
             Name = set.Name,
@@ -252,6 +257,11 @@ public static class JobValidation
             MemoryMiB = (long)Math.Round(set.MemoryGiB * 1024),
             GpuMemoryMiB = set.GpuMemoryGiB is { } pinned ? (long)Math.Round(pinned * 1024) : 0,
         };
+        if (set.Resources is not null)
+        {
+            pod = JobResources.Apply(pod, set.Resources, path);
+        }
+
         return new PodSet(set.Name, set.Count, pod) { MinCount = set.MinCount ?? set.Count };
     }
 

@@ -25,6 +25,14 @@ public sealed record PodSetSpec
     /// </summary>
     public double? GpuMemoryGiB { get; init; }
 
+    /// <summary>
+    /// GPUs asked for with Kubernetes' resource names, as a pod or a scenario asks for them, amounts as text:
+    /// <c>nvidia.com/gpu</c> (whole GPUs), <c>nvidia.com/mig-3g.40gb</c> (MIG instances), <c>nvidia.com/gpu.shared</c>
+    /// (time-sliced replicas), <c>berth.dev/gpu-share</c> (milli-GPU) and <c>berth.dev/gpu-memory</c> (<c>20Gi</c>).
+    /// Instead of <see cref="Gpus"/> and <see cref="GpuShare"/>, never with them; see <see cref="JobResources"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Resources { get; init; }
+
     /// <summary>CPU cores per pod.</summary>
     public double Cpu { get; init; }
 

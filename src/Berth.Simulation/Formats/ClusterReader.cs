@@ -9,8 +9,8 @@ internal static class ClusterReader
 {
     private static readonly string[] RootFields = ["kind", "gpuModels", "nodes"];
     private static readonly string[] ModelFields = ["name", "memoryMiB"];
-    private static readonly string[] NodeFields = ["name", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints", "nvlinkIslandSize"];
-    private static readonly string[] GroupFields = ["count", "namePrefix", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize", "nvlinkIslandSize"];
+    private static readonly string[] NodeFields = ["name", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints", "nvlinkIslandSize", "topology"];
+    private static readonly string[] GroupFields = ["count", "namePrefix", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuModel", "gpuMemoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize", "nvlinkIslandSize", "topology"];
     private static readonly string[] TaintFields = ["key", "value", "effect"];
 
     public static ClusterSpec Read(string path, YamlMappingNode rootNode)
@@ -164,12 +164,21 @@ internal static class ClusterReader
             throw fields.Error("nvlinkIslandSize", $"{fields.Context} has {gpus} GPUs, which do not split into NVLink islands of {size}; give a size that divides the GPU count (2 for pairs), or leave it out");
         }
 
+        var cpu = fields.RequiredCpu("96");
+        var memory = fields.RequiredMemory("768Gi");
+        var topology = TopologyInput.Read(fields, gpus, cpu, memory);
+        if (topology is not null && island is not null)
+        {
+            throw fields.Error("nvlinkIslandSize", $"{fields.Context} sets both nvlinkIslandSize and topology; give the islands in topology.islands and remove nvlinkIslandSize");
+        }
+
         return new Node
         {
             Name = name,
             NvlinkIslandSize = island,
-            CpuMilli = fields.RequiredCpu("96"),
-            MemoryMiB = fields.RequiredMemory("768Gi"),
+            Topology = topology,
+            CpuMilli = cpu,
+            MemoryMiB = memory,
             GpuCount = gpus,
             GpuModel = model,
             GpuMemoryMiB = gpuMemory,

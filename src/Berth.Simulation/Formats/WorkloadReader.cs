@@ -9,7 +9,7 @@ namespace Berth.Simulation.Formats;
 internal static class WorkloadReader
 {
     private static readonly string[] RootFields = ["kind", "pods"];
-    private static readonly string[] PodFields = ["name", "count", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "resources", "gpuModels", "nodeSelector", "tolerations", "priority", "creationTime", "deletionTime"];
+    private static readonly string[] PodFields = ["name", "count", "cpu", "memory", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "resources", "gpuModels", "nodeSelector", "tolerations", "priority", "creationTime", "deletionTime", "singleNumaNode"];
     private static readonly string[] TolerationFields = ["key", "operator", "value", "effect"];
 
     public static IReadOnlyList<TracePod> Read(string path, YamlMappingNode rootNode, GpuModelCatalog catalog)
@@ -122,6 +122,7 @@ internal static class WorkloadReader
             MigProfile = request.MigProfile,
             MigCount = request.MigCount,
             SharedGpuReplicas = request.SharedReplicas,
+            SingleNumaNode = fields.OptionalBool("singleNumaNode") ?? false,
         };
         if (request != GpuRequest.None)
         {

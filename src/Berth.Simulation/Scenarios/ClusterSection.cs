@@ -6,7 +6,7 @@ namespace Berth.Simulation.Scenarios;
 internal sealed class ClusterSection
 {
     private static readonly string[] Fields = ["targetLoad", "nodeGroups"];
-    private static readonly string[] GroupFields = ["name", "count", "gpus", "gpuModel", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize", "nvlinkIslandSize", "datasets"];
+    private static readonly string[] GroupFields = ["name", "count", "gpus", "gpuModel", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuSharing", "labels", "taints", "rackSize", "nvlinkDomainSize", "nvlinkIslandSize", "topology", "datasets"];
 
     private ClusterSection(ScenarioFields fields) => Own = fields;
 
@@ -59,7 +59,7 @@ internal sealed class ClusterSection
 
             var cpu = g.Raw.OptionalCpu() ?? throw g.Error("cpu", $"node group {name} has no 'cpu'; add the cores of one node, e.g. 'cpu: 96'");
             var memory = g.Raw.OptionalMemory() ?? throw g.Error("memory", $"node group {name} has no 'memory'; add the memory of one node, e.g. 'memory: 1024Gi'");
-            section.Groups.Add((new NodeGroup(name, count, gpus, model, cpu, memory) { Labels = g.StringMap("labels"), Taints = ScenarioTolerations.Taints(g), RackSize = (int?)g.OptionalLong("rackSize", 1, 100_000), Sharing = Formats.GpuInput.ReadSharing(g.Raw, gpus, model, CatalogMemory(model)), NvlinkDomainSize = (int?)g.OptionalLong("nvlinkDomainSize", 1, 100_000), NvlinkIslandSize = IslandSize(g, gpus), Datasets = g.StringList("datasets") }, g, isAuto));
+            section.Groups.Add((new NodeGroup(name, count, gpus, model, cpu, memory) { Labels = g.StringMap("labels"), Taints = ScenarioTolerations.Taints(g), RackSize = (int?)g.OptionalLong("rackSize", 1, 100_000), Sharing = Formats.GpuInput.ReadSharing(g.Raw, gpus, model, CatalogMemory(model)), NvlinkDomainSize = (int?)g.OptionalLong("nvlinkDomainSize", 1, 100_000), NvlinkIslandSize = IslandSize(g, gpus), Topology = Topology(g, gpus, cpu, memory), Datasets = g.StringList("datasets") }, g, isAuto));
         }
 
         if (auto is not null && section.TargetLoad is null)
@@ -77,6 +77,18 @@ internal sealed class ClusterSection
 
     private static long CatalogMemory(string? model) =>
         model is not null && GpuModelCatalog.Default.TryGet(model, out var info) ? info.MemoryMiB : 0;
+
+    /// <summary>A group's <c>topology</c> (islands, PCIe switches, NUMA nodes of each node); never together with <c>nvlinkIslandSize</c>.</summary>
+    private static Berth.Model.Gpus.NodeTopology? Topology(ScenarioFields g, int gpus, long cpu, long memory)
+    {
+        var topology = Formats.TopologyInput.Read(g.Raw, gpus, cpu, memory);
+        if (topology is not null && g.Has("nvlinkIslandSize"))
+        {
+            throw g.Error("nvlinkIslandSize", "the group sets both nvlinkIslandSize and topology; give the islands in topology.islands and remove nvlinkIslandSize");
+        }
+
+        return topology;
+    }
 
     /// <summary>A group's <c>nvlinkIslandSize</c>: GPUs per NVLink island, dividing the GPUs of each node.</summary>
     private static int? IslandSize(ScenarioFields g, int gpus)

@@ -25,6 +25,9 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
     /// <summary>The datasets every node of the group caches (scenario key <c>datasets</c>).</summary>
     public IReadOnlyList<string> Datasets { get; init; } = [];
 
+    /// <summary>Every node's inside (<see cref="Node.Topology"/>); null: not described, placed as before.</summary>
+    public NodeTopology? Topology { get; init; }
+
     public IEnumerable<Node> Expand()
     {
         for (var i = 0; i < Count; i++)
@@ -41,6 +44,7 @@ public sealed record NodeGroup(string Name, int Count, int GpusPerNode, string? 
                 Sharing = Sharing,
                 NvlinkIslandSize = NvlinkIslandSize,
                 CachedDatasets = Datasets,
+                Topology = Topology,
             };
         }
     }

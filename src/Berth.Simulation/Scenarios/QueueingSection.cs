@@ -17,7 +17,7 @@ internal sealed class QueueingSection
     private static readonly string[] IdleGpusFields = ["after", "below", "action", "grace"];
     private static readonly (string, IdleAction)[] IdleActions = [("Notify", IdleAction.Notify), ("PreemptFirst", IdleAction.PreemptFirst), ("Reclaim", IdleAction.Reclaim)];
     private static readonly string[] CheckFields = ["name", "delay", "retryTimes"];
-    private static readonly string[] QuotaFields = ["flavor", "gpu", "cpu", "memory"];
+    private static readonly string[] QuotaFields = ["flavor", "gpu", "cpu", "memory", "devices"];
     private static readonly string[] ResourceFields = ["nominal", "borrowingLimit", "lendingLimit"];
     private static readonly string[] PreemptionFields = ["withinQueue", "reclaim", "fairShare"];
     private static readonly string[] FungibilityFields = ["borrowBeforeNextFlavor", "preemptBeforeNextFlavor"];
@@ -257,7 +257,37 @@ internal sealed class QueueingSection
             Gpu = gpu,
             Cpu = ReadResource(q, "cpu", 1000, "cores (96, 0.5)", false, out _),
             Memory = ReadResource(q, "memory", 0, "MiB or 512Mi, 16Gi, 1Ti", false, out _),
+            Devices = ReadDevices(q),
         };
+    }
+
+    /// <summary>
+    /// A flavor quota's <c>devices</c>: MIG instances (<c>nvidia.com/mig-1g.10gb: 14</c>), time-sliced replicas
+    /// (<c>nvidia.com/gpu.shared: 40</c>) and GPU memory (<c>berth.dev/gpu-memory: 320Gi</c>), each the queue's own cap.
+    /// </summary>
+    private static Dictionary<string, long> ReadDevices(ScenarioFields q)
+    {
+        var devices = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, text) in q.StringMap("devices"))
+        {
+            long amount;
+            var parsed = name == Berth.Model.Gpus.GpuResourceNames.GpuMemory
+                ? ScenarioUnits.TryParseMemory(text, out amount)
+                : long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out amount);
+            if (!parsed)
+            {
+                throw q.Error("devices", $"{name}: '{text}' is not an amount; write a whole number of instances or replicas (14), or memory with Mi, Gi or Ti (320Gi)");
+            }
+
+            if (QueueConfiguration.DeviceQuotaProblem(name, amount) is { } problem)
+            {
+                throw q.Error("devices", problem);
+            }
+
+            devices[name] = amount;
+        }
+
+        return devices;
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ internal static class WorkloadSection
 
     private static readonly string[] ShorthandOnly = ["gpusPerPod", "cpuPerGpu", "memoryPerGpu", "gpuModels", "nodeSelector", "tolerations"];
     private static readonly string[] TopologyFields = ["required", "preferred"];
-    private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "resources", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuModels", "nodeSelector", "tolerations", "topology"];
+    private static readonly string[] PodSetFields = ["name", "count", "minCount", "gpus", "gpuMilli", "resources", "cpu", "memory", "cpuMilli", "memoryMiB", "gpuModels", "nodeSelector", "tolerations", "topology", "singleNumaNode"];
     private static readonly string[] SourceKinds = ["itp", "openb", "generate"];
     private static readonly string[] ItpFields = ["dir", "files", "queue", "gpusPerPod", "cpuPerGpu", "memoryPerGpu", "expectedRunTimeFactor", "limit"];
     private static readonly string[] OpenbFields = ["pods", "queue", "expectedRunTimeFactor", "limit"];
@@ -279,6 +279,7 @@ internal static class WorkloadSection
             MigProfile = request.MigProfile,
             MigCount = request.MigCount,
             SharedGpuReplicas = request.SharedReplicas,
+            SingleNumaNode = p.OptionalBool("singleNumaNode") ?? false,
         };
         if (request != Formats.GpuRequest.None)
         {
