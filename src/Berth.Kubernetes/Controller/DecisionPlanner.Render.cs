@@ -193,7 +193,7 @@ public sealed partial class DecisionPlanner
 
     /// <summary>
     /// The binding of one pod. Its annotations land on the pod: the GPUs it got, and for a PodGroup the provisioning
-    /// check put on it, the ProvisioningRequest the cluster autoscaler booked for it (so Berth needs no pod patch).
+    /// check put on it (or on the first pod, for pods without an object), the ProvisioningRequest the cluster autoscaler booked for it (so Berth needs no pod patch).
     /// </summary>
     private static BindAction Bind(PodInfo pod, BindStep bind, WorkloadSource source)
     {

@@ -5,7 +5,7 @@ using k8s.Models;
 
 namespace Berth.Kubernetes.Provisioning;
 
-/// <summary>A Job, PodGroup or job framework object as the provisioning check sees it: where it stands, and the pod sets it would ask capacity for.</summary>
+/// <summary>A Job, PodGroup, job framework object or group of pods without one, as the provisioning check sees it: where it stands, and the pod sets it would ask capacity for.</summary>
 internal sealed record Workload
 {
     public required string Kind { get; init; }
@@ -26,7 +26,7 @@ internal sealed record Workload
     /// <summary>The job framework object (JobSet, TrainJob, PyTorchJob, RayJob, RayCluster) and its framework; null otherwise.</summary>
     public (Frameworks.FrameworkObject Object, Frameworks.Framework Framework)? Framework { get; init; }
 
-    /// <summary>The PodGroup's member pods (by name); empty for a Job.</summary>
+    /// <summary>The member pods of a PodGroup or of a group without an object (by name); empty for a Job.</summary>
     public IReadOnlyList<V1Pod> Pods { get; init; } = [];
 
     /// <summary>
