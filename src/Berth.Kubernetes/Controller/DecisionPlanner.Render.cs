@@ -282,6 +282,10 @@ public sealed partial class DecisionPlanner
             _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null, [marker] = stamp }));
             _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, why, null, evictedFor: reason));
         }
+        else if (source.Anchor is { } anchor)
+        {
+            _plan.Annotations.Add(new AnnotateAction("Pod", source.Namespace, anchor.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null, [marker] = stamp }));
+        }
     }
 
     /// <summary>What a workload stopped for idle GPUs says while it stays stopped.</summary>
