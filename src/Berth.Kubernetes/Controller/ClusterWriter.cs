@@ -254,8 +254,8 @@ public sealed class ClusterWriter
         new(new System.Text.Json.Nodes.JsonObject { ["status"] = new System.Text.Json.Nodes.JsonObject { ["conditions"] = new System.Text.Json.Nodes.JsonArray(condition) } }.ToJsonString(), type);
 
     /// <summary>Merges <paramref name="annotations"/> into an object's annotations (null values remove keys).</summary>
-    /// <summary>Sets annotations on a pod (a merge patch of its metadata). False when the pod is gone.</summary>
-    public async Task<bool> PatchPodAnnotationsAsync(string ns, string pod, IReadOnlyDictionary<string, string> annotations, CancellationToken cancellationToken)
+    /// <summary>Sets (or, for null, removes) annotations on a pod (a merge patch of its metadata). False when the pod is gone.</summary>
+    public async Task<bool> PatchPodAnnotationsAsync(string ns, string pod, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken)
     {
         var patch = new V1Patch(JsonSerializer.Serialize(new { metadata = new { annotations } }), V1Patch.PatchType.MergePatch);
         try
@@ -265,7 +265,7 @@ public sealed class ClusterWriter
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return false; // gone meanwhile: nothing left to checkpoint
+            return false; // gone meanwhile: nothing left to checkpoint or annotate
         }
     }
 

@@ -23,15 +23,12 @@ public sealed partial class DecisionPlanner
     /// <summary>Reason of a workload an admission check rejected, or that ran out of retries.</summary>
     public const string CheckRejectedReason = WorkloadLifecycle.AdmissionCheckRejectedReason;
 
-    /// <summary>Pending reason of plain pods in a queue with admission checks: the states need an object to live on.</summary>
-    public const string ChecksNeedObjectReason = "AdmissionChecksNeedObject";
-
     /// <summary>The admission checks its queue names (none when the queue is unknown).</summary>
     private IReadOnlyList<string> ChecksOf(WorkloadSource source) =>
         _config.Queues.FirstOrDefault(q => q.Name == source.Workload.Queue)?.AdmissionChecks ?? [];
 
     private IReadOnlyList<CheckStatus> CheckStates(WorkloadSource source) =>
-        CheckStatus.Read((source.Owner as Api.PodGroup)?.Metadata ?? (source.Owner as k8s.Models.V1Job)?.Metadata ?? (source.Owner as Frameworks.FrameworkObject)?.Metadata, ChecksOf(source));
+        CheckStatus.Read(MetaOf(source), ChecksOf(source));
 
     private bool ChecksReady(WorkloadSource source) => CheckStates(source).All(c => c.State == AdmissionCheckState.Ready);
 
@@ -55,7 +52,7 @@ public sealed partial class DecisionPlanner
             Flavor = admit.Flavor.Name,
             AdmittedAt = admit.Memo.AdmittedAt,
             Pods = admit.Memo.Pods.Select(p => new PlannedPod(p.PodSet, p.Node, GpuList(p.GpuMask), p.GpuMilli)).ToArray(),
-        }, source.Reference.Uid);
+        }, SealUid(source));
         var annotations = new Dictionary<string, string?>
         {
             [AdmissionRecord.AnnotationName] = record.ToJson(),
@@ -67,7 +64,7 @@ public sealed partial class DecisionPlanner
         }
 
         var checks = string.Join(", ", ChecksOf(source));
-        _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, source.Name, annotations));
+        _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, TargetOf(source), annotations));
         _plan.Events.Add(new EventAction(source.Reference, "Normal", "QuotaReserved", $"quota reserved by queue {source.Workload.Queue} in flavor {admit.Flavor.Name}; it starts when admission checks {checks} are all Ready"));
         MarkPending(source, ChecksPendingReason, $"quota reserved in flavor {admit.Flavor.Name}; waiting for admission checks: {CheckStatus.Describe(ChecksOf(source).Select(c => new CheckStatus(c, AdmissionCheckState.Pending, null)))}", admit.Flavor.Name);
     }
@@ -96,7 +93,7 @@ public sealed partial class DecisionPlanner
         }
 
         // Every check is ready: it starts now (the pods-ready timeout and max run time count from here).
-        var started = Seal.Sign(record with { AdmittedAt = _snapshot.Now, Seal = null }, source.Reference.Uid);
+        var started = Seal.Sign(record with { AdmittedAt = _snapshot.Now, Seal = null }, SealUid(source));
         _plan.Admitted[source.Workload.Queue] = _plan.Admitted.GetValueOrDefault(source.Workload.Queue) + 1;
         _plan.Events.Add(new EventAction(source.Reference, "Normal", "Admitted", $"admitted by queue {source.Workload.Queue} in flavor {flavorName}: admission checks {CheckStatus.Describe(states)}"));
         var flavor = _config.Flavors.First(f => f.Name == flavorName);
@@ -108,6 +105,10 @@ public sealed partial class DecisionPlanner
             case SourceKind.PodGroup:
                 _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = started.ToJson(), [KubernetesNames.QuotaReservedAnnotation] = null }));
                 _plan.ObjectStatuses.Add(PodGroupStatus(source, "Admitted", null, null, flavorName));
+                break;
+            case SourceKind.Gang or SourceKind.Pod when source.Anchor is not null:
+                // Its pods are bound in this very cycle (no longer gated); the record stays on the first pod while it runs.
+                _plan.Annotations.Add(new AnnotateAction("Pod", source.Namespace, source.Anchor.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = started.ToJson(), [KubernetesNames.QuotaReservedAnnotation] = null }));
                 break;
         }
     }
@@ -140,12 +141,18 @@ public sealed partial class DecisionPlanner
         }
 
         _plan.Events.Add(new EventAction(source.Reference, "Warning", EvictionReason.AdmissionCheckRetry.Code(), message));
-        _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, source.Name, annotations));
+        _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, TargetOf(source), annotations));
         if (source.Kind == SourceKind.PodGroup)
         {
             _plan.ObjectStatuses.Add(PodGroupStatus(source, "Pending", EvictionReason.AdmissionCheckRetry.Code(), message, null));
         }
     }
+
+    /// <summary>The uid its admission record is sealed for: the object that carries it (the anchor pod for pods without one).</summary>
+    private static string? SealUid(WorkloadSource source) => source.Anchor?.Object.Metadata?.Uid ?? source.Reference.Uid;
+
+    /// <summary>The name of the object its annotations go to (see <see cref="KindOf"/>).</summary>
+    private static string TargetOf(WorkloadSource source) => source.Anchor?.Name ?? source.Name;
 
     /// <summary>What a workload an admission check rejected says while it stays stopped.</summary>
     private static string RejectedMessage(WorkloadSource source, string at) =>

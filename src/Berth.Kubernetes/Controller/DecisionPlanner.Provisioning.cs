@@ -76,7 +76,7 @@ public sealed partial class DecisionPlanner
     }
 
     private static k8s.Models.V1ObjectMeta? MetaOf(WorkloadSource source) =>
-        (source.Owner as Api.PodGroup)?.Metadata ?? (source.Owner as k8s.Models.V1Job)?.Metadata ?? (source.Owner as Frameworks.FrameworkObject)?.Metadata;
+        (source.Owner as Api.PodGroup)?.Metadata ?? (source.Owner as k8s.Models.V1Job)?.Metadata ?? (source.Owner as Frameworks.FrameworkObject)?.Metadata ?? source.Anchor?.Object.Metadata;
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
     {

@@ -159,7 +159,7 @@ public sealed partial class DecisionPlanner
         var admission = _options.ToAdmissionOptions();
         for (var i = 0; i < _sources.Count; i++)
         {
-            var source = _sources[i];
+            var source = _sources[i] = Anchored(_sources[i]);
             if (source.Admitted || source.Problem is not null)
             {
                 continue;
@@ -181,11 +181,6 @@ public sealed partial class DecisionPlanner
             {
                 _sources[i] = source.WithProblem(CheckRejectedReason, RejectedMessage(source, rejectedAt));
                 continue;
-            }
-
-            if (source.Kind is SourceKind.Gang or SourceKind.Pod && ChecksOf(source).Count > 0)
-            {
-                _sources[i] = source.WithProblem(ChecksNeedObjectReason, $"queue {source.Workload.Queue} names admission checks ({string.Join(", ", ChecksOf(source))}), whose states live on a Job or PodGroup; put these pods in a PodGroup (or a Job), or use a queue without admission checks");
             }
 
             if (WorkloadLifecycle.HeldBack(source.Requeues, source.BackoffUntil, _snapshot.Now, admission, KubernetesNames.RequeuesAnnotation) is { } held)
@@ -214,6 +209,25 @@ public sealed partial class DecisionPlanner
         }
 
         _sources.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+    }
+
+    /// <summary>
+    /// Pods with no object of their own in a queue with admission checks: their reservation, check states, retries and
+    /// backoff live on the first member by name (see <see cref="WorkloadSource.Anchor"/>); other sources as they are.
+    /// </summary>
+    private WorkloadSource Anchored(WorkloadSource source)
+    {
+        if (source.Kind is not (SourceKind.Gang or SourceKind.Pod) || source.Owner is not null || source.Members.Count == 0 || ChecksOf(source).Count == 0)
+        {
+            return source;
+        }
+
+        var anchor = source.Members.Select(m => m.Pod).OrderBy(p => p.Name, StringComparer.Ordinal).First();
+        var meta = anchor.Object.Metadata ?? new V1ObjectMeta();
+        var record = Seal.Open(meta);
+        var reserved = meta.Annotations?.ContainsKey(KubernetesNames.QuotaReservedAnnotation) == true;
+        var rejected = meta.Annotations?.TryGetValue(KubernetesNames.AdmissionCheckRejectedAnnotation, out var at) == true ? at : null;
+        return source.WithAnchor(anchor, record, reserved, IntAnnotation(meta, KubernetesNames.RequeuesAnnotation), TimeAnnotation(meta, KubernetesNames.BackoffUntilAnnotation), rejected);
     }
 
     private void ReadJobs(List<PodInfo> live, HashSet<string> taken)

@@ -80,7 +80,7 @@ public sealed partial class DecisionPlanner
 
                     break;
                 case PodsReadyStep:
-                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, source.Name, new Dictionary<string, string?>
+                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, TargetOf(source), new Dictionary<string, string?>
                     {
                         [KubernetesNames.PodsReadyAnnotation] = Stamp(_snapshot.Now),
                         [KubernetesNames.RequeuesAnnotation] = null,
@@ -88,7 +88,7 @@ public sealed partial class DecisionPlanner
                     }));
                     break;
                 case BackoffStep backoff:
-                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, source.Name, new Dictionary<string, string?>
+                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, TargetOf(source), new Dictionary<string, string?>
                     {
                         [KubernetesNames.RequeuesAnnotation] = backoff.Requeues.ToString(CultureInfo.InvariantCulture),
                         [KubernetesNames.BackoffUntilAnnotation] = Stamp(backoff.Until),
@@ -157,9 +157,10 @@ public sealed partial class DecisionPlanner
             : "unknown";
     }
 
-    /// <summary>The kind of object a Job-like workload's writes go to: Job, the framework's kind, else PodGroup.</summary>
+    /// <summary>The kind of object a Job-like workload's writes go to: Job, the framework's kind, the anchor Pod (<see cref="WorkloadSource.Anchor"/>), else PodGroup.</summary>
     private static string KindOf(WorkloadSource source) => source.Kind switch
     {
+        _ when source.Anchor is not null => "Pod",
         SourceKind.Job => "Job",
         SourceKind.Framework => source.Reference.Kind,
         _ when source.Owner is Frameworks.FrameworkObject => source.Reference.Kind,
@@ -192,12 +193,12 @@ public sealed partial class DecisionPlanner
 
     /// <summary>
     /// The binding of one pod. Its annotations land on the pod: the GPUs it got, and for a PodGroup the provisioning
-    /// check put on it, the ProvisioningRequest the cluster autoscaler booked for it (so Berth needs no pod patch).
+    /// check put on it (or on the first pod, for pods without an object), the ProvisioningRequest the cluster autoscaler booked for it (so Berth needs no pod patch).
     /// </summary>
     private static BindAction Bind(PodInfo pod, BindStep bind, WorkloadSource source)
     {
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
-        if ((source.Owner as Api.PodGroup)?.Metadata?.Annotations is { } owner)
+        if (((source.Owner as Api.PodGroup)?.Metadata ?? source.Anchor?.Object.Metadata)?.Annotations is { } owner)
         {
             foreach (var key in new[] { KubernetesNames.ConsumeProvisioningRequestAnnotation, KubernetesNames.ProvisioningClassNameAnnotation })
             {
@@ -281,6 +282,10 @@ public sealed partial class DecisionPlanner
             _plan.Annotations.Add(new AnnotateAction(Api.PodGroup.KubeKind, source.Namespace, source.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null, [marker] = stamp }));
             _plan.ObjectStatuses.Add(PodGroupStatus(source, "Failed", reason, why, null, evictedFor: reason));
         }
+        else if (source.Anchor is { } anchor)
+        {
+            _plan.Annotations.Add(new AnnotateAction("Pod", source.Namespace, anchor.Name, new Dictionary<string, string?> { [AdmissionRecord.AnnotationName] = null, [KubernetesNames.QuotaReservedAnnotation] = null, [marker] = stamp }));
+        }
     }
 
     /// <summary>What a workload stopped for idle GPUs says while it stays stopped.</summary>
@@ -306,7 +311,7 @@ public sealed partial class DecisionPlanner
                 var current = meta.Annotations?.TryGetValue(PendingReasonAnnotation, out var value) == true ? value : null;
                 if (!string.Equals(current, text, StringComparison.Ordinal))
                 {
-                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, source.Name, new Dictionary<string, string?> { [PendingReasonAnnotation] = text }));
+                    _plan.Annotations.Add(new AnnotateAction(KindOf(source), source.Namespace, TargetOf(source), new Dictionary<string, string?> { [PendingReasonAnnotation] = text }));
                     if (current is null || !current.StartsWith(code + ":", StringComparison.Ordinal))
                     {
                         _plan.Events.Add(new EventAction(source.Reference, "Normal", code, text));
@@ -317,7 +322,7 @@ public sealed partial class DecisionPlanner
         }
 
         // Pods the autoscaler should add nodes for say Unschedulable, unless a ProvisioningRequest already asks for them.
-        var asked = (source.Owner as Api.PodGroup)?.Metadata?.Annotations?.ContainsKey(KubernetesNames.ProvisioningRequestAnnotation) == true;
+        var asked = ((source.Owner as Api.PodGroup)?.Metadata ?? source.Anchor?.Object.Metadata)?.Annotations?.ContainsKey(KubernetesNames.ProvisioningRequestAnnotation) == true;
         var podReason = code is nameof(PendingReasonCode.NoNodeFits) or nameof(PendingReasonCode.GangIncomplete) && !asked ? UnschedulableReason : code;
         foreach (var (pod, _) in source.Members.Where(m => !m.Pod.Bound && m.Pod.BerthScheduled))
         {

@@ -44,7 +44,7 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
                 return result;
             }
 
-            var annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [KubernetesNames.CheckpointRequestedAnnotation] = c.RequestedAt };
+            var annotations = new Dictionary<string, string?>(StringComparer.Ordinal) { [KubernetesNames.CheckpointRequestedAnnotation] = c.RequestedAt };
             await GuardAsync(result, PodKey(c.Namespace, c.Pod), WorkloadReference(c.Workload, c.Namespace, c.Pod), $"ask pod {c.Namespace}/{c.Pod} to checkpoint", async token => (bool?)await writer.PatchPodAnnotationsAsync(c.Namespace, c.Pod, annotations, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
@@ -194,6 +194,11 @@ public sealed class PlanExecutor(ClusterWriter writer, ActionBackoff backoff, IL
                 {
                     result.JobsWritten.Add(written);
                 }
+            }
+            else if (a.Kind == "Pod")
+            {
+                // Pods without an object of their own keep their admission annotations on their first pod.
+                await GuardAsync(result, PodKey(a.Namespace!, a.Name), new V1ObjectReference { ApiVersion = "v1", Kind = "Pod", Name = a.Name, NamespaceProperty = a.Namespace }, $"annotate pod {a.Namespace}/{a.Name}", async token => (bool?)await writer.PatchPodAnnotationsAsync(a.Namespace!, a.Name, a.Annotations, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
             else if (Frameworks.FrameworkRegistry.All.Any(f => f.Kind == a.Kind))
             {

@@ -101,6 +101,7 @@ internal sealed class WorkloadSource
             QuotaReserved = QuotaReserved,
             CheckRejectedAt = CheckRejectedAt,
             Problem = (code, message),
+            Anchor = Anchor,
         };
         copy.Members.AddRange(Members);
         return copy;
@@ -108,4 +109,41 @@ internal sealed class WorkloadSource
 
     /// <summary>The Job, PodGroup or framework object (for status comparisons); null for plain pods.</summary>
     public object? Owner { get; init; }
+
+    /// <summary>
+    /// For pods with no object of their own (a label-only gang, a LeaderWorkerSet group, a lone pod) in a queue with
+    /// admission checks: the member that carries the reservation and the checks' states, the first by name (stable
+    /// while the pods live). Deleting it loses the reservation, and the workload starts over. Null otherwise.
+    /// </summary>
+    public PodInfo? Anchor { get; init; }
+
+    /// <summary>A copy whose admission state is read from <paramref name="anchor"/>'s annotations.</summary>
+    public WorkloadSource WithAnchor(PodInfo anchor, AdmissionRecord? record, bool reserved, int requeues, DateTimeOffset? backoffUntil, string? rejectedAt)
+    {
+        var copy = new WorkloadSource
+        {
+            Kind = Kind,
+            Id = Id,
+            Namespace = Namespace,
+            Name = Name,
+            Workload = Workload,
+            Reference = Reference,
+            Created = Created,
+            Record = record,
+            Admitted = Admitted || record is not null,
+            MissingMembers = MissingMembers,
+            Owner = Owner,
+            Requeues = requeues,
+            BackoffUntil = backoffUntil,
+            PodsReadyAt = PodsReadyAt,
+            IdleReclaimedAt = IdleReclaimedAt,
+            MaxRunTimeExceededAt = MaxRunTimeExceededAt,
+            QuotaReserved = record is not null && reserved,
+            CheckRejectedAt = rejectedAt,
+            Problem = Problem,
+            Anchor = anchor,
+        };
+        copy.Members.AddRange(Members);
+        return copy;
+    }
 }

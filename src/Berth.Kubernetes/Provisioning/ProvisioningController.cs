@@ -12,7 +12,8 @@ namespace Berth.Kubernetes.Provisioning;
 
 /// <summary>
 /// Berth's provisioning admission check (Kueue's <c>kueue.x-k8s.io/provisioning-request</c>), run after each decision
-/// on the Kubernetes side so the engine stays pure. For each Job or PodGroup whose queue names a check that a
+/// on the Kubernetes side so the engine stays pure. For each Job, PodGroup, framework object or group of pods without
+/// an object (kept on its first pod, <see cref="Workload.Anchor"/>) whose queue names a check that a
 /// <see cref="ProvisioningConfig"/> ConfigMap hands to Berth, and that waits only for nodes (<c>NoNodeFits</c>,
 /// <c>GangIncomplete</c>, <c>NeverFits</c>) or has its quota reserved, it creates a ProvisioningRequest with one
 /// PodTemplate per pod set, and answers the check's state annotation from the request's conditions:
@@ -42,7 +43,7 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
         var requests = await ListRequestsAsync(cancellationToken).ConfigureAwait(false);
         var codes = plan.Outcomes.GroupBy(o => (o.Kind, o.Namespace, o.Name)).ToDictionary(g => g.Key, g => g.Last().Code);
         var handled = new HashSet<(string, string, string, string)>();
-        foreach (var workload in Workload.All(snapshot))
+        foreach (var workload in Workload.All(snapshot).Concat(Workload.OfPods(snapshot, plan, checksByQueue.Keys.ToHashSet(StringComparer.Ordinal))))
         {
             foreach (var check in checksByQueue.GetValueOrDefault(workload.Queue, []).Where(configs.ContainsKey))
             {
@@ -51,7 +52,7 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
                 var mine = requests.Where(r => (r.Namespace, r.WorkloadKind, r.Workload, r.Check) == key).OrderBy(r => r.Attempt).ToList();
                 try
                 {
-                    await StepAsync(snapshot, codes.GetValueOrDefault((workload.Kind, workload.Namespace, workload.Name)), workload, check, configs[check], mine, cancellationToken).ConfigureAwait(false);
+                    await StepAsync(snapshot, workload.Code ?? codes.GetValueOrDefault((workload.Kind, workload.Namespace, workload.Name)), workload, check, configs[check], mine, cancellationToken).ConfigureAwait(false);
                 }
                 catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
                 {
@@ -212,7 +213,7 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
                     [ProvisioningRequestState.WorkloadKindLabel] = workload.Kind,
                 },
                 ["annotations"] = new JsonObject { [ProvisioningRequestState.AttemptAnnotation] = attempt.ToString(CultureInfo.InvariantCulture) },
-                ["ownerReferences"] = new JsonArray(Owner(workload.ApiVersion, workload.Kind, workload.Name, workload.Uid)),
+                ["ownerReferences"] = new JsonArray(Owner(workload.ApiVersion, workload.Kind, workload.OwnerName, workload.Uid)),
             },
             ["spec"] = new JsonObject
             {
@@ -329,6 +330,10 @@ public sealed class ProvisioningController(IKubernetes client, ClusterWriter wri
         else if (workload.Framework is var (_, framework))
         {
             await writer.UpdateFrameworkAsync(framework, workload.Namespace, workload.Name, obj => MergeJson(obj, ["metadata", "annotations"], annotations), cancellationToken).ConfigureAwait(false);
+        }
+        else if (workload.Anchor is not null)
+        {
+            await writer.PatchPodAnnotationsAsync(workload.Namespace, workload.OwnerName, annotations, cancellationToken).ConfigureAwait(false);
         }
         else
         {

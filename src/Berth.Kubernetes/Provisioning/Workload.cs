@@ -5,7 +5,7 @@ using k8s.Models;
 
 namespace Berth.Kubernetes.Provisioning;
 
-/// <summary>A Job, PodGroup or job framework object as the provisioning check sees it: where it stands, and the pod sets it would ask capacity for.</summary>
+/// <summary>A Job, PodGroup, job framework object or group of pods without one, as the provisioning check sees it: where it stands, and the pod sets it would ask capacity for.</summary>
 internal sealed record Workload
 {
     public required string Kind { get; init; }
@@ -26,8 +26,20 @@ internal sealed record Workload
     /// <summary>The job framework object (JobSet, TrainJob, PyTorchJob, RayJob, RayCluster) and its framework; null otherwise.</summary>
     public (Frameworks.FrameworkObject Object, Frameworks.Framework Framework)? Framework { get; init; }
 
-    /// <summary>The PodGroup's member pods (by name); empty for a Job.</summary>
+    /// <summary>The member pods of a PodGroup or of a group without an object (by name); empty for a Job.</summary>
     public IReadOnlyList<V1Pod> Pods { get; init; } = [];
+
+    /// <summary>
+    /// For pods with no object of their own (a label-only gang, a LeaderWorkerSet group, a lone pod): the first pod by
+    /// name, which carries the check's state and owns the request; null otherwise.
+    /// </summary>
+    public V1Pod? Anchor { get; init; }
+
+    /// <summary>The planner's pending reason code, for workloads found through its plan (those with an <see cref="Anchor"/>).</summary>
+    public string? Code { get; init; }
+
+    /// <summary>The name of the object that owns its requests: the anchor pod, else the workload itself.</summary>
+    public string OwnerName => Anchor?.Metadata.Name ?? Name;
 
     /// <summary>Done for good: a Job completed or failed, a PodGroup's pods all ended or it failed (fitting no node at all is not failing for this), or rejected.</summary>
     public bool Finished { get; init; }
@@ -106,6 +118,42 @@ internal sealed record Workload
                 Pods = pods,
                 Finished = Rejected(group.Metadata) || (pods.Count > 0 && pods.All(p => p.Status?.Phase is "Succeeded" or "Failed"))
                     || (group.Status?.Phase == "Failed" && group.Status.PendingReason?.Code != "NeverFits"),
+            };
+        }
+    }
+
+    /// <summary>
+    /// The workloads of the plan made of pods with no object of their own, in a queue of <paramref name="checked"/>: each
+    /// named as its workload id after the namespace (<c>podgroup/ns/g</c> is <c>g</c>, an LWS group <c>lws-1</c>),
+    /// with its first pod by name as <see cref="Anchor"/>.
+    /// </summary>
+    public static IEnumerable<Workload> OfPods(ClusterSnapshot snapshot, DecisionPlan plan, IReadOnlySet<string> @checked)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(plan);
+        var pods = snapshot.Pods.ToDictionary(p => p.Metadata.NamespaceProperty + "/" + p.Metadata.Name, StringComparer.Ordinal);
+        foreach (var outcome in plan.Outcomes.Where(o => o.Kind is "Gang" or "Pod" && @checked.Contains(o.Queue)).DistinctBy(o => o.Id))
+        {
+            var members = outcome.PodKeys.Select(k => pods.GetValueOrDefault(k)).OfType<V1Pod>().OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
+            if (members.Count == 0)
+            {
+                continue;
+            }
+
+            var anchor = members[0];
+            yield return new Workload
+            {
+                Kind = "Pod",
+                ApiVersion = "v1",
+                Namespace = outcome.Namespace,
+                Name = string.Join("-", outcome.Id.Split('/').Skip(2)),
+                Uid = anchor.Metadata.Uid,
+                Meta = anchor.Metadata,
+                Queue = outcome.Queue,
+                Pods = members,
+                Anchor = anchor,
+                Code = plan.Outcomes.Last(o => o.Id == outcome.Id).Code,
+                Finished = Rejected(anchor.Metadata),
             };
         }
     }

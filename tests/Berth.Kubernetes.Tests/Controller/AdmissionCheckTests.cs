@@ -158,9 +158,10 @@ public sealed class AdmissionCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task LonePod_InAQueueWithChecks_WaitsWithAReasonThatSaysWhatToDo()
+    public async Task LonePod_InAQueueWithChecks_IsReservedOnItself_ThenStartsWhenReady()
     {
-        await using var h = await ControllerHarness.StartAsync();
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
         h.SeedCluster(1, 8, CheckedQueue("provision"));
         h.Server.Seed(Objects.Pod("alone", gpus: 1, queue: "team-a"));
 
@@ -168,9 +169,49 @@ public sealed class AdmissionCheckTests(ITestOutputHelper output)
         await h.SettleAsync();
 
         Assert.Empty(plan.Bindings);
-        var condition = h.ReadPod("alone").Status.Conditions.Single(c => c.Type == "PodScheduled");
-        Assert.Equal(DecisionPlanner.ChecksNeedObjectReason, condition.Reason);
-        Assert.Contains("PodGroup", condition.Message, StringComparison.Ordinal);
+        var pod = h.ReadPod("alone");
+        Assert.True(pod.Metadata.Annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
+        Assert.Equal("Pending", pod.Metadata.Annotations[CheckStatus.AnnotationOf("provision")]);
+        Assert.Equal(DecisionPlanner.ChecksPendingReason, pod.Status.Conditions.Single(c => c.Type == "PodScheduled").Reason);
+
+        var patch = new { metadata = new { annotations = new Dictionary<string, string> { [CheckStatus.AnnotationOf("provision")] = "Ready" } } };
+        await h.Client.CoreV1.PatchNamespacedPodAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch), "alone", Objects.Ns);
+        await h.SettleAsync();
+        time.Advance(10);
+        var start = await h.CycleAsync();
+        await h.SettleAsync();
+
+        Assert.Equal("alone", Assert.Single(start.Bindings).Pod);
+        Assert.False(h.ReadPod("alone").Metadata.Annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
+    }
+
+    [Fact]
+    public async Task LabelOnlyGang_InAQueueWithChecks_IsRejectedOnItsFirstPod_AndNotBound()
+    {
+        var time = new ManualTime();
+        await using var h = await ControllerHarness.StartAsync(time: time);
+        h.SeedCluster(2, 8, CheckedQueue("provision"));
+        h.Server.Seed(Objects.Pod("gang-b", gpus: 1, group: "gang", queue: "team-a"));
+        h.Server.Seed(Objects.Pod("gang-a", gpus: 1, group: "gang", queue: "team-a"));
+        await h.CycleAsync();
+        await h.SettleAsync();
+        Assert.True(h.ReadPod("gang-a").Metadata.Annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
+        Assert.False(h.ReadPod("gang-b").Metadata.Annotations?.ContainsKey(KubernetesNames.QuotaReservedAnnotation) == true);
+
+        var patch = new { metadata = new { annotations = new Dictionary<string, string> { [CheckStatus.AnnotationOf("provision")] = "Rejected: over budget" } } };
+        await h.Client.CoreV1.PatchNamespacedPodAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch), "gang-a", Objects.Ns);
+        await h.SettleAsync();
+        time.Advance(10);
+        await h.CycleAsync();
+        await h.SettleAsync();
+
+        var first = h.ReadPod("gang-a").Metadata.Annotations;
+        Assert.True(first.ContainsKey(KubernetesNames.AdmissionCheckRejectedAnnotation));
+        Assert.Null(AdmissionRecord.Parse(first));
+        time.Advance(600);
+        Assert.Empty((await h.CycleAsync()).Bindings);
+        await h.SettleAsync();
+        Assert.Equal(DecisionPlanner.CheckRejectedReason, h.ReadPod("gang-b").Status.Conditions.Single(c => c.Type == "PodScheduled").Reason);
     }
 
     [Fact]
