@@ -36,12 +36,13 @@ internal sealed class ReadableVictims(AdmissionScheduler s)
     /// <paramref name="others"/> marks, in victim order; <paramref name="lowestOwn"/> is the whole list's lowest per
     /// queue, or null when every preemptible workload is eligible (then <see cref="QueueVictims.Lowest"/> says).
     /// Valid until the next call. Without <paramref name="mayMerge"/>, always from the whole list (the reference the
-    /// property tests compare the merge with).
+    /// property tests compare the merge with). Without <paramref name="readOwn"/>, queue <paramref name="q"/>'s own
+    /// workloads are left out too (no strategy could take them: its policy never preempts within the queue).
     /// </summary>
-    public ReadOnlySpan<WorkloadState> Of(int q, int f, bool[] others, TimeSpan now, bool mayMerge, out WorkloadState?[]? lowestOwn)
+    public ReadOnlySpan<WorkloadState> Of(int q, int f, bool[] others, TimeSpan now, bool mayMerge, out WorkloadState?[]? lowestOwn, bool readOwn = true)
     {
         _plain ??= s.QueueArray.All(queue => queue.MinRuntime <= TimeSpan.Zero && queue.DisruptionBudget is null);
-        if (mayMerge && _plain.Value && !s.IdlePolicies && TryMerge(q, f, others, now))
+        if (mayMerge && _plain.Value && !s.IdlePolicies && TryMerge(q, f, others, now, readOwn))
         {
             Merged++;
             lowestOwn = null;
@@ -50,7 +51,7 @@ internal sealed class ReadableVictims(AdmissionScheduler s)
 
         var eligible = EligibleVictims(f, now);
         var items = eligible.Items;
-        var positions = ReadablePositions(eligible, q, others);
+        var positions = ReadablePositions(eligible, q, others, readOwn);
         if (_readable.Length < positions.Length)
         {
             _readable = new WorkloadState[Math.Max(64, 2 * positions.Length)];
@@ -65,13 +66,13 @@ internal sealed class ReadableVictims(AdmissionScheduler s)
         return _readable.AsSpan(0, positions.Length);
     }
 
-    /// <summary>Merges the lanes of queue <paramref name="q"/> and of the queues <paramref name="others"/> marks; false when a lane was out of order.</summary>
-    private bool TryMerge(int q, int f, bool[] others, TimeSpan now)
+    /// <summary>Merges the lanes of queue <paramref name="q"/> (when <paramref name="readOwn"/>) and of the queues <paramref name="others"/> marks; false when a lane was out of order.</summary>
+    private bool TryMerge(int q, int f, bool[] others, TimeSpan now, bool readOwn)
     {
         _merge.Begin();
         for (var vq = 0; vq < others.Length; vq++)
         {
-            if (vq == q || others[vq])
+            if ((vq == q && readOwn) || others[vq])
             {
                 _merge.Add(s.Store.Victims.Of(f, vq), now);
             }
@@ -126,15 +127,16 @@ internal sealed class ReadableVictims(AdmissionScheduler s)
     }
 
     /// <summary>
-    /// The positions in <paramref name="eligible"/> of the candidates of queue <paramref name="q"/> and of the queues
-    /// <paramref name="others"/> marks, ascending: every candidate a preemption does not pass over at once.
+    /// The positions in <paramref name="eligible"/> of the candidates of queue <paramref name="q"/> (when
+    /// <paramref name="readOwn"/>) and of the queues <paramref name="others"/> marks, ascending: every candidate a
+    /// preemption does not pass over at once.
     /// </summary>
-    private ReadOnlySpan<int> ReadablePositions(EvictionCandidates eligible, int q, bool[] others)
+    private ReadOnlySpan<int> ReadablePositions(EvictionCandidates eligible, int q, bool[] others, bool readOwn)
     {
         var count = 0;
         for (var vq = 0; vq < others.Length; vq++)
         {
-            if (vq == q || others[vq])
+            if ((vq == q && readOwn) || others[vq])
             {
                 var positions = eligible.PositionsOf(vq);
                 if (_positions.Length < count + positions.Count)

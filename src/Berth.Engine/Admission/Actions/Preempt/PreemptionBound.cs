@@ -28,19 +28,17 @@ internal sealed class PreemptionBound(AdmissionScheduler s)
     public bool CannotSucceed(PreemptionContext context)
     {
         var (q, f, policy) = (context.Queue, context.Flavor, context.Policy);
-        var priority = context.Preemptor.Workload.Priority;
         var candidates = 0;
         var freeable = s.FlavorFreeGpu[f];
         if (policy.WithinQueue != WithinQueuePreemption.Never)
         {
-            var (count, gpu) = s.Store.Victims.Of(f, q).Below(priority, orEqual: policy.WithinQueue == WithinQueuePreemption.LowerOrNewerEqualPriority);
+            var (count, gpu) = OwnBelow(context);
             candidates += count;
             freeable += gpu;
         }
 
         var root = s.Quotas.RootOf(q);
-        var reclaims = context.WithinNominal && (policy.Reclaim != ReclaimPolicy.Never || policy.FairShare);
-        if (root != q && (reclaims || policy.FairShare))
+        if (root != q && (Reclaims(context) || policy.FairShare))
         {
             for (var vq = 0; vq < s.QueueArray.Length; vq++)
             {
@@ -50,7 +48,7 @@ internal sealed class PreemptionBound(AdmissionScheduler s)
                     continue;
                 }
 
-                if (reclaims || context.ShareAfterAdmission < s.Quotas.Share(vq, f, default(Resources)))
+                if (MayGive(context, vq))
                 {
                     candidates += pool.Count;
                     freeable += pool.GpuMilli;
@@ -60,4 +58,30 @@ internal sealed class PreemptionBound(AdmissionScheduler s)
 
         return candidates == 0 || freeable < context.Request.GpuMilli;
     }
+
+    /// <summary>
+    /// Whether some strategy could take a workload of queue <paramref name="vq"/> (another queue of the preemptor's
+    /// cohort tree that borrows in the flavor): reclaim could, or fair share could (the preemptor's share after
+    /// admission below the queue's current share, which removing a victim never raises). False means no candidate of
+    /// that queue would be allowed, so the search need not read them.
+    /// </summary>
+    public bool MayGive(PreemptionContext context, int vq) =>
+        Reclaims(context) || (context.Policy.FairShare && context.ShareAfterAdmission < s.Quotas.Share(vq, context.Flavor, default(Resources)));
+
+    /// <summary>
+    /// True when reclaim, or fair share's within-nominal rule, could allow any victim of another borrowing queue.
+    /// </summary>
+    private static bool Reclaims(PreemptionContext context) =>
+        context.WithinNominal && (context.Policy.Reclaim != ReclaimPolicy.Never || context.Policy.FairShare);
+
+    /// <summary>
+    /// Whether within-queue preemption could take a workload of the preemptor's own queue: its policy allows it and
+    /// the queue holds a preemptible workload of lower (or, where the policy says so, equal) priority in the flavor.
+    /// </summary>
+    public bool MayTakeOwn(PreemptionContext context) =>
+        context.Policy.WithinQueue != WithinQueuePreemption.Never && OwnBelow(context).Count > 0;
+
+    /// <summary>The preemptible workloads of the preemptor's queue and flavor that within-queue preemption could take at most: how many, and their GPU.</summary>
+    private (int Count, long GpuMilli) OwnBelow(PreemptionContext context) =>
+        s.Store.Victims.Of(context.Flavor, context.Queue).Below(context.Preemptor.Workload.Priority, orEqual: context.Policy.WithinQueue == WithinQueuePreemption.LowerOrNewerEqualPriority);
 }

@@ -103,14 +103,19 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         freeable = s.FlavorFreeGpu[f];
 
         // Whether another queue's workloads may be taken at all (same cohort tree, borrowing): the same for each of them.
+        // With the shortcuts, also left out: a queue no strategy could take from (the bound's test), and the
+        // preemptor's own queue when it holds none that within-queue preemption could take; their candidates would all
+        // be refused below.
+        var narrow = Shortcuts && _bound.Applies;
         var others = _otherQueueTakeable ??= new bool[s.QueueArray.Length];
         for (var vq = 0; vq < others.Length; vq++)
         {
-            others[vq] = vq != q && root != q && s.Quotas.RootOf(vq) == root && s.Quotas.IsBorrowing(vq, f);
+            others[vq] = vq != q && root != q && s.Quotas.RootOf(vq) == root && s.Quotas.IsBorrowing(vq, f) && (!narrow || _bound.MayGive(context, vq));
         }
 
         // Only the preemptor's queue and the queues that may be taken from (the rest are passed over below) are read.
-        var readable = Readable.Of(q, f, others, now, Shortcuts, out var lowestOwn);
+        var readOwn = !narrow || _bound.MayTakeOwn(context);
+        var readable = Readable.Of(q, f, others, now, Shortcuts, out var lowestOwn, readOwn);
         return Consider(context, readable, others, lowestOwn, ref freeable);
     }
 
