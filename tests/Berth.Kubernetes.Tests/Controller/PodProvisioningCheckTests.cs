@@ -66,7 +66,7 @@ public sealed class PodProvisioningCheckTests
         await SetConditionsAsync(h, "serve-0-gpu-capacity-1", ("Accepted", "True"), ("Provisioned", "True"));
         h.Server.Seed(Objects.GpuNode("scaled-0", 8));
         h.Server.Seed(Objects.GpuNode("scaled-1", 8));
-        var bound = await CycleUntilBoundAsync(h, time, 2);
+        var bound = await h.CycleUntilBoundAsync(time, 2);
 
         Assert.Equal(["scaled-0", "scaled-1"], bound.Order(StringComparer.Ordinal));
         foreach (var pod in new[] { "serve-0-0", "serve-0-1" })
@@ -108,7 +108,7 @@ public sealed class PodProvisioningCheckTests
 
         await SetConditionsAsync(h, "alone-gpu-capacity-1", ("Provisioned", "True"));
         h.Server.Seed(Objects.GpuNode("scaled-0", 8));
-        var bound = await CycleUntilBoundAsync(h, time, 1);
+        var bound = await h.CycleUntilBoundAsync(time, 1);
 
         Assert.Equal(["scaled-0"], bound);
         var annotations = h.ReadPod("alone").Metadata.Annotations;
@@ -124,13 +124,13 @@ public sealed class PodProvisioningCheckTests
         h.SeedCluster(1, 4, CheckedQueue());
         SeedConfig(h, ("backoffBaseSeconds", "300"));
         h.Server.Seed(Objects.Pod("alone", gpus: 8, queue: "team-a"));
-        await NextCycleAsync(h, time);
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
+        await h.NextCycleAsync(time);
         Assert.NotEqual("(none)", Annotation(h, "alone", KubernetesNames.QuotaReservedAnnotation));
 
         await SetConditionsAsync(h, "alone-gpu-capacity-1", ("Failed", "True"));
-        await NextCycleAsync(h, time);
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
+        await h.NextCycleAsync(time);
 
         var annotations = h.ReadPod("alone").Metadata.Annotations;
         Assert.False(annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
@@ -138,27 +138,6 @@ public sealed class PodProvisioningCheckTests
         Assert.Equal("1", annotations[KubernetesNames.RequeuesAnnotation]);
         Assert.True(DateTimeOffset.Parse(annotations[KubernetesNames.BackoffUntilAnnotation], System.Globalization.CultureInfo.InvariantCulture) >= time.GetUtcNow().AddSeconds(200));
         Assert.Null(h.ReadPod("alone").Spec.NodeName);
-    }
-
-    private static async Task<List<string>> CycleUntilBoundAsync(ControllerHarness h, ManualTime time, int pods)
-    {
-        var nodes = new List<string>();
-        for (var i = 0; i < 6 && nodes.Count < pods; i++)
-        {
-            time.Advance(10);
-            var plan = await h.CycleAsync();
-            await h.SettleAsync();
-            nodes.AddRange(plan.Bindings.Select(b => b.Node));
-        }
-
-        return nodes;
-    }
-
-    private static async Task NextCycleAsync(ControllerHarness h, ManualTime time)
-    {
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
     }
 
     private static Queue CheckedQueue()

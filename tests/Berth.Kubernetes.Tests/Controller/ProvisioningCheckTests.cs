@@ -45,7 +45,7 @@ public sealed class ProvisioningCheckTests
         Assert.Empty(h.Server.Bindings);
 
         // A second cycle with nothing new makes no second request.
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.Single(Requests(h));
 
         // The request asks for the nodes: the waiting pods no longer say Unschedulable (no second scale-up for them).
@@ -57,7 +57,7 @@ public sealed class ProvisioningCheckTests
         h.Server.Seed(Objects.GpuNode("scaled-0", 8));
         h.Server.Seed(Objects.GpuNode("scaled-1", 8));
 
-        var bound = await CycleUntilBoundAsync(h, time, 2);
+        var bound = await h.CycleUntilBoundAsync(time, 2);
 
         Assert.Equal(["scaled-0", "scaled-1"], bound.Order(StringComparer.Ordinal));
         foreach (var pod in new[] { "train-0", "train-1" })
@@ -68,7 +68,7 @@ public sealed class ProvisioningCheckTests
         }
 
         Assert.StartsWith("Ready", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.NotNull(Request(h, "train-gpu-capacity-1")["metadata"]!["annotations"]![ProvisioningRequestState.ConsumedAnnotation]);
 
         // The gang completes: its request and PodTemplate go.
@@ -80,7 +80,7 @@ public sealed class ProvisioningCheckTests
 
         for (var i = 0; i < 3 && Requests(h).Count > 0; i++)
         {
-            await NextCycleAsync(h, time);
+            await h.NextCycleAsync(time);
         }
 
         Assert.Empty(Requests(h));
@@ -131,12 +131,12 @@ public sealed class ProvisioningCheckTests
         h.SeedGroup("train", 1, 1, 8);
         await h.CycleAsync();
         await h.SettleAsync();
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.True(Reserved(h, "train"));
 
         // The autoscaler cannot provide: the check asks to retry, and the planner gives the quota back with backoff.
         await SetConditionsAsync(h, "train-gpu-capacity-1", ("Failed", "True"));
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.StartsWith("Retry: ProvisioningRequest train-gpu-capacity-1 reports Failed", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
         time.Advance(10);
         var release = await h.CycleAsync();
@@ -149,7 +149,7 @@ public sealed class ProvisioningCheckTests
         Assert.Equal("2024-01-01T00:05:00.000Z", group.Metadata.Annotations[KubernetesNames.BackoffUntilAnnotation]); // the config's 300s, not the profile's shorter backoff
 
         // Within the backoff nothing is reserved and no request is made.
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.False(Reserved(h, "train"));
         Assert.Single(Requests(h));
 
@@ -165,7 +165,7 @@ public sealed class ProvisioningCheckTests
         await SetConditionsAsync(h, "train-gpu-capacity-2", ("Failed", "True"));
         for (var i = 0; i < 4 && h.Server.Get<PodGroup>("train", Objects.Ns)!.Status?.PendingReason?.Code != DecisionPlanner.CheckRejectedReason; i++)
         {
-            await NextCycleAsync(h, time);
+            await h.NextCycleAsync(time);
         }
 
         group = h.Server.Get<PodGroup>("train", Objects.Ns)!;
@@ -175,7 +175,7 @@ public sealed class ProvisioningCheckTests
         Assert.Equal(DecisionPlanner.CheckRejectedReason, group.Status.PendingReason?.Code);
 
         // Its requests are cleaned up.
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.Empty(Requests(h));
         Assert.Empty(h.Server.List<V1PodTemplate>(Objects.Ns));
         Assert.Empty(h.Server.Bindings);
@@ -194,7 +194,7 @@ public sealed class ProvisioningCheckTests
         Assert.Single(Requests(h));
 
         // The request asks for nodes: the gang's 16 GPUs of quota are reserved, on no node yet.
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.True(Reserved(h, "train"));
         var record = AdmissionRecord.Parse(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations)!;
         Assert.Equal(2, record.Pods.Count);
@@ -216,7 +216,7 @@ public sealed class ProvisioningCheckTests
         await SetConditionsAsync(h, "train-gpu-capacity-1", ("Accepted", "True"), ("Provisioned", "True"));
         h.Server.Seed(Objects.GpuNode("scaled-0", 8));
         h.Server.Seed(Objects.GpuNode("scaled-1", 8));
-        var bound = await CycleUntilBoundAsync(h, time, 2);
+        var bound = await h.CycleUntilBoundAsync(time, 2);
 
         Assert.Equal(["scaled-0", "scaled-1"], bound.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(h.Server.Bindings, b => b.Pod == "small-0");
@@ -243,7 +243,7 @@ public sealed class ProvisioningCheckTests
 
         await h.CycleAsync();
         await h.SettleAsync();
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
 
         Assert.True(Reserved(h, "train"));
         Assert.Equal("a100", AdmissionRecord.Parse(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations)!.Flavor);
@@ -259,9 +259,9 @@ public sealed class ProvisioningCheckTests
         h.SeedGroup("train", 2, 2, 8);
         await h.CycleAsync();
         await h.SettleAsync();
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         h.SeedGroup("small", 1, 1, 4);
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.Empty(h.Server.Bindings);
 
         await SetConditionsAsync(h, "train-gpu-capacity-1", ("Failed", "True"));
@@ -299,10 +299,10 @@ public sealed class ProvisioningCheckTests
         h.Server.Seed(Objects.GpuNode("scaled-0", 8));
 
         // The node joins and the quota is reserved; before the check turns Ready the booking expires.
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.True(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
         await SetConditionsAsync(h, "train-gpu-capacity-1", ("Provisioned", "True"), ("BookingExpired", "True"));
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.StartsWith("Retry: ProvisioningRequest train-gpu-capacity-1 reports BookingExpired", Annotation(h, "train", CheckStatus.AnnotationOf(Check)), StringComparison.Ordinal);
 
         // The planner releases the reservation with backoff; the gang is not bound, and a new request follows.
@@ -342,7 +342,7 @@ public sealed class ProvisioningCheckTests
         Assert.Equal("JobSet", request["metadata"]!["ownerReferences"]![0]!["kind"]!.GetValue<string>());
         Assert.Equal([1, 1], request["spec"]!["podSets"]!.AsArray().Select(p => p!["count"]!.GetValue<int>()));
 
-        await NextCycleAsync(h, time);
+        await h.NextCycleAsync(time);
         Assert.NotNull(JsonFields.At(Read(), "metadata", "annotations", KubernetesNames.QuotaReservedAnnotation));
         Assert.True(JsonFields.At(Read(), "spec", "suspend")!.GetValue<bool>());
 
@@ -423,31 +423,9 @@ public sealed class ProvisioningCheckTests
             h.Server.Seed(node);
         }
 
-        var bound = await CycleUntilBoundAsync(h, time, 2);
+        var bound = await h.CycleUntilBoundAsync(time, 2);
         Assert.Equal(["h100-0", "h100-1"], bound.Order(StringComparer.Ordinal));
         Assert.Equal("pretrain-gpu-capacity-1", h.ReadPod("pretrain-0", "default").Metadata.Annotations[KubernetesNames.ConsumeProvisioningRequestAnnotation]);
-    }
-
-    private static async Task<List<string>> CycleUntilBoundAsync(ControllerHarness h, ManualTime time, int pods)
-    {
-        var nodes = new List<string>();
-        for (var i = 0; i < 6 && nodes.Count < pods; i++)
-        {
-            time.Advance(10);
-            var plan = await h.CycleAsync();
-            await h.SettleAsync();
-            nodes.AddRange(plan.Bindings.Select(b => b.Node));
-        }
-
-        return nodes;
-    }
-
-    /// <summary>Ten seconds on, one decision, and its writes settled.</summary>
-    private static async Task NextCycleAsync(ControllerHarness h, ManualTime time)
-    {
-        time.Advance(10);
-        await h.CycleAsync();
-        await h.SettleAsync();
     }
 
     private static bool Reserved(ControllerHarness h, string group) =>
