@@ -1,4 +1,5 @@
 using Berth.Engine.Admission;
+using Berth.Engine.Admission.Actions;
 using Berth.Model.Queueing;
 using Berth.TestKit;
 using Xunit.Abstractions;
@@ -12,7 +13,8 @@ namespace Berth.Engine.Tests.Admission;
 /// every step the merged candidates of every queue, with a random set of other queues, must be the whole list's,
 /// in its order. Scripts mix cohorts and queues without one, every within-queue, reclaim and fair-share policy,
 /// one or two flavors, 1- to 8-GPU pods, gangs, three priorities, workloads with and without checkpoints (whose
-/// order rotates with time), non-preemptible ones, evictions, stop policies and steps of time whole and fractional.
+/// order rotates with time), non-preemptible ones, evictions, stop policies and steps of time whole and fractional,
+/// under the preempt action alone, the reclaim action before it, or the reclaim action alone.
 /// </summary>
 public sealed class PreemptionShortcutPropertyTests(ITestOutputHelper output)
 {
@@ -109,6 +111,7 @@ public sealed class PreemptionShortcutPropertyTests(ITestOutputHelper output)
                 Order = rng.Next(3) == 0 ? CandidateOrder.Fifo : CandidateOrder.FairShare,
                 Seed = seed,
             };
+            options = options with { Actions = ActionsOf(seed, options.Backfill) };
             var scheduler = new AdmissionScheduler(nodes, config, options, time);
             scheduler.Preemption.Shortcuts = shortcuts;
             var log = new List<string>();
@@ -147,6 +150,21 @@ public sealed class PreemptionShortcutPropertyTests(ITestOutputHelper output)
             }
 
             return new Outcome(log, scheduler, cycles, compared);
+        }
+
+        /// <summary>
+        /// By seed, not drawn (so that the scripts stay those of the seeds): the shorthand's allocate, backfill,
+        /// consolidate, preempt; the reclaim action before them (KAI's order); or the reclaim action without preempt.
+        /// </summary>
+        private static string[]? ActionsOf(int seed, bool backfill)
+        {
+            var reclaimFirst = AdmissionOptions.ActionsFor(backfill, preemption: false).Append(AdmissionActions.Reclaim);
+            return (seed % 3) switch
+            {
+                0 => [.. reclaimFirst, AdmissionActions.Consolidate, AdmissionActions.Preempt],
+                1 => [.. reclaimFirst],
+                _ => null,
+            };
         }
 
         /// <summary>Every queue of every flavor, with a random set of other queues: merged against the whole list.</summary>
