@@ -114,7 +114,7 @@ public sealed partial class AdmissionScheduler
         _heads = new HeadWakes(_queues.Length);
         MarksNeeded = _actions.Any(a => string.Equals(a.Name, AdmissionActions.Backfill, StringComparison.Ordinal));
         Parking = new QueueParking(this, options.Incremental && options.Gangs && !MarksNeeded
-            && !_actions.Any(a => string.Equals(a.Name, AdmissionActions.Preempt, StringComparison.Ordinal)));
+            && !_actions.Any(a => a.Evicts));
         _cycle = new AdmissionCycle(this, _actions);
         _steps = new WorkloadSteps(this, _feasibility, _usage);
     }

@@ -12,7 +12,7 @@ public class AdmissionActionsTests
     [Fact]
     public void Profiles_ListActionsLeastDisruptiveFirst()
     {
-        var rank = new[] { AdmissionActions.Allocate, AdmissionActions.Backfill, AdmissionActions.Consolidate, AdmissionActions.Preempt };
+        var rank = new[] { AdmissionActions.Allocate, AdmissionActions.Backfill, AdmissionActions.Reclaim, AdmissionActions.Consolidate, AdmissionActions.Preempt };
         foreach (var profile in AdmissionProfiles.All)
         {
             Assert.Equal(AdmissionActions.Allocate, profile.Actions[0]);
@@ -69,7 +69,10 @@ public class AdmissionActionsTests
         Assert.Equal(withPreempt ? WorkloadPhase.Pending : WorkloadPhase.Admitted, f.Phase("low"));
     }
 
-    /// <summary>Each action and strategy has at least one conformance scenario whose file name starts with this prefix.</summary>
+    /// <summary>
+    /// Each action and strategy has at least one conformance scenario whose file name starts with this prefix. The
+    /// reclaim action shares its name and scenarios with the reclaim strategy: it runs that strategy alone.
+    /// </summary>
     public static TheoryData<string, string> ScenarioPrefixes() => new()
     {
         { AdmissionActions.Allocate, "quota-" },
@@ -77,7 +80,7 @@ public class AdmissionActionsTests
         { AdmissionActions.Consolidate, "consolidation-" },
         { AdmissionActions.Preempt, "preempt" },
         { "within-queue", "preempt-within-queue-" },
-        { "reclaim", "reclaim-" },
+        { AdmissionActions.Reclaim, "reclaim-" },
         { "fair-share", "fair-share-preemption-" },
     };
 
@@ -93,8 +96,12 @@ public class AdmissionActionsTests
     [Fact]
     public void Registry_NamesEveryActionAndStrategyOnce()
     {
-        var names = AdmissionActions.Names.Concat(StrategyNames()).ToArray();
-        Assert.Equal(names.Length, names.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(AdmissionActions.Names.Count, AdmissionActions.Names.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(StrategyNames().Count(), StrategyNames().Distinct(StringComparer.Ordinal).Count());
+
+        // Only the reclaim action is named as a strategy: the one it runs.
+        Assert.Equal([AdmissionActions.Reclaim], AdmissionActions.Names.Intersect(StrategyNames(), StringComparer.Ordinal));
+        var names = AdmissionActions.Names.Union(StrategyNames(), StringComparer.Ordinal).ToArray();
         Assert.Equal(names.Order(StringComparer.Ordinal), ScenarioPrefixes().Select(row => (string)row[0]).Order(StringComparer.Ordinal));
     }
 

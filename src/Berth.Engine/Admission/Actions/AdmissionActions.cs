@@ -2,6 +2,7 @@ using Berth.Engine.Admission.Actions.Allocate;
 using Berth.Engine.Admission.Actions.Backfill;
 using Berth.Engine.Admission.Actions.Consolidate;
 using Berth.Engine.Admission.Actions.Preempt;
+using Berth.Engine.Admission.Actions.Reclaim;
 
 namespace Berth.Engine.Admission.Actions;
 
@@ -16,12 +17,14 @@ public static class AdmissionActions
     public const string Backfill = "backfill";
     public const string Consolidate = "consolidate";
     public const string Preempt = "preempt";
+    public const string Reclaim = "reclaim";
 
     /// <summary>The built-in actions: the registry a scheduler reads unless <see cref="AdmissionOptions.ActionRegistry"/> extends it.</summary>
     internal static IReadOnlyList<IAdmissionAction> All { get; } =
     [
         new AllocateAction(),
         new BackfillAction(),
+        new ReclaimAction(),
         new ConsolidateAction(),
         new PreemptAction(),
     ];

@@ -20,6 +20,13 @@ internal interface IAdmissionAction
     bool StarvationMatters => false;
 
     /// <summary>
+    /// True when this action may evict admitted workloads in the middle of a cycle (each eviction starts a new
+    /// generation there), which parking of queues cannot follow (<see cref="QueueParking"/>): a profile with such an
+    /// action never parks.
+    /// </summary>
+    bool Evicts => false;
+
+    /// <summary>
     /// True when this action may admit a workload of <paramref name="queue"/> that is over its quota in every flavor
     /// (preemption, by reclaiming quota). False promises that such a workload is left alone with no side effect, so a
     /// cycle may reuse a quota failure while the quota tree is unchanged. The safe default is true.

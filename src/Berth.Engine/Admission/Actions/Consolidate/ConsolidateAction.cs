@@ -14,6 +14,9 @@ internal sealed class ConsolidateAction : IAdmissionAction
 
     public string Name => AdmissionActions.Consolidate;
 
+    // Moved workloads are evicted and admitted again in the middle of a cycle.
+    public bool Evicts => true;
+
     public bool StarvationMatters => true;
 
     public bool TryAdmit(AdmissionSession session, AdmissionAttempt attempt)

@@ -15,6 +15,9 @@ internal sealed class PreemptAction : IAdmissionAction
     // The starvation wake-up predates actions and came with preemption; kept so that replays stay the same.
     public bool StarvationMatters => true;
 
+    // Evicted victims start a new generation in the middle of a cycle.
+    public bool Evicts => true;
+
     // Reclaim and within-queue preemption free quota.
     public bool MayAdmitOverQuota(Queue queue) => Enabled(queue);
 
@@ -23,28 +26,14 @@ internal sealed class PreemptAction : IAdmissionAction
     public bool TryAdmitIn(AdmissionSession session, AdmissionAttempt attempt, int flavor)
     {
         var w = attempt.Workload;
-        return Enabled(session.Scheduler.Queues[w.QueueIndex]) && session.Scheduler.Preemption.TryPreempt(w, flavor, attempt.Full, session.Now);
+        return Enabled(session.Scheduler.Queues[w.QueueIndex]) && session.Scheduler.Preemption.TryPreempt(w, flavor, attempt.Full, session.Now, session.Scheduler.Strategies);
     }
 
     public bool TryAdmit(AdmissionSession session, AdmissionAttempt attempt)
     {
         var s = session.Scheduler;
-        var w = attempt.Workload;
-        var queue = s.Queues[w.QueueIndex];
-        if (!Enabled(queue) || RunsPerFlavor(queue))
-        {
-            return false;
-        }
-
-        foreach (var f in s.FlavorsOf(w.QueueIndex))
-        {
-            if (s.CouldEverFit(w, f) && s.Preemption.TryPreempt(w, f, attempt.Full, session.Now))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var queue = s.Queues[attempt.Workload.QueueIndex];
+        return Enabled(queue) && !RunsPerFlavor(queue) && s.Preemption.TryPreemptInQueueFlavors(attempt.Workload, attempt.Full, session.Now, s.Strategies);
     }
 
     private static bool Enabled(Queue queue) =>

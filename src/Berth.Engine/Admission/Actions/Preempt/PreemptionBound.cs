@@ -13,16 +13,30 @@ namespace Berth.Engine.Admission.Actions.Preempt;
 /// Only an upper bound on what the search's candidates add up to: per queue, every preemptible workload of the flavor
 /// counts (the search may pass some over); a queue counts when reclaim could take from it or when the preemptor's
 /// share after admission is below the queue's current share (fair share compares with the share after one victim
-/// is removed, which is never higher). Used only where skipping the victim list changes nothing else: the three
-/// registered strategies, and no queue with a minimum runtime or a disruption budget (building the list reads those
-/// and moves the next retry time).
+/// is removed, which is never higher). Used only where skipping the victim list changes nothing else: strategies among
+/// the three registered ones (a subset allows fewer candidates, so the bound still holds), and no queue with a minimum
+/// runtime or a disruption budget (building the list reads those and moves the next retry time).
 /// </summary>
 internal sealed class PreemptionBound(AdmissionScheduler s)
 {
     private bool? _applies;
 
-    /// <summary>True when <see cref="CannotSucceed"/> may be asked: building the victim list would have no effect beyond the attempt.</summary>
-    public bool Applies => ReferenceEquals(s.Strategies, PreemptionStrategies.All) && (_applies ??= s.QueueArray.All(q => q.MinRuntime <= TimeSpan.Zero && q.DisruptionBudget is null));
+    /// <summary>
+    /// True when <see cref="CannotSucceed"/> may be asked for an attempt under <paramref name="strategies"/>: they are
+    /// among the registered ones, and building the victim list would have no effect beyond the attempt.
+    /// </summary>
+    public bool Applies(IReadOnlyList<IPreemptionStrategy> strategies)
+    {
+        for (var i = 0; i < strategies.Count; i++)
+        {
+            if (!PreemptionStrategies.All.Contains(strategies[i]))
+            {
+                return false;
+            }
+        }
+
+        return _applies ??= s.QueueArray.All(q => q.MinRuntime <= TimeSpan.Zero && q.DisruptionBudget is null);
+    }
 
     /// <summary>True when the preemption of <paramref name="context"/> certainly finds no candidate or not enough GPU.</summary>
     public bool CannotSucceed(PreemptionContext context)

@@ -5,9 +5,10 @@ using Berth.Model.Queueing;
 namespace Berth.Engine.Admission.Actions.Preempt;
 
 /// <summary>
-/// The preempt action's search, one per scheduler (it keeps scratch arrays and the per-flavor victim lists between
-/// attempts): preemption within a queue, reclaim of borrowed capacity, and fair-share preemption, each allowed by
-/// its strategy (<see cref="PreemptionStrategies"/>). It reads the scheduler's state and changes it only through
+/// The search of the actions that evict, one per scheduler (it keeps scratch arrays and the per-flavor victim lists
+/// between attempts): preemption within a queue, reclaim of borrowed capacity, and fair-share preemption, each allowed
+/// by its strategy (<see cref="PreemptionStrategies"/>). The calling action names the strategies it asks: the preempt
+/// action all of them, the reclaim action reclaim alone. It reads the scheduler's state and changes it only through
 /// the statement and the scheduler's admit and evict steps.
 ///
 /// The candidates come from <see cref="ReadableVictims"/> (the preemptor's queue and those it may take from, in victim
@@ -39,15 +40,15 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     /// <summary>
     /// Tries to admit <paramref name="w"/> in flavor <paramref name="f"/> by evicting others:
     /// 1. candidates: admitted workloads of the flavor that are preemptible, past their queue's minimum
-    ///    runtime, and allowed by one strategy (<see cref="PreemptionStrategies"/>: within the queue, reclaim,
-    ///    fair share; the first that allows a victim owns it);
+    ///    runtime, and allowed by one of <paramref name="strategies"/> (a subset of <see cref="PreemptionStrategies"/>,
+    ///    in its order: within the queue, reclaim, fair share; the first that allows a victim owns it);
     /// 2. order: least work lost since the last checkpoint, then lowest priority, then most recently started, then id;
     /// 3. take victims in that order until quota and the gang's placement fit;
     /// 4. give back every victim that turns out not to be needed (newest choice first);
     /// 5. place the preemptor, and give up if any victim could be readmitted at once (a pure move);
     /// 6. commit: evict the victims whole (gangs), admit the preemptor.
     /// </summary>
-    public bool TryPreempt(WorkloadState w, int f, int[] counts, TimeSpan now)
+    public bool TryPreempt(WorkloadState w, int f, int[] counts, TimeSpan now, IReadOnlyList<IPreemptionStrategy> strategies)
     {
         var q = w.QueueIndex;
         var policy = s.QueueArray[q].Preemption;
@@ -59,14 +60,14 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         };
 
         // 0. A bound from what each queue holds, before any victim list.
-        if (Shortcuts && _bound.Applies && _bound.CannotSucceed(context))
+        if (Shortcuts && _bound.Applies(strategies) && _bound.CannotSucceed(context))
         {
             Bounded++;
             return false;
         }
 
         // 1. Candidates.
-        var count = CollectVictims(context, now, out var freeable);
+        var count = CollectVictims(context, strategies, now, out var freeable);
 
         // Quick bounds: even all candidates together cannot free enough GPU in total, or
         // enough fully free GPUs where the gang may go (then every trial below would stop at the same bound).
@@ -92,10 +93,27 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     }
 
     /// <summary>
-    /// Step 1: fills <see cref="_victims"/> with the flavor's eligible workloads (already in victim order) that one
-    /// strategy allows; returns how many, with the GPU they and the flavor's free GPU add up to.
+    /// <see cref="TryPreempt"/> over the flavors of <paramref name="w"/>'s queue in order, leaving out those it could
+    /// never fit in; true at the first that admits it (an action that does not run per flavor).
     /// </summary>
-    private int CollectVictims(PreemptionContext context, TimeSpan now, out long freeable)
+    public bool TryPreemptInQueueFlavors(WorkloadState w, int[] counts, TimeSpan now, IReadOnlyList<IPreemptionStrategy> strategies)
+    {
+        foreach (var f in s.FlavorsOf(w.QueueIndex))
+        {
+            if (s.CouldEverFit(w, f) && TryPreempt(w, f, counts, now, strategies))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Step 1: fills <see cref="_victims"/> with the flavor's eligible workloads (already in victim order) that one of
+    /// <paramref name="strategies"/> allows; returns how many, with the GPU they and the flavor's free GPU add up to.
+    /// </summary>
+    private int CollectVictims(PreemptionContext context, IReadOnlyList<IPreemptionStrategy> strategies, TimeSpan now, out long freeable)
     {
         var q = context.Queue;
         var f = context.Flavor;
@@ -106,7 +124,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         // With the shortcuts, also left out: a queue no strategy could take from (the bound's test), and the
         // preemptor's own queue when it holds none that within-queue preemption could take; their candidates would all
         // be refused below.
-        var narrow = Shortcuts && _bound.Applies;
+        var narrow = Shortcuts && _bound.Applies(strategies);
         var others = _otherQueueTakeable ??= new bool[s.QueueArray.Length];
         for (var vq = 0; vq < others.Length; vq++)
         {
@@ -116,15 +134,15 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         // Only the preemptor's queue and the queues that may be taken from (the rest are passed over below) are read.
         var readOwn = !narrow || _bound.MayTakeOwn(context);
         var readable = Readable.Of(q, f, others, now, Shortcuts, out var lowestOwn, readOwn);
-        return Consider(context, readable, others, lowestOwn, ref freeable);
+        return Consider(context, strategies, readable, others, lowestOwn, ref freeable);
     }
 
     /// <summary>
-    /// Step 1 for the readable candidates in victim order: keeps in <see cref="_victims"/> those one strategy allows;
+    /// Step 1 for the readable candidates in victim order: keeps in <see cref="_victims"/> those one of the strategies allows;
     /// returns how many, and adds their GPU to <paramref name="freeable"/>. <paramref name="lowestOwn"/> is the whole
     /// list's lowest per queue; null when every preemptible workload is a candidate (then the pool says).
     /// </summary>
-    private int Consider(PreemptionContext context, ReadOnlySpan<WorkloadState> readable, bool[] others, WorkloadState?[]? lowestOwn, ref long freeable)
+    private int Consider(PreemptionContext context, IReadOnlyList<IPreemptionStrategy> strategies, ReadOnlySpan<WorkloadState> readable, bool[] others, WorkloadState?[]? lowestOwn, ref long freeable)
     {
         var q = context.Queue;
         var count = 0;
@@ -138,7 +156,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             }
 
             IPreemptionStrategy? owner = null;
-            foreach (var strategy in s.Strategies)
+            foreach (var strategy in strategies)
             {
                 if (strategy.Allows(context, v))
                 {

@@ -4,9 +4,13 @@ namespace Berth.Engine.Admission.Strategies.FairShare;
 
 /// <summary>
 /// Fair-share preemption: the preemptor queue's share after admission stays strictly below the victim queue's
-/// share after the eviction, or the preemptor stays within its nominal quota and the victim's queue stays at or
-/// above its own. Checked once per candidate (with only that victim removed: removing more of its queue only
-/// lowers it) and again as victims are taken, so that preemption cannot loop: the victim's queue can never win
+/// share after the eviction, or the preemptor stays within its nominal quota. Either way fair share takes only what
+/// the victim's queue borrows in the preemptor's flavor: with the victim removed, its queue still uses at least its
+/// nominal quota there of every resource the request needs. (A share is dominant over every flavor and resource, so
+/// without this a queue that borrows mostly elsewhere could lose capacity below its nominal quota here; its evicted
+/// work, back within that quota, would at once reclaim it from the preemptor's queue, which then borrows, and the two
+/// would take turns for ever.) Checked once per candidate (with only that victim removed: removing more of its queue
+/// only lowers it) and again as victims are taken, so that preemption cannot loop: the victim's queue can never win
 /// the capacity back by the same rule, nor reclaim it. Shares are current shares only: usage history orders heads
 /// but never allows an eviction, since a history that changes with time would let two queues preempt each other in turns.
 /// </summary>
@@ -25,11 +29,11 @@ internal sealed class FairShareStrategy : IPreemptionStrategy
             return false;
         }
 
-        return context.ShareAfterAdmission < context.Quotas.Share(victim.QueueIndex, victim.Flavor, default(Resources) - victim.Usage)
-            || (context.WithinNominal && context.AtOrAboveNominal(victim.QueueIndex, victim.Usage));
+        return context.AtOrAboveNominal(victim.QueueIndex, victim.Usage)
+            && (context.WithinNominal || context.ShareAfterAdmission < context.Quotas.Share(victim.QueueIndex, victim.Flavor, default(Resources) - victim.Usage));
     }
 
     public bool AllowsAfterRemoval(PreemptionContext context, WorkloadState victim) =>
-        context.ShareAfterAdmission < context.Quotas.Share(victim.QueueIndex)
-        || (context.WithinNominal && context.AtOrAboveNominal(victim.QueueIndex, default));
+        context.AtOrAboveNominal(victim.QueueIndex, default)
+        && (context.WithinNominal || context.ShareAfterAdmission < context.Quotas.Share(victim.QueueIndex));
 }
