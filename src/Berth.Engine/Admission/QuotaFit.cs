@@ -72,6 +72,14 @@ internal sealed class QuotaFit(AdmissionScheduler s)
         return preemptible ? null : NonPreemptibleQuota.Check(s.Quotas, q, f, request, s.QueueArray[q].Name, s.Flavors[f].Name);
     }
 
+    /// <summary>
+    /// True exactly when <see cref="Check"/> gives null, without words: the quota tree's own test (device quotas,
+    /// then every limited resource with borrowing), and non-preemptible work within its nominal quota. A head that
+    /// waits is checked in every flavor on every try, and most tries fail; their reasons are built only when kept.
+    /// </summary>
+    public bool Fits(int q, int f, Resources request, bool preemptible) =>
+        !s.Options.Gangs || (s.Quotas.Fits(q, f, request) && (preemptible || !Borrows(q, f, request)));
+
     /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/> in some limited resource.</summary>
     public bool Borrows(int q, int f, Resources request)
     {
