@@ -182,8 +182,8 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         var fits = false;
         var total = trial.Total;
 
-        // The placement trial's whole-GPU bound, followed as victims leave instead of counted anew after each.
-        s.Room.FollowRoom(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _));
+        // The placement trial's whole-GPU bound, followed as victims leave instead of counted anew after each (since
+        // VictimsCouldMakeRoom started following it, with nothing changed in between).
         foreach (var (v, strategy) in _victims.AsSpan(0, count))
         {
             if (!strategy.MayTake(context, v))
@@ -443,7 +443,9 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             total += c;
         }
 
-        return s.Room.WholeGpuPodsThatFitWithout(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
+        // The count TakeVictims follows starts here; the candidates' nodes alone are counted again.
+        s.Room.FollowRoom(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _));
+        return s.Room.RoomFittingWithout(removed.AsSpan(0, victims.Length)) >= total;
     }
 
     /// <summary>
