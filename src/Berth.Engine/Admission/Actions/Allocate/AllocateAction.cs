@@ -100,7 +100,7 @@ internal sealed class AllocateAction : IAdmissionAction
         {
             var mid = (lo + hi) / 2;
             var counts = CountsAt(mid);
-            if (s.QuotaFits(w.QueueIndex, f, w.RequestOf(counts), w.Workload.Preemptible) && s.TryPlaceGang(w, f, counts, now, keep: false, out _))
+            if (s.QuotaFits(w.QueueIndex, f, w.RequestOf(counts), w.Workload.Preemptible) && s.TryPlaceGangQuietly(w, f, counts, now, keep: false))
             {
                 best = mid;
                 lo = mid + 1;
