@@ -381,10 +381,6 @@ public sealed partial class AdmissionScheduler
     internal bool TryPlaceGang(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes = null) =>
         _gangs.TryPlace(w, f, counts, now, keep, out reason, usedNodes);
 
-    /// <summary>As <see cref="TryPlaceGang"/> for a trial whose reason nobody reads (<see cref="GangPlacement.TryQuietly"/>).</summary>
-    internal bool TryPlaceGangQuietly(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, HashSet<int>? usedNodes = null) =>
-        _gangs.TryQuietly(w, f, counts, now, keep, usedNodes);
-
     /// <summary>Commits the placements in <see cref="_scratch"/> as the admission of <paramref name="w"/>.</summary>
     internal void Admit(WorkloadState w, int f, int[] counts, TimeSpan now) => _steps.Admit(w, f, counts, now);
 

@@ -52,7 +52,7 @@ internal sealed class StartEstimates(AdmissionScheduler s)
                     foreach (var f in s.FlavorsOf(w.QueueIndex))
                     {
                         var request = w.RequestOf(w.Counts);
-                        if (!s.CouldEverFit(w, f) || !s.QuotaFits(w.QueueIndex, f, request, w.Workload.Preemptible) || !s.TryPlaceGangQuietly(w, f, w.Counts, t, keep: true))
+                        if (!s.CouldEverFit(w, f) || !s.QuotaFits(w.QueueIndex, f, request, w.Workload.Preemptible) || !s.Gangs.TryQuietly(w, f, w.Counts, t, keep: true))
                         {
                             continue;
                         }

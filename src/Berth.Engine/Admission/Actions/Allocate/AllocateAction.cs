@@ -100,7 +100,7 @@ internal sealed class AllocateAction : IAdmissionAction
         {
             var mid = (lo + hi) / 2;
             var counts = CountsAt(mid);
-            if (s.QuotaFits(w.QueueIndex, f, w.RequestOf(counts), w.Workload.Preemptible) && s.TryPlaceGangQuietly(w, f, counts, now, keep: false))
+            if (s.QuotaFits(w.QueueIndex, f, w.RequestOf(counts), w.Workload.Preemptible) && s.Gangs.TryQuietly(w, f, counts, now, keep: false))
             {
                 best = mid;
                 lo = mid + 1;

@@ -215,7 +215,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             // before the within-queue rule, as it always did: each trial shifts the draws of the decisions after it.
             var withinNominalHolds = trial.KeepingWithinNominal == 0 || !s.Borrows(q, f, request);
             if (QuotaFits(w, q, f, request) && request.GpuMilli <= s.FlavorFreeGpu[f] && s.Room.RoomFitting() >= total
-                && (withinNominalHolds || s.Placer.DrawsRandomly) && s.TryPlaceGangQuietly(w, f, counts, now, keep: false) && withinNominalHolds)
+                && (withinNominalHolds || s.Placer.DrawsRandomly) && s.Gangs.TryQuietly(w, f, counts, now, keep: false) && withinNominalHolds)
             {
                 fits = true;
                 break;
@@ -245,7 +245,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         var chosen = trial.Chosen;
         var used = _usedNodes;
         used.Clear();
-        if (!s.TryPlaceGangQuietly(w, f, counts, now, keep: false, used))
+        if (!s.Gangs.TryQuietly(w, f, counts, now, keep: false, used))
         {
             return;
         }
@@ -338,7 +338,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     {
         var context = trial.Context;
         var (w, q, f, request, now, counts) = (context.Preemptor, context.Queue, context.Flavor, context.Request, trial.Now, trial.Counts);
-        if (!s.TryPlaceGangQuietly(w, f, counts, now, keep: true))
+        if (!s.Gangs.TryQuietly(w, f, counts, now, keep: true))
         {
             s.Statement.RollbackTo(checkpoint); // cannot happen: Fits just said yes with the same state
             return false;
@@ -382,7 +382,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     {
         foreach (var f in s.FlavorsOf(v.QueueIndex))
         {
-            if (s.CouldEverFit(v, f) && QuotaFits(v, v.QueueIndex, f, v.RequestOf(v.Counts)) && s.TryPlaceGangQuietly(v, f, v.Counts, now, keep: false))
+            if (s.CouldEverFit(v, f) && QuotaFits(v, v.QueueIndex, f, v.RequestOf(v.Counts)) && s.Gangs.TryQuietly(v, f, v.Counts, now, keep: false))
             {
                 return true;
             }
@@ -471,7 +471,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         }
 
         return s.Room.WholeGpuPodsThatFit(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _)) >= total
-            && s.TryPlaceGangQuietly(w, f, counts, now, keep: false);
+            && s.Gangs.TryQuietly(w, f, counts, now, keep: false);
     }
 
     /// <summary>True exactly when <see cref="QuotaCheck"/> gives null (no reason built).</summary>
