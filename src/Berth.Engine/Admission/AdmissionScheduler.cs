@@ -399,6 +399,9 @@ public sealed partial class AdmissionScheduler
     /// <summary>Null when the request fits the queue's quota in the flavor now; otherwise why not (<see cref="QuotaFit.Check"/>).</summary>
     internal PendingReason? QuotaCheck(int q, int f, Resources request, bool preemptible) => _quota.Check(q, f, request, preemptible);
 
+    /// <summary>True exactly when <see cref="QuotaCheck"/> gives null, without building a reason.</summary>
+    internal bool QuotaFits(int q, int f, Resources request, bool preemptible) => _quota.Fits(q, f, request, preemptible);
+
     /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/>.</summary>
     internal bool Borrows(int q, int f, Resources request) => _quota.Borrows(q, f, request);
 

@@ -13,7 +13,11 @@ namespace Berth.Engine.Admission;
 /// </summary>
 internal sealed class GangPlacement(AdmissionScheduler s)
 {
+    /// <summary>The reason a quiet trial gives (<see cref="TryQuietly"/>): never read.</summary>
+    private static readonly PendingReason Unexplained = new(PendingReasonCode.NoNodeFits, "a trial placement failed");
+
     private readonly Dictionary<(int Flavor, string Key), (string Value, int[] Nodes)[]> _domains = [];
+    private bool _quiet;
 
     /// <summary>Data locality: the preference for nodes that cache a workload's datasets, and its bounded wait.</summary>
     public DataLocality Locality { get; } = new(s);
@@ -43,6 +47,32 @@ internal sealed class GangPlacement(AdmissionScheduler s)
         return placed;
     }
 
+    /// <summary>
+    /// As <see cref="TryPlace"/> for a trial whose reason nobody reads (preemption, consolidation and start-time
+    /// what-ifs): the same placements and the same answer, without the words, nor the placer's count of why each
+    /// node refused a pod (a pass over every node of the flavor for each pod that does not fit).
+    /// </summary>
+    public bool TryQuietly(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, HashSet<int>? usedNodes = null)
+    {
+        _quiet = true;
+        s.Placer.Explains = false;
+        try
+        {
+            var placed = TryPlaceIn(w, f, counts, now, keep, out _, usedNodes, out var waitUntil);
+            if (!placed && waitUntil is { } until)
+            {
+                s.RetryBy(until); // as TryPlace: look again when the wait for cached data ends
+            }
+
+            return placed;
+        }
+        finally
+        {
+            _quiet = false;
+            s.Placer.Explains = true;
+        }
+    }
+
     private bool TryPlaceIn(WorkloadState w, int f, int[] counts, TimeSpan now, bool keep, out PendingReason reason, HashSet<int>? usedNodes, out TimeSpan? waitUntil)
     {
         var checkpoint = s.Statement.Checkpoint();
@@ -52,6 +82,12 @@ internal sealed class GangPlacement(AdmissionScheduler s)
         var nodes = Locality.Restrict(w, s.AllowedNodes(w, f, now, out var reservedAway), now, out waitUntil);
         if (demand > s.FlavorFreeGpu[f])
         {
+            if (_quiet)
+            {
+                reason = Unexplained;
+                return false;
+            }
+
             // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
             var some = total > 1 && s.Room.WholeGpuPodsThatFit(s.PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
             reason = new PendingReason(some ? PendingReasonCode.GangIncomplete : PendingReasonCode.NoNodeFits, $"flavor {s.Flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, s.FlavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}{(some ? "; some of its pods would fit, but a gang is placed whole or not at all" : string.Empty)}")
@@ -69,7 +105,7 @@ internal sealed class GangPlacement(AdmissionScheduler s)
         var fitting = s.Room.WholeGpuPodsThatFit(pods, counts, nodes);
         if (fitting < total)
         {
-            reason = reservedAway
+            reason = _quiet ? Unexplained : reservedAway
                 ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {s.Flavors[f].Name} are reserved for {s.CurrentReservation!.Holder.Id} from {s.CurrentReservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = s.Flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
                 : fitting == 0
                     ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {s.Flavors[f].Name} has the whole free GPUs a pod of {pods[0].Name} needs") { Flavor = s.Flavors[f].Name, Unblock = "running workloads finish or are preempted" }
@@ -91,7 +127,7 @@ internal sealed class GangPlacement(AdmissionScheduler s)
                     var placed = s.Scratch.Count;
                     s.Statement.RollbackTo(checkpoint);
                     s.Scratch.Clear();
-                    reason = new PendingReason(placed == 0 ? PendingReasonCode.NoNodeFits : PendingReasonCode.GangIncomplete,
+                    reason = _quiet ? Unexplained : new PendingReason(placed == 0 ? PendingReasonCode.NoNodeFits : PendingReasonCode.GangIncomplete,
                         $"no {key} domain of flavor {s.Flavors[f].Name} has room for the {counts[set]} pods of {pods[set].Name} together")
                     {
                         Flavor = s.Flavors[f].Name,
@@ -113,7 +149,7 @@ internal sealed class GangPlacement(AdmissionScheduler s)
                     s.Statement.RollbackTo(checkpoint);
                     s.Scratch.Clear();
                     var diagnosis = result.Diagnosis?.ToString() ?? "no node fits";
-                    reason = reservedAway
+                    reason = _quiet ? Unexplained : reservedAway
                         ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {s.Flavors[f].Name} are reserved for {s.CurrentReservation!.Holder.Id} from {s.CurrentReservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = s.Flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
                         : placed == 0
                             ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {s.Flavors[f].Name} fits a pod of {pods[set].Name}: {diagnosis}") { Flavor = s.Flavors[f].Name, Unblock = "running workloads finish or are preempted" }

@@ -19,6 +19,8 @@ internal sealed class GangRoom(ClusterState cluster, AdmissionStatement statemen
     private int[]? _fullyFreeWithout;
     private int[]? _touchedGpus;
     private int[]? _touchedNodes;
+    private int[]? _gained;
+    private int[]? _gainedNodes;
     private int[]? _roomNodeStamp;
     private int[]? _roomVictimStamp;
     private int[] _roomTouched = [];
@@ -208,6 +210,95 @@ internal sealed class GangRoom(ClusterState cluster, AdmissionStatement statemen
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// What <see cref="RoomFitting"/> would give with every workload in <paramref name="removed"/> (admitted, each at
+    /// most once) taken off its nodes, as <see cref="WholeGpuPodsThatFitWithout"/> counts it for the gang being
+    /// followed, but from the followed pieces: only the nodes the workloads leave are counted again. Changes nothing.
+    /// </summary>
+    public int RoomFittingWithout(ReadOnlySpan<WorkloadState> removed)
+    {
+        var gpuFree = cluster.GpuFree;
+        var gpuStart = cluster.GpuStart;
+        var fullyFree = cluster.FullyFreeGpus;
+        _freedMilli ??= new int[gpuFree.Length];
+        _touchedGpus ??= new int[gpuFree.Length];
+        _touchedNodes ??= new int[gpuFree.Length];
+
+        // Milli-GPU each GPU gets back, on the followed nodes only (the others count for nothing).
+        var touched = 0;
+        foreach (var v in removed)
+        {
+            foreach (var p in v.Placements)
+            {
+                if (_roomNodeStamp![p.Node] != _roomStamp)
+                {
+                    continue;
+                }
+
+                var mask = p.GpuMask;
+                var start = gpuStart[p.Node];
+                while (mask != 0)
+                {
+                    var g = start + System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    if (_freedMilli[g] == 0)
+                    {
+                        _touchedNodes[touched] = p.Node;
+                        _touchedGpus[touched++] = g;
+                    }
+
+                    _freedMilli[g] += p.Pod.GpuMilli;
+                }
+            }
+        }
+
+        // GPUs that become fully free, per node (the scratch starts and ends at zero on every node).
+        _gained ??= new int[cluster.NodeCount];
+        _gainedNodes ??= new int[cluster.NodeCount];
+        var gainedNodes = 0;
+        for (var i = 0; i < touched; i++)
+        {
+            var g = _touchedGpus[i];
+            if (gpuFree[g] < Limits.GpuMilliPerGpu && gpuFree[g] + _freedMilli[g] >= Limits.GpuMilliPerGpu)
+            {
+                var n = _touchedNodes[i];
+                if (_gained[n]++ == 0)
+                {
+                    _gainedNodes[gainedNodes++] = n;
+                }
+            }
+
+            _freedMilli[g] = 0;
+        }
+
+        var fitting = 0;
+        for (var s = 0; s < _roomCounts.Length; s++)
+        {
+            var k = _roomPods[s].GpuCount;
+            if (k == 0 || _roomPods[s].GpuMilli < Limits.GpuMilliPerGpu)
+            {
+                fitting += _roomCounts[s];
+                continue;
+            }
+
+            var pieces = _roomPieces[s];
+            for (var i = 0; i < gainedNodes; i++)
+            {
+                var n = _gainedNodes[i];
+                pieces += ((fullyFree[n] + _gained[n]) / k) - (fullyFree[n] / k);
+            }
+
+            fitting += (int)Math.Min(pieces, _roomCounts[s]);
+        }
+
+        for (var i = 0; i < gainedNodes; i++)
+        {
+            _gained[_gainedNodes[i]] = 0;
+        }
+
+        return fitting;
     }
 
     /// <summary>What <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/> would give now for the gang being followed.</summary>

@@ -6,7 +6,7 @@ namespace Berth.Engine.Admission;
 /// The victims one preemption attempt has taken so far (in the order taken, each with the strategy that owns it)
 /// and how many of them came from within the preemptor's queue, which keeps the preemptor within its nominal quota.
 /// </summary>
-internal sealed class PreemptionTrial(PreemptionContext context, int[] counts, TimeSpan now)
+internal sealed class PreemptionTrial(PreemptionContext context, int[] counts, TimeSpan now, List<(WorkloadState V, IPreemptionStrategy Strategy)> chosen)
 {
     public PreemptionContext Context { get; } = context;
 
@@ -14,7 +14,8 @@ internal sealed class PreemptionTrial(PreemptionContext context, int[] counts, T
 
     public TimeSpan Now { get; } = now;
 
-    public List<(WorkloadState V, IPreemptionStrategy Strategy)> Chosen { get; } = [];
+    /// <summary>The victims taken, in order; a list the search reuses from one attempt to the next (a gang of hundreds of pods may take thousands).</summary>
+    public List<(WorkloadState V, IPreemptionStrategy Strategy)> Chosen { get; } = chosen;
 
     /// <summary>Chosen victims whose strategy keeps the preemptor within its nominal quota.</summary>
     public int KeepingWithinNominal { get; set; }

@@ -9,6 +9,10 @@ namespace Berth.Engine.Admission;
 /// </summary>
 internal sealed class QuotaFit(AdmissionScheduler s)
 {
+    // Per queue and flavor, the last quota reason given and what its words read: a head that waits is checked again
+    // on every try, mostly against the same numbers (a record's words are built once per change).
+    private (Said Key, PendingReason Reason)?[]? _said;
+
     /// <summary>Null when the request fits the queue's quota in the flavor now (non-preemptible work: its nominal quota); otherwise why not.</summary>
     public PendingReason? Check(int q, int f, Resources request, bool preemptible)
     {
@@ -44,33 +48,58 @@ internal sealed class QuotaFit(AdmissionScheduler s)
                 continue;
             }
 
-            var name = s.QueueArray[q].Name;
-            var flavor = s.Flavors[f].Name;
             var withoutLimit = s.Quotas.AvailableIgnoringBorrowingLimit(q, f, kind);
-            if (amount <= withoutLimit)
+            var limited = amount <= withoutLimit;
+            var bound = limited ? s.Quotas.BorrowingLimit(q, f, kind) ?? 0 : s.Quotas.Nominal(q, f, kind);
+            var key = new Said(limited, kind, amount, available, bound);
+            var slot = (q * s.Flavors.Count) + f;
+            _said ??= new (Said, PendingReason)?[s.QueueArray.Length * s.Flavors.Count];
+            if (_said[slot] is var (lastKey, lastReason) && lastKey == key)
             {
-                return new PendingReason(PendingReasonCode.BorrowingLimitReached, $"queue {name} may take {Resources.Format(kind, available)} more in flavor {flavor} (borrowing limit {Resources.Format(kind, s.Quotas.BorrowingLimit(q, f, kind) ?? 0)}); it needs {Resources.Format(kind, amount)}")
-                {
-                    Flavor = flavor,
-                    Resource = kind,
-                    Requested = amount,
-                    Available = available,
-                    Unblock = $"queue {name}'s own workloads finish, or a higher borrowing limit",
-                };
+                return lastReason; // the same words as last time: they read nothing else
             }
 
-            return new PendingReason(PendingReasonCode.QuotaExceeded, $"queue {name} has {Resources.Format(kind, available)} of quota left in flavor {flavor} (nominal {Resources.Format(kind, s.Quotas.Nominal(q, f, kind))}, borrowing included); it needs {Resources.Format(kind, amount)}")
+            var reason = Explain(q, f, kind, amount, available, limited);
+            _said[slot] = (key, reason);
+            return reason;
+        }
+
+        return preemptible ? null : NonPreemptibleQuota.Check(s.Quotas, q, f, request, s.QueueArray[q].Name, s.Flavors[f].Name);
+    }
+
+    private PendingReason Explain(int q, int f, ResourceKind kind, long amount, long available, bool limited)
+    {
+        var name = s.QueueArray[q].Name;
+        var flavor = s.Flavors[f].Name;
+        if (limited)
+        {
+            return new PendingReason(PendingReasonCode.BorrowingLimitReached, $"queue {name} may take {Resources.Format(kind, available)} more in flavor {flavor} (borrowing limit {Resources.Format(kind, s.Quotas.BorrowingLimit(q, f, kind) ?? 0)}); it needs {Resources.Format(kind, amount)}")
             {
                 Flavor = flavor,
                 Resource = kind,
                 Requested = amount,
                 Available = available,
-                Unblock = $"{Resources.Format(kind, amount - available)} of quota frees in queue {name} or its cohort",
+                Unblock = $"queue {name}'s own workloads finish, or a higher borrowing limit",
             };
         }
 
-        return preemptible ? null : NonPreemptibleQuota.Check(s.Quotas, q, f, request, s.QueueArray[q].Name, s.Flavors[f].Name);
+        return new PendingReason(PendingReasonCode.QuotaExceeded, $"queue {name} has {Resources.Format(kind, available)} of quota left in flavor {flavor} (nominal {Resources.Format(kind, s.Quotas.Nominal(q, f, kind))}, borrowing included); it needs {Resources.Format(kind, amount)}")
+        {
+            Flavor = flavor,
+            Resource = kind,
+            Requested = amount,
+            Available = available,
+            Unblock = $"{Resources.Format(kind, amount - available)} of quota frees in queue {name} or its cohort",
+        };
     }
+
+    /// <summary>
+    /// True exactly when <see cref="Check"/> gives null, without words: the quota tree's own test (device quotas,
+    /// then every limited resource with borrowing), and non-preemptible work within its nominal quota. A head that
+    /// waits is checked in every flavor on every try, and most tries fail; their reasons are built only when kept.
+    /// </summary>
+    public bool Fits(int q, int f, Resources request, bool preemptible) =>
+        !s.Options.Gangs || (s.Quotas.Fits(q, f, request) && (preemptible || !Borrows(q, f, request)));
 
     /// <summary>True when admitting <paramref name="request"/> would take queue <paramref name="q"/> past its nominal quota in flavor <paramref name="f"/> in some limited resource.</summary>
     public bool Borrows(int q, int f, Resources request)
@@ -86,4 +115,6 @@ internal sealed class QuotaFit(AdmissionScheduler s)
 
         return false;
     }
+
+    private readonly record struct Said(bool BorrowingLimit, ResourceKind Kind, long Amount, long Available, long Bound);
 }

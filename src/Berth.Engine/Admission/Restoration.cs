@@ -161,7 +161,7 @@ internal sealed class Restoration(AdmissionScheduler s)
         }
 
         var checkpoint = s.Statement.Checkpoint();
-        if (!s.TryPlaceGang(w, w.Flavor, missing, s.Now, keep: true, out _))
+        if (!s.Gangs.TryQuietly(w, w.Flavor, missing, s.Now, keep: true))
         {
             s.Statement.RollbackTo(checkpoint);
             return null;

@@ -52,7 +52,7 @@ internal sealed class StartEstimates(AdmissionScheduler s)
                     foreach (var f in s.FlavorsOf(w.QueueIndex))
                     {
                         var request = w.RequestOf(w.Counts);
-                        if (!s.CouldEverFit(w, f) || s.QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null || !s.TryPlaceGang(w, f, w.Counts, t, keep: true, out _))
+                        if (!s.CouldEverFit(w, f) || !s.QuotaFits(w.QueueIndex, f, request, w.Workload.Preemptible) || !s.Gangs.TryQuietly(w, f, w.Counts, t, keep: true))
                         {
                             continue;
                         }

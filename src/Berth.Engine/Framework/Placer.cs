@@ -145,6 +145,12 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
     public PlacementProfile Profile => _profile;
 
     /// <summary>
+    /// When false, a pod that fits no node comes back without a <see cref="PlacementResult.Diagnosis"/> (the count of
+    /// why each node refused it, a second pass over every node): for trials whose reasons nobody reads. True by default.
+    /// </summary>
+    public bool Explains { get; set; } = true;
+
+    /// <summary>
     /// True when decisions draw from the seeded stream (random tie-break among equal nodes, or random GPUs): each
     /// counted decision, kept or not, then shifts the draws of those after it, so a caller may leave out a trial
     /// only where the trial would have stopped before placing anything. False: decisions depend on the cluster
@@ -227,7 +233,7 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
 
         if (feasibleCount == 0)
         {
-            return new PlacementResult { Pod = pod, Diagnosis = Diagnose(nodes) };
+            return new PlacementResult { Pod = pod, Diagnosis = Explains ? Diagnose(nodes) : null };
         }
 
         // 3. Score.
@@ -272,7 +278,7 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
         index.CatchUp((INodeGrouper<NodeGroupKey>)this);
         if (index.Feasible == 0)
         {
-            return new PlacementResult { Pod = pod, Diagnosis = Diagnose(nodes) };
+            return new PlacementResult { Pod = pod, Diagnosis = Explains ? Diagnose(nodes) : null };
         }
 
         var scorer = _keyedScore!;
@@ -348,7 +354,7 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
             var index = SharedIndexFor(pod, request);
             if (!index.TryBest(this, out var rank))
             {
-                return new PlacementResult { Pod = pod, Diagnosis = DiagnoseShared(request, nodes) };
+                return new PlacementResult { Pod = pod, Diagnosis = Explains ? DiagnoseShared(request, nodes) : null };
             }
 
             // The chosen node's place itself (its group knows only the cost), from the memo while the node is unchanged.
@@ -379,7 +385,7 @@ public sealed class Placer : INodeGrouper<NodeGroupKey>, INodeGrouper<Sharing.Sh
 
         if (best < 0)
         {
-            return new PlacementResult { Pod = pod, Diagnosis = DiagnoseShared(request, nodes) };
+            return new PlacementResult { Pod = pod, Diagnosis = Explains ? DiagnoseShared(request, nodes) : null };
         }
 
         return SharedResult(pod, request, best, bestChoice, feasible);

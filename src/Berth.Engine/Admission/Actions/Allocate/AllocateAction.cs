@@ -32,8 +32,7 @@ internal sealed class AllocateAction : IAdmissionAction
             }
 
             var request = w.RequestOf(attempt.Full);
-            var quota = s.QuotaCheck(q, f, request, w.Workload.Preemptible);
-            if (quota is null)
+            if (s.QuotaFits(q, f, request, w.Workload.Preemptible))
             {
                 if (s.Borrows(q, f, request) && !queue.Fungibility.BorrowBeforeNextFlavor && i < flavors.Length - 1)
                 {
@@ -48,9 +47,9 @@ internal sealed class AllocateAction : IAdmissionAction
 
                 attempt.Prefer(placementReason, placement: true);
             }
-            else
+            else if (attempt.Reason is null)
             {
-                attempt.Prefer(quota, placement: false);
+                attempt.Prefer(s.QuotaCheck(q, f, request, w.Workload.Preemptible)!, placement: false); // only a first reason is kept
             }
 
             if (TryElastic(s, w, f, session.Now))
@@ -101,7 +100,7 @@ internal sealed class AllocateAction : IAdmissionAction
         {
             var mid = (lo + hi) / 2;
             var counts = CountsAt(mid);
-            if (s.QuotaCheck(w.QueueIndex, f, w.RequestOf(counts), w.Workload.Preemptible) is null && s.TryPlaceGang(w, f, counts, now, keep: false, out _))
+            if (s.QuotaFits(w.QueueIndex, f, w.RequestOf(counts), w.Workload.Preemptible) && s.Gangs.TryQuietly(w, f, counts, now, keep: false))
             {
                 best = mid;
                 lo = mid + 1;

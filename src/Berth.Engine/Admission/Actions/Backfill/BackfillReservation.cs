@@ -92,7 +92,7 @@ internal sealed class BackfillReservation(AdmissionScheduler s)
         var request = w.RequestOf(full);
         foreach (var f in s.FlavorsOf(w.QueueIndex))
         {
-            if (!s.CouldEverFit(w, f) || s.QuotaCheck(w.QueueIndex, f, request, w.Workload.Preemptible) is not null)
+            if (!s.CouldEverFit(w, f) || !s.QuotaFits(w.QueueIndex, f, request, w.Workload.Preemptible))
             {
                 continue;
             }

@@ -30,7 +30,7 @@ internal sealed class ConsolidateAction : IAdmissionAction
 
         foreach (var f in s.FlavorsOf(w.QueueIndex))
         {
-            if (s.CouldEverFit(w, f) && s.QuotaCheck(w.QueueIndex, f, w.RequestOf(attempt.Full), w.Workload.Preemptible) is null
+            if (s.CouldEverFit(w, f) && s.QuotaFits(w.QueueIndex, f, w.RequestOf(attempt.Full), w.Workload.Preemptible)
                 && s.Consolidation.TryConsolidate(w, f, attempt.Full, session.Now))
             {
                 return true;

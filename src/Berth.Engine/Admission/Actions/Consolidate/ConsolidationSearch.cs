@@ -94,7 +94,7 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
             }
 
             var attempt = s.Statement.Checkpoint();
-            if (!s.TryPlaceGang(w, f, counts, now, keep: true, out _))
+            if (!s.Gangs.TryQuietly(w, f, counts, now, keep: true))
             {
                 continue;
             }
@@ -103,7 +103,7 @@ internal sealed class ConsolidationSearch(AdmissionScheduler s)
             var moved = new List<(WorkloadState Mover, PodPlacement[] Pods)>();
             foreach (var m in removed.OrderByDescending(m => m.Usage.GpuMilli).ThenBy(m => m.Sequence))
             {
-                if (!s.TryPlaceGang(m, m.Flavor, m.Counts, now, keep: true, out _))
+                if (!s.Gangs.TryQuietly(m, m.Flavor, m.Counts, now, keep: true))
                 {
                     moved = null;
                     break;

@@ -20,6 +20,9 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     private WorkloadState[] _removedScratch = [];
     private bool[]? _otherQueueTakeable;
     private int[]? _chosenPerQueue;
+    private readonly List<(WorkloadState V, IPreemptionStrategy Strategy)> _chosen = [];
+    private bool[] _givenBack = [];
+    private readonly HashSet<int> _usedNodes = [];
     private readonly PreemptionBound _bound = new(s);
 
     /// <summary>
@@ -78,7 +81,8 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
 
         // 2. Order: the eligible list's. 3. Take victims until it fits.
         var checkpoint = s.Statement.Checkpoint();
-        var trial = new PreemptionTrial(context, counts, now);
+        _chosen.Clear();
+        var trial = new PreemptionTrial(context, counts, now, _chosen);
         if (!TakeVictims(trial, count))
         {
             s.Statement.RollbackTo(checkpoint);
@@ -196,8 +200,8 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         var fits = false;
         var total = trial.Total;
 
-        // The placement trial's whole-GPU bound, followed as victims leave instead of counted anew after each.
-        s.Room.FollowRoom(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _));
+        // The placement trial's whole-GPU bound, followed as victims leave instead of counted anew after each (since
+        // VictimsCouldMakeRoom started following it, with nothing changed in between).
         foreach (var (v, strategy) in _victims.AsSpan(0, count))
         {
             if (!strategy.MayTake(context, v))
@@ -229,7 +233,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             // before the within-queue rule, as it always did: each trial shifts the draws of the decisions after it.
             var withinNominalHolds = trial.KeepingWithinNominal == 0 || !s.Borrows(q, f, request);
             if (QuotaFits(w, q, f, request) && request.GpuMilli <= s.FlavorFreeGpu[f] && s.Room.RoomFitting() >= total
-                && (withinNominalHolds || s.Placer.DrawsRandomly) && s.TryPlaceGang(w, f, counts, now, keep: false, out _) && withinNominalHolds)
+                && (withinNominalHolds || s.Placer.DrawsRandomly) && s.Gangs.TryQuietly(w, f, counts, now, keep: false) && withinNominalHolds)
             {
                 fits = true;
                 break;
@@ -247,39 +251,100 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     /// <summary>
     /// Step 4: gives back victims not needed, newest choice first (the last one was needed). A victim with no pod on
     /// the nodes the preemptor would take is given back when quota still allows, without a placement trial (those
-    /// nodes stay as they are); one on those nodes only when a trial says the preemptor still fits.
+    /// nodes stay as they are); one on those nodes only when a trial says the preemptor still fits. The quota tests
+    /// read only usage, so a victim's usage comes back first and its pods only when quota allows (a gang of hundreds of
+    /// pods may weigh thousands of victims, most of them kept for quota); those given back leave the list at the end,
+    /// in one pass, the others keeping their order.
     /// </summary>
     private void GiveBackUnneeded(PreemptionTrial trial)
     {
         var context = trial.Context;
         var (w, q, f, request, now, counts) = (context.Preemptor, context.Queue, context.Flavor, context.Request, trial.Now, trial.Counts);
         var chosen = trial.Chosen;
-        var used = new HashSet<int>();
-        if (!s.TryPlaceGang(w, f, counts, now, keep: false, out _, used))
+        var used = _usedNodes;
+        used.Clear();
+        if (!s.Gangs.TryQuietly(w, f, counts, now, keep: false, used))
         {
             return;
         }
 
+        if (_givenBack.Length < chosen.Count)
+        {
+            _givenBack = new bool[Math.Max(16, 2 * chosen.Count)];
+        }
+
+        var givenBack = _givenBack;
+        var anyGivenBack = false;
         for (var i = chosen.Count - 2; i >= 0; i--)
         {
+            givenBack[i] = false;
             var back = s.Statement.Checkpoint();
-            RestoreInStatement(chosen[i].V);
             var kept = chosen[i];
-            chosen.RemoveAt(i);
+            s.Statement.AddUsage(kept.V.QueueIndex, kept.V.Flavor, kept.V.Usage);
             var keptWithinQueue = kept.Strategy.KeepsPreemptorWithinNominal ? 1 : 0;
             trial.KeepingWithinNominal -= keptWithinQueue;
             var withinNominalHolds = trial.KeepingWithinNominal == 0 || !s.Borrows(q, f, request);
-            var onUsed = kept.V.Placements.Exists(p => used.Contains(p.Node));
-            var ok = onUsed
-                ? (withinNominalHolds || s.Placer.DrawsRandomly) && Fits(w, f, counts, request, now) && withinNominalHolds // the trial last, as in TakeVictims
-                : QuotaFits(w, q, f, request) && withinNominalHolds;
-            if (!ok)
+            var onUsed = OnAny(kept.V, used);
+            bool ok;
+            if (onUsed)
             {
-                chosen.Insert(i, kept);
+                // As before: (withinNominalHolds || DrawsRandomly) && Fits && withinNominalHolds, Fits's quota test first.
+                ok = (withinNominalHolds || s.Placer.DrawsRandomly) && QuotaFits(w, q, f, request);
+                if (ok)
+                {
+                    RestorePlacements(kept.V);
+                    ok = FitsAfterQuota(w, f, counts, request, now) && withinNominalHolds;
+                }
+            }
+            else
+            {
+                ok = QuotaFits(w, q, f, request) && withinNominalHolds;
+                if (ok)
+                {
+                    RestorePlacements(kept.V);
+                }
+            }
+
+            if (ok)
+            {
+                givenBack[i] = true;
+                anyGivenBack = true;
+            }
+            else
+            {
                 trial.KeepingWithinNominal += keptWithinQueue;
                 s.Statement.RollbackTo(back);
             }
         }
+
+        if (anyGivenBack)
+        {
+            var last = chosen.Count - 1;
+            var to = 0;
+            for (var i = 0; i < last; i++)
+            {
+                if (!givenBack[i])
+                {
+                    chosen[to++] = chosen[i];
+                }
+            }
+
+            chosen[to++] = chosen[last];
+            chosen.RemoveRange(to, chosen.Count - to);
+        }
+    }
+
+    private static bool OnAny(WorkloadState v, HashSet<int> nodes)
+    {
+        foreach (var p in v.Placements)
+        {
+            if (nodes.Contains(p.Node))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -291,7 +356,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     {
         var context = trial.Context;
         var (w, q, f, request, now, counts) = (context.Preemptor, context.Queue, context.Flavor, context.Request, trial.Now, trial.Counts);
-        if (!s.TryPlaceGang(w, f, counts, now, keep: true, out _))
+        if (!s.Gangs.TryQuietly(w, f, counts, now, keep: true))
         {
             s.Statement.RollbackTo(checkpoint); // cannot happen: Fits just said yes with the same state
             return false;
@@ -335,7 +400,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     {
         foreach (var f in s.FlavorsOf(v.QueueIndex))
         {
-            if (s.CouldEverFit(v, f) && s.QuotaCheck(v.QueueIndex, f, v.RequestOf(v.Counts), v.Workload.Preemptible) is null && s.TryPlaceGang(v, f, v.Counts, now, keep: false, out _))
+            if (s.CouldEverFit(v, f) && QuotaFits(v, v.QueueIndex, f, v.RequestOf(v.Counts)) && s.Gangs.TryQuietly(v, f, v.Counts, now, keep: false))
             {
                 return true;
             }
@@ -396,7 +461,9 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             total += c;
         }
 
-        return s.Room.WholeGpuPodsThatFitWithout(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _), removed.AsSpan(0, victims.Length)) >= total;
+        // The count TakeVictims follows starts here; the candidates' nodes alone are counted again.
+        s.Room.FollowRoom(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _));
+        return s.Room.RoomFittingWithout(removed.AsSpan(0, victims.Length)) >= total;
     }
 
     /// <summary>
@@ -404,9 +471,13 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
     /// without building the reasons nobody reads here: the trial's own cheap bounds (GPU in total, fully free
     /// GPUs per pod) are checked first, and the trial runs only past them, exactly as it would.
     /// </summary>
-    private bool Fits(WorkloadState w, int f, int[] counts, Resources request, TimeSpan now)
+    private bool Fits(WorkloadState w, int f, int[] counts, Resources request, TimeSpan now) =>
+        QuotaFits(w, w.QueueIndex, f, request) && FitsAfterQuota(w, f, counts, request, now);
+
+    /// <summary><see cref="Fits"/> past its quota test: the GPU in total, the whole-GPU bound, then the trial.</summary>
+    private bool FitsAfterQuota(WorkloadState w, int f, int[] counts, Resources request, TimeSpan now)
     {
-        if (!QuotaFits(w, w.QueueIndex, f, request) || request.GpuMilli > s.FlavorFreeGpu[f])
+        if (request.GpuMilli > s.FlavorFreeGpu[f])
         {
             return false;
         }
@@ -418,22 +489,19 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
         }
 
         return s.Room.WholeGpuPodsThatFit(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _)) >= total
-            && s.TryPlaceGang(w, f, counts, now, keep: false, out _);
+            && s.Gangs.TryQuietly(w, f, counts, now, keep: false);
     }
 
     /// <summary>True exactly when <see cref="QuotaCheck"/> gives null (no reason built).</summary>
-    private bool QuotaFits(WorkloadState w, int q, int f, Resources request) =>
-        !s.Options.Gangs || (s.Quotas.Fits(q, f, request) && (w.Workload.Preemptible || !s.Borrows(q, f, request)));
+    private bool QuotaFits(WorkloadState w, int q, int f, Resources request) => s.QuotaFits(q, f, request, w.Workload.Preemptible);
 
-    private void RestoreInStatement(WorkloadState v)
+    private void RestorePlacements(WorkloadState v)
     {
         foreach (var p in v.Placements)
         {
             s.ReservePod(p.Pod, p.Node, p.GpuMask);
             s.Statement.Placed(p.Pod, p.Node, p.GpuMask);
         }
-
-        s.Statement.AddUsage(v.QueueIndex, v.Flavor, v.Usage);
     }
 
     private readonly record struct Victim(WorkloadState V, IPreemptionStrategy Strategy);
