@@ -21,8 +21,9 @@ public static class HyperscaleScale
         var generated = total.Elapsed;
         Console.WriteLine(string.Create(Inv, $"{scenario.Description}; generated in {generated.TotalSeconds:F1} s; {scenario.Notes[0]}"));
 
-        // Every job has at least an arrival, a ready and an end event: the bar's total is an estimate from below.
-        var progress = new Bar(3L * options.Jobs);
+        // Every job has at least an arrival and an end event (a start delay or a preemption adds more): the bar's total
+        // is an estimate from below, and the bar stops short of full until the replay ends.
+        var progress = new Bar(2L * options.Jobs);
         var replay = Stopwatch.StartNew();
         var result = JobReplay.Run(scenario, profile, new JobReplayOptions { Progress = progress });
         replay.Stop();
@@ -54,7 +55,7 @@ public static class HyperscaleScale
             }
 
             _lastDraw = now;
-            var fraction = Math.Min(1.0, value / (double)Math.Max(1, total));
+            var fraction = Math.Min(0.99, value / (double)Math.Max(1, total));
             var left = fraction > 0 ? TimeSpan.FromMilliseconds(now * (1 - fraction) / fraction) : TimeSpan.Zero;
             var filled = (int)(fraction * 40);
             Console.Error.Write(string.Create(Inv, $"\r[{new string('#', filled)}{new string('.', 40 - filled)}] {100 * fraction,5:F1}%  {value} events  {now / 1000.0,6:F0} s elapsed, about {left.TotalSeconds,5:F0} s left "));

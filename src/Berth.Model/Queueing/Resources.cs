@@ -46,14 +46,16 @@ public readonly record struct Resources(long CpuMilli, long MemoryMiB, long GpuM
         return new(pod.CpuMilli, pod.MemoryMiB, pod.GpuDemandMilli) { Devices = DeviceAmounts.Of(pod) };
     }
 
+    private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
+
     public override string ToString() => Format(ResourceKind.Gpu, GpuMilli) + ", " + Format(ResourceKind.Cpu, CpuMilli) + ", " + Format(ResourceKind.Memory, MemoryMiB);
 
-    /// <summary>An amount in the unit users read: GPUs, cores, GiB.</summary>
+    /// <summary>An amount in the unit users read: GPUs, cores, GiB; the same words whatever the machine's culture.</summary>
     public static string Format(ResourceKind kind, long amount) => kind switch
     {
-        ResourceKind.Gpu => amount % 1000 == 0 ? $"{amount / 1000} GPU" : $"{amount / 1000.0:0.###} GPU",
-        ResourceKind.Cpu => amount % 1000 == 0 ? $"{amount / 1000} cpu" : $"{amount / 1000.0:0.###} cpu",
-        ResourceKind.Memory => amount % 1024 == 0 ? $"{amount / 1024} GiB memory" : $"{amount} MiB memory",
+        ResourceKind.Gpu => amount % 1000 == 0 ? string.Create(Inv, $"{amount / 1000} GPU") : string.Create(Inv, $"{amount / 1000.0:0.###} GPU"),
+        ResourceKind.Cpu => amount % 1000 == 0 ? string.Create(Inv, $"{amount / 1000} cpu") : string.Create(Inv, $"{amount / 1000.0:0.###} cpu"),
+        ResourceKind.Memory => amount % 1024 == 0 ? string.Create(Inv, $"{amount / 1024} GiB memory") : string.Create(Inv, $"{amount} MiB memory"),
         _ => amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
