@@ -73,45 +73,21 @@ internal sealed class GangRoom(ClusterState cluster, AdmissionStatement statemen
     public int WholeGpuPodsThatFitWithout(Pod[] pods, int[] counts, int[] nodes, ReadOnlySpan<WorkloadState> removed)
     {
         var gpuFree = cluster.GpuFree;
-        var gpuStart = cluster.GpuStart;
-        _freedMilli ??= new int[gpuFree.Length];
-        _touchedGpus ??= new int[gpuFree.Length];
-        _touchedNodes ??= new int[gpuFree.Length];
         _fullyFreeWithout ??= new int[cluster.NodeCount];
         cluster.FullyFreeGpus.AsSpan().CopyTo(_fullyFreeWithout);
 
-        // Milli-GPU each GPU gets back; a GPU counts as fully free when it gets back all that is taken on it.
-        var touched = 0;
-        foreach (var v in removed)
-        {
-            foreach (var p in v.Placements)
-            {
-                var mask = p.GpuMask;
-                var start = gpuStart[p.Node];
-                while (mask != 0)
-                {
-                    var g = start + System.Numerics.BitOperations.TrailingZeroCount(mask);
-                    mask &= mask - 1;
-                    if (_freedMilli[g] == 0)
-                    {
-                        _touchedNodes[touched] = p.Node;
-                        _touchedGpus[touched++] = g;
-                    }
-
-                    _freedMilli[g] += p.Pod.GpuMilli;
-                }
-            }
-        }
-
+        // A GPU counts as fully free when it gets back all that is taken on it.
+        var touched = Freed(removed, followedOnly: false);
+        var (freedMilli, touchedGpus, touchedNodes) = (_freedMilli!, _touchedGpus!, _touchedNodes!);
         for (var i = 0; i < touched; i++)
         {
-            var g = _touchedGpus[i];
-            if (gpuFree[g] < Limits.GpuMilliPerGpu && gpuFree[g] + _freedMilli[g] >= Limits.GpuMilliPerGpu)
+            var g = touchedGpus[i];
+            if (gpuFree[g] < Limits.GpuMilliPerGpu && gpuFree[g] + freedMilli[g] >= Limits.GpuMilliPerGpu)
             {
-                _fullyFreeWithout[_touchedNodes[i]]++;
+                _fullyFreeWithout[touchedNodes[i]]++;
             }
 
-            _freedMilli[g] = 0;
+            freedMilli[g] = 0;
         }
 
         return WholeGpuPodsThatFit(pods, counts, nodes, _fullyFreeWithout);
@@ -220,39 +196,11 @@ internal sealed class GangRoom(ClusterState cluster, AdmissionStatement statemen
     public int RoomFittingWithout(ReadOnlySpan<WorkloadState> removed)
     {
         var gpuFree = cluster.GpuFree;
-        var gpuStart = cluster.GpuStart;
         var fullyFree = cluster.FullyFreeGpus;
-        _freedMilli ??= new int[gpuFree.Length];
-        _touchedGpus ??= new int[gpuFree.Length];
-        _touchedNodes ??= new int[gpuFree.Length];
 
-        // Milli-GPU each GPU gets back, on the followed nodes only (the others count for nothing).
-        var touched = 0;
-        foreach (var v in removed)
-        {
-            foreach (var p in v.Placements)
-            {
-                if (_roomNodeStamp![p.Node] != _roomStamp)
-                {
-                    continue;
-                }
-
-                var mask = p.GpuMask;
-                var start = gpuStart[p.Node];
-                while (mask != 0)
-                {
-                    var g = start + System.Numerics.BitOperations.TrailingZeroCount(mask);
-                    mask &= mask - 1;
-                    if (_freedMilli[g] == 0)
-                    {
-                        _touchedNodes[touched] = p.Node;
-                        _touchedGpus[touched++] = g;
-                    }
-
-                    _freedMilli[g] += p.Pod.GpuMilli;
-                }
-            }
-        }
+        // On the followed nodes only (the others count for nothing).
+        var touched = Freed(removed, followedOnly: true);
+        var (freedMilli, touchedGpus, touchedNodes) = (_freedMilli!, _touchedGpus!, _touchedNodes!);
 
         // GPUs that become fully free, per node (the scratch starts and ends at zero on every node).
         _gained ??= new int[cluster.NodeCount];
@@ -260,17 +208,17 @@ internal sealed class GangRoom(ClusterState cluster, AdmissionStatement statemen
         var gainedNodes = 0;
         for (var i = 0; i < touched; i++)
         {
-            var g = _touchedGpus[i];
-            if (gpuFree[g] < Limits.GpuMilliPerGpu && gpuFree[g] + _freedMilli[g] >= Limits.GpuMilliPerGpu)
+            var g = touchedGpus[i];
+            if (gpuFree[g] < Limits.GpuMilliPerGpu && gpuFree[g] + freedMilli[g] >= Limits.GpuMilliPerGpu)
             {
-                var n = _touchedNodes[i];
+                var n = touchedNodes[i];
                 if (_gained[n]++ == 0)
                 {
                     _gainedNodes[gainedNodes++] = n;
                 }
             }
 
-            _freedMilli[g] = 0;
+            freedMilli[g] = 0;
         }
 
         var fitting = 0;
@@ -299,6 +247,48 @@ internal sealed class GangRoom(ClusterState cluster, AdmissionStatement statemen
         }
 
         return fitting;
+    }
+
+    /// <summary>
+    /// The milli-GPU each GPU gets back when every workload in <paramref name="removed"/> releases its pods (on the
+    /// followed nodes only, with <paramref name="followedOnly"/>): the touched GPUs and their nodes in
+    /// <see cref="_touchedGpus"/> and <see cref="_touchedNodes"/>, the amounts in <see cref="_freedMilli"/> (which the
+    /// caller sets back to zero); returns how many GPUs were touched.
+    /// </summary>
+    private int Freed(ReadOnlySpan<WorkloadState> removed, bool followedOnly)
+    {
+        var gpuStart = cluster.GpuStart;
+        _freedMilli ??= new int[cluster.GpuFree.Length];
+        _touchedGpus ??= new int[cluster.GpuFree.Length];
+        _touchedNodes ??= new int[cluster.GpuFree.Length];
+        var touched = 0;
+        foreach (var v in removed)
+        {
+            foreach (var p in v.Placements)
+            {
+                if (followedOnly && _roomNodeStamp![p.Node] != _roomStamp)
+                {
+                    continue;
+                }
+
+                var mask = p.GpuMask;
+                var start = gpuStart[p.Node];
+                while (mask != 0)
+                {
+                    var g = start + System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    if (_freedMilli[g] == 0)
+                    {
+                        _touchedNodes[touched] = p.Node;
+                        _touchedGpus[touched++] = g;
+                    }
+
+                    _freedMilli[g] += p.Pod.GpuMilli;
+                }
+            }
+        }
+
+        return touched;
     }
 
     /// <summary>What <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/> would give now for the gang being followed.</summary>
