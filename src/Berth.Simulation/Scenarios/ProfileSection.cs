@@ -35,15 +35,6 @@ internal static class ProfileSection
                 Order = entry.OptionalChoice("order", Orders) ?? CandidateOrder.FairShare,
                 StrategyOverride = entry.OptionalChoice("queueing", Queueings),
             };
-            try
-            {
-                profile.ApplyTo(AdmissionOptions.Default).Validate();
-            }
-            catch (ArgumentException e)
-            {
-                throw entry.Error("actions", $"profile {name}: {ScenarioReader.Problem(e)}");
-            }
-
             lines.Add(name, entry.Line);
             result.Add(profile);
         }
