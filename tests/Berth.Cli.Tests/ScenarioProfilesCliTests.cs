@@ -74,5 +74,17 @@ public class ScenarioProfilesCliTests
         Assert.Contains("QuotaExceeded", Later(own.Out), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ParseProfiles_All_RunsTheBuiltInOnesThenTheScenariosOwn()
+    {
+        using var dir = new TempDir();
+        var scenario = Simulation.Scenarios.ScenarioReader.Read(dir.File("line.yaml", Scenario));
+
+        var all = Running.ScenarioRun.ParseProfiles("all", scenario);
+
+        Assert.Equal([.. Engine.Admission.AdmissionProfiles.Names, "kai-order", "no-line"], all);
+        Assert.Equal(["no-line"], Running.ScenarioRun.ParseProfiles(" no-line ", scenario));
+    }
+
     private static string Later(string output) => output.Split('\n').Single(l => l.Contains("│ later ", StringComparison.Ordinal));
 }
