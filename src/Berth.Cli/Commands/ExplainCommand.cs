@@ -22,7 +22,7 @@ internal sealed class ExplainCommand
 
     private readonly Option<string> _at = new("--at") { Description = "The moment to look at, from the start of the run: seconds or a duration such as 90m, 6h, 2d.", HelpName = "time", Required = true };
 
-    private readonly Option<string?> _profile = new("--profile") { Description = "The admission profile (default: the scenario's first, else fair-share+backfill).", HelpName = "name" };
+    private readonly Option<string?> _profile = new("--profile") { Description = "The admission profile, built-in or defined by the scenario (default: the scenario's first, else fair-share+backfill).", HelpName = "name" };
 
     private readonly Option<string?> _queue = new("--queue") { Description = "Only this queue.", HelpName = "name" };
 
@@ -95,7 +95,7 @@ internal sealed class ExplainCommand
         var profile = parse.GetValue(_profile) ?? (scenario.Profiles.Count > 0 ? scenario.Profiles[0] : "fair-share+backfill");
         if (profile.Contains(',', StringComparison.Ordinal) || profile.Trim() == "all")
         {
-            throw new InputException($"--profile '{profile}': explain replays one profile; name one of {string.Join(", ", AdmissionProfiles.Names)}");
+            throw new InputException($"--profile '{profile}': explain replays one profile; name one of {ScenarioRun.KnownNames(scenario)}");
         }
 
         ScenarioRun.ParseProfiles(profile, scenario, "--profile");

@@ -101,7 +101,7 @@ internal sealed class SimulateCommand
 
     private readonly Option<string?> _profiles = new("--profiles")
     {
-        Description = "With --scenario or --snapshot: admission profiles, comma-separated, or 'all': kube-default, strict-fifo, besteffort-fifo, fair-share, fair-share+backfill, each but kube-default also with +preemption. Default: the scenario's list, else strict-fifo,fair-share,fair-share+backfill.",
+        Description = "With --scenario or --snapshot: admission profiles, comma-separated, or 'all': kube-default, strict-fifo, besteffort-fifo, fair-share, fair-share+backfill, each but kube-default also with +preemption, and those the scenario defines under admissionProfiles ('all' runs them too). Default: the scenario's list, else strict-fifo,fair-share,fair-share+backfill.",
         HelpName = "names",
     };
 

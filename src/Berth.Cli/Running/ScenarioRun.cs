@@ -127,6 +127,11 @@ public static class ScenarioRun
         return results;
     }
 
+    /// <summary>
+    /// The profiles to run: <paramref name="option"/> (names separated by commas, or <c>all</c>: the built-in ones and
+    /// the scenario's own), else the scenario's <c>profiles</c>, else <see cref="DefaultProfiles"/>. Names resolve
+    /// through <see cref="ScenarioProfiles"/>, so a scenario's <c>admissionProfiles</c> count as known.
+    /// </summary>
     /// <param name="optionName">The option as the user typed it, for messages: --profiles, or explain's --profile.</param>
     public static IReadOnlyList<string> ParseProfiles(string? option, Scenario scenario, string optionName = "--profiles")
     {
@@ -134,7 +139,7 @@ public static class ScenarioRun
         var names = option is null
             ? (scenario.Profiles.Count > 0 ? scenario.Profiles : DefaultProfiles)
             : option.Trim() == "all"
-                ? AdmissionProfiles.Names
+                ? ScenarioProfiles.Names(scenario)
                 : option.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).ToArray();
         if (names.Count == 0)
         {
@@ -143,9 +148,9 @@ public static class ScenarioRun
 
         foreach (var name in names)
         {
-            if (!AdmissionProfiles.IsKnown(name))
+            if (!ScenarioProfiles.IsKnown(scenario, name))
             {
-                throw new InputException($"{optionName}: unknown profile '{name}'; choose among {string.Join(", ", AdmissionProfiles.Names)}{(optionName == "--profiles" ? ", or 'all'" : string.Empty)}");
+                throw new InputException($"{optionName}: unknown profile '{name}'; choose among {KnownNames(scenario)}{(optionName == "--profiles" ? ", or 'all'" : string.Empty)}");
             }
         }
 
@@ -155,6 +160,16 @@ public static class ScenarioRun
         }
 
         return names;
+    }
+
+    /// <summary>The names a user may pass for <paramref name="scenario"/>, its own ones marked as defined by its file.</summary>
+    public static string KnownNames(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var builtIn = string.Join(", ", AdmissionProfiles.Names);
+        return scenario.OwnProfiles.Count == 0
+            ? builtIn
+            : $"{builtIn}; defined by the scenario (admissionProfiles): {string.Join(", ", scenario.OwnProfiles.Select(p => p.Name))}";
     }
 
     private static Table Table(Scenario scenario, IReadOnlyList<JobRunResult> results, bool alone)

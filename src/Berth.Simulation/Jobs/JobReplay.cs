@@ -29,7 +29,7 @@ public static class JobReplay
         replayOptions ??= new JobReplayOptions();
         var wall = replayOptions.WallClock ?? TimeProvider.System;
         var started = wall.GetTimestamp();
-        var options = AdmissionProfiles.Apply(profile, scenario.Options);
+        var options = ScenarioProfiles.Apply(scenario, profile);
         var clock = new VirtualClock();
         var typical = scenario.Workloads.SelectMany(w => w.PodSets.Select(s => s.Template)).Take(20_000).ToArray();
         var loop = new WorkloadLoop(scenario.Nodes, scenario.Queues, options, clock, typical);

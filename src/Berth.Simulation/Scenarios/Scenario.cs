@@ -39,8 +39,14 @@ public sealed record Scenario(string Name)
     /// <summary>The scenario's settings; a profile is laid over them per run.</summary>
     public AdmissionOptions Options { get; init; } = AdmissionOptions.Default;
 
-    /// <summary>Profiles to compare when the command line names none.</summary>
+    /// <summary>Profiles to compare when the command line names none (built-in names or <see cref="OwnProfiles"/>).</summary>
     public IReadOnlyList<string> Profiles { get; init; } = [];
+
+    /// <summary>
+    /// Profiles the scenario defines as data (<c>admissionProfiles</c>), none with a built-in name; resolve a name
+    /// through <see cref="ScenarioProfiles"/>, which looks here before the built-in ones.
+    /// </summary>
+    public IReadOnlyList<AdmissionProfile> OwnProfiles { get; init; } = [];
 
     /// <summary>Stop the run at this time even if work is left (null: run until every workload is done or stuck).</summary>
     public TimeSpan? Horizon { get; init; }

@@ -12,11 +12,11 @@ namespace Berth.Simulation.Scenarios;
 /// valid <see cref="Scenario"/>: the cluster (with a <c>count: auto</c> group sized for a target load), flavors,
 /// cohorts, priority classes, queues (with <c>nominal: auto</c> GPU quotas split by offered load), usage-history
 /// fair sharing (<c>fairSharing</c>), workloads written inline and read from sources (ITP and openb traces, a
-/// generator), the admission settings and the expected events. Relative paths in sources resolve against the
+/// generator), the admission settings, the profiles it defines as data (<c>admissionProfiles</c>) and the expected events. Relative paths in sources resolve against the
 /// scenario file's folder.
 /// <para>
 /// Every problem is an <see cref="InputException"/> naming file, line, field and fix: unknown or misspelt
-/// fields, bad values, unknown names (queue, cohort, flavor, priority class, profile), a cycle in the cohort
+/// fields, bad values, unknown names (queue, cohort, flavor, priority class, profile, admission action), a cycle in the cohort
 /// tree, negative quotas, duplicate names and workload ids, and a workload that no flavor of its queue can
 /// ever hold. Workloads are ordered by submit time, then id (ordinal).
 /// </para>
@@ -25,7 +25,7 @@ public static class ScenarioReader
 {
     public const string Kind = "Scenario";
 
-    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect", "utilization", "prices", "spotReclaims"];
+    private static readonly string[] RootFields = ["kind", "name", "description", "profiles", "admissionProfiles", "settings", "cluster", "flavors", "cohorts", "priorityClasses", "admissionChecks", "fairSharing", "queues", "workloads", "sources", "expect", "utilization", "prices", "spotReclaims"];
     private static readonly string[] PriceFields = ["currency", "gpuHour"];
     private static readonly string[] GpuPriceFields = ["model", "price"];
     private static readonly string[] UtilizationFields = ["idleShare", "idleCeiling", "activeMean", "concentration", "seed"];
@@ -88,7 +88,8 @@ public static class ScenarioReader
         var name = root.RequiredString("name", "itp-merged");
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
 
-        var profiles = ReadProfiles(root);
+        var ownProfiles = ProfileSection.ReadDefinitions(root);
+        var profiles = ProfileSection.ReadNames(root, ownProfiles);
         var (options, horizon) = ReadSettings(root);
         var cluster = ClusterSection.Read(root);
         var queueing = QueueingSection.Read(root);
@@ -131,6 +132,7 @@ public static class ScenarioReader
             Workloads = workloads,
             Options = options,
             Profiles = profiles,
+            OwnProfiles = ownProfiles,
             Horizon = horizon,
             SpotReclaims = ReadSpotReclaims(root),
             Expectations = ReadExpectations(root, config, workloads),
@@ -159,27 +161,6 @@ public static class ScenarioReader
         "GpuCount" => "gpus",
         _ => char.ToLowerInvariant(parameter[0]) + parameter[1..],
     };
-
-    private static List<string> ReadProfiles(ScenarioFields root)
-    {
-        var profiles = new List<string>();
-        foreach (var profile in root.StringList("profiles"))
-        {
-            if (!AdmissionProfiles.IsKnown(profile))
-            {
-                throw root.Error("profiles", $"unknown profile '{profile}'; choose among {string.Join(", ", AdmissionProfiles.Names)}");
-            }
-
-            if (profiles.Contains(profile, StringComparer.Ordinal))
-            {
-                throw root.Error("profiles", $"profile '{profile}' is listed twice; list each profile once");
-            }
-
-            profiles.Add(profile);
-        }
-
-        return profiles;
-    }
 
     /// <summary>
     /// The <c>prices</c> section: <c>{currency: USD, gpuHour: [{model: A100, price: 2.1}, ...]}</c>, the cost of one

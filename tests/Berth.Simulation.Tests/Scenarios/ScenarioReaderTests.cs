@@ -35,7 +35,10 @@ public sealed class ScenarioReaderTests
         Assert.Equal("example", s.Name);
         Assert.Equal(dir.File("example.yaml"), s.File);
         Assert.Equal("two teams in one cohort tree; every field shown", s.Description);
-        Assert.Equal(["strict-fifo", "fair-share+backfill+preemption"], s.Profiles);
+        Assert.Equal(["strict-fifo", "fair-share+backfill+preemption", "kai-order"], s.Profiles);
+        var own = Assert.Single(s.OwnProfiles);
+        Assert.Equal(("kai-order", CandidateOrder.FairShare, (QueueingStrategy?)QueueingStrategy.BestEffortFifo), (own.Name, own.Order, own.StrategyOverride));
+        Assert.Equal(["allocate", "backfill", "reclaim", "consolidate", "preempt"], own.Actions);
         Assert.Equal(new AdmissionOptions
         {
             PlacementPolicy = "fgd",
