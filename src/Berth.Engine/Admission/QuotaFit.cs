@@ -73,23 +73,27 @@ internal sealed class QuotaFit(AdmissionScheduler s)
         var flavor = s.Flavors[f].Name;
         if (limited)
         {
-            return new PendingReason(PendingReasonCode.BorrowingLimitReached, $"queue {name} may take {Resources.Format(kind, available)} more in flavor {flavor} (borrowing limit {Resources.Format(kind, s.Quotas.BorrowingLimit(q, f, kind) ?? 0)}); it needs {Resources.Format(kind, amount)}")
+            var limit = s.Quotas.BorrowingLimit(q, f, kind) ?? 0;
+            return new PendingReason(PendingReasonCode.BorrowingLimitReached, () => new PendingReason.Words(
+                $"queue {name} may take {Resources.Format(kind, available)} more in flavor {flavor} (borrowing limit {Resources.Format(kind, limit)}); it needs {Resources.Format(kind, amount)}",
+                $"queue {name}'s own workloads finish, or a higher borrowing limit"))
             {
                 Flavor = flavor,
                 Resource = kind,
                 Requested = amount,
                 Available = available,
-                Unblock = $"queue {name}'s own workloads finish, or a higher borrowing limit",
             };
         }
 
-        return new PendingReason(PendingReasonCode.QuotaExceeded, $"queue {name} has {Resources.Format(kind, available)} of quota left in flavor {flavor} (nominal {Resources.Format(kind, s.Quotas.Nominal(q, f, kind))}, borrowing included); it needs {Resources.Format(kind, amount)}")
+        var nominal = s.Quotas.Nominal(q, f, kind);
+        return new PendingReason(PendingReasonCode.QuotaExceeded, () => new PendingReason.Words(
+            $"queue {name} has {Resources.Format(kind, available)} of quota left in flavor {flavor} (nominal {Resources.Format(kind, nominal)}, borrowing included); it needs {Resources.Format(kind, amount)}",
+            $"{Resources.Format(kind, amount - available)} of quota frees in queue {name} or its cohort"))
         {
             Flavor = flavor,
             Resource = kind,
             Requested = amount,
             Available = available,
-            Unblock = $"{Resources.Format(kind, amount - available)} of quota frees in queue {name} or its cohort",
         };
     }
 
