@@ -48,6 +48,58 @@ internal sealed class GangPlacement(AdmissionScheduler s)
     }
 
     /// <summary>
+    /// The cheap bounds before any pod is placed: the GPU in total, then the fully free whole GPUs per pod set. True
+    /// (with why) when the gang cannot fit by them.
+    /// </summary>
+    private bool ShortOfRoom(WorkloadState w, int f, int[] counts, int total, long demand, int[] nodes, bool reservedAway, out Model.Pod[] pods, out PendingReason reason)
+    {
+        pods = [];
+        if (demand > s.FlavorFreeGpu[f])
+        {
+            if (_quiet)
+            {
+                reason = Unexplained;
+                return true;
+            }
+
+            // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
+            var some = total > 1 && s.Room.WholeGpuPodsThatFit(s.PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
+            reason = new PendingReason(some ? PendingReasonCode.GangIncomplete : PendingReasonCode.NoNodeFits, $"flavor {s.Flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, s.FlavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}{(some ? "; some of its pods would fit, but a gang is placed whole or not at all" : string.Empty)}")
+            {
+                Flavor = s.Flavors[f].Name,
+                Resource = ResourceKind.Gpu,
+                Requested = demand,
+                Available = s.FlavorFreeGpu[f],
+                Unblock = "running workloads finish or are preempted",
+            };
+            return true;
+        }
+
+        pods = s.PodsFor(w, f);
+        if (_quiet)
+        {
+            // As the count below would say, often without reading every node.
+            var shortOfRoom = !s.Room.AllCouldFit(pods, counts, nodes);
+            reason = shortOfRoom ? Unexplained : PendingReason.Queued;
+            return shortOfRoom;
+        }
+
+        var fitting = s.Room.WholeGpuPodsThatFit(pods, counts, nodes);
+        if (fitting < total)
+        {
+            reason = _quiet ? Unexplained : reservedAway
+                ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {s.Flavors[f].Name} are reserved for {s.CurrentReservation!.Holder.Id} from {s.CurrentReservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = s.Flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
+                : fitting == 0
+                    ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {s.Flavors[f].Name} has the whole free GPUs a pod of {pods[0].Name} needs") { Flavor = s.Flavors[f].Name, Unblock = "running workloads finish or are preempted" }
+                    : new PendingReason(PendingReasonCode.GangIncomplete, $"at most {fitting} of {total} pods fit in flavor {s.Flavors[f].Name} by free whole GPUs; the gang is placed whole or not at all") { Flavor = s.Flavors[f].Name, Requested = total, Available = fitting, Unblock = "enough nodes free for every pod at once" };
+            return true;
+        }
+
+        reason = PendingReason.Queued;
+        return false;
+    }
+
+    /// <summary>
     /// As <see cref="TryPlace"/> for a trial whose reason nobody reads (preemption, consolidation and start-time
     /// what-ifs): the same placements and the same answer, without the words, nor the placer's count of why each
     /// node refused a pod (a pass over every node of the flavor for each pod that does not fit).
@@ -80,36 +132,8 @@ internal sealed class GangPlacement(AdmissionScheduler s)
         var total = counts.Sum();
         var demand = w.RequestOf(counts).GpuMilli;
         var nodes = Locality.Restrict(w, s.AllowedNodes(w, f, now, out var reservedAway), now, out waitUntil);
-        if (demand > s.FlavorFreeGpu[f])
+        if (ShortOfRoom(w, f, counts, total, demand, nodes, reservedAway, out var pods, out reason))
         {
-            if (_quiet)
-            {
-                reason = Unexplained;
-                return false;
-            }
-
-            // Not even the GPUs in total: the gang cannot fit. Whether some of its pods could is told by the whole-GPU bound.
-            var some = total > 1 && s.Room.WholeGpuPodsThatFit(s.PodsFor(w, f), counts, nodes) > 0 && !reservedAway;
-            reason = new PendingReason(some ? PendingReasonCode.GangIncomplete : PendingReasonCode.NoNodeFits, $"flavor {s.Flavors[f].Name} has {Resources.Format(ResourceKind.Gpu, s.FlavorFreeGpu[f])} free; the gang needs {Resources.Format(ResourceKind.Gpu, demand)}{(some ? "; some of its pods would fit, but a gang is placed whole or not at all" : string.Empty)}")
-            {
-                Flavor = s.Flavors[f].Name,
-                Resource = ResourceKind.Gpu,
-                Requested = demand,
-                Available = s.FlavorFreeGpu[f],
-                Unblock = "running workloads finish or are preempted",
-            };
-            return false;
-        }
-
-        var pods = s.PodsFor(w, f);
-        var fitting = s.Room.WholeGpuPodsThatFit(pods, counts, nodes);
-        if (fitting < total)
-        {
-            reason = _quiet ? Unexplained : reservedAway
-                ? new PendingReason(PendingReasonCode.BlockedByReservation, $"nodes of flavor {s.Flavors[f].Name} are reserved for {s.CurrentReservation!.Holder.Id} from {s.CurrentReservation.Start.TotalSeconds:0}s, and it would not end before then") { Flavor = s.Flavors[f].Name, Unblock = "the reserved workload starts, or a shorter expected run time" }
-                : fitting == 0
-                    ? new PendingReason(PendingReasonCode.NoNodeFits, $"no node of flavor {s.Flavors[f].Name} has the whole free GPUs a pod of {pods[0].Name} needs") { Flavor = s.Flavors[f].Name, Unblock = "running workloads finish or are preempted" }
-                    : new PendingReason(PendingReasonCode.GangIncomplete, $"at most {fitting} of {total} pods fit in flavor {s.Flavors[f].Name} by free whole GPUs; the gang is placed whole or not at all") { Flavor = s.Flavors[f].Name, Requested = total, Available = fitting, Unblock = "enough nodes free for every pod at once" };
             return false;
         }
 

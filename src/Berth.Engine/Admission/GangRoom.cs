@@ -37,6 +37,28 @@ internal sealed class GangRoom(ClusterState cluster, AdmissionStatement statemen
     /// </summary>
     public int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes) => WholeGpuPodsThatFit(pods, counts, nodes, cluster.FullyFreeGpus);
 
+    /// <summary>
+    /// True exactly when <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/> reaches every pod of the gang, and
+    /// often without a pass over the nodes: a pod set of k whole GPUs cannot fit when the whole cluster holds fewer
+    /// than k times its count fully free GPUs (a node-sized piece is never more than its node's share of the total).
+    /// </summary>
+    public bool AllCouldFit(Pod[] pods, int[] counts, int[] nodes)
+    {
+        var fullyFree = cluster.TotalFullyFreeGpus;
+        var total = 0;
+        for (var s = 0; s < counts.Length; s++)
+        {
+            total += counts[s];
+            var k = pods[s].GpuCount;
+            if (k > 0 && pods[s].GpuMilli >= Limits.GpuMilliPerGpu && fullyFree / k < counts[s])
+            {
+                return false;
+            }
+        }
+
+        return WholeGpuPodsThatFit(pods, counts, nodes) >= total;
+    }
+
     /// <summary>As <see cref="WholeGpuPodsThatFit(Pod[], int[], int[])"/>, with the fully free GPUs per node given.</summary>
     public static int WholeGpuPodsThatFit(Pod[] pods, int[] counts, int[] nodes, int[] fullyFree)
     {

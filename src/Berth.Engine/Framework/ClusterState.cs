@@ -129,6 +129,9 @@ public sealed class ClusterState
 
     internal int[] FullyFreeGpus { get; }
 
+    /// <summary>The sum of <see cref="FullyFreeGpus"/> over every node: no pod of k whole GPUs fits anywhere when it is below k.</summary>
+    internal long TotalFullyFreeGpus { get; private set; }
+
     internal int[] MaxGpuFree { get; }
 
     /// <summary>The position just past the last change recorded: a reader that has seen everything holds this.</summary>
@@ -367,6 +370,7 @@ public sealed class ClusterState
         }
 
         FreeGpuMilli[node] = sum;
+        TotalFullyFreeGpus += full - FullyFreeGpus[node];
         FullyFreeGpus[node] = full;
         MaxGpuFree[node] = max;
         Version[node]++;

@@ -8,7 +8,8 @@ namespace Berth.Engine.Tests.Admission;
 /// <summary>
 /// The preemption search's cheap counts against the plain ones they stand for, on random clusters: the whole-GPU
 /// bound with a set of workloads taken off, counted from the followed room (only the nodes those workloads leave
-/// counted again), equals the count over a copy of every node; and a queue's quota reason, kept from one try to the
+/// counted again), equals the count over a copy of every node; the bound from the cluster's total of fully free GPUs
+/// says "cannot fit" only where the count says so; and a queue's quota reason, kept from one try to the
 /// next while its numbers stay the same, equals a reason built afresh, with the bare test saying "fits" exactly when
 /// there is no reason.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class GangRoomPropertyTests(ITestOutputHelper output)
     [Fact]
     public void RoomFittingWithout_EqualsTheCountOverEveryNode()
     {
-        long compared = 0, differentFromNow = 0;
+        long compared = 0, differentFromNow = 0, boundedByTotal = 0;
         Parallel.For(1, Iterations + 1, seed =>
         {
             var (scheduler, rng) = RandomCluster(seed);
@@ -37,6 +38,13 @@ public sealed class GangRoomPropertyTests(ITestOutputHelper output)
                 var followed = scheduler.Room.RoomFittingWithout(removed);
                 Assert.True(plain == followed, $"seed {seed}, trial {trial}: {plain} by every node, {followed} from the followed room ({removed.Length} taken off)");
                 Assert.Equal(scheduler.Room.WholeGpuPodsThatFit(pods, counts, nodes), scheduler.Room.RoomFitting()); // nothing changed
+                Assert.Equal(scheduler.Room.WholeGpuPodsThatFit(pods, counts, nodes) >= counts.Sum(), scheduler.Room.AllCouldFit(pods, counts, nodes));
+                Assert.Equal(scheduler.Placer.Cluster.FullyFreeGpus.Sum(), scheduler.Placer.Cluster.TotalFullyFreeGpus);
+                if (scheduler.Placer.Cluster.TotalFullyFreeGpus / pods[0].GpuCount < counts[0])
+                {
+                    Interlocked.Increment(ref boundedByTotal);
+                }
+
                 Interlocked.Increment(ref compared);
                 if (plain != scheduler.Room.RoomFitting())
                 {
@@ -44,7 +52,8 @@ public sealed class GangRoomPropertyTests(ITestOutputHelper output)
                 }
             }
         });
-        output.WriteLine($"{compared:N0} counts compared, {differentFromNow:N0} of them changed by the workloads taken off");
+        output.WriteLine($"{compared:N0} counts compared, {differentFromNow:N0} of them changed by the workloads taken off, {boundedByTotal:N0} short by the cluster's total");
+        Assert.True(boundedByTotal > compared / 20 && boundedByTotal < compared, $"{boundedByTotal} of {compared} short by the total: the shortcut is not tried both ways");
         Assert.True(differentFromNow > compared / 20, $"only {differentFromNow} of {compared} counts moved: the property would not see a wrong delta");
     }
 

@@ -482,13 +482,7 @@ internal sealed class PreemptionSearch(AdmissionScheduler s)
             return false;
         }
 
-        var total = 0;
-        foreach (var c in counts)
-        {
-            total += c;
-        }
-
-        return s.Room.WholeGpuPodsThatFit(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _)) >= total
+        return s.Room.AllCouldFit(s.PodsFor(w, f), counts, s.AllowedNodes(w, f, now, out _))
             && s.Gangs.TryQuietly(w, f, counts, now, keep: false);
     }
 
