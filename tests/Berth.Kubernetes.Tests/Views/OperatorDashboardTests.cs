@@ -48,7 +48,7 @@ public sealed class OperatorDashboardTests(DashboardCluster cluster) : IClassFix
             await Task.Delay(100);
             rows = JsonNode.Parse(await admin.GetStringAsync(new Uri("/api/v1/usage", UriKind.Relative)))!["rows"]!.AsArray();
         }
-        while (rows.Count < 2 && DateTime.UtcNow < deadline);
+        while ((rows.Count < 2 || rows.Any(r => r!["allocatedGpuHours"]!.GetValue<double>() <= 0)) && DateTime.UtcNow < deadline); // hours grow from the first sample on
 
         Assert.Equal([("team-a", "alpha", "unknown"), ("team-b", "beta", "unknown")], rows.Select(r => (r!["queue"]!.GetValue<string>(), r["namespace"]!.GetValue<string>(), r["user"]!.GetValue<string>())).ToArray());
         Assert.All(rows, r => Assert.True(r!["allocatedGpuHours"]!.GetValue<double>() > 0));
