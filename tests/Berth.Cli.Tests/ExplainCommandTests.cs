@@ -2,7 +2,7 @@ namespace Berth.Cli.Tests;
 
 public class ExplainCommandTests
 {
-    private const string Scenario = """
+    internal const string Scenario = """
         kind: Scenario
         name: line
         profiles: [strict-fifo]

@@ -6,9 +6,8 @@ namespace Berth.Cli.Tests;
 /// </summary>
 public class ScenarioProfilesCliTests
 {
-    private const string Scenario = """
-        kind: Scenario
-        name: line
+    // The queue of ExplainCommandTests, with two profiles of its own instead of its list.
+    private static readonly string Scenario = ExplainCommandTests.Scenario.Replace("profiles: [strict-fifo]\n", """
         admissionProfiles:
           - name: kai-order
             actions: [allocate, backfill, reclaim, consolidate, preempt]
@@ -16,19 +15,8 @@ public class ScenarioProfilesCliTests
             actions: [allocate]
             order: fifo
             queueing: besteffort-fifo
-        settings: {placementPolicy: bestfit}
-        cluster:
-          nodeGroups:
-            - {name: n, count: 1, gpus: 8, gpuModel: A100, cpu: 64, memory: 512Gi}
-        flavors:
-          - {name: default}
-        queues:
-          - {name: q, strategy: StrictFIFO, flavors: [{flavor: default, gpu: {nominal: 8}}]}
-        workloads:
-          - {name: running, queue: q, submit: 0s, duration: 2h, gpus: 8}
-          - {name: next, queue: q, submit: 10m, duration: 1h, gpus: 8}
-          - {name: later, queue: q, submit: 20m, duration: 1h, gpus: 2}
-        """;
+
+        """, StringComparison.Ordinal);
 
     [Fact]
     public void Simulate_OwnProfile_RunsAndShowsItInTheTable()
