@@ -9,6 +9,8 @@ using Berth.TestKit.Kubernetes.Fake;
 using k8s;
 using k8s.Models;
 
+using static Berth.Kubernetes.Tests.Controller.ProvisioningSteps;
+
 namespace Berth.Kubernetes.Tests.Controller;
 
 /// <summary>
@@ -17,9 +19,6 @@ namespace Berth.Kubernetes.Tests.Controller;
 /// </summary>
 public sealed class PodProvisioningCheckTests
 {
-    private const string Check = "gpu-capacity";
-    private const string Class = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
-
     [Fact]
     public async Task LeaderWorkerSetGroup_GetsARequest_HoldsQuotaWhilePending_ThenBindsWhenProvisioned()
     {
@@ -140,12 +139,6 @@ public sealed class PodProvisioningCheckTests
         Assert.Null(h.ReadPod("alone").Spec.NodeName);
     }
 
-    private static Queue CheckedQueue()
-    {
-        var queue = Objects.Queue("team-a", "a100", "16");
-        return queue with { Spec = queue.Spec with { AdmissionChecks = [Check] } };
-    }
-
     private static void SeedConfig(ControllerHarness h, params (string Key, string Value)[] more)
     {
         var data = new Dictionary<string, string> { ["provisioningClassName"] = Class };
@@ -154,31 +147,9 @@ public sealed class PodProvisioningCheckTests
             data[key] = value;
         }
 
-        h.Server.Seed(new V1ConfigMap
-        {
-            ApiVersion = "v1",
-            Kind = "ConfigMap",
-            Metadata = new V1ObjectMeta { Name = Check, NamespaceProperty = "berth-system", Labels = new Dictionary<string, string> { [ProvisioningConfig.CheckLabel] = ProvisioningConfig.ControllerName } },
-            Data = data,
-        });
+        ProvisioningSteps.SeedConfig(h, data);
     }
-
-    private static JsonObject Request(ControllerHarness h, string name) =>
-        h.Server.GetObject(ProvisioningRequestState.Group, ProvisioningRequestState.Version, ProvisioningRequestState.Plural, name, Objects.Ns)
-        ?? throw new InvalidOperationException($"no ProvisioningRequest {name}");
-
-    private static List<string> Requests(ControllerHarness h, string workload) =>
-        Enumerable.Range(1, 5).Select(i => $"{workload}-{Check}-{i}")
-            .Where(n => h.Server.GetObject(ProvisioningRequestState.Group, ProvisioningRequestState.Version, ProvisioningRequestState.Plural, n, Objects.Ns) is not null).ToList();
 
     private static string Annotation(ControllerHarness h, string pod, string key) =>
         h.ReadPod(pod).Metadata.Annotations?.TryGetValue(key, out var value) == true ? value : "(none)";
-
-    /// <summary>Plays the cluster autoscaler: writes the request's conditions through its status subresource.</summary>
-    private static async Task SetConditionsAsync(ControllerHarness h, string request, params (string Type, string Status)[] conditions)
-    {
-        var body = new { status = new { conditions = conditions.Select(c => new { type = c.Type, status = c.Status, reason = c.Type + "Reason", message = $"the autoscaler says {c.Type}", lastTransitionTime = "2024-01-01T00:00:00Z" }).ToArray() } };
-        await h.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(JsonSerializer.Serialize(body), V1Patch.PatchType.MergePatch), ProvisioningRequestState.Group, ProvisioningRequestState.Version, Objects.Ns, ProvisioningRequestState.Plural, request);
-        await h.SettleAsync();
-    }
 }

@@ -8,6 +8,8 @@ using Berth.TestKit;
 using k8s;
 using k8s.Models;
 
+using static Berth.Kubernetes.Tests.Controller.ProvisioningSteps;
+
 namespace Berth.Kubernetes.Tests.Controller;
 
 /// <summary>
@@ -16,9 +18,6 @@ namespace Berth.Kubernetes.Tests.Controller;
 /// </summary>
 public sealed class ProvisioningCheckTests
 {
-    private const string Check = "gpu-capacity";
-    private const string Class = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
-
     [Fact]
     public async Task GangThatFitsNoNode_GetsARequest_ThenIsAdmittedOnTheNewNodes()
     {
@@ -46,7 +45,7 @@ public sealed class ProvisioningCheckTests
 
         // A second cycle with nothing new makes no second request.
         await h.NextCycleAsync(time);
-        Assert.Single(Requests(h));
+        Assert.Single(Requests(h, "train"));
 
         // The request asks for the nodes: the waiting pods no longer say Unschedulable (no second scale-up for them).
         Assert.Equal("train-gpu-capacity-1", h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations[KubernetesNames.ProvisioningRequestAnnotation]);
@@ -78,12 +77,12 @@ public sealed class ProvisioningCheckTests
             await h.Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(JsonSerializer.Serialize(done), V1Patch.PatchType.MergePatch), pod, Objects.Ns);
         }
 
-        for (var i = 0; i < 3 && Requests(h).Count > 0; i++)
+        for (var i = 0; i < 3 && Requests(h, "train").Count > 0; i++)
         {
             await h.NextCycleAsync(time);
         }
 
-        Assert.Empty(Requests(h));
+        Assert.Empty(Requests(h, "train"));
         Assert.Empty(h.Server.List<V1PodTemplate>(Objects.Ns));
     }
 
@@ -151,17 +150,17 @@ public sealed class ProvisioningCheckTests
         // Within the backoff nothing is reserved and no request is made.
         await h.NextCycleAsync(time);
         Assert.False(Reserved(h, "train"));
-        Assert.Single(Requests(h));
+        Assert.Single(Requests(h, "train"));
 
         // After it, the reservation comes back and the second attempt is made.
-        for (var i = 0; i < 6 && Requests(h).Count < 2; i++)
+        for (var i = 0; i < 6 && Requests(h, "train").Count < 2; i++)
         {
             time.Advance(60);
             await h.CycleAsync();
             await h.SettleAsync();
         }
 
-        Assert.Equal(["train-gpu-capacity-1", "train-gpu-capacity-2"], Requests(h));
+        Assert.Equal(["train-gpu-capacity-1", "train-gpu-capacity-2"], Requests(h, "train"));
         await SetConditionsAsync(h, "train-gpu-capacity-2", ("Failed", "True"));
         for (var i = 0; i < 4 && h.Server.Get<PodGroup>("train", Objects.Ns)!.Status?.PendingReason?.Code != DecisionPlanner.CheckRejectedReason; i++)
         {
@@ -176,7 +175,7 @@ public sealed class ProvisioningCheckTests
 
         // Its requests are cleaned up.
         await h.NextCycleAsync(time);
-        Assert.Empty(Requests(h));
+        Assert.Empty(Requests(h, "train"));
         Assert.Empty(h.Server.List<V1PodTemplate>(Objects.Ns));
         Assert.Empty(h.Server.Bindings);
     }
@@ -191,7 +190,7 @@ public sealed class ProvisioningCheckTests
         h.SeedGroup("train", 2, 2, 8);
         await h.CycleAsync();
         await h.SettleAsync();
-        Assert.Single(Requests(h));
+        Assert.Single(Requests(h, "train"));
 
         // The request asks for nodes: the gang's 16 GPUs of quota are reserved, on no node yet.
         await h.NextCycleAsync(time);
@@ -312,7 +311,7 @@ public sealed class ProvisioningCheckTests
         Assert.Empty(release.Bindings);
         Assert.Contains(release.Events, e => e.Reason == "AdmissionCheckRetry" && e.About.Name == "train");
         Assert.False(h.Server.Get<PodGroup>("train", Objects.Ns)!.Metadata.Annotations.ContainsKey(KubernetesNames.QuotaReservedAnnotation));
-        for (var i = 0; i < 4 && Requests(h).Count < 2; i++)
+        for (var i = 0; i < 4 && Requests(h, "train").Count < 2; i++)
         {
             time.Advance(120);
             await h.CycleAsync();
@@ -320,7 +319,7 @@ public sealed class ProvisioningCheckTests
         }
 
         Assert.NotNull(Request(h, "train-gpu-capacity-2"));
-        Assert.DoesNotContain("train-gpu-capacity-1", Requests(h)); // the lapsed request holds nothing: it goes
+        Assert.DoesNotContain("train-gpu-capacity-1", Requests(h, "train")); // the lapsed request holds nothing: it goes
         Assert.Empty(h.Server.Bindings);
     }
 
@@ -389,7 +388,7 @@ public sealed class ProvisioningCheckTests
         var state = Annotation(h, "train", CheckStatus.AnnotationOf(Check));
         Assert.StartsWith("Pending: ConfigMap berth-system/gpu-capacity: ", state, StringComparison.Ordinal);
         Assert.Contains(expected, state, StringComparison.Ordinal);
-        Assert.Empty(Requests(h));
+        Assert.Empty(Requests(h, "train"));
     }
 
     [Fact]
@@ -431,46 +430,6 @@ public sealed class ProvisioningCheckTests
     private static bool Reserved(ControllerHarness h, string group) =>
         h.Server.Get<PodGroup>(group, Objects.Ns)!.Metadata.Annotations?.ContainsKey(KubernetesNames.QuotaReservedAnnotation) == true;
 
-    private static Queue CheckedQueue()
-    {
-        var queue = Objects.Queue("team-a", "a100", "16");
-        return queue with { Spec = queue.Spec with { AdmissionChecks = [Check] } };
-    }
-
-    private static void SeedConfig(ControllerHarness h, Dictionary<string, string> data) => h.Server.Seed(new V1ConfigMap
-    {
-        ApiVersion = "v1",
-        Kind = "ConfigMap",
-        Metadata = new V1ObjectMeta { Name = Check, NamespaceProperty = "berth-system", Labels = new Dictionary<string, string> { [ProvisioningConfig.CheckLabel] = ProvisioningConfig.ControllerName } },
-        Data = data,
-    });
-
-    private static JsonObject Request(ControllerHarness h, string name) =>
-        h.Server.GetObject(ProvisioningRequestState.Group, ProvisioningRequestState.Version, ProvisioningRequestState.Plural, name, Objects.Ns)
-        ?? throw new InvalidOperationException($"no ProvisioningRequest {name}; there are: {string.Join(", ", Requests(h))}");
-
-    private static List<string> Requests(ControllerHarness h)
-    {
-        var names = new List<string>();
-        for (var i = 1; i <= 5; i++)
-        {
-            if (h.Server.GetObject(ProvisioningRequestState.Group, ProvisioningRequestState.Version, ProvisioningRequestState.Plural, $"train-gpu-capacity-{i}", Objects.Ns) is not null)
-            {
-                names.Add($"train-gpu-capacity-{i}");
-            }
-        }
-
-        return names;
-    }
-
     private static string Annotation(ControllerHarness h, string group, string key) =>
         h.Server.Get<PodGroup>(group, Objects.Ns)!.Metadata.Annotations.TryGetValue(key, out var value) ? value : "(none)";
-
-    /// <summary>Plays the cluster autoscaler: writes the request's conditions through its status subresource.</summary>
-    private static async Task SetConditionsAsync(ControllerHarness h, string request, params (string Type, string Status)[] conditions)
-    {
-        var body = new { status = new { conditions = conditions.Select(c => new { type = c.Type, status = c.Status, reason = c.Type + "Reason", message = $"the autoscaler says {c.Type}", lastTransitionTime = "2024-01-01T00:00:00Z" }).ToArray() } };
-        await h.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(JsonSerializer.Serialize(body), V1Patch.PatchType.MergePatch), ProvisioningRequestState.Group, ProvisioningRequestState.Version, Objects.Ns, ProvisioningRequestState.Plural, request);
-        await h.SettleAsync();
-    }
 }
