@@ -9,10 +9,6 @@ namespace Berth.Engine.Admission;
 /// </summary>
 internal sealed class QuotaFit(AdmissionScheduler s)
 {
-    // Per queue and flavor, the last quota reason given and what its words read: a head that waits is checked again
-    // on every try, mostly against the same numbers (a record's words are built once per change).
-    private (Said Key, PendingReason Reason)?[]? _said;
-
     /// <summary>Null when the request fits the queue's quota in the flavor now (non-preemptible work: its nominal quota); otherwise why not.</summary>
     public PendingReason? Check(int q, int f, Resources request, bool preemptible)
     {
@@ -48,20 +44,8 @@ internal sealed class QuotaFit(AdmissionScheduler s)
                 continue;
             }
 
-            var withoutLimit = s.Quotas.AvailableIgnoringBorrowingLimit(q, f, kind);
-            var limited = amount <= withoutLimit;
-            var bound = limited ? s.Quotas.BorrowingLimit(q, f, kind) ?? 0 : s.Quotas.Nominal(q, f, kind);
-            var key = new Said(limited, kind, amount, available, bound);
-            var slot = (q * s.Flavors.Count) + f;
-            _said ??= new (Said, PendingReason)?[s.QueueArray.Length * s.Flavors.Count];
-            if (_said[slot] is var (lastKey, lastReason) && lastKey == key)
-            {
-                return lastReason; // the same words as last time: they read nothing else
-            }
-
-            var reason = Explain(q, f, kind, amount, available, limited);
-            _said[slot] = (key, reason);
-            return reason;
+            // A head that waits is checked again on every try: the words are written only if someone reads them.
+            return Explain(q, f, kind, amount, available, limited: amount <= s.Quotas.AvailableIgnoringBorrowingLimit(q, f, kind));
         }
 
         return preemptible ? null : NonPreemptibleQuota.Check(s.Quotas, q, f, request, s.QueueArray[q].Name, s.Flavors[f].Name);
@@ -119,6 +103,4 @@ internal sealed class QuotaFit(AdmissionScheduler s)
 
         return false;
     }
-
-    private readonly record struct Said(bool BorrowingLimit, ResourceKind Kind, long Amount, long Available, long Bound);
 }

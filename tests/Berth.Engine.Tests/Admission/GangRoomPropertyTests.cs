@@ -9,9 +9,9 @@ namespace Berth.Engine.Tests.Admission;
 /// The preemption search's cheap counts against the plain ones they stand for, on random clusters: the whole-GPU
 /// bound with a set of workloads taken off, counted from the followed room (only the nodes those workloads leave
 /// counted again), equals the count over a copy of every node; the bound from the cluster's total of fully free GPUs
-/// says "cannot fit" only where the count says so; and a queue's quota reason, kept from one try to the
-/// next while its numbers stay the same, equals a reason built afresh, with the bare test saying "fits" exactly when
-/// there is no reason.
+/// says "cannot fit" only where the count says so; and a queue's quota reason, its words written when first read,
+/// equals a reason built afresh after the numbers moved, with the bare test saying "fits" exactly when there is no
+/// reason.
 /// </summary>
 public sealed class GangRoomPropertyTests(ITestOutputHelper output)
 {
@@ -58,7 +58,7 @@ public sealed class GangRoomPropertyTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void QuotaReason_KeptWhileItsNumbersStay_EqualsOneBuiltAfresh()
+    public void QuotaReason_EqualsOneBuiltAfresh_AndTheBareTestAgrees()
     {
         long reasons = 0;
         Parallel.For(1, Iterations + 1, seed =>
@@ -69,9 +69,9 @@ public sealed class GangRoomPropertyTests(ITestOutputHelper output)
                 var q = rng.Next(scheduler.Queues.Count);
                 var request = new Resources(0, 0, rng.Next(1, 12) * 1000L);
                 var preemptible = rng.Next(4) > 0;
-                var kept = scheduler.QuotaCheck(q, 0, request, preemptible);
+                var viaScheduler = scheduler.QuotaCheck(q, 0, request, preemptible);
                 var fresh = new QuotaFit(scheduler).Check(q, 0, request, preemptible);
-                Assert.Equal(fresh, kept);
+                Assert.Equal(fresh, viaScheduler);
                 Assert.Equal(fresh is null, scheduler.QuotaFits(q, 0, request, preemptible));
                 reasons += fresh is null ? 0 : 1;
                 if (rng.Next(3) == 0 && scheduler.Store.Admitted.FirstOrDefault() is { } done)
